@@ -1,0 +1,5 @@
+"""Allow ``python -m proactief``."""
+
+from proactief.cli import main
+
+main()

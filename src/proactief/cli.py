@@ -1,0 +1,427 @@
+"""The command line: ``proactief demo | intake | cases | report``.
+
+Messages for the team are in Dutch; each error says what is wrong and where.
+"""
+
+import logging
+import os
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy import Engine
+
+from proactief import __version__
+from proactief.domain import Contactpoging, Contactsoort, Dagdeel, Eindresultaat
+from proactief.pipeline.cases import match_signals, work_queue
+from proactief.pipeline.contacts import (
+    CaseClosedError,
+    CaseNotFoundError,
+    ContactDateError,
+    close_case,
+    get_case,
+    register_contact,
+)
+from proactief.pipeline.intake import intake_file
+from proactief.pipeline.report import (
+    ReportInvalidError,
+    ReportRequest,
+    build_ddas_report,
+    write_ddas_report,
+)
+from proactief.pipeline.work_queue import ConfigError, WorkQueueConfig, load_work_queue_config
+from proactief.privacy import Pseudonymizer, load_or_create_key
+from proactief.settings import Settings
+from proactief.sources import IntakeFileError
+from proactief.storage import repositories as repo
+from proactief.storage.db import DatabaseUnavailableError, create_db_engine, migrate
+
+app = typer.Typer(
+    help="Proactief: vroegsignalering van geldzorgen, van signaal tot CBS-rapportage.",
+    no_args_is_help=True,
+    add_completion=False,
+    # Local variables in a traceback can hold personal data; never print them.
+    pretty_exceptions_show_locals=False,
+)
+cases_app = typer.Typer(
+    help="Werkvoorraad: zaken vormen, bekijken, contact registreren, afsluiten.",
+    invoke_without_command=True,
+)
+report_app = typer.Typer(help="Rapportages.", no_args_is_help=True)
+app.add_typer(cases_app, name="cases")
+app.add_typer(report_app, name="report")
+
+console = Console()
+err = Console(stderr=True)
+log = logging.getLogger("proactief")
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    err.print(f"[bold red]Fout:[/] {message}")
+    return typer.Exit(code)
+
+
+def _engine() -> tuple[Settings, Engine]:
+    settings = Settings()
+    engine = create_db_engine(settings.resolved_database_url())
+    try:
+        migrate(engine)
+    except DatabaseUnavailableError as exc:
+        raise _fail(str(exc), 3) from exc
+    return settings, engine
+
+
+def _pseudonymizer(settings: Settings) -> Pseudonymizer:
+    return Pseudonymizer(load_or_create_key(settings.resolved_key_file()))
+
+
+def _work_queue_config() -> WorkQueueConfig:
+    custom = os.environ.get("PROACTIEF_WORK_QUEUE_CONFIG")
+    try:
+        return load_work_queue_config(Path(custom) if custom else None)
+    except ConfigError as exc:
+        raise _fail(str(exc)) from exc
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    )
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"proactief {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Toon de versie.")
+    ] = False,
+) -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
+@app.command()
+def intake(
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Bestanden: .json (DDAS v1.2) of .csv (schuldeisersformaat)."),
+    ] = None,
+    rejected: Annotated[
+        bool, typer.Option("--rejected", help="Toon de geweigerde records (quarantaine).")
+    ] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exitcode 1 als er iets is geweigerd.")
+    ] = False,
+    today: Annotated[
+        datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="Peildatum (standaard vandaag)."),
+    ] = None,
+) -> None:
+    """Neem vroegsignalen in: controleren, eenmalig opslaan, fouten in quarantaine."""
+    settings, engine = _engine()
+    if rejected:
+        with engine.connect() as conn:
+            rows = repo.list_quarantine(conn, file_name=files[0].name if files else None)
+        table = Table("bestand", "plaats", "veld", "reden", "reason", title="Quarantaine")
+        for row in rows:
+            table.add_row(row.file_name, row.position, row.fields, row.reason_nl, row.reason_en)
+        console.print(table)
+        console.print(f"{len(rows)} geweigerde records.")
+        return
+    if not files:
+        raise _fail("geef een of meer bestanden, of --rejected. Zie: proactief intake --help")
+    pseudonymizer = _pseudonymizer(settings)
+    any_rejected = False
+    summary = Table("bestand", "records", "opgeslagen", "dubbel", "geweigerd", title="Inname")
+    for path in files:
+        with _progress() as progress:
+            task = progress.add_task(f"Inname {path.name}", total=None)
+
+            def advance(done: int, total: int | None, task: int = task) -> None:
+                progress.update(task, completed=done, total=total)
+
+            try:
+                result = intake_file(
+                    path,
+                    engine=engine,
+                    pseudonymizer=pseudonymizer,
+                    today=today.date() if today else None,
+                    on_progress=advance,
+                )
+            except IntakeFileError as exc:
+                raise _fail(f"{exc} — niets uit dit bestand is ingenomen.") from exc
+        any_rejected = any_rejected or result.rejected > 0
+        summary.add_row(
+            result.file_name,
+            str(result.records),
+            str(result.accepted),
+            str(result.duplicates),
+            str(result.rejected),
+        )
+    console.print(summary)
+    if any_rejected:
+        console.print("Bekijk de geweigerde records met: proactief intake --rejected")
+    if strict and any_rejected:
+        raise typer.Exit(1)
+
+
+@cases_app.callback()
+def cases_list(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option(help="Hoeveel zaken tonen.")] = 25,
+) -> None:
+    """Toon de werkvoorraad: open zaken, hoogste prioriteit eerst, met de redenen."""
+    if ctx.invoked_subcommand is not None:
+        return
+    _settings, engine = _engine()
+    with engine.connect() as conn:
+        items = work_queue(conn=conn, limit=limit)
+    table = Table("zaak", "prioriteit", "signalen", "bedrag", "partners", "sinds", "waarom")
+    for item in items:
+        table.add_row(
+            str(item.case.case_id),
+            str(item.case.priority),
+            str(item.measures.aantal_signalen),
+            f"€ {item.measures.totaal_bedrag}",
+            ", ".join(item.partners),
+            item.first_signal.isoformat(),
+            "\n".join(f"+{r.points} {r.reason}" for r in item.case.priority_reasons),
+        )
+    console.print(table)
+    console.print(f"{len(items)} open zaken getoond (maximaal {limit}).")
+
+
+@cases_app.command("match")
+def cases_match(
+    on: Annotated[
+        datetime | None,
+        typer.Option("--datum", formats=["%Y-%m-%d"], help="Matchingsdatum (standaard vandaag)."),
+    ] = None,
+) -> None:
+    """Vorm zaken: signalen van dezelfde persoon binnen de matchingperiode samen."""
+    _settings, engine = _engine()
+    config = _work_queue_config()
+    with engine.begin() as conn:
+        result = match_signals(
+            conn=conn, matchingsdatum=on.date() if on else date.today(), config=config
+        )
+    console.print(
+        f"{result.signals_matched} signalen gematcht: {result.cases_created} nieuwe zaken, "
+        f"{result.cases_extended} bestaande zaken aangevuld, "
+        f"{result.cases_filtered} niet opgepakt volgens het gemeentelijk filter."
+    )
+
+
+@cases_app.command("show")
+def cases_show(case_id: Annotated[int, typer.Argument(help="Zaaknummer.")]) -> None:
+    """Toon één zaak met signalen, prioriteit en contactpogingen."""
+    _settings, engine = _engine()
+    with engine.connect() as conn:
+        try:
+            case = get_case(conn=conn, case_id=case_id)
+        except CaseNotFoundError as exc:
+            raise _fail(str(exc)) from exc
+    console.print(f"[bold]Zaak {case.case_id}[/] (matching {case.matchingsdatum})")
+    console.print(f"Signalen: {', '.join(case.signal_ids)}")
+    console.print(f"Prioriteit {case.priority}:")
+    for reason in case.priority_reasons:
+        console.print(f"  +{reason.points} {reason.reason} [{reason.rule_id}]")
+    for attempt in case.contactpogingen:
+        console.print(
+            f"  {attempt.datum} {attempt.soort} {attempt.dagdeel or ''} "
+            f"{'bereikt' if attempt.bereikt else 'niet bereikt'}"
+        )
+    console.print(f"Eindresultaat: {case.eindresultaat or '(nog open)'}")
+
+
+@cases_app.command("contact")
+def cases_contact(
+    case_id: Annotated[int, typer.Argument(help="Zaaknummer.")],
+    soort: Annotated[Contactsoort, typer.Option(help="Soort contact (DDAS).")],
+    bereikt: Annotated[
+        bool, typer.Option("--bereikt/--niet-bereikt", help="Is de inwoner bereikt?")
+    ],
+    datum: Annotated[
+        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Standaard vandaag.")
+    ] = None,
+    dagdeel: Annotated[Dagdeel | None, typer.Option(help="Ochtend, Middag of Avond.")] = None,
+) -> None:
+    """Registreer een contactpoging bij een zaak."""
+    _settings, engine = _engine()
+    attempt = Contactpoging(
+        soort=soort,
+        datum=datum.date() if datum else date.today(),
+        dagdeel=dagdeel,
+        bereikt=bereikt,
+    )
+    try:
+        with engine.begin() as conn:
+            register_contact(conn=conn, case_id=case_id, attempt=attempt)
+    except (CaseNotFoundError, CaseClosedError, ContactDateError) as exc:
+        raise _fail(str(exc)) from exc
+    console.print(f"Contactpoging geregistreerd bij zaak {case_id}.")
+
+
+@cases_app.command("close")
+def cases_close(
+    case_id: Annotated[int, typer.Argument(help="Zaaknummer.")],
+    resultaat: Annotated[Eindresultaat, typer.Option(help="Eindresultaat (DDAS).")],
+    datum: Annotated[
+        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Standaard vandaag.")
+    ] = None,
+) -> None:
+    """Sluit een zaak af met een eindresultaat."""
+    _settings, engine = _engine()
+    try:
+        with engine.begin() as conn:
+            close_case(
+                conn=conn,
+                case_id=case_id,
+                eindresultaat=resultaat,
+                datum=datum.date() if datum else date.today(),
+            )
+    except (CaseNotFoundError, CaseClosedError, ContactDateError) as exc:
+        raise _fail(str(exc)) from exc
+    console.print(f"Zaak {case_id} afgesloten: {resultaat.value}.")
+
+
+@report_app.command("ddas")
+def report_ddas(
+    start: Annotated[datetime, typer.Option("--from", formats=["%Y-%m-%d"], help="Begindatum.")],
+    end: Annotated[datetime, typer.Option("--to", formats=["%Y-%m-%d"], help="Einddatum.")],
+    gemeentecode: Annotated[str, typer.Option(help="CBS-gemeentecode, bijv. 0344.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Uitvoerbestand (.json).")],
+) -> None:
+    """Schrijf de CBS-levering (DDAS v1.2 JSON); alleen als die tegen het schema klopt."""
+    settings, engine = _engine()
+    try:
+        request = ReportRequest(
+            start=start.date(),
+            end=end.date(),
+            gemeentecode=gemeentecode,
+            organisation_name=settings.organisation_name,
+            gegevensleverancier=settings.gegevensleverancier,
+        )
+    except ValueError as exc:
+        raise _fail(str(exc)) from exc
+    with engine.connect() as conn:
+        document = build_ddas_report(conn=conn, request=request, now=datetime.now(UTC))
+    try:
+        write_ddas_report(document, output)
+    except ReportInvalidError as exc:
+        raise _fail(str(exc), 1) from exc
+    levering = document["leveringen"][0]
+    console.print(
+        f"{output}: {len(levering['vroegsignalen'])} vroegsignalen en "
+        f"{len(levering['vroegsignaalzaken'])} zaken; geldig volgens DDAS v1.2."
+    )
+
+
+@app.command()
+def demo(
+    residents: Annotated[int, typer.Option(help="Aantal inwoners.")] = 50_000,
+    months: Annotated[int, typer.Option(help="Maanden signalen.")] = 12,
+    seed: Annotated[int, typer.Option(help="Startwaarde van het toeval.")] = 2026,
+    reset: Annotated[
+        bool, typer.Option("--reset", help="Wis eerst alle gegevens in de database.")
+    ] = False,
+) -> None:
+    """Draai de hele keten voor de synthetische 'Gemeente Voorbeeld'."""
+    from proactief.demo.run import run_demo
+
+    settings, engine = _engine()
+    with engine.begin() as conn:
+        if repo.count_rows(conn, "signals") or repo.count_rows(conn, "households"):
+            if not reset:
+                raise _fail(
+                    "de database bevat al gegevens. Gebruik 'proactief demo --reset' om alles "
+                    "te wissen en de demo opnieuw te maken."
+                )
+            repo.clear_all(conn)
+    pseudonymizer = _pseudonymizer(settings)
+    with _progress() as progress:
+        tasks: dict[str, int] = {}
+
+        def step(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = progress.add_task(stage, total=total)
+            progress.update(tasks[stage], completed=done, total=total)
+
+        result = run_demo(
+            engine=engine,
+            pseudonymizer=pseudonymizer,
+            work_queue=_work_queue_config(),
+            out_dir=settings.data_dir / "demo",
+            residents=residents,
+            months=months,
+            seed=seed,
+            organisation_name=settings.organisation_name,
+            gegevensleverancier=settings.gegevensleverancier,
+            progress=step,
+        )
+    _print_demo_summary(result)
+
+
+def _print_demo_summary(result: "object") -> None:
+    from proactief.demo.run import DemoResult
+
+    assert isinstance(result, DemoResult)
+    sim = result.simulation
+    table = Table(title="Gemeente Voorbeeld — samenvatting", show_header=False)
+    table.add_row("Periode", f"{result.period[0]} t/m {result.period[1]}")
+    table.add_row("Inwoners / huishoudens", f"{result.residents} / {result.households}")
+    records = sum(r.records for r in result.intake)
+    table.add_row(
+        "Signalen ingelezen",
+        f"{records} records: {sum(r.accepted for r in result.intake)} opgeslagen, "
+        f"{sum(r.duplicates for r in result.intake)} dubbel, "
+        f"{sum(r.rejected for r in result.intake)} geweigerd (quarantaine)",
+    )
+    created = sum(m.cases_created for m in result.matching)
+    filtered = sum(m.cases_filtered for m in result.matching)
+    table.add_row("Zaken", f"{created} gevormd, {filtered} niet opgepakt (filter)")
+    handled = sum(sim.cases.values())
+    reached = sum(sim.reached.values())
+    accepted = sum(sim.accepted.values())
+    table.add_row(
+        "Contact",
+        f"{handled} zaken benaderd, {reached} bereikt ({reached / max(handled, 1):.0%}), "
+        f"{accepted} hulp aanvaard",
+    )
+    names = {
+        "written_contact_only": "alleen schriftelijk",
+        "at_least_one_phone_attempt": "met telefoon",
+        "at_least_one_home_visit": "met huisbezoek",
+    }
+    for key, label in names.items():
+        n = sim.cases[key]
+        table.add_row(
+            f"  bereik {label}", f"{sim.reached[key]}/{n} ({sim.reached[key] / max(n, 1):.0%})"
+        )
+    table.add_row("Afgesloten / nog open", f"{sim.closed} / {result.open_cases}")
+    table.add_row(
+        "CBS-levering",
+        f"{result.report_path} ({result.report_signals} signalen, {result.report_cases} zaken,"
+        " geldig volgens DDAS v1.2)",
+    )
+    table.add_row("Tijd", f"{result.seconds:.1f} s")
+    console.print(table)
+    console.print("Bekijk de werkvoorraad met: proactief cases")
+
+
+def main() -> None:
+    """Entry point of the ``proactief`` command."""
+    app()

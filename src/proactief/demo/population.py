@@ -1,0 +1,116 @@
+"""A synthetic population: households with realistic age, type, income and housing."""
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from proactief.domain import Geslacht, Huishoudtype, Woonsituatie
+from proactief.privacy import Pseudonymizer
+
+_POSTCODE_LETTERS = "ABCDEFGHJKLMNPRTVWXZ"
+
+
+def synthetic_bsn(rng: random.Random) -> str:
+    """A random nine-digit number that passes the elfproef (not a real person's BSN)."""
+    while True:
+        digits = [rng.randint(1, 9)] + [rng.randint(0, 9) for _ in range(7)]
+        check = sum(d * w for d, w in zip(digits, range(9, 1, -1), strict=True)) % 11
+        if check < 10:
+            return "".join(map(str, digits)) + str(check)
+
+
+@dataclass(frozen=True, slots=True)
+class SyntheticPerson:
+    """A resident as the demo needs it: with BSN for creating signals."""
+
+    bsn: str
+    pseudonym: str
+    household_id: str
+    geslacht: Geslacht
+    geboortedatum: date
+    postcode: str
+    huisnummer: str
+    adult: bool
+    low_income: bool
+
+
+def _weighted(rng: random.Random, options: dict[str, Any], key: str | None = None) -> str:
+    names = list(options)
+    weights = [options[n][key] if key else options[n] for n in names]
+    return rng.choices(names, weights=weights)[0]
+
+
+def generate_population(
+    *,
+    residents: int,
+    config: dict[str, Any],
+    pseudonymizer: Pseudonymizer,
+    rng: random.Random,
+    today: date,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[SyntheticPerson]]:
+    """Households and residents until ``residents`` persons exist."""
+    types = config["households"]["types"]
+    housing = config["households"]["housing"]
+    spread = config["households"]["income_spread"]
+    low, high = config["postcode_range"]
+    household_rows: list[dict[str, Any]] = []
+    resident_rows: list[dict[str, Any]] = []
+    persons: list[SyntheticPerson] = []
+    used_bsn: set[str] = set()
+    index = 0
+    while len(persons) < residents:
+        index += 1
+        kind = _weighted(rng, types, "share")
+        lo, hi = types[kind]["persons"]
+        size = min(rng.randint(lo, hi), residents - len(persons))
+        income = int(rng.lognormvariate(0, spread) * types[kind]["income_median"])
+        postcode = f"{rng.randint(low, high)}{rng.choice(_POSTCODE_LETTERS)}{rng.choice(_POSTCODE_LETTERS)}"
+        huisnummer = str(rng.randint(1, 250))
+        household_id = f"H{index:07d}"
+        household_rows.append(
+            {
+                "household_id": household_id,
+                "postcode": postcode,
+                "huisnummer": huisnummer,
+                "huishoudtype": Huishoudtype(kind).value,
+                "woonsituatie": Woonsituatie(_weighted(rng, housing)).value,
+                "inkomen_per_jaar": income,
+                "aantal_personen": size,
+            }
+        )
+        adults = 1 if kind in ("alleenstaand", "eenouder") else 2
+        for member in range(size):
+            if member < adults:
+                age_days = rng.randint(18 * 365, 90 * 365)
+            else:
+                age_days = rng.randint(0, 17 * 365)
+            bsn = synthetic_bsn(rng)
+            while bsn in used_bsn:
+                bsn = synthetic_bsn(rng)
+            used_bsn.add(bsn)
+            geslacht = rng.choice((Geslacht.MAN, Geslacht.VROUW))
+            born = today - timedelta(days=age_days)
+            pseudonym = pseudonymizer.for_bsn(bsn)
+            resident_rows.append(
+                {
+                    "person_pseudonym": pseudonym,
+                    "household_id": household_id,
+                    "geslacht": geslacht.value,
+                    "geboortedatum": born,
+                }
+            )
+            persons.append(
+                SyntheticPerson(
+                    bsn=bsn,
+                    pseudonym=pseudonym,
+                    household_id=household_id,
+                    geslacht=geslacht,
+                    geboortedatum=born,
+                    postcode=postcode,
+                    huisnummer=huisnummer,
+                    adult=member < adults,
+                    low_income=income < types[kind]["income_median"] * 0.7,
+                )
+            )
+    return household_rows, resident_rows, persons

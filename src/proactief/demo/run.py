@@ -1,0 +1,161 @@
+"""`proactief demo`: a synthetic municipality run through the whole early-detection chain."""
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import Engine
+
+from proactief.demo.population import generate_population
+from proactief.demo.signals import generate_signals, write_creditor_csv, write_ddas_json
+from proactief.demo.simulation import SimulationResult, simulate_contacts
+from proactief.pipeline.cases import MatchResult, match_signals
+from proactief.pipeline.intake import IntakeResult, intake_file
+from proactief.pipeline.report import (
+    ReportRequest,
+    build_ddas_report,
+    write_ddas_report,
+)
+from proactief.pipeline.work_queue import WorkQueueConfig
+from proactief.privacy import Pseudonymizer
+from proactief.storage import repositories as repo
+
+Progress = Callable[[str, int, int], None]
+
+
+def load_packaged_yaml(relative: str) -> dict[str, Any]:
+    """Read a YAML file shipped inside the package."""
+    text = resources.files("proactief").joinpath(relative).read_text(encoding="utf-8")
+    data: dict[str, Any] = yaml.safe_load(text)
+    return data
+
+
+@dataclass
+class DemoResult:
+    """Everything the demo summary shows."""
+
+    residents: int
+    households: int
+    period: tuple[date, date]
+    intake: list[IntakeResult]
+    matching: list[MatchResult]
+    simulation: SimulationResult
+    open_cases: int
+    report_path: Path
+    report_signals: int
+    report_cases: int
+    seconds: float
+    files: list[Path] = field(default_factory=list)
+
+
+def run_demo(
+    *,
+    engine: Engine,
+    pseudonymizer: Pseudonymizer,
+    work_queue: WorkQueueConfig,
+    out_dir: Path,
+    residents: int = 50_000,
+    months: int = 12,
+    seed: int = 2026,
+    today: date | None = None,
+    organisation_name: str = "Gemeente Voorbeeld",
+    gegevensleverancier: str = "PROACTIEF",
+    progress: Progress | None = None,
+) -> DemoResult:
+    """Create the municipality, take in its signals, build cases, simulate contact, report."""
+    started = time.perf_counter()
+    today = today or date.today()
+    report = progress or (lambda _stage, _done, _total: None)
+    rng = random.Random(seed)
+    config = load_packaged_yaml("config/demo_municipality.yaml")
+    evidence = load_packaged_yaml("data/outreach_evidence.yaml")
+    end = today - timedelta(days=1)
+    start = end - timedelta(days=round(months * 365 / 12) - 1)
+
+    report("Inwoners en huishoudens maken", 0, 1)
+    household_rows, resident_rows, persons = generate_population(
+        residents=residents, config=config, pseudonymizer=pseudonymizer, rng=rng, today=today
+    )
+    with engine.begin() as conn:
+        repo.insert_population(conn, household_rows, resident_rows)
+    report("Inwoners en huishoudens maken", 1, 1)
+
+    records = generate_signals(persons=persons, config=config, start=start, end=end, rng=rng)
+    # Health insurers and most partners deliver DDAS JSON; the housing corporation a CSV.
+    huur = [r for r in records if r["signaalpartner"].get("type") == "Huur"]
+    other = [r for r in records if r["signaalpartner"].get("type") != "Huur"]
+    inbox = out_dir / "inbox"
+    half = len(other) // 2
+    files = [
+        inbox / "signalen-deel1.json",
+        inbox / "signalen-deel2.json",
+        inbox / "woningcorporatie.csv",
+        inbox / "signalen-deel1-opnieuw-verstuurd.json",
+    ]
+    write_ddas_json(other[:half], files[0], gemeentecode=config["gemeentecode"])
+    write_ddas_json(other[half:], files[1], gemeentecode=config["gemeentecode"])
+    write_creditor_csv(huur, files[2])
+    files[3].write_bytes(files[0].read_bytes())  # a partner sends the same file twice
+
+    intake_results = []
+    for number, path in enumerate(files, start=1):
+        intake_results.append(
+            intake_file(path, engine=engine, pseudonymizer=pseudonymizer, today=today)
+        )
+        report("Signalen innemen", number, len(files))
+
+    matching = []
+    run_day = start + timedelta(days=6)
+    weeks = ((end - start).days // 7) + 1
+    week = 0
+    while run_day <= end + timedelta(days=6):
+        with engine.begin() as conn:
+            matching.append(
+                match_signals(conn=conn, matchingsdatum=min(run_day, end), config=work_queue)
+            )
+        week += 1
+        report("Zaken vormen (wekelijkse matching)", min(week, weeks), weeks)
+        run_day += timedelta(days=7)
+
+    report("Contactpogingen en eindresultaten", 0, 1)
+    with engine.begin() as conn:
+        simulation = simulate_contacts(
+            conn=conn, evidence=evidence, config=config, today=today, rng=rng
+        )
+        open_cases = len(repo.open_case_rows(conn))
+    report("Contactpogingen en eindresultaten", 1, 1)
+
+    report("CBS-rapportage (DDAS v1.2)", 0, 1)
+    request = ReportRequest(
+        start=start,
+        end=end,
+        gemeentecode=config["gemeentecode"],
+        organisation_name=organisation_name,
+        gegevensleverancier=gegevensleverancier,
+    )
+    with engine.connect() as conn:
+        document = build_ddas_report(conn=conn, request=request)
+    report_path = out_dir / f"ddas-{config['gemeentecode']}-{start}-{end}.json"
+    write_ddas_report(document, report_path)
+    report("CBS-rapportage (DDAS v1.2)", 1, 1)
+    levering = document["leveringen"][0]
+    return DemoResult(
+        residents=len(resident_rows),
+        households=len(household_rows),
+        period=(start, end),
+        intake=intake_results,
+        matching=matching,
+        simulation=simulation,
+        open_cases=open_cases,
+        report_path=report_path,
+        report_signals=len(levering["vroegsignalen"]),
+        report_cases=len(levering["vroegsignaalzaken"]),
+        seconds=time.perf_counter() - started,
+        files=files,
+    )

@@ -1,0 +1,116 @@
+"""Simulated contact attempts at the national reach figures (Divosa Monitor 2023)."""
+
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Connection
+
+from proactief.domain import Contactpoging, Contactsoort, Dagdeel, Eindresultaat
+from proactief.pipeline.contacts import close_case, register_contact
+from proactief.storage import repositories as repo
+
+_LADDERS = {
+    "written_contact_only": (Contactsoort.BRIEF, Contactsoort.KAARTJE),
+    "at_least_one_phone_attempt": (
+        Contactsoort.BRIEF,
+        Contactsoort.TELEFOON,
+        Contactsoort.TELEFOON,
+        Contactsoort.SMS_WHATSAPP,
+    ),
+    "at_least_one_home_visit": (
+        Contactsoort.BRIEF,
+        Contactsoort.TELEFOON,
+        Contactsoort.HUISBEZOEK,
+    ),
+}
+
+
+@dataclass
+class SimulationResult:
+    """Cases handled per strategy and how many were reached and accepted help."""
+
+    cases: Counter[str] = field(default_factory=Counter)
+    reached: Counter[str] = field(default_factory=Counter)
+    accepted: Counter[str] = field(default_factory=Counter)
+    closed: int = 0
+    still_open: int = 0
+
+
+def simulate_contacts(
+    *,
+    conn: Connection,
+    evidence: dict[str, Any],
+    config: dict[str, Any],
+    today: date,
+    rng: random.Random,
+) -> SimulationResult:
+    """Give every open case contact attempts and, when their time has come, an end result."""
+    figures = evidence["national_figures"]
+    reach = figures["reach_by_channel_mix"]
+    accept_share = figures["accepted_share_of_reached"]
+    cfg = config["contact"]
+    strategies = list(cfg["strategy_shares"])
+    strategy_weights = [cfg["strategy_shares"][s] for s in strategies]
+    lo, hi = cfg["days_to_first_attempt"]
+    result = SimulationResult()
+    open_rows = repo.open_case_rows(conn)
+    crisis_cases = {
+        s.case_id for s in repo.signals_of_cases(conn, [r.id for r in open_rows]) if s.crisissignaal
+    }
+    for row in open_rows:
+        strategy = (
+            "at_least_one_home_visit"
+            if row.id in crisis_cases
+            else rng.choices(strategies, weights=strategy_weights)[0]
+        )
+        reached = rng.random() < reach[strategy]
+        ladder = _LADDERS[strategy]
+        # When reached, the person answers at a random step of the ladder.
+        reached_at = rng.randrange(len(ladder)) if reached else None
+        when = row.matchingsdatum + timedelta(days=rng.randint(lo, hi))
+        last = when
+        result.cases[strategy] += 1
+        reached_done = False
+        for step, soort in enumerate(ladder):
+            if when > today:
+                break
+            register_contact(
+                conn=conn,
+                case_id=row.id,
+                attempt=Contactpoging(
+                    soort=soort,
+                    datum=when,
+                    dagdeel=rng.choice(list(Dagdeel)),
+                    bereikt=step == reached_at,
+                ),
+            )
+            last = when
+            if step == reached_at:
+                reached_done = True
+                break
+            when += timedelta(days=rng.randint(2, 7))
+        if reached_done:
+            result.reached[strategy] += 1
+        close_on = last + timedelta(days=cfg["days_to_close_after_last_attempt"])
+        if close_on > today:
+            result.still_open += 1
+            continue
+        if reached_done:
+            if rng.random() < accept_share:
+                result.accepted[strategy] += 1
+                outcome = _pick(rng, cfg["outcome_if_accepted"])
+            else:
+                outcome = _pick(rng, cfg["outcome_if_declined"])
+        else:
+            outcome = Eindresultaat.DEFINITIEF_GEEN_CONTACT
+        close_case(conn=conn, case_id=row.id, eindresultaat=outcome, datum=close_on)
+        result.closed += 1
+    return result
+
+
+def _pick(rng: random.Random, shares: dict[str, float]) -> Eindresultaat:
+    names = list(shares)
+    return Eindresultaat(rng.choices(names, weights=[shares[n] for n in names])[0])

@@ -1,0 +1,98 @@
+"""Contact attempts and end results of a case, with the status rules of DDAS v1.2."""
+
+from datetime import date
+
+from sqlalchemy import Connection
+
+from proactief.domain import Contactpoging, Eindresultaat, Vroegsignaalzaak
+from proactief.storage import repositories as repo
+
+__all__ = [
+    "CaseClosedError",
+    "CaseNotFoundError",
+    "ContactDateError",
+    "close_case",
+    "get_case",
+    "register_contact",
+]
+
+
+class CaseNotFoundError(LookupError):
+    """No case with this number."""
+
+    def __init__(self, case_id: int) -> None:
+        super().__init__(
+            f"Zaak {case_id} bestaat niet / case {case_id} does not exist. "
+            "See 'proactief cases' for the open cases."
+        )
+
+
+class CaseClosedError(ValueError):
+    """The case already has an end result."""
+
+    def __init__(self, case_id: int, result: str) -> None:
+        super().__init__(
+            f"Zaak {case_id} is al afgesloten met '{result}' / case {case_id} is already closed;"
+            " a closed case takes no new contact attempts or end result."
+        )
+
+
+class ContactDateError(ValueError):
+    """A date before the case began."""
+
+    def __init__(self, case_id: int, when: date, start: date) -> None:
+        super().__init__(
+            f"Datum {when} ligt vóór het begin van zaak {case_id} ({start}) / the date is "
+            "before the case began."
+        )
+
+
+def get_case(*, conn: Connection, case_id: int) -> Vroegsignaalzaak:
+    """One case with its signals and attempts."""
+    row = repo.get_case_row(conn, case_id)
+    if row is None:
+        raise CaseNotFoundError(case_id)
+    return repo.case_from_rows(
+        row, repo.signals_of_cases(conn, [case_id]), repo.attempts_of_cases(conn, [case_id])
+    )
+
+
+def register_contact(*, conn: Connection, case_id: int, attempt: Contactpoging) -> Vroegsignaalzaak:
+    """Record a contactpoging; the first one marks the case as picked up (datumOpgepakt)."""
+    row = repo.get_case_row(conn, case_id)
+    if row is None:
+        raise CaseNotFoundError(case_id)
+    if row.eindresultaat is not None:
+        raise CaseClosedError(case_id, row.eindresultaat)
+    if attempt.datum < row.startdatum_matchingperiode:
+        raise ContactDateError(case_id, attempt.datum, row.startdatum_matchingperiode)
+    repo.insert_attempts(
+        conn,
+        [
+            {
+                "case_id": case_id,
+                "soort": attempt.soort.value,
+                "datum": attempt.datum,
+                "dagdeel": attempt.dagdeel.value if attempt.dagdeel else None,
+                "bereikt": attempt.bereikt,
+            }
+        ],
+    )
+    if row.datum_opgepakt is None or attempt.datum < row.datum_opgepakt:
+        repo.update_case(conn, case_id, datum_opgepakt=attempt.datum)
+    return get_case(conn=conn, case_id=case_id)
+
+
+def close_case(
+    *, conn: Connection, case_id: int, eindresultaat: Eindresultaat, datum: date
+) -> Vroegsignaalzaak:
+    """Give a case its end result; its signals' status follows (see signaalstatus_for_case)."""
+    row = repo.get_case_row(conn, case_id)
+    if row is None:
+        raise CaseNotFoundError(case_id)
+    if row.eindresultaat is not None:
+        raise CaseClosedError(case_id, row.eindresultaat)
+    if datum < row.startdatum_matchingperiode:
+        raise ContactDateError(case_id, datum, row.startdatum_matchingperiode)
+    repo.update_case(conn, case_id, eindresultaat=eindresultaat.value, einddatum=datum)
+    return get_case(conn=conn, case_id=case_id)

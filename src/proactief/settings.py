@@ -1,0 +1,37 @@
+"""Settings from the environment (prefix ``PROACTIEF_``) with safe embedded defaults."""
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Where Proactief keeps its data.
+
+    By default everything lives in ``./proactief-data``: a SQLite file and, beside it but
+    outside the database, the key that pseudonymises BSNs.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="PROACTIEF_")
+
+    data_dir: Path = Path("proactief-data")
+    database_url: str | None = None
+    """SQLAlchemy URL; PostgreSQL as ``postgresql://user@host/db``. Default: SQLite file."""
+    key_file: Path | None = None
+    """Secret key for BSN pseudonyms. Default: ``<data_dir>/pseudonym.key``."""
+    organisation_name: str = "Gemeente Voorbeeld"
+    gegevensleverancier: str = "PROACTIEF"
+
+    def resolved_database_url(self) -> str:
+        """The database URL, with the psycopg 3 driver for PostgreSQL."""
+        if self.database_url:
+            url = self.database_url
+            for prefix in ("postgresql://", "postgres://"):
+                if url.startswith(prefix):
+                    return "postgresql+psycopg://" + url[len(prefix) :]
+            return url
+        return f"sqlite:///{(self.data_dir / 'proactief.db').as_posix()}"
+
+    def resolved_key_file(self) -> Path:
+        """Path of the pseudonymisation key."""
+        return self.key_file or self.data_dir / "pseudonym.key"

@@ -1,0 +1,45 @@
+"""The source plugin protocol: a source turns one file into raw records with positions."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar, Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class RawRecord:
+    """One record as read from a file, before validation.
+
+    ``data`` has the DDAS vroegsignaal shape (``ID``, ``signaalpartner.type``, ``client``,
+    ...); ``position`` says where it stood (``line 12`` or ``leveringen[0].vroegsignalen[3]``).
+    ``text_values`` is true when every value came in as text (CSV) and may be converted.
+    """
+
+    position: str
+    data: dict[str, Any]
+    raw: str
+    text_values: bool = False
+
+
+class IntakeFileError(ValueError):
+    """The file as a whole cannot be read; nothing in it was taken in."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        self.path = path
+        self.problem = problem
+        super().__init__(f"{path}: {problem}")
+
+
+class Source(Protocol):
+    """A file format for vroegsignalen."""
+
+    name: ClassVar[str]
+    suffixes: ClassVar[tuple[str, ...]]
+
+    def read(self, path: Path) -> Iterator[RawRecord]:
+        """Yield the records of ``path``; raise IntakeFileError if the file is unreadable."""
+        ...
+
+    def count(self, path: Path) -> int | None:
+        """Number of records, for a progress bar, or None when unknown."""
+        ...

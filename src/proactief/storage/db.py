@@ -1,0 +1,66 @@
+"""Engine creation and schema migration (Alembic)."""
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+class DatabaseUnavailableError(RuntimeError):
+    """The database named by the settings cannot be reached."""
+
+    def __init__(self, url: str, cause: BaseException) -> None:
+        safe = make_url(url).render_as_string(hide_password=True)
+        super().__init__(
+            f"Cannot open the database {safe}: {cause}. Check PROACTIEF_DATABASE_URL, or unset "
+            "it to use the embedded SQLite file."
+        )
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL keeps readers going during an import and makes a killed import leave only
+    # whole committed batches behind.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def create_db_engine(url: str, **kwargs: Any) -> Engine:
+    """Create an engine; for SQLite, make the folder and set safe pragmas.
+
+    Statement parameters are hidden from logs and error messages: they can hold a BSN.
+    """
+    kwargs.setdefault("hide_parameters", True)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, **kwargs)
+
+
+def alembic_config(engine: Engine) -> Config:
+    """Alembic configuration bound to ``engine`` (no alembic.ini needed)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["engine"] = engine
+    return config
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest migration."""
+    try:
+        with engine.connect():
+            pass
+    except Exception as exc:
+        raise DatabaseUnavailableError(str(engine.url), exc) from exc
+    command.upgrade(alembic_config(engine), "head")

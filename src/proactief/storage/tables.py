@@ -1,0 +1,142 @@
+"""Table definitions (SQLAlchemy Core). Migrations in ``migrations/`` create exactly these.
+
+Personal identifiers are kept apart: every working table holds only the pseudonym; the BSN
+or address identity sits in ``client_identities``, read only by the CBS report repository.
+"""
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+intake_files = Table(
+    "intake_files",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("file_name", String(500), nullable=False),
+    Column("file_format", String(20), nullable=False),
+    Column("first_seen", DateTime(timezone=True), nullable=False),
+    Column("last_run", DateTime(timezone=True), nullable=False),
+    Column("records", Integer, nullable=False, default=0),
+    Column("accepted", Integer, nullable=False, default=0),
+    Column("duplicates", Integer, nullable=False, default=0),
+    Column("rejected", Integer, nullable=False, default=0),
+    Column("completed", Boolean, nullable=False, default=False),
+)
+
+client_identities = Table(
+    "client_identities",
+    metadata,
+    Column("person_pseudonym", String(40), primary_key=True),
+    Column("bsn", String(9), nullable=True),
+    Column("geslacht", String(10), nullable=True),
+    Column("geboortedatum", Date, nullable=True),
+    Column("postcode", String(6), nullable=True),
+    Column("huisnummer", String(10), nullable=True),
+    Column("huisnummertoevoeging", String(10), nullable=True),
+)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("person_pseudonym", String(40), nullable=False, index=True),
+    Column("matchingsdatum", Date, nullable=False),
+    Column("startdatum_matchingperiode", Date, nullable=False),
+    Column("einddatum_matchingperiode", Date, nullable=False),
+    Column("priority", Integer, nullable=False, default=0),
+    Column("priority_reasons", Text, nullable=False, default="[]"),
+    Column("datum_opgepakt", Date, nullable=True),
+    Column("eindresultaat", String(100), nullable=True),
+    Column("einddatum", Date, nullable=True),
+)
+
+signals = Table(
+    "signals",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("signal_id", String(200), nullable=False, unique=True),
+    Column("signaalpartner", String(40), nullable=False),
+    Column("person_pseudonym", String(40), nullable=False, index=True),
+    Column("bedrag", Integer, nullable=False),
+    Column("ontstaansdatum", Date, nullable=False),
+    Column("signaaldatum", Date, nullable=False, index=True),
+    Column("crisissignaal", Boolean, nullable=False, default=False),
+    Column("warme_overdracht", Boolean, nullable=False, default=False),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=True, index=True),
+    Column("source_sha256", String(64), nullable=False),
+)
+
+quarantine = Table(
+    "quarantine",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("file_name", String(500), nullable=False),
+    Column("file_sha256", String(64), nullable=False),
+    Column("position", String(100), nullable=False),
+    Column("fields", String(500), nullable=False),
+    Column("reason_nl", Text, nullable=False),
+    Column("reason_en", Text, nullable=False),
+    Column("raw", Text, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("file_sha256", "position", name="uq_quarantine_file_position"),
+)
+
+contact_attempts = Table(
+    "contact_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False, index=True),
+    Column("soort", String(40), nullable=False),
+    Column("datum", Date, nullable=False),
+    Column("dagdeel", String(10), nullable=True),
+    Column("bereikt", Boolean, nullable=False),
+)
+
+households = Table(
+    "households",
+    metadata,
+    Column("household_id", String(40), primary_key=True),
+    Column("postcode", String(6), nullable=False),
+    Column("huisnummer", String(10), nullable=False),
+    Column("huishoudtype", String(40), nullable=False),
+    Column("woonsituatie", String(40), nullable=False),
+    Column("inkomen_per_jaar", Integer, nullable=False),
+    Column("aantal_personen", Integer, nullable=False),
+)
+
+residents = Table(
+    "residents",
+    metadata,
+    Column("person_pseudonym", String(40), primary_key=True),
+    Column(
+        "household_id",
+        String(40),
+        ForeignKey("households.household_id"),
+        nullable=False,
+        index=True,
+    ),
+    Column("geslacht", String(10), nullable=False),
+    Column("geboortedatum", Date, nullable=False),
+)
+
+Index("ix_cases_open", cases.c.eindresultaat, cases.c.priority)
