@@ -11,7 +11,14 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 from sqlalchemy import Engine
 
@@ -26,7 +33,7 @@ from proactief.pipeline.contacts import (
     get_case,
     register_contact,
 )
-from proactief.pipeline.intake import intake_file
+from proactief.pipeline.intake import DEFAULT_BATCH_SIZE, intake_file
 from proactief.pipeline.report import (
     ReportInvalidError,
     ReportRequest,
@@ -129,6 +136,9 @@ def intake(
         datetime | None,
         typer.Option(formats=["%Y-%m-%d"], help="Peildatum (standaard vandaag)."),
     ] = None,
+    batch_size: Annotated[
+        int, typer.Option(min=1, help="Records per transactie.")
+    ] = DEFAULT_BATCH_SIZE,
 ) -> None:
     """Neem vroegsignalen in: controleren, eenmalig opslaan, fouten in quarantaine."""
     settings, engine = _engine()
@@ -150,7 +160,7 @@ def intake(
         with _progress() as progress:
             task = progress.add_task(f"Inname {path.name}", total=None)
 
-            def advance(done: int, total: int | None, task: int = task) -> None:
+            def advance(done: int, total: int | None, task: TaskID = task) -> None:
                 progress.update(task, completed=done, total=total)
 
             try:
@@ -159,6 +169,7 @@ def intake(
                     engine=engine,
                     pseudonymizer=pseudonymizer,
                     today=today.date() if today else None,
+                    batch_size=batch_size,
                     on_progress=advance,
                 )
             except IntakeFileError as exc:
@@ -353,7 +364,7 @@ def demo(
             repo.clear_all(conn)
     pseudonymizer = _pseudonymizer(settings)
     with _progress() as progress:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def step(stage: str, done: int, total: int) -> None:
             if stage not in tasks:

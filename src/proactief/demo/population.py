@@ -65,7 +65,8 @@ def generate_population(
         lo, hi = types[kind]["persons"]
         size = min(rng.randint(lo, hi), residents - len(persons))
         income = int(rng.lognormvariate(0, spread) * types[kind]["income_median"])
-        postcode = f"{rng.randint(low, high)}{rng.choice(_POSTCODE_LETTERS)}{rng.choice(_POSTCODE_LETTERS)}"
+        letters = rng.choice(_POSTCODE_LETTERS) + rng.choice(_POSTCODE_LETTERS)
+        postcode = f"{rng.randint(low, high)}{letters}"
         huisnummer = str(rng.randint(1, 250))
         household_id = f"H{index:07d}"
         household_rows.append(

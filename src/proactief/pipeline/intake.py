@@ -189,6 +189,6 @@ def _quarantine_row(
         "fields": ", ".join(dict.fromkeys(e.field for e in errors)),
         "reason_nl": "; ".join(e.nl for e in errors),
         "reason_en": "; ".join(e.en for e in errors),
-        "raw": record.raw,
+        "raw": record.raw_text(),
         "received_at": now,
     }

@@ -1,5 +1,6 @@
 """The source plugin protocol: a source turns one file into raw records with positions."""
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,12 +14,20 @@ class RawRecord:
     ``data`` has the DDAS vroegsignaal shape (``ID``, ``signaalpartner.type``, ``client``,
     ...); ``position`` says where it stood (``line 12`` or ``leveringen[0].vroegsignalen[3]``).
     ``text_values`` is true when every value came in as text (CSV) and may be converted.
+    ``raw`` is the record as it stood in the file; when None, it is ``data`` as JSON
+    (made only for rejected records, which keeps intake fast).
     """
 
     position: str
     data: dict[str, Any]
-    raw: str
+    raw: str | None = None
     text_values: bool = False
+
+    def raw_text(self) -> str:
+        """The record as text, for the quarantine."""
+        if self.raw is not None:
+            return self.raw
+        return json.dumps(self.data, ensure_ascii=False, default=str)
 
 
 class IntakeFileError(ValueError):

@@ -61,8 +61,12 @@ class DdasJsonSource:
                 continue
             for si, item in enumerate(signals):
                 position = f"leveringen[{li}].vroegsignalen[{si}]"
-                data = item if isinstance(item, dict) else {"__not_an_object__": True}
-                yield RawRecord(
-                    position=position, data=data, raw=json.dumps(item, ensure_ascii=False)
-                )
+                if isinstance(item, dict):
+                    yield RawRecord(position=position, data=item)
+                else:
+                    yield RawRecord(
+                        position=position,
+                        data={"__not_an_object__": True},
+                        raw=json.dumps(item, ensure_ascii=False),
+                    )
         self._cache = None

@@ -255,7 +255,7 @@ def report_signals(
     Joined to the identity vault: this is the one purpose (the CBS report, DDAS v1.2) for
     which the BSN itself is read back.
     """
-    columns = [
+    columns: list[Any] = [
         signals,
         client_identities.c.bsn,
         client_identities.c.geslacht,

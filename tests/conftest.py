@@ -1,0 +1,114 @@
+"""Shared fixtures: a database on SQLite and on PostgreSQL, a pseudonymizer, records."""
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+
+from proactief.privacy import Pseudonymizer
+from proactief.storage.db import create_db_engine, migrate
+
+PG_URL = os.environ.get(
+    "PROACTIEF_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+TODAY = date(2026, 6, 30)
+VALID_BSNS = ("111222333", "123456782", "999999990", "100000009")
+
+
+def _postgres_problem() -> str | None:
+    try:
+        engine = create_engine(PG_URL, connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+        engine.dispose()
+    except Exception as exc:  # any failure to connect means: no server here
+        return f"PostgreSQL at {PG_URL} does not answer: {type(exc).__name__}"
+    return None
+
+
+_PG_PROBLEM = _postgres_problem()
+
+
+def require_postgres() -> None:
+    """Skip (visibly) without a server; in CI a missing server is a failure."""
+    if _PG_PROBLEM:
+        if IN_CI:
+            pytest.fail(f"{_PG_PROBLEM}; CI must run the PostgreSQL tests")
+        pytest.skip(_PG_PROBLEM)
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A URL into a fresh, empty PostgreSQL schema, dropped afterwards."""
+    require_postgres()
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in PG_URL else "?"
+    yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The same test on the embedded SQLite file and on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'proactief.db'}"
+    return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    """A migrated database engine on both backends."""
+    eng = create_db_engine(db_url)
+    migrate(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def pseudonymizer() -> Pseudonymizer:
+    return Pseudonymizer(b"k" * 32)
+
+
+def signal(**overrides: Any) -> dict[str, Any]:
+    """A valid DDAS-shaped signal record; override any field."""
+    record: dict[str, Any] = {
+        "ID": "ZV-1",
+        "crisissignaal": False,
+        "warmeOverdracht": False,
+        "bedrag": 250,
+        "ontstaansdatum": "2026-03-01",
+        "signaaldatum": "2026-04-15",
+        "signaalpartner": {"type": "Zorg"},
+        "client": {"burgerservicenummer": VALID_BSNS[0]},
+    }
+    record.update(overrides)
+    return record
+
+
+def ddas_document(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """A DDAS file around the records."""
+    return {
+        "startdatumLevering": "2026-04-01",
+        "einddatumLevering": "2026-04-30",
+        "aanleverdatumEnTijd": "2026-05-01T10:00:00Z",
+        "codeGegevensleverancier": "TEST",
+        "leveringen": [
+            {
+                "teller": 1,
+                "gemeentecode": "0344",
+                "aanleverendeOrganisatie": {"naam": "Test"},
+                "vroegsignalen": records,
+            }
+        ],
+    }

@@ -1,0 +1,62 @@
+"""House rules that machines check: layering, migrations in step with the tables."""
+
+import ast
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Engine
+
+from proactief.storage.tables import metadata
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "proactief"
+
+
+def imports_of(package: str) -> set[str]:
+    found: set[str] = set()
+    for path in (SRC / package).rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                found.add(node.module)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("package", "forbidden"),
+    [
+        (
+            "domain",
+            (
+                "sqlalchemy",
+                "alembic",
+                "fastapi",
+                "typer",
+                "rich",
+                "proactief.storage",
+                "proactief.pipeline",
+                "proactief.cli",
+            ),
+        ),
+        ("sources", ("sqlalchemy", "proactief.storage", "proactief.pipeline", "proactief.cli")),
+        ("storage", ("proactief.pipeline", "proactief.cli", "typer", "rich")),
+        ("pipeline", ("proactief.cli", "typer", "rich", "proactief.demo")),
+    ],
+)
+def test_layers_point_one_way(package: str, forbidden: tuple[str, ...]) -> None:
+    bad = {
+        name
+        for name in imports_of(package)
+        if any(name == f or name.startswith(f + ".") for f in forbidden)
+    }
+    assert bad == set()
+
+
+def test_migrations_match_the_tables(engine: Engine) -> None:
+    """Alembic finds nothing to change after upgrading to head."""
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert diff == []
