@@ -144,6 +144,23 @@ def test_repeat_filter_can_be_switched_off(engine: Engine) -> None:
     assert (result.cases_created, result.cases_filtered) == (2, 0)
 
 
+def test_consecutive_cases_raise_priority(engine: Engine) -> None:
+    add_signal(engine, "A", on="2025-09-01")
+    match(engine, "2025-09-07")
+    (first,) = queue(engine)
+    with engine.begin() as conn:
+        close_case(
+            conn=conn,
+            case_id=first.case.case_id,
+            eindresultaat=Eindresultaat.INWONER_HEEFT_ZELF_BETAALD,
+            datum=date(2025, 9, 20),
+        )
+    add_signal(engine, "B", on="2026-04-01")  # past the 90-day repeat filter, within 12 months
+    match(engine, "2026-04-07")
+    (second,) = queue(engine)
+    assert "opeenvolgende_signalen" in {r.rule_id for r in second.case.priority_reasons}
+
+
 def test_minimum_amount_filter_spares_crisis_signals(engine: Engine) -> None:
     cfg = config(filters__minimum_amount__amount=75)
     add_signal(engine, "A", person="small", bedrag=50)

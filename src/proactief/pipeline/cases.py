@@ -57,6 +57,10 @@ def match_signals(
     created: list[int] = []
     touched: set[int] = set()
     previous_start: dict[int, date | None] = {}
+    case_starts: dict[str, list[tuple[int, date]]] = {
+        person: [(c.id, c.startdatum_matchingperiode) for c in rows]
+        for person, rows in history.items()
+    }
     for person, person_signals in groupby(pending, key=lambda s: s.person_pseudonym):
         cases_here = history.get(person, [])
         open_cases = [
@@ -85,6 +89,7 @@ def match_signals(
                     },
                 )
                 open_cases.append((target, start, start + period))
+                case_starts.setdefault(person, []).append((target, start))
                 created.append(target)
                 previous_start[target] = last_start
                 last_start = start
@@ -100,7 +105,14 @@ def match_signals(
     created_set = set(created)
     for case_id in sorted(touched):
         rows = signal_rows[case_id]
-        measures = CaseMeasures.of(rows)
+        starts = case_starts[rows[0].person_pseudonym]
+        own_start = next(start for cid, start in starts if cid == case_id)
+        earlier = sum(
+            1
+            for cid, start in starts
+            if cid != case_id and own_start - timedelta(days=365) <= start < own_start
+        )
+        measures = CaseMeasures.of(rows, eerdere_zaken_12m=earlier)
         total, reasons = score(config.rules, measures)
         values: dict[str, Any] = {
             "priority": total,

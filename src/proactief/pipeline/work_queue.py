@@ -28,6 +28,7 @@ MEASURES = (
     "aantal_signaalpartners",
     "totaal_bedrag",
     "max_dagen_achterstand",
+    "eerdere_zaken_12m",
 )
 
 
@@ -48,11 +49,14 @@ class CaseMeasures:
     aantal_signaalpartners: int
     totaal_bedrag: int
     max_dagen_achterstand: int
+    eerdere_zaken_12m: int = 0
+    """Earlier cases of the same person that started in the 12 months before this one."""
 
     @classmethod
-    def of(cls, signal_rows: Sequence[Any]) -> "CaseMeasures":
+    def of(cls, signal_rows: Sequence[Any], *, eerdere_zaken_12m: int = 0) -> "CaseMeasures":
         """Measures of a case from its signal rows (objects with signal attributes)."""
         return cls(
+            eerdere_zaken_12m=eerdere_zaken_12m,
             crisis=int(any(s.crisissignaal for s in signal_rows)),
             warme_overdracht=int(any(s.warme_overdracht for s in signal_rows)),
             aantal_signalen=len(signal_rows),
