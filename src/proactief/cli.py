@@ -145,7 +145,12 @@ def intake(
     if rejected:
         with engine.connect() as conn:
             rows = repo.list_quarantine(conn, file_name=files[0].name if files else None)
-        table = Table("bestand", "plaats", "veld", "reden", "reason", title="Quarantaine")
+        table = Table(title="Quarantaine")
+        table.add_column("bestand", overflow="fold")
+        table.add_column("plaats", no_wrap=True)
+        table.add_column("veld", overflow="fold")
+        table.add_column("reden")
+        table.add_column("reason")
         for row in rows:
             table.add_row(row.file_name, row.position, row.fields, row.reason_nl, row.reason_en)
         console.print(table)
