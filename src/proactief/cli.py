@@ -430,11 +430,12 @@ def _print_demo_summary(result: "object") -> None:
     table.add_row("Afgesloten / nog open", f"{sim.closed} / {result.open_cases}")
     table.add_row(
         "CBS-levering",
-        f"{result.report_path} ({result.report_signals} signalen, {result.report_cases} zaken,"
-        " geldig volgens DDAS v1.2)",
+        f"{result.report_signals} signalen, {result.report_cases} zaken, geldig volgens DDAS v1.2",
     )
     table.add_row("Tijd", f"{result.seconds:.1f} s")
     console.print(table)
+    console.print(f"CBS-levering: {result.report_path}", soft_wrap=True)
+    console.print(f"Aangeleverde bestanden: {result.files[0].parent}", soft_wrap=True)
     console.print("Bekijk de werkvoorraad met: proactief cases")
 
 
