@@ -23,6 +23,7 @@ from rich.table import Table
 from sqlalchemy import Engine
 
 from proactief import __version__
+from proactief.cli_segment import segment_app
 from proactief.domain import Contactpoging, Contactsoort, Dagdeel, Eindresultaat
 from proactief.pipeline.cases import match_signals, work_queue
 from proactief.pipeline.contacts import (
@@ -61,6 +62,7 @@ cases_app = typer.Typer(
 report_app = typer.Typer(help="Rapportages.", no_args_is_help=True)
 app.add_typer(cases_app, name="cases")
 app.add_typer(report_app, name="report")
+app.add_typer(segment_app, name="segment")
 
 console = Console()
 err = Console(stderr=True)
