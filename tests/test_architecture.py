@@ -55,6 +55,16 @@ def test_layers_point_one_way(package: str, forbidden: tuple[str, ...]) -> None:
     assert bad == set()
 
 
+def test_segmentation_imports_nothing_else_from_proactief() -> None:
+    """segmentation could become a package of its own."""
+    outside = {
+        name
+        for name in imports_of("segmentation")
+        if name.startswith("proactief") and not name.startswith("proactief.segmentation")
+    }
+    assert outside == set()
+
+
 def test_migrations_match_the_tables(engine: Engine) -> None:
     """Alembic finds nothing to change after upgrading to head."""
     with engine.connect() as conn:

@@ -26,7 +26,7 @@ _COLOURS = ["#1f5f8b", "#e08a1e", "#3c8d5a", "#8b2f5f", "#6b6b6b", "#b3a22b"]
 
 def _svg(fig: Figure) -> str:
     buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight")
+    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
     text = buffer.getvalue()
     return text[text.index("<svg") :]
