@@ -56,7 +56,9 @@ def test_shares_and_profile_table_are_recovered(recovery: tuple) -> None:  # typ
     assert np.abs(shares - inst.shares()).max() < 0.05
     # the model's own estimate of agreement per segment (not hard-assigned counts)
     estimated = np.zeros((3, 26))
-    estimated[mapping] = best.model.probs_[np.argsort(-np.bincount(best.model.predict(survey.answers), minlength=3))]
+    estimated[mapping] = best.model.probs_[
+        np.argsort(-np.bincount(best.model.predict(survey.answers), minlength=3))
+    ]
     assert np.abs(estimated - inst.agree_probabilities()).max() < 0.05
     # posterior-weighted profile agrees too, the hard-assigned one exaggerates
     weighted = profile(survey.answers, survey.items, posteriors=best.posteriors, agree_from=1)
@@ -84,13 +86,25 @@ def test_noise_gives_no_stable_segments() -> None:
 def test_scorecard_has_the_three_criteria() -> None:
     survey = generate_survey(600, mode="likert", correlation=0.2, seed=1)
     analysis = run_scenarios(
-        survey.answers, survey.items, methods=("kmeans", "gmm", "lca", "ward"), ks=(2, 3),
-        n_bootstrap=2, n_jobs=1,
+        survey.answers,
+        survey.items,
+        methods=("kmeans", "gmm", "lca", "ward"),
+        ks=(2, 3),
+        n_bootstrap=2,
+        n_jobs=1,
     )
     card = analysis.scorecard()
     assert len(card) == 8
-    for column in ("BIC", "silhouette", "stabiliteit_ARI", "jaccard_min", "items_met_verschil",
-                   "kleinste_segment", "typeer_nauwkeurigheid", "ondersteund"):
+    for column in (
+        "BIC",
+        "silhouette",
+        "stabiliteit_ARI",
+        "jaccard_min",
+        "items_met_verschil",
+        "kleinste_segment",
+        "typeer_nauwkeurigheid",
+        "ondersteund",
+    ):
         assert column in card.columns
     assert card.loc[card.methode == "kmeans", "BIC"].isna().all()
     assert card.loc[card.methode == "lca", "BIC"].notna().all()

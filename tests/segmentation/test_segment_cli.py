@@ -34,37 +34,74 @@ def test_the_whole_chain(tmp_path: Path) -> None:
     assert set(pd.read_csv(tmp_path / "truth.csv")["segment"]) == {1, 2, 3}
 
     card = json.loads(
-        ok(run(["scenarios", "survey.csv", "--k", "2-3", "--bootstrap", "2", "--labels",
-                "labels.csv", "--json"], tmp_path))
+        ok(
+            run(
+                [
+                    "scenarios",
+                    "survey.csv",
+                    "--k",
+                    "2-3",
+                    "--bootstrap",
+                    "2",
+                    "--labels",
+                    "labels.csv",
+                    "--json",
+                ],
+                tmp_path,
+            )
+        )
     )
     assert {row["scenario"] for row in card["scorecard"]} >= {"lca-3", "kmeans-2", "gmm-3"}
     labels = pd.read_csv(tmp_path / "labels.csv")
     assert list(labels.columns[:2]) == ["respondent", "kmeans-2"]
     assert set(labels["lca-3"]) == {1, 2, 3}
 
-    prof = json.loads(
-        ok(run(["profile", "survey.csv", "--scenario", "lca-3", "--json"], tmp_path))
-    )
+    prof = json.loads(ok(run(["profile", "survey.csv", "--scenario", "lca-3", "--json"], tmp_path)))
     assert prof["weighting"] == "posterior"
     assert len(prof["pct_agree"]) == 3 and len(prof["pct_agree"][0]) == 26
-    hard = ok(run(["profile", "survey.csv", "--scenario", "lca-3", "--labels", "labels.csv"],
-                  tmp_path))
+    hard = ok(
+        run(["profile", "survey.csv", "--scenario", "lca-3", "--labels", "labels.csv"], tmp_path)
+    )
     assert "harde indeling" in hard and "groter dan ze zijn" in hard
 
     built = json.loads(
-        ok(run(["type", "survey.csv", "--scenario", "lca-3", "--labels", "labels.csv",
-                "--max-items", "6", "-o", "tool.json", "--json"], tmp_path))
+        ok(
+            run(
+                [
+                    "type",
+                    "survey.csv",
+                    "--scenario",
+                    "lca-3",
+                    "--labels",
+                    "labels.csv",
+                    "--max-items",
+                    "6",
+                    "-o",
+                    "tool.json",
+                    "--json",
+                ],
+                tmp_path,
+            )
+        )
     )
     assert len(built["items"]) == 6 and 0.3 < built["cv_accuracy"] <= 1
     scored = json.loads(
-        ok(run(["type", "survey.csv", "--tool", "tool.json", "-o", "scores.csv", "--json"],
-               tmp_path))
+        ok(
+            run(
+                ["type", "survey.csv", "--tool", "tool.json", "-o", "scores.csv", "--json"],
+                tmp_path,
+            )
+        )
     )
     assert len(scored) == 800
     assert abs(sum(v for k, v in scored[0].items() if k.startswith("kans")) - 1) < 1e-3
 
-    ok(run(["report", "survey.csv", "--k", "2-3", "--bootstrap", "2", "-o", "rapport.html"],
-           tmp_path))
+    ok(
+        run(
+            ["report", "survey.csv", "--k", "2-3", "--bootstrap", "2", "-o", "rapport.html"],
+            tmp_path,
+        )
+    )
     html = (tmp_path / "rapport.html").read_text()
     assert html.count("<svg") >= 3
     assert "Hoe groot zijn de segmenten?" in html and "Alle scenario's" in html
