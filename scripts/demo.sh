@@ -6,14 +6,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PYTHON="${PYTHON:-python3}"
-if [ ! -x .venv/bin/python ]; then
-    echo "== creating .venv with $("$PYTHON" --version)"
-    "$PYTHON" -m venv .venv
-fi
-echo "== installing proactief into .venv"
-.venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e .
-
+EXTRAS= . scripts/setup-venv.sh
 echo "== proactief demo (this replaces earlier demo data in proactief-data/)"
 .venv/bin/proactief demo --reset "$@"

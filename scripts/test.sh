@@ -5,15 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PYTHON="${PYTHON:-python3}"
-if [ ! -x .venv/bin/python ]; then
-    echo "== creating .venv with $("$PYTHON" --version)"
-    "$PYTHON" -m venv .venv
-fi
-echo "== installing proactief and its development tools into .venv"
-.venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
-
+EXTRAS=dev . scripts/setup-venv.sh
 echo "== checking PostgreSQL (127.0.0.1:5432, database test)"
 .venv/bin/python scripts/check_postgres.py
 

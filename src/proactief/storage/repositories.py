@@ -48,6 +48,16 @@ def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
         yield items[start : start + _CHUNK]
 
 
+def _rows_where_in(
+    conn: Connection, table: Table, column: Any, values: Sequence[Any], *order_by: Any
+) -> list[Row[Any]]:
+    """Rows whose ``column`` is one of ``values``, queried in chunks."""
+    found: list[Row[Any]] = []
+    for chunk in _chunks(values):
+        found.extend(conn.execute(select(table).where(column.in_(chunk)).order_by(*order_by)))
+    return found
+
+
 # --- intake -------------------------------------------------------------------------------
 
 
@@ -130,17 +140,15 @@ def unassigned_signals(conn: Connection, *, up_to: date) -> list[Row[Any]]:
 
 
 def cases_of_persons(conn: Connection, pseudonyms: Sequence[str]) -> list[Row[Any]]:
-    """All cases of these persons, oldest first."""
-    found: list[Row[Any]] = []
-    for chunk in _chunks(pseudonyms):
-        found.extend(
-            conn.execute(
-                select(cases)
-                .where(cases.c.person_pseudonym.in_(chunk))
-                .order_by(cases.c.startdatum_matchingperiode, cases.c.id)
-            )
-        )
-    return found
+    """All cases of these persons, oldest first (per chunk of persons)."""
+    return _rows_where_in(
+        conn,
+        cases,
+        cases.c.person_pseudonym,
+        pseudonyms,
+        cases.c.startdatum_matchingperiode,
+        cases.c.id,
+    )
 
 
 def create_case(conn: Connection, values: dict[str, Any]) -> int:
@@ -157,10 +165,7 @@ def assign_signals(conn: Connection, *, case_id: int, signal_row_ids: Sequence[i
 
 def signals_of_cases(conn: Connection, case_ids: Sequence[int]) -> list[Row[Any]]:
     """Signals of these cases."""
-    found: list[Row[Any]] = []
-    for chunk in _chunks(case_ids):
-        found.extend(conn.execute(select(signals).where(signals.c.case_id.in_(chunk))))
-    return found
+    return _rows_where_in(conn, signals, signals.c.case_id, case_ids, signals.c.id)
 
 
 def update_case(conn: Connection, case_id: int, **values: Any) -> None:
@@ -186,17 +191,15 @@ def open_case_rows(conn: Connection, *, limit: int | None = None) -> list[Row[An
 
 
 def attempts_of_cases(conn: Connection, case_ids: Sequence[int]) -> list[Row[Any]]:
-    """Contact attempts of these cases, in date order."""
-    found: list[Row[Any]] = []
-    for chunk in _chunks(case_ids):
-        found.extend(
-            conn.execute(
-                select(contact_attempts)
-                .where(contact_attempts.c.case_id.in_(chunk))
-                .order_by(contact_attempts.c.datum, contact_attempts.c.id)
-            )
-        )
-    return found
+    """Contact attempts of these cases, in date order (per chunk of cases)."""
+    return _rows_where_in(
+        conn,
+        contact_attempts,
+        contact_attempts.c.case_id,
+        case_ids,
+        contact_attempts.c.datum,
+        contact_attempts.c.id,
+    )
 
 
 def insert_attempts(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
