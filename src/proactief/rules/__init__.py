@@ -1,0 +1,35 @@
+"""Regulations as code: dated parameters with their legal source, vectorised rules over a
+whole population, and explanations down to the article. No web or database imports."""
+
+from proactief.rules.engine import (
+    ENGINE_VERSION,
+    REGELINGEN,
+    STATUS_NAMES,
+    Explanation,
+    Status,
+    evaluate_population,
+    explain,
+    provenance,
+)
+from proactief.rules.parameters import ParameterMissingError, load_parameters
+from proactief.rules.population import PopulationError, load_population, scan_non_take_up
+from proactief.rules.settings import MunicipalSettings, SettingsError, load_municipal_settings
+
+__all__ = [
+    "ENGINE_VERSION",
+    "REGELINGEN",
+    "STATUS_NAMES",
+    "Explanation",
+    "MunicipalSettings",
+    "ParameterMissingError",
+    "PopulationError",
+    "SettingsError",
+    "Status",
+    "evaluate_population",
+    "explain",
+    "load_municipal_settings",
+    "load_parameters",
+    "load_population",
+    "provenance",
+    "scan_non_take_up",
+]
