@@ -23,6 +23,7 @@ from rich.table import Table
 from sqlalchemy import Engine
 
 from proactief import __version__
+from proactief.cli_rules import rules_app
 from proactief.cli_segment import segment_app
 from proactief.domain import Contactpoging, Contactsoort, Dagdeel, Eindresultaat
 from proactief.pipeline.cases import match_signals, work_queue
@@ -63,6 +64,7 @@ report_app = typer.Typer(help="Rapportages.", no_args_is_help=True)
 app.add_typer(cases_app, name="cases")
 app.add_typer(report_app, name="report")
 app.add_typer(segment_app, name="segment")
+app.add_typer(rules_app, name="rules")
 
 console = Console()
 err = Console(stderr=True)
@@ -434,11 +436,35 @@ def _print_demo_summary(result: "object") -> None:
         "CBS-levering",
         f"{result.report_signals} signalen, {result.report_cases} zaken, geldig volgens DDAS v1.2",
     )
+    if result.non_take_up is not None:
+        total = float(result.non_take_up["bedrag_per_jaar_totaal"].sum())
+        table.add_row(
+            f"Niet-gebruik {result.entitlements_year}",
+            f"€ {total:,.0f} per jaar blijft liggen".replace(",", "."),
+        )
+        for row in result.non_take_up.to_dict(orient="records"):
+            amount = f"{row['bedrag_per_jaar_totaal']:,.0f}".replace(",", ".")
+            table.add_row(
+                f"  {row['regeling']}",
+                f"{row['recht_niet_ontvangen']} huishoudens, € {amount}"
+                + (
+                    f"; {row['mogelijk_recht_gegevens_nodig']} mogelijk (gegevens nodig)"
+                    if row["mogelijk_recht_gegevens_nodig"]
+                    else ""
+                ),
+            )
     table.add_row("Tijd", f"{result.seconds:.1f} s")
     console.print(table)
     console.print(f"CBS-levering: {result.report_path}", soft_wrap=True)
     console.print(f"Aangeleverde bestanden: {result.files[0].parent}", soft_wrap=True)
     console.print("Bekijk de werkvoorraad met: proactief cases")
+    if result.population_file is not None:
+        console.print(
+            f"Niet-gebruik: {result.non_take_up_file}. Opnieuw scannen: proactief rules scan "
+            f"{result.population_file} --receipts {result.receipts_file} --jaar "
+            f"{result.entitlements_year} -o niet-gebruik.csv",
+            soft_wrap=True,
+        )
 
 
 def main() -> None:

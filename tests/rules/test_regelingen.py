@@ -21,7 +21,9 @@ def cases() -> list[Any]:
     for path in sorted(REGELINGEN_DIR.glob("*/tests.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         for case in data["gevallen"]:
-            found.append(pytest.param(data["regeling"], case, id=f"{data['regeling']}: {case['naam']}"))
+            found.append(
+                pytest.param(data["regeling"], case, id=f"{data['regeling']}: {case['naam']}")
+            )
     return found
 
 
@@ -73,13 +75,17 @@ def test_every_regulation_has_cases_for_every_step() -> None:
         for param in CASES:
             reg, case = param.values
             if reg == regeling:
-                result = explain(reg, case["invoer"], jaar=case["jaar"], settings=settings_for(case))
+                result = explain(
+                    reg, case["invoer"], jaar=case["jaar"], settings=settings_for(case)
+                )
                 seen.update(s["id"] for s in result.stappen)
         missing = {s.id for s in module.STEPS} - seen
         assert missing == set(), f"{regeling}: no case reaches {missing}"
 
 
-@pytest.mark.parametrize("path", sorted(REGELINGEN_DIR.glob("*/parameters.yaml")), ids=lambda p: p.parent.name)
+@pytest.mark.parametrize(
+    "path", sorted(REGELINGEN_DIR.glob("*/parameters.yaml")), ids=lambda p: p.parent.name
+)
 def test_parameter_file_matches_schema(path: Path) -> None:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     # YAML reads dates as dates; the schema wants the ISO text
@@ -95,7 +101,9 @@ ALLOWED_NUMBERS = {0, 1, 2, 12, 100, 0.5}
 """Structural numbers (months per year, two premiums for partners, rounding half up)."""
 
 
-@pytest.mark.parametrize("path", sorted(REGELINGEN_DIR.glob("*/rules.py")), ids=lambda p: p.parent.name)
+@pytest.mark.parametrize(
+    "path", sorted(REGELINGEN_DIR.glob("*/rules.py")), ids=lambda p: p.parent.name
+)
 def test_no_legal_number_in_python(path: Path) -> None:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     numbers = {

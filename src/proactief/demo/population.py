@@ -48,13 +48,15 @@ def generate_population(
     pseudonymizer: Pseudonymizer,
     rng: random.Random,
     today: date,
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[SyntheticPerson]]:
-    """Households and residents until ``residents`` persons exist."""
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[SyntheticPerson], list[dict[str, Any]]]:
+    """Households and residents until ``residents`` persons exist, plus per household the
+    inputs of the entitlement rules."""
     types = config["households"]["types"]
     housing = config["households"]["housing"]
     spread = config["households"]["income_spread"]
     low, high = config["postcode_range"]
     household_rows: list[dict[str, Any]] = []
+    rule_rows: list[dict[str, Any]] = []
     resident_rows: list[dict[str, Any]] = []
     persons: list[SyntheticPerson] = []
     used_bsn: set[str] = set()
@@ -81,6 +83,8 @@ def generate_population(
             }
         )
         adults = 1 if kind in ("alleenstaand", "eenouder") else 2
+        child_ages: list[int] = []
+        first_adult_age = 0
         for member in range(size):
             if member < adults:
                 age_days = rng.randint(18 * 365, 90 * 365)
@@ -92,6 +96,10 @@ def generate_population(
             used_bsn.add(bsn)
             geslacht = rng.choice((Geslacht.MAN, Geslacht.VROUW))
             born = today - timedelta(days=age_days)
+            if member == 0:
+                first_adult_age = age_days // 365
+            elif member >= adults:
+                child_ages.append(age_days // 365)
             pseudonym = pseudonymizer.for_bsn(bsn)
             resident_rows.append(
                 {
@@ -114,4 +122,51 @@ def generate_population(
                     low_income=income < types[kind]["income_median"] * 0.7,
                 )
             )
-    return household_rows, resident_rows, persons
+        rule_rows.append(
+            _rule_inputs(
+                rng,
+                config["entitlements"],
+                household_rows[-1],
+                adults=min(adults, size),
+                first_adult_age=first_adult_age,
+                child_ages=child_ages,
+            )
+        )
+    return household_rows, resident_rows, persons, rule_rows
+
+
+def _rule_inputs(
+    rng: random.Random,
+    cfg: dict[str, Any],
+    household: dict[str, Any],
+    *,
+    adults: int,
+    first_adult_age: int,
+    child_ages: list[int],
+) -> dict[str, Any]:
+    """The inputs of the entitlement rules for one synthetic household."""
+    income = household["inkomen_per_jaar"]
+    woon = household["woonsituatie"]
+    huur = woon != "koop"
+    lo, hi = cfg["kale_huur"]["sociale huur" if woon == "sociale huur" else "particuliere huur"]
+    net_share = next(s for limit, s in cfg["netto_aandeel"] if income < limit)
+    return {
+        "household_id": household["household_id"],
+        "toetsingsinkomen": income,
+        "toeslagpartner": adults >= 2,
+        "vermogen": round(rng.lognormvariate(cfg["vermogen_mu"], cfg["vermogen_sigma"])),
+        "leeftijd_aanvrager": first_adult_age,
+        "kinderen_0_11": sum(1 for a in child_ages if a <= 11),
+        "kinderen_12_15": sum(1 for a in child_ages if 12 <= a <= 15),
+        "kinderen_16_17": sum(1 for a in child_ages if a >= 16),
+        "huurwoning": huur,
+        "kale_huur": round(rng.uniform(lo, hi), 2) if huur else None,
+        "netto_inkomen_maand": round(income * net_share / 12, 2),
+        "auto_waarde": round(rng.uniform(*cfg["auto_waarde"]))
+        if rng.random() < cfg["auto_kans"]
+        else 0,
+        "aanslag_gemeentelijke_belastingen": cfg["aanslag_basis"]
+        + cfg["aanslag_per_persoon"] * household["aantal_personen"],
+        "aantal_volwassenen": adults,
+        "jaren_laag_inkomen": rng.randint(0, 6),
+    }

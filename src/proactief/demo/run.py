@@ -9,6 +9,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import yaml
 from sqlalchemy import Engine
 
@@ -24,6 +25,8 @@ from proactief.pipeline.report import (
 )
 from proactief.pipeline.work_queue import WorkQueueConfig
 from proactief.privacy import Pseudonymizer
+from proactief.rules import evaluate_population, scan_non_take_up
+from proactief.rules.population import write_table
 from proactief.storage import repositories as repo
 
 Progress = Callable[[str, int, int], None]
@@ -52,6 +55,11 @@ class DemoResult:
     report_cases: int
     seconds: float
     files: list[Path] = field(default_factory=list)
+    entitlements_year: int = 0
+    non_take_up: pd.DataFrame | None = None
+    population_file: Path | None = None
+    receipts_file: Path | None = None
+    non_take_up_file: Path | None = None
 
 
 def run_demo(
@@ -79,7 +87,7 @@ def run_demo(
     start = end - timedelta(days=round(months * 365 / 12) - 1)
 
     report("Inwoners en huishoudens maken", 0, 1)
-    household_rows, resident_rows, persons = generate_population(
+    household_rows, resident_rows, persons, rule_rows = generate_population(
         residents=residents, config=config, pseudonymizer=pseudonymizer, rng=rng, today=today
     )
     with engine.begin() as conn:
@@ -145,6 +153,10 @@ def run_demo(
     write_ddas_report(document, report_path)
     report("CBS-rapportage (DDAS v1.2)", 1, 1)
     levering = document["leveringen"][0]
+
+    report("Niet-gebruik van regelingen", 0, 1)
+    scan = _non_take_up(rule_rows, config["entitlements"], out_dir, rng)
+    report("Niet-gebruik van regelingen", 1, 1)
     return DemoResult(
         residents=len(resident_rows),
         households=len(household_rows),
@@ -158,4 +170,34 @@ def run_demo(
         report_cases=len(levering["vroegsignaalzaken"]),
         seconds=time.perf_counter() - started,
         files=files,
+        entitlements_year=int(config["entitlements"]["jaar"]),
+        non_take_up=scan,
+        population_file=out_dir / "bevolking.csv",
+        receipts_file=out_dir / "ontvangsten.csv",
+        non_take_up_file=out_dir / "niet-gebruik.csv",
     )
+
+
+def _non_take_up(
+    rule_rows: list[dict[str, Any]], cfg: dict[str, Any], out_dir: Path, rng: random.Random
+) -> pd.DataFrame:
+    """Give the synthetic households their current receipts (with realistic non-take-up)
+    and scan for money they are entitled to but do not get."""
+    population = pd.DataFrame(rule_rows)
+    jaar = int(cfg["jaar"])
+    regelingen = list(cfg["niet_gebruik"])
+    entitled = evaluate_population(population, jaar=jaar, regelingen=regelingen)
+    receipts = []
+    for regeling, rate in cfg["niet_gebruik"].items():
+        for household_id, status in zip(
+            entitled["household_id"], entitled[f"{regeling}_status"], strict=True
+        ):
+            if status == "recht_niet_ontvangen" and rng.random() >= rate:
+                receipts.append({"household_id": household_id, "regeling": regeling})
+    receipts_frame = pd.DataFrame(receipts, columns=["household_id", "regeling"])
+    out_dir.mkdir(parents=True, exist_ok=True)
+    population.to_csv(out_dir / "bevolking.csv", index=False)
+    receipts_frame.to_csv(out_dir / "ontvangsten.csv", index=False)
+    scan = scan_non_take_up(population, jaar=jaar, receipts=receipts_frame)
+    write_table(scan.missed, out_dir / "niet-gebruik.csv")
+    return scan.summary

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from proactief.rules.parameters import (
+    Parameter,
     ParameterMissingError,
     ParameterValue,
     Source,
@@ -117,9 +118,11 @@ class Params:
     def __init__(self, regelingen: Iterable[str], when: date) -> None:
         self.when = when
         self.sets = {name: load_parameters(name) for name in regelingen}
+        for pset in self.sets.values():
+            pset.check_year(when.year)
         self.used: dict[tuple[str, str], ParameterValue] = {}
 
-    def _find(self, name: str) -> tuple[str, Any]:
+    def _find(self, name: str) -> tuple[str, Parameter]:
         for regeling, pset in self.sets.items():
             if name in pset.parameters:
                 return regeling, pset.parameters[name]
@@ -164,9 +167,7 @@ def provenance(regelingen: Sequence[str] = REGELINGEN) -> dict[str, Any]:
     out: dict[str, Any] = {"engine_version": ENGINE_VERSION, "regelingen": {}}
     for regeling in regelingen:
         module = _module(regeling)
-        out["regelingen"][regeling] = {
-            name: load_parameters(name).sha256 for name in module.USES
-        }
+        out["regelingen"][regeling] = {name: load_parameters(name).sha256 for name in module.USES}
     return out
 
 
@@ -184,8 +185,9 @@ def household_arrays(frame: pd.DataFrame, inputs: Mapping[str, float]) -> dict[s
     for name, default in inputs.items():
         if name in frame.columns and frame[name].dtype == object:
             lowered = frame[name].astype(str).str.strip().str.lower()
-            mapped = lowered.map({"true": 1.0, "ja": 1.0, "1": 1.0, "false": 0.0, "nee": 0.0,
-                                  "0": 0.0})
+            mapped = lowered.map(
+                {"true": 1.0, "ja": 1.0, "1": 1.0, "false": 0.0, "nee": 0.0, "0": 0.0}
+            )
             numeric = pd.to_numeric(frame[name], errors="coerce")
             arrays[name] = np.asarray(mapped.fillna(numeric).to_numpy(dtype=float))
         else:
@@ -199,7 +201,9 @@ def _statuses(outcome: Outcome, receives: np.ndarray) -> np.ndarray:
         Status.MOGELIJK_RECHT_GEGEVENS_NODIG,
         np.where(outcome.entitled, Status.RECHT_NIET_ONTVANGEN, Status.GEEN_RECHT),
     )
-    return np.asarray(np.where((receives > 0) & (status != Status.GEEN_RECHT), Status.ONTVANGT, status))
+    return np.asarray(
+        np.where((receives > 0) & (status != Status.GEEN_RECHT), Status.ONTVANGT, status)
+    )
 
 
 def _step_strings(masks: np.ndarray, steps: Sequence[Step]) -> np.ndarray:

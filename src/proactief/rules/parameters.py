@@ -20,6 +20,7 @@ __all__ = [
     "ParameterSet",
     "ParameterValue",
     "Source",
+    "YearNotCoveredError",
     "load_parameters",
     "parameter_schema",
 ]
@@ -34,6 +35,18 @@ class ParameterMissingError(LookupError):
         super().__init__(
             f"{regeling}: no value of '{name}' applies on {when.isoformat()}; add one to "
             f"regelingen/{regeling}/parameters.yaml with its source"
+        )
+
+
+class YearNotCoveredError(ParameterMissingError):
+    """The regulation's parameters are not known for this year."""
+
+    def __init__(self, regeling: str, jaar: int, jaren: tuple[int, ...]) -> None:
+        LookupError.__init__(
+            self,
+            f"{regeling}: parameters are known for {', '.join(map(str, jaren))} only, not for "
+            f"{jaar}; add the values of {jaar} with their source to "
+            f"regelingen/{regeling}/parameters.yaml",
         )
 
 
@@ -93,6 +106,13 @@ class ParameterSet:
     titel: str
     parameters: dict[str, Parameter]
     sha256: str
+    jaren: tuple[int, ...] = ()
+    """Years for which all parameters are known (empty: no restriction)."""
+
+    def check_year(self, jaar: int) -> None:
+        """Refuse a year for which not every parameter is known."""
+        if self.jaren and jaar not in self.jaren:
+            raise YearNotCoveredError(self.regeling, jaar, self.jaren)
 
     def __getitem__(self, name: str) -> Parameter:
         try:
@@ -105,7 +125,9 @@ class ParameterSet:
 
 def _source(data: dict[str, Any]) -> Source:
     return Source(
-        wet=data["wet"], artikel=str(data["artikel"]), bwb_id=data.get("bwb_id"),
+        wet=data["wet"],
+        artikel=str(data["artikel"]),
+        bwb_id=data.get("bwb_id"),
         lid=str(data["lid"]) if data.get("lid") is not None else None,
     )
 
@@ -152,5 +174,9 @@ def load_parameters(regeling: str) -> ParameterSet:
             ),
         )
     return ParameterSet(
-        regeling=regeling, titel=data["titel"], parameters=parameters, sha256=files_sha256(regeling)
+        regeling=regeling,
+        titel=data["titel"],
+        parameters=parameters,
+        sha256=files_sha256(regeling),
+        jaren=tuple(data.get("jaren", ())),
     )

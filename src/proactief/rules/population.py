@@ -29,9 +29,9 @@ def _read(path: Path) -> pd.DataFrame:
         if suffix == ".parquet":
             return pd.read_parquet(path)
         if suffix == ".csv":
-            return pd.read_csv(path, sep=None, engine="python") if path.stat().st_size < 1e6 else (
-                pd.read_csv(path)
-            )
+            with path.open(encoding="utf-8") as handle:
+                header = handle.readline()
+            return pd.read_csv(path, sep=";" if header.count(";") > header.count(",") else ",")
     except FileNotFoundError as exc:
         raise PopulationError(f"{path}: the file does not exist") from exc
     except Exception as exc:  # any parser error: the file as a whole is unreadable

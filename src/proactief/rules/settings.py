@@ -29,7 +29,8 @@ class MunicipalSettings:
     def __post_init__(self) -> None:
         if not 1 <= self.iit_referteperiode_jaar <= 5:
             raise SettingsError(
-                f"iit_referteperiode_jaar must be between 1 and 5, got {self.iit_referteperiode_jaar}"
+                "iit_referteperiode_jaar must be between 1 and 5, "
+                f"got {self.iit_referteperiode_jaar}"
             )
         if not 0.9 <= self.kwijtschelding_kosten_van_bestaan_pct <= 1.0:
             raise SettingsError(

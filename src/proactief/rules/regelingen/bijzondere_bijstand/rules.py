@@ -19,15 +19,25 @@ INPUTS = {
 }
 STEPS = [
     Step("inkomen_onbekend", "We weten uw netto inkomen niet.", "Participatiewet, art. 35"),
-    Step("kostendelers", "In uw huis wonen {aantal_volwassenen} volwassenen. Dan kijken we niet "
-         "automatisch; u kunt het wel zelf vragen.", "uitgesloten_vanaf_volwassenen"),
-    Step("binnen_grens", "Uw netto inkomen {netto_inkomen_maand} per maand is niet hoger dan "
-         "{inkomensgrens} ({grens_pct} van de bijstandsnorm). Misschien kunt u bijzondere "
-         "bijstand krijgen voor kosten die u niet kunt betalen. Vraag het ons.",
-         "norm_alleenstaand"),
-    Step("boven_grens", "Uw netto inkomen {netto_inkomen_maand} is hoger dan {inkomensgrens}. "
-         "We zien geen aanleiding om het u te vragen. U kunt het altijd zelf aanvragen.",
-         "norm_alleenstaand"),
+    Step(
+        "kostendelers",
+        "In uw huis wonen {aantal_volwassenen} volwassenen. Dan kijken we niet "
+        "automatisch; u kunt het wel zelf vragen.",
+        "uitgesloten_vanaf_volwassenen",
+    ),
+    Step(
+        "binnen_grens",
+        "Uw netto inkomen {netto_inkomen_maand} per maand is niet hoger dan "
+        "{inkomensgrens} ({grens_pct} van de bijstandsnorm). Misschien kunt u bijzondere "
+        "bijstand krijgen voor kosten die u niet kunt betalen. Vraag het ons.",
+        "norm_alleenstaand",
+    ),
+    Step(
+        "boven_grens",
+        "Uw netto inkomen {netto_inkomen_maand} is hoger dan {inkomensgrens}. "
+        "We zien geen aanleiding om het u te vragen. U kunt het altijd zelf aanvragen.",
+        "norm_alleenstaand",
+    ),
 ]
 _BIT = {step.id: np.int64(1) << np.int64(i) for i, step in enumerate(STEPS)}
 

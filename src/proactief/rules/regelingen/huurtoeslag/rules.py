@@ -19,22 +19,42 @@ INPUTS = {
     "vermogen": np.nan,
 }
 STEPS = [
-    Step("geen_huurwoning", "U woont niet in een huurwoning. Dan is er geen huurtoeslag.",
-         "Wet op de huurtoeslag, art. 7"),
+    Step(
+        "geen_huurwoning",
+        "U woont niet in een huurwoning. Dan is er geen huurtoeslag.",
+        "Wet op de huurtoeslag, art. 7",
+    ),
     Step("huur_onbekend", "We weten uw huur niet.", "maximale_huurgrens"),
-    Step("huur_te_hoog", "Uw huur {kale_huur} per maand is hoger dan de grens van {huurgrens}. "
-         "Dan is er geen huurtoeslag.", "maximale_huurgrens"),
-    Step("jong_huur_boven_grens", "U bent jonger dan {leeftijd_grens} en uw huur {kale_huur} is "
-         "hoger dan {huurgrens}. Soms is er dan toch recht, bijvoorbeeld met kinderen. Dat "
-         "moeten we navragen.", "kwaliteitskortingsgrens"),
-    Step("vermogen_onbekend", "We weten uw vermogen niet. Boven {vermogensgrens} is er geen "
-         "huurtoeslag.", "vermogensgrens_alleenstaand"),
-    Step("vermogen_te_hoog", "Uw vermogen {vermogen} is hoger dan {vermogensgrens}.",
-         "vermogensgrens_alleenstaand"),
-    Step("binnen_grenzen", "Uw huur en vermogen blijven binnen de grenzen. Misschien heeft u "
-         "recht op huurtoeslag. Het bedrag hangt af van uw inkomen; dat rekenen we niet uit, "
-         "omdat de rekenregels voor de basishuur nog niet zijn gecontroleerd.",
-         "basishuur_factoren"),
+    Step(
+        "huur_te_hoog",
+        "Uw huur {kale_huur} per maand is hoger dan de grens van {huurgrens}. "
+        "Dan is er geen huurtoeslag.",
+        "maximale_huurgrens",
+    ),
+    Step(
+        "jong_huur_boven_grens",
+        "U bent jonger dan {leeftijd_grens} en uw huur {kale_huur} is "
+        "hoger dan {huurgrens}. Soms is er dan toch recht, bijvoorbeeld met kinderen. Dat "
+        "moeten we navragen.",
+        "kwaliteitskortingsgrens",
+    ),
+    Step(
+        "vermogen_onbekend",
+        "We weten uw vermogen niet. Boven {vermogensgrens} is er geen huurtoeslag.",
+        "vermogensgrens_alleenstaand",
+    ),
+    Step(
+        "vermogen_te_hoog",
+        "Uw vermogen {vermogen} is hoger dan {vermogensgrens}.",
+        "vermogensgrens_alleenstaand",
+    ),
+    Step(
+        "binnen_grenzen",
+        "Uw huur en vermogen blijven binnen de grenzen. Misschien heeft u "
+        "recht op huurtoeslag. Het bedrag hangt af van uw inkomen; dat rekenen we niet uit, "
+        "omdat de rekenregels voor de basishuur nog niet zijn gecontroleerd.",
+        "basishuur_factoren",
+    ),
 ]
 _BIT = {step.id: np.int64(1) << np.int64(i) for i, step in enumerate(STEPS)}
 

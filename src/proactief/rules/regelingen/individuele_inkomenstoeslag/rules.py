@@ -16,17 +16,36 @@ INPUTS = {
     "jaren_laag_inkomen": np.nan,
 }
 STEPS = [
-    Step("leeftijd", "De individuele inkomenstoeslag is voor mensen van {leeftijd_minimum} "
-         "jaar tot de AOW-leeftijd.", "minimumleeftijd_iit"),
+    Step(
+        "leeftijd",
+        "De individuele inkomenstoeslag is voor mensen van {leeftijd_minimum} "
+        "jaar tot de AOW-leeftijd.",
+        "minimumleeftijd_iit",
+    ),
     Step("inkomen_onbekend", "We weten uw netto inkomen niet.", "Participatiewet, art. 36"),
-    Step("boven_grens", "Uw netto inkomen {netto_inkomen_maand} is hoger dan {inkomensgrens}.",
-         "norm_alleenstaand"),
-    Step("te_kort_laag", "U heeft {aantal_jaren_laag} jaar een laag inkomen; de gemeente vraagt "
-         "{aantal_jaren_nodig} jaar.", "Participatiewet, art. 36"),
-    Step("duur_onbekend", "Uw inkomen is laag. We weten niet hoe lang al; de gemeente vraagt "
-         "{aantal_jaren_nodig} jaar. Vraag het ons.", "Participatiewet, art. 36"),
-    Step("vraag_het", "Uw inkomen is al {aantal_jaren_laag} jaar laag. Misschien kunt u een "
-         "individuele inkomenstoeslag krijgen. Vraag het ons.", "Participatiewet, art. 36"),
+    Step(
+        "boven_grens",
+        "Uw netto inkomen {netto_inkomen_maand} is hoger dan {inkomensgrens}.",
+        "norm_alleenstaand",
+    ),
+    Step(
+        "te_kort_laag",
+        "U heeft {aantal_jaren_laag} jaar een laag inkomen; de gemeente vraagt "
+        "{aantal_jaren_nodig} jaar.",
+        "Participatiewet, art. 36",
+    ),
+    Step(
+        "duur_onbekend",
+        "Uw inkomen is laag. We weten niet hoe lang al; de gemeente vraagt "
+        "{aantal_jaren_nodig} jaar. Vraag het ons.",
+        "Participatiewet, art. 36",
+    ),
+    Step(
+        "vraag_het",
+        "Uw inkomen is al {aantal_jaren_laag} jaar laag. Misschien kunt u een "
+        "individuele inkomenstoeslag krijgen. Vraag het ons.",
+        "Participatiewet, art. 36",
+    ),
 ]
 _BIT = {step.id: np.int64(1) << np.int64(i) for i, step in enumerate(STEPS)}
 

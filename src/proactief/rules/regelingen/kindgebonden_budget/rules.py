@@ -16,26 +16,59 @@ INPUTS = {
     "kinderen_16_17": 0.0,
 }
 STEPS = [
-    Step("geen_kinderen", "Er wonen geen kinderen onder de 18 bij u. Dan is er geen "
-         "kindgebonden budget.", "bedrag_per_kind"),
-    Step("inkomen_onbekend", "We weten uw toetsingsinkomen niet. Dat is nodig voor de "
-         "berekening.", "afbouwpercentage"),
-    Step("basisbedrag", "Voor {aantal_kinderen} kind(eren) is het bedrag {basisbedrag} per jaar "
-         "(inclusief verhogingen voor kinderen van 12 jaar en ouder).", "bedrag_per_kind"),
-    Step("alleenstaande_ouder", "U bent alleenstaande ouder. Daarvoor komt er {ouderkop} bij.",
-         "alleenstaande_ouderkop"),
-    Step("afbouw", "Uw inkomen {toetsingsinkomen} is hoger dan {drempel}. Daarom gaat er "
-         "{afbouw_pct} van het verschil af: {vermindering}.", "afbouwpercentage"),
-    Step("geen_afbouw", "Uw inkomen {toetsingsinkomen} is niet hoger dan {drempel}. Er gaat "
-         "niets af.", "drempelinkomen"),
-    Step("onder_minimum", "Het bedrag {bedrag_per_jaar} is minder dan {minimum_uitbetaling}. "
-         "Zo'n klein bedrag wordt niet uitbetaald.", "minimum_uitbetaling"),
-    Step("vermogen_onbekend", "We weten uw vermogen niet. Boven {vermogensgrens} is er geen "
-         "recht.", "vermogensgrens_alleenstaand"),
-    Step("vermogen_te_hoog", "Uw vermogen {vermogen} is hoger dan {vermogensgrens}.",
-         "vermogensgrens_alleenstaand"),
-    Step("bedrag", "Kindgebonden budget: {bedrag_per_jaar} per jaar.",
-         "Wet op het kindgebonden budget, art. 2"),
+    Step(
+        "geen_kinderen",
+        "Er wonen geen kinderen onder de 18 bij u. Dan is er geen kindgebonden budget.",
+        "bedrag_per_kind",
+    ),
+    Step(
+        "inkomen_onbekend",
+        "We weten uw toetsingsinkomen niet. Dat is nodig voor de berekening.",
+        "afbouwpercentage",
+    ),
+    Step(
+        "basisbedrag",
+        "Voor {aantal_kinderen} kind(eren) is het bedrag {basisbedrag} per jaar "
+        "(inclusief verhogingen voor kinderen van 12 jaar en ouder).",
+        "bedrag_per_kind",
+    ),
+    Step(
+        "alleenstaande_ouder",
+        "U bent alleenstaande ouder. Daarvoor komt er {ouderkop} bij.",
+        "alleenstaande_ouderkop",
+    ),
+    Step(
+        "afbouw",
+        "Uw inkomen {toetsingsinkomen} is hoger dan {drempel}. Daarom gaat er "
+        "{afbouw_pct} van het verschil af: {vermindering}.",
+        "afbouwpercentage",
+    ),
+    Step(
+        "geen_afbouw",
+        "Uw inkomen {toetsingsinkomen} is niet hoger dan {drempel}. Er gaat niets af.",
+        "drempelinkomen",
+    ),
+    Step(
+        "onder_minimum",
+        "Het bedrag {bedrag_per_jaar} is minder dan {minimum_uitbetaling}. "
+        "Zo'n klein bedrag wordt niet uitbetaald.",
+        "minimum_uitbetaling",
+    ),
+    Step(
+        "vermogen_onbekend",
+        "We weten uw vermogen niet. Boven {vermogensgrens} is er geen recht.",
+        "vermogensgrens_alleenstaand",
+    ),
+    Step(
+        "vermogen_te_hoog",
+        "Uw vermogen {vermogen} is hoger dan {vermogensgrens}.",
+        "vermogensgrens_alleenstaand",
+    ),
+    Step(
+        "bedrag",
+        "Kindgebonden budget: {bedrag_per_jaar} per jaar.",
+        "Wet op het kindgebonden budget, art. 2",
+    ),
 ]
 _BIT = {step.id: np.int64(1) << np.int64(i) for i, step in enumerate(STEPS)}
 
@@ -48,7 +81,9 @@ def evaluate(h: dict[str, np.ndarray], p: Params, _settings: MunicipalSettings) 
     def mark(condition: np.ndarray, step: str) -> None:
         np.bitwise_or(steps, np.where(condition, _BIT[step], 0), out=steps)
 
-    k0, k12, k16 = (np.nan_to_num(h[c]) for c in ("kinderen_0_11", "kinderen_12_15", "kinderen_16_17"))
+    k0, k12, k16 = (
+        np.nan_to_num(h[c]) for c in ("kinderen_0_11", "kinderen_12_15", "kinderen_16_17")
+    )
     kinderen = k0 + k12 + k16
     partner = h["toeslagpartner"] > 0
     inkomen = h["toetsingsinkomen"]

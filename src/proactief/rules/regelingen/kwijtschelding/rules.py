@@ -22,26 +22,50 @@ INPUTS = {
     "aanslag_gemeentelijke_belastingen": np.nan,
 }
 STEPS = [
-    Step("gegevens_onbekend", "We weten uw netto inkomen of uw vermogen niet. Dat is nodig "
-         "om te zien of u kwijtschelding kunt krijgen.", "Invorderingswet 1990, art. 26"),
-    Step("kosten_van_bestaan", "Voor de kosten van bestaan rekent de gemeente met "
-         "{kosten_van_bestaan} per maand ({norm_pct} van de bijstandsnorm {bijstandsnorm}).",
-         "norm_alleenstaand"),
-    Step("auto", "Van uw auto telt alleen de waarde boven {vrijstelling_auto} mee.",
-         "vrijstelling_auto"),
-    Step("vermogen_te_hoog", "Uw vermogen {vermogen_telt} is hoger dan wat vrij blijft "
-         "({vrij_vermogen}). Dan is er geen kwijtschelding.", "vrijstelling_auto"),
-    Step("vermogen_twijfel", "Uw vermogen {vermogen_telt} is iets hoger dan wat vrij blijft "
-         "({vrij_vermogen}). De ruimte voor uw zorgpremie hebben we niet berekend. Dat "
-         "moeten we navragen.", "marge_zorgpremie"),
-    Step("geen_capaciteit", "Uw netto inkomen {netto_inkomen_maand} is niet hoger dan de kosten "
-         "van bestaan. U kunt de belasting niet betalen: volledige kwijtschelding.",
-         "Invorderingswet 1990, art. 26"),
-    Step("wel_capaciteit", "Uw netto inkomen {netto_inkomen_maand} is hoger dan de kosten van "
-         "bestaan. Misschien krijgt u een deel kwijtgescholden. Dat rekenen we niet uit, "
-         "omdat die regel nog niet is gecontroleerd.", "aandeel_betalingscapaciteit"),
-    Step("aanslag_onbekend", "We weten het bedrag van uw aanslag niet.",
-         "Gemeentewet, art. 255"),
+    Step(
+        "gegevens_onbekend",
+        "We weten uw netto inkomen of uw vermogen niet. Dat is nodig "
+        "om te zien of u kwijtschelding kunt krijgen.",
+        "Invorderingswet 1990, art. 26",
+    ),
+    Step(
+        "kosten_van_bestaan",
+        "Voor de kosten van bestaan rekent de gemeente met "
+        "{kosten_van_bestaan} per maand ({norm_pct} van de bijstandsnorm {bijstandsnorm}).",
+        "norm_alleenstaand",
+    ),
+    Step(
+        "auto",
+        "Van uw auto telt alleen de waarde boven {vrijstelling_auto} mee.",
+        "vrijstelling_auto",
+    ),
+    Step(
+        "vermogen_te_hoog",
+        "Uw vermogen {vermogen_telt} is hoger dan wat vrij blijft "
+        "({vrij_vermogen}). Dan is er geen kwijtschelding.",
+        "vrijstelling_auto",
+    ),
+    Step(
+        "vermogen_twijfel",
+        "Uw vermogen {vermogen_telt} is iets hoger dan wat vrij blijft "
+        "({vrij_vermogen}). De ruimte voor uw zorgpremie hebben we niet berekend. Dat "
+        "moeten we navragen.",
+        "marge_zorgpremie",
+    ),
+    Step(
+        "geen_capaciteit",
+        "Uw netto inkomen {netto_inkomen_maand} is niet hoger dan de kosten "
+        "van bestaan. U kunt de belasting niet betalen: volledige kwijtschelding.",
+        "Invorderingswet 1990, art. 26",
+    ),
+    Step(
+        "wel_capaciteit",
+        "Uw netto inkomen {netto_inkomen_maand} is hoger dan de kosten van "
+        "bestaan. Misschien krijgt u een deel kwijtgescholden. Dat rekenen we niet uit, "
+        "omdat die regel nog niet is gecontroleerd.",
+        "aandeel_betalingscapaciteit",
+    ),
+    Step("aanslag_onbekend", "We weten het bedrag van uw aanslag niet.", "Gemeentewet, art. 255"),
     Step("bedrag", "Kwijtschelding: {bedrag_per_jaar} (uw aanslag).", "Gemeentewet, art. 255"),
 ]
 _BIT = {step.id: np.int64(1) << np.int64(i) for i, step in enumerate(STEPS)}

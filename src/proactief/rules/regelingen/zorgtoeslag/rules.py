@@ -21,37 +21,88 @@ INPUTS = {
     "partner_verzekerd": 1.0,
 }
 STEPS = [
-    Step("te_jong", "U bent jonger dan {leeftijd_minimum} jaar. Dan krijgt u geen "
-         "zorgtoeslag.", "minimumleeftijd"),
-    Step("niet_verzekerd", "U heeft geen Nederlandse zorgverzekering. Dan krijgt u geen "
-         "zorgtoeslag.", "Wet op de zorgtoeslag, art. 2 lid 1"),
-    Step("inkomen_onbekend", "We weten uw toetsingsinkomen niet. Dat is nodig om uw "
-         "zorgtoeslag te berekenen.", "normpercentage_toets"),
-    Step("inkomen_onder_drempel", "Uw toetsingsinkomen {toetsingsinkomen} is niet hoger dan "
-         "het drempelinkomen {drempelinkomen}.", "drempelinkomen"),
-    Step("inkomen_boven_drempel", "Uw toetsingsinkomen {toetsingsinkomen} is hoger dan het "
-         "drempelinkomen {drempelinkomen}.", "drempelinkomen"),
-    Step("normpremie", "Uw normpremie is {normpremie}: {drempel_pct} van het drempelinkomen, "
-         "plus {toets_pct} van uw inkomen boven het drempelinkomen.", "normpercentage_toets"),
-    Step("standaardpremie", "De standaardpremie is {standaardpremie} per verzekerde. U telt "
-         "met {aantal_premies} standaardpremie(s): samen {premies}.", "standaardpremie"),
-    Step("partner_onverzekerd", "Uw toeslagpartner is niet verzekerd. Daarom krijgt u de helft.",
-         "aandeel_onverzekerde_partner"),
-    Step("bedrag", "Zorgtoeslag: {premies} min {normpremie} = {bedrag_per_jaar} per jaar.",
-         "Wet op de zorgtoeslag, art. 2"),
-    Step("onder_minimum", "Dat is minder dan {minimum_uitbetaling} per jaar. Zo'n klein bedrag "
-         "wordt niet uitbetaald.", "minimum_uitbetaling"),
-    Step("vermogen_onbekend", "We weten uw vermogen niet. Boven {vermogensgrens} krijgt u geen "
-         "zorgtoeslag.", "vermogensgrens_alleenstaand"),
-    Step("vermogen_te_hoog", "Uw vermogen {vermogen} is hoger dan de grens van {vermogensgrens}."
-         " Dan krijgt u geen zorgtoeslag.", "vermogensgrens_alleenstaand"),
-    Step("vermogen_onder_grens", "Uw vermogen {vermogen} is niet hoger dan de grens van "
-         "{vermogensgrens}.", "vermogensgrens_alleenstaand"),
-    Step("vermogensgrens_onzeker", "De vermogensgrens voor dit jaar is nog niet gecontroleerd. "
-         "Uw vermogen {vermogen} is hoger dan de grens van vorig jaar ({vermogensgrens}). We "
-         "kunnen daarom nog niet zeggen of u recht heeft.", "vermogensgrens_alleenstaand"),
-    Step("per_maand", "Per maand is dat {bedrag_per_maand} (afgerond naar beneden op hele "
-         "euro's).", "Algemene wet inkomensafhankelijke regelingen"),
+    Step(
+        "te_jong",
+        "U bent jonger dan {leeftijd_minimum} jaar. Dan krijgt u geen zorgtoeslag.",
+        "minimumleeftijd",
+    ),
+    Step(
+        "niet_verzekerd",
+        "U heeft geen Nederlandse zorgverzekering. Dan krijgt u geen zorgtoeslag.",
+        "Wet op de zorgtoeslag, art. 2 lid 1",
+    ),
+    Step(
+        "inkomen_onbekend",
+        "We weten uw toetsingsinkomen niet. Dat is nodig om uw zorgtoeslag te berekenen.",
+        "normpercentage_toets",
+    ),
+    Step(
+        "inkomen_onder_drempel",
+        "Uw toetsingsinkomen {toetsingsinkomen} is niet hoger dan "
+        "het drempelinkomen {drempelinkomen}.",
+        "drempelinkomen",
+    ),
+    Step(
+        "inkomen_boven_drempel",
+        "Uw toetsingsinkomen {toetsingsinkomen} is hoger dan het drempelinkomen {drempelinkomen}.",
+        "drempelinkomen",
+    ),
+    Step(
+        "normpremie",
+        "Uw normpremie is {normpremie}: {drempel_pct} van het drempelinkomen, "
+        "plus {toets_pct} van uw inkomen boven het drempelinkomen.",
+        "normpercentage_toets",
+    ),
+    Step(
+        "standaardpremie",
+        "De standaardpremie is {standaardpremie} per verzekerde. U telt "
+        "met {aantal_premies} standaardpremie(s): samen {premies}.",
+        "standaardpremie",
+    ),
+    Step(
+        "partner_onverzekerd",
+        "Uw toeslagpartner is niet verzekerd. Daarom krijgt u de helft.",
+        "aandeel_onverzekerde_partner",
+    ),
+    Step(
+        "bedrag",
+        "Zorgtoeslag: {premies} min {normpremie} = {bedrag_per_jaar} per jaar.",
+        "Wet op de zorgtoeslag, art. 2",
+    ),
+    Step(
+        "onder_minimum",
+        "Dat is minder dan {minimum_uitbetaling} per jaar. Zo'n klein bedrag "
+        "wordt niet uitbetaald.",
+        "minimum_uitbetaling",
+    ),
+    Step(
+        "vermogen_onbekend",
+        "We weten uw vermogen niet. Boven {vermogensgrens} krijgt u geen zorgtoeslag.",
+        "vermogensgrens_alleenstaand",
+    ),
+    Step(
+        "vermogen_te_hoog",
+        "Uw vermogen {vermogen} is hoger dan de grens van {vermogensgrens}."
+        " Dan krijgt u geen zorgtoeslag.",
+        "vermogensgrens_alleenstaand",
+    ),
+    Step(
+        "vermogen_onder_grens",
+        "Uw vermogen {vermogen} is niet hoger dan de grens van {vermogensgrens}.",
+        "vermogensgrens_alleenstaand",
+    ),
+    Step(
+        "vermogensgrens_onzeker",
+        "De vermogensgrens voor dit jaar is nog niet gecontroleerd. "
+        "Uw vermogen {vermogen} is hoger dan de grens van vorig jaar ({vermogensgrens}). We "
+        "kunnen daarom nog niet zeggen of u recht heeft.",
+        "vermogensgrens_alleenstaand",
+    ),
+    Step(
+        "per_maand",
+        "Per maand is dat {bedrag_per_maand} (afgerond naar beneden op hele euro's).",
+        "Algemene wet inkomensafhankelijke regelingen",
+    ),
 ]
 _BIT = {step.id: np.int64(1) << np.int64(i) for i, step in enumerate(STEPS)}
 
@@ -110,7 +161,8 @@ def evaluate(h: dict[str, np.ndarray], p: Params, _settings: MunicipalSettings) 
 
     grens_p, grens_s = p.maybe("vermogensgrens_partners"), p.maybe("vermogensgrens_alleenstaand")
     known = grens_p is not None and grens_s is not None
-    if known:
+    grens: np.ndarray
+    if grens_p is not None and grens_s is not None:
         grens = np.where(partner, grens_p, grens_s)
         grens_onzeker = np.zeros(n, dtype=bool)
     else:

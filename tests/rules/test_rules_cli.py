@@ -1,0 +1,182 @@
+"""`proactief rules explain` and `proactief rules scan` as a user runs them."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from proactief.rules import MunicipalSettings, SettingsError, provenance, scan_non_take_up
+from proactief.rules.population import PopulationError, load_population, load_receipts
+
+
+def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "proactief", "rules", *args],
+        cwd=cwd,
+        env=dict(os.environ, COLUMNS="200"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_explain_like_a_calculator(tmp_path: Path) -> None:
+    done = run(
+        ["explain", "zorgtoeslag", "--jaar", "2025", "--toetsingsinkomen", "30000"], tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert (
+        "Uw toetsingsinkomen 30.000 euro is hoger dan het drempelinkomen 28.406 euro."
+        in done.stdout
+    )
+    assert "Wet op de zorgtoeslag, art. 2 lid 3" in done.stdout
+    assert "We rekenen met 0 euro" in done.stdout
+    as_json = run(
+        [
+            "explain",
+            "zorgtoeslag",
+            "--jaar",
+            "2025",
+            "--toetsingsinkomen",
+            "30000",
+            "--toeslagpartner",
+            "--vermogen",
+            "20000",
+            "--json",
+        ],
+        tmp_path,
+    )
+    data = json.loads(as_json.stdout)
+    assert data["status"] == "recht_niet_ontvangen"
+    assert isinstance(data["bedrag_per_jaar"], float)
+    assert data["bedrag_per_jaar"] == pytest.approx(
+        2 * 2112 - (0.04273 * 28406 + 0.137 * 1594), abs=0.01
+    )
+    assert all({"id", "tekst", "bron"} <= set(s) for s in data["stappen"])
+    assert data["provenance"]["engine_version"]
+    assert {p["parameter"] for p in data["parameters"]} >= {"standaardpremie", "drempelinkomen"}
+
+
+POPULATION = pd.DataFrame(
+    [
+        {
+            "household_id": "H1",
+            "toetsingsinkomen": 20000,
+            "toeslagpartner": False,
+            "vermogen": 0,
+            "kinderen_0_11": 1,
+            "huurwoning": True,
+            "kale_huur": 600,
+            "leeftijd_aanvrager": 30,
+            "netto_inkomen_maand": 1300,
+            "aanslag_gemeentelijke_belastingen": 400,
+            "aantal_volwassenen": 1,
+            "jaren_laag_inkomen": 4,
+        },
+        {
+            "household_id": "H2",
+            "toetsingsinkomen": 35000,
+            "toeslagpartner": True,
+            "vermogen": 5000,
+            "huurwoning": False,
+            "leeftijd_aanvrager": 50,
+            "netto_inkomen_maand": 2500,
+            "aanslag_gemeentelijke_belastingen": 600,
+            "aantal_volwassenen": 2,
+        },
+        {
+            "household_id": "H3",
+            "toetsingsinkomen": 90000,
+            "toeslagpartner": True,
+            "vermogen": 500000,
+            "huurwoning": False,
+            "leeftijd_aanvrager": 60,
+            "netto_inkomen_maand": 5000,
+            "aanslag_gemeentelijke_belastingen": 800,
+            "aantal_volwassenen": 2,
+        },
+    ]
+)
+
+
+def test_scan_lists_missed_money_largest_first(tmp_path: Path) -> None:
+    POPULATION.to_csv(tmp_path / "bevolking.csv", index=False)
+    pd.DataFrame([{"household_id": "H2", "regeling": "zorgtoeslag"}]).to_csv(
+        tmp_path / "ontvangsten.csv", index=False
+    )
+    done = run(
+        [
+            "scan",
+            "bevolking.csv",
+            "--receipts",
+            "ontvangsten.csv",
+            "-o",
+            "missen.csv",
+            "--results",
+            "alles.parquet",
+            "--json",
+        ],
+        tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    summary = {row["regeling"]: row for row in json.loads(done.stdout)["summary"]}
+    assert summary["zorgtoeslag"]["recht_niet_ontvangen"] == 1
+    assert summary["zorgtoeslag"]["ontvangt"] == 1
+    missed = pd.read_csv(tmp_path / "missen.csv")
+    assert list(missed["bedrag_per_jaar"]) == sorted(missed["bedrag_per_jaar"], reverse=True)
+    assert set(missed["regeling"]) == {"zorgtoeslag", "kindgebonden_budget", "kwijtschelding"}
+    assert (missed["household_id"] == "H1").all()
+    assert missed["engine_version"].notna().all() and missed["regels_hash"].notna().all()
+    everything = pd.read_parquet(tmp_path / "alles.parquet")
+    assert list(everything["household_id"]) == ["H1", "H2", "H3"]
+    assert everything.loc[2, "zorgtoeslag_status"] == "geen_recht"
+    assert everything.loc[0, "huurtoeslag_status"] == "mogelijk_recht_gegevens_nodig"
+
+    explained = run(
+        [
+            "explain",
+            "kindgebonden_budget",
+            "--population",
+            "bevolking.csv",
+            "--household",
+            "H1",
+            "--json",
+        ],
+        tmp_path,
+    )
+    assert json.loads(explained.stdout)["bedrag_per_jaar"] == pytest.approx(2511 + 3389)
+
+
+def test_input_errors(tmp_path: Path) -> None:
+    (tmp_path / "zonder_id.csv").write_text("inkomen\n1\n")
+    with pytest.raises(PopulationError, match="household_id"):
+        load_population(tmp_path / "zonder_id.csv")
+    (tmp_path / "dubbel.csv").write_text("household_id\nA\nA\n")
+    with pytest.raises(PopulationError, match="more than once"):
+        load_population(tmp_path / "dubbel.csv")
+    (tmp_path / "ontv.csv").write_text("household_id,regeling\nA,ww\n")
+    with pytest.raises(PopulationError, match="unknown regeling 'ww'"):
+        load_receipts(tmp_path / "ontv.csv")
+    unknown = run(["explain", "huursubsidie"], tmp_path)
+    assert unknown.returncode == 2 and "onbekende regeling" in unknown.stderr
+    year = run(["explain", "huurtoeslag", "--jaar", "2023", "--kale-huur", "500"], tmp_path)
+    assert year.returncode == 2 and "known for 2025 only" in year.stderr
+
+
+def test_municipal_settings_keep_their_legal_range() -> None:
+    with pytest.raises(SettingsError, match=r"0\.90 and 1\.00"):
+        MunicipalSettings(kwijtschelding_kosten_van_bestaan_pct=0.8)
+    with pytest.raises(SettingsError, match=r"1\.00 and 1\.50"):
+        MunicipalSettings(inkomensgrens_bijzondere_bijstand_pct=1.6)
+
+
+def test_provenance_changes_when_a_rule_file_changes(tmp_path: Path) -> None:
+    before = provenance(["zorgtoeslag"])
+    assert len(before["regelingen"]["zorgtoeslag"]["zorgtoeslag"]) == 64
+    scan = scan_non_take_up(POPULATION, jaar=2025)
+    assert len(scan.summary) == 6
