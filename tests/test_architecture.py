@@ -44,6 +44,20 @@ def imports_of(package: str) -> set[str]:
         ("sources", ("sqlalchemy", "proactief.storage", "proactief.pipeline", "proactief.cli")),
         ("storage", ("proactief.pipeline", "proactief.cli", "typer", "rich")),
         ("pipeline", ("proactief.cli", "typer", "rich", "proactief.demo")),
+        (
+            "rules",
+            (
+                "sqlalchemy",
+                "alembic",
+                "fastapi",
+                "typer",
+                "rich",
+                "proactief.storage",
+                "proactief.pipeline",
+                "proactief.cli",
+                "proactief.demo",
+            ),
+        ),
     ],
 )
 def test_layers_point_one_way(package: str, forbidden: tuple[str, ...]) -> None:

@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from sqlalchemy import create_engine, func, select
 
@@ -204,6 +205,59 @@ def test_demo_runs_small_and_writes_a_valid_report(sqlite_env: dict[str, str]) -
     reports = list((Path(sqlite_env["PROACTIEF_DATA_DIR"]) / "demo").glob("ddas-*.json"))
     assert len(reports) == 1
     assert validate_ddas_report(json.loads(reports[0].read_text())) == []
+    demo_dir = Path(sqlite_env["PROACTIEF_DATA_DIR"]) / "demo"
+    assert "Niet-gebruik 2025" in done.stdout
+    scan = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "proactief",
+            "rules",
+            "scan",
+            str(demo_dir / "bevolking.csv"),
+            "--receipts",
+            str(demo_dir / "ontvangsten.csv"),
+            "--jaar",
+            "2025",
+            "-o",
+            str(demo_dir / "opnieuw.csv"),
+            "--json",
+        ],
+        env=sqlite_env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert scan.returncode == 0, scan.stderr
+    summary = {r["regeling"]: r for r in json.loads(scan.stdout)["summary"]}
+    assert summary["zorgtoeslag"]["recht_niet_ontvangen"] > 0
+    assert summary["zorgtoeslag"]["ontvangt"] > summary["zorgtoeslag"]["recht_niet_ontvangen"]
+    first = pd.read_csv(demo_dir / "opnieuw.csv").iloc[0]
+    explained = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "proactief",
+            "rules",
+            "explain",
+            first["regeling"],
+            "--jaar",
+            "2025",
+            "--population",
+            str(demo_dir / "bevolking.csv"),
+            "--household",
+            first["household_id"],
+            "--json",
+        ],
+        env=sqlite_env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert explained.returncode == 0, explained.stderr
+    assert json.loads(explained.stdout)["bedrag_per_jaar"] == pytest.approx(
+        first["bedrag_per_jaar"], abs=0.01
+    )
     refused = run(["demo", "--residents", "3000", "--months", "3"], sqlite_env)
     assert refused.returncode == 2 and "--reset" in refused.stderr
     again = run(["demo", "--residents", "3000", "--months", "3", "--reset"], sqlite_env)
