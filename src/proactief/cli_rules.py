@@ -169,6 +169,9 @@ def explain_cmd(
 def scan_cmd(
     population: Annotated[Path, typer.Argument(help="Bevolkingsbestand (.csv/.parquet).")],
     output: Annotated[Path, Opt("-o", "--output", help="Lijst niet-gebruik (.csv/.parquet).")],
+    persons: Annotated[
+        Path | None, Opt(help="Personen (household_id, leeftijd): vult kinderen en volwassenen in.")
+    ] = None,
     receipts: Annotated[Path | None, Opt(help="Wie wat ontvangt: household_id, regeling.")] = None,
     jaar: Annotated[int, Opt(help="Het jaar.")] = 2025,
     results: Annotated[Path | None, Opt(help="Schrijf ook alle uitkomsten per huishouden.")] = None,
@@ -177,12 +180,20 @@ def scan_cmd(
 ) -> None:
     """Zoek huishoudens die recht hebben maar het niet krijgen, grootste bedrag eerst."""
     from proactief.rules import PopulationError, provenance, scan_non_take_up
-    from proactief.rules.population import load_population, load_receipts, write_table
+    from proactief.rules.population import (
+        add_person_counts,
+        load_persons,
+        load_population,
+        load_receipts,
+        write_table,
+    )
 
     settings = _settings(gemeente)
     started = time.perf_counter()
     try:
         frame = load_population(population)
+        if persons is not None:
+            frame = add_person_counts(frame, load_persons(persons))
         paid = load_receipts(receipts) if receipts else None
     except PopulationError as exc:
         raise _fail(str(exc)) from exc

@@ -131,8 +131,9 @@ def test_scan_lists_missed_money_largest_first(tmp_path: Path) -> None:
     assert list(missed["bedrag_per_jaar"]) == sorted(missed["bedrag_per_jaar"], reverse=True)
     assert set(missed["regeling"]) == {"zorgtoeslag", "kindgebonden_budget", "kwijtschelding"}
     assert (missed["household_id"] == "H1").all()
-    assert missed["engine_version"].notna().all() and missed["regels_hash"].notna().all()
     everything = pd.read_parquet(tmp_path / "alles.parquet")
+    assert everything["engine_version"].notna().all()
+    assert everything["regels_hash"].str.len().eq(64).all()
     assert list(everything["household_id"]) == ["H1", "H2", "H3"]
     assert everything.loc[2, "zorgtoeslag_status"] == "geen_recht"
     assert everything.loc[0, "huurtoeslag_status"] == "mogelijk_recht_gegevens_nodig"
@@ -150,6 +151,35 @@ def test_scan_lists_missed_money_largest_first(tmp_path: Path) -> None:
         tmp_path,
     )
     assert json.loads(explained.stdout)["bedrag_per_jaar"] == pytest.approx(2511 + 3389)
+
+
+def test_persons_table_fills_in_children_and_adults(tmp_path: Path) -> None:
+    households = POPULATION.drop(columns=["kinderen_0_11", "aantal_volwassenen"])
+    households.to_csv(tmp_path / "huishoudens.csv", index=False)
+    pd.DataFrame(
+        {"household_id": ["H1", "H1", "H1", "H2", "H2"], "leeftijd": [34, 7, 13, 50, 48]}
+    ).to_csv(tmp_path / "personen.csv", index=False)
+    done = run(
+        [
+            "scan",
+            "huishoudens.csv",
+            "--persons",
+            "personen.csv",
+            "-o",
+            "m.csv",
+            "--results",
+            "r.csv",
+        ],
+        tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    results = pd.read_csv(tmp_path / "r.csv")
+    kgb = pd.read_csv(tmp_path / "m.csv").query("regeling == 'kindgebonden_budget'")
+    assert kgb["bedrag_per_jaar"].tolist() == pytest.approx([2 * 2511 + 703 + 3389])
+    assert results.loc[0, "kindgebonden_budget_status"] == "recht_niet_ontvangen"
+    (tmp_path / "slecht.csv").write_text("household_id,leeftijd\nH1,oud\n")
+    bad = run(["scan", "huishoudens.csv", "--persons", "slecht.csv", "-o", "x.csv"], tmp_path)
+    assert bad.returncode == 2 and "line 2, field leeftijd" in bad.stderr
 
 
 def test_input_errors(tmp_path: Path) -> None:

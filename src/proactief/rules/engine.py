@@ -40,6 +40,7 @@ __all__ = [
     "evaluate_population",
     "explain",
     "provenance",
+    "rules_hash",
 ]
 
 ENGINE_VERSION = "1.0.0"
@@ -171,6 +172,17 @@ def provenance(regelingen: Sequence[str] = REGELINGEN) -> dict[str, Any]:
     return out
 
 
+def rules_hash(regelingen: Sequence[str] = REGELINGEN) -> str:
+    """One SHA-256 over the files of every regulation used (for a result's provenance)."""
+    import hashlib
+
+    digest = hashlib.sha256(ENGINE_VERSION.encode())
+    for regeling in sorted(regelingen):
+        for name, sha in sorted(provenance([regeling])["regelingen"][regeling].items()):
+            digest.update(f"{name}:{sha}".encode())
+    return digest.hexdigest()
+
+
 def _column(frame: pd.DataFrame, name: str, default: float) -> np.ndarray:
     if name not in frame.columns:
         return np.full(len(frame), default, dtype=float)
@@ -248,6 +260,10 @@ def evaluate_population(
         )
         out.loc[np.isnan(cents), f"{regeling}_bedrag_centen"] = pd.NA
         out[f"{regeling}_stappen"] = _step_strings(outcome.steps, module.STEPS)
+    # provenance on every row, so that each decision can be reproduced later
+    out["engine_version"] = pd.Categorical([ENGINE_VERSION] * len(out))
+    out["regels_hash"] = pd.Categorical([rules_hash(regelingen)] * len(out))
+    out["jaar"] = np.int16(jaar)
     return out
 
 

@@ -12,6 +12,8 @@ from proactief.rules.settings import MunicipalSettings
 __all__ = [
     "PopulationError",
     "ScanResult",
+    "add_person_counts",
+    "load_persons",
     "load_population",
     "load_receipts",
     "scan_non_take_up",
@@ -51,6 +53,48 @@ def load_population(path: Path) -> pd.DataFrame:
             "(one row per household)"
         )
     return frame
+
+
+def load_persons(path: Path) -> pd.DataFrame:
+    """Persons: rows of (household_id, leeftijd), one per member of a household."""
+    frame = _read(path)
+    missing = {"household_id", "leeftijd"} - set(frame.columns)
+    if missing:
+        raise PopulationError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
+    ages = pd.to_numeric(frame["leeftijd"], errors="coerce")
+    bad = frame.index[ages.isna() | (ages < 0) | (ages > 130)]
+    if len(bad):
+        row = int(bad[0])
+        raise PopulationError(
+            f"{path}: line {row + 2}, field leeftijd: {frame.loc[row, 'leeftijd']!r} is not an "
+            "age from 0 to 130"
+        )
+    return frame.assign(leeftijd=ages)
+
+
+def add_person_counts(households: pd.DataFrame, persons: pd.DataFrame) -> pd.DataFrame:
+    """Fill in children per age band, number of adults and the oldest adult's age per
+    household from a persons table (households x persons -> one row per household)."""
+    age = persons["leeftijd"]
+    counts = pd.DataFrame(
+        {
+            "household_id": persons["household_id"],
+            "kinderen_0_11": (age <= 11).astype(int),
+            "kinderen_12_15": ((age >= 12) & (age <= 15)).astype(int),
+            "kinderen_16_17": ((age >= 16) & (age <= 17)).astype(int),
+            "aantal_volwassenen": (age >= 18).astype(int),
+            "leeftijd_aanvrager": age.where(age >= 18),
+        }
+    )
+    grouped = counts.groupby("household_id").agg(
+        kinderen_0_11=("kinderen_0_11", "sum"),
+        kinderen_12_15=("kinderen_12_15", "sum"),
+        kinderen_16_17=("kinderen_16_17", "sum"),
+        aantal_volwassenen=("aantal_volwassenen", "sum"),
+        leeftijd_aanvrager=("leeftijd_aanvrager", "max"),
+    )
+    base = households.drop(columns=[c for c in grouped.columns if c in households.columns])
+    return base.merge(grouped, left_on="household_id", right_index=True, how="left")
 
 
 def load_receipts(path: Path) -> pd.DataFrame:
