@@ -33,7 +33,9 @@ def _read(path: Path) -> pd.DataFrame:
         if suffix == ".csv":
             with path.open(encoding="utf-8") as handle:
                 header = handle.readline()
-            return pd.read_csv(path, sep=";" if header.count(";") > header.count(",") else ",")
+            sep = ";" if header.count(";") > header.count(",") else ","
+            # the pyarrow reader is several times faster on large files (multi-threaded)
+            return pd.read_csv(path, sep=sep, engine="pyarrow")
     except FileNotFoundError as exc:
         raise PopulationError(f"{path}: the file does not exist") from exc
     except Exception as exc:  # any parser error: the file as a whole is unreadable
@@ -171,8 +173,15 @@ def scan_non_take_up(
 
 
 def write_table(frame: pd.DataFrame, path: Path) -> None:
-    """Write CSV or Parquet, by the file suffix."""
+    """Write CSV or Parquet, by the file suffix (CSV through pyarrow: fast on large files)."""
     if path.suffix.lower() == ".parquet":
         frame.to_parquet(path, index=False)
-    else:
-        frame.to_csv(path, index=False)
+        return
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    plain = frame.copy()
+    for column in plain.columns:
+        if isinstance(plain[column].dtype, pd.CategoricalDtype):
+            plain[column] = plain[column].astype(str)
+    pa_csv.write_csv(pa.Table.from_pandas(plain, preserve_index=False), str(path))
