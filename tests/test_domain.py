@@ -70,6 +70,7 @@ def test_domain_all_is_complete() -> None:
         "enums",
         "residents",
         "signals",
+        "preferences",
     }
     assert public == set(domain.__all__)
 

@@ -25,6 +25,7 @@ from sqlalchemy import Engine
 from proactief import __version__
 from proactief.cli_rules import rules_app
 from proactief.cli_segment import segment_app
+from proactief.cli_trust import audit_app, consent_app, retention_app, why
 from proactief.domain import Contactpoging, Contactsoort, Dagdeel, Eindresultaat
 from proactief.pipeline.cases import match_signals, work_queue
 from proactief.pipeline.contacts import (
@@ -65,6 +66,10 @@ app.add_typer(cases_app, name="cases")
 app.add_typer(report_app, name="report")
 app.add_typer(segment_app, name="segment")
 app.add_typer(rules_app, name="rules")
+app.add_typer(audit_app, name="audit")
+app.add_typer(retention_app, name="retention")
+app.add_typer(consent_app, name="consent")
+app.command("why")(why)
 
 console = Console()
 err = Console(stderr=True)
@@ -121,7 +126,14 @@ def _root(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Toon de versie.")
     ] = False,
 ) -> None:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    level = os.environ.get("PROACTIEF_LOG_LEVEL", "WARNING").upper()
+    logging.basicConfig(
+        level=getattr(logging, level, logging.WARNING),
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    if level == "DEBUG":
+        # show every SQL statement; their parameters stay hidden (create_db_engine)
+        logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO)
 
 
 @app.command()
@@ -337,7 +349,7 @@ def report_ddas(
         )
     except ValueError as exc:
         raise _fail(str(exc)) from exc
-    with engine.connect() as conn:
+    with engine.begin() as conn:
         document = build_ddas_report(conn=conn, request=request, now=datetime.now(UTC))
     try:
         write_ddas_report(document, output)
@@ -432,6 +444,22 @@ def _print_demo_summary(result: "object") -> None:
             f"  bereik {label}", f"{sim.reached[key]}/{n} ({sim.reached[key] / max(n, 1):.0%})"
         )
     table.add_row("Afgesloten / nog open", f"{sim.closed} / {result.open_cases}")
+    prefs = result.preferences
+    table.add_row(
+        "Voorkeuren van inwoners",
+        f"{prefs.get('kanaal', 0)} kanaal, {prefs.get('elektronisch', 0)} e-mail akkoord, "
+        f"{prefs.get('vertegenwoordiger', 0)} bewindvoerder, {result.opted_out} afgemeld",
+    )
+    table.add_row(
+        "Berichten",
+        f"{sim.messages_sent} verzonden, {sim.messages_blocked} tegengehouden (afgemeld); "
+        f"aan afgemelde inwoners verzonden: {result.messages_to_opted_out}",
+    )
+    table.add_row(
+        "Audit-log",
+        f"{result.audit_entries} regels, keten "
+        + ("ongeschonden" if result.audit_ok else "AANGETAST"),
+    )
     table.add_row(
         "CBS-levering",
         f"{result.report_signals} signalen, {result.report_cases} zaken, geldig volgens DDAS v1.2",

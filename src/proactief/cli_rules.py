@@ -165,6 +165,20 @@ def explain_cmd(
     )
 
 
+def _minimise(frame: Any, table: str, path: Path) -> None:
+    """Data minimisation: refuse columns the entitlement check does not need."""
+    from proactief.domain import Doel
+    from proactief.purposes import PurposeViolationError, check_fields
+
+    try:
+        check_fields(Doel.REGELINGENCHECK, [f"{table}.{c}" for c in frame.columns])
+    except PurposeViolationError as exc:
+        raise _fail(
+            f"{path}: de kolom(men) {', '.join(c.split('.', 1)[1] for c in exc.fields)} zijn "
+            "niet nodig voor de regelingencheck; haal ze weg (dataminimalisatie)."
+        ) from exc
+
+
 @rules_app.command("scan")
 def scan_cmd(
     population: Annotated[Path, typer.Argument(help="Bevolkingsbestand (.csv/.parquet).")],
@@ -192,8 +206,11 @@ def scan_cmd(
     started = time.perf_counter()
     try:
         frame = load_population(population)
+        _minimise(frame, "bevolking", population)
         if persons is not None:
-            frame = add_person_counts(frame, load_persons(persons))
+            person_rows = load_persons(persons)
+            _minimise(person_rows, "personen", persons)
+            frame = add_person_counts(frame, person_rows)
         paid = load_receipts(receipts) if receipts else None
     except PopulationError as exc:
         raise _fail(str(exc)) from exc

@@ -4,7 +4,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,10 @@ from sqlalchemy import Engine
 from proactief.demo.population import generate_population
 from proactief.demo.signals import generate_signals, write_creditor_csv, write_ddas_json
 from proactief.demo.simulation import SimulationResult, simulate_contacts
+from proactief.domain import EventSoort, Wijze
+from proactief.pipeline.audit import verify_audit
 from proactief.pipeline.cases import MatchResult, match_signals
+from proactief.pipeline.consent import record_event
 from proactief.pipeline.intake import IntakeResult, intake_file
 from proactief.pipeline.report import (
     ReportRequest,
@@ -56,6 +59,11 @@ class DemoResult:
     seconds: float
     files: list[Path] = field(default_factory=list)
     entitlements_year: int = 0
+    preferences: dict[str, int] = field(default_factory=dict)
+    opted_out: int = 0
+    messages_to_opted_out: int = 0
+    audit_entries: int = 0
+    audit_ok: bool = False
     non_take_up: pd.DataFrame | None = None
     population_file: Path | None = None
     receipts_file: Path | None = None
@@ -131,12 +139,24 @@ def run_demo(
         report("Zaken vormen (wekelijkse matching)", min(week, weeks), weeks)
         run_day += timedelta(days=7)
 
+    report("Voorkeuren en afmeldingen van inwoners", 0, 1)
+    with engine.begin() as conn:
+        preferences = _preferences(conn, config["voorkeuren"], rng, today)
+    report("Voorkeuren en afmeldingen van inwoners", 1, 1)
+
     report("Contactpogingen en eindresultaten", 0, 1)
     with engine.begin() as conn:
         simulation = simulate_contacts(
             conn=conn, evidence=evidence, config=config, today=today, rng=rng
         )
         open_cases = len(repo.open_case_rows(conn))
+        opted_out = repo.opted_out_persons(conn)
+        to_opted_out = sum(
+            1
+            for m in repo.message_rows(conn, status="verzonden")
+            if m.person_pseudonym in opted_out
+        )
+        audit_count, audit_problems = verify_audit(conn)
     report("Contactpogingen en eindresultaten", 1, 1)
 
     report("CBS-rapportage (DDAS v1.2)", 0, 1)
@@ -147,7 +167,7 @@ def run_demo(
         organisation_name=organisation_name,
         gegevensleverancier=gegevensleverancier,
     )
-    with engine.connect() as conn:
+    with engine.begin() as conn:
         document = build_ddas_report(conn=conn, request=request)
     report_path = out_dir / f"ddas-{config['gemeentecode']}-{start}-{end}.json"
     write_ddas_report(document, report_path)
@@ -171,11 +191,74 @@ def run_demo(
         seconds=time.perf_counter() - started,
         files=files,
         entitlements_year=int(config["entitlements"]["jaar"]),
+        preferences=preferences,
+        opted_out=len(opted_out),
+        messages_to_opted_out=to_opted_out,
+        audit_entries=audit_count,
+        audit_ok=not audit_problems,
         non_take_up=scan,
         population_file=out_dir / "bevolking.csv",
         receipts_file=out_dir / "ontvangsten.csv",
         non_take_up_file=out_dir / "niet-gebruik.csv",
     )
+
+
+def _preferences(conn: Any, cfg: dict[str, Any], rng: random.Random, today: date) -> dict[str, int]:
+    """Some signalled residents state preferences, agree to e-mail, name a representative,
+    or opt out (before the municipality contacts them)."""
+    counts = {"kanaal": 0, "elektronisch": 0, "vertegenwoordiger": 0, "opt_out": 0}
+    persons = sorted({c.person_pseudonym for c in repo.open_case_rows(conn)})
+    for person in persons:
+        first = min(c.matchingsdatum for c in repo.cases_of_persons(conn, [person]))
+        when = datetime.combine(first, datetime.min.time(), tzinfo=UTC)
+        how = rng.choice(list(Wijze)[:4])
+        if rng.random() < cfg["opt_out"]:
+            record_event(
+                conn=conn,
+                person_pseudonym=person,
+                soort=EventSoort.NIET_BENADEREN,
+                wijze=how,
+                door="inwoner",
+                now=when,
+            )
+            counts["opt_out"] += 1
+            continue
+        if rng.random() < cfg["kanaal"]:
+            kanaal = rng.choice(["telefoon,brief", "email", "brief", "sms,telefoon"])
+            record_event(
+                conn=conn,
+                person_pseudonym=person,
+                soort=EventSoort.KANALEN,
+                waarde=kanaal,
+                wijze=how,
+                door="inwoner",
+                now=when,
+            )
+            counts["kanaal"] += 1
+        if rng.random() < cfg["elektronisch"]:
+            record_event(
+                conn=conn,
+                person_pseudonym=person,
+                soort=EventSoort.ELEKTRONISCH_AKKOORD,
+                waarde="vroegsignaal",
+                wijze=Wijze.WEB,
+                door="inwoner",
+                now=when,
+            )
+            counts["elektronisch"] += 1
+        if rng.random() < cfg["vertegenwoordiger"]:
+            record_event(
+                conn=conn,
+                person_pseudonym=person,
+                soort=EventSoort.VERTEGENWOORDIGER,
+                waarde="bewindvoerder",
+                wijze=Wijze.BRIEF,
+                door="medewerker:vroegsignalering",
+                now=when,
+            )
+            counts["vertegenwoordiger"] += 1
+    del today
+    return counts
 
 
 def _non_take_up(

@@ -3,13 +3,22 @@
 import random
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Connection
 
-from proactief.domain import Contactpoging, Contactsoort, Dagdeel, Eindresultaat
+from proactief.domain import (
+    Berichtsoort,
+    Contactpoging,
+    Contactsoort,
+    Dagdeel,
+    Eindresultaat,
+    Kanaal,
+    signaalpartner_nl,
+)
 from proactief.pipeline.contacts import close_case, register_contact
+from proactief.pipeline.messaging import Aanleiding, send_message
 from proactief.storage import repositories as repo
 
 _LADDERS = {
@@ -28,6 +37,14 @@ _LADDERS = {
 }
 
 
+_WRITTEN = {
+    Contactsoort.KAARTJE: Kanaal.BRIEF,
+    Contactsoort.SMS_WHATSAPP: Kanaal.SMS,
+    Contactsoort.MAIL: Kanaal.EMAIL,
+}
+"""Ladder steps that are messages, and so go through send_message."""
+
+
 @dataclass
 class SimulationResult:
     """Cases handled per strategy and how many were reached and accepted help."""
@@ -37,6 +54,9 @@ class SimulationResult:
     accepted: Counter[str] = field(default_factory=Counter)
     closed: int = 0
     still_open: int = 0
+    messages_sent: int = 0
+    messages_blocked: int = 0
+    opted_out_cases: int = 0
 
 
 def simulate_contacts(
@@ -57,10 +77,48 @@ def simulate_contacts(
     lo, hi = cfg["days_to_first_attempt"]
     result = SimulationResult()
     open_rows = repo.open_case_rows(conn)
-    crisis_cases = {
-        s.case_id for s in repo.signals_of_cases(conn, [r.id for r in open_rows]) if s.crisissignaal
-    }
+    case_signals = repo.signals_of_cases(conn, [r.id for r in open_rows])
+    crisis_cases = {s.case_id for s in case_signals if s.crisissignaal}
+    partners: dict[int, set[str]] = {}
+    for s in case_signals:
+        partners.setdefault(s.case_id, set()).add(s.signaalpartner)
     for row in open_rows:
+        first_contact = datetime.combine(
+            row.matchingsdatum + timedelta(days=lo), time(9), tzinfo=UTC
+        )
+        if first_contact.date() > today:
+            result.still_open += 1
+            continue
+        # every case starts with a letter, sent through the one door that honours opt-outs
+        letter = send_message(
+            conn=conn,
+            person_pseudonym=row.person_pseudonym,
+            soort=Berichtsoort.VROEGSIGNAAL,
+            kanaal=Kanaal.BRIEF,
+            aanleiding=Aanleiding(
+                soort="vroegsignaal",
+                omschrijving="een bericht over een betalingsachterstand",
+                organisatie=" en ".join(
+                    sorted(signaalpartner_nl(p) for p in partners.get(row.id, {"Overige"}))
+                ),
+            ),
+            grondslag="Wet gemeentelijke schuldhulpverlening, art. 3a",
+            selectieregel="elk vroegsignaal krijgt een aanbod voor hulp (Wgs)",
+            case_id=row.id,
+            now=first_contact,
+        )
+        if letter.status != "verzonden":
+            result.messages_blocked += 1
+            result.opted_out_cases += 1
+            close_case(
+                conn=conn,
+                case_id=row.id,
+                eindresultaat=Eindresultaat.NIET_OPGEPAKT_ANDERE_REDEN,
+                datum=first_contact.date(),
+            )
+            result.closed += 1
+            continue
+        result.messages_sent += 1
         strategy = (
             "at_least_one_home_visit"
             if row.id in crisis_cases
@@ -77,6 +135,28 @@ def simulate_contacts(
         for step, soort in enumerate(ladder):
             if when > today:
                 break
+            if step > 0 and soort in _WRITTEN:
+                follow_up = send_message(
+                    conn=conn,
+                    person_pseudonym=row.person_pseudonym,
+                    soort=Berichtsoort.HERINNERING,
+                    kanaal=_WRITTEN[soort],
+                    aanleiding=Aanleiding(
+                        soort="vroegsignaal",
+                        omschrijving="een bericht over een betalingsachterstand",
+                        organisatie=" en ".join(
+                            sorted(signaalpartner_nl(p) for p in partners.get(row.id, {"Overige"}))
+                        ),
+                    ),
+                    grondslag="Wet gemeentelijke schuldhulpverlening, art. 3a",
+                    selectieregel="geen reactie op de eerste brief: nog een poging",
+                    case_id=row.id,
+                    now=datetime.combine(when, time(9), tzinfo=UTC),
+                )
+                if follow_up.status != "verzonden":
+                    result.messages_blocked += 1
+                    break
+                result.messages_sent += 1
             register_contact(
                 conn=conn,
                 case_id=row.id,

@@ -8,27 +8,47 @@ from proactief.domain.enums import (
     Geslacht,
     Signaalpartner,
     Signaalstatus,
+    signaalpartner_nl,
     signaalstatus_for_case,
+)
+from proactief.domain.preferences import (
+    Berichtsoort,
+    Doel,
+    EventSoort,
+    Kanaal,
+    PreferenceEvent,
+    PreferenceState,
+    Wijze,
+    fold_events,
 )
 from proactief.domain.residents import Adres, Household, Huishoudtype, Resident, Woonsituatie
 from proactief.domain.signals import ClientIdentificatie, Vroegsignaal
 
 __all__ = [
     "Adres",
+    "Berichtsoort",
     "ClientIdentificatie",
     "Contactpoging",
     "Contactsoort",
     "Dagdeel",
+    "Doel",
     "Eindresultaat",
+    "EventSoort",
     "Geslacht",
     "Household",
     "Huishoudtype",
+    "Kanaal",
+    "PreferenceEvent",
+    "PreferenceState",
     "PriorityReason",
     "Resident",
     "Signaalpartner",
     "Signaalstatus",
     "Vroegsignaal",
     "Vroegsignaalzaak",
+    "Wijze",
     "Woonsituatie",
+    "fold_events",
+    "signaalpartner_nl",
     "signaalstatus_for_case",
 ]

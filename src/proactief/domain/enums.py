@@ -23,6 +23,30 @@ class Signaalpartner(StrEnum):
     ZORG = "Zorg"
 
 
+_PARTNER_NL = {
+    "Belastingdienst": "de Belastingdienst",
+    "CAK Eigen bijdrage": "het CAK (eigen bijdrage)",
+    "CAK Zorgverzekeringen": "het CAK (zorgverzekering)",
+    "Dienst Toeslagen": "Dienst Toeslagen",
+    "DUO": "DUO",
+    "Energie": "uw energieleverancier",
+    "Huur": "uw verhuurder",
+    "Hypotheek": "uw hypotheekverstrekker",
+    "Overige": "een organisatie waar u een rekening heeft",
+    "Water": "uw drinkwaterbedrijf",
+    "Zorg": "uw zorgverzekeraar",
+}
+
+
+def signaalpartner_nl(partner: "Signaalpartner | str") -> str:
+    """How a letter names the partner, in plain Dutch.
+
+    >>> signaalpartner_nl("Zorg")
+    'uw zorgverzekeraar'
+    """
+    return _PARTNER_NL[str(partner)]
+
+
 class Contactsoort(StrEnum):
     """Kind of contact attempt (EnumContactsoort)."""
 

@@ -7,6 +7,7 @@ every record ends up stored exactly once.
 """
 
 import hashlib
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -23,6 +24,7 @@ from proactief.storage import repositories as repo
 
 __all__ = ["IntakeResult", "file_sha256", "intake_file"]
 
+log = logging.getLogger(__name__)
 DEFAULT_BATCH_SIZE = 5000
 _NO_ADDRESS = {
     "geslacht": None,
@@ -170,6 +172,14 @@ def intake_file(
             flush(batch, completed=False)
             batch = _Batch()
     flush(batch, completed=True)
+    log.info(
+        "intake %s: %d records, %d accepted, %d duplicates, %d rejected",
+        path.name,
+        counts["records"],
+        counts["accepted"],
+        counts["duplicates"],
+        counts["rejected"],
+    )
     return IntakeResult(
         file_name=path.name,
         records=counts["records"],

@@ -17,7 +17,8 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 from sqlalchemy import Connection
 
-from proactief.domain import Eindresultaat, signaalstatus_for_case
+from proactief.domain import Doel, Eindresultaat, signaalstatus_for_case
+from proactief.pipeline.access import PersonalDataAccess
 from proactief.storage import repositories as repo
 
 __all__ = [
@@ -99,11 +100,43 @@ def _client(row: Any) -> dict[str, Any]:
     return client
 
 
+REPORT_FIELDS = (
+    "signals.signal_id",
+    "signals.signaalpartner",
+    "signals.bedrag",
+    "signals.ontstaansdatum",
+    "signals.signaaldatum",
+    "signals.crisissignaal",
+    "signals.warme_overdracht",
+    "signals.case_id",
+    "cases.matchingsdatum",
+    "cases.startdatum_matchingperiode",
+    "cases.einddatum_matchingperiode",
+    "cases.datum_opgepakt",
+    "cases.eindresultaat",
+    "contact_attempts.soort",
+    "contact_attempts.datum",
+    "contact_attempts.dagdeel",
+    "contact_attempts.bereikt",
+    "client_identities.bsn",
+    "client_identities.geslacht",
+    "client_identities.geboortedatum",
+    "client_identities.postcode",
+    "client_identities.huisnummer",
+    "client_identities.huisnummertoevoeging",
+)
+
+
 def build_ddas_report(
-    *, conn: Connection, request: ReportRequest, now: datetime | None = None
+    *,
+    conn: Connection,
+    request: ReportRequest,
+    now: datetime | None = None,
+    actor: str = "systeem",
 ) -> dict[str, Any]:
     """Assemble the DDAS document for the period (signals received, cases matched)."""
     now = now or datetime.now(UTC)
+    PersonalDataAccess(conn, doel=Doel.CBS_RAPPORTAGE, actor=actor).check(REPORT_FIELDS)
     case_rows = repo.report_cases(conn, start=request.start, end=request.end)
     case_ids = [c.id for c in case_rows]
     signal_rows = repo.report_signals(conn, start=request.start, end=request.end, case_ids=case_ids)

@@ -139,4 +139,65 @@ residents = Table(
     Column("geboortedatum", Date, nullable=False),
 )
 
+preference_events = Table(
+    "preference_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("person_pseudonym", String(40), nullable=False, index=True),
+    Column("soort", String(40), nullable=False),
+    Column("waarde", String(200), nullable=False),
+    Column("tijdstip", DateTime(timezone=True), nullable=False),
+    Column("wijze", String(20), nullable=False),
+    Column("door", String(100), nullable=False),
+)
+
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("person_pseudonym", String(40), nullable=False, index=True),
+    Column("tijdstip", DateTime(timezone=True), nullable=False),
+    Column("soort", String(40), nullable=False),
+    Column("kanaal", String(20), nullable=False),
+    # 'verzonden', or 'geblokkeerd' (opt-out): a blocked message is kept as evidence
+    Column("status", String(20), nullable=False),
+    Column("ontvanger", String(120), nullable=False),
+    Column("afzender", String(120), nullable=False),
+    # JSON: which signal or data triggered it, from which organisation
+    Column("aanleiding", Text, nullable=False),
+    Column("grondslag", String(300), nullable=False),
+    Column("selectieregel", String(300), nullable=False),
+    Column("reden_kanaal", String(300), nullable=False),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=True),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("tijdstip", DateTime(timezone=True), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("actie", String(20), nullable=False),
+    Column("doel", String(40), nullable=False),
+    Column("subject", String(40), nullable=True),
+    Column("gegevens", String(500), nullable=False),
+    Column("details", Text, nullable=False),
+    Column("vorige_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+report_aggregates = Table(
+    "report_aggregates",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("maand", String(7), nullable=False),
+    Column("signaalpartner", String(40), nullable=False),
+    Column("eindresultaat", String(100), nullable=False),
+    Column("signalen", Integer, nullable=False),
+    Column("bedrag", Integer, nullable=False),
+    Column("opgepakt", Integer, nullable=False),
+    Column("bereikt", Integer, nullable=False),
+    Column("verwijderd_op", DateTime(timezone=True), nullable=False),
+)
+
 Index("ix_cases_open", cases.c.eindresultaat, cases.c.priority)

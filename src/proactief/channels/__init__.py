@@ -1,0 +1,1 @@
+"""Channels: how a message reaches a person (letter as PDF; more channels in later work)."""

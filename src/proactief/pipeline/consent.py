@@ -1,0 +1,78 @@
+"""The preference and consent registry: record events, derive the current state.
+
+Every change is appended (with when, how and by whom) and written to the audit trail in
+the same transaction; nothing is overwritten.
+"""
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection
+
+from proactief.domain import (
+    Doel,
+    EventSoort,
+    PreferenceEvent,
+    PreferenceState,
+    Wijze,
+    fold_events,
+)
+from proactief.pipeline.audit import append_audit
+from proactief.storage import repositories as repo
+
+__all__ = ["current_state", "events_of", "record_event"]
+
+
+def record_event(
+    *,
+    conn: Connection,
+    person_pseudonym: str,
+    soort: EventSoort,
+    waarde: str = "",
+    wijze: Wijze,
+    door: str,
+    now: datetime | None = None,
+) -> PreferenceState:
+    """Append a preference event and return the person's new state."""
+    tijdstip = now or datetime.now(UTC)
+    repo.insert_preference_event(
+        conn,
+        {
+            "person_pseudonym": person_pseudonym,
+            "soort": soort.value,
+            "waarde": waarde,
+            "tijdstip": tijdstip,
+            "wijze": wijze.value,
+            "door": door,
+        },
+    )
+    append_audit(
+        conn,
+        actor=door,
+        actie="wijzig",
+        doel=Doel.VROEGSIGNALERING.value,
+        gegevens=f"voorkeuren.{soort.value}",
+        subject=person_pseudonym,
+        details={"wijze": wijze.value},
+        now=tijdstip,
+    )
+    return current_state(conn=conn, person_pseudonym=person_pseudonym)
+
+
+def events_of(*, conn: Connection, person_pseudonym: str) -> list[PreferenceEvent]:
+    """The person's events, oldest first."""
+    return [
+        PreferenceEvent(
+            person_pseudonym=row.person_pseudonym,
+            soort=EventSoort(row.soort),
+            waarde=row.waarde,
+            tijdstip=row.tijdstip if row.tijdstip.tzinfo else row.tijdstip.replace(tzinfo=UTC),
+            wijze=Wijze(row.wijze),
+            door=row.door,
+        )
+        for row in repo.preference_event_rows(conn, person_pseudonym)
+    ]
+
+
+def current_state(*, conn: Connection, person_pseudonym: str) -> PreferenceState:
+    """The person's preferences now, derived from all their events."""
+    return fold_events(events_of(conn=conn, person_pseudonym=person_pseudonym))

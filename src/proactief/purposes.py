@@ -1,0 +1,80 @@
+"""Purpose binding and data minimisation: the purposes are data (config/doelen.yaml), and
+every read of personal data is checked against the fields its purpose may use."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from proactief.domain import Doel
+
+__all__ = ["Purpose", "PurposeViolationError", "check_fields", "load_purposes"]
+
+
+class PurposeViolationError(PermissionError):
+    """A field was read for a purpose that may not use it."""
+
+    def __init__(self, doel: Doel, fields: Iterable[str]) -> None:
+        listed = ", ".join(sorted(fields))
+        super().__init__(
+            f"Doel '{doel.value}' mag {listed} niet lezen (doelbinding, AVG art. 5 lid 1 b/c). "
+            f"Purpose '{doel.value}' may not read {listed}; see config/doelen.yaml."
+        )
+        self.doel = doel
+        self.fields = tuple(sorted(fields))
+
+
+@dataclass(frozen=True, slots=True)
+class Purpose:
+    """One purpose with its legal basis, allowed fields and retention."""
+
+    doel: Doel
+    grondslag: str
+    velden: frozenset[str]
+    bewaartermijn_dagen: int
+    bewaartermijn_dagen_met_hulp: int | None
+    bewaartermijn_status: str
+
+    def allows(self, field: str) -> bool:
+        """``table.column`` is in the list, directly or by ``table.*`` / ``table.prefix_*``."""
+        if field in self.velden:
+            return True
+        table, _, column = field.partition(".")
+        return any(
+            allowed.endswith("*")
+            and allowed.startswith(table + ".")
+            and column.startswith(allowed.split(".", 1)[1][:-1])
+            for allowed in self.velden
+        )
+
+
+@cache
+def load_purposes() -> dict[Doel, Purpose]:
+    """Read config/doelen.yaml."""
+    text = resources.files("proactief").joinpath("config/doelen.yaml").read_text("utf-8")
+    data: dict[str, Any] = yaml.safe_load(text)
+    purposes = {}
+    for name, spec in data.items():
+        doel = Doel(name)
+        purposes[doel] = Purpose(
+            doel=doel,
+            grondslag=spec["grondslag"],
+            velden=frozenset(spec["velden"]),
+            bewaartermijn_dagen=int(
+                spec.get("bewaartermijn_dagen", spec.get("bewaartermijn_dagen_zonder_hulp"))
+            ),
+            bewaartermijn_dagen_met_hulp=spec.get("bewaartermijn_dagen_met_hulp"),
+            bewaartermijn_status=spec["bewaartermijn_status"],
+        )
+    return purposes
+
+
+def check_fields(doel: Doel, fields: Iterable[str]) -> None:
+    """Raise PurposeViolationError when any ``table.column`` is outside the purpose."""
+    purpose = load_purposes()[doel]
+    outside = [f for f in fields if not purpose.allows(f)]
+    if outside:
+        raise PurposeViolationError(doel, outside)

@@ -1,0 +1,217 @@
+"""Purpose binding for every purpose, retention that deletes exactly what it should."""
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import Engine, func, select
+
+from conftest import VALID_BSNS
+from proactief.domain import (
+    Berichtsoort,
+    Contactpoging,
+    Contactsoort,
+    Doel,
+    Eindresultaat,
+    EventSoort,
+    Kanaal,
+    Wijze,
+)
+from proactief.pipeline.access import PersonalDataAccess
+from proactief.pipeline.audit import verify_audit
+from proactief.pipeline.cases import match_signals
+from proactief.pipeline.consent import current_state, record_event
+from proactief.pipeline.contacts import close_case, register_contact
+from proactief.pipeline.evaluation import funnel
+from proactief.pipeline.messaging import Aanleiding, send_message
+from proactief.pipeline.retention import run_retention
+from proactief.pipeline.work_queue import load_work_queue_config
+from proactief.purposes import PurposeViolationError, check_fields, load_purposes
+from proactief.storage import repositories as repo
+from proactief.storage.tables import metadata
+
+
+@pytest.mark.parametrize(
+    ("doel", "outside"),
+    [
+        (Doel.EVALUATIE, "client_identities.bsn"),
+        (Doel.EVALUATIE, "signals.person_pseudonym"),
+        (Doel.VROEGSIGNALERING, "client_identities.bsn"),
+        (Doel.REGELINGENCHECK, "signals.bedrag"),
+        (Doel.REGELINGENCHECK, "bevolking.bsn"),
+        (Doel.CBS_RAPPORTAGE, "preference_events.waarde"),
+    ],
+)
+def test_reading_outside_the_purpose_is_refused(doel: Doel, outside: str) -> None:
+    with pytest.raises(PurposeViolationError, match=doel.value):
+        check_fields(doel, [outside])
+
+
+def test_every_purpose_has_basis_fields_and_retention() -> None:
+    purposes = load_purposes()
+    assert set(purposes) == set(Doel)
+    for purpose in purposes.values():
+        assert purpose.grondslag and purpose.velden and purpose.bewaartermijn_dagen > 0
+        assert "unverified" in purpose.bewaartermijn_status
+    evaluation = purposes[Doel.EVALUATIE]
+    assert not any(f.startswith("client_identities") for f in evaluation.velden)
+
+
+def test_access_layer_checks_and_logs(engine: Engine) -> None:
+    with engine.begin() as conn:
+        access = PersonalDataAccess(conn, doel=Doel.EVALUATIE, actor="analist")
+        assert access.read("cases", ["id", "eindresultaat"]) == []
+        with pytest.raises(PurposeViolationError):
+            access.read("client_identities", ["bsn"])
+        entries = list(repo.audit_rows(conn))
+    assert [e.actie for e in entries] == ["lees"]
+    assert json.loads(entries[0].details)["velden"] == ["cases.eindresultaat", "cases.id"]
+
+
+def _signal(conn: object, signal_id: str, person: str, on: date) -> None:
+    repo.insert_identities(
+        conn,
+        [
+            {  # type: ignore[arg-type]
+                "person_pseudonym": person,
+                "bsn": VALID_BSNS[0],
+                "geslacht": None,
+                "geboortedatum": None,
+                "postcode": None,
+                "huisnummer": None,
+                "huisnummertoevoeging": None,
+            }
+        ],
+    )
+    repo.insert_signals(
+        conn,
+        [
+            {  # type: ignore[arg-type]
+                "signal_id": signal_id,
+                "signaalpartner": "Zorg",
+                "person_pseudonym": person,
+                "bedrag": 300,
+                "ontstaansdatum": date(2025, 1, 1),
+                "signaaldatum": on,
+                "crisissignaal": False,
+                "warme_overdracht": False,
+                "source_sha256": "t",
+            }
+        ],
+    )
+
+
+def _build(engine: Engine) -> dict[str, int]:
+    """Three persons: old case without help, old case with help, recent case."""
+    config = load_work_queue_config()
+    with engine.begin() as conn:
+        _signal(conn, "OLD-NOHELP", "p_old", date(2025, 2, 1))
+        _signal(conn, "OLD-HELP", "p_help", date(2025, 2, 1))
+        _signal(conn, "NEW", "p_new", date(2026, 5, 1))
+        match_signals(conn=conn, matchingsdatum=date(2025, 2, 7), config=config)
+        match_signals(conn=conn, matchingsdatum=date(2026, 5, 7), config=config)
+        ids = {
+            s.signal_id: s.case_id
+            for s in repo.signals_of_cases(conn, [c.id for c in repo.open_case_rows(conn)])
+        }
+        for sid, case_id in ids.items():
+            register_contact(
+                conn=conn,
+                case_id=case_id,
+                attempt=Contactpoging(
+                    Contactsoort.TELEFOON,
+                    date(2025, 2, 10) if sid != "NEW" else date(2026, 5, 8),
+                    None,
+                    True,
+                ),
+            )
+            send_message(
+                conn=conn,
+                person_pseudonym={"OLD-NOHELP": "p_old", "OLD-HELP": "p_help", "NEW": "p_new"}[sid],
+                soort=Berichtsoort.VROEGSIGNAAL,
+                kanaal=Kanaal.BRIEF,
+                aanleiding=Aanleiding("vroegsignaal", "een signaal", "Zorg", sid),
+                grondslag="Wgs",
+                selectieregel="elk signaal",
+                case_id=case_id,
+                now=datetime(2025, 2, 10, tzinfo=UTC),
+            )
+        close_case(
+            conn=conn,
+            case_id=ids["OLD-NOHELP"],
+            eindresultaat=Eindresultaat.INWONER_REGELT_HET_ZELF,
+            datum=date(2025, 3, 1),
+        )
+        close_case(
+            conn=conn,
+            case_id=ids["OLD-HELP"],
+            eindresultaat=Eindresultaat.VERVOLGHULP_FINANCIEEL,
+            datum=date(2025, 3, 1),
+        )
+        record_event(
+            conn=conn,
+            person_pseudonym="p_old",
+            soort=EventSoort.NIET_BENADEREN,
+            wijze=Wijze.BRIEF,
+            door="inwoner",
+            now=datetime(2025, 2, 20, tzinfo=UTC),
+        )
+    return ids
+
+
+def _count(engine: Engine, table: str) -> int:
+    with engine.connect() as conn:
+        return int(conn.scalar(select(func.count()).select_from(metadata.tables[table])) or 0)
+
+
+def test_retention_deletes_exactly_what_is_past_its_period(engine: Engine) -> None:
+    _build(engine)
+    with engine.begin() as conn:
+        before = funnel(conn=conn)
+    result = run_retention(engine=engine, today=date(2026, 6, 1))
+    assert result.deleted["signals"] == 1 and result.deleted["cases"] == 1
+    assert result.deleted["contact_attempts"] == 1 and result.deleted["messages"] == 1
+    assert result.deleted["client_identities"] == 1
+    with engine.connect() as conn:
+        remaining = {r.person_pseudonym for r in conn.execute(select(metadata.tables["signals"]))}
+        identities = {
+            r.person_pseudonym for r in conn.execute(select(metadata.tables["client_identities"]))
+        }
+        messages = {r.person_pseudonym for r in repo.message_rows(conn)}
+        # the opt-out of the deleted person keeps holding
+        assert not current_state(conn=conn, person_pseudonym="p_old").may_contact()
+    assert remaining == identities == messages == {"p_help", "p_new"}
+    # every table that held data of the deleted case is clear of it
+    for table in ("signals", "cases", "contact_attempts", "messages"):
+        assert _count(engine, table) == 2
+    with engine.begin() as conn:
+        after = funnel(conn=conn)
+        entries = [e for e in repo.audit_rows(conn) if e.actie == "verwijder"]
+        assert verify_audit(conn)[1] == []
+    assert before == after  # the reports still add up
+    assert json.loads(entries[0].details)["aantallen"]["signals"] == 1
+    again = run_retention(engine=engine, today=date(2026, 6, 1))
+    assert sum(again.deleted.values()) == 0  # idempotent
+    later = run_retention(engine=engine, today=date(2027, 6, 1))
+    assert later.deleted["signals"] == 1  # the case with help, after 730 days
+
+
+def test_scan_refuses_columns_the_check_does_not_need(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    pd.DataFrame(
+        {"household_id": ["H1"], "toetsingsinkomen": [20000], "bsn": ["111222333"]}
+    ).to_csv(tmp_path / "b.csv", index=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "proactief", "rules", "scan", "b.csv", "-o", "o.csv"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        check=False,
+    )
+    assert done.returncode == 2 and "bsn" in done.stderr and "dataminimalisatie" in done.stderr
