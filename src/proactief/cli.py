@@ -219,7 +219,7 @@ def cases_list(
     if ctx.invoked_subcommand is not None:
         return
     _settings, engine = _engine()
-    with engine.connect() as conn:
+    with engine.begin() as conn:  # the read is written to the audit trail
         items = work_queue(conn=conn, limit=limit)
     table = Table("zaak", "prioriteit", "signalen", "bedrag", "partners", "sinds", "waarom")
     for item in items:

@@ -9,11 +9,26 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from proactief.domain import Vroegsignaalzaak
+from proactief.domain import Doel, Vroegsignaalzaak
+from proactief.pipeline.access import PersonalDataAccess
 from proactief.pipeline.work_queue import CaseMeasures, WorkQueueConfig, score
 from proactief.storage import repositories as repo
 
 __all__ = ["MatchResult", "WorkQueueItem", "match_signals", "work_queue"]
+
+MATCHING_FIELDS = (
+    "signals.signal_id",
+    "signals.person_pseudonym",
+    "signals.signaalpartner",
+    "signals.bedrag",
+    "signals.ontstaansdatum",
+    "signals.signaaldatum",
+    "signals.crisissignaal",
+    "signals.warme_overdracht",
+    "signals.case_id",
+    "cases.*",
+)
+QUEUE_FIELDS = (*MATCHING_FIELDS, "contact_attempts.*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +60,9 @@ def match_signals(
     period; otherwise it starts a new case. New cases then pass the municipal filters
     (minimum amount, repeat report); every touched open case gets its priority again.
     """
+    PersonalDataAccess(conn, doel=Doel.VROEGSIGNALERING, actor="systeem:matching").check(
+        MATCHING_FIELDS
+    )
     pending = repo.unassigned_signals(conn, up_to=matchingsdatum)
     if not pending:
         return MatchResult(0, 0, 0, 0)
@@ -153,8 +171,11 @@ def _filter_result(
     return None
 
 
-def work_queue(*, conn: Connection, limit: int | None = None) -> list[WorkQueueItem]:
+def work_queue(
+    *, conn: Connection, limit: int | None = None, actor: str = "medewerker"
+) -> list[WorkQueueItem]:
     """Open cases in the order the team should handle them, with their reasons."""
+    PersonalDataAccess(conn, doel=Doel.VROEGSIGNALERING, actor=actor).check(QUEUE_FIELDS)
     rows = repo.open_case_rows(conn, limit=limit)
     ids = [r.id for r in rows]
     signals_by_case: dict[int, list[Any]] = {}
