@@ -261,7 +261,7 @@ def cases_match(
 def cases_show(case_id: Annotated[int, typer.Argument(help="Zaaknummer.")]) -> None:
     """Toon één zaak met signalen, prioriteit en contactpogingen."""
     _settings, engine = _engine()
-    with engine.connect() as conn:
+    with engine.begin() as conn:  # the read is written to the audit trail
         try:
             case = get_case(conn=conn, case_id=case_id)
         except CaseNotFoundError as exc:

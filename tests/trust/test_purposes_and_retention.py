@@ -66,7 +66,7 @@ def test_access_layer_checks_and_logs(engine: Engine) -> None:
         with pytest.raises(PurposeViolationError):
             access.read("client_identities", ["bsn"])
         entries = list(repo.audit_rows(conn))
-    assert [e.actie for e in entries] == ["lees"]
+    assert [e.actie for e in entries] == ["lees"]  # the refused read left no data behind
     assert json.loads(entries[0].details)["velden"] == ["cases.eindresultaat", "cases.id"]
 
 

@@ -22,7 +22,7 @@ class PersonalDataAccess:
         self.doel = doel
         self.actor = actor
 
-    def check(self, fields: Sequence[str]) -> None:
+    def check(self, fields: Sequence[str], *, subject: str | None = None) -> None:
         """Refuse fields outside the purpose (PurposeViolationError) and log the access."""
         check_fields(self.doel, fields)
         append_audit(
@@ -30,6 +30,7 @@ class PersonalDataAccess:
             actor=self.actor,
             actie="lees",
             doel=self.doel.value,
+            subject=subject,
             gegevens=",".join(sorted({f.split(".")[0] for f in fields})),
             details={"velden": sorted(fields)},
         )

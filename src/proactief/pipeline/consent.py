@@ -16,6 +16,7 @@ from proactief.domain import (
     Wijze,
     fold_events,
 )
+from proactief.pipeline.access import PersonalDataAccess
 from proactief.pipeline.audit import append_audit
 from proactief.storage import repositories as repo
 
@@ -58,8 +59,13 @@ def record_event(
     return current_state(conn=conn, person_pseudonym=person_pseudonym)
 
 
-def events_of(*, conn: Connection, person_pseudonym: str) -> list[PreferenceEvent]:
-    """The person's events, oldest first."""
+def events_of(
+    *, conn: Connection, person_pseudonym: str, actor: str = "systeem"
+) -> list[PreferenceEvent]:
+    """The person's events, oldest first (a purpose-bound, audited read)."""
+    PersonalDataAccess(conn, doel=Doel.VROEGSIGNALERING, actor=actor).check(
+        ["preference_events.*"], subject=person_pseudonym
+    )
     return [
         PreferenceEvent(
             person_pseudonym=row.person_pseudonym,

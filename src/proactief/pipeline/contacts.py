@@ -4,7 +4,8 @@ from datetime import date
 
 from sqlalchemy import Connection
 
-from proactief.domain import Contactpoging, Eindresultaat, Vroegsignaalzaak
+from proactief.domain import Contactpoging, Doel, Eindresultaat, Vroegsignaalzaak
+from proactief.pipeline.access import PersonalDataAccess
 from proactief.storage import repositories as repo
 
 __all__ = [
@@ -47,8 +48,11 @@ class ContactDateError(ValueError):
         )
 
 
-def get_case(*, conn: Connection, case_id: int) -> Vroegsignaalzaak:
-    """One case with its signals and attempts."""
+def get_case(*, conn: Connection, case_id: int, actor: str = "medewerker") -> Vroegsignaalzaak:
+    """One case with its signals and attempts (a purpose-bound, audited read)."""
+    PersonalDataAccess(conn, doel=Doel.VROEGSIGNALERING, actor=actor).check(
+        ["cases.*", "signals.signal_id", "contact_attempts.*"]
+    )
     row = repo.get_case_row(conn, case_id)
     if row is None:
         raise CaseNotFoundError(case_id)
