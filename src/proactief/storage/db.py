@@ -1,5 +1,7 @@
 """Engine creation and schema migration (Alembic)."""
 
+import sqlite3
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +11,10 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+# Bulk inserts go straight to the sqlite3 driver (repositories._bulk_insert_ignore); store
+# dates as the ISO text SQLAlchemy's Date type uses (Python 3.12 deprecates the default).
+sqlite3.register_adapter(date, date.isoformat)
 
 
 class DatabaseUnavailableError(RuntimeError):
