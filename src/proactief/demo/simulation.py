@@ -95,13 +95,7 @@ def simulate_contacts(
             person_pseudonym=row.person_pseudonym,
             soort=Berichtsoort.VROEGSIGNAAL,
             kanaal=Kanaal.BRIEF,
-            aanleiding=Aanleiding(
-                soort="vroegsignaal",
-                omschrijving="een bericht over een betalingsachterstand",
-                organisatie=" en ".join(
-                    sorted(signaalpartner_nl(p) for p in partners.get(row.id, {"Overige"}))
-                ),
-            ),
+            aanleiding=_aanleiding(partners.get(row.id, {"Overige"})),
             grondslag="Wet gemeentelijke schuldhulpverlening, art. 3a",
             selectieregel="elk vroegsignaal krijgt een aanbod voor hulp (Wgs)",
             case_id=row.id,
@@ -141,13 +135,7 @@ def simulate_contacts(
                     person_pseudonym=row.person_pseudonym,
                     soort=Berichtsoort.HERINNERING,
                     kanaal=_WRITTEN[soort],
-                    aanleiding=Aanleiding(
-                        soort="vroegsignaal",
-                        omschrijving="een bericht over een betalingsachterstand",
-                        organisatie=" en ".join(
-                            sorted(signaalpartner_nl(p) for p in partners.get(row.id, {"Overige"}))
-                        ),
-                    ),
+                    aanleiding=_aanleiding(partners.get(row.id, {"Overige"})),
                     grondslag="Wet gemeentelijke schuldhulpverlening, art. 3a",
                     selectieregel="geen reactie op de eerste brief: nog een poging",
                     case_id=row.id,
@@ -189,6 +177,15 @@ def simulate_contacts(
         close_case(conn=conn, case_id=row.id, eindresultaat=outcome, datum=close_on)
         result.closed += 1
     return result
+
+
+def _aanleiding(partners: set[str]) -> Aanleiding:
+    """What triggered the messages of a case, naming its signal partners in plain Dutch."""
+    return Aanleiding(
+        soort="vroegsignaal",
+        omschrijving="een bericht over een betalingsachterstand",
+        organisatie=" en ".join(sorted(signaalpartner_nl(p) for p in partners)),
+    )
 
 
 def _pick(rng: random.Random, shares: dict[str, float]) -> Eindresultaat:

@@ -36,6 +36,7 @@ __all__ = [
     "Params",
     "Status",
     "Step",
+    "StepMarker",
     "euro",
     "evaluate_population",
     "explain",
@@ -111,6 +112,18 @@ class Outcome:
     steps: np.ndarray
     """Bitmask of the steps that applied (bit i = STEPS[i])."""
     values: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+class StepMarker:
+    """Collects, per household, which rule steps applied (as a bitmask)."""
+
+    def __init__(self, steps: Sequence[Step], n: int) -> None:
+        self._bit = {step.id: np.int64(1) << np.int64(i) for i, step in enumerate(steps)}
+        self.bits = np.zeros(n, dtype=np.int64)
+
+    def __call__(self, condition: np.ndarray, step_id: str) -> None:
+        """Mark ``step_id`` for the households where ``condition`` holds."""
+        np.bitwise_or(self.bits, np.where(condition, self._bit[step_id], 0), out=self.bits)
 
 
 class Params:

@@ -6,7 +6,8 @@ is within the municipality's test value is flagged so that someone can ask.
 
 import numpy as np
 
-from proactief.rules.engine import Outcome, Params, Step
+from proactief.rules.engine import Outcome, Params, Step, StepMarker
+from proactief.rules.regelingen.bijstandsnorm.norm import bijstandsnorm_per_maand
 from proactief.rules.settings import MunicipalSettings
 
 TITEL = "Bijzondere bijstand"
@@ -39,28 +40,18 @@ STEPS = [
         "norm_alleenstaand",
     ),
 ]
-_BIT = {step.id: np.int64(1) << np.int64(i) for i, step in enumerate(STEPS)}
 
 
 def income_limit(h: dict[str, np.ndarray], p: Params, settings: MunicipalSettings) -> np.ndarray:
     """The municipality's income test value per month (a share of the bijstandsnorm)."""
-    partner = h["toeslagpartner"] > 0
-    aow = h["leeftijd_aanvrager"] >= p("aow_leeftijd")
-    norm = np.where(
-        partner,
-        np.where(aow, p("norm_gehuwden_aow"), p("norm_gehuwden")),
-        np.where(aow, p("norm_alleenstaand_aow"), p("norm_alleenstaand")),
-    )
+    norm = bijstandsnorm_per_maand(h, p)
     return np.asarray(settings.inkomensgrens_bijzondere_bijstand_pct * norm)
 
 
 def evaluate(h: dict[str, np.ndarray], p: Params, settings: MunicipalSettings) -> Outcome:
     """Flag households to ask about bijzondere bijstand."""
     n = len(h["netto_inkomen_maand"])
-    steps = np.zeros(n, dtype=np.int64)
-
-    def mark(condition: np.ndarray, step: str) -> None:
-        np.bitwise_or(steps, np.where(condition, _BIT[step], 0), out=steps)
+    mark = StepMarker(STEPS, n)
 
     inkomen = h["netto_inkomen_maand"]
     grens = income_limit(h, p, settings)
@@ -75,7 +66,7 @@ def evaluate(h: dict[str, np.ndarray], p: Params, settings: MunicipalSettings) -
         entitled=np.zeros(n, dtype=bool),
         needs_data=binnen | onbekend,
         amount=np.full(n, np.nan),
-        steps=steps,
+        steps=mark.bits,
         values={
             "netto_inkomen_maand": inkomen,
             "inkomensgrens": grens,

@@ -6,7 +6,7 @@ every limit are 'possibly entitled - needs data', never a guessed amount.
 
 import numpy as np
 
-from proactief.rules.engine import Outcome, Params, Step
+from proactief.rules.engine import Outcome, Params, Step, StepMarker
 from proactief.rules.settings import MunicipalSettings
 
 TITEL = "Huurtoeslag"
@@ -56,16 +56,12 @@ STEPS = [
         "basishuur_factoren",
     ),
 ]
-_BIT = {step.id: np.int64(1) << np.int64(i) for i, step in enumerate(STEPS)}
 
 
 def evaluate(h: dict[str, np.ndarray], p: Params, _settings: MunicipalSettings) -> Outcome:
     """Screening for huurtoeslag: which limits are passed; never an amount."""
     n = len(h["kale_huur"])
-    steps = np.zeros(n, dtype=np.int64)
-
-    def mark(condition: np.ndarray, step: str) -> None:
-        np.bitwise_or(steps, np.where(condition, _BIT[step], 0), out=steps)
+    mark = StepMarker(STEPS, n)
 
     p.entry("basishuur_factoren")  # recorded: the reason no amount is computed
     huur = h["kale_huur"]
@@ -92,7 +88,7 @@ def evaluate(h: dict[str, np.ndarray], p: Params, _settings: MunicipalSettings) 
         entitled=np.zeros(n, dtype=bool),
         needs_data=mogelijk,
         amount=np.full(n, np.nan),
-        steps=steps,
+        steps=mark.bits,
         values={
             "kale_huur": huur,
             "huurgrens": grens,

@@ -3,7 +3,7 @@ flag, for people aged 21 to the AOW age with a long-term low income."""
 
 import numpy as np
 
-from proactief.rules.engine import Outcome, Params, Step
+from proactief.rules.engine import Outcome, Params, Step, StepMarker
 from proactief.rules.regelingen.bijzondere_bijstand.rules import income_limit
 from proactief.rules.settings import MunicipalSettings
 
@@ -47,16 +47,12 @@ STEPS = [
         "Participatiewet, art. 36",
     ),
 ]
-_BIT = {step.id: np.int64(1) << np.int64(i) for i, step in enumerate(STEPS)}
 
 
 def evaluate(h: dict[str, np.ndarray], p: Params, settings: MunicipalSettings) -> Outcome:
     """Flag households to ask about individuele inkomenstoeslag."""
     n = len(h["netto_inkomen_maand"])
-    steps = np.zeros(n, dtype=np.int64)
-
-    def mark(condition: np.ndarray, step: str) -> None:
-        np.bitwise_or(steps, np.where(condition, _BIT[step], 0), out=steps)
+    mark = StepMarker(STEPS, n)
 
     leeftijd = h["leeftijd_aanvrager"]
     buiten = (leeftijd < p("minimumleeftijd_iit")) | (leeftijd >= p("aow_leeftijd"))
@@ -80,7 +76,7 @@ def evaluate(h: dict[str, np.ndarray], p: Params, settings: MunicipalSettings) -
         entitled=np.zeros(n, dtype=bool),
         needs_data=onbekend | duur_onbekend | vraag,
         amount=np.full(n, np.nan),
-        steps=steps,
+        steps=mark.bits,
         values={
             "leeftijd_minimum": np.full(n, p("minimumleeftijd_iit")),
             "netto_inkomen_maand": inkomen,

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from proactief.rules.engine import Outcome, Params, Step
+from proactief.rules.engine import Outcome, Params, Step, StepMarker
 from proactief.rules.settings import MunicipalSettings
 
 TITEL = "Kindgebonden budget"
@@ -70,16 +70,12 @@ STEPS = [
         "Wet op het kindgebonden budget, art. 2",
     ),
 ]
-_BIT = {step.id: np.int64(1) << np.int64(i) for i, step in enumerate(STEPS)}
 
 
 def evaluate(h: dict[str, np.ndarray], p: Params, _settings: MunicipalSettings) -> Outcome:
     """Kindgebonden budget per household for one year."""
     n = len(h["toetsingsinkomen"])
-    steps = np.zeros(n, dtype=np.int64)
-
-    def mark(condition: np.ndarray, step: str) -> None:
-        np.bitwise_or(steps, np.where(condition, _BIT[step], 0), out=steps)
+    mark = StepMarker(STEPS, n)
 
     k0, k12, k16 = (
         np.nan_to_num(h[c]) for c in ("kinderen_0_11", "kinderen_12_15", "kinderen_16_17")
@@ -118,7 +114,7 @@ def evaluate(h: dict[str, np.ndarray], p: Params, _settings: MunicipalSettings) 
         entitled=entitled,
         needs_data=onbekend | vermogen_onbekend,
         amount=np.where(entitled, bedrag, np.nan),
-        steps=steps,
+        steps=mark.bits,
         values={
             "aantal_kinderen": kinderen,
             "basisbedrag": basis,

@@ -7,7 +7,8 @@ within the free amount; partial remission depends on unverified parts and is 'ne
 
 import numpy as np
 
-from proactief.rules.engine import Outcome, Params, Step
+from proactief.rules.engine import Outcome, Params, Step, StepMarker
+from proactief.rules.regelingen.bijstandsnorm.norm import bijstandsnorm_per_maand
 from proactief.rules.settings import MunicipalSettings
 
 TITEL = "Kwijtschelding gemeentelijke belastingen"
@@ -68,24 +69,14 @@ STEPS = [
     Step("aanslag_onbekend", "We weten het bedrag van uw aanslag niet.", "Gemeentewet, art. 255"),
     Step("bedrag", "Kwijtschelding: {bedrag_per_jaar} (uw aanslag).", "Gemeentewet, art. 255"),
 ]
-_BIT = {step.id: np.int64(1) << np.int64(i) for i, step in enumerate(STEPS)}
 
 
 def evaluate(h: dict[str, np.ndarray], p: Params, settings: MunicipalSettings) -> Outcome:
     """Kwijtschelding per household for one year."""
     n = len(h["netto_inkomen_maand"])
-    steps = np.zeros(n, dtype=np.int64)
+    mark = StepMarker(STEPS, n)
 
-    def mark(condition: np.ndarray, step: str) -> None:
-        np.bitwise_or(steps, np.where(condition, _BIT[step], 0), out=steps)
-
-    partner = h["toeslagpartner"] > 0
-    aow = h["leeftijd_aanvrager"] >= p("aow_leeftijd")
-    norm = np.where(
-        partner,
-        np.where(aow, p("norm_gehuwden_aow"), p("norm_gehuwden")),
-        np.where(aow, p("norm_alleenstaand_aow"), p("norm_alleenstaand")),
-    )
+    norm = bijstandsnorm_per_maand(h, p)
     pct = settings.kwijtschelding_kosten_van_bestaan_pct
     kvb = pct * norm
     inkomen, vermogen = h["netto_inkomen_maand"], h["vermogen"]
@@ -116,7 +107,7 @@ def evaluate(h: dict[str, np.ndarray], p: Params, settings: MunicipalSettings) -
         entitled=entitled,
         needs_data=onbekend | twijfel | capaciteit | aanslag_onbekend,
         amount=np.where(entitled, aanslag, np.nan),
-        steps=steps,
+        steps=mark.bits,
         values={
             "kosten_van_bestaan": kvb,
             "norm_pct": np.full(n, pct),

@@ -6,7 +6,7 @@ zorgtoeslag = standaardpremie (x2 with a toeslagpartner) - normpremie      (art.
 
 import numpy as np
 
-from proactief.rules.engine import Outcome, Params, Step
+from proactief.rules.engine import Outcome, Params, Step, StepMarker
 from proactief.rules.settings import MunicipalSettings
 
 TITEL = "Zorgtoeslag"
@@ -104,7 +104,6 @@ STEPS = [
         "Algemene wet inkomensafhankelijke regelingen",
     ),
 ]
-_BIT = {step.id: np.int64(1) << np.int64(i) for i, step in enumerate(STEPS)}
 
 
 def normpremie(
@@ -126,10 +125,7 @@ def is_payable(bedrag: np.ndarray, p: Params) -> np.ndarray:
 def evaluate(h: dict[str, np.ndarray], p: Params, _settings: MunicipalSettings) -> Outcome:
     """Zorgtoeslag per household for one year."""
     n = len(h["toetsingsinkomen"])
-    steps = np.zeros(n, dtype=np.int64)
-
-    def mark(condition: np.ndarray, step: str) -> None:
-        np.bitwise_or(steps, np.where(condition, _BIT[step], 0), out=steps)
+    mark = StepMarker(STEPS, n)
 
     inkomen = h["toetsingsinkomen"]
     partner = h["toeslagpartner"] > 0
@@ -192,7 +188,7 @@ def evaluate(h: dict[str, np.ndarray], p: Params, _settings: MunicipalSettings) 
         entitled=entitled,
         needs_data=needs_data,
         amount=amount,
-        steps=steps,
+        steps=mark.bits,
         values={
             "toetsingsinkomen": inkomen,
             "drempelinkomen": np.full(n, p("drempelinkomen")),
