@@ -23,6 +23,7 @@ from rich.table import Table
 from sqlalchemy import Engine
 
 from proactief import __version__
+from proactief.cli_offers import campaign_app, offer_app
 from proactief.cli_rules import rules_app
 from proactief.cli_segment import segment_app
 from proactief.cli_trust import audit_app, consent_app, retention_app, why
@@ -70,6 +71,8 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(retention_app, name="retention")
 app.add_typer(consent_app, name="consent")
 app.command("why")(why)
+app.add_typer(offer_app, name="offer")
+app.add_typer(campaign_app, name="campaign")
 
 console = Console()
 err = Console(stderr=True)
