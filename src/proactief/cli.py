@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -23,6 +22,8 @@ from rich.table import Table
 from sqlalchemy import Engine
 
 from proactief import __version__
+from proactief.cli_common import console
+from proactief.cli_common import fail as _fail
 from proactief.cli_offers import campaign_app, offer_app
 from proactief.cli_rules import rules_app
 from proactief.cli_segment import segment_app
@@ -74,14 +75,7 @@ app.command("why")(why)
 app.add_typer(offer_app, name="offer")
 app.add_typer(campaign_app, name="campaign")
 
-console = Console()
-err = Console(stderr=True)
 log = logging.getLogger("proactief")
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(f"[bold red]Fout:[/] {message}")
-    return typer.Exit(code)
 
 
 def _engine() -> tuple[Settings, Engine]:

@@ -7,19 +7,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
+
+from proactief.cli_common import console, err
+from proactief.cli_common import fail as _fail
 
 offer_app = typer.Typer(
     help="Aanbod op maat: wat, van wie, hoe, wanneer en waarom.", no_args_is_help=True
 )
 campaign_app = typer.Typer(help="Campagnes: controleer een ontwerp.", no_args_is_help=True)
-console = Console()
-err = Console(stderr=True)
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(f"[bold red]Fout:[/] {message}")
-    return typer.Exit(code)
 
 
 @offer_app.command("explain")

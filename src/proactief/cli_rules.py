@@ -9,20 +9,15 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
+
+from proactief.cli_common import console
+from proactief.cli_common import fail as _fail
 
 rules_app = typer.Typer(
     help="Regelingen: uitleg per huishouden en scan op niet-gebruik.", no_args_is_help=True
 )
-console = Console()
-err = Console(stderr=True)
 DEFAULT_GEMEENTE = Path(__file__).resolve().parent / "config" / "gemeente.yaml"
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(f"[bold red]Fout:[/] {message}")
-    return typer.Exit(code)
 
 
 def _settings(path: Path | None) -> Any:

@@ -11,9 +11,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+
+from proactief.cli_common import console, err
+from proactief.cli_common import fail as _fail
 
 # NumPy, pandas, scikit-learn and matplotlib load only when a segment command runs, so
 # that the other commands start fast.
@@ -27,13 +29,6 @@ segment_app = typer.Typer(
     "typeer-hulpmiddel en rapport.",
     no_args_is_help=True,
 )
-console = Console()
-err = Console(stderr=True)
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(f"[bold red]Fout:[/] {message}")
-    return typer.Exit(code)
 
 
 def _emit_json(data: Any) -> None:

@@ -5,21 +5,16 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
+
+from proactief.cli_common import console, err
+from proactief.cli_common import fail as _fail
 
 audit_app = typer.Typer(help="Audit-log: controleer de keten.", no_args_is_help=True)
 retention_app = typer.Typer(help="Bewaartermijnen: verwijder wat te oud is.", no_args_is_help=True)
 consent_app = typer.Typer(
     help="Voorkeuren en toestemmingen van een inwoner (op BSN).", no_args_is_help=True
 )
-console = Console()
-err = Console(stderr=True)
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(f"[bold red]Fout:[/] {message}")
-    return typer.Exit(code)
 
 
 @audit_app.command("verify")
