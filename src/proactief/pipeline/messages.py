@@ -1,0 +1,84 @@
+"""Rendering the offer's messages per channel and tone: letter (PDF), e-mail (text and
+HTML), SMS and the phone script for the contact worker. Dates and euro amounts are
+formatted with Babel for Dutch."""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from babel.dates import format_date
+from babel.numbers import format_currency
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+__all__ = ["CHANNEL_TEMPLATES", "Rendered", "render_messages"]
+
+CHANNEL_TEMPLATES = {
+    "brief": "aanbod/brief.html.j2",
+    "email_tekst": "aanbod/email.txt.j2",
+    "email_html": "aanbod/email.html.j2",
+    "sms": "aanbod/sms.txt.j2",
+    "belscript": "aanbod/belscript.txt.j2",
+}
+ONDERWERP = "Een aanbod van de gemeente: misschien kunnen wij u helpen"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One rendered message."""
+
+    kanaal: str
+    onderwerp: str
+    inhoud: str
+
+
+def _environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("proactief.channels", "templates"),
+        autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render_messages(
+    *,
+    toon: str,
+    afzender: str,
+    organisatie: str,
+    naam: str = "inwoner",
+    regelingen: Sequence[Mapping[str, Any]] = (),
+    goed: str | None = None,
+    telefoon: str = "14 0000",
+    afmelden: str = "de website van de gemeente (Mijn gegevens)",
+    datum: date | None = None,
+) -> dict[str, Rendered]:
+    """Every channel's message for one offer, in the given tone."""
+    context = {
+        "afzender": afzender,
+        "organisatie": organisatie,
+        "naam": naam,
+        "regelingen": [
+            {
+                "naam": r["naam"],
+                "bedrag": format_currency(r["bedrag"], "EUR", locale="nl_NL")
+                if r.get("bedrag")
+                else None,
+                "voorwaarde": r.get("voorwaarde", ""),
+            }
+            for r in regelingen
+        ],
+        "goed": goed,
+        "telefoon": telefoon,
+        "afmelden": afmelden,
+        "datum": format_date(datum or date.today(), format="long", locale="nl_NL"),
+    }
+    env = _environment()
+    return {
+        kanaal: Rendered(
+            kanaal,
+            ONDERWERP,
+            env.get_template(name).render(c=context, toon=toon, onderwerp=ONDERWERP),
+        )
+        for kanaal, name in CHANNEL_TEMPLATES.items()
+    }
