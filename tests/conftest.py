@@ -112,3 +112,49 @@ def ddas_document(records: list[dict[str, Any]]) -> dict[str, Any]:
             }
         ],
     }
+
+
+def store_signal(
+    conn: Any,
+    signal_id: str,
+    *,
+    person: str = "p1",
+    on: date = date(2026, 4, 1),
+    ontstaan: date = date(2026, 1, 15),
+    bedrag: int = 200,
+    partner: str = "Zorg",
+    crisis: bool = False,
+) -> None:
+    """Store one valid signal (and its BSN identity) directly, bypassing intake."""
+    from proactief.storage import repositories as repo
+
+    repo.insert_identities(
+        conn,
+        [
+            {
+                "person_pseudonym": person,
+                "bsn": VALID_BSNS[0],
+                "geslacht": None,
+                "geboortedatum": None,
+                "postcode": None,
+                "huisnummer": None,
+                "huisnummertoevoeging": None,
+            }
+        ],
+    )
+    repo.insert_signals(
+        conn,
+        [
+            {
+                "signal_id": signal_id,
+                "signaalpartner": partner,
+                "person_pseudonym": person,
+                "bedrag": bedrag,
+                "ontstaansdatum": ontstaan,
+                "signaaldatum": on,
+                "crisissignaal": crisis,
+                "warme_overdracht": False,
+                "source_sha256": "t",
+            }
+        ],
+    )

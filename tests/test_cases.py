@@ -8,7 +8,7 @@ import pytest
 import yaml
 from sqlalchemy import Engine
 
-from conftest import VALID_BSNS
+from conftest import store_signal
 from proactief.domain import Contactpoging, Contactsoort, Dagdeel, Eindresultaat
 from proactief.pipeline.cases import match_signals, work_queue
 from proactief.pipeline.contacts import (
@@ -39,35 +39,14 @@ def add_signal(
     crisis: bool = False,
 ) -> None:
     with engine.begin() as conn:
-        repo.insert_identities(
+        store_signal(
             conn,
-            [
-                {
-                    "person_pseudonym": person,
-                    "bsn": VALID_BSNS[0],
-                    "geslacht": None,
-                    "geboortedatum": None,
-                    "postcode": None,
-                    "huisnummer": None,
-                    "huisnummertoevoeging": None,
-                }
-            ],
-        )
-        repo.insert_signals(
-            conn,
-            [
-                {
-                    "signal_id": signal_id,
-                    "signaalpartner": partner,
-                    "person_pseudonym": person,
-                    "bedrag": bedrag,
-                    "ontstaansdatum": date(2026, 1, 15),
-                    "signaaldatum": date.fromisoformat(on),
-                    "crisissignaal": crisis,
-                    "warme_overdracht": False,
-                    "source_sha256": "t",
-                }
-            ],
+            signal_id,
+            person=person,
+            on=date.fromisoformat(on),
+            bedrag=bedrag,
+            partner=partner,
+            crisis=crisis,
         )
 
 

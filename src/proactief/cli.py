@@ -7,7 +7,7 @@ import logging
 import os
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import (
@@ -51,6 +51,9 @@ from proactief.settings import Settings
 from proactief.sources import IntakeFileError
 from proactief.storage import repositories as repo
 from proactief.storage.db import DatabaseUnavailableError, create_db_engine, migrate
+
+if TYPE_CHECKING:
+    from proactief.demo.run import DemoResult
 
 app = typer.Typer(
     help="Proactief: vroegsignalering van geldzorgen, van signaal tot CBS-rapportage.",
@@ -404,10 +407,7 @@ def demo(
     _print_demo_summary(result)
 
 
-def _print_demo_summary(result: "object") -> None:
-    from proactief.demo.run import DemoResult
-
-    assert isinstance(result, DemoResult)
+def _print_demo_summary(result: "DemoResult") -> None:
     sim = result.simulation
     table = Table(title="Gemeente Voorbeeld — samenvatting", show_header=False)
     table.add_row("Periode", f"{result.period[0]} t/m {result.period[1]}")

@@ -283,18 +283,13 @@ def profile_cmd(
     as_json: JSON = False,
 ) -> None:
     """Toon het profiel: % eens per uitspraak per segment, met de > 0,1 SD-markeringen."""
-    import numpy as np
 
     from proactief.segmentation import profile
+    from proactief.segmentation.scenarios import default_agree_from
 
     survey = _load(file, id_column, background)
     hard, posteriors = _labels_for(survey, scenario, labels, seed)
-    values = np.unique(survey.answers[~np.isnan(survey.answers)])
-    threshold = (
-        agree_from
-        if agree_from is not None
-        else (1.0 if set(values.tolist()) <= {0.0, 1.0} else 4.0)
-    )
+    threshold = default_agree_from(survey.answers, agree_from)
     prof = profile(
         survey.answers,
         survey.items,

@@ -205,8 +205,21 @@ def test_municipal_settings_keep_their_legal_range() -> None:
         MunicipalSettings(inkomensgrens_bijzondere_bijstand_pct=1.6)
 
 
-def test_provenance_changes_when_a_rule_file_changes(tmp_path: Path) -> None:
-    before = provenance(["zorgtoeslag"])
-    assert len(before["regelingen"]["zorgtoeslag"]["zorgtoeslag"]) == 64
+def test_provenance_changes_when_a_rule_file_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Editing any file of a regulation changes the hash that every result carries."""
+    import shutil
+
+    from proactief.rules import parameters
+
+    copy = tmp_path / "regelingen"
+    shutil.copytree(parameters.REGELINGEN_DIR, copy)
+    monkeypatch.setattr(parameters, "REGELINGEN_DIR", copy)
+    before = parameters.files_sha256("zorgtoeslag")
+    assert before == provenance(["zorgtoeslag"])["regelingen"]["zorgtoeslag"]["zorgtoeslag"]
+    tests_file = copy / "zorgtoeslag" / "tests.yaml"
+    tests_file.write_text(tests_file.read_text() + "\n# changed\n")
+    assert parameters.files_sha256("zorgtoeslag") != before
     scan = scan_non_take_up(POPULATION, jaar=2025)
     assert len(scan.summary) == 6

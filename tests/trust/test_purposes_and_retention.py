@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, func, select
 
-from conftest import VALID_BSNS
+from conftest import store_signal
 from proactief.domain import (
     Berichtsoort,
     Contactpoging,
@@ -71,36 +71,7 @@ def test_access_layer_checks_and_logs(engine: Engine) -> None:
 
 
 def _signal(conn: object, signal_id: str, person: str, on: date) -> None:
-    repo.insert_identities(
-        conn,
-        [
-            {  # type: ignore[arg-type]
-                "person_pseudonym": person,
-                "bsn": VALID_BSNS[0],
-                "geslacht": None,
-                "geboortedatum": None,
-                "postcode": None,
-                "huisnummer": None,
-                "huisnummertoevoeging": None,
-            }
-        ],
-    )
-    repo.insert_signals(
-        conn,
-        [
-            {  # type: ignore[arg-type]
-                "signal_id": signal_id,
-                "signaalpartner": "Zorg",
-                "person_pseudonym": person,
-                "bedrag": 300,
-                "ontstaansdatum": date(2025, 1, 1),
-                "signaaldatum": on,
-                "crisissignaal": False,
-                "warme_overdracht": False,
-                "source_sha256": "t",
-            }
-        ],
-    )
+    store_signal(conn, signal_id, person=person, on=on, ontstaan=date(2025, 1, 1), bedrag=300)
 
 
 def _build(engine: Engine) -> dict[str, int]:

@@ -141,7 +141,7 @@ def run_demo(
 
     report("Voorkeuren en afmeldingen van inwoners", 0, 1)
     with engine.begin() as conn:
-        preferences = _preferences(conn, config["voorkeuren"], rng, today)
+        preferences = _preferences(conn, config["voorkeuren"], rng)
     report("Voorkeuren en afmeldingen van inwoners", 1, 1)
 
     report("Contactpogingen en eindresultaten", 0, 1)
@@ -203,61 +203,56 @@ def run_demo(
     )
 
 
-def _preferences(conn: Any, cfg: dict[str, Any], rng: random.Random, today: date) -> dict[str, int]:
+def _preferences(conn: Any, cfg: dict[str, Any], rng: random.Random) -> dict[str, int]:
     """Some signalled residents state preferences, agree to e-mail, name a representative,
     or opt out (before the municipality contacts them)."""
     counts = {"kanaal": 0, "elektronisch": 0, "vertegenwoordiger": 0, "opt_out": 0}
     persons = sorted({c.person_pseudonym for c in repo.open_case_rows(conn)})
+    first_case: dict[str, date] = {}
+    for case in repo.cases_of_persons(conn, persons):
+        seen = first_case.get(case.person_pseudonym)
+        first_case[case.person_pseudonym] = min(seen or case.matchingsdatum, case.matchingsdatum)
     for person in persons:
-        first = min(c.matchingsdatum for c in repo.cases_of_persons(conn, [person]))
-        when = datetime.combine(first, datetime.min.time(), tzinfo=UTC)
+        when = datetime.combine(first_case[person], datetime.min.time(), tzinfo=UTC)
         how = rng.choice(list(Wijze)[:4])
-        if rng.random() < cfg["opt_out"]:
+
+        def record(
+            soort: EventSoort,
+            waarde: str,
+            wijze: Wijze,
+            door: str,
+            person: str = person,
+            when: datetime = when,
+        ) -> None:
             record_event(
                 conn=conn,
                 person_pseudonym=person,
-                soort=EventSoort.NIET_BENADEREN,
-                wijze=how,
-                door="inwoner",
+                soort=soort,
+                waarde=waarde,
+                wijze=wijze,
+                door=door,
                 now=when,
             )
+
+        if rng.random() < cfg["opt_out"]:
+            record(EventSoort.NIET_BENADEREN, "", how, "inwoner")
             counts["opt_out"] += 1
             continue
         if rng.random() < cfg["kanaal"]:
             kanaal = rng.choice(["telefoon,brief", "email", "brief", "sms,telefoon"])
-            record_event(
-                conn=conn,
-                person_pseudonym=person,
-                soort=EventSoort.KANALEN,
-                waarde=kanaal,
-                wijze=how,
-                door="inwoner",
-                now=when,
-            )
+            record(EventSoort.KANALEN, kanaal, how, "inwoner")
             counts["kanaal"] += 1
         if rng.random() < cfg["elektronisch"]:
-            record_event(
-                conn=conn,
-                person_pseudonym=person,
-                soort=EventSoort.ELEKTRONISCH_AKKOORD,
-                waarde="vroegsignaal",
-                wijze=Wijze.WEB,
-                door="inwoner",
-                now=when,
-            )
+            record(EventSoort.ELEKTRONISCH_AKKOORD, "vroegsignaal", Wijze.WEB, "inwoner")
             counts["elektronisch"] += 1
         if rng.random() < cfg["vertegenwoordiger"]:
-            record_event(
-                conn=conn,
-                person_pseudonym=person,
-                soort=EventSoort.VERTEGENWOORDIGER,
-                waarde="bewindvoerder",
-                wijze=Wijze.BRIEF,
-                door="medewerker:vroegsignalering",
-                now=when,
+            record(
+                EventSoort.VERTEGENWOORDIGER,
+                "bewindvoerder",
+                Wijze.BRIEF,
+                "medewerker:vroegsignalering",
             )
             counts["vertegenwoordiger"] += 1
-    del today
     return counts
 
 

@@ -213,8 +213,9 @@ def choose_approach(
         reasons.append(Reason("kanaal", "de inwoner wil niet benaderd worden: geen contact"))
     elif state.kanalen:
         basis = "voorkeur"
+        wait = int(cfg["voorkeur_wacht_dagen"])
         ladder = [
-            LadderStep(k, 0 if i == 0 else 7, state.dagdeel) for i, k in enumerate(state.kanalen)
+            LadderStep(k, 0 if i == 0 else wait, state.dagdeel) for i, k in enumerate(state.kanalen)
         ]
         reasons.append(Reason("kanaal", "de inwoner koos zelf hoe we contact opnemen (principe 2)"))
         if set(state.kanalen) != {Kanaal.BRIEF}:

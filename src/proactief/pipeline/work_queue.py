@@ -3,7 +3,6 @@ priority calculation. The values live in ``config/work_queue.yaml``."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -198,8 +197,3 @@ def load_work_queue_config(path: Path | None = None) -> WorkQueueConfig:
         ),
         rules=tuple(_rule(path, i, item) for i, item in enumerate(priority)),
     )
-
-
-def days_between(first: date, second: date) -> int:
-    """Whole days from ``first`` to ``second``."""
-    return (second - first).days

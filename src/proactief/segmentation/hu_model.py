@@ -8,13 +8,14 @@ shown as probabilities (PRODUCT.md principle 12).
 """
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from proactief.segmentation.instrument import Instrument, hu_instrument
 from proactief.segmentation.lca import LatentClassModel, binary_posteriors
+from proactief.segmentation.survey import to_agree
 
 __all__ = [
     "ShortForm",
@@ -58,9 +59,7 @@ def posteriors_for_items(
     if data.ndim != 2 or data.shape[1] != len(items):
         raise ValueError(f"answers must have shape (n, {len(items)}), got {data.shape}")
     if agree_from is not None:
-        agree = (data >= agree_from).astype(float)
-        agree[np.isnan(data)] = np.nan
-        data = agree
+        data = to_agree(data, agree_from)
     columns = [published.index(i) for i in items]
     probs = inst.agree_probabilities()[:, columns]
     posteriors, _ = binary_posteriors(data, inst.shares(), probs)
@@ -147,12 +146,3 @@ def hu_short_form(
         full_accuracy=simulated_accuracy(weights, probs, n=n_simulated),
         chance_accuracy=float(weights.max()),
     )
-
-
-def describe_posteriors(
-    posteriors: np.ndarray, instrument: Instrument | None = None
-) -> list[Mapping[str, float]]:
-    """Posteriors as {segment name: probability} per row, for display."""
-    inst = instrument or hu_instrument()
-    names = [s.name_nl for s in inst.segments]
-    return [dict(zip(names, map(float, row), strict=True)) for row in posteriors]

@@ -13,6 +13,8 @@ from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from proactief.segmentation.survey import to_agree
+
 __all__ = ["LatentClassModel", "binary_posteriors", "quick_em"]
 
 _EPS = 1e-9
@@ -113,9 +115,7 @@ class LatentClassModel(ClusterMixin, BaseEstimator):  # type: ignore[misc]
 
     def _binary(self, X: Any, *, reset: bool) -> np.ndarray:
         data = validate_data(self, X, reset=reset, ensure_all_finite="allow-nan", dtype=float)
-        out = (data >= self.threshold).astype(float)
-        out[np.isnan(data)] = np.nan
-        return np.asarray(out)
+        return to_agree(np.asarray(data), self.threshold)
 
     def fit(self, X: Any, y: Any = None) -> "LatentClassModel":
         """Estimate class shares and item probabilities with EM (StepMix)."""

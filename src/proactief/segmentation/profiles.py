@@ -7,17 +7,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-__all__ = ["MARK_THRESHOLD_SD", "Profile", "agree_matrix", "profile"]
+from proactief.segmentation.survey import to_agree
+
+__all__ = ["MARK_THRESHOLD_SD", "Profile", "profile"]
 
 MARK_THRESHOLD_SD = 0.1
 """The study's rule: 'relatively high/low' means > .1 SD above/below the other two."""
-
-
-def agree_matrix(X: np.ndarray, agree_from: float) -> np.ndarray:
-    """1 where the answer is at least ``agree_from`` (top-2 box), 0 below, NaN kept."""
-    out = (agree_from <= X).astype(float)
-    out[np.isnan(X)] = np.nan
-    return out
 
 
 @dataclass(frozen=True)
@@ -88,7 +83,7 @@ def profile(
         weighting = "hard"
     else:
         raise ValueError("give labels or posteriors")
-    agree = agree_matrix(X, agree_from)
+    agree = to_agree(X, agree_from)
     pct = _weighted_means(agree, weights) * 100
     sd = np.nanstd(X, axis=0)
     sd[sd == 0] = 1.0

@@ -25,7 +25,8 @@ from sklearn.metrics import adjusted_rand_score, silhouette_score
 from sklearn.mixture import GaussianMixture
 
 from proactief.segmentation.lca import LatentClassModel, quick_em
-from proactief.segmentation.profiles import agree_matrix, profile
+from proactief.segmentation.profiles import profile
+from proactief.segmentation.survey import to_agree
 from proactief.segmentation.typing_tool import TypingTool
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "METHOD_NAMES_NL",
     "Scenario",
     "ScenarioAnalysis",
+    "default_agree_from",
     "fit_scenario",
     "parse_scenario",
     "run_scenarios",
@@ -236,14 +238,15 @@ def fit_scenario(
     segment first) and, for model-based methods, the posterior probabilities."""
     method, k = parse_scenario(name)
     X = np.asarray(X, dtype=float)
-    agree_from = _agree_from(X, agree_from)
+    agree_from = default_agree_from(X, agree_from)
     _fitted, labels, posteriors = _reference_fit(
-        method, k, _standardise(X), agree_matrix(X, agree_from), seed
+        method, k, _standardise(X), to_agree(X, agree_from), seed
     )
     return labels, posteriors
 
 
-def _agree_from(X: np.ndarray, agree_from: float | None) -> float:
+def default_agree_from(X: np.ndarray, agree_from: float | None = None) -> float:
+    """The given threshold, or 1 for 0/1 answers and 4 (top-2 box) for a 5-point scale."""
     if agree_from is not None:
         return agree_from
     values = np.unique(X[~np.isnan(X)])
@@ -385,12 +388,12 @@ def run_scenarios(
         )
     if min(ks) < 2:
         raise ValueError("k must be at least 2")
-    agree_from = _agree_from(X, agree_from)
-    Xb = agree_matrix(X, agree_from)
+    agree_from = default_agree_from(X, agree_from)
+    Xb = to_agree(X, agree_from)
     Xs = _standardise(X)
     rng = np.random.default_rng(seed)
     X_null = np.column_stack([rng.permutation(X[:, j]) for j in range(X.shape[1])])
-    Xs_null, Xb_null = _standardise(X_null), agree_matrix(X_null, agree_from)
+    Xs_null, Xb_null = _standardise(X_null), to_agree(X_null, agree_from)
     bic_one: dict[str, float | None] = {
         "lca": LatentClassModel(1, n_init=1).fit(Xb).bic(Xb) if "lca" in methods else None,
         "gmm": GaussianMixture(1, covariance_type="diag", reg_covar=1e-4).fit(Xs).bic(Xs)

@@ -485,8 +485,3 @@ def delete_orphan_identities(conn: Connection) -> int:
 def delete_quarantine_before(conn: Connection, before: datetime) -> int:
     """Delete rejected records received before ``before``."""
     return int(conn.execute(delete(quarantine).where(quarantine.c.received_at < before)).rowcount)
-
-
-def report_aggregate_rows(conn: Connection) -> list[Row[Any]]:
-    """All kept aggregate counts."""
-    return list(conn.execute(select(report_aggregates)))
