@@ -1,6 +1,7 @@
 """Shared fixtures: a database on SQLite and on PostgreSQL, a pseudonymizer, records."""
 
 import os
+import socket
 import uuid
 from collections.abc import Iterator
 from datetime import date
@@ -8,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 from sqlalchemy import Engine, create_engine, text
 
 from proactief.privacy import Pseudonymizer
@@ -158,3 +160,36 @@ def store_signal(
             }
         ],
     )
+
+
+# --- a real SMTP server (aiosmtpd) on a free local port, for the e-mail channel ---------
+
+
+class SmtpInbox:
+    """aiosmtpd handler that keeps what it receives: (mail from, recipients, content)."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[str, list[str], bytes]] = []
+        self.port = 0
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpInbox]:
+    inbox = SmtpInbox()
+    inbox.port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
+    controller.start()
+    try:
+        yield inbox
+    finally:
+        controller.stop()

@@ -42,6 +42,10 @@ def imports_of(package: str) -> set[str]:
             ),
         ),
         ("sources", ("sqlalchemy", "proactief.storage", "proactief.pipeline", "proactief.cli")),
+        (
+            "channels",
+            ("sqlalchemy", "proactief.storage", "proactief.pipeline", "proactief.cli", "typer"),
+        ),
         ("storage", ("proactief.pipeline", "proactief.cli", "typer", "rich")),
         ("pipeline", ("proactief.cli", "typer", "rich", "proactief.demo")),
         (

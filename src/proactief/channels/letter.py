@@ -1,11 +1,17 @@
 """Letters as real PDFs (WeasyPrint), from Jinja2 templates in Dutch."""
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, select_autoescape
 
-__all__ = ["render_letter_html", "render_pdf"]
+from proactief.channels.base import Delivery, Envelope
+from proactief.domain import Kanaal
+
+__all__ = ["LetterChannel", "render_letter_html", "render_pdf"]
 
 
 def render_letter_html(template: str, context: dict[str, Any]) -> str:
@@ -25,3 +31,26 @@ def render_pdf(html: str) -> bytes:
 
     pdf: bytes = HTML(string=html).write_pdf()
     return pdf
+
+
+@dataclass
+class LetterChannel:
+    """Letters as PDF files in an outbox folder, for the print street to pick up."""
+
+    outbox: Path
+    render: Callable[[str], bytes] = field(default=render_pdf)
+    kanaal: Kanaal = Kanaal.BRIEF
+
+    def deliver(self, envelope: Envelope) -> Delivery:
+        """Write ``brief-<referentie>.pdf``."""
+        if not envelope.html:
+            return Delivery("mislukt", self.kanaal, "geen brieftekst (html) in de envelop")
+        if not envelope.ontvanger.adres:
+            return Delivery("mislukt", self.kanaal, "geen postadres bekend")
+        self.outbox.mkdir(parents=True, exist_ok=True)
+        path = self.outbox / f"brief-{envelope.referentie}.pdf"
+        try:
+            path.write_bytes(self.render(envelope.html))
+        except OSError as exc:
+            return Delivery("mislukt", self.kanaal, f"schrijven mislukt: {type(exc).__name__}")
+        return Delivery("afgeleverd", self.kanaal, path.name)

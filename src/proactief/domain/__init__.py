@@ -21,13 +21,21 @@ from proactief.domain.preferences import (
     Wijze,
     fold_events,
 )
-from proactief.domain.residents import Adres, Household, Huishoudtype, Resident, Woonsituatie
+from proactief.domain.residents import (
+    Adres,
+    ContactDetails,
+    Household,
+    Huishoudtype,
+    Resident,
+    Woonsituatie,
+)
 from proactief.domain.signals import ClientIdentificatie, Vroegsignaal
 
 __all__ = [
     "Adres",
     "Berichtsoort",
     "ClientIdentificatie",
+    "ContactDetails",
     "Contactpoging",
     "Contactsoort",
     "Dagdeel",

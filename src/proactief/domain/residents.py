@@ -54,3 +54,17 @@ class Household:
     inkomen_per_jaar: int
     """Gross household income in whole euros per year."""
     aantal_personen: int
+
+
+@dataclass(frozen=True, slots=True)
+class ContactDetails:
+    """How to reach a person (or their representative): only what they gave us.
+
+    Personal data: never logged, never stored with the outreach records.
+    """
+
+    naam: str = "inwoner"
+    email: str | None = None
+    telefoon: str | None = None
+    adres: tuple[str, ...] = ()
+    """Postal address lines."""

@@ -52,12 +52,14 @@ def render_messages(
     telefoon: str = "14 0000",
     afmelden: str = "de website van de gemeente (Mijn gegevens)",
     datum: date | None = None,
+    adres: Sequence[str] = (),
 ) -> dict[str, Rendered]:
     """Every channel's message for one offer, in the given tone."""
     context = {
         "afzender": afzender,
         "organisatie": organisatie,
         "naam": naam,
+        "adres": list(adres),
         "regelingen": [
             {
                 "naam": r["naam"],

@@ -80,7 +80,8 @@ def send_message(
         reden = "de inwoner wil niet benaderd worden (opt-out)"
     else:
         if state.kanalen:
-            gekozen = state.kanalen[0]
+            # a channel the person chose is kept; any other becomes their first choice
+            gekozen = kanaal if kanaal in state.kanalen else state.kanalen[0]
             reden = "voorkeur van de inwoner"
         if gekozen.electronic and not state.may_use_electronic(soort):
             gekozen = Kanaal.BRIEF

@@ -115,6 +115,10 @@ def load_approach_config() -> dict[str, Any]:
     return data
 
 
+def _naam(cfg: Mapping[str, Any], regeling: str) -> str:
+    return str(cfg.get("regelingen", {}).get(regeling, {}).get("naam", regeling))
+
+
 def _ladder(spec: Sequence[Mapping[str, Any]]) -> list[LadderStep]:
     return [LadderStep(Kanaal(s["kanaal"]), int(s["wacht_dagen"]), s.get("dagdeel")) for s in spec]
 
@@ -175,7 +179,7 @@ def choose_approach(
             wat.append(
                 OfferItem(
                     "regeling",
-                    f"{e.regeling}: u heeft waarschijnlijk recht",
+                    f"{_naam(cfg, e.regeling)}: u heeft waarschijnlijk recht",
                     e.regeling,
                     e.bedrag_per_jaar,
                     automatisch,
@@ -191,7 +195,11 @@ def choose_approach(
                 )
         elif e.status == "mogelijk_recht_gegevens_nodig":
             wat.append(
-                OfferItem("regeling", f"{e.regeling}: samen nakijken of u recht heeft", e.regeling)
+                OfferItem(
+                    "regeling",
+                    f"{_naam(cfg, e.regeling)}: samen nakijken of u recht heeft",
+                    e.regeling,
+                )
             )
     wat.append(
         OfferItem("hulp", "een gesprek met een vaste medewerker van de gemeente, als u dat wilt")

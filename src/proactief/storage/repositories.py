@@ -26,10 +26,12 @@ from proactief.storage.tables import (
     cases,
     client_identities,
     contact_attempts,
+    entitlements,
     households,
     intake_files,
     messages,
     metadata,
+    outreach_steps,
     preference_events,
     quarantine,
     report_aggregates,
@@ -384,6 +386,78 @@ def message_rows(conn: Connection, *, status: str | None = None) -> list[Row[Any
     return list(conn.execute(query))
 
 
+# --- entitlements and outreach -----------------------------------------------------------
+
+
+def replace_entitlements(conn: Connection, jaar: int, rows: Sequence[dict[str, Any]]) -> None:
+    """Store a new scan of one year's entitlements, replacing the previous scan."""
+    conn.execute(delete(entitlements).where(entitlements.c.jaar == jaar))
+    for chunk in _chunks(rows):
+        conn.execute(entitlements.insert(), list(chunk))
+
+
+def household_of_person(conn: Connection, person_pseudonym: str) -> str | None:
+    """The household a resident belongs to, if known."""
+    value = conn.execute(
+        select(residents.c.household_id).where(residents.c.person_pseudonym == person_pseudonym)
+    ).scalar_one_or_none()
+    return None if value is None else str(value)
+
+
+def entitlements_of_household(conn: Connection, household_id: str) -> list[Row[Any]]:
+    """The household's entitlements of the newest scanned year, largest amount first."""
+    newest = (
+        select(func.max(entitlements.c.jaar))
+        .where(entitlements.c.household_id == household_id)
+        .scalar_subquery()
+    )
+    return list(
+        conn.execute(
+            select(entitlements)
+            .where(entitlements.c.household_id == household_id, entitlements.c.jaar == newest)
+            .order_by(entitlements.c.bedrag_centen.desc().nulls_last(), entitlements.c.regeling)
+        )
+    )
+
+
+def insert_outreach_step(conn: Connection, row: dict[str, Any]) -> int:
+    """Store one executed ladder step and return its id."""
+    return int(
+        conn.execute(
+            outreach_steps.insert().values(**row).returning(outreach_steps.c.id)
+        ).scalar_one()
+    )
+
+
+def outreach_steps_of_case(conn: Connection, case_id: int) -> list[Row[Any]]:
+    """The executed ladder steps of a case, in order."""
+    return list(
+        conn.execute(
+            select(outreach_steps)
+            .where(outreach_steps.c.case_id == case_id)
+            .order_by(outreach_steps.c.stap)
+        )
+    )
+
+
+def outreach_step_row(conn: Connection, step_id: int) -> Row[Any] | None:
+    """One ladder step."""
+    return conn.execute(select(outreach_steps).where(outreach_steps.c.id == step_id)).first()
+
+
+def outreach_step_rows(conn: Connection, *, status: str | None = None) -> list[Row[Any]]:
+    """All ladder steps (optionally of one status, e.g. the open tasks), oldest first."""
+    query = select(outreach_steps).order_by(outreach_steps.c.tijdstip, outreach_steps.c.id)
+    if status:
+        query = query.where(outreach_steps.c.status == status)
+    return list(conn.execute(query))
+
+
+def update_outreach_step(conn: Connection, step_id: int, **values: Any) -> None:
+    """Change a ladder step (a task done)."""
+    conn.execute(update(outreach_steps).where(outreach_steps.c.id == step_id).values(**values))
+
+
 def lock_audit_log(conn: Connection) -> None:
     """Serialise writers of the hash chain (PostgreSQL; SQLite has one writer anyway)."""
     if conn.dialect.name == "postgresql":
@@ -457,10 +531,19 @@ def insert_report_aggregates(conn: Connection, rows: Sequence[dict[str, Any]]) -
 
 def delete_cases(conn: Connection, case_ids: Sequence[int]) -> dict[str, int]:
     """Delete cases with their signals, contact attempts and messages; returns counts."""
-    counts = {"signals": 0, "contact_attempts": 0, "messages": 0, "cases": 0}
+    counts = {
+        "signals": 0,
+        "contact_attempts": 0,
+        "outreach_steps": 0,
+        "messages": 0,
+        "cases": 0,
+    }
     for chunk in _chunks(case_ids):
         counts["contact_attempts"] += conn.execute(
             delete(contact_attempts).where(contact_attempts.c.case_id.in_(chunk))
+        ).rowcount
+        counts["outreach_steps"] += conn.execute(
+            delete(outreach_steps).where(outreach_steps.c.case_id.in_(chunk))
         ).rowcount
         counts["messages"] += conn.execute(
             delete(messages).where(messages.c.case_id.in_(chunk))

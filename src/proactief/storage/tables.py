@@ -200,4 +200,40 @@ report_aggregates = Table(
     Column("verwijderd_op", DateTime(timezone=True), nullable=False),
 )
 
+entitlements = Table(
+    "entitlements",
+    metadata,
+    # what a household may be entitled to but does not get, from proactief.rules
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("household_id", String(40), nullable=False, index=True),
+    Column("jaar", Integer, nullable=False),
+    Column("regeling", String(40), nullable=False),
+    # 'recht_niet_ontvangen' or 'mogelijk_recht_gegevens_nodig'
+    Column("status", String(40), nullable=False),
+    Column("bedrag_centen", Integer, nullable=True),
+    Column("regels_hash", String(64), nullable=False),
+    UniqueConstraint("household_id", "jaar", "regeling", name="uq_entitlements_household"),
+)
+
+outreach_steps = Table(
+    "outreach_steps",
+    metadata,
+    # one executed step of an offer's contact ladder: a delivered message, or a task in
+    # the contact worker's queue (telefoon, huisbezoek)
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False, index=True),
+    Column("stap", Integer, nullable=False),
+    Column("kanaal", String(20), nullable=False),
+    Column("dagdeel", String(10), nullable=True),
+    Column("tijdstip", DateTime(timezone=True), nullable=False),
+    Column("message_id", Integer, ForeignKey("messages.id"), nullable=True),
+    # 'afgeleverd', 'mislukt', 'geblokkeerd', 'taak_open', 'taak_afgerond'
+    Column("status", String(20), nullable=False),
+    # no personal data: a file name, a transport reference or an error class
+    Column("detail", String(300), nullable=False),
+    Column("belscript", Text, nullable=True),
+    Column("toon", String(40), nullable=False),
+    UniqueConstraint("case_id", "stap", name="uq_outreach_steps_case_stap"),
+)
+
 Index("ix_cases_open", cases.c.eindresultaat, cases.c.priority)

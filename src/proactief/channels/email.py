@@ -1,0 +1,96 @@
+"""E-mail: a text part and an HTML part, sent over SMTP or written as .eml files to a
+pickup folder (for the demo, and for mail servers that collect from a folder)."""
+
+import smtplib
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+from pathlib import Path
+from typing import Protocol
+
+from proactief.channels.base import Delivery, Envelope
+from proactief.domain import Kanaal
+
+__all__ = ["EmailChannel", "EmailTransport", "PickupFolder", "SmtpTransport", "build_email"]
+
+
+class EmailTransport(Protocol):
+    """Hands a finished e-mail to the mail system; returns a reference without personal data."""
+
+    def send(self, message: EmailMessage, referentie: str) -> str:
+        """Send, or raise OSError / smtplib.SMTPException."""
+        ...
+
+
+@dataclass
+class SmtpTransport:
+    """An SMTP server (STARTTLS and login when configured)."""
+
+    host: str = "localhost"
+    port: int = 25
+    starttls: bool = False
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    timeout: float = 10.0
+
+    def send(self, message: EmailMessage, referentie: str) -> str:
+        """Deliver to the server."""
+        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+            if self.starttls:
+                smtp.starttls()
+            if self.username:
+                smtp.login(self.username, self.password or "")
+            smtp.send_message(message)
+        return f"smtp {self.host}:{self.port}"
+
+
+@dataclass
+class PickupFolder:
+    """Writes each e-mail as ``email-<referentie>.eml`` into a folder."""
+
+    folder: Path
+
+    def send(self, message: EmailMessage, referentie: str) -> str:
+        """Write the file."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder / f"email-{referentie}.eml"
+        path.write_bytes(message.as_bytes())
+        return path.name
+
+
+def build_email(envelope: Envelope, *, van: str, domein: str) -> EmailMessage:
+    """The e-mail for an envelope: plain text first, HTML as the alternative."""
+    if not envelope.ontvanger.email:
+        raise ValueError("no e-mail address for this recipient")
+    message = EmailMessage()
+    message["From"] = formataddr((envelope.afzender, van))
+    message["To"] = envelope.ontvanger.email
+    message["Subject"] = envelope.onderwerp
+    message["Message-ID"] = make_msgid(idstring=envelope.referentie, domain=domein)
+    message.set_content(envelope.tekst)
+    if envelope.html:
+        message.add_alternative(envelope.html, subtype="html")
+    return message
+
+
+@dataclass
+class EmailChannel:
+    """E-mail through a transport (SMTP or a pickup folder)."""
+
+    transport: EmailTransport
+    van: str = "vroegsignalering@gemeente.example"
+    """The sender address; the display name is the envelope's sender."""
+    domein: str = "gemeente.example"
+    kanaal: Kanaal = Kanaal.EMAIL
+
+    def deliver(self, envelope: Envelope) -> Delivery:
+        """Build and send; a refused or unreachable server is reported, not raised."""
+        if not envelope.ontvanger.email:
+            return Delivery("mislukt", self.kanaal, "geen e-mailadres bekend")
+        message = build_email(envelope, van=self.van, domein=self.domein)
+        try:
+            reference = self.transport.send(message, envelope.referentie)
+        except (OSError, smtplib.SMTPException) as exc:
+            # the exception text can hold the address: only its kind is kept
+            return Delivery("mislukt", self.kanaal, f"verzenden mislukt: {type(exc).__name__}")
+        return Delivery("afgeleverd", self.kanaal, reference)

@@ -1,0 +1,356 @@
+"""From case to contact: the offer for a case (with the household's entitlements), its
+messages, and the contact ladder carried out one step at a time through the channels.
+
+Every step is decided anew from the person's choices at that moment, so an opt-out or a
+new preference between two steps takes effect at once. Messages leave only through
+``send_message`` (opt-out, Wmebv, representative); a delivered message becomes a DDAS
+contact attempt; a phone call or home visit becomes a task for the contact worker, and
+its attempt is registered when the worker has done it (``complete_task``).
+"""
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Connection
+
+from proactief.channels import CONTACTSOORT, Channel, Envelope
+from proactief.domain import Berichtsoort, Contactpoging, Dagdeel, Doel, Kanaal, signaalpartner_nl
+from proactief.pipeline.access import PersonalDataAccess
+from proactief.pipeline.consent import current_state
+from proactief.pipeline.contacts import get_case, register_contact
+from proactief.pipeline.messages import Rendered, render_messages
+from proactief.pipeline.messaging import Aanleiding, send_message
+from proactief.pipeline.tailoring import (
+    CaseSummary,
+    EntitlementSummary,
+    Offer,
+    SegmentProbabilities,
+    choose_approach,
+    load_approach_config,
+)
+from proactief.sources.contactgegevens import ContactDirectory
+from proactief.storage import repositories as repo
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "Afzender",
+    "CaseOffer",
+    "StepResult",
+    "TaskError",
+    "case_offer",
+    "complete_task",
+    "messages_for",
+    "run_next_step",
+]
+
+GRONDSLAG = "Wet gemeentelijke schuldhulpverlening, art. 3a"
+_MESSAGE_CHANNELS = {Kanaal.BRIEF, Kanaal.EMAIL, Kanaal.SMS}
+_TEXT_OF = {Kanaal.BRIEF: "brief", Kanaal.EMAIL: "email_tekst", Kanaal.SMS: "sms"}
+
+
+@dataclass(frozen=True, slots=True)
+class Afzender:
+    """Who sends, and how a resident reaches a person or stops the messages."""
+
+    naam: str = "Gemeente Voorbeeld"
+    telefoon: str = "14 0000"
+    afmelden: str = "de website van de gemeente (Mijn gegevens)"
+
+
+@dataclass(frozen=True)
+class CaseOffer:
+    """A case's offer with what its messages need."""
+
+    offer: Offer
+    person_pseudonym: str
+    organisaties: str
+    """The signal partners, in plain Dutch ('de zorgverzekeraar en de woningcorporatie')."""
+    signaalpartners: int
+    gesloten: bool
+    bereikt: bool
+    ontvanger: str
+
+
+@dataclass(frozen=True, slots=True)
+class StepResult:
+    """What happened when the next step of a case's ladder was due."""
+
+    case_id: int
+    status: str
+    """'afgeleverd', 'mislukt', 'geblokkeerd', 'taak_open' (a step was carried out), or
+    'wacht', 'klaar', 'bereikt', 'geen_contact', 'gesloten' (nothing was done)."""
+    detail: str
+    stap: int | None = None
+    kanaal: Kanaal | None = None
+    toon: str | None = None
+
+
+class TaskError(ValueError):
+    """A task that does not exist or is already done."""
+
+
+def _entitlements(conn: Connection, person_pseudonym: str, actor: str) -> list[EntitlementSummary]:
+    """The household's entitlements from the newest scan (regelingencheck purpose)."""
+    PersonalDataAccess(conn, doel=Doel.REGELINGENCHECK, actor=actor).check(
+        ["residents.household_id", "entitlements.*"], subject=person_pseudonym
+    )
+    household = repo.household_of_person(conn, person_pseudonym)
+    if household is None:
+        return []
+    return [
+        EntitlementSummary(
+            r.regeling,
+            r.status,
+            None if r.bedrag_centen is None else r.bedrag_centen / 100,
+        )
+        for r in repo.entitlements_of_household(conn, household)
+    ]
+
+
+def case_offer(
+    *,
+    conn: Connection,
+    case_id: int,
+    today: date,
+    segment: SegmentProbabilities | None = None,
+    actor: str = "systeem",
+) -> CaseOffer:
+    """The offer for a case now: its signals, the person's current choices, the
+    household's entitlements and (only if given) segment probabilities from the person's
+    own answers."""
+    case = get_case(conn=conn, case_id=case_id, actor=actor)
+    signals = repo.signals_of_cases(conn, [case_id])
+    partners = sorted({signaalpartner_nl(s.signaalpartner) for s in signals}) or ["een organisatie"]
+    state = current_state(conn=conn, person_pseudonym=case.person_pseudonym)
+    offer = choose_approach(
+        case=CaseSummary(
+            case_id=case_id, crisis=any(s.crisissignaal for s in signals), vandaag=today
+        ),
+        entitlements=_entitlements(conn, case.person_pseudonym, actor),
+        preferences=state,
+        segment=segment,
+    )
+    return CaseOffer(
+        offer=offer,
+        person_pseudonym=case.person_pseudonym,
+        organisaties=" en ".join(partners),
+        signaalpartners=len(partners),
+        gesloten=case.eindresultaat is not None,
+        bereikt=any(a.bereikt for a in case.contactpogingen),
+        ontvanger=state.vertegenwoordiger or "inwoner",
+    )
+
+
+def messages_for(
+    case_offer: CaseOffer,
+    *,
+    afzender: Afzender,
+    datum: date,
+    adres: Sequence[str] = (),
+) -> dict[str, Rendered]:
+    """Every channel's message for the offer, in its tone."""
+    cfg = load_approach_config()
+    uitleg = cfg["regelingen"]
+    regelingen = [
+        {
+            "naam": uitleg.get(item.regeling, {}).get("naam", item.regeling),
+            "bedrag": item.bedrag_per_jaar,
+            "voorwaarde": uitleg.get(item.regeling, {}).get("voorwaarde", ""),
+        }
+        for item in case_offer.offer.wat
+        if item.regeling
+    ]
+    return render_messages(
+        toon=case_offer.offer.toon,
+        afzender=case_offer.offer.afzender,
+        organisatie=case_offer.organisaties,
+        naam="vertegenwoordiger" if case_offer.ontvanger != "inwoner" else "inwoner",
+        regelingen=regelingen,
+        goed=cfg["goed_een_signaal"] if case_offer.signaalpartners == 1 else None,
+        telefoon=afzender.telefoon,
+        afmelden=afzender.afmelden,
+        datum=datum,
+        adres=adres,
+    )
+
+
+def run_next_step(
+    *,
+    conn: Connection,
+    case_id: int,
+    channels: Mapping[Kanaal, Channel],
+    directory: ContactDirectory,
+    now: datetime,
+    afzender: Afzender | None = None,
+    actor: str = "systeem",
+) -> StepResult:
+    """Carry out the next step of the case's ladder if it is due; otherwise say why not."""
+    afzender = afzender or Afzender()
+    co = case_offer(conn=conn, case_id=case_id, today=now.date(), actor=actor)
+    offer = co.offer
+    done = repo.outreach_steps_of_case(conn, case_id)
+    if co.gesloten:
+        return StepResult(case_id, "gesloten", "de zaak is afgesloten")
+    if co.bereikt:
+        return StepResult(case_id, "bereikt", "de inwoner is bereikt: geen stappen meer")
+    if not offer.ladder:
+        return StepResult(case_id, "geen_contact", "de inwoner wil niet benaderd worden")
+    stap = len(done)
+    if stap >= len(offer.ladder):
+        return StepResult(case_id, "klaar", "alle stappen van de ladder zijn gezet")
+    step = offer.ladder[stap]
+    if done:
+        if any(d.status == "taak_open" for d in done):
+            return StepResult(case_id, "wacht", "een taak voor de contactmedewerker staat open")
+        due = done[-1].tijdstip + timedelta(days=step.wacht_dagen)
+        if due.tzinfo is None:
+            due = due.replace(tzinfo=now.tzinfo)
+        if now < due:
+            return StepResult(case_id, "wacht", f"volgende stap vanaf {due.date().isoformat()}")
+
+    kanaal = step.kanaal
+    message_id = None
+    if kanaal in _MESSAGE_CHANNELS:
+        message = send_message(
+            conn=conn,
+            person_pseudonym=co.person_pseudonym,
+            soort=Berichtsoort.VROEGSIGNAAL,
+            kanaal=kanaal,
+            aanleiding=Aanleiding(
+                soort="vroegsignaal",
+                omschrijving="een bericht over een betalingsachterstand",
+                organisatie=co.organisaties,
+            ),
+            grondslag=GRONDSLAG,
+            selectieregel="elk vroegsignaal krijgt een aanbod voor hulp (Wgs)"
+            if stap == 0
+            else f"stap {stap + 1} van de contactladder: nog geen contact",
+            afzender=afzender.naam,
+            case_id=case_id,
+            actor=actor,
+            now=now,
+        )
+        message_id = message.message_id
+        if message.status != "verzonden":
+            _store(
+                conn,
+                case_id,
+                stap,
+                kanaal,
+                step.dagdeel,
+                now,
+                message_id,
+                "geblokkeerd",
+                message.reden_kanaal,
+                None,
+                offer.toon,
+            )
+            return StepResult(case_id, "geblokkeerd", message.reden_kanaal, stap + 1, kanaal)
+        kanaal = message.kanaal
+    channel = channels.get(kanaal)
+    if channel is None:
+        raise ValueError(
+            f"Geen kanaal ingesteld voor '{kanaal}' / no channel plugin configured for {kanaal}"
+        )
+    details = directory.lookup(co.person_pseudonym, co.ontvanger)
+    rendered = messages_for(co, afzender=afzender, datum=now.date(), adres=details.adres)
+    if kanaal in _TEXT_OF:
+        text = rendered["email_tekst" if kanaal is Kanaal.EMAIL else _TEXT_OF[kanaal]].inhoud
+    else:
+        text = rendered["belscript"].inhoud
+    html = {Kanaal.BRIEF: rendered["brief"].inhoud, Kanaal.EMAIL: rendered["email_html"].inhoud}
+    envelope = Envelope(
+        referentie=f"zaak{case_id}-stap{stap + 1}",
+        kanaal=kanaal,
+        ontvanger=details,
+        afzender=afzender.naam,
+        onderwerp=rendered["brief"].onderwerp,
+        tekst=text,
+        html=html.get(kanaal),
+        dagdeel=step.dagdeel,
+    )
+    delivery = channel.deliver(envelope)
+    _store(
+        conn,
+        case_id,
+        stap,
+        kanaal,
+        step.dagdeel,
+        now,
+        message_id,
+        delivery.status,
+        delivery.detail,
+        text if delivery.status == "taak_open" else None,
+        offer.toon,
+    )
+    attempt = delivery.contactpoging(now.date(), step.dagdeel)
+    if attempt is not None:
+        register_contact(conn=conn, case_id=case_id, attempt=attempt)
+    log.info("case %d step %d: %s via %s", case_id, stap + 1, delivery.status, kanaal.value)
+    return StepResult(case_id, delivery.status, delivery.detail, stap + 1, kanaal, offer.toon)
+
+
+def _store(
+    conn: Connection,
+    case_id: int,
+    stap: int,
+    kanaal: Kanaal,
+    dagdeel: str | None,
+    now: datetime,
+    message_id: int | None,
+    status: str,
+    detail: str,
+    belscript: str | None,
+    toon: str,
+) -> None:
+    repo.insert_outreach_step(
+        conn,
+        {
+            "case_id": case_id,
+            "stap": stap,
+            "kanaal": kanaal.value,
+            "dagdeel": dagdeel,
+            "tijdstip": now,
+            "message_id": message_id,
+            "status": status,
+            "detail": detail[:300],
+            "belscript": belscript,
+            "toon": toon,
+        },
+    )
+
+
+def complete_task(
+    *,
+    conn: Connection,
+    step_id: int,
+    bereikt: bool,
+    datum: date,
+    dagdeel: Dagdeel | None = None,
+) -> Contactpoging:
+    """The contact worker did the call or visit: register it as a DDAS contact attempt."""
+    row = repo.outreach_step_row(conn, step_id)
+    if row is None:
+        raise TaskError(f"Taak {step_id} bestaat niet / task {step_id} does not exist")
+    if row.status != "taak_open":
+        raise TaskError(
+            f"Taak {step_id} is al afgerond of is geen taak ({row.status}) / "
+            f"task {step_id} is not open"
+        )
+    attempt = Contactpoging(
+        soort=CONTACTSOORT[Kanaal(row.kanaal)],
+        datum=datum,
+        dagdeel=dagdeel or (Dagdeel(row.dagdeel) if row.dagdeel else None),
+        bereikt=bereikt,
+    )
+    register_contact(conn=conn, case_id=row.case_id, attempt=attempt)
+    repo.update_outreach_step(
+        conn,
+        step_id,
+        status="taak_afgerond",
+        detail="bereikt" if bereikt else "niet bereikt",
+    )
+    return attempt
