@@ -5,6 +5,7 @@ Messages for the team are in Dutch; each error says what is wrong and where.
 
 import logging
 import os
+from collections import Counter
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -22,9 +23,9 @@ from rich.table import Table
 from sqlalchemy import Engine
 
 from proactief import __version__
-from proactief.cli_common import console
+from proactief.cli_common import console, err
 from proactief.cli_common import fail as _fail
-from proactief.cli_offers import campaign_app, offer_app
+from proactief.cli_offers import campaign_app, offer_app, tasks_app
 from proactief.cli_rules import rules_app
 from proactief.cli_segment import segment_app
 from proactief.cli_trust import audit_app, consent_app, retention_app, why
@@ -53,6 +54,7 @@ from proactief.storage import repositories as repo
 from proactief.storage.db import DatabaseUnavailableError, create_db_engine, migrate
 
 if TYPE_CHECKING:
+    from proactief.demo.offers import OfferStepResult
     from proactief.demo.run import DemoResult
 
 app = typer.Typer(
@@ -77,6 +79,7 @@ app.add_typer(consent_app, name="consent")
 app.command("why")(why)
 app.add_typer(offer_app, name="offer")
 app.add_typer(campaign_app, name="campaign")
+app.add_typer(tasks_app, name="tasks")
 
 log = logging.getLogger("proactief")
 
@@ -370,6 +373,12 @@ def demo(
     reset: Annotated[
         bool, typer.Option("--reset", help="Wis eerst alle gegevens in de database.")
     ] = False,
+    berichten: Annotated[
+        int,
+        typer.Option(
+            min=0, help="Voor zoveel nieuwe zaken de eerste stap zetten (brieven, e-mails)."
+        ),
+    ] = 12,
 ) -> None:
     """Draai de hele keten voor de synthetische 'Gemeente Voorbeeld'."""
     from proactief.demo.run import run_demo
@@ -403,8 +412,11 @@ def demo(
             organisation_name=settings.organisation_name,
             gegevensleverancier=settings.gegevensleverancier,
             progress=step,
+            sample_messages=berichten,
         )
     _print_demo_summary(result)
+    if result.offers is not None:
+        _print_offers(result.offers)
 
 
 def _print_demo_summary(result: "DemoResult") -> None:
@@ -445,7 +457,8 @@ def _print_demo_summary(result: "DemoResult") -> None:
     table.add_row(
         "Voorkeuren van inwoners",
         f"{prefs.get('kanaal', 0)} kanaal, {prefs.get('elektronisch', 0)} e-mail akkoord, "
-        f"{prefs.get('vertegenwoordiger', 0)} bewindvoerder, {result.opted_out} afgemeld",
+        f"{prefs.get('vertegenwoordiger', 0)} bewindvoerder, {result.opted_out} afgemeld, "
+        f"{prefs.get('vragenlijst', 0)} vragenlijst ingevuld (met toestemming)",
     )
     table.add_row(
         "Berichten",
@@ -490,6 +503,44 @@ def _print_demo_summary(result: "DemoResult") -> None:
             f"{result.entitlements_year} -o niet-gebruik.csv",
             soft_wrap=True,
         )
+
+
+def _print_offers(offers: "OfferStepResult") -> None:
+    """The offers by first channel and tone, and the messages the demo made."""
+    tones = sorted({tone for _channel, tone in offers.by_channel_and_tone})
+    channels = sorted({channel for channel, _tone in offers.by_channel_and_tone})
+    table = Table(title=f"Aanbod voor {offers.offers} open zaken: eerste kanaal en toon")
+    table.add_column("Eerste kanaal")
+    for tone in tones:
+        table.add_column(tone, justify="right")
+    table.add_column("totaal", justify="right")
+    for channel in channels:
+        counts = [offers.by_channel_and_tone[(channel, tone)] for tone in tones]
+        table.add_row(channel, *(str(n) for n in counts), str(sum(counts)))
+    console.print(table)
+    basis = ", ".join(f"{n} {name}" for name, n in sorted(offers.by_basis.items()))
+    console.print(f"Gekozen op basis van: {basis}.")
+    made = Counter(f"{s.kanaal.value if s.kanaal else '-'} {s.status}" for s in offers.steps)
+    console.print(
+        f"Eerste stap gezet voor {len(offers.steps)} nieuwe zaken: "
+        + (", ".join(f"{n}x {what}" for what, n in sorted(made.items())) or "geen")
+        + f". Uitgaand: {offers.outbox}",
+        soft_wrap=True,
+    )
+    if offers.problems:
+        err.print(f"[yellow]Berichtcontrole: {len(offers.problems)} punten[/]")
+        for problem in offers.problems[:10]:
+            err.print(f"- {problem}")
+    else:
+        console.print(
+            f"Berichtcontrole: alle {offers.messages_checked} berichten in orde "
+            "(elementen, leesbaarheid B1, woordkeuze)."
+        )
+    console.print(
+        f"Overzicht per zaak: {offers.overview_file}. Uitleg per zaak: proactief offer "
+        "explain ZAAK. Open taken: proactief tasks list.",
+        soft_wrap=True,
+    )
 
 
 def main() -> None:

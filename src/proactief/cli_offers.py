@@ -1,20 +1,66 @@
-"""``proactief offer explain`` and ``proactief campaign check``."""
+"""``proactief offer explain|preview|send``, ``proactief tasks`` and ``proactief campaign
+check``."""
 
 import json
 import sys
 from dataclasses import asdict
+from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from proactief.cli_common import console, err
 from proactief.cli_common import fail as _fail
 
+if TYPE_CHECKING:
+    from proactief.channels import Channel
+    from proactief.domain import Kanaal
+    from proactief.pipeline.outreach import Afzender
+    from proactief.settings import Settings
+
 offer_app = typer.Typer(
     help="Aanbod op maat: wat, van wie, hoe, wanneer en waarom.", no_args_is_help=True
 )
 campaign_app = typer.Typer(help="Campagnes: controleer een ontwerp.", no_args_is_help=True)
+
+
+tasks_app = typer.Typer(
+    help="Taken voor contactmedewerkers: bellen en huisbezoeken.", no_args_is_help=True
+)
+
+
+def _afzender(settings: "Settings") -> "Afzender":
+    from proactief.pipeline.outreach import Afzender
+
+    return Afzender(naam=settings.organisation_name, telefoon=settings.contact_telefoon)
+
+
+def _channels(settings: "Settings") -> "dict[Kanaal, Channel]":
+    """The channel plugins the settings ask for (SMTP when PROACTIEF_SMTP_HOST is set)."""
+    from proactief.channels import SmtpTransport, standard_channels
+
+    transport = (
+        SmtpTransport(
+            settings.smtp_host,
+            settings.smtp_port,
+            starttls=settings.smtp_starttls,
+            username=settings.smtp_user,
+            password=settings.smtp_password,
+        )
+        if settings.smtp_host
+        else None
+    )
+    return standard_channels(
+        settings.resolved_outbox_dir(), email_transport=transport, van=settings.email_van
+    )
+
+
+def _today(datum: str | None) -> date:
+    try:
+        return date.fromisoformat(datum) if datum else date.today()
+    except ValueError as exc:
+        raise _fail(f"--datum '{datum}' is geen datum; gebruik JJJJ-MM-DD.") from exc
 
 
 @offer_app.command("explain")
@@ -24,20 +70,15 @@ def offer_explain(
 ) -> None:
     """Toon het aanbod voor een zaak met de reden van elke keuze."""
     from proactief.cli import _engine
-    from proactief.pipeline.consent import current_state
-    from proactief.pipeline.contacts import CaseNotFoundError, get_case
-    from proactief.pipeline.tailoring import CaseSummary, choose_approach
-    from proactief.storage import repositories as repo
+    from proactief.pipeline.contacts import CaseNotFoundError
+    from proactief.pipeline.outreach import case_offer
 
     _settings, engine = _engine()
     with engine.begin() as conn:
         try:
-            case = get_case(conn=conn, case_id=case_id)
+            offer = case_offer(conn=conn, case_id=case_id, today=date.today()).offer
         except CaseNotFoundError as exc:
             raise _fail(str(exc)) from exc
-        crisis = any(s.crisissignaal for s in repo.signals_of_cases(conn, [case_id]))
-        state = current_state(conn=conn, person_pseudonym=case.person_pseudonym)
-    offer = choose_approach(case=CaseSummary(case_id=case_id, crisis=crisis), preferences=state)
     if as_json:
         sys.stdout.write(
             json.dumps(asdict(offer), ensure_ascii=False, indent=1, default=str) + "\n"
@@ -46,8 +87,13 @@ def offer_explain(
     console.print(f"[bold]Aanbod voor zaak {case_id}[/] (op basis van: {offer.basis})")
     console.print(f"Afzender: {offer.afzender} · toon: {offer.toon} · moment: {offer.moment}")
     for item in offer.wat:
+        bedrag = (
+            f" (ongeveer € {item.bedrag_per_jaar:,.0f} per jaar)".replace(",", ".")
+            if item.bedrag_per_jaar
+            else ""
+        )
         console.print(
-            f"- {item.omschrijving}"
+            f"- {item.omschrijving}{bedrag}"
             + (" (automatisch toekennen voorstellen)" if item.automatisch else "")
         )
     for number, step in enumerate(offer.ladder, start=1):
@@ -61,6 +107,201 @@ def offer_explain(
     console.print("[bold]Waarom[/]")
     for reason in offer.redenen:
         console.print(f"- {reason.keuze}: {reason.reden}")
+
+
+@offer_app.command("preview")
+def offer_preview(
+    case_id: Annotated[int, typer.Argument(help="Zaaknummer.")],
+    output: Annotated[Path, typer.Option("--map", "-o", help="Map voor de voorbeelden.")] = Path(
+        "voorbeeld"
+    ),
+) -> None:
+    """Maak de berichten van het aanbod (brief als PDF, e-mail, sms, belscript) zonder te
+    versturen, en controleer ze met de berichtcontrole."""
+    from proactief.channels.letter import render_pdf
+    from proactief.cli import _engine
+    from proactief.pipeline.contacts import CaseNotFoundError
+    from proactief.pipeline.message_check import check_rendered
+    from proactief.pipeline.outreach import case_offer, messages_for
+
+    settings, engine = _engine()
+    with engine.begin() as conn:
+        try:
+            co = case_offer(conn=conn, case_id=case_id, today=date.today())
+        except CaseNotFoundError as exc:
+            raise _fail(str(exc)) from exc
+    rendered = messages_for(co, afzender=_afzender(settings), datum=date.today())
+    output.mkdir(parents=True, exist_ok=True)
+    names = {
+        "brief": "brief.html",
+        "email_tekst": "email.txt",
+        "email_html": "email.html",
+        "sms": "sms.txt",
+        "belscript": "belscript.txt",
+    }
+    problems = 0
+    for kanaal, message in rendered.items():
+        (output / names[kanaal]).write_text(message.inhoud, encoding="utf-8")
+        found = check_rendered(kanaal, message.inhoud, message.onderwerp)
+        problems += len(found)
+        for problem in found:
+            err.print(f"[yellow]{kanaal}[/]: {problem}")
+    (output / "brief.pdf").write_bytes(render_pdf(rendered["brief"].inhoud))
+    console.print(
+        f"Toon {co.offer.toon}; berichten in {output}/ (brief.pdf, email.txt, email.html, "
+        f"sms.txt, belscript.txt). Berichtcontrole: "
+        + ("alles in orde." if not problems else f"{problems} punten."),
+        soft_wrap=True,
+    )
+    if problems:
+        raise typer.Exit(1)
+
+
+@offer_app.command("send")
+def offer_send(
+    case_ids: Annotated[
+        list[int] | None, typer.Argument(help="Zaaknummers; of gebruik --alle.")
+    ] = None,
+    alle: Annotated[bool, typer.Option("--alle", help="Alle open zaken.")] = False,
+    datum: Annotated[
+        str | None, typer.Option(help="Doe alsof het deze datum is (JJJJ-MM-DD).")
+    ] = None,
+) -> None:
+    """Zet de volgende stap van de contactladder als die aan de beurt is: een brief, e-mail
+    of sms versturen, of een bel- of bezoektaak maken."""
+    from rich.table import Table
+
+    from proactief.cli import _engine
+    from proactief.pipeline.contacts import CaseNotFoundError
+    from proactief.pipeline.outreach import run_next_step
+    from proactief.sources.contactgegevens import FakeContactDirectory
+    from proactief.storage import repositories as repo
+
+    if not case_ids and not alle:
+        raise _fail("geef zaaknummers, of --alle voor alle open zaken.")
+    settings, engine = _engine()
+    today = _today(datum)
+    now = datetime.combine(today, time(9), tzinfo=UTC)
+    channels = _channels(settings)
+    if alle:
+        with engine.connect() as conn:
+            case_ids = [row.id for row in repo.open_case_rows(conn)]
+    table = Table(title=f"Contactladder op {today}")
+    for column in ("Zaak", "Stap", "Kanaal", "Status", "Toelichting"):
+        table.add_column(column)
+    counts: dict[str, int] = {}
+    for case_id in case_ids or []:
+        with engine.begin() as conn:
+            try:
+                result = run_next_step(
+                    conn=conn,
+                    case_id=case_id,
+                    channels=channels,
+                    directory=FakeContactDirectory(),
+                    now=now,
+                    afzender=_afzender(settings),
+                    actor="medewerker",
+                )
+            except CaseNotFoundError as exc:
+                raise _fail(str(exc)) from exc
+        counts[result.status] = counts.get(result.status, 0) + 1
+        table.add_row(
+            str(case_id),
+            str(result.stap or ""),
+            result.kanaal.value if result.kanaal else "",
+            result.status,
+            result.detail,
+        )
+    if len(case_ids or []) <= 50:
+        console.print(table)
+    console.print(
+        ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+        + f". Uitgaande post: {settings.resolved_outbox_dir()}",
+        soft_wrap=True,
+    )
+
+
+@tasks_app.command("list")
+def tasks_list() -> None:
+    """Open bel- en bezoektaken, oudste eerst."""
+    from rich.table import Table
+
+    from proactief.cli import _engine
+    from proactief.storage import repositories as repo
+
+    _settings, engine = _engine()
+    with engine.connect() as conn:
+        rows = repo.outreach_step_rows(conn, status="taak_open")
+    if not rows:
+        console.print("Geen open taken.")
+        return
+    table = Table(title=f"{len(rows)} open taken")
+    for column in ("Taak", "Zaak", "Kanaal", "Dagdeel", "Sinds", "Toon"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(
+            str(row.id),
+            str(row.case_id),
+            row.kanaal,
+            row.dagdeel or "",
+            row.tijdstip.date().isoformat(),
+            row.toon,
+        )
+    console.print(table)
+    console.print("Belscript: proactief tasks show TAAK. Afronden: proactief tasks done TAAK.")
+
+
+@tasks_app.command("show")
+def tasks_show(task_id: Annotated[int, typer.Argument(help="Taaknummer.")]) -> None:
+    """Toon het belscript van een taak."""
+    from proactief.cli import _engine
+    from proactief.storage import repositories as repo
+
+    _settings, engine = _engine()
+    with engine.connect() as conn:
+        row = repo.outreach_step_row(conn, task_id)
+    if row is None or row.belscript is None:
+        raise _fail(f"taak {task_id} bestaat niet. Zie 'proactief tasks list'.")
+    console.print(f"Taak {row.id} · zaak {row.case_id} · {row.kanaal} · {row.status}")
+    console.print(row.belscript, soft_wrap=True)
+
+
+@tasks_app.command("done")
+def tasks_done(
+    task_id: Annotated[int, typer.Argument(help="Taaknummer.")],
+    bereikt: Annotated[
+        bool, typer.Option("--bereikt/--niet-bereikt", help="Was er contact?")
+    ] = False,
+    datum: Annotated[
+        str | None, typer.Option(help="Datum (JJJJ-MM-DD); standaard vandaag.")
+    ] = None,
+    dagdeel: Annotated[
+        str | None, typer.Option(help="Ochtend, Middag of Avond; standaard dat van de taak.")
+    ] = None,
+) -> None:
+    """Rond een bel- of bezoektaak af; dit wordt een contactpoging (DDAS)."""
+    from proactief.cli import _engine
+    from proactief.domain import Dagdeel
+    from proactief.pipeline.contacts import CaseClosedError, ContactDateError
+    from proactief.pipeline.outreach import TaskError, complete_task
+
+    when = _today(datum)
+    try:
+        part = Dagdeel(dagdeel) if dagdeel else None
+    except ValueError as exc:
+        raise _fail(f"--dagdeel '{dagdeel}': kies Ochtend, Middag of Avond.") from exc
+    _settings, engine = _engine()
+    with engine.begin() as conn:
+        try:
+            attempt = complete_task(
+                conn=conn, step_id=task_id, bereikt=bereikt, datum=when, dagdeel=part
+            )
+        except (TaskError, CaseClosedError, ContactDateError) as exc:
+            raise _fail(str(exc)) from exc
+    console.print(
+        f"Taak {task_id} afgerond: {attempt.soort} op {attempt.datum}, "
+        + ("bereikt." if attempt.bereikt else "niet bereikt.")
+    )
 
 
 @campaign_app.command("check")

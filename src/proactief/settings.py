@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -21,6 +22,18 @@ class Settings(BaseSettings):
     """Secret key for BSN pseudonyms. Default: ``<data_dir>/pseudonym.key``."""
     organisation_name: str = "Gemeente Voorbeeld"
     gegevensleverancier: str = "PROACTIEF"
+    contact_telefoon: str = "14 0000"
+    """The number residents call to reach a person (in every message)."""
+    outbox_dir: Path | None = None
+    """Where letters (PDF), e-mails (.eml, without SMTP) and SMS texts are written.
+    Default: ``<data_dir>/uitgaand``."""
+    smtp_host: str | None = None
+    """Send e-mail over SMTP to this server; unset: .eml files in the outbox."""
+    smtp_port: int = 25
+    smtp_starttls: bool = False
+    smtp_user: str | None = None
+    smtp_password: str | None = Field(default=None, repr=False)
+    email_van: str = "vroegsignalering@gemeente.example"
 
     def resolved_database_url(self) -> str:
         """The database URL, with the psycopg 3 driver for PostgreSQL."""
@@ -35,3 +48,7 @@ class Settings(BaseSettings):
     def resolved_key_file(self) -> Path:
         """Path of the pseudonymisation key."""
         return self.key_file or self.data_dir / "pseudonym.key"
+
+    def resolved_outbox_dir(self) -> Path:
+        """Folder for outgoing letters, e-mails and SMS texts."""
+        return self.outbox_dir or self.data_dir / "uitgaand"

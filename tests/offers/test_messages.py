@@ -2,13 +2,12 @@
 should; the letter is a real PDF with the required elements."""
 
 import io
-import re
 
 import pytest
 from pypdf import PdfReader
 
 from proactief.channels.letter import render_pdf
-from proactief.pipeline.message_check import check_message
+from proactief.pipeline.message_check import check_message, plain_text
 from proactief.pipeline.messages import CHANNEL_TEMPLATES, render_messages
 
 TONES = ["neutraal", "kort_en_zakelijk", "zakelijk_met_keuze", "rustig_persoonlijk"]
@@ -22,7 +21,7 @@ REGELINGEN = [
 
 
 def plain(kanaal: str, inhoud: str) -> str:
-    return re.sub(r"<[^>]+>", " ", inhoud) if kanaal in ("brief", "email_html") else inhoud
+    return plain_text(kanaal, inhoud)
 
 
 @pytest.mark.parametrize("toon", TONES)

@@ -1,12 +1,20 @@
 """SMS through a provider (a NotifyNL-compatible client can implement ``SmsProvider``)."""
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 from proactief.channels.base import Delivery, Envelope
 from proactief.domain import Kanaal
 
-__all__ = ["SMS_MAX_TEKENS", "FakeSmsProvider", "SmsChannel", "SmsProvider", "SmsProviderError"]
+__all__ = [
+    "SMS_MAX_TEKENS",
+    "FakeSmsProvider",
+    "SmsChannel",
+    "SmsFolder",
+    "SmsProvider",
+    "SmsProviderError",
+]
 
 SMS_MAX_TEKENS = 306
 """Two concatenated GSM-7 segments of 153 characters (GSM 03.38 / 3GPP TS 23.040)."""
@@ -61,3 +69,18 @@ class SmsChannel:
         except SmsProviderError as exc:
             return Delivery("mislukt", self.kanaal, f"verzenden mislukt: {exc}")
         return Delivery("afgeleverd", self.kanaal, reference)
+
+
+@dataclass
+class SmsFolder:
+    """Writes each SMS as ``sms-<referentie>.txt`` into a folder, for when no provider is
+    configured (demo; a provider's pickup folder). The file holds only the text."""
+
+    folder: Path
+
+    def send(self, telefoon: str, tekst: str, referentie: str) -> str:
+        """Write the file."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder / f"sms-{referentie}.txt"
+        path.write_text(tekst, encoding="utf-8")
+        return path.name

@@ -13,6 +13,7 @@ import pandas as pd
 import yaml
 from sqlalchemy import Engine
 
+from proactief.demo.offers import OfferStepResult, run_offer_step
 from proactief.demo.population import generate_population
 from proactief.demo.signals import generate_signals, write_creditor_csv, write_ddas_json
 from proactief.demo.simulation import SimulationResult, simulate_contacts
@@ -21,6 +22,8 @@ from proactief.pipeline.audit import verify_audit
 from proactief.pipeline.cases import MatchResult, match_signals
 from proactief.pipeline.consent import record_event
 from proactief.pipeline.intake import IntakeResult, intake_file
+from proactief.pipeline.outreach import Afzender
+from proactief.pipeline.questionnaire import load_questionnaire, record_answers
 from proactief.pipeline.report import (
     ReportRequest,
     build_ddas_report,
@@ -29,7 +32,9 @@ from proactief.pipeline.report import (
 from proactief.pipeline.work_queue import WorkQueueConfig
 from proactief.privacy import Pseudonymizer
 from proactief.rules import evaluate_population, scan_non_take_up
-from proactief.rules.population import write_table
+from proactief.rules.engine import rules_hash
+from proactief.rules.population import ScanResult, write_table
+from proactief.segmentation.instrument import hu_instrument
 from proactief.storage import repositories as repo
 
 Progress = Callable[[str, int, int], None]
@@ -68,6 +73,7 @@ class DemoResult:
     population_file: Path | None = None
     receipts_file: Path | None = None
     non_take_up_file: Path | None = None
+    offers: OfferStepResult | None = None
 
 
 def run_demo(
@@ -83,6 +89,7 @@ def run_demo(
     organisation_name: str = "Gemeente Voorbeeld",
     gegevensleverancier: str = "PROACTIEF",
     progress: Progress | None = None,
+    sample_messages: int = 12,
 ) -> DemoResult:
     """Create the municipality, take in its signals, build cases, simulate contact, report."""
     started = time.perf_counter()
@@ -176,7 +183,20 @@ def run_demo(
 
     report("Niet-gebruik van regelingen", 0, 1)
     scan = _non_take_up(rule_rows, config["entitlements"], out_dir, rng)
+    with engine.begin() as conn:
+        repo.replace_entitlements(
+            conn, int(config["entitlements"]["jaar"]), _entitlement_rows(scan, config)
+        )
     report("Niet-gebruik van regelingen", 1, 1)
+
+    offers = run_offer_step(
+        engine=engine,
+        out_dir=out_dir,
+        today=today,
+        afzender=Afzender(naam=organisation_name),
+        sample=sample_messages,
+        progress=report,
+    )
     return DemoResult(
         residents=len(resident_rows),
         households=len(household_rows),
@@ -196,7 +216,8 @@ def run_demo(
         messages_to_opted_out=to_opted_out,
         audit_entries=audit_count,
         audit_ok=not audit_problems,
-        non_take_up=scan,
+        non_take_up=scan.summary,
+        offers=offers,
         population_file=out_dir / "bevolking.csv",
         receipts_file=out_dir / "ontvangsten.csv",
         non_take_up_file=out_dir / "niet-gebruik.csv",
@@ -206,7 +227,17 @@ def run_demo(
 def _preferences(conn: Any, cfg: dict[str, Any], rng: random.Random) -> dict[str, int]:
     """Some signalled residents state preferences, agree to e-mail, name a representative,
     or opt out (before the municipality contacts them)."""
-    counts = {"kanaal": 0, "elektronisch": 0, "vertegenwoordiger": 0, "opt_out": 0}
+    counts = {
+        "kanaal": 0,
+        "elektronisch": 0,
+        "vertegenwoordiger": 0,
+        "opt_out": 0,
+        "vragenlijst": 0,
+    }
+    instrument = hu_instrument()
+    published = [s.item_id for s in instrument.published]
+    agree = instrument.agree_probabilities()
+    items = list(load_questionnaire()["items"])
     persons = sorted({c.person_pseudonym for c in repo.open_case_rows(conn)})
     first_case: dict[str, date] = {}
     for case in repo.cases_of_persons(conn, persons):
@@ -253,12 +284,57 @@ def _preferences(conn: Any, cfg: dict[str, Any], rng: random.Random) -> dict[str
                 "medewerker:vroegsignalering",
             )
             counts["vertegenwoordiger"] += 1
+        if rng.random() < cfg["vragenlijst"]:
+            # answers as a member of a segment drawn by the published shares would give
+            segment = rng.choices(
+                range(len(instrument.segments)), weights=list(instrument.shares())
+            )[0]
+            answers = {
+                item: rng.choice((4, 5))
+                if rng.random() < agree[segment, published.index(item)]
+                else rng.choice((1, 2, 3))
+                for item in items
+            }
+            record(
+                EventSoort.GEGEVENS_TOESTEMMING, load_questionnaire()["toestemming"], how, "inwoner"
+            )
+            record_answers(conn=conn, person_pseudonym=person, answers=answers, now=when)
+            counts["vragenlijst"] += 1
     return counts
+
+
+def _entitlement_rows(scan: ScanResult, config: dict[str, Any]) -> list[dict[str, Any]]:
+    """What households may get but do not, for the offers (regelingencheck purpose)."""
+    jaar = int(config["entitlements"]["jaar"])
+    regelingen = list(config["entitlements"]["niet_gebruik"])
+    digest = rules_hash(regelingen)
+    results = scan.results
+    rows: list[dict[str, Any]] = []
+    for regeling in regelingen:
+        status = results[f"{regeling}_status"].astype(str)
+        cents = results[f"{regeling}_bedrag_centen"]
+        wanted = status.isin(["recht_niet_ontvangen", "mogelijk_recht_gegevens_nodig"])
+        for household_id, state, amount in zip(
+            results.loc[wanted, "household_id"], status[wanted], cents[wanted], strict=True
+        ):
+            rows.append(
+                {
+                    "household_id": str(household_id),
+                    "jaar": jaar,
+                    "regeling": regeling,
+                    "status": state,
+                    "bedrag_centen": None
+                    if state != "recht_niet_ontvangen" or pd.isna(amount)
+                    else int(amount),
+                    "regels_hash": digest,
+                }
+            )
+    return rows
 
 
 def _non_take_up(
     rule_rows: list[dict[str, Any]], cfg: dict[str, Any], out_dir: Path, rng: random.Random
-) -> pd.DataFrame:
+) -> ScanResult:
     """Give the synthetic households their current receipts (with realistic non-take-up)
     and scan for money they are entitled to but do not get."""
     population = pd.DataFrame(rule_rows)
@@ -278,4 +354,4 @@ def _non_take_up(
     receipts_frame.to_csv(out_dir / "ontvangsten.csv", index=False)
     scan = scan_non_take_up(population, jaar=jaar, receipts=receipts_frame)
     write_table(scan.missed, out_dir / "niet-gebruik.csv")
-    return scan.summary
+    return scan

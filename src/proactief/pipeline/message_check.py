@@ -1,6 +1,7 @@
 """The message checker: the elements citizens asked for, B1-oriented readability, and no
 judging or alarming words. Limits and word lists are data (config/berichtcontrole.yaml)."""
 
+import html
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -9,7 +10,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["Problem", "check_message", "load_check_config"]
+__all__ = ["Problem", "check_message", "check_rendered", "load_check_config", "plain_text"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,3 +101,19 @@ def check_message(text: str, *, onderwerp: str = "", kanaal: str = "brief") -> l
     else:
         problems.extend(_readability(text, cfg["leesbaarheid"]))
     return problems
+
+
+_HTML_KANALEN = ("brief", "email_html")
+
+
+def plain_text(kanaal: str, inhoud: str) -> str:
+    """The text a reader sees: for the HTML letter and e-mail, without markup and styles."""
+    if kanaal not in _HTML_KANALEN:
+        return inhoud
+    without_styles = re.sub(r"(?is)<(style|title)[^>]*>.*?</\1>", " ", inhoud)
+    return html.unescape(re.sub(r"<[^>]+>", " ", without_styles))
+
+
+def check_rendered(kanaal: str, inhoud: str, onderwerp: str = "") -> list[Problem]:
+    """``check_message`` on one rendered message of ``render_messages`` (HTML stripped)."""
+    return check_message(plain_text(kanaal, inhoud), onderwerp=onderwerp, kanaal=kanaal)

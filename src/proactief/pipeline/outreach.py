@@ -22,6 +22,7 @@ from proactief.pipeline.consent import current_state
 from proactief.pipeline.contacts import get_case, register_contact
 from proactief.pipeline.messages import Rendered, render_messages
 from proactief.pipeline.messaging import Aanleiding, send_message
+from proactief.pipeline.questionnaire import own_segment
 from proactief.pipeline.tailoring import (
     CaseSummary,
     EntitlementSummary,
@@ -119,12 +120,14 @@ def case_offer(
     actor: str = "systeem",
 ) -> CaseOffer:
     """The offer for a case now: its signals, the person's current choices, the
-    household's entitlements and (only if given) segment probabilities from the person's
-    own answers."""
+    household's entitlements and the segment probabilities from the person's own answers
+    (kept only with their consent; ``segment`` overrides them, e.g. for a preview)."""
     case = get_case(conn=conn, case_id=case_id, actor=actor)
     signals = repo.signals_of_cases(conn, [case_id])
     partners = sorted({signaalpartner_nl(s.signaalpartner) for s in signals}) or ["een organisatie"]
     state = current_state(conn=conn, person_pseudonym=case.person_pseudonym)
+    if segment is None:
+        segment = own_segment(conn=conn, person_pseudonym=case.person_pseudonym)
     offer = choose_approach(
         case=CaseSummary(
             case_id=case_id, crisis=any(s.crisissignaal for s in signals), vandaag=today

@@ -36,6 +36,7 @@ from proactief.storage.tables import (
     quarantine,
     report_aggregates,
     residents,
+    segment_kansen,
     signals,
 )
 
@@ -456,6 +457,28 @@ def outreach_step_rows(conn: Connection, *, status: str | None = None) -> list[R
 def update_outreach_step(conn: Connection, step_id: int, **values: Any) -> None:
     """Change a ladder step (a task done)."""
     conn.execute(update(outreach_steps).where(outreach_steps.c.id == step_id).values(**values))
+
+
+def upsert_segment_kansen(conn: Connection, row: dict[str, Any]) -> None:
+    """Keep a person's newest segment probabilities (one row per person)."""
+    delete_segment_kansen(conn, row["person_pseudonym"])
+    conn.execute(segment_kansen.insert().values(**row))
+
+
+def segment_kansen_row(conn: Connection, person_pseudonym: str) -> Row[Any] | None:
+    """A person's segment probabilities, if kept."""
+    return conn.execute(
+        select(segment_kansen).where(segment_kansen.c.person_pseudonym == person_pseudonym)
+    ).first()
+
+
+def delete_segment_kansen(conn: Connection, person_pseudonym: str) -> int:
+    """Delete a person's segment probabilities."""
+    return int(
+        conn.execute(
+            delete(segment_kansen).where(segment_kansen.c.person_pseudonym == person_pseudonym)
+        ).rowcount
+    )
 
 
 def lock_audit_log(conn: Connection) -> None:

@@ -236,4 +236,15 @@ outreach_steps = Table(
     UniqueConstraint("case_id", "stap", name="uq_outreach_steps_case_stap"),
 )
 
+segment_kansen = Table(
+    "segment_kansen",
+    metadata,
+    # segment probabilities from the person's OWN questionnaire answers, kept only while
+    # they consent (principle 12); the answers themselves are not stored
+    Column("person_pseudonym", String(40), primary_key=True),
+    Column("kansen", Text, nullable=False),
+    Column("vragenlijst", String(40), nullable=False),
+    Column("tijdstip", DateTime(timezone=True), nullable=False),
+)
+
 Index("ix_cases_open", cases.c.eindresultaat, cases.c.priority)

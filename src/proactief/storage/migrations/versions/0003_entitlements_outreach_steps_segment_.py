@@ -1,8 +1,8 @@
-"""entitlements and outreach steps
+"""entitlements, outreach steps, segment probabilities
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-23 20:20:53.205927
+Create Date: 2026-11-23
 """
 
 from collections.abc import Sequence
@@ -35,6 +35,14 @@ def upgrade() -> None:
             batch_op.f("ix_entitlements_household_id"), ["household_id"], unique=False
         )
 
+    op.create_table(
+        "segment_kansen",
+        sa.Column("person_pseudonym", sa.String(length=40), nullable=False),
+        sa.Column("kansen", sa.Text(), nullable=False),
+        sa.Column("vragenlijst", sa.String(length=40), nullable=False),
+        sa.Column("tijdstip", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("person_pseudonym", name=op.f("pk_segment_kansen")),
+    )
     op.create_table(
         "outreach_steps",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -69,6 +77,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_outreach_steps_case_id"))
 
     op.drop_table("outreach_steps")
+    op.drop_table("segment_kansen")
     with op.batch_alter_table("entitlements", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_entitlements_household_id"))
 

@@ -1,0 +1,140 @@
+"""The demo's offer step: an offer for every open case, a table of offers by channel and
+tone, and the first ladder step carried out for a sample of new cases through the real
+channel plugins (letters as PDFs, e-mails as .eml files, SMS texts, phone tasks), every
+message checked by the message checker."""
+
+import csv
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from proactief.channels import standard_channels
+from proactief.pipeline.message_check import check_rendered
+from proactief.pipeline.outreach import (
+    Afzender,
+    CaseOffer,
+    StepResult,
+    case_offer,
+    messages_for,
+    run_next_step,
+)
+from proactief.sources.contactgegevens import FakeContactDirectory
+from proactief.storage import repositories as repo
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class OfferStepResult:
+    """What the demo's offer step made."""
+
+    offers: int = 0
+    by_channel_and_tone: Counter[tuple[str, str]] = field(default_factory=Counter)
+    by_basis: Counter[str] = field(default_factory=Counter)
+    steps: list[StepResult] = field(default_factory=list)
+    messages_checked: int = 0
+    problems: list[str] = field(default_factory=list)
+    outbox: Path | None = None
+    overview_file: Path | None = None
+
+
+def _first_channel(co: CaseOffer) -> str:
+    return co.offer.ladder[0].kanaal.value if co.offer.ladder else "geen contact"
+
+
+def run_offer_step(
+    *,
+    engine: Engine,
+    out_dir: Path,
+    today: date,
+    afzender: Afzender,
+    sample: int = 12,
+    progress: Progress | None = None,
+) -> OfferStepResult:
+    """Offers for all open cases; the first step for up to ``sample`` new cases."""
+    report = progress or (lambda _stage, _done, _total: None)
+    outbox = out_dir / "uitgaand"
+    result = OfferStepResult(outbox=outbox)
+    with engine.connect() as conn:
+        open_rows = repo.open_case_rows(conn)
+        untouched = {
+            row.id
+            for row in open_rows
+            if row.datum_opgepakt is None and not repo.outreach_steps_of_case(conn, row.id)
+        }
+    stage = "Aanbod op maat"
+    offers: dict[int, CaseOffer] = {}
+    with engine.begin() as conn:
+        for number, row in enumerate(open_rows, start=1):
+            co = case_offer(conn=conn, case_id=row.id, today=today)
+            offers[row.id] = co
+            result.by_channel_and_tone[(_first_channel(co), co.offer.toon)] += 1
+            result.by_basis[co.offer.basis] += 1
+            if number % 200 == 0:
+                report(stage, number, len(open_rows))
+    result.offers = len(offers)
+    report(stage, len(open_rows), len(open_rows))
+    result.overview_file = _write_overview(offers, out_dir / "aanbod-overzicht.csv")
+
+    # a sample across first channels: round robin, so that letters do not crowd out the rest
+    queues: dict[str, list[int]] = {}
+    for case_id in sorted(untouched):
+        queues.setdefault(_first_channel(offers[case_id]), []).append(case_id)
+    queues.pop("geen contact", None)
+    chosen: list[int] = []
+    while len(chosen) < sample and any(queues.values()):
+        for queue in queues.values():
+            if queue and len(chosen) < sample:
+                chosen.append(queue.pop(0))
+    channels = standard_channels(outbox)
+    now = datetime.combine(today, time(9), tzinfo=UTC)
+    stage = "Berichten maken en versturen (steekproef)"
+    for number, case_id in enumerate(chosen, start=1):
+        with engine.begin() as conn:
+            step = run_next_step(
+                conn=conn,
+                case_id=case_id,
+                channels=channels,
+                directory=FakeContactDirectory(),
+                now=now,
+                afzender=afzender,
+            )
+        result.steps.append(step)
+        for kanaal, message in messages_for(
+            offers[case_id], afzender=afzender, datum=today
+        ).items():
+            result.messages_checked += 1
+            result.problems.extend(
+                f"zaak {case_id} {kanaal}: {p}"
+                for p in check_rendered(kanaal, message.inhoud, message.onderwerp)
+            )
+        report(stage, number, len(chosen))
+    return result
+
+
+def _write_overview(offers: dict[int, CaseOffer], path: Path) -> Path:
+    """One row per open case: no personal data, only the case number and the offer."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            ["zaak", "basis", "toon", "moment", "ladder", "regelingen", "bedrag_per_jaar"]
+        )
+        for case_id, co in sorted(offers.items()):
+            items = [i for i in co.offer.wat if i.regeling]
+            writer.writerow(
+                [
+                    case_id,
+                    co.offer.basis,
+                    co.offer.toon,
+                    co.offer.moment,
+                    " > ".join(s.kanaal.value for s in co.offer.ladder) or "geen contact",
+                    " ".join(i.regeling or "" for i in items),
+                    f"{sum(i.bedrag_per_jaar or 0 for i in items):.2f}",
+                ]
+            )
+    return path
