@@ -537,6 +537,11 @@ def _print_offers(offers: "OfferStepResult") -> None:
             "(elementen, leesbaarheid B1, woordkeuze)."
         )
     console.print(
+        f"Alle berichten van een zaak per toon ({', '.join(offers.preview_tones)}): "
+        f"{offers.previews}",
+        soft_wrap=True,
+    )
+    console.print(
         f"Overzicht per zaak: {offers.overview_file}. Uitleg per zaak: proactief offer "
         "explain ZAAK. Open taken: proactief tasks list.",
         soft_wrap=True,

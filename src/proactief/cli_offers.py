@@ -118,11 +118,9 @@ def offer_preview(
 ) -> None:
     """Maak de berichten van het aanbod (brief als PDF, e-mail, sms, belscript) zonder te
     versturen, en controleer ze met de berichtcontrole."""
-    from proactief.channels.letter import render_pdf
     from proactief.cli import _engine
     from proactief.pipeline.contacts import CaseNotFoundError
-    from proactief.pipeline.message_check import check_rendered
-    from proactief.pipeline.outreach import case_offer, messages_for
+    from proactief.pipeline.outreach import case_offer, write_preview
 
     settings, engine = _engine()
     with engine.begin() as conn:
@@ -130,27 +128,13 @@ def offer_preview(
             co = case_offer(conn=conn, case_id=case_id, today=date.today())
         except CaseNotFoundError as exc:
             raise _fail(str(exc)) from exc
-    rendered = messages_for(co, afzender=_afzender(settings), datum=date.today())
-    output.mkdir(parents=True, exist_ok=True)
-    names = {
-        "brief": "brief.html",
-        "email_tekst": "email.txt",
-        "email_html": "email.html",
-        "sms": "sms.txt",
-        "belscript": "belscript.txt",
-    }
-    problems = 0
-    for kanaal, message in rendered.items():
-        (output / names[kanaal]).write_text(message.inhoud, encoding="utf-8")
-        found = check_rendered(kanaal, message.inhoud, message.onderwerp)
-        problems += len(found)
-        for problem in found:
-            err.print(f"[yellow]{kanaal}[/]: {problem}")
-    (output / "brief.pdf").write_bytes(render_pdf(rendered["brief"].inhoud))
+    problems = write_preview(co, afzender=_afzender(settings), datum=date.today(), folder=output)
+    for problem in problems:
+        err.print(f"[yellow]{problem}[/]")
     console.print(
-        f"Toon {co.offer.toon}; berichten in {output}/ (brief.pdf, email.txt, email.html, "
-        f"sms.txt, belscript.txt). Berichtcontrole: "
-        + ("alles in orde." if not problems else f"{problems} punten."),
+        f"Toon {co.offer.toon}; berichten in {output}/ (brief.pdf, brief.html, email.txt, "
+        "email.html, sms.txt, belscript.txt). Berichtcontrole: "
+        + ("alles in orde." if not problems else f"{len(problems)} punten."),
         soft_wrap=True,
     )
     if problems:

@@ -1,19 +1,25 @@
 """The demo respects every choice, leaves no personal data in its logs, and a retention
 run on the demo database deletes exactly what it should."""
 
+import csv
+import email
+import email.policy
 import os
 import re
 import subprocess
 import sys
 from datetime import date, timedelta
+from io import BytesIO
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from proactief.domain import Doel
 from proactief.pipeline.audit import verify_audit
 from proactief.pipeline.evaluation import funnel
+from proactief.pipeline.message_check import check_message
 from proactief.pipeline.retention import HELP_RESULTS, run_retention
 from proactief.privacy import is_valid_bsn
 from proactief.purposes import load_purposes
@@ -62,6 +68,63 @@ def test_opted_out_residents_got_no_messages(demo: tuple[Path, str]) -> None:
         assert {m.person_pseudonym for m in sent}.isdisjoint(opted_out)
         assert verify_audit(conn)[1] == []
     engine.dispose()
+
+
+def test_the_demo_makes_real_offers_and_messages(demo: tuple[Path, str]) -> None:
+    """Issue 6, done when: the demo renders real PDFs and e-mails that pass the checker."""
+    data, output = demo
+    flat_output = " ".join(output.split())
+    assert re.search(r"Berichtcontrole: alle \d+ berichten in orde", flat_output), output[-3000:]
+    demo_dir = data / "demo"
+    with (demo_dir / "aanbod-overzicht.csv").open(encoding="utf-8") as handle:
+        overview = list(csv.DictReader(handle))
+    assert overview and {r["toon"] for r in overview} <= {
+        "neutraal",
+        "kort_en_zakelijk",
+        "zakelijk_met_keuze",
+        "rustig_persoonlijk",
+    }
+    assert f"Aanbod voor {len(overview)} open zaken" in flat_output
+    # one folder per tone with every message; the letter is a PDF with every element
+    folders = sorted((demo_dir / "berichten").iterdir())
+    assert folders
+    for folder in folders:
+        text = pdf_text(folder / "brief.pdf")
+        assert check_message(text, kanaal="brief") == []
+        email_text = (folder / "email.txt").read_text(encoding="utf-8")
+        assert check_message(email_text, kanaal="email_tekst") == []
+        sms = (folder / "sms.txt").read_text(encoding="utf-8")
+        assert check_message(sms, kanaal="sms") == []
+    # what was sent: letters in the outbox, each also a step and a DDAS contact attempt
+    letters = sorted((demo_dir / "uitgaand" / "brieven").glob("*.pdf"))
+    emails = sorted((demo_dir / "uitgaand").glob("email/*.eml"))
+    assert letters
+    for letter in letters:
+        text = pdf_text(letter)
+        assert check_message(text, kanaal="brief") == []
+        assert "Voorbeeld" in text  # the address block
+    for path in emails:
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        body = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+        assert check_message(body, onderwerp=message["Subject"], kanaal="email_tekst") == []
+    engine = create_db_engine(f"sqlite:///{data / 'proactief.db'}")
+    with engine.connect() as conn:
+        steps = repo.outreach_step_rows(conn)
+        delivered = [s for s in steps if s.status == "afgeleverd"]
+        assert len(delivered) == len(letters) + len(emails)
+        attempts = repo.attempts_of_cases(conn, [s.case_id for s in delivered])
+        assert {a.case_id for a in attempts} >= {s.case_id for s in delivered}
+        assert all(s.belscript for s in steps if s.status == "taak_open")
+        opted_out = repo.opted_out_persons(conn)
+        persons = {r.id: r.person_pseudonym for r in repo.open_case_rows(conn)}
+        assert not any(persons.get(s.case_id) in opted_out for s in steps)
+    engine.dispose()
+
+
+def pdf_text(path: Path) -> str:
+    pdf = path.read_bytes()
+    assert pdf.startswith(b"%PDF")
+    return " ".join(" ".join(p.extract_text() for p in PdfReader(BytesIO(pdf)).pages).split())
 
 
 def test_retention_on_the_demo_database(demo: tuple[Path, str]) -> None:

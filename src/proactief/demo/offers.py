@@ -4,6 +4,7 @@ channel plugins (letters as PDFs, e-mails as .eml files, SMS texts, phone tasks)
 message checked by the message checker."""
 
 import csv
+import shutil
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,12 +16,14 @@ from sqlalchemy import Engine
 from proactief.channels import standard_channels
 from proactief.pipeline.message_check import check_rendered
 from proactief.pipeline.outreach import (
+    PREVIEW_FILES,
     Afzender,
     CaseOffer,
     StepResult,
     case_offer,
     messages_for,
     run_next_step,
+    write_preview,
 )
 from proactief.sources.contactgegevens import FakeContactDirectory
 from proactief.storage import repositories as repo
@@ -39,6 +42,8 @@ class OfferStepResult:
     messages_checked: int = 0
     problems: list[str] = field(default_factory=list)
     outbox: Path | None = None
+    previews: Path | None = None
+    preview_tones: list[str] = field(default_factory=list)
     overview_file: Path | None = None
 
 
@@ -58,7 +63,11 @@ def run_offer_step(
     """Offers for all open cases; the first step for up to ``sample`` new cases."""
     report = progress or (lambda _stage, _done, _total: None)
     outbox = out_dir / "uitgaand"
-    result = OfferStepResult(outbox=outbox)
+    previews = out_dir / "berichten"
+    for folder in (outbox, previews):  # the demo's own folders: start empty
+        if folder.exists():
+            shutil.rmtree(folder)
+    result = OfferStepResult(outbox=outbox, previews=previews)
     with engine.connect() as conn:
         open_rows = repo.open_case_rows(conn)
         untouched = {
@@ -78,6 +87,24 @@ def run_offer_step(
                 report(stage, number, len(open_rows))
     result.offers = len(offers)
     report(stage, len(open_rows), len(open_rows))
+
+    # every message of one case per tone, as the resident and the contact worker see them
+    first_of_tone: dict[str, int] = {}
+    for case_id, co in sorted(offers.items()):
+        if co.offer.ladder:
+            first_of_tone.setdefault(co.offer.toon, case_id)
+    for tone, case_id in sorted(first_of_tone.items()):
+        result.messages_checked += len(PREVIEW_FILES)
+        result.problems.extend(
+            f"zaak {case_id} {p}"
+            for p in write_preview(
+                offers[case_id],
+                afzender=afzender,
+                datum=today,
+                folder=previews / f"{tone}-zaak{case_id}",
+            )
+        )
+        result.preview_tones.append(tone)
     result.overview_file = _write_overview(offers, out_dir / "aanbod-overzicht.csv")
 
     # a sample across first channels: round robin, so that letters do not crowd out the rest

@@ -34,7 +34,6 @@ from proactief.privacy import Pseudonymizer
 from proactief.rules import evaluate_population, scan_non_take_up
 from proactief.rules.engine import rules_hash
 from proactief.rules.population import ScanResult, write_table
-from proactief.segmentation.instrument import hu_instrument
 from proactief.storage import repositories as repo
 
 Progress = Callable[[str, int, int], None]
@@ -234,6 +233,8 @@ def _preferences(conn: Any, cfg: dict[str, Any], rng: random.Random) -> dict[str
         "opt_out": 0,
         "vragenlijst": 0,
     }
+    from proactief.segmentation.instrument import hu_instrument
+
     instrument = hu_instrument()
     published = [s.item_id for s in instrument.published]
     agree = instrument.agree_probabilities()

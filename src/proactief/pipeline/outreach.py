@@ -12,14 +12,17 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import Connection
 
 from proactief.channels import CONTACTSOORT, Channel, Envelope
+from proactief.channels.letter import render_pdf
 from proactief.domain import Berichtsoort, Contactpoging, Dagdeel, Doel, Kanaal, signaalpartner_nl
 from proactief.pipeline.access import PersonalDataAccess
 from proactief.pipeline.consent import current_state
 from proactief.pipeline.contacts import get_case, register_contact
+from proactief.pipeline.message_check import check_rendered
 from proactief.pipeline.messages import Rendered, render_messages
 from proactief.pipeline.messaging import Aanleiding, send_message
 from proactief.pipeline.questionnaire import own_segment
@@ -45,6 +48,7 @@ __all__ = [
     "complete_task",
     "messages_for",
     "run_next_step",
+    "write_preview",
 ]
 
 GRONDSLAG = "Wet gemeentelijke schuldhulpverlening, art. 3a"
@@ -178,6 +182,32 @@ def messages_for(
         datum=datum,
         adres=adres,
     )
+
+
+PREVIEW_FILES = {
+    "brief": "brief.html",
+    "email_tekst": "email.txt",
+    "email_html": "email.html",
+    "sms": "sms.txt",
+    "belscript": "belscript.txt",
+}
+
+
+def write_preview(
+    case_offer: CaseOffer, *, afzender: Afzender, datum: date, folder: Path
+) -> list[str]:
+    """Write every message of the offer (and the letter as PDF) into ``folder`` without
+    sending anything; return what the message checker found (empty: all in order)."""
+    rendered = messages_for(case_offer, afzender=afzender, datum=datum)
+    folder.mkdir(parents=True, exist_ok=True)
+    problems: list[str] = []
+    for kanaal, message in rendered.items():
+        (folder / PREVIEW_FILES[kanaal]).write_text(message.inhoud, encoding="utf-8")
+        problems.extend(
+            f"{kanaal}: {p}" for p in check_rendered(kanaal, message.inhoud, message.onderwerp)
+        )
+    (folder / "brief.pdf").write_bytes(render_pdf(rendered["brief"].inhoud))
+    return problems
 
 
 def run_next_step(

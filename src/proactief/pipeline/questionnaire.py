@@ -2,6 +2,9 @@
 kept only with consent (PRODUCT.md principle 12: segments are never inferred from
 administrative data, and never a label).
 
+The segmentation package is imported inside the functions that compute: it pulls in
+scikit-learn, which commands that only read the stored probabilities can do without.
+
 Only the probabilities are stored, not the answers. Withdrawing the consent deletes them
 in the same transaction; from then on the safe default applies again.
 """
@@ -21,8 +24,6 @@ from proactief.domain import Doel, EventSoort, Wijze
 from proactief.pipeline.audit import append_audit
 from proactief.pipeline.consent import current_state, record_event
 from proactief.pipeline.tailoring import SegmentProbabilities
-from proactief.segmentation.hu_model import posteriors_for_items
-from proactief.segmentation.instrument import hu_instrument
 from proactief.storage import repositories as repo
 
 __all__ = [
@@ -54,6 +55,8 @@ def load_questionnaire() -> dict[str, Any]:
 
 def questions() -> list[tuple[str, str]]:
     """(item id, statement in Dutch) of the short questionnaire, in order."""
+    from proactief.segmentation.instrument import hu_instrument
+
     inst = hu_instrument()
     return [(item, inst.statement(item).text_nl) for item in load_questionnaire()["items"]]
 
@@ -87,6 +90,9 @@ def record_answers(
         if value is not None and value not in (1, 2, 3, 4, 5):
             raise AnswerError(f"{item}: antwoord {value!r} ligt niet tussen 1 en 5")
         row.append(np.nan if value is None else float(value))
+    from proactief.segmentation.hu_model import posteriors_for_items
+    from proactief.segmentation.instrument import hu_instrument
+
     posteriors = posteriors_for_items([row], items, agree_from=float(cfg["eens_vanaf"]))[0]
     names = [s.name_nl for s in hu_instrument().segments]
     kansen = {name: round(float(p), 4) for name, p in zip(names, posteriors, strict=True)}
