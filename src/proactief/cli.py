@@ -29,6 +29,7 @@ from proactief.cli_offers import campaign_app, offer_app, tasks_app
 from proactief.cli_rules import rules_app
 from proactief.cli_segment import segment_app
 from proactief.cli_trust import audit_app, consent_app, retention_app, why
+from proactief.cli_web import code, serve, users_app
 from proactief.domain import Contactpoging, Contactsoort, Dagdeel, Eindresultaat
 from proactief.pipeline.cases import match_signals, work_queue
 from proactief.pipeline.contacts import (
@@ -80,6 +81,9 @@ app.command("why")(why)
 app.add_typer(offer_app, name="offer")
 app.add_typer(campaign_app, name="campaign")
 app.add_typer(tasks_app, name="tasks")
+app.add_typer(users_app, name="users")
+app.command("serve")(serve)
+app.command("code")(code)
 
 log = logging.getLogger("proactief")
 

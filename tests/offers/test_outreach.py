@@ -10,71 +10,17 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from conftest import store_signal
+from conftest import PERSON, make_case
 from proactief.channels import EmailChannel, FakeChannel, SmtpTransport, TaskChannel
 from proactief.domain import Contactsoort, EventSoort, Kanaal, Wijze
-from proactief.pipeline.cases import match_signals
 from proactief.pipeline.consent import record_event
 from proactief.pipeline.contacts import get_case
 from proactief.pipeline.message_check import check_message
 from proactief.pipeline.outreach import TaskError, case_offer, complete_task, run_next_step
-from proactief.pipeline.work_queue import load_work_queue_config
 from proactief.sources.contactgegevens import FakeContactDirectory
 from proactief.storage import repositories as repo
 
 T0 = datetime(2026, 4, 10, 9, 0, tzinfo=UTC)
-PERSON = "p1"
-
-
-def make_case(conn: Any, *, partners: tuple[str, ...] = ("Zorg",)) -> int:
-    for number, partner in enumerate(partners):
-        store_signal(conn, f"S-{number}", person=PERSON, partner=partner)
-    repo.insert_population(
-        conn,
-        [
-            {
-                "household_id": "H1",
-                "postcode": "9999ZZ",
-                "huisnummer": "1",
-                "huishoudtype": "alleenstaand",
-                "woonsituatie": "sociale huur",
-                "inkomen_per_jaar": 18000,
-                "aantal_personen": 1,
-            }
-        ],
-        [
-            {
-                "person_pseudonym": PERSON,
-                "household_id": "H1",
-                "geslacht": "Vrouw",
-                "geboortedatum": date(1980, 1, 1),
-            }
-        ],
-    )
-    repo.replace_entitlements(
-        conn,
-        2026,
-        [
-            {
-                "household_id": "H1",
-                "jaar": 2026,
-                "regeling": "zorgtoeslag",
-                "status": "recht_niet_ontvangen",
-                "bedrag_centen": 135504,
-                "regels_hash": "h",
-            },
-            {
-                "household_id": "H1",
-                "jaar": 2026,
-                "regeling": "huurtoeslag",
-                "status": "mogelijk_recht_gegevens_nodig",
-                "bedrag_centen": None,
-                "regels_hash": "h",
-            },
-        ],
-    )
-    match_signals(conn=conn, matchingsdatum=date(2026, 4, 7), config=load_work_queue_config())
-    return int(repo.open_case_rows(conn)[0].id)
 
 
 def channels() -> dict[Kanaal, Any]:

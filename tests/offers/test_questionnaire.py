@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine
-from test_outreach import PERSON, T0, event, make_case
+from test_outreach import T0, event
 
+from conftest import PERSON, make_case
 from proactief.domain import EventSoort
 from proactief.pipeline.outreach import case_offer
 from proactief.pipeline.questionnaire import (

@@ -35,9 +35,11 @@ from proactief.storage.tables import (
     preference_events,
     quarantine,
     report_aggregates,
+    resident_codes,
     residents,
     segment_kansen,
     signals,
+    users,
 )
 
 _CHUNK = 500  # stays below SQLite's and psycopg's bound-parameter limits
@@ -481,6 +483,17 @@ def delete_segment_kansen(conn: Connection, person_pseudonym: str) -> int:
     )
 
 
+def messages_of_person(conn: Connection, person_pseudonym: str) -> list[Row[Any]]:
+    """A person's messages, newest first."""
+    return list(
+        conn.execute(
+            select(messages)
+            .where(messages.c.person_pseudonym == person_pseudonym)
+            .order_by(messages.c.tijdstip.desc(), messages.c.id.desc())
+        )
+    )
+
+
 def lock_audit_log(conn: Connection) -> None:
     """Serialise writers of the hash chain (PostgreSQL; SQLite has one writer anyway)."""
     if conn.dialect.name == "postgresql":
@@ -591,3 +604,48 @@ def delete_orphan_identities(conn: Connection) -> int:
 def delete_quarantine_before(conn: Connection, before: datetime) -> int:
     """Delete rejected records received before ``before``."""
     return int(conn.execute(delete(quarantine).where(quarantine.c.received_at < before)).rowcount)
+
+
+# --- web: users and resident codes ----------------------------------------------------------
+
+
+def insert_user(conn: Connection, row: dict[str, Any]) -> int:
+    """Store a professional user and return its id."""
+    return int(conn.execute(users.insert().values(**row).returning(users.c.id)).scalar_one())
+
+
+def user_by_name(conn: Connection, gebruikersnaam: str) -> Row[Any] | None:
+    """A user by login name."""
+    return conn.execute(select(users).where(users.c.gebruikersnaam == gebruikersnaam)).first()
+
+
+def user_by_id(conn: Connection, user_id: int) -> Row[Any] | None:
+    """A user by id."""
+    return conn.execute(select(users).where(users.c.id == user_id)).first()
+
+
+def update_user(conn: Connection, user_id: int, **values: Any) -> None:
+    """Change a user (password hash, role, active)."""
+    conn.execute(update(users).where(users.c.id == user_id).values(**values))
+
+
+def insert_resident_code(conn: Connection, row: dict[str, Any]) -> None:
+    """Store the hash of a new one-time code."""
+    conn.execute(resident_codes.insert().values(**row))
+
+
+def resident_code_by_hash(conn: Connection, code_hash: str) -> Row[Any] | None:
+    """A code by its hash."""
+    return conn.execute(
+        select(resident_codes).where(resident_codes.c.code_hash == code_hash)
+    ).first()
+
+
+def mark_resident_code_used(conn: Connection, code_id: int, when: datetime) -> bool:
+    """Use a code once; False if it was already used (a concurrent second use)."""
+    result = conn.execute(
+        update(resident_codes)
+        .where(resident_codes.c.id == code_id, resident_codes.c.gebruikt.is_(None))
+        .values(gebruikt=when)
+    )
+    return bool(result.rowcount)

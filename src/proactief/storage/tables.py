@@ -247,4 +247,27 @@ segment_kansen = Table(
     Column("tijdstip", DateTime(timezone=True), nullable=False),
 )
 
+users = Table(
+    "users",
+    metadata,
+    # professionals of the web app; passwords only as an Argon2 hash
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("gebruikersnaam", String(100), nullable=False, unique=True),
+    Column("wachtwoord_hash", String(300), nullable=False),
+    Column("rol", String(40), nullable=False),
+    Column("actief", Boolean, nullable=False),
+)
+
+resident_codes = Table(
+    "resident_codes",
+    metadata,
+    # one-time access codes for residents (printed in a letter or sent by e-mail); only a
+    # hash of the code is kept
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("code_hash", String(64), nullable=False, unique=True),
+    Column("person_pseudonym", String(40), nullable=False, index=True),
+    Column("verloopt", DateTime(timezone=True), nullable=False),
+    Column("gebruikt", DateTime(timezone=True), nullable=True),
+)
+
 Index("ix_cases_open", cases.c.eindresultaat, cases.c.priority)

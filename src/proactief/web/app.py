@@ -1,0 +1,490 @@
+"""The FastAPI app: pages for professionals (login with roles) and for residents (one-time
+code). Business rules stay in ``pipeline``; this module only reads requests, checks who
+may do what, calls the pipeline and renders Dutch pages.
+
+Security by construction: signed session cookies (Secure, HttpOnly, SameSite=Lax), a CSRF
+token in every form, security headers with a strict Content-Security-Policy (no inline
+scripts or styles), a limit on wrong resident codes, and purpose-bound, audited reads.
+"""
+
+import secrets
+from datetime import date
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from fastapi import FastAPI, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import Engine
+from starlette.middleware.sessions import SessionMiddleware
+
+from proactief.domain import (
+    Berichtsoort,
+    Contactpoging,
+    Contactsoort,
+    Dagdeel,
+    Eindresultaat,
+    EventSoort,
+    Kanaal,
+    Wijze,
+    signaalpartner_nl,
+)
+from proactief.pipeline.cases import work_queue
+from proactief.pipeline.consent import current_state, record_event
+from proactief.pipeline.contacts import (
+    CaseClosedError,
+    CaseNotFoundError,
+    ContactDateError,
+    close_case,
+    get_case,
+    register_contact,
+)
+from proactief.pipeline.evaluation import funnel
+from proactief.pipeline.messaging import MessageNotFoundError, why_message
+from proactief.pipeline.outreach import Afzender, case_offer, messages_for
+from proactief.pipeline.resident_access import CodeError, redeem_code
+from proactief.pipeline.users import User, authenticate, user_by_id
+from proactief.storage import repositories as repo
+from proactief.web.ratelimit import FailureLimiter
+
+__all__ = ["create_app"]
+
+HERE = Path(__file__).parent
+SESSION_HOURS = 8
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; "
+    "base-uri 'none'; object-src 'none'"
+)
+
+
+class LoginRequired(Exception):
+    """No professional is logged in."""
+
+
+class ResidentRequired(Exception):
+    """No resident entered a code in this session."""
+
+
+@cache
+def role_matrix() -> dict[str, frozenset[str]]:
+    """config/rollen.yaml: permission -> roles."""
+    text = resources.files("proactief").joinpath("config/rollen.yaml").read_text("utf-8")
+    data: dict[str, list[str]] = yaml.safe_load(text)
+    return {permission: frozenset(roles) for permission, roles in data.items()}
+
+
+def create_app(*, engine: Engine, secret_key: bytes, secure_cookies: bool = True) -> FastAPI:
+    """The app on ``engine``; ``secret_key`` signs the session cookies."""
+    app = FastAPI(title="Proactief", docs_url=None, redoc_url=None, openapi_url=None)
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    limiter = FailureLimiter(max_failures=5, window_seconds=15 * 60)
+    app.state.limiter = limiter
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+        if not request.url.path.startswith("/static/"):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=secret_key.hex(),
+        session_cookie="proactief_sessie",
+        max_age=SESSION_HOURS * 3600,
+        same_site="lax",
+        https_only=secure_cookies,
+    )
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def csrf_token(request: Request) -> str:
+        token = request.session.get("csrf")
+        if not token:
+            token = secrets.token_urlsafe(32)
+            request.session["csrf"] = token
+        return str(token)
+
+    def check_csrf(request: Request, token: str) -> None:
+        expected = request.session.get("csrf")
+        if not expected or not secrets.compare_digest(str(expected), token):
+            raise HTTPException(403, "Het formulier is verlopen. Laad de pagina opnieuw.")
+
+    def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        context.setdefault("user", None)
+        flash = request.session.pop("flash", None)
+        return templates.TemplateResponse(
+            request,
+            name,
+            {"csrf": csrf_token(request), "flash": flash, **context},
+            status_code=status,
+        )
+
+    def require(request: Request, permission: str) -> User:
+        user_id = request.session.get("user_id")
+        user = None
+        if user_id is not None:
+            with engine.connect() as conn:
+                user = user_by_id(conn, int(user_id))
+        if user is None:
+            raise LoginRequired
+        if user.rol.value not in role_matrix()[permission]:
+            raise HTTPException(403, "U heeft geen toegang tot deze pagina.")
+        return user
+
+    def resident(request: Request) -> str:
+        person = request.session.get("resident")
+        if not person:
+            raise ResidentRequired
+        return str(person)
+
+    def actor(user: User) -> str:
+        return f"medewerker:{user.gebruikersnaam}"
+
+    def client_key(request: Request) -> str:
+        return request.client.host if request.client else "onbekend"
+
+    @app.exception_handler(LoginRequired)
+    async def to_login(request: Request, _exc: LoginRequired) -> Response:
+        return RedirectResponse(f"/login?volgende={request.url.path}", status_code=303)
+
+    @app.exception_handler(ResidentRequired)
+    async def to_code(request: Request, _exc: ResidentRequired) -> Response:
+        return RedirectResponse("/inwoner", status_code=303)
+
+    @app.exception_handler(HTTPException)
+    async def error_page(request: Request, exc: HTTPException) -> Response:
+        titles = {403: "Geen toegang", 404: "Niet gevonden", 429: "Even wachten"}
+        return render(
+            request,
+            "fout.html",
+            status=exc.status_code,
+            titel=titles.get(exc.status_code, "Er ging iets mis"),
+            melding=str(exc.detail),
+        )
+
+    # --- professionals ---------------------------------------------------------------------
+
+    @app.get("/", response_class=HTMLResponse)
+    def home(request: Request) -> Response:
+        if request.session.get("user_id"):
+            return RedirectResponse("/werkvoorraad", status_code=303)
+        return render(request, "start.html")
+
+    @app.get("/login", response_class=HTMLResponse)
+    def login_form(request: Request, volgende: str = "/werkvoorraad") -> Response:
+        return render(request, "login.html", volgende=_safe_next(volgende))
+
+    @app.post("/login")
+    def login(
+        request: Request,
+        gebruikersnaam: str = Form(...),
+        wachtwoord: str = Form(...),
+        csrf_token: str = Form(""),
+        volgende: str = Form("/werkvoorraad"),
+    ) -> Response:
+        check_csrf(request, csrf_token)
+        key = f"login:{client_key(request)}"
+        if limiter.blocked(key):
+            raise HTTPException(429, "Te vaak een verkeerd wachtwoord. Probeer het later.")
+        with engine.begin() as conn:
+            user = authenticate(conn=conn, gebruikersnaam=gebruikersnaam, wachtwoord=wachtwoord)
+        if user is None:
+            limiter.fail(key)
+            return render(
+                request,
+                "login.html",
+                status=401,
+                fout="Gebruikersnaam of wachtwoord klopt niet.",
+                volgende=_safe_next(volgende),
+            )
+        request.session.clear()  # a new session at login (no session fixation)
+        request.session["user_id"] = user.id
+        return RedirectResponse(_safe_next(volgende), status_code=303)
+
+    @app.post("/uitloggen")
+    def logout(request: Request, csrf_token: str = Form("")) -> Response:
+        check_csrf(request, csrf_token)
+        request.session.clear()
+        return RedirectResponse("/", status_code=303)
+
+    @app.get("/werkvoorraad", response_class=HTMLResponse)
+    def queue_page(request: Request, partner: str = "", crisis: str = "") -> Response:
+        user = require(request, "werkvoorraad")
+        with engine.begin() as conn:
+            items = work_queue(conn=conn, actor=actor(user))
+        partners = sorted({p for item in items for p in item.partners})
+        if partner:
+            items = [i for i in items if partner in i.partners]
+        if crisis:
+            items = [i for i in items if i.measures.crisis]
+        shown = items[:200]
+        return render(
+            request,
+            "werkvoorraad.html",
+            user=user,
+            items=shown,
+            total=len(items),
+            partners=partners,
+            partner=partner,
+            crisis=crisis,
+            partner_nl=signaalpartner_nl,
+        )
+
+    @app.get("/zaken/{case_id}", response_class=HTMLResponse)
+    def case_page(request: Request, case_id: int) -> Response:
+        user = require(request, "zaak_bekijken")
+        today = date.today()
+        with engine.begin() as conn:
+            try:
+                co = case_offer(conn=conn, case_id=case_id, today=today, actor=actor(user))
+            except CaseNotFoundError as exc:
+                raise HTTPException(404, f"Zaak {case_id} bestaat niet.") from exc
+            case = get_case(conn=conn, case_id=case_id, actor=actor(user))
+            signals = repo.signals_of_cases(conn, [case_id])
+            steps = repo.outreach_steps_of_case(conn, case_id)
+        rendered = messages_for(co, afzender=Afzender(), datum=today)
+        return render(
+            request,
+            "zaak.html",
+            user=user,
+            case=case,
+            signals=signals,
+            co=co,
+            offer=co.offer,
+            steps=steps,
+            berichten=rendered,
+            soorten=list(Contactsoort),
+            dagdelen=list(Dagdeel),
+            resultaten=list(Eindresultaat),
+            vandaag=today.isoformat(),
+            partner_nl=signaalpartner_nl,
+        )
+
+    @app.post("/zaken/{case_id}/contact")
+    def add_contact(
+        request: Request,
+        case_id: int,
+        soort: str = Form(...),
+        datum: str = Form(...),
+        dagdeel: str = Form(""),
+        bereikt: str = Form(""),
+        csrf_token: str = Form(""),
+    ) -> Response:
+        require(request, "contact_registreren")
+        check_csrf(request, csrf_token)
+        try:
+            attempt = Contactpoging(
+                soort=Contactsoort(soort),
+                datum=date.fromisoformat(datum),
+                dagdeel=Dagdeel(dagdeel) if dagdeel else None,
+                bereikt=bereikt == "ja",
+            )
+        except ValueError as exc:
+            raise HTTPException(400, f"Dit klopt niet: {exc}") from exc
+        with engine.begin() as conn:
+            try:
+                register_contact(conn=conn, case_id=case_id, attempt=attempt)
+            except CaseNotFoundError as exc:
+                raise HTTPException(404, str(exc)) from exc
+            except (CaseClosedError, ContactDateError) as exc:
+                raise HTTPException(400, str(exc)) from exc
+        request.session["flash"] = f"Contactpoging vastgelegd: {attempt.soort}, " + (
+            "bereikt." if attempt.bereikt else "niet bereikt."
+        )
+        return RedirectResponse(f"/zaken/{case_id}", status_code=303)
+
+    @app.post("/zaken/{case_id}/afsluiten")
+    def close(
+        request: Request,
+        case_id: int,
+        eindresultaat: str = Form(...),
+        datum: str = Form(...),
+        csrf_token: str = Form(""),
+    ) -> Response:
+        require(request, "contact_registreren")
+        check_csrf(request, csrf_token)
+        try:
+            result = Eindresultaat(eindresultaat)
+            when = date.fromisoformat(datum)
+        except ValueError as exc:
+            raise HTTPException(400, f"Dit klopt niet: {exc}") from exc
+        with engine.begin() as conn:
+            try:
+                close_case(conn=conn, case_id=case_id, eindresultaat=result, datum=when)
+            except CaseNotFoundError as exc:
+                raise HTTPException(404, str(exc)) from exc
+            except (CaseClosedError, ContactDateError) as exc:
+                raise HTTPException(400, str(exc)) from exc
+        request.session["flash"] = f"Zaak {case_id} is afgesloten: {result}."
+        return RedirectResponse("/werkvoorraad", status_code=303)
+
+    @app.get("/dashboard", response_class=HTMLResponse)
+    def dashboard(request: Request) -> Response:
+        user = require(request, "dashboard")
+        with engine.begin() as conn:
+            rows = funnel(conn=conn, actor=f"{actor(user)}:evaluatie")
+        table = [{"partner": signaalpartner_nl(p), **counts} for p, counts in sorted(rows.items())]
+        return render(request, "dashboard.html", user=user, rows=table)
+
+    # --- residents -------------------------------------------------------------------------
+
+    @app.get("/inwoner", response_class=HTMLResponse)
+    def code_form(request: Request) -> Response:
+        return render(request, "inwoner_code.html")
+
+    @app.post("/inwoner")
+    def enter_code(
+        request: Request, code: str = Form(...), csrf_token: str = Form("")
+    ) -> Response:
+        check_csrf(request, csrf_token)
+        key = f"code:{client_key(request)}"
+        if limiter.blocked(key):
+            raise HTTPException(
+                429, "U heeft te vaak een verkeerde code ingevuld. Probeer het over 15 minuten."
+            )
+        with engine.begin() as conn:
+            try:
+                person = redeem_code(conn=conn, code=code)
+            except CodeError as exc:
+                limiter.fail(key)
+                return render(request, "inwoner_code.html", status=400, fout=str(exc))
+        request.session.clear()
+        request.session["resident"] = person
+        return RedirectResponse("/inwoner/mijn", status_code=303)
+
+    @app.get("/inwoner/mijn", response_class=HTMLResponse)
+    def resident_page(request: Request) -> Response:
+        person = resident(request)
+        with engine.connect() as conn:
+            state = current_state(conn=conn, person_pseudonym=person)
+            messages = repo.messages_of_person(conn, person)
+        return render(
+            request,
+            "inwoner_mijn.html",
+            resident=True,
+            state=state,
+            berichten=messages,
+            kanalen=list(Kanaal),
+            dagdelen=list(Dagdeel),
+            elektronisch=Berichtsoort.VROEGSIGNAAL in state.elektronisch,
+        )
+
+    def _record(person: str, soort: EventSoort, waarde: str = "") -> None:
+        with engine.begin() as conn:
+            record_event(
+                conn=conn,
+                person_pseudonym=person,
+                soort=soort,
+                waarde=waarde,
+                wijze=Wijze.WEB,
+                door="inwoner",
+            )
+
+    @app.post("/inwoner/kanalen")
+    def set_channels(
+        request: Request,
+        csrf_token: str = Form(""),
+        kanaal: Annotated[list[str] | None, Form()] = None,
+        dagdeel: str = Form(""),
+    ) -> Response:
+        person = resident(request)
+        check_csrf(request, csrf_token)
+        try:
+            chosen = [Kanaal(k).value for k in kanaal or []]
+            part = Dagdeel(dagdeel).value if dagdeel else ""
+        except ValueError as exc:
+            raise HTTPException(400, "Kies een kanaal en dagdeel uit de lijst.") from exc
+        _record(person, EventSoort.KANALEN, ",".join(chosen))
+        _record(person, EventSoort.DAGDEEL, part)
+        first = Kanaal(chosen[0]) if chosen else None
+        request.session["flash"] = (
+            f"Opgeslagen. U krijgt voortaan eerst {_kanaal_zin(first)}."
+            if first
+            else "Opgeslagen. U heeft geen voorkeur: wij kiezen een brief en bellen daarna."
+        )
+        return RedirectResponse("/inwoner/mijn", status_code=303)
+
+    @app.post("/inwoner/elektronisch")
+    def set_electronic(
+        request: Request, csrf_token: str = Form(""), akkoord: str = Form("")
+    ) -> Response:
+        person = resident(request)
+        check_csrf(request, csrf_token)
+        soort = (
+            EventSoort.ELEKTRONISCH_AKKOORD
+            if akkoord == "ja"
+            else EventSoort.ELEKTRONISCH_INGETROKKEN
+        )
+        _record(person, soort, Berichtsoort.VROEGSIGNAAL.value)
+        request.session["flash"] = (
+            "Opgeslagen. Wij mogen u e-mail en sms sturen over betalingsachterstanden."
+            if akkoord == "ja"
+            else "Opgeslagen. Wij sturen u hierover geen e-mail of sms."
+        )
+        return RedirectResponse("/inwoner/mijn", status_code=303)
+
+    @app.post("/inwoner/afmelden")
+    def opt_out(request: Request, csrf_token: str = Form("")) -> Response:
+        person = resident(request)
+        check_csrf(request, csrf_token)
+        _record(person, EventSoort.NIET_BENADEREN)
+        request.session["flash"] = "U bent afgemeld. Wij sturen u geen berichten meer."
+        return RedirectResponse("/inwoner/mijn", status_code=303)
+
+    @app.post("/inwoner/aanmelden")
+    def opt_in(request: Request, csrf_token: str = Form("")) -> Response:
+        person = resident(request)
+        check_csrf(request, csrf_token)
+        _record(person, EventSoort.WEER_BENADEREN)
+        request.session["flash"] = "U bent weer aangemeld. Wij mogen u weer een bericht sturen."
+        return RedirectResponse("/inwoner/mijn", status_code=303)
+
+    @app.get("/inwoner/waarom/{message_id}", response_class=HTMLResponse)
+    def why_page(request: Request, message_id: int) -> Response:
+        person = resident(request)
+        with engine.connect() as conn:
+            row = repo.message_row(conn, message_id)
+            if row is None or row.person_pseudonym != person:
+                raise HTTPException(404, "Dit bericht vinden wij niet.")
+            try:
+                why = why_message(conn=conn, message_id=message_id)
+            except MessageNotFoundError as exc:  # deleted in between
+                raise HTTPException(404, "Dit bericht vinden wij niet.") from exc
+        return render(request, "inwoner_waarom.html", resident=True, why=why)
+
+    @app.post("/inwoner/uitloggen")
+    def resident_logout(request: Request, csrf_token: str = Form("")) -> Response:
+        check_csrf(request, csrf_token)
+        request.session.clear()
+        return RedirectResponse("/inwoner", status_code=303)
+
+    return app
+
+
+def _safe_next(target: str) -> str:
+    """Only local paths: no open redirect after login."""
+    if not target.startswith("/") or target.startswith("//"):
+        return "/werkvoorraad"
+    return target
+
+
+def _kanaal_zin(kanaal: Kanaal) -> str:
+    return {
+        Kanaal.BRIEF: "een brief",
+        Kanaal.EMAIL: "een e-mail",
+        Kanaal.SMS: "een sms",
+        Kanaal.TELEFOON: "een telefoontje",
+        Kanaal.HUISBEZOEK: "een bezoek",
+    }[kanaal]

@@ -1,0 +1,218 @@
+"""The web app over HTTP (no browser): login, roles, CSRF, resident codes, rate limits and
+security headers, on SQLite and PostgreSQL."""
+
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from conftest import PERSON, make_case
+from proactief.pipeline.consent import current_state
+from proactief.pipeline.resident_access import create_code
+from proactief.pipeline.users import Rol, add_user
+from proactief.storage import repositories as repo
+from proactief.web import create_app
+
+PASSWORD = "een-lang-wachtwoord-2026"
+PROFESSIONAL_PAGES = ["/werkvoorraad", "/zaken/1", "/dashboard"]
+ALLOWED = {
+    Rol.CONTACTMEDEWERKER: {"/werkvoorraad", "/zaken/1"},
+    Rol.TEAMLEIDER: {"/werkvoorraad", "/zaken/1", "/dashboard"},
+    Rol.ANALIST: {"/dashboard"},
+    Rol.BEHEERDER: {"/werkvoorraad", "/zaken/1", "/dashboard"},
+}
+
+
+@pytest.fixture
+def web(engine: Engine) -> dict[str, Any]:
+    with engine.begin() as conn:
+        case_id = make_case(conn)
+        for rol in Rol:
+            add_user(conn=conn, gebruikersnaam=rol.value, wachtwoord=PASSWORD, rol=rol)
+        code = create_code(conn=conn, person_pseudonym=PERSON)
+    app = create_app(engine=engine, secret_key=b"s" * 32)
+    return {"app": app, "case_id": case_id, "code": code, "engine": engine}
+
+
+def client(web: dict[str, Any]) -> TestClient:
+    return TestClient(web["app"], base_url="https://testserver", follow_redirects=False)
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "no CSRF token in the form"
+    return found.group(1)
+
+
+def login(c: TestClient, name: str, password: str = PASSWORD) -> Any:
+    token = csrf_of(c.get("/login").text)
+    return c.post(
+        "/login", data={"gebruikersnaam": name, "wachtwoord": password, "csrf_token": token}
+    )
+
+
+def test_unauthenticated_requests_go_to_login(web: dict[str, Any]) -> None:
+    c = client(web)
+    for page in PROFESSIONAL_PAGES:
+        response = c.get(page)
+        assert response.status_code == 303 and response.headers["location"].startswith("/login"), (
+            page
+        )
+    assert c.get("/inwoner/mijn").headers["location"] == "/inwoner"
+
+
+@pytest.mark.parametrize("rol", list(Rol))
+def test_the_role_matrix(web: dict[str, Any], rol: Rol) -> None:
+    c = client(web)
+    assert login(c, rol.value).status_code == 303
+    for page in PROFESSIONAL_PAGES:
+        status = c.get(page).status_code
+        assert status == (200 if page in ALLOWED[rol] else 403), (rol, page, status)
+
+
+def test_a_wrong_password_is_refused_and_limited(web: dict[str, Any]) -> None:
+    c = client(web)
+    for _ in range(5):
+        assert login(c, "contactmedewerker", "fout-wachtwoord-123").status_code == 401
+    assert login(c, "contactmedewerker").status_code == 429
+
+
+def test_a_contact_worker_registers_a_call_and_closes_the_case(web: dict[str, Any]) -> None:
+    c = client(web)
+    login(c, "contactmedewerker")
+    case_id = web["case_id"]
+    queue = c.get("/werkvoorraad").text
+    assert f"/zaken/{case_id}" in queue
+    page = c.get(f"/zaken/{case_id}").text
+    assert "Contactladder" in page and "Belscript" in page and "Zorgtoeslag" in page
+    token = csrf_of(page)
+    form = {"soort": "Telefoon", "datum": "2026-04-10", "dagdeel": "Middag", "bereikt": "ja"}
+    # without (or with a wrong) CSRF token nothing happens
+    assert c.post(f"/zaken/{case_id}/contact", data=form).status_code == 403
+    assert c.post(f"/zaken/{case_id}/contact", data={**form, "csrf_token": "x"}).status_code == 403
+    done = c.post(f"/zaken/{case_id}/contact", data={**form, "csrf_token": token})
+    assert done.status_code == 303
+    assert "Contactpoging vastgelegd" in c.get(f"/zaken/{case_id}").text
+    closed = c.post(
+        f"/zaken/{case_id}/afsluiten",
+        data={
+            "eindresultaat": "(Budget)advies en/of quick fix",
+            "datum": "2026-04-12",
+            "csrf_token": token,
+        },
+    )
+    assert closed.status_code == 303
+    with web["engine"].connect() as conn:
+        row = repo.get_case_row(conn, case_id)
+        attempts = repo.attempts_of_cases(conn, [case_id])
+    assert row.eindresultaat == "(Budget)advies en/of quick fix"
+    assert [(a.soort, a.bereikt) for a in attempts] == [("Telefoon", True)]
+    again = c.post(f"/zaken/{case_id}/contact", data={**form, "csrf_token": token})
+    assert again.status_code == 400 and "al afgesloten" in again.text
+
+
+def test_a_resident_enters_a_code_changes_the_channel_and_opts_out(web: dict[str, Any]) -> None:
+    c = client(web)
+    token = csrf_of(c.get("/inwoner").text)
+    entered = c.post("/inwoner", data={"code": web["code"].lower(), "csrf_token": token})
+    assert entered.status_code == 303 and entered.headers["location"] == "/inwoner/mijn"
+    page = c.get("/inwoner/mijn").text
+    token = csrf_of(page)
+    changed = c.post(
+        "/inwoner/kanalen",
+        data={"kanaal": ["email", "telefoon"], "dagdeel": "Avond", "csrf_token": token},
+    )
+    assert changed.status_code == 303
+    assert "U krijgt voortaan eerst een e-mail" in c.get("/inwoner/mijn").text
+    assert c.post("/inwoner/afmelden", data={"csrf_token": token}).status_code == 303
+    with web["engine"].connect() as conn:
+        state = current_state(conn=conn, person_pseudonym=PERSON)
+    assert [k.value for k in state.kanalen] == ["email", "telefoon"]
+    assert state.dagdeel == "Avond" and state.niet_benaderen
+    # the professional pages stay closed to a resident
+    assert c.get("/werkvoorraad").status_code == 303
+
+
+def test_a_code_works_once_and_wrong_codes_are_limited(web: dict[str, Any]) -> None:
+    c = client(web)
+    token = csrf_of(c.get("/inwoner").text)
+    assert c.post("/inwoner", data={"code": web["code"], "csrf_token": token}).status_code == 303
+    other = client(web)
+    token = csrf_of(other.get("/inwoner").text)
+    used = other.post("/inwoner", data={"code": web["code"], "csrf_token": token})
+    assert used.status_code == 400 and "werkt niet" in used.text
+    for _ in range(4):
+        other.post("/inwoner", data={"code": "AAAA-BBBB-CCCC", "csrf_token": token})
+    with web["engine"].begin() as conn:
+        fresh = create_code(conn=conn, person_pseudonym=PERSON)
+    blocked = other.post("/inwoner", data={"code": fresh, "csrf_token": token})
+    assert blocked.status_code == 429
+
+
+def test_an_expired_code_is_refused(web: dict[str, Any]) -> None:
+    with web["engine"].begin() as conn:
+        old = create_code(
+            conn=conn, person_pseudonym=PERSON, now=datetime.now(UTC) - timedelta(days=31)
+        )
+    c = client(web)
+    token = csrf_of(c.get("/inwoner").text)
+    assert c.post("/inwoner", data={"code": old, "csrf_token": token}).status_code == 400
+
+
+def test_a_resident_sees_only_their_own_messages(web: dict[str, Any]) -> None:
+    from proactief.domain import Berichtsoort, Kanaal
+    from proactief.pipeline.messaging import Aanleiding, send_message
+
+    with web["engine"].begin() as conn:
+        mine = send_message(
+            conn=conn,
+            person_pseudonym=PERSON,
+            soort=Berichtsoort.VROEGSIGNAAL,
+            kanaal=Kanaal.BRIEF,
+            aanleiding=Aanleiding("vroegsignaal", "een bericht", "uw zorgverzekeraar"),
+            grondslag="Wgs art. 3a",
+            selectieregel="elk vroegsignaal",
+        )
+        theirs = send_message(
+            conn=conn,
+            person_pseudonym="someone-else",
+            soort=Berichtsoort.VROEGSIGNAAL,
+            kanaal=Kanaal.BRIEF,
+            aanleiding=Aanleiding("vroegsignaal", "een bericht", "uw zorgverzekeraar"),
+            grondslag="Wgs art. 3a",
+            selectieregel="elk vroegsignaal",
+        )
+    c = client(web)
+    token = csrf_of(c.get("/inwoner").text)
+    c.post("/inwoner", data={"code": web["code"], "csrf_token": token})
+    assert "uw zorgverzekeraar" in c.get(f"/inwoner/waarom/{mine.message_id}").text
+    assert c.get(f"/inwoner/waarom/{theirs.message_id}").status_code == 404
+
+
+def test_security_headers_and_cookie_flags(web: dict[str, Any]) -> None:
+    c = client(web)
+    response = c.get("/login")
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    assert "unsafe-inline" not in response.headers["content-security-policy"]
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    cookie = response.headers["set-cookie"].lower()
+    assert "secure" in cookie and "httponly" in cookie and "samesite=lax" in cookie
+
+
+def test_no_open_redirect_after_login(web: dict[str, Any]) -> None:
+    c = client(web)
+    token = csrf_of(c.get("/login").text)
+    response = c.post(
+        "/login",
+        data={
+            "gebruikersnaam": "teamleider",
+            "wachtwoord": PASSWORD,
+            "csrf_token": token,
+            "volgende": "//evil.example/",
+        },
+    )
+    assert response.headers["location"] == "/werkvoorraad"
