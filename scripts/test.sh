@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 EXTRAS=dev . scripts/setup-venv.sh
 echo "== checking PostgreSQL (127.0.0.1:5432, database test)"
 .venv/bin/python scripts/check_postgres.py
+. scripts/ensure_chromium.sh
 
 echo "== ruff (lint and format) and mypy"
 .venv/bin/ruff check src tests benchmarks scripts

@@ -383,6 +383,10 @@ def demo(
             min=0, help="Voor zoveel nieuwe zaken de eerste stap zetten (brieven, e-mails)."
         ),
     ] = 12,
+    serve: Annotated[
+        bool, typer.Option("--serve", help="Start daarna de webapp op de demogemeente.")
+    ] = False,
+    port: Annotated[int, typer.Option(help="Poort van de webapp (met --serve).")] = 8000,
 ) -> None:
     """Draai de hele keten voor de synthetische 'Gemeente Voorbeeld'."""
     from proactief.demo.run import run_demo
@@ -421,6 +425,40 @@ def demo(
     _print_demo_summary(result)
     if result.offers is not None:
         _print_offers(result.offers)
+    if serve:
+        _serve_demo(engine, port)
+
+
+def _serve_demo(engine: Engine, port: int) -> None:
+    """Demo users with fresh passwords, a resident code, then the web app."""
+    import secrets
+
+    from proactief.cli_web import run_server
+    from proactief.pipeline.resident_access import create_code
+    from proactief.pipeline.users import Rol, UserError, add_user
+
+    table = Table(title="Inloggen in de webapp (alleen voor deze demo)")
+    for column in ("Gebruikersnaam", "Rol", "Wachtwoord"):
+        table.add_column(column)
+    with engine.begin() as conn:
+        for rol in Rol:
+            password = secrets.token_urlsafe(12)
+            try:
+                add_user(
+                    conn=conn, gebruikersnaam=f"demo-{rol.value}", wachtwoord=password, rol=rol
+                )
+            except UserError:
+                password = "(bestond al; wachtwoord ongewijzigd)"
+            table.add_row(f"demo-{rol.value}", rol.value, password)
+        rows = repo.open_case_rows(conn, limit=1)
+        code = create_code(conn=conn, person_pseudonym=rows[0].person_pseudonym) if rows else None
+    console.print(table)
+    if code:
+        console.print(
+            f"Inwoner van zaak {rows[0].id}: ga naar http://localhost:{port}/inwoner en vul "
+            f"de code {code} in."
+        )
+    run_server(host="127.0.0.1", port=port)
 
 
 def _print_demo_summary(result: "DemoResult") -> None:

@@ -345,9 +345,7 @@ def create_app(*, engine: Engine, secret_key: bytes, secure_cookies: bool = True
         return render(request, "inwoner_code.html")
 
     @app.post("/inwoner")
-    def enter_code(
-        request: Request, code: str = Form(...), csrf_token: str = Form("")
-    ) -> Response:
+    def enter_code(request: Request, code: str = Form(...), csrf_token: str = Form("")) -> Response:
         check_csrf(request, csrf_token)
         key = f"code:{client_key(request)}"
         if limiter.blocked(key):

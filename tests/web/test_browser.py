@@ -1,0 +1,183 @@
+"""The web app in a real browser: Playwright driving Debian's chromium (no downloaded
+browsers) against the app served by uvicorn; axe-core on every page visited; the resident
+flow by keyboard only. Screenshots of the main pages go to docs/screenshots/."""
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from sqlalchemy import Engine
+
+from conftest import IN_CI, PERSON, make_case
+from proactief.pipeline.consent import current_state
+from proactief.pipeline.resident_access import create_code
+from proactief.pipeline.users import Rol, add_user
+from proactief.storage import repositories as repo
+from proactief.web import create_app
+
+CHROMIUM = os.environ.get("PROACTIEF_CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+PASSWORD = "een-lang-wachtwoord-2026"
+WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+    if IN_CI:
+        raise RuntimeError(f"chromium not found at {CHROMIUM}; scripts/test.sh installs it")
+    pytest.skip(
+        f"no chromium at {CHROMIUM} (apt-get install chromium); runs in CI",
+        allow_module_level=True,
+    )
+
+from axe_playwright_python.sync_playwright import Axe  # noqa: E402
+from playwright.sync_api import Page, sync_playwright  # noqa: E402
+
+
+@pytest.fixture
+def server(engine: Engine) -> Iterator[dict[str, Any]]:
+    """The app on a free port, with a case, users and a resident code."""
+    with engine.begin() as conn:
+        case_id = make_case(conn)
+        add_user(
+            conn=conn, gebruikersnaam="medewerker", wachtwoord=PASSWORD, rol=Rol.CONTACTMEDEWERKER
+        )
+        add_user(conn=conn, gebruikersnaam="teamleider", wachtwoord=PASSWORD, rol=Rol.TEAMLEIDER)
+        code = create_code(conn=conn, person_pseudonym=PERSON)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = create_app(engine=engine, secret_key=b"b" * 32)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    uv = uvicorn.Server(config)
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not uv.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert uv.started, "uvicorn did not start"
+    try:
+        # 'localhost' is a secure context: the Secure session cookie works over http here
+        yield {"url": f"http://localhost:{port}", "case_id": case_id, "code": code}
+    finally:
+        uv.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def page() -> Iterator[Page]:
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL")
+        yield context.new_page()
+        browser.close()
+
+
+def assert_accessible(page: Page) -> None:
+    results = Axe().run(page, options=WCAG_21_AA)
+    violations = results.response["violations"]
+    assert violations == [], [(v["id"], v["help"], len(v["nodes"])) for v in violations]
+
+
+def shoot(page: Page, name: str, request: pytest.FixtureRequest) -> None:
+    """Screenshots for docs/ from the SQLite run only (one set)."""
+    if "sqlite" in request.node.name:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def test_contact_worker_logs_in_registers_a_call_and_closes_the_case(
+    server: dict[str, Any], page: Page, engine: Engine, request: pytest.FixtureRequest
+) -> None:
+    url, case_id = server["url"], server["case_id"]
+    page.goto(f"{url}/werkvoorraad")
+    assert "/login" in page.url
+    assert_accessible(page)
+    shoot(page, "inloggen", request)
+    page.get_by_label("Gebruikersnaam").fill("medewerker")
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_url(f"{url}/werkvoorraad")
+    assert_accessible(page)
+    shoot(page, "werkvoorraad", request)
+    page.get_by_role("link", name=f"Zaak {case_id}").first.click()
+    page.wait_for_url(f"{url}/zaken/{case_id}")
+    assert page.get_by_role("heading", name="Aanbod").is_visible()
+    assert_accessible(page)
+    shoot(page, "zaak", request)
+    page.get_by_label("Soort").select_option("Telefoon")
+    page.get_by_label("Datum van de poging").fill("2026-04-10")
+    page.get_by_label("Dagdeel").select_option("Middag")
+    page.get_by_label("Bereikt").check()
+    page.get_by_role("button", name="Vastleggen").click()
+    page.wait_for_url(f"{url}/zaken/{case_id}")
+    assert (
+        page.locator(".pf-notice[role=status]").inner_text().startswith("Contactpoging vastgelegd")
+    )
+    page.get_by_label("Eindresultaat").select_option("(Budget)advies en/of quick fix")
+    page.get_by_role("button", name="Afsluiten").click()
+    page.wait_for_url(f"{url}/werkvoorraad")
+    assert f"Zaak {case_id} is afgesloten" in page.locator(".pf-notice[role=status]").inner_text()
+    with engine.connect() as conn:
+        row = repo.get_case_row(conn, case_id)
+        attempts = repo.attempts_of_cases(conn, [case_id])
+    assert row.eindresultaat == "(Budget)advies en/of quick fix"
+    assert [(a.soort, a.dagdeel, a.bereikt) for a in attempts] == [("Telefoon", "Middag", True)]
+
+
+def tab_to(page: Page, selector: str, limit: int = 40) -> None:
+    """Press Tab until the element matching ``selector`` has the focus."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("s => document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"{selector} cannot be reached with the Tab key")
+
+
+def test_resident_by_keyboard_only_changes_channel_and_opts_out(
+    server: dict[str, Any], page: Page, engine: Engine, request: pytest.FixtureRequest
+) -> None:
+    url = server["url"]
+    page.goto(f"{url}/inwoner")
+    assert_accessible(page)
+    shoot(page, "inwoner-code", request)
+    tab_to(page, "#code")
+    page.keyboard.type(server["code"])
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{url}/inwoner/mijn")
+    assert_accessible(page)
+    shoot(page, "inwoner-keuzes", request)
+    tab_to(page, "#kanaal-email")
+    page.keyboard.press("Space")
+    tab_to(page, "#dagdeel")
+    page.keyboard.press("ArrowDown")  # 'Ochtend'
+    tab_to(page, "form[action='/inwoner/kanalen'] button")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert (
+        "U krijgt voortaan eerst een e-mail" in page.locator(".pf-notice[role=status]").inner_text()
+    )
+    assert_accessible(page)
+    tab_to(page, "form[action='/inwoner/afmelden'] button")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "U bent afgemeld" in page.locator(".pf-notice[role=status]").inner_text()
+    assert_accessible(page)
+    with engine.connect() as conn:
+        state = current_state(conn=conn, person_pseudonym=PERSON)
+    assert [k.value for k in state.kanalen] == ["email"]
+    assert state.dagdeel == "Ochtend" and state.niet_benaderen
