@@ -64,6 +64,14 @@ def test_unauthenticated_requests_go_to_login(web: dict[str, Any]) -> None:
     assert c.get("/inwoner/mijn").headers["location"] == "/inwoner"
 
 
+def test_a_malformed_or_huge_id_is_a_clear_400(web: dict[str, Any]) -> None:
+    c = client(web)
+    login(c, "teamleider")
+    for page in ("/zaken/99999999999", "/zaken/abc", "/zaken/0"):
+        response = c.get(page)
+        assert response.status_code == 400 and "Dit klopt niet" in response.text, page
+
+
 @pytest.mark.parametrize("rol", list(Rol))
 def test_the_role_matrix(web: dict[str, Any], rol: Rol) -> None:
     c = client(web)

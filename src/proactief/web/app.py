@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 import yaml
 from fastapi import FastAPI, Form, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -49,6 +50,7 @@ from proactief.pipeline.outreach import Afzender, case_offer, messages_for
 from proactief.pipeline.resident_access import CodeError, redeem_code
 from proactief.pipeline.users import User, authenticate, user_by_id
 from proactief.storage import repositories as repo
+from proactief.web.api import ZaakId, create_api
 from proactief.web.ratelimit import FailureLimiter
 
 __all__ = ["create_app"]
@@ -106,6 +108,7 @@ def create_app(*, engine: Engine, secret_key: bytes, secure_cookies: bool = True
         https_only=secure_cookies,
     )
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.mount("/api/v1", create_api(engine=engine, roles=role_matrix))
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -172,6 +175,17 @@ def create_app(*, engine: Engine, secret_key: bytes, secure_cookies: bool = True
             status=exc.status_code,
             titel=titles.get(exc.status_code, "Er ging iets mis"),
             melding=str(exc.detail),
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_page(request: Request, exc: RequestValidationError) -> Response:
+        fields = ", ".join(str(e["loc"][-1]) for e in exc.errors())
+        return render(
+            request,
+            "fout.html",
+            status=400,
+            titel="Dit klopt niet",
+            melding=f"Controleer: {fields}.",
         )
 
     # --- professionals ---------------------------------------------------------------------
@@ -243,7 +257,7 @@ def create_app(*, engine: Engine, secret_key: bytes, secure_cookies: bool = True
         )
 
     @app.get("/zaken/{case_id}", response_class=HTMLResponse)
-    def case_page(request: Request, case_id: int) -> Response:
+    def case_page(request: Request, case_id: ZaakId) -> Response:
         user = require(request, "zaak_bekijken")
         today = date.today()
         with engine.begin() as conn:
@@ -275,7 +289,7 @@ def create_app(*, engine: Engine, secret_key: bytes, secure_cookies: bool = True
     @app.post("/zaken/{case_id}/contact")
     def add_contact(
         request: Request,
-        case_id: int,
+        case_id: ZaakId,
         soort: str = Form(...),
         datum: str = Form(...),
         dagdeel: str = Form(""),
@@ -308,7 +322,7 @@ def create_app(*, engine: Engine, secret_key: bytes, secure_cookies: bool = True
     @app.post("/zaken/{case_id}/afsluiten")
     def close(
         request: Request,
-        case_id: int,
+        case_id: ZaakId,
         eindresultaat: str = Form(...),
         datum: str = Form(...),
         csrf_token: str = Form(""),
@@ -450,7 +464,7 @@ def create_app(*, engine: Engine, secret_key: bytes, secure_cookies: bool = True
         return RedirectResponse("/inwoner/mijn", status_code=303)
 
     @app.get("/inwoner/waarom/{message_id}", response_class=HTMLResponse)
-    def why_page(request: Request, message_id: int) -> Response:
+    def why_page(request: Request, message_id: ZaakId) -> Response:
         person = resident(request)
         with engine.connect() as conn:
             row = repo.message_row(conn, message_id)

@@ -1,0 +1,142 @@
+"""The JSON API: problem+json errors, API-Version header, OpenAPI document, roles and CSRF;
+and schemathesis fuzzing of every operation, which must never give a server error."""
+
+import re
+from typing import Any
+
+import pytest
+import schemathesis
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import not_a_server_error
+from sqlalchemy import Engine
+
+from conftest import PERSON, make_case
+from proactief.pipeline.resident_access import create_code
+from proactief.pipeline.users import Rol, add_user
+from proactief.web import create_app
+
+PASSWORD = "een-lang-wachtwoord-2026"
+
+
+@pytest.fixture
+def api(engine: Engine) -> dict[str, Any]:
+    with engine.begin() as conn:
+        case_id = make_case(conn)
+        for rol in Rol:
+            add_user(conn=conn, gebruikersnaam=rol.value, wachtwoord=PASSWORD, rol=rol)
+        code = create_code(conn=conn, person_pseudonym=PERSON)
+    app = create_app(engine=engine, secret_key=b"a" * 32)
+    return {"app": app, "case_id": case_id, "code": code}
+
+
+def session(app: Any, rol: Rol | None = None, code: str | None = None) -> tuple[TestClient, str]:
+    """A client logged in as a role (or as the resident with ``code``) and its CSRF token."""
+    c = TestClient(app, base_url="https://testserver", follow_redirects=False)
+    path = "/inwoner" if code else "/login"
+    token = re.search(r'name="csrf_token" value="([^"]+)"', c.get(path).text).group(1)  # type: ignore[union-attr]
+    data = (
+        {"code": code, "csrf_token": token}
+        if code
+        else {"gebruikersnaam": rol.value, "wachtwoord": PASSWORD, "csrf_token": token}  # type: ignore[union-attr]
+    )
+    assert c.post(path, data=data).status_code == 303
+    page = c.get("/inwoner/mijn" if code else "/")
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page.text)
+    if token is None:  # professionals are redirected to the queue
+        token = re.search(r'name="csrf-token" content="([^"]+)"', c.get("/werkvoorraad").text)
+    assert token is not None
+    return c, token.group(1)
+
+
+def test_unauthenticated_is_a_problem_document(api: dict[str, Any]) -> None:
+    c = TestClient(api["app"], base_url="https://testserver")
+    response = c.get("/api/v1/zaken")
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["api-version"] == "1.0.0"
+    body = response.json()
+    assert body["status"] == 401 and body["instance"] == "/api/v1/zaken" and body["title"]
+    assert c.get("/api/v1/voorkeuren").status_code == 401
+
+
+def test_openapi_document(api: dict[str, Any]) -> None:
+    c = TestClient(api["app"], base_url="https://testserver")
+    document = c.get("/api/v1/openapi.json").json()
+    assert document["info"]["version"] == "1.0.0"
+    assert {
+        "/zaken",
+        "/zaken/{zaak_id}",
+        "/zaken/{zaak_id}/contactpogingen",
+        "/voorkeuren",
+        "/voorkeuren/kanalen",
+    } <= set(document["paths"])
+
+
+def test_cases_and_attempts_for_a_contact_worker(api: dict[str, Any]) -> None:
+    c, token = session(api["app"], Rol.CONTACTMEDEWERKER)
+    case_id = api["case_id"]
+    cases = c.get("/api/v1/zaken").json()
+    assert [z["id"] for z in cases] == [case_id] and cases[0]["redenen"]
+    missing = c.get("/api/v1/zaken/999")
+    assert missing.status_code == 404 and missing.json()["title"] == "Niet gevonden"
+    attempt = {"soort": "Telefoon", "datum": "2026-04-10", "dagdeel": "Avond", "bereikt": False}
+    url = f"/api/v1/zaken/{case_id}/contactpogingen"
+    assert c.post(url, json=attempt).status_code == 403  # no CSRF header
+    created = c.post(url, json=attempt, headers={"X-CSRF-Token": token})
+    assert created.status_code == 201 and created.json()["soort"] == "Telefoon"
+    bad = c.post(url, json={**attempt, "soort": "Duif"}, headers={"X-CSRF-Token": token})
+    assert bad.status_code == 400
+    assert bad.json()["invalid-params"][0]["name"] == "body.soort"
+    early = c.post(url, json={**attempt, "datum": "2020-01-01"}, headers={"X-CSRF-Token": token})
+    assert early.status_code == 400 and "vóór het begin" in early.json()["detail"]
+    assert c.get(f"/api/v1/zaken/{case_id}").json()["contactpogingen"][0]["dagdeel"] == "Avond"
+
+
+def test_an_analyst_gets_no_cases(api: dict[str, Any]) -> None:
+    c, _token = session(api["app"], Rol.ANALIST)
+    assert c.get("/api/v1/zaken").status_code == 403
+    assert c.get(f"/api/v1/zaken/{api['case_id']}").status_code == 403
+
+
+def test_a_resident_reads_and_changes_own_preferences(api: dict[str, Any]) -> None:
+    c, token = session(api["app"], code=api["code"])
+    assert c.get("/api/v1/voorkeuren").json()["kanalen"] == []
+    changed = c.put(
+        "/api/v1/voorkeuren/kanalen",
+        json={"kanalen": ["sms", "brief"], "dagdeel": "Ochtend"},
+        headers={"X-CSRF-Token": token},
+    )
+    assert changed.status_code == 200
+    assert changed.json()["kanalen"] == ["sms", "brief"]
+    assert c.get("/api/v1/zaken").status_code == 401  # not a professional
+
+
+# --- fuzzing -------------------------------------------------------------------------------
+
+
+def test_the_api_never_gives_a_server_error(api: dict[str, Any]) -> None:
+    """Schemathesis generates requests for every operation from the OpenAPI document, with
+    a logged-in administrator's session and CSRF token; no response may be a 5xx."""
+    client, token = session(api["app"], Rol.BEHEERDER)
+    headers = {
+        "Cookie": f"proactief_sessie={client.cookies['proactief_sessie']}",
+        "X-CSRF-Token": token,
+    }
+    schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", api["app"])
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) == 5
+    for operation in operations:
+
+        @given(case=operation.as_strategy())
+        @settings(
+            max_examples=30,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        def fuzz(case: Any) -> None:
+            response = case.call(headers=headers)
+            case.validate_response(response, checks=[not_a_server_error])
+
+        fuzz()
