@@ -26,8 +26,14 @@ def plain(kanaal: str, inhoud: str) -> str:
 
 @pytest.mark.parametrize("toon", TONES)
 @pytest.mark.parametrize("regelingen", [[], REGELINGEN])
-def test_every_channel_and_tone_passes_the_checker(toon: str, regelingen: list) -> None:  # type: ignore[type-arg]
+@pytest.mark.parametrize("code", [None, "ABCD-EFGH-JKLM"])
+def test_every_channel_and_tone_passes_the_checker(
+    toon: str,
+    regelingen: list,  # type: ignore[type-arg]
+    code: str | None,
+) -> None:
     rendered = render_messages(
+        code=code,
         toon=toon,
         afzender="gemeente",
         organisatie="uw zorgverzekeraar",
@@ -43,6 +49,8 @@ def test_every_channel_and_tone_passes_the_checker(toon: str, regelingen: list) 
         )
         assert problems == [], (kanaal, problems)
     assert ("1.355,04" in rendered["brief"].inhoud) == bool(regelingen)
+    assert (f"Uw code is {code}" in rendered["email_tekst"].inhoud) == bool(code)
+    assert "ABCD" not in rendered["sms"].inhoud
 
 
 def test_tones_really_differ() -> None:

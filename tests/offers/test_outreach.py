@@ -4,6 +4,7 @@ choices honoured at every step. On SQLite and PostgreSQL."""
 
 import email
 import email.policy
+import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -17,6 +18,7 @@ from proactief.pipeline.consent import record_event
 from proactief.pipeline.contacts import get_case
 from proactief.pipeline.message_check import check_message
 from proactief.pipeline.outreach import TaskError, case_offer, complete_task, run_next_step
+from proactief.pipeline.resident_access import redeem_code
 from proactief.sources.contactgegevens import FakeContactDirectory
 from proactief.storage import repositories as repo
 
@@ -71,6 +73,10 @@ def test_the_default_ladder_step_by_step_with_tasks(engine: Engine) -> None:
         letter = chans[Kanaal.BRIEF].sent[0]
         assert "1.355,04" in letter.html and "Voorbeeldstraat" in letter.html
         assert letter.referentie == f"zaak{case_id}-stap1"
+        # the letter carries a one-time code that opens the resident's own page
+        code = re.search(r"Uw code is ([A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4})", letter.html)
+        assert code is not None
+        assert redeem_code(conn=conn, code=code.group(1), now=T0) == PERSON
         # the letter is a DDAS contact attempt, and the message is on record
         case = get_case(conn=conn, case_id=case_id)
         assert [a.soort for a in case.contactpogingen] == [Contactsoort.BRIEF]

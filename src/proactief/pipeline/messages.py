@@ -53,13 +53,16 @@ def render_messages(
     afmelden: str = "de website van de gemeente (Mijn gegevens)",
     datum: date | None = None,
     adres: Sequence[str] = (),
+    code: str | None = None,
 ) -> dict[str, Rendered]:
-    """Every channel's message for one offer, in the given tone."""
+    """Every channel's message for one offer, in the given tone. ``code`` is the one-time
+    code for the resident's web page (letter and e-mail only; never in an SMS)."""
     context = {
         "afzender": afzender,
         "organisatie": organisatie,
         "naam": naam,
         "adres": list(adres),
+        "code": code,
         "regelingen": [
             {
                 "naam": r["naam"],

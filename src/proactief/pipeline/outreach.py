@@ -26,6 +26,7 @@ from proactief.pipeline.message_check import check_rendered
 from proactief.pipeline.messages import Rendered, render_messages
 from proactief.pipeline.messaging import Aanleiding, send_message
 from proactief.pipeline.questionnaire import own_segment
+from proactief.pipeline.resident_access import create_code
 from proactief.pipeline.tailoring import (
     CaseSummary,
     EntitlementSummary,
@@ -157,8 +158,10 @@ def messages_for(
     afzender: Afzender,
     datum: date,
     adres: Sequence[str] = (),
+    code: str | None = None,
 ) -> dict[str, Rendered]:
-    """Every channel's message for the offer, in its tone."""
+    """Every channel's message for the offer, in its tone (``code``: the resident's
+    one-time code, printed in the letter and the e-mail)."""
     cfg = load_approach_config()
     uitleg = cfg["regelingen"]
     regelingen = [
@@ -181,6 +184,7 @@ def messages_for(
         afmelden=afzender.afmelden,
         datum=datum,
         adres=adres,
+        code=code,
     )
 
 
@@ -289,7 +293,13 @@ def run_next_step(
             f"Geen kanaal ingesteld voor '{kanaal}' / no channel plugin configured for {kanaal}"
         )
     details = directory.lookup(co.person_pseudonym, co.ontvanger)
-    rendered = messages_for(co, afzender=afzender, datum=now.date(), adres=details.adres)
+    # a letter or e-mail carries a one-time code for the resident's own page
+    code = (
+        create_code(conn=conn, person_pseudonym=co.person_pseudonym, now=now)
+        if kanaal in (Kanaal.BRIEF, Kanaal.EMAIL)
+        else None
+    )
+    rendered = messages_for(co, afzender=afzender, datum=now.date(), adres=details.adres, code=code)
     if kanaal in _TEXT_OF:
         text = rendered["email_tekst" if kanaal is Kanaal.EMAIL else _TEXT_OF[kanaal]].inhoud
     else:
