@@ -64,6 +64,16 @@ def test_unauthenticated_requests_go_to_login(web: dict[str, Any]) -> None:
     assert c.get("/inwoner/mijn").headers["location"] == "/inwoner"
 
 
+def test_the_queue_filters_by_partner_and_crisis(web: dict[str, Any]) -> None:
+    c = client(web)
+    login(c, "contactmedewerker")
+    link = f'href="/zaken/{web["case_id"]}"'
+    assert link in c.get("/werkvoorraad?partner=Zorg").text
+    other = c.get("/werkvoorraad?partner=Huur").text
+    assert link not in other and "0 open zaken" in other
+    assert "0 open zaken" in c.get("/werkvoorraad?crisis=ja").text
+
+
 def test_a_malformed_or_huge_id_is_a_clear_400(web: dict[str, Any]) -> None:
     c = client(web)
     login(c, "teamleider")

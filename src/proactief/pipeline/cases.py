@@ -172,11 +172,17 @@ def _filter_result(
 
 
 def work_queue(
-    *, conn: Connection, limit: int | None = None, actor: str = "medewerker"
+    *,
+    conn: Connection,
+    limit: int | None = None,
+    actor: str = "medewerker",
+    partner: str | None = None,
+    crisis: bool = False,
 ) -> list[WorkQueueItem]:
-    """Open cases in the order the team should handle them, with their reasons."""
+    """Open cases in the order the team should handle them, with their reasons;
+    optionally only those with a signal of ``partner``, or with a crisis signal."""
     PersonalDataAccess(conn, doel=Doel.VROEGSIGNALERING, actor=actor).check(QUEUE_FIELDS)
-    rows = repo.open_case_rows(conn, limit=limit)
+    rows = repo.open_case_rows(conn, limit=limit, partner=partner, crisis=crisis)
     ids = [r.id for r in rows]
     signals_by_case: dict[int, list[Any]] = {}
     for s in repo.signals_of_cases(conn, ids):

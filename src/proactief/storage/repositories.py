@@ -207,16 +207,62 @@ def get_case_row(conn: Connection, case_id: int) -> Row[Any] | None:
     return conn.execute(select(cases).where(cases.c.id == case_id)).first()
 
 
-def open_case_rows(conn: Connection, *, limit: int | None = None) -> list[Row[Any]]:
-    """Open cases (no end result), highest priority first, then oldest."""
+def _open_cases_where(partner: str | None, crisis: bool) -> list[Any]:
+    conditions: list[Any] = [cases.c.eindresultaat.is_(None)]
+    if partner:
+        conditions.append(
+            select(signals.c.id)
+            .where(signals.c.case_id == cases.c.id, signals.c.signaalpartner == partner)
+            .exists()
+        )
+    if crisis:
+        conditions.append(
+            select(signals.c.id)
+            .where(signals.c.case_id == cases.c.id, signals.c.crisissignaal.is_(True))
+            .exists()
+        )
+    return conditions
+
+
+def open_case_rows(
+    conn: Connection,
+    *,
+    limit: int | None = None,
+    partner: str | None = None,
+    crisis: bool = False,
+) -> list[Row[Any]]:
+    """Open cases (no end result), highest priority first, then oldest; optionally only
+    those with a signal of one partner, or with a crisis signal."""
     query = (
         select(cases)
-        .where(cases.c.eindresultaat.is_(None))
+        .where(*_open_cases_where(partner, crisis))
         .order_by(cases.c.priority.desc(), cases.c.matchingsdatum, cases.c.id)
     )
     if limit:
         query = query.limit(limit)
     return list(conn.execute(query))
+
+
+def count_open_cases(conn: Connection, *, partner: str | None = None, crisis: bool = False) -> int:
+    """How many open cases match the same filters."""
+    return int(
+        conn.execute(
+            select(func.count()).select_from(cases).where(*_open_cases_where(partner, crisis))
+        ).scalar_one()
+    )
+
+
+def open_case_partners(conn: Connection) -> list[str]:
+    """The signal partners that have signals in open cases."""
+    return list(
+        conn.execute(
+            select(signals.c.signaalpartner)
+            .join(cases, cases.c.id == signals.c.case_id)
+            .where(cases.c.eindresultaat.is_(None))
+            .distinct()
+            .order_by(signals.c.signaalpartner)
+        ).scalars()
+    )
 
 
 def attempts_of_cases(conn: Connection, case_ids: Sequence[int]) -> list[Row[Any]]:

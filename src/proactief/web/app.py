@@ -57,6 +57,7 @@ __all__ = ["create_app"]
 
 HERE = Path(__file__).parent
 SESSION_HOURS = 8
+QUEUE_PAGE_SIZE = 200
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; "
@@ -237,19 +238,21 @@ def create_app(*, engine: Engine, secret_key: bytes, secure_cookies: bool = True
     def queue_page(request: Request, partner: str = "", crisis: str = "") -> Response:
         user = require(request, "werkvoorraad")
         with engine.begin() as conn:
-            items = work_queue(conn=conn, actor=actor(user))
-        partners = sorted({p for item in items for p in item.partners})
-        if partner:
-            items = [i for i in items if partner in i.partners]
-        if crisis:
-            items = [i for i in items if i.measures.crisis]
-        shown = items[:200]
+            items = work_queue(
+                conn=conn,
+                limit=QUEUE_PAGE_SIZE,
+                actor=actor(user),
+                partner=partner or None,
+                crisis=bool(crisis),
+            )
+            total = repo.count_open_cases(conn, partner=partner or None, crisis=bool(crisis))
+            partners = repo.open_case_partners(conn)
         return render(
             request,
             "werkvoorraad.html",
             user=user,
-            items=shown,
-            total=len(items),
+            items=items,
+            total=total,
             partners=partners,
             partner=partner,
             crisis=crisis,
