@@ -177,7 +177,26 @@ def test_resident_by_keyboard_only_changes_channel_and_opts_out(
         page.keyboard.press("Enter")
     assert "U bent afgemeld" in page.locator(".pf-notice[role=status]").inner_text()
     assert_accessible(page)
+    page.goto(f"{url}/inwoner/vragenlijst")
+    assert_accessible(page)
+    shoot(page, "inwoner-vragenlijst", request)
     with engine.connect() as conn:
         state = current_state(conn=conn, person_pseudonym=PERSON)
     assert [k.value for k in state.kanalen] == ["email"]
     assert state.dagdeel == "Ochtend" and state.niet_benaderen
+
+
+def test_team_lead_dashboard_is_accessible(
+    server: dict[str, Any], page: Page, request: pytest.FixtureRequest
+) -> None:
+    url = server["url"]
+    page.goto(f"{url}/login")
+    page.get_by_label("Gebruikersnaam").fill("teamleider")
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_url(f"{url}/werkvoorraad")
+    page.get_by_role("link", name="Dashboard").click()
+    page.wait_for_url(f"{url}/dashboard")
+    assert page.get_by_role("table").is_visible()
+    assert_accessible(page)
+    shoot(page, "dashboard", request)

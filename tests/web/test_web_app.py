@@ -234,3 +234,55 @@ def test_no_open_redirect_after_login(web: dict[str, Any]) -> None:
         },
     )
     assert response.headers["location"] == "/werkvoorraad"
+
+
+def resident_client(web: dict[str, Any]) -> tuple[TestClient, str]:
+    c = client(web)
+    token = csrf_of(c.get("/inwoner").text)
+    assert c.post("/inwoner", data={"code": web["code"], "csrf_token": token}).status_code == 303
+    return c, csrf_of(c.get("/inwoner/mijn").text)
+
+
+def test_the_questionnaire_only_with_consent_and_says_what_changes(web: dict[str, Any]) -> None:
+    from proactief.pipeline.questionnaire import load_questionnaire
+    from proactief.segmentation.instrument import hu_instrument
+
+    inst = hu_instrument()
+    published = [s.item_id for s in inst.published]
+    segment_1 = {
+        item: "5" if inst.agree_probabilities()[0][published.index(item)] > 0.5 else "1"
+        for item in load_questionnaire()["items"]
+    }
+    c, token = resident_client(web)
+    assert "8 vragen" in c.get("/inwoner/vragenlijst").text
+    refused = c.post("/inwoner/vragenlijst", data={**segment_1, "csrf_token": token})
+    assert refused.status_code == 303
+    assert "niet bewaard" in c.get("/inwoner/mijn").text
+    with web["engine"].connect() as conn:
+        assert repo.segment_kansen_row(conn, PERSON) is None
+    c.post("/inwoner/elektronisch", data={"akkoord": "ja", "csrf_token": token})
+    c.post("/inwoner/vragenlijst", data={**segment_1, "toestemming": "ja", "csrf_token": token})
+    page = c.get("/inwoner/mijn").text
+    assert "U krijgt voortaan eerst een e-mail. Wij schrijven kort en zakelijk." in page
+    with web["engine"].connect() as conn:
+        assert repo.segment_kansen_row(conn, PERSON) is not None
+    c.post("/inwoner/vragenlijst/intrekken", data={"csrf_token": token})
+    assert "gewist" in c.get("/inwoner/mijn").text
+    with web["engine"].connect() as conn:
+        assert repo.segment_kansen_row(conn, PERSON) is None
+
+
+def test_a_resident_names_a_representative(web: dict[str, Any]) -> None:
+    c, token = resident_client(web)
+    c.post(
+        "/inwoner/vertegenwoordiger",
+        data={"vertegenwoordiger": "bewindvoerder", "csrf_token": token},
+    )
+    assert "Berichten gaan voortaan naar: bewindvoerder" in c.get("/inwoner/mijn").text
+    with web["engine"].connect() as conn:
+        assert (
+            current_state(conn=conn, person_pseudonym=PERSON).vertegenwoordiger == "bewindvoerder"
+        )
+    c.post("/inwoner/vertegenwoordiger", data={"vertegenwoordiger": "", "csrf_token": token})
+    with web["engine"].connect() as conn:
+        assert current_state(conn=conn, person_pseudonym=PERSON).vertegenwoordiger is None

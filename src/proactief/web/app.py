@@ -47,7 +47,14 @@ from proactief.pipeline.contacts import (
 from proactief.pipeline.evaluation import funnel
 from proactief.pipeline.messaging import MessageNotFoundError, why_message
 from proactief.pipeline.outreach import Afzender, case_offer, messages_for
+from proactief.pipeline.questionnaire import (
+    load_questionnaire,
+    questions,
+    record_answers,
+    withdraw_answers,
+)
 from proactief.pipeline.resident_access import CodeError, redeem_code
+from proactief.pipeline.tailoring import CaseSummary, Offer, choose_approach
 from proactief.pipeline.users import User, authenticate, user_by_id
 from proactief.storage import repositories as repo
 from proactief.web.api import ZaakId, create_api
@@ -394,6 +401,7 @@ def create_app(*, engine: Engine, secret_key: bytes, secure_cookies: bool = True
             kanalen=list(Kanaal),
             dagdelen=list(Dagdeel),
             elektronisch=Berichtsoort.VROEGSIGNAAL in state.elektronisch,
+            antwoorden=load_questionnaire()["toestemming"] in state.gegevens,
         )
 
     def _record(person: str, soort: EventSoort, waarde: str = "") -> None:
@@ -466,6 +474,64 @@ def create_app(*, engine: Engine, secret_key: bytes, secure_cookies: bool = True
         request.session["flash"] = "U bent weer aangemeld. Wij mogen u weer een bericht sturen."
         return RedirectResponse("/inwoner/mijn", status_code=303)
 
+    @app.post("/inwoner/vertegenwoordiger")
+    def set_representative(
+        request: Request, csrf_token: str = Form(""), vertegenwoordiger: str = Form("")
+    ) -> Response:
+        person = resident(request)
+        check_csrf(request, csrf_token)
+        value = " ".join(vertegenwoordiger.split())[:100]
+        _record(person, EventSoort.VERTEGENWOORDIGER, value)
+        request.session["flash"] = (
+            f"Opgeslagen. Berichten gaan voortaan naar: {value}."
+            if value
+            else "Opgeslagen. Berichten gaan weer naar uzelf."
+        )
+        return RedirectResponse("/inwoner/mijn", status_code=303)
+
+    @app.get("/inwoner/vragenlijst", response_class=HTMLResponse)
+    def questionnaire_form(request: Request) -> Response:
+        resident(request)
+        return render(request, "inwoner_vragenlijst.html", resident=True, vragen=questions())
+
+    @app.post("/inwoner/vragenlijst")
+    async def questionnaire(request: Request) -> Response:
+        person = resident(request)
+        form = await request.form()
+        check_csrf(request, str(form.get("csrf_token", "")))
+        if form.get("toestemming") != "ja":
+            request.session["flash"] = (
+                "Wij hebben uw antwoorden niet bewaard, omdat u geen toestemming gaf."
+            )
+            return RedirectResponse("/inwoner/mijn", status_code=303)
+        answers: dict[str, int | None] = {}
+        for item, _text in questions():
+            value = str(form.get(item, ""))
+            answers[item] = int(value) if value in {"1", "2", "3", "4", "5"} else None
+        with engine.begin() as conn:
+            record_event(
+                conn=conn,
+                person_pseudonym=person,
+                soort=EventSoort.GEGEVENS_TOESTEMMING,
+                waarde=load_questionnaire()["toestemming"],
+                wijze=Wijze.WEB,
+                door="inwoner",
+            )
+            segment = record_answers(conn=conn, person_pseudonym=person, answers=answers)
+            state = current_state(conn=conn, person_pseudonym=person)
+        offer = choose_approach(case=CaseSummary(case_id=0), preferences=state, segment=segment)
+        request.session["flash"] = "Bedankt. " + _what_changes(offer)
+        return RedirectResponse("/inwoner/mijn", status_code=303)
+
+    @app.post("/inwoner/vragenlijst/intrekken")
+    def withdraw(request: Request, csrf_token: str = Form("")) -> Response:
+        person = resident(request)
+        check_csrf(request, csrf_token)
+        with engine.begin() as conn:
+            withdraw_answers(conn=conn, person_pseudonym=person)
+        request.session["flash"] = "Uw antwoorden zijn gewist. Wij gebruiken ze niet meer."
+        return RedirectResponse("/inwoner/mijn", status_code=303)
+
     @app.get("/inwoner/waarom/{message_id}", response_class=HTMLResponse)
     def why_page(request: Request, message_id: ZaakId) -> Response:
         person = resident(request)
@@ -493,6 +559,27 @@ def _safe_next(target: str) -> str:
     if not target.startswith("/") or target.startswith("//"):
         return "/werkvoorraad"
     return target
+
+
+_TOON_ZIN = {
+    "kort_en_zakelijk": "kort en zakelijk",
+    "zakelijk_met_keuze": "zakelijk, en u kiest zelf",
+    "rustig_persoonlijk": "rustig en persoonlijk",
+    "neutraal": "vriendelijk en neutraal",
+}
+
+
+def _what_changes(offer: Offer) -> str:
+    """What the answers change, in plain Dutch: 'U krijgt voortaan eerst een e-mail ...'."""
+    if not offer.ladder:
+        return "U bent afgemeld: wij sturen u niets."
+    first = _kanaal_zin(offer.ladder[0].kanaal)
+    tone = _TOON_ZIN.get(offer.toon, "vriendelijk")
+    if offer.basis == "voorkeur":
+        return f"U koos zelf hoe wij contact opnemen: eerst {first}. Dat blijft zo."
+    if offer.basis == "segment":
+        return f"U krijgt voortaan eerst {first}. Wij schrijven {tone}."
+    return f"Uw antwoorden veranderen niets: u krijgt eerst {first}."
 
 
 def _kanaal_zin(kanaal: Kanaal) -> str:
