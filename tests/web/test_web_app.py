@@ -17,12 +17,13 @@ from proactief.storage import repositories as repo
 from proactief.web import create_app
 
 PASSWORD = "een-lang-wachtwoord-2026"
-PROFESSIONAL_PAGES = ["/werkvoorraad", "/zaken/1", "/dashboard"]
+REPORT = "/rapportage/ddas?van=2026-01-01&tot=2026-06-30&gemeentecode=0344"
+PROFESSIONAL_PAGES = ["/werkvoorraad", "/zaken/1", "/dashboard", "/rapportage", REPORT]
 ALLOWED = {
     Rol.CONTACTMEDEWERKER: {"/werkvoorraad", "/zaken/1"},
-    Rol.TEAMLEIDER: {"/werkvoorraad", "/zaken/1", "/dashboard"},
+    Rol.TEAMLEIDER: {"/werkvoorraad", "/zaken/1", "/dashboard", "/rapportage", REPORT},
     Rol.ANALIST: {"/dashboard"},
-    Rol.BEHEERDER: {"/werkvoorraad", "/zaken/1", "/dashboard"},
+    Rol.BEHEERDER: {"/werkvoorraad", "/zaken/1", "/dashboard", "/rapportage", REPORT},
 }
 
 
@@ -72,6 +73,21 @@ def test_the_queue_filters_by_partner_and_crisis(web: dict[str, Any]) -> None:
     other = c.get("/werkvoorraad?partner=Huur").text
     assert link not in other and "0 open zaken" in other
     assert "0 open zaken" in c.get("/werkvoorraad?crisis=ja").text
+
+
+def test_the_team_lead_downloads_a_valid_cbs_report(web: dict[str, Any]) -> None:
+    from proactief.pipeline.report import validate_ddas_report
+
+    c = client(web)
+    login(c, "teamleider")
+    response = c.get(REPORT)
+    assert response.status_code == 200
+    assert "ddas-0344-2026-01-01-2026-06-30.json" in response.headers["content-disposition"]
+    document = response.json()
+    assert validate_ddas_report(document) == []
+    assert len(document["leveringen"][0]["vroegsignalen"]) == 1
+    bad = c.get("/rapportage/ddas?van=2026-06-30&tot=2026-01-01&gemeentecode=0344")
+    assert bad.status_code == 400 and "Dit klopt niet" in bad.text
 
 
 def test_a_malformed_or_huge_id_is_a_clear_400(web: dict[str, Any]) -> None:

@@ -7,6 +7,7 @@ token in every form, security headers with a strict Content-Security-Policy (no 
 scripts or styles), a limit on wrong resident codes, and purpose-bound, audited reads.
 """
 
+import json
 import secrets
 from datetime import date
 from functools import cache
@@ -53,6 +54,7 @@ from proactief.pipeline.questionnaire import (
     record_answers,
     withdraw_answers,
 )
+from proactief.pipeline.report import ReportRequest, build_ddas_report, validate_ddas_report
 from proactief.pipeline.resident_access import CodeError, redeem_code
 from proactief.pipeline.tailoring import CaseSummary, Offer, choose_approach
 from proactief.pipeline.users import User, authenticate, user_by_id
@@ -88,8 +90,16 @@ def role_matrix() -> dict[str, frozenset[str]]:
     return {permission: frozenset(roles) for permission, roles in data.items()}
 
 
-def create_app(*, engine: Engine, secret_key: bytes, secure_cookies: bool = True) -> FastAPI:
-    """The app on ``engine``; ``secret_key`` signs the session cookies."""
+def create_app(
+    *,
+    engine: Engine,
+    secret_key: bytes,
+    secure_cookies: bool = True,
+    organisation_name: str = "Gemeente Voorbeeld",
+    gegevensleverancier: str = "PROACTIEF",
+) -> FastAPI:
+    """The app on ``engine``; ``secret_key`` signs the session cookies; the names go into
+    the CBS report."""
     app = FastAPI(title="Proactief", docs_url=None, redoc_url=None, openapi_url=None)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     limiter = FailureLimiter(max_failures=5, window_seconds=15 * 60)
@@ -361,6 +371,43 @@ def create_app(*, engine: Engine, secret_key: bytes, secure_cookies: bool = True
             rows = funnel(conn=conn, actor=f"{actor(user)}:evaluatie")
         table = [{"partner": signaalpartner_nl(p), **counts} for p, counts in sorted(rows.items())]
         return render(request, "dashboard.html", user=user, rows=table)
+
+    @app.get("/rapportage", response_class=HTMLResponse)
+    def report_form(request: Request) -> Response:
+        user = require(request, "rapportage")
+        today = date.today()
+        return render(
+            request,
+            "rapportage.html",
+            user=user,
+            van=date(today.year, 1, 1).isoformat(),
+            tot=today.isoformat(),
+        )
+
+    @app.get("/rapportage/ddas")
+    def report_download(request: Request, van: str, tot: str, gemeentecode: str) -> Response:
+        require(request, "rapportage")
+        try:
+            report_request = ReportRequest(
+                start=date.fromisoformat(van),
+                end=date.fromisoformat(tot),
+                gemeentecode=gemeentecode,
+                organisation_name=organisation_name,
+                gegevensleverancier=gegevensleverancier,
+            )
+        except ValueError as exc:
+            raise HTTPException(400, f"Dit klopt niet: {exc}") from exc
+        with engine.begin() as conn:
+            document = build_ddas_report(conn=conn, request=report_request)
+        problems = validate_ddas_report(document)
+        if problems:
+            raise HTTPException(400, "De levering is niet geldig: " + "; ".join(problems[:3]))
+        name = f"ddas-{gemeentecode}-{report_request.start}-{report_request.end}.json"
+        return Response(
+            json.dumps(document, ensure_ascii=False, indent=1),
+            media_type="application/json",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
 
     # --- residents -------------------------------------------------------------------------
 
