@@ -90,6 +90,31 @@ def test_the_team_lead_downloads_a_valid_cbs_report(web: dict[str, Any]) -> None
     assert bad.status_code == 400 and "Dit klopt niet" in bad.text
 
 
+def test_the_dashboard_counts_by_partner_channel_and_segment(web: dict[str, Any]) -> None:
+    from datetime import date
+
+    from proactief.domain import Contactpoging, Contactsoort
+    from proactief.pipeline.contacts import register_contact
+
+    with web["engine"].begin() as conn:
+        register_contact(
+            conn=conn,
+            case_id=web["case_id"],
+            attempt=Contactpoging(Contactsoort.TELEFOON, date(2026, 4, 10), None, True),
+        )
+    c = client(web)
+    login(c, "analist")
+    page = " ".join(c.get("/dashboard").text.split())
+    row = (
+        '<th class="utrecht-table__header-cell" scope="row">{}</th> '
+        '<td class="utrecht-table__cell">{}</td> <td class="utrecht-table__cell">{}</td>'
+    )
+    assert row.format("uw zorgverzekeraar", 1, 1) in page
+    assert row.format("Telefoon", 1, 1) in page
+    assert row.format("geen antwoorden", 1, 1) in page
+    assert "<svg" in page and PERSON not in page
+
+
 def test_a_malformed_or_huge_id_is_a_clear_400(web: dict[str, Any]) -> None:
     c = client(web)
     login(c, "teamleider")

@@ -45,7 +45,7 @@ from proactief.pipeline.contacts import (
     get_case,
     register_contact,
 )
-from proactief.pipeline.evaluation import funnel
+from proactief.pipeline.evaluation import funnel, funnel_by_channel, funnel_by_segment
 from proactief.pipeline.messaging import MessageNotFoundError, why_message
 from proactief.pipeline.outreach import Afzender, case_offer, messages_for
 from proactief.pipeline.questionnaire import (
@@ -367,10 +367,23 @@ def create_app(
     @app.get("/dashboard", response_class=HTMLResponse)
     def dashboard(request: Request) -> Response:
         user = require(request, "dashboard")
+        who = f"{actor(user)}:evaluatie"
         with engine.begin() as conn:
-            rows = funnel(conn=conn, actor=f"{actor(user)}:evaluatie")
-        table = [{"partner": signaalpartner_nl(p), **counts} for p, counts in sorted(rows.items())]
-        return render(request, "dashboard.html", user=user, rows=table)
+            rows = funnel(conn=conn, actor=who)
+            by_channel = funnel_by_channel(conn=conn, actor=who)
+            by_segment = funnel_by_segment(conn=conn, actor=who)
+        table = [
+            {"naam": signaalpartner_nl(p), "zaken": c["signalen"], **c}
+            for p, c in sorted(rows.items())
+        ]
+        return render(
+            request,
+            "dashboard.html",
+            user=user,
+            rows=table,
+            kanalen=[{"naam": k, **c} for k, c in sorted(by_channel.items())],
+            segmenten=[{"naam": k, **c} for k, c in sorted(by_segment.items())],
+        )
 
     @app.get("/rapportage", response_class=HTMLResponse)
     def report_form(request: Request) -> Response:
