@@ -327,3 +327,71 @@ def test_a_resident_names_a_representative(web: dict[str, Any]) -> None:
     c.post("/inwoner/vertegenwoordiger", data={"vertegenwoordiger": "", "csrf_token": token})
     with web["engine"].connect() as conn:
         assert current_state(conn=conn, person_pseudonym=PERSON).vertegenwoordiger is None
+
+
+POST_FORMS = {
+    "/login": "anonymous",
+    "/uitloggen": "professional",
+    "/zaken/1/contact": "professional",
+    "/zaken/1/afsluiten": "professional",
+    "/inwoner": "anonymous",
+    "/inwoner/kanalen": "resident",
+    "/inwoner/elektronisch": "resident",
+    "/inwoner/afmelden": "resident",
+    "/inwoner/aanmelden": "resident",
+    "/inwoner/vertegenwoordiger": "resident",
+    "/inwoner/vragenlijst": "resident",
+    "/inwoner/vragenlijst/intrekken": "resident",
+    "/inwoner/uitloggen": "resident",
+}
+
+
+def test_every_form_refuses_a_post_without_the_csrf_token(web: dict[str, Any]) -> None:
+    professional = client(web)
+    login(professional, "beheerder")
+    resident, _token = resident_client(web)
+    anonymous = client(web)
+    anonymous.get("/login")
+    who = {"professional": professional, "resident": resident, "anonymous": anonymous}
+    for path, kind in POST_FORMS.items():
+        response = who[kind].post(
+            path,
+            data={
+                "csrf_token": "wrong",
+                "code": "x",
+                "gebruikersnaam": "x",
+                "wachtwoord": "x",
+                "soort": "Telefoon",
+                "datum": "2026-04-10",
+                "eindresultaat": "(Budget)advies en/of quick fix",
+            },
+        )
+        assert response.status_code == 403, (path, response.status_code)
+
+
+def test_every_route_is_in_the_security_tests(web: dict[str, Any]) -> None:
+    """A new page or form must be added to the role matrix or the CSRF list above."""
+    from starlette.routing import Route
+
+    covered_get = {
+        "/",
+        "/login",
+        "/inwoner",
+        "/inwoner/mijn",
+        "/inwoner/vragenlijst",
+        "/inwoner/waarom/{message_id}",
+        "/werkvoorraad",
+        "/zaken/{case_id}",
+        "/dashboard",
+        "/rapportage",
+        "/rapportage/ddas",
+    }
+    covered_post = {p.replace("/zaken/1/", "/zaken/{case_id}/") for p in POST_FORMS}
+    for route in web["app"].routes:
+        if not isinstance(route, Route):
+            continue  # the mounted API and the static files
+        methods = route.methods or set()
+        if "POST" in methods:
+            assert route.path in covered_post, route.path
+        elif "GET" in methods:
+            assert route.path in covered_get, route.path
