@@ -301,7 +301,7 @@ def test_the_questionnaire_only_with_consent_and_says_what_changes(web: dict[str
     assert "niet bewaard" in c.get("/inwoner/mijn").text
     with web["engine"].connect() as conn:
         assert repo.segment_kansen_row(conn, PERSON) is None
-    c.post("/inwoner/elektronisch", data={"akkoord": "ja", "csrf_token": token})
+    c.post("/inwoner/elektronisch", data={"akkoord": "vroegsignaal", "csrf_token": token})
     c.post("/inwoner/vragenlijst", data={**segment_1, "toestemming": "ja", "csrf_token": token})
     page = c.get("/inwoner/mijn").text
     assert "U krijgt voortaan eerst een e-mail. Wij schrijven kort en zakelijk." in page
@@ -340,6 +340,7 @@ POST_FORMS = {
     "/inwoner/afmelden": "resident",
     "/inwoner/aanmelden": "resident",
     "/inwoner/vertegenwoordiger": "resident",
+    "/inwoner/delen": "resident",
     "/inwoner/vragenlijst": "resident",
     "/inwoner/vragenlijst/intrekken": "resident",
     "/inwoner/uitloggen": "resident",
@@ -395,3 +396,24 @@ def test_every_route_is_in_the_security_tests(web: dict[str, Any]) -> None:
             assert route.path in covered_post, route.path
         elif "GET" in methods:
             assert route.path in covered_get, route.path
+
+
+def test_electronic_agreement_per_kind_and_sharing_choices(web: dict[str, Any]) -> None:
+    c, token = resident_client(web)
+    c.post(
+        "/inwoner/elektronisch",
+        data={"akkoord": ["vroegsignaal", "herinnering"], "csrf_token": token},
+    )
+    c.post("/inwoner/delen", data={"organisatie": ["wijkteam", "onbekend"], "csrf_token": token})
+    page = c.get("/inwoner/mijn").text
+    assert "Wij mogen uw gegevens delen met: het wijkteam bij u in de buurt." in page
+    with web["engine"].connect() as conn:
+        state = current_state(conn=conn, person_pseudonym=PERSON)
+    assert {s.value for s in state.elektronisch} == {"vroegsignaal", "herinnering"}
+    assert state.delen == frozenset({"wijkteam"})
+    c.post("/inwoner/elektronisch", data={"akkoord": ["herinnering"], "csrf_token": token})
+    c.post("/inwoner/delen", data={"csrf_token": token})
+    with web["engine"].connect() as conn:
+        state = current_state(conn=conn, person_pseudonym=PERSON)
+    assert {s.value for s in state.elektronisch} == {"herinnering"}
+    assert state.delen == frozenset()

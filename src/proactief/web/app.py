@@ -90,6 +90,22 @@ def role_matrix() -> dict[str, frozenset[str]]:
     return {permission: frozenset(roles) for permission, roles in data.items()}
 
 
+BERICHTSOORT_NL = {
+    Berichtsoort.VROEGSIGNAAL: "een betalingsachterstand",
+    Berichtsoort.REGELING: "geld of hulp waar u misschien recht op heeft",
+    Berichtsoort.HERINNERING: "een herinnering",
+}
+_SOORTEN = {b.value for b in Berichtsoort}
+
+
+@cache
+def sharing_options() -> dict[str, str]:
+    """config/delen.yaml: organisation key -> what the resident reads."""
+    text = resources.files("proactief").joinpath("config/delen.yaml").read_text("utf-8")
+    data: dict[str, str] = yaml.safe_load(text)
+    return data
+
+
 def create_app(
     *,
     engine: Engine,
@@ -460,7 +476,10 @@ def create_app(
             berichten=messages,
             kanalen=list(Kanaal),
             dagdelen=list(Dagdeel),
-            elektronisch=Berichtsoort.VROEGSIGNAAL in state.elektronisch,
+            berichtsoorten=[
+                (b.value, BERICHTSOORT_NL[b], b in state.elektronisch) for b in Berichtsoort
+            ],
+            delen=[(k, text, k in state.delen) for k, text in sharing_options().items()],
             antwoorden=load_questionnaire()["toestemming"] in state.gegevens,
         )
 
@@ -501,20 +520,54 @@ def create_app(
 
     @app.post("/inwoner/elektronisch")
     def set_electronic(
-        request: Request, csrf_token: str = Form(""), akkoord: str = Form("")
+        request: Request,
+        csrf_token: str = Form(""),
+        akkoord: Annotated[list[str] | None, Form()] = None,
     ) -> Response:
+        """Agreement to e-mail and SMS per kind of message (Wmebv, Awb 2:8)."""
         person = resident(request)
         check_csrf(request, csrf_token)
-        soort = (
-            EventSoort.ELEKTRONISCH_AKKOORD
-            if akkoord == "ja"
-            else EventSoort.ELEKTRONISCH_INGETROKKEN
-        )
-        _record(person, soort, Berichtsoort.VROEGSIGNAAL.value)
+        chosen = set(akkoord or []) & _SOORTEN
+        with engine.connect() as conn:
+            current = current_state(conn=conn, person_pseudonym=person).elektronisch
+        for soort in Berichtsoort:
+            if soort.value in chosen and soort not in current:
+                _record(person, EventSoort.ELEKTRONISCH_AKKOORD, soort.value)
+            elif soort.value not in chosen and soort in current:
+                _record(person, EventSoort.ELEKTRONISCH_INGETROKKEN, soort.value)
         request.session["flash"] = (
-            "Opgeslagen. Wij mogen u e-mail en sms sturen over betalingsachterstanden."
-            if akkoord == "ja"
-            else "Opgeslagen. Wij sturen u hierover geen e-mail of sms."
+            "Opgeslagen. Wij mogen u e-mail en sms sturen over: "
+            + ", ".join(BERICHTSOORT_NL[Berichtsoort(v)] for v in sorted(chosen))
+            + "."
+            if chosen
+            else "Opgeslagen. Wij sturen u geen e-mail of sms."
+        )
+        return RedirectResponse("/inwoner/mijn", status_code=303)
+
+    @app.post("/inwoner/delen")
+    def set_sharing(
+        request: Request,
+        csrf_token: str = Form(""),
+        organisatie: Annotated[list[str] | None, Form()] = None,
+    ) -> Response:
+        """With whom the municipality may share the case (warme overdracht)."""
+        person = resident(request)
+        check_csrf(request, csrf_token)
+        options = sharing_options()
+        chosen = {o for o in organisatie or [] if o in options}
+        with engine.connect() as conn:
+            current = current_state(conn=conn, person_pseudonym=person).delen
+        for key in options:
+            if key in chosen and key not in current:
+                _record(person, EventSoort.DELEN_TOESTEMMING, key)
+            elif key not in chosen and key in current:
+                _record(person, EventSoort.DELEN_INGETROKKEN, key)
+        request.session["flash"] = (
+            "Opgeslagen. Wij mogen uw gegevens delen met: "
+            + ", ".join(options[k] for k in sorted(chosen))
+            + "."
+            if chosen
+            else "Opgeslagen. Wij delen uw gegevens met niemand."
         )
         return RedirectResponse("/inwoner/mijn", status_code=303)
 
