@@ -249,7 +249,26 @@ def run_next_step(
             return StepResult(case_id, "wacht", f"volgende stap vanaf {due.date().isoformat()}")
 
     kanaal = step.kanaal
-    message_id = None
+    message_id: int | None = None
+
+    def store(status: str, detail: str, belscript: str | None = None) -> None:
+        """Keep the step (no personal data in ``detail``)."""
+        repo.insert_outreach_step(
+            conn,
+            {
+                "case_id": case_id,
+                "stap": stap,
+                "kanaal": kanaal.value,
+                "dagdeel": step.dagdeel,
+                "tijdstip": now,
+                "message_id": message_id,
+                "status": status,
+                "detail": detail[:300],
+                "belscript": belscript,
+                "toon": offer.toon,
+            },
+        )
+
     if kanaal in _MESSAGE_CHANNELS:
         message = send_message(
             conn=conn,
@@ -272,19 +291,7 @@ def run_next_step(
         )
         message_id = message.message_id
         if message.status != "verzonden":
-            _store(
-                conn,
-                case_id,
-                stap,
-                kanaal,
-                step.dagdeel,
-                now,
-                message_id,
-                "geblokkeerd",
-                message.reden_kanaal,
-                None,
-                offer.toon,
-            )
+            store("geblokkeerd", message.reden_kanaal)
             return StepResult(case_id, "geblokkeerd", message.reden_kanaal, stap + 1, kanaal)
         kanaal = message.kanaal
     channel = channels.get(kanaal)
@@ -316,54 +323,12 @@ def run_next_step(
         dagdeel=step.dagdeel,
     )
     delivery = channel.deliver(envelope)
-    _store(
-        conn,
-        case_id,
-        stap,
-        kanaal,
-        step.dagdeel,
-        now,
-        message_id,
-        delivery.status,
-        delivery.detail,
-        text if delivery.status == "taak_open" else None,
-        offer.toon,
-    )
+    store(delivery.status, delivery.detail, text if delivery.status == "taak_open" else None)
     attempt = delivery.contactpoging(now.date(), step.dagdeel)
     if attempt is not None:
         register_contact(conn=conn, case_id=case_id, attempt=attempt)
     log.info("case %d step %d: %s via %s", case_id, stap + 1, delivery.status, kanaal.value)
     return StepResult(case_id, delivery.status, delivery.detail, stap + 1, kanaal, offer.toon)
-
-
-def _store(
-    conn: Connection,
-    case_id: int,
-    stap: int,
-    kanaal: Kanaal,
-    dagdeel: str | None,
-    now: datetime,
-    message_id: int | None,
-    status: str,
-    detail: str,
-    belscript: str | None,
-    toon: str,
-) -> None:
-    repo.insert_outreach_step(
-        conn,
-        {
-            "case_id": case_id,
-            "stap": stap,
-            "kanaal": kanaal.value,
-            "dagdeel": dagdeel,
-            "tijdstip": now,
-            "message_id": message_id,
-            "status": status,
-            "detail": detail[:300],
-            "belscript": belscript,
-            "toon": toon,
-        },
-    )
 
 
 def complete_task(

@@ -7,7 +7,6 @@ request needs the session's CSRF token in the ``X-CSRF-Token`` header.
 """
 
 import secrets
-from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
@@ -27,7 +26,8 @@ from proactief.pipeline.contacts import (
     get_case,
     register_contact,
 )
-from proactief.pipeline.users import User, user_by_id
+from proactief.pipeline.users import User
+from proactief.web.auth import NotAllowed, NotLoggedIn, authorize
 
 __all__ = ["API_VERSION", "MAX_ID", "ZaakId", "create_api"]
 
@@ -114,7 +114,7 @@ def problem(status: int, title: str, detail: str, instance: str, **extra: Any) -
 PROBLEM = {"content": {"application/problem+json": {}}, "description": "Probleem"}
 
 
-def create_api(*, engine: Engine, roles: Callable[[], dict[str, frozenset[str]]]) -> FastAPI:
+def create_api(*, engine: Engine) -> FastAPI:
     """The API app, mounted at /api/v1 by ``create_app``."""
     api = FastAPI(
         title="Proactief API",
@@ -156,16 +156,12 @@ def create_api(*, engine: Engine, roles: Callable[[], dict[str, frozenset[str]]]
         )
 
     def professional(request: Request, permission: str) -> User:
-        user_id = request.session.get("user_id")
-        user = None
-        if user_id is not None:
-            with engine.connect() as conn:
-                user = user_by_id(conn, int(user_id))
-        if user is None:
-            raise HTTPException(401, "Log eerst in.")
-        if user.rol.value not in roles()[permission]:
-            raise HTTPException(403, "Uw rol mag dit niet.")
-        return user
+        try:
+            return authorize(engine, request.session, permission)
+        except NotLoggedIn as exc:
+            raise HTTPException(401, "Log eerst in.") from exc
+        except NotAllowed as exc:
+            raise HTTPException(403, "Uw rol mag dit niet.") from exc
 
     def resident(request: Request) -> str:
         person = request.session.get("resident")

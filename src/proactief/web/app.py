@@ -57,9 +57,10 @@ from proactief.pipeline.questionnaire import (
 from proactief.pipeline.report import ReportRequest, build_ddas_report, validate_ddas_report
 from proactief.pipeline.resident_access import CodeError, redeem_code
 from proactief.pipeline.tailoring import CaseSummary, Offer, choose_approach
-from proactief.pipeline.users import User, authenticate, user_by_id
+from proactief.pipeline.users import User, authenticate
 from proactief.storage import repositories as repo
 from proactief.web.api import ZaakId, create_api
+from proactief.web.auth import NotAllowed, NotLoggedIn, authorize
 from proactief.web.ratelimit import FailureLimiter
 
 __all__ = ["create_app"]
@@ -80,14 +81,6 @@ class LoginRequired(Exception):
 
 class ResidentRequired(Exception):
     """No resident entered a code in this session."""
-
-
-@cache
-def role_matrix() -> dict[str, frozenset[str]]:
-    """config/rollen.yaml: permission -> roles."""
-    text = resources.files("proactief").joinpath("config/rollen.yaml").read_text("utf-8")
-    data: dict[str, list[str]] = yaml.safe_load(text)
-    return {permission: frozenset(roles) for permission, roles in data.items()}
 
 
 BERICHTSOORT_NL = {
@@ -142,7 +135,7 @@ def create_app(
         https_only=secure_cookies,
     )
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    app.mount("/api/v1", create_api(engine=engine, roles=role_matrix))
+    app.mount("/api/v1", create_api(engine=engine))
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -169,16 +162,12 @@ def create_app(
         )
 
     def require(request: Request, permission: str) -> User:
-        user_id = request.session.get("user_id")
-        user = None
-        if user_id is not None:
-            with engine.connect() as conn:
-                user = user_by_id(conn, int(user_id))
-        if user is None:
-            raise LoginRequired
-        if user.rol.value not in role_matrix()[permission]:
-            raise HTTPException(403, "U heeft geen toegang tot deze pagina.")
-        return user
+        try:
+            return authorize(engine, request.session, permission)
+        except NotLoggedIn as exc:
+            raise LoginRequired from exc
+        except NotAllowed as exc:
+            raise HTTPException(403, "U heeft geen toegang tot deze pagina.") from exc
 
     def resident(request: Request) -> str:
         person = request.session.get("resident")
@@ -494,6 +483,15 @@ def create_app(
                 door="inwoner",
             )
 
+    def _sync(
+        person: str, current: set[str], chosen: set[str], on: EventSoort, off: EventSoort
+    ) -> None:
+        """Record only what changed between the current and the chosen set."""
+        for value in sorted(chosen - current):
+            _record(person, on, value)
+        for value in sorted(current - chosen):
+            _record(person, off, value)
+
     @app.post("/inwoner/kanalen")
     def set_channels(
         request: Request,
@@ -530,11 +528,13 @@ def create_app(
         chosen = set(akkoord or []) & _SOORTEN
         with engine.connect() as conn:
             current = current_state(conn=conn, person_pseudonym=person).elektronisch
-        for soort in Berichtsoort:
-            if soort.value in chosen and soort not in current:
-                _record(person, EventSoort.ELEKTRONISCH_AKKOORD, soort.value)
-            elif soort.value not in chosen and soort in current:
-                _record(person, EventSoort.ELEKTRONISCH_INGETROKKEN, soort.value)
+        _sync(
+            person,
+            {s.value for s in current},
+            chosen,
+            EventSoort.ELEKTRONISCH_AKKOORD,
+            EventSoort.ELEKTRONISCH_INGETROKKEN,
+        )
         request.session["flash"] = (
             "Opgeslagen. Wij mogen u e-mail en sms sturen over: "
             + ", ".join(BERICHTSOORT_NL[Berichtsoort(v)] for v in sorted(chosen))
@@ -557,11 +557,9 @@ def create_app(
         chosen = {o for o in organisatie or [] if o in options}
         with engine.connect() as conn:
             current = current_state(conn=conn, person_pseudonym=person).delen
-        for key in options:
-            if key in chosen and key not in current:
-                _record(person, EventSoort.DELEN_TOESTEMMING, key)
-            elif key not in chosen and key in current:
-                _record(person, EventSoort.DELEN_INGETROKKEN, key)
+        _sync(
+            person, set(current), chosen, EventSoort.DELEN_TOESTEMMING, EventSoort.DELEN_INGETROKKEN
+        )
         request.session["flash"] = (
             "Opgeslagen. Wij mogen uw gegevens delen met: "
             + ", ".join(options[k] for k in sorted(chosen))

@@ -1,0 +1,45 @@
+"""Who may do what: the role matrix (config/rollen.yaml) and the check that pages and
+the API share. The session holds only the user's id; the user is read anew on every
+request, so a deactivated user or a changed role counts at once."""
+
+from collections.abc import Mapping
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+from sqlalchemy import Engine
+
+from proactief.pipeline.users import User, user_by_id
+
+__all__ = ["NotAllowed", "NotLoggedIn", "authorize", "role_matrix"]
+
+
+class NotLoggedIn(Exception):
+    """No (active) professional in this session."""
+
+
+class NotAllowed(Exception):
+    """The user's role may not do this."""
+
+
+@cache
+def role_matrix() -> dict[str, frozenset[str]]:
+    """config/rollen.yaml: permission -> roles."""
+    text = resources.files("proactief").joinpath("config/rollen.yaml").read_text("utf-8")
+    data: dict[str, list[str]] = yaml.safe_load(text)
+    return {permission: frozenset(roles) for permission, roles in data.items()}
+
+
+def authorize(engine: Engine, session: Mapping[str, Any], permission: str) -> User:
+    """The logged-in user if their role has ``permission``."""
+    user_id = session.get("user_id")
+    user = None
+    if user_id is not None:
+        with engine.connect() as conn:
+            user = user_by_id(conn, int(user_id))
+    if user is None:
+        raise NotLoggedIn
+    if user.rol.value not in role_matrix()[permission]:
+        raise NotAllowed(permission)
+    return user
