@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, Table, delete, func, select, update
+from sqlalchemy import Connection, Row, RowMapping, Table, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -451,6 +451,19 @@ def household_of_person(conn: Connection, person_pseudonym: str) -> str | None:
         select(residents.c.household_id).where(residents.c.person_pseudonym == person_pseudonym)
     ).scalar_one_or_none()
     return None if value is None else str(value)
+
+
+def household_summary(conn: Connection, household_id: str) -> RowMapping | None:
+    """Household type, size and housing (no income, no address)."""
+    return (
+        conn.execute(
+            select(
+                households.c.huishoudtype, households.c.aantal_personen, households.c.woonsituatie
+            ).where(households.c.household_id == household_id)
+        )
+        .mappings()
+        .first()
+    )
 
 
 def entitlements_of_household(conn: Connection, household_id: str) -> list[Row[Any]]:

@@ -29,12 +29,14 @@ from proactief.domain import (
     Contactpoging,
     Contactsoort,
     Dagdeel,
+    Doel,
     Eindresultaat,
     EventSoort,
     Kanaal,
     Wijze,
     signaalpartner_nl,
 )
+from proactief.pipeline.access import PersonalDataAccess
 from proactief.pipeline.cases import work_queue
 from proactief.pipeline.consent import current_state, record_event
 from proactief.pipeline.contacts import (
@@ -291,6 +293,7 @@ def create_app(
             except CaseNotFoundError as exc:
                 raise HTTPException(404, f"Zaak {case_id} bestaat niet.") from exc
             case = get_case(conn=conn, case_id=case_id, actor=actor(user))
+            household = _household(conn, case.person_pseudonym, actor(user))
             signals = repo.signals_of_cases(conn, [case_id])
             steps = repo.outreach_steps_of_case(conn, case_id)
         rendered = messages_for(co, afzender=Afzender(), datum=today)
@@ -303,6 +306,7 @@ def create_app(
             co=co,
             offer=co.offer,
             steps=steps,
+            household=household,
             berichten=rendered,
             soorten=list(Contactsoort),
             dagdelen=list(Dagdeel),
@@ -663,6 +667,21 @@ def create_app(
         return RedirectResponse("/inwoner", status_code=303)
 
     return app
+
+
+def _household(conn: Any, person_pseudonym: str, actor: str) -> Any:
+    """The household's type, size and housing, read for the early-detection purpose."""
+    PersonalDataAccess(conn, doel=Doel.VROEGSIGNALERING, actor=actor).check(
+        [
+            "residents.household_id",
+            "households.huishoudtype",
+            "households.aantal_personen",
+            "households.woonsituatie",
+        ],
+        subject=person_pseudonym,
+    )
+    household_id = repo.household_of_person(conn, person_pseudonym)
+    return None if household_id is None else repo.household_summary(conn, household_id)
 
 
 def _safe_next(target: str) -> str:
