@@ -27,7 +27,7 @@ from proactief.channels import (
 )
 from proactief.domain import ContactDetails, Contactsoort, Kanaal
 from proactief.pipeline.message_check import check_message
-from proactief.pipeline.messages import render_messages
+from proactief.pipeline.messages import parts_for, render_messages
 
 INWONER = ContactDetails(
     email="inwoner.test@voorbeeld.invalid",
@@ -47,20 +47,15 @@ def envelope(kanaal: Kanaal, ontvanger: ContactDetails = INWONER, **extra: Any) 
         datum=date(2026, 6, 30),
         adres=ontvanger.adres,
     )
-    text = {
-        Kanaal.BRIEF: "brief",
-        Kanaal.EMAIL: "email_tekst",
-        Kanaal.SMS: "sms",
-    }.get(kanaal, "belscript")
-    html = {Kanaal.BRIEF: rendered["brief"].inhoud, Kanaal.EMAIL: rendered["email_html"].inhoud}
+    text, html = parts_for(rendered, kanaal)
     values: dict[str, Any] = {
         "referentie": "zaak1-stap1",
         "kanaal": kanaal,
         "ontvanger": ontvanger,
         "afzender": "Gemeente Voorbeeld",
         "onderwerp": rendered["brief"].onderwerp,
-        "tekst": rendered[text].inhoud,
-        "html": html.get(kanaal),
+        "tekst": text,
+        "html": html,
     }
     values.update(extra)
     return Envelope(**values)

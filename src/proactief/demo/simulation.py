@@ -13,12 +13,14 @@ from proactief.domain import (
     Contactpoging,
     Contactsoort,
     Dagdeel,
+    Doel,
     Eindresultaat,
     Kanaal,
     signaalpartner_nl,
 )
 from proactief.pipeline.contacts import close_case, register_contact
 from proactief.pipeline.messaging import Aanleiding, send_message
+from proactief.purposes import load_purposes
 from proactief.storage import repositories as repo
 
 _LADDERS = {
@@ -96,7 +98,7 @@ def simulate_contacts(
             soort=Berichtsoort.VROEGSIGNAAL,
             kanaal=Kanaal.BRIEF,
             aanleiding=_aanleiding(partners.get(row.id, {"Overige"})),
-            grondslag="Wet gemeentelijke schuldhulpverlening, art. 3a",
+            grondslag=load_purposes()[Doel.VROEGSIGNALERING].grondslag,
             selectieregel="elk vroegsignaal krijgt een aanbod voor hulp (Wgs)",
             case_id=row.id,
             now=first_contact,
@@ -136,7 +138,7 @@ def simulate_contacts(
                     soort=Berichtsoort.HERINNERING,
                     kanaal=_WRITTEN[soort],
                     aanleiding=_aanleiding(partners.get(row.id, {"Overige"})),
-                    grondslag="Wet gemeentelijke schuldhulpverlening, art. 3a",
+                    grondslag=load_purposes()[Doel.VROEGSIGNALERING].grondslag,
                     selectieregel="geen reactie op de eerste brief: nog een poging",
                     case_id=row.id,
                     now=datetime.combine(when, time(9), tzinfo=UTC),

@@ -11,7 +11,9 @@ from babel.dates import format_date
 from babel.numbers import format_currency
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-__all__ = ["CHANNEL_TEMPLATES", "Rendered", "render_messages"]
+from proactief.domain import Kanaal
+
+__all__ = ["CHANNEL_TEMPLATES", "Rendered", "parts_for", "render_messages"]
 
 CHANNEL_TEMPLATES = {
     "brief": "aanbod/brief.html.j2",
@@ -20,6 +22,9 @@ CHANNEL_TEMPLATES = {
     "sms": "aanbod/sms.txt.j2",
     "belscript": "aanbod/belscript.txt.j2",
 }
+TEXT_PART = {Kanaal.BRIEF: "brief", Kanaal.EMAIL: "email_tekst", Kanaal.SMS: "sms"}
+"""Which rendered message is a channel's text; phone and visit get the phone script."""
+HTML_PART = {Kanaal.BRIEF: "brief", Kanaal.EMAIL: "email_html"}
 ONDERWERP = "Een aanbod van de gemeente: misschien kunnen wij u helpen"
 
 
@@ -87,3 +92,10 @@ def render_messages(
         )
         for kanaal, name in CHANNEL_TEMPLATES.items()
     }
+
+
+def parts_for(rendered: Mapping[str, Rendered], kanaal: Kanaal) -> tuple[str, str | None]:
+    """The text and (for letter and e-mail) the HTML that a channel sends."""
+    text = rendered[TEXT_PART.get(kanaal, "belscript")].inhoud
+    html = rendered[HTML_PART[kanaal]].inhoud if kanaal in HTML_PART else None
+    return text, html

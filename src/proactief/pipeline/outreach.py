@@ -13,17 +13,26 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection
 
 from proactief.channels import CONTACTSOORT, Channel, Envelope
 from proactief.channels.letter import render_pdf
-from proactief.domain import Berichtsoort, Contactpoging, Dagdeel, Doel, Kanaal, signaalpartner_nl
+from proactief.domain import (
+    Berichtsoort,
+    Contactpoging,
+    Dagdeel,
+    Doel,
+    Kanaal,
+    Vroegsignaalzaak,
+    signaalpartner_nl,
+)
 from proactief.pipeline.access import PersonalDataAccess
 from proactief.pipeline.consent import current_state
 from proactief.pipeline.contacts import get_case, register_contact
 from proactief.pipeline.message_check import check_rendered
-from proactief.pipeline.messages import Rendered, render_messages
+from proactief.pipeline.messages import Rendered, parts_for, render_messages
 from proactief.pipeline.messaging import Aanleiding, send_message
 from proactief.pipeline.questionnaire import own_segment
 from proactief.pipeline.resident_access import create_code
@@ -35,6 +44,7 @@ from proactief.pipeline.tailoring import (
     choose_approach,
     load_approach_config,
 )
+from proactief.purposes import load_purposes
 from proactief.sources.contactgegevens import ContactDirectory
 from proactief.storage import repositories as repo
 
@@ -52,9 +62,7 @@ __all__ = [
     "write_preview",
 ]
 
-GRONDSLAG = "Wet gemeentelijke schuldhulpverlening, art. 3a"
 _MESSAGE_CHANNELS = {Kanaal.BRIEF, Kanaal.EMAIL, Kanaal.SMS}
-_TEXT_OF = {Kanaal.BRIEF: "brief", Kanaal.EMAIL: "email_tekst", Kanaal.SMS: "sms"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,16 +76,35 @@ class Afzender:
 
 @dataclass(frozen=True)
 class CaseOffer:
-    """A case's offer with what its messages need."""
+    """A case's offer with the case, its signals and what its messages need."""
 
     offer: Offer
-    person_pseudonym: str
-    organisaties: str
-    """The signal partners, in plain Dutch ('de zorgverzekeraar en de woningcorporatie')."""
-    signaalpartners: int
-    gesloten: bool
-    bereikt: bool
+    case: Vroegsignaalzaak
+    signals: tuple[Any, ...]
+    partners: tuple[str, ...]
+    """The signal partners in plain Dutch, e.g. ('uw zorgverzekeraar',)."""
     ontvanger: str
+    """'inwoner', or the representative who receives instead."""
+
+    @property
+    def person_pseudonym(self) -> str:
+        """Whose case it is."""
+        return self.case.person_pseudonym
+
+    @property
+    def organisaties(self) -> str:
+        """The signal partners as one phrase ('uw zorgverzekeraar en de woningcorporatie')."""
+        return " en ".join(self.partners)
+
+    @property
+    def gesloten(self) -> bool:
+        """The case has an end result."""
+        return self.case.eindresultaat is not None
+
+    @property
+    def bereikt(self) -> bool:
+        """Some contact attempt reached the person."""
+        return any(a.bereikt for a in self.case.contactpogingen)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,11 +170,9 @@ def case_offer(
     )
     return CaseOffer(
         offer=offer,
-        person_pseudonym=case.person_pseudonym,
-        organisaties=" en ".join(partners),
-        signaalpartners=len(partners),
-        gesloten=case.eindresultaat is not None,
-        bereikt=any(a.bereikt for a in case.contactpogingen),
+        case=case,
+        signals=tuple(signals),
+        partners=tuple(partners),
         ontvanger=state.vertegenwoordiger or "inwoner",
     )
 
@@ -179,7 +204,7 @@ def messages_for(
         organisatie=case_offer.organisaties,
         naam="vertegenwoordiger" if case_offer.ontvanger != "inwoner" else "inwoner",
         regelingen=regelingen,
-        goed=cfg["goed_een_signaal"] if case_offer.signaalpartners == 1 else None,
+        goed=cfg["goed_een_signaal"] if len(case_offer.partners) == 1 else None,
         telefoon=afzender.telefoon,
         afmelden=afzender.afmelden,
         datum=datum,
@@ -280,7 +305,7 @@ def run_next_step(
                 omschrijving="een bericht over een betalingsachterstand",
                 organisatie=co.organisaties,
             ),
-            grondslag=GRONDSLAG,
+            grondslag=load_purposes()[Doel.VROEGSIGNALERING].grondslag,
             selectieregel="elk vroegsignaal krijgt een aanbod voor hulp (Wgs)"
             if stap == 0
             else f"stap {stap + 1} van de contactladder: nog geen contact",
@@ -307,11 +332,7 @@ def run_next_step(
         else None
     )
     rendered = messages_for(co, afzender=afzender, datum=now.date(), adres=details.adres, code=code)
-    if kanaal in _TEXT_OF:
-        text = rendered["email_tekst" if kanaal is Kanaal.EMAIL else _TEXT_OF[kanaal]].inhoud
-    else:
-        text = rendered["belscript"].inhoud
-    html = {Kanaal.BRIEF: rendered["brief"].inhoud, Kanaal.EMAIL: rendered["email_html"].inhoud}
+    text, html = parts_for(rendered, kanaal)
     envelope = Envelope(
         referentie=f"zaak{case_id}-stap{stap + 1}",
         kanaal=kanaal,
@@ -319,7 +340,7 @@ def run_next_step(
         afzender=afzender.naam,
         onderwerp=rendered["brief"].onderwerp,
         tekst=text,
-        html=html.get(kanaal),
+        html=html,
         dagdeel=step.dagdeel,
     )
     delivery = channel.deliver(envelope)

@@ -13,7 +13,15 @@ from sqlalchemy import Connection
 
 from proactief.storage import repositories as repo
 
-__all__ = ["MIN_PASSWORD_LENGTH", "Rol", "User", "UserError", "add_user", "authenticate"]
+__all__ = [
+    "MIN_PASSWORD_LENGTH",
+    "Rol",
+    "User",
+    "UserError",
+    "add_user",
+    "authenticate",
+    "user_by_id",
+]
 
 MIN_PASSWORD_LENGTH = 12
 

@@ -44,7 +44,6 @@ from proactief.pipeline.contacts import (
     CaseNotFoundError,
     ContactDateError,
     close_case,
-    get_case,
     register_contact,
 )
 from proactief.pipeline.evaluation import funnel, funnel_by_channel, funnel_by_segment
@@ -292,17 +291,15 @@ def create_app(
                 co = case_offer(conn=conn, case_id=case_id, today=today, actor=actor(user))
             except CaseNotFoundError as exc:
                 raise HTTPException(404, f"Zaak {case_id} bestaat niet.") from exc
-            case = get_case(conn=conn, case_id=case_id, actor=actor(user))
-            household = _household(conn, case.person_pseudonym, actor(user))
-            signals = repo.signals_of_cases(conn, [case_id])
+            household = _household(conn, co.person_pseudonym, actor(user))
             steps = repo.outreach_steps_of_case(conn, case_id)
         rendered = messages_for(co, afzender=Afzender(), datum=today)
         return render(
             request,
             "zaak.html",
             user=user,
-            case=case,
-            signals=signals,
+            case=co.case,
+            signals=co.signals,
             co=co,
             offer=co.offer,
             steps=steps,
@@ -476,25 +473,28 @@ def create_app(
             antwoorden=load_questionnaire()["toestemming"] in state.gegevens,
         )
 
-    def _record(person: str, soort: EventSoort, waarde: str = "") -> None:
+    def _record(person: str, *events: tuple[EventSoort, str]) -> None:
+        """The resident's changes, in one transaction: all of them or none."""
         with engine.begin() as conn:
-            record_event(
-                conn=conn,
-                person_pseudonym=person,
-                soort=soort,
-                waarde=waarde,
-                wijze=Wijze.WEB,
-                door="inwoner",
-            )
+            for soort, waarde in events:
+                record_event(
+                    conn=conn,
+                    person_pseudonym=person,
+                    soort=soort,
+                    waarde=waarde,
+                    wijze=Wijze.WEB,
+                    door="inwoner",
+                )
 
     def _sync(
         person: str, current: set[str], chosen: set[str], on: EventSoort, off: EventSoort
     ) -> None:
         """Record only what changed between the current and the chosen set."""
-        for value in sorted(chosen - current):
-            _record(person, on, value)
-        for value in sorted(current - chosen):
-            _record(person, off, value)
+        _record(
+            person,
+            *((on, value) for value in sorted(chosen - current)),
+            *((off, value) for value in sorted(current - chosen)),
+        )
 
     @app.post("/inwoner/kanalen")
     def set_channels(
@@ -510,8 +510,7 @@ def create_app(
             part = Dagdeel(dagdeel).value if dagdeel else ""
         except ValueError as exc:
             raise HTTPException(400, "Kies een kanaal en dagdeel uit de lijst.") from exc
-        _record(person, EventSoort.KANALEN, ",".join(chosen))
-        _record(person, EventSoort.DAGDEEL, part)
+        _record(person, (EventSoort.KANALEN, ",".join(chosen)), (EventSoort.DAGDEEL, part))
         first = Kanaal(chosen[0]) if chosen else None
         request.session["flash"] = (
             f"Opgeslagen. U krijgt voortaan eerst {_kanaal_zin(first)}."
@@ -577,7 +576,7 @@ def create_app(
     def opt_out(request: Request, csrf_token: str = Form("")) -> Response:
         person = resident(request)
         check_csrf(request, csrf_token)
-        _record(person, EventSoort.NIET_BENADEREN)
+        _record(person, (EventSoort.NIET_BENADEREN, ""))
         request.session["flash"] = "U bent afgemeld. Wij sturen u geen berichten meer."
         return RedirectResponse("/inwoner/mijn", status_code=303)
 
@@ -585,7 +584,7 @@ def create_app(
     def opt_in(request: Request, csrf_token: str = Form("")) -> Response:
         person = resident(request)
         check_csrf(request, csrf_token)
-        _record(person, EventSoort.WEER_BENADEREN)
+        _record(person, (EventSoort.WEER_BENADEREN, ""))
         request.session["flash"] = "U bent weer aangemeld. Wij mogen u weer een bericht sturen."
         return RedirectResponse("/inwoner/mijn", status_code=303)
 
@@ -596,7 +595,7 @@ def create_app(
         person = resident(request)
         check_csrf(request, csrf_token)
         value = " ".join(vertegenwoordiger.split())[:100]
-        _record(person, EventSoort.VERTEGENWOORDIGER, value)
+        _record(person, (EventSoort.VERTEGENWOORDIGER, value))
         request.session["flash"] = (
             f"Opgeslagen. Berichten gaan voortaan naar: {value}."
             if value
