@@ -254,3 +254,39 @@ def make_case(conn: Any, *, partners: tuple[str, ...] = ("Zorg",)) -> int:
     )
     match_signals(conn=conn, matchingsdatum=date(2026, 4, 7), config=load_work_queue_config())
     return int(repo.open_case_rows(conn)[0].id)
+
+
+SCANNED = ["zorgtoeslag", "kwijtschelding"]
+
+
+def store_real_scan(conn: Any) -> list[dict[str, Any]]:
+    """A real 2025 non-take-up scan of two households, stored as the only scan. H1
+    (PERSON's household, see make_case) is single, 45, with a low income and no assets."""
+    import pandas as pd
+
+    from proactief.pipeline.entitlements import entitlement_rows
+    from proactief.rules import scan_non_take_up
+    from proactief.storage import repositories as repo
+
+    population = pd.DataFrame(
+        [
+            {
+                "household_id": "H1",
+                "toetsingsinkomen": 18000.0,
+                "toeslagpartner": 0.0,
+                "vermogen": 0.0,
+                "leeftijd_aanvrager": 45.0,
+                "netto_inkomen_maand": 1200.0,
+                "kale_huur": 650.0,
+                "aanslag_gemeentelijke_belastingen": 400.0,
+                # not read by either regulation: must not be kept
+                "postcode": 9999,
+            },
+            {"household_id": "H2", "toetsingsinkomen": 90000.0, "leeftijd_aanvrager": 50.0},
+        ]
+    )
+    scan = scan_non_take_up(population, jaar=2025, regelingen=SCANNED)
+    rows = entitlement_rows(scan, population, jaar=2025, regelingen=SCANNED)
+    repo.replace_entitlements(conn, 2026, [])
+    repo.replace_entitlements(conn, 2025, rows)
+    return rows

@@ -20,7 +20,9 @@ rules_app = typer.Typer(
 DEFAULT_GEMEENTE = Path(__file__).resolve().parent / "config" / "gemeente.yaml"
 
 
-def _settings(path: Path | None) -> Any:
+def rule_settings(path: Path | None) -> Any:
+    """The municipal choices for the rules: ``path``, else PROACTIEF_GEMEENTE_CONFIG, else
+    the shipped config/gemeente.yaml."""
     from proactief.rules import SettingsError, load_municipal_settings
 
     chosen = path or Path(os.environ.get("PROACTIEF_GEMEENTE_CONFIG", DEFAULT_GEMEENTE))
@@ -77,7 +79,7 @@ def explain_cmd(
 
     if regeling not in REGELINGEN:
         raise _fail(f"onbekende regeling {regeling!r}; kies uit {', '.join(REGELINGEN)}")
-    settings = _settings(gemeente)
+    settings = rule_settings(gemeente)
     notes = []
     if population is not None:
         if household is None:
@@ -197,7 +199,7 @@ def scan_cmd(
         write_table,
     )
 
-    settings = _settings(gemeente)
+    settings = rule_settings(gemeente)
     started = time.perf_counter()
     try:
         frame = load_population(population)

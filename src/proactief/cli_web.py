@@ -33,6 +33,7 @@ def run_server(*, host: str, port: int, secure_cookies: bool = True) -> None:
     import uvicorn
 
     from proactief.cli import _engine
+    from proactief.cli_rules import rule_settings
     from proactief.privacy import load_or_create_key
     from proactief.web import create_app
 
@@ -41,6 +42,7 @@ def run_server(*, host: str, port: int, secure_cookies: bool = True) -> None:
         engine=engine,
         secret_key=load_or_create_key(settings.data_dir / "web.key"),
         secure_cookies=secure_cookies,
+        rule_settings=rule_settings(None),
     )
     console.print(f"Proactief draait op http://{host}:{port}/ (stoppen: Ctrl+C)")
     # access logs would print paths with case numbers; warnings only

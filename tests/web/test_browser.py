@@ -16,7 +16,7 @@ import pytest
 import uvicorn
 from sqlalchemy import Engine
 
-from conftest import IN_CI, PERSON, make_case
+from conftest import IN_CI, PERSON, make_case, store_real_scan
 from proactief.pipeline.consent import current_state
 from proactief.pipeline.resident_access import create_code
 from proactief.pipeline.users import Rol, add_user
@@ -54,6 +54,7 @@ def server(engine: Engine) -> Iterator[dict[str, Any]]:
     """The app on a free port, with a case, users and a resident code."""
     with engine.begin() as conn:
         case_id = make_case(conn)
+        store_real_scan(conn)
         add_user(
             conn=conn, gebruikersnaam="medewerker", wachtwoord=PASSWORD, rol=Rol.CONTACTMEDEWERKER
         )
@@ -118,6 +119,8 @@ def test_contact_worker_logs_in_registers_a_call_and_closes_the_case(
     page.get_by_role("link", name=f"Zaak {case_id}").first.click()
     page.wait_for_url(f"{url}/zaken/{case_id}")
     assert page.get_by_role("heading", name="Aanbod").is_visible()
+    page.get_by_text("Zorgtoeslag: waarschijnlijk recht").click()
+    assert page.get_by_text("(Bron: Wet op de zorgtoeslag, art. 2 lid 3)").is_visible()
     assert_accessible(page)
     shoot(page, "zaak", request)
     page.get_by_label("Soort").select_option("Telefoon")

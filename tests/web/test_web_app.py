@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from conftest import PERSON, make_case
+from conftest import PERSON, make_case, store_real_scan
 from proactief.pipeline.consent import current_state
 from proactief.pipeline.resident_access import create_code
 from proactief.pipeline.users import Rol, add_user
@@ -69,7 +69,10 @@ def test_the_queue_filters_by_partner_and_crisis(web: dict[str, Any]) -> None:
     c = client(web)
     login(c, "contactmedewerker")
     link = f'href="/zaken/{web["case_id"]}"'
-    assert link in c.get("/werkvoorraad?partner=Zorg").text
+    queue = c.get("/werkvoorraad?partner=Zorg").text
+    assert link in queue and "1 open zaak." in queue
+    # the priority with its reasons, in words and points
+    assert re.search(r"\+\d+ Duur van de achterstand: \d+ dagen", queue)
     other = c.get("/werkvoorraad?partner=Huur").text
     assert link not in other and "0 open zaken" in other
     assert "0 open zaken" in c.get("/werkvoorraad?crisis=ja").text
@@ -113,6 +116,23 @@ def test_the_dashboard_counts_by_partner_channel_and_segment(web: dict[str, Any]
     assert row.format("Telefoon", 1, 1) in page
     assert row.format("geen antwoorden", 1, 1) in page
     assert "<svg" in page and PERSON not in page
+
+
+def test_the_case_page_explains_each_entitlement_down_to_the_article(
+    web: dict[str, Any],
+) -> None:
+    c = client(web)
+    login(c, "contactmedewerker")
+    before = " ".join(c.get(f"/zaken/{web['case_id']}").text.split())
+    assert "De gegevens van de scan zijn niet bewaard" in before  # make_case keeps none
+    with web["engine"].begin() as conn:
+        store_real_scan(conn)
+    page = " ".join(c.get(f"/zaken/{web['case_id']}").text.split())
+    assert "Zorgtoeslag: waarschijnlijk recht, krijgt het nu niet" in page
+    assert "Uw toetsingsinkomen 18.000 euro is niet hoger dan het drempelinkomen" in page
+    assert "(Bron: Wet op de zorgtoeslag, art. 2 lid 3)" in page
+    assert "Kwijtschelding gemeentelijke belastingen" in page
+    assert "Let op" not in page
 
 
 def test_a_malformed_or_huge_id_is_a_clear_400(web: dict[str, Any]) -> None:
@@ -411,9 +431,15 @@ def test_electronic_agreement_per_kind_and_sharing_choices(web: dict[str, Any]) 
         state = current_state(conn=conn, person_pseudonym=PERSON)
     assert {s.value for s in state.elektronisch} == {"vroegsignaal", "herinnering"}
     assert state.delen == frozenset({"wijkteam"})
+    worker = client(web)
+    login(worker, "contactmedewerker")
+    case_page = " ".join(worker.get(f"/zaken/{web['case_id']}").text.split())
+    assert "Mag de zaak overdragen aan: wijkteam. Aan anderen niet." in case_page
     c.post("/inwoner/elektronisch", data={"akkoord": ["herinnering"], "csrf_token": token})
     c.post("/inwoner/delen", data={"csrf_token": token})
     with web["engine"].connect() as conn:
         state = current_state(conn=conn, person_pseudonym=PERSON)
     assert {s.value for s in state.elektronisch} == {"herinnering"}
     assert state.delen == frozenset()
+    case_page = " ".join(worker.get(f"/zaken/{web['case_id']}").text.split())
+    assert "Geen toestemming om de zaak te delen." in case_page

@@ -21,6 +21,7 @@ from proactief.domain import EventSoort, Wijze
 from proactief.pipeline.audit import verify_audit
 from proactief.pipeline.cases import MatchResult, match_signals
 from proactief.pipeline.consent import record_event
+from proactief.pipeline.entitlements import entitlement_rows
 from proactief.pipeline.intake import IntakeResult, intake_file
 from proactief.pipeline.outreach import Afzender
 from proactief.pipeline.questionnaire import load_questionnaire, record_answers
@@ -32,7 +33,6 @@ from proactief.pipeline.report import (
 from proactief.pipeline.work_queue import WorkQueueConfig
 from proactief.privacy import Pseudonymizer
 from proactief.rules import evaluate_population, scan_non_take_up
-from proactief.rules.engine import rules_hash
 from proactief.rules.population import ScanResult, write_table
 from proactief.storage import repositories as repo
 
@@ -181,10 +181,18 @@ def run_demo(
     levering = document["leveringen"][0]
 
     report("Niet-gebruik van regelingen", 0, 1)
-    scan = _non_take_up(rule_rows, config["entitlements"], out_dir, rng)
+    population = pd.DataFrame(rule_rows)
+    scan = _non_take_up(population, config["entitlements"], out_dir, rng)
     with engine.begin() as conn:
         repo.replace_entitlements(
-            conn, int(config["entitlements"]["jaar"]), _entitlement_rows(scan, config)
+            conn,
+            int(config["entitlements"]["jaar"]),
+            entitlement_rows(
+                scan,
+                population,
+                jaar=int(config["entitlements"]["jaar"]),
+                regelingen=list(config["entitlements"]["niet_gebruik"]),
+            ),
         )
     report("Niet-gebruik van regelingen", 1, 1)
 
@@ -304,41 +312,11 @@ def _preferences(conn: Any, cfg: dict[str, Any], rng: random.Random) -> dict[str
     return counts
 
 
-def _entitlement_rows(scan: ScanResult, config: dict[str, Any]) -> list[dict[str, Any]]:
-    """What households may get but do not, for the offers (regelingencheck purpose)."""
-    jaar = int(config["entitlements"]["jaar"])
-    regelingen = list(config["entitlements"]["niet_gebruik"])
-    digest = rules_hash(regelingen)
-    results = scan.results
-    rows: list[dict[str, Any]] = []
-    for regeling in regelingen:
-        status = results[f"{regeling}_status"].astype(str)
-        cents = results[f"{regeling}_bedrag_centen"]
-        wanted = status.isin(["recht_niet_ontvangen", "mogelijk_recht_gegevens_nodig"])
-        for household_id, state, amount in zip(
-            results.loc[wanted, "household_id"], status[wanted], cents[wanted], strict=True
-        ):
-            rows.append(
-                {
-                    "household_id": str(household_id),
-                    "jaar": jaar,
-                    "regeling": regeling,
-                    "status": state,
-                    "bedrag_centen": None
-                    if state != "recht_niet_ontvangen" or pd.isna(amount)
-                    else int(amount),
-                    "regels_hash": digest,
-                }
-            )
-    return rows
-
-
 def _non_take_up(
-    rule_rows: list[dict[str, Any]], cfg: dict[str, Any], out_dir: Path, rng: random.Random
+    population: pd.DataFrame, cfg: dict[str, Any], out_dir: Path, rng: random.Random
 ) -> ScanResult:
     """Give the synthetic households their current receipts (with realistic non-take-up)
     and scan for money they are entitled to but do not get."""
-    population = pd.DataFrame(rule_rows)
     jaar = int(cfg["jaar"])
     regelingen = list(cfg["niet_gebruik"])
     entitled = evaluate_population(population, jaar=jaar, regelingen=regelingen)

@@ -25,12 +25,13 @@ from proactief.domain import (
     Dagdeel,
     Doel,
     Kanaal,
+    PreferenceState,
     Vroegsignaalzaak,
     signaalpartner_nl,
 )
-from proactief.pipeline.access import PersonalDataAccess
 from proactief.pipeline.consent import current_state
 from proactief.pipeline.contacts import get_case, register_contact
+from proactief.pipeline.entitlements import household_entitlements
 from proactief.pipeline.message_check import check_rendered
 from proactief.pipeline.messages import Rendered, parts_for, render_messages
 from proactief.pipeline.messaging import Aanleiding, send_message
@@ -83,8 +84,13 @@ class CaseOffer:
     signals: tuple[Any, ...]
     partners: tuple[str, ...]
     """The signal partners in plain Dutch, e.g. ('uw zorgverzekeraar',)."""
-    ontvanger: str
-    """'inwoner', or the representative who receives instead."""
+    voorkeuren: PreferenceState
+    """The person's choices the offer was decided on (channels, consents, sharing)."""
+
+    @property
+    def ontvanger(self) -> str:
+        """'inwoner', or the representative who receives instead."""
+        return self.voorkeuren.vertegenwoordiger or "inwoner"
 
     @property
     def person_pseudonym(self) -> str:
@@ -127,19 +133,13 @@ class TaskError(ValueError):
 
 def _entitlements(conn: Connection, person_pseudonym: str, actor: str) -> list[EntitlementSummary]:
     """The household's entitlements from the newest scan (regelingencheck purpose)."""
-    PersonalDataAccess(conn, doel=Doel.REGELINGENCHECK, actor=actor).check(
-        ["residents.household_id", "entitlements.*"], subject=person_pseudonym
-    )
-    household = repo.household_of_person(conn, person_pseudonym)
-    if household is None:
-        return []
     return [
         EntitlementSummary(
             r.regeling,
             r.status,
             None if r.bedrag_centen is None else r.bedrag_centen / 100,
         )
-        for r in repo.entitlements_of_household(conn, household)
+        for r in household_entitlements(conn, person_pseudonym=person_pseudonym, actor=actor)
     ]
 
 
@@ -173,7 +173,7 @@ def case_offer(
         case=case,
         signals=tuple(signals),
         partners=tuple(partners),
-        ontvanger=state.vertegenwoordiger or "inwoner",
+        voorkeuren=state,
     )
 
 

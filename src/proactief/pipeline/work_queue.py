@@ -30,6 +30,15 @@ MEASURES = (
     "eerdere_zaken_12m",
 )
 
+# what a contact worker reads after the value of a scaled measure
+_UNITS = {
+    "aantal_signalen": "signalen",
+    "aantal_signaalpartners": "signaalpartners",
+    "totaal_bedrag": "euro",
+    "max_dagen_achterstand": "dagen",
+    "eerdere_zaken_12m": "eerdere zaken",
+}
+
 
 class ConfigError(ValueError):
     """The work-queue configuration file is not valid."""
@@ -92,7 +101,8 @@ class PriorityRule:
             points = min(points, self.max_points)
         if points <= 0:
             return None
-        return PriorityReason(self.rule_id, points, f"{self.description} ({self.measure} {value})")
+        unit = _UNITS.get(self.measure, "")
+        return PriorityReason(self.rule_id, points, f"{self.description}: {value} {unit}".strip())
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,9 @@ from proactief.rules.engine import (
     Status,
     evaluate_population,
     explain,
+    inputs_of,
     provenance,
+    rules_hash,
 )
 from proactief.rules.parameters import ParameterMissingError, load_parameters
 from proactief.rules.population import PopulationError, load_population, scan_non_take_up
@@ -27,9 +29,11 @@ __all__ = [
     "Status",
     "evaluate_population",
     "explain",
+    "inputs_of",
     "load_municipal_settings",
     "load_parameters",
     "load_population",
     "provenance",
+    "rules_hash",
     "scan_non_take_up",
 ]

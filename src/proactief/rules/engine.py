@@ -40,6 +40,7 @@ __all__ = [
     "euro",
     "evaluate_population",
     "explain",
+    "inputs_of",
     "provenance",
     "rules_hash",
 ]
@@ -183,6 +184,12 @@ def provenance(regelingen: Sequence[str] = REGELINGEN) -> dict[str, Any]:
         module = _module(regeling)
         out["regelingen"][regeling] = {name: load_parameters(name).sha256 for name in module.USES}
     return out
+
+
+def inputs_of(regeling: str) -> tuple[str, ...]:
+    """The household values a regulation reads: all that must be kept to explain one
+    household's outcome again later (data minimisation: nothing else)."""
+    return tuple(_module(regeling).INPUTS)
 
 
 def rules_hash(regelingen: Sequence[str] = REGELINGEN) -> str:

@@ -5,6 +5,7 @@ or address identity sits in ``client_identities``, read only by the CBS report r
 """
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Column,
     Date,
@@ -212,6 +213,9 @@ entitlements = Table(
     Column("status", String(40), nullable=False),
     Column("bedrag_centen", Integer, nullable=True),
     Column("regels_hash", String(64), nullable=False),
+    # the household values this regulation read (only its own inputs), so that the case
+    # page can explain the outcome step by step down to the article without a new scan
+    Column("invoer", JSON, nullable=True),
     UniqueConstraint("household_id", "jaar", "regeling", name="uq_entitlements_household"),
 )
 

@@ -46,6 +46,7 @@ from proactief.pipeline.contacts import (
     close_case,
     register_contact,
 )
+from proactief.pipeline.entitlements import explain_entitlements
 from proactief.pipeline.evaluation import funnel, funnel_by_channel, funnel_by_segment
 from proactief.pipeline.messaging import MessageNotFoundError, why_message
 from proactief.pipeline.outreach import Afzender, case_offer, messages_for
@@ -59,6 +60,7 @@ from proactief.pipeline.report import ReportRequest, build_ddas_report, validate
 from proactief.pipeline.resident_access import CodeError, redeem_code
 from proactief.pipeline.tailoring import CaseSummary, Offer, choose_approach
 from proactief.pipeline.users import User, authenticate
+from proactief.rules import MunicipalSettings
 from proactief.storage import repositories as repo
 from proactief.web.api import ZaakId, create_api
 from proactief.web.auth import NotAllowed, NotLoggedIn, authorize
@@ -90,6 +92,16 @@ BERICHTSOORT_NL = {
     Berichtsoort.HERINNERING: "een herinnering",
 }
 _SOORTEN = {b.value for b in Berichtsoort}
+# how sure a parameter value is (rules/parameters.schema.json), for the contact worker
+ZEKERHEID_NL = {
+    "secondary": "uit een tweede bron",
+    "derived": "afgeleid",
+    "unverified": "niet gecontroleerd",
+}
+REGELING_STATUS_NL = {
+    "recht_niet_ontvangen": "waarschijnlijk recht, krijgt het nu niet",
+    "mogelijk_recht_gegevens_nodig": "misschien recht, er zijn meer gegevens nodig",
+}
 
 
 @cache
@@ -107,9 +119,11 @@ def create_app(
     secure_cookies: bool = True,
     organisation_name: str = "Gemeente Voorbeeld",
     gegevensleverancier: str = "PROACTIEF",
+    rule_settings: MunicipalSettings | None = None,
 ) -> FastAPI:
     """The app on ``engine``; ``secret_key`` signs the session cookies; the names go into
-    the CBS report."""
+    the CBS report; ``rule_settings`` are the municipal choices the entitlement
+    explanations use (the same as the scan's)."""
     app = FastAPI(title="Proactief", docs_url=None, redoc_url=None, openapi_url=None)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     limiter = FailureLimiter(max_failures=5, window_seconds=15 * 60)
@@ -292,6 +306,12 @@ def create_app(
             except CaseNotFoundError as exc:
                 raise HTTPException(404, f"Zaak {case_id} bestaat niet.") from exc
             household = _household(conn, co.person_pseudonym, actor(user))
+            regelingen = explain_entitlements(
+                conn=conn,
+                person_pseudonym=co.person_pseudonym,
+                actor=actor(user),
+                settings=rule_settings,
+            )
             steps = repo.outreach_steps_of_case(conn, case_id)
         rendered = messages_for(co, afzender=Afzender(), datum=today)
         return render(
@@ -304,6 +324,10 @@ def create_app(
             offer=co.offer,
             steps=steps,
             household=household,
+            regelingen=regelingen,
+            delen_met=[k for k in sharing_options() if k in co.voorkeuren.delen],
+            status_nl=REGELING_STATUS_NL,
+            zekerheid_nl=ZEKERHEID_NL,
             berichten=rendered,
             soorten=list(Contactsoort),
             dagdelen=list(Dagdeel),
