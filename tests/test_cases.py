@@ -15,6 +15,8 @@ from proactief.pipeline.contacts import (
     CaseClosedError,
     CaseNotFoundError,
     ContactDateError,
+    NotReachedError,
+    accept_help,
     close_case,
     get_case,
     register_contact,
@@ -222,3 +224,35 @@ def test_contact_errors(engine: Engine) -> None:
         register_contact(conn=conn, case_id=item.case.case_id, attempt=early)
     with engine.begin() as conn, pytest.raises(CaseNotFoundError):
         register_contact(conn=conn, case_id=9999, attempt=early)
+
+
+def test_help_is_accepted_only_after_the_resident_was_reached(engine: Engine) -> None:
+    add_signal(engine, "A", on="2026-04-01")
+    match(engine, "2026-04-07")
+    (item,) = queue(engine)
+    case_id = item.case.case_id
+    missed = Contactpoging(Contactsoort.TELEFOON, date(2026, 4, 9), None, False)
+    with engine.begin() as conn:
+        register_contact(conn=conn, case_id=case_id, attempt=missed)
+    with engine.begin() as conn, pytest.raises(NotReachedError, match="bereikte"):
+        accept_help(conn=conn, case_id=case_id, datum=date(2026, 4, 9))
+    reached = Contactpoging(Contactsoort.HUISBEZOEK, date(2026, 4, 12), None, True)
+    with engine.begin() as conn:
+        register_contact(conn=conn, case_id=case_id, attempt=reached)
+        accept_help(conn=conn, case_id=case_id, datum=date(2026, 4, 14))
+        # a later registration keeps the first day (creditors count 30 days from it)
+        case = accept_help(conn=conn, case_id=case_id, datum=date(2026, 4, 20))
+    assert case.datum_hulp_geaccepteerd == date(2026, 4, 14)
+    with engine.begin() as conn, pytest.raises(ContactDateError):
+        accept_help(conn=conn, case_id=case_id, datum=date(2026, 1, 1))
+    with engine.begin() as conn, pytest.raises(CaseNotFoundError):
+        accept_help(conn=conn, case_id=9999, datum=date(2026, 4, 14))
+    with engine.begin() as conn:
+        close_case(
+            conn=conn,
+            case_id=case_id,
+            eindresultaat=Eindresultaat.VERVOLGHULP,
+            datum=date(2026, 5, 1),
+        )
+    with engine.begin() as conn, pytest.raises(CaseClosedError):
+        accept_help(conn=conn, case_id=case_id, datum=date(2026, 5, 2))

@@ -138,6 +138,11 @@ def test_cases_contact_close_and_report(env: dict[str, str], tmp_path: Path) -> 
         env,
     )
     assert contact.returncode == 0, contact.stderr
+    accepted = run(["cases", "accept", case_a, "--datum", "2026-05-02"], env)
+    assert accepted.returncode == 0 and "neemt hulp aan" in accepted.stdout, accepted.stderr
+    case_b = _case_of(env["PROACTIEF_DATABASE_URL"], "B")
+    not_reached = run(["cases", "accept", case_b], env)
+    assert not_reached.returncode == 2 and "bereikte" in not_reached.stderr
     closed = run(
         [
             "cases",

@@ -36,6 +36,8 @@ from proactief.pipeline.contacts import (
     CaseClosedError,
     CaseNotFoundError,
     ContactDateError,
+    NotReachedError,
+    accept_help,
     close_case,
     get_case,
     register_contact,
@@ -312,6 +314,26 @@ def cases_contact(
     except (CaseNotFoundError, CaseClosedError, ContactDateError) as exc:
         raise _fail(str(exc)) from exc
     console.print(f"Contactpoging geregistreerd bij zaak {case_id}.")
+
+
+@cases_app.command("accept")
+def cases_accept(
+    case_id: Annotated[int, typer.Argument(help="Zaaknummer.")],
+    datum: Annotated[
+        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Standaard vandaag.")
+    ] = None,
+) -> None:
+    """Leg vast dat de inwoner hulp aanneemt (na een contactpoging waarbij u hem bereikte)."""
+    _settings, engine = _engine()
+    try:
+        with engine.begin() as conn:
+            accept_help(conn=conn, case_id=case_id, datum=datum.date() if datum else date.today())
+    except (CaseNotFoundError, CaseClosedError, ContactDateError, NotReachedError) as exc:
+        raise _fail(str(exc)) from exc
+    console.print(
+        f"Zaak {case_id}: de inwoner neemt hulp aan. Meld dit aan de schuldeiser: "
+        "die stopt de incasso dan 30 dagen."
+    )
 
 
 @cases_app.command("close")

@@ -23,7 +23,7 @@ from proactief.pipeline.access import PersonalDataAccess
 from proactief.pipeline.audit import verify_audit
 from proactief.pipeline.cases import match_signals
 from proactief.pipeline.consent import current_state, record_event
-from proactief.pipeline.contacts import close_case, register_contact
+from proactief.pipeline.contacts import accept_help, close_case, register_contact
 from proactief.pipeline.evaluation import funnel
 from proactief.pipeline.messaging import Aanleiding, send_message
 from proactief.pipeline.retention import run_retention
@@ -109,6 +109,8 @@ def _build(engine: Engine) -> dict[str, int]:
                 case_id=case_id,
                 now=datetime(2025, 2, 10, tzinfo=UTC),
             )
+        # accepted help, then arranged it alone: accepted, not helped
+        accept_help(conn=conn, case_id=ids["OLD-NOHELP"], datum=date(2025, 2, 12))
         close_case(
             conn=conn,
             case_id=ids["OLD-NOHELP"],
@@ -141,6 +143,9 @@ def test_retention_deletes_exactly_what_is_past_its_period(engine: Engine) -> No
     _build(engine)
     with engine.begin() as conn:
         before = funnel(conn=conn)
+    # helped counts as accepted; the open case has not accepted yet
+    assert before["Zorg"]["bereikt"] == 3
+    assert (before["Zorg"]["geaccepteerd"], before["Zorg"]["geholpen"]) == (2, 1)
     result = run_retention(engine=engine, today=date(2026, 6, 1))
     assert result.deleted["signals"] == 1 and result.deleted["cases"] == 1
     assert result.deleted["contact_attempts"] == 1 and result.deleted["messages"] == 1

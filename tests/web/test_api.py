@@ -90,7 +90,9 @@ def test_cases_and_attempts_for_a_contact_worker(api: dict[str, Any]) -> None:
     assert bad.json()["invalid-params"][0]["name"] == "body.soort"
     early = c.post(url, json={**attempt, "datum": "2020-01-01"}, headers={"X-CSRF-Token": token})
     assert early.status_code == 400 and "vóór het begin" in early.json()["detail"]
-    assert c.get(f"/api/v1/zaken/{case_id}").json()["contactpogingen"][0]["dagdeel"] == "Avond"
+    detail = c.get(f"/api/v1/zaken/{case_id}").json()
+    assert detail["contactpogingen"][0]["dagdeel"] == "Avond"
+    assert detail["datum_hulp_geaccepteerd"] is None
 
 
 def test_an_analyst_gets_no_cases(api: dict[str, Any]) -> None:

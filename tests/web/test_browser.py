@@ -132,6 +132,10 @@ def test_contact_worker_logs_in_registers_a_call_and_closes_the_case(
     assert (
         page.locator(".pf-notice[role=status]").inner_text().startswith("Contactpoging vastgelegd")
     )
+    page.get_by_role("button", name="Inwoner neemt hulp aan").click()
+    page.wait_for_url(f"{url}/zaken/{case_id}")
+    assert "de inwoner neemt hulp aan" in page.locator(".pf-notice[role=status]").inner_text()
+    assert_accessible(page)
     page.get_by_label("Eindresultaat").select_option("(Budget)advies en/of quick fix")
     page.get_by_role("button", name="Afsluiten").click()
     page.wait_for_url(f"{url}/werkvoorraad")
@@ -191,9 +195,22 @@ def test_resident_by_keyboard_only_changes_channel_and_opts_out(
 
 
 def test_team_lead_dashboard_is_accessible(
-    server: dict[str, Any], page: Page, request: pytest.FixtureRequest
+    server: dict[str, Any], page: Page, engine: Engine, request: pytest.FixtureRequest
 ) -> None:
+    from datetime import date
+
+    from proactief.domain import Contactpoging, Contactsoort
+    from proactief.pipeline.contacts import accept_help, register_contact
+
     url = server["url"]
+    with engine.begin() as conn:  # a letter, then a call that reached; help accepted
+        for soort, day, reached in (
+            (Contactsoort.BRIEF, 8, False),
+            (Contactsoort.TELEFOON, 15, True),
+        ):
+            attempt = Contactpoging(soort, date(2026, 4, day), None, reached)
+            register_contact(conn=conn, case_id=server["case_id"], attempt=attempt)
+        accept_help(conn=conn, case_id=server["case_id"], datum=date(2026, 4, 15))
     page.goto(f"{url}/login")
     page.get_by_label("Gebruikersnaam").fill("teamleider")
     page.get_by_label("Wachtwoord").fill(PASSWORD)
@@ -203,5 +220,6 @@ def test_team_lead_dashboard_is_accessible(
     page.wait_for_url(f"{url}/dashboard")
     for name in ("per signaalpartner", "soort contactpoging", "per segment"):
         assert page.get_by_role("table", name=re.compile(name)).is_visible()
+    assert "hulp aangenomen 1" in page.locator("figcaption").first.inner_text()
     assert_accessible(page)
     shoot(page, "dashboard", request)

@@ -97,7 +97,7 @@ def test_the_dashboard_counts_by_partner_channel_and_segment(web: dict[str, Any]
     from datetime import date
 
     from proactief.domain import Contactpoging, Contactsoort
-    from proactief.pipeline.contacts import register_contact
+    from proactief.pipeline.contacts import accept_help, register_contact
 
     with web["engine"].begin() as conn:
         register_contact(
@@ -105,16 +105,17 @@ def test_the_dashboard_counts_by_partner_channel_and_segment(web: dict[str, Any]
             case_id=web["case_id"],
             attempt=Contactpoging(Contactsoort.TELEFOON, date(2026, 4, 10), None, True),
         )
+        accept_help(conn=conn, case_id=web["case_id"], datum=date(2026, 4, 10))
     c = client(web)
     login(c, "analist")
     page = " ".join(c.get("/dashboard").text.split())
-    row = (
-        '<th class="utrecht-table__header-cell" scope="row">{}</th> '
-        '<td class="utrecht-table__cell">{}</td> <td class="utrecht-table__cell">{}</td>'
-    )
-    assert row.format("uw zorgverzekeraar", 1, 1) in page
-    assert row.format("Telefoon", 1, 1) in page
-    assert row.format("geen antwoorden", 1, 1) in page
+    cell = '<td class="utrecht-table__cell">{}</td>'
+    row = '<th class="utrecht-table__header-cell" scope="row">{}</th> ' + " ".join([cell] * 4)
+    # cases or signals, reached, accepted help, helped
+    assert row.format("uw zorgverzekeraar", 1, 1, 1, 0) in page
+    assert row.format("Telefoon", 1, 1, 1, 0) in page
+    assert row.format("geen antwoorden", 1, 1, 1, 0) in page
+    assert "signalen 1, opgepakt 1, bereikt 1, hulp aangenomen 1, geholpen 0." in page
     assert "<svg" in page and PERSON not in page
 
 
@@ -174,7 +175,19 @@ def test_a_contact_worker_registers_a_call_and_closes_the_case(web: dict[str, An
     assert c.post(f"/zaken/{case_id}/contact", data={**form, "csrf_token": "x"}).status_code == 403
     done = c.post(f"/zaken/{case_id}/contact", data={**form, "csrf_token": token})
     assert done.status_code == 303
-    assert "Contactpoging vastgelegd" in c.get(f"/zaken/{case_id}").text
+    reached_page = c.get(f"/zaken/{case_id}").text
+    assert "Contactpoging vastgelegd" in reached_page and "Inwoner neemt hulp aan" in reached_page
+    analyst = client(web)
+    login(analyst, "analist")
+    accept_form = {"datum": "2026-04-10", "csrf_token": csrf_of(analyst.get("/dashboard").text)}
+    assert analyst.post(f"/zaken/{case_id}/hulp-geaccepteerd", data=accept_form).status_code == 403
+    accepted = c.post(
+        f"/zaken/{case_id}/hulp-geaccepteerd", data={"datum": "2026-04-10", "csrf_token": token}
+    )
+    assert accepted.status_code == 303
+    accepted_page = " ".join(c.get(f"/zaken/{case_id}").text.split())
+    assert "De inwoner nam hulp aan op 2026-04-10." in accepted_page
+    assert "stopt de incasso dan 30 dagen" in accepted_page
     closed = c.post(
         f"/zaken/{case_id}/afsluiten",
         data={
@@ -188,6 +201,7 @@ def test_a_contact_worker_registers_a_call_and_closes_the_case(web: dict[str, An
         row = repo.get_case_row(conn, case_id)
         attempts = repo.attempts_of_cases(conn, [case_id])
     assert row.eindresultaat == "(Budget)advies en/of quick fix"
+    assert row.datum_hulp_geaccepteerd.isoformat() == "2026-04-10"
     assert [(a.soort, a.bereikt) for a in attempts] == [("Telefoon", True)]
     again = c.post(f"/zaken/{case_id}/contact", data={**form, "csrf_token": token})
     assert again.status_code == 400 and "al afgesloten" in again.text
@@ -354,6 +368,7 @@ POST_FORMS = {
     "/uitloggen": "professional",
     "/zaken/1/contact": "professional",
     "/zaken/1/afsluiten": "professional",
+    "/zaken/1/hulp-geaccepteerd": "professional",
     "/inwoner": "anonymous",
     "/inwoner/kanalen": "resident",
     "/inwoner/elektronisch": "resident",

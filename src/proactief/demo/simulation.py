@@ -18,7 +18,7 @@ from proactief.domain import (
     Kanaal,
     signaalpartner_nl,
 )
-from proactief.pipeline.contacts import close_case, register_contact
+from proactief.pipeline.contacts import accept_help, close_case, register_contact
 from proactief.pipeline.messaging import Aanleiding, send_message
 from proactief.purposes import load_purposes
 from proactief.storage import repositories as repo
@@ -162,15 +162,18 @@ def simulate_contacts(
                 reached_done = True
                 break
             when += timedelta(days=rng.randint(2, 7))
+        accepted = reached_done and rng.random() < accept_share
         if reached_done:
             result.reached[strategy] += 1
+        if accepted:
+            result.accepted[strategy] += 1
+            accept_help(conn=conn, case_id=row.id, datum=last)
         close_on = last + timedelta(days=cfg["days_to_close_after_last_attempt"])
         if close_on > today:
             result.still_open += 1
             continue
         if reached_done:
-            if rng.random() < accept_share:
-                result.accepted[strategy] += 1
+            if accepted:
                 outcome = _pick(rng, cfg["outcome_if_accepted"])
             else:
                 outcome = _pick(rng, cfg["outcome_if_declined"])

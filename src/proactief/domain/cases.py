@@ -39,6 +39,8 @@ class Vroegsignaalzaak:
     priority_reasons: tuple[PriorityReason, ...] = ()
     datum_opgepakt: date | None = None
     eindresultaat: Eindresultaat | None = None
+    datum_hulp_geaccepteerd: date | None = None
+    """The day the resident accepted help (not part of the DDAS export)."""
     einddatum: date | None = None
     contactpogingen: tuple[Contactpoging, ...] = field(default_factory=tuple)
 

@@ -12,6 +12,8 @@ __all__ = [
     "CaseClosedError",
     "CaseNotFoundError",
     "ContactDateError",
+    "NotReachedError",
+    "accept_help",
     "close_case",
     "get_case",
     "register_contact",
@@ -84,6 +86,34 @@ def register_contact(*, conn: Connection, case_id: int, attempt: Contactpoging) 
     )
     if row.datum_opgepakt is None or attempt.datum < row.datum_opgepakt:
         repo.update_case(conn, case_id, datum_opgepakt=attempt.datum)
+    return get_case(conn=conn, case_id=case_id)
+
+
+class NotReachedError(ValueError):
+    """Help can only be accepted by a resident who was reached."""
+
+    def __init__(self, case_id: int) -> None:
+        super().__init__(
+            f"Zaak {case_id}: leg eerst een contactpoging vast waarbij u de inwoner bereikte / "
+            "register a contact attempt that reached the resident first."
+        )
+
+
+def accept_help(*, conn: Connection, case_id: int, datum: date) -> Vroegsignaalzaak:
+    """Record that the resident accepted help: the funnel's step after 'reached'. From
+    this day creditors suspend collection for 30 days (Landelijk convenant
+    vroegsignalering, 2020). Recording it again keeps the first date."""
+    row = repo.get_case_row(conn, case_id)
+    if row is None:
+        raise CaseNotFoundError(case_id)
+    if row.eindresultaat is not None:
+        raise CaseClosedError(case_id, row.eindresultaat)
+    if datum < row.startdatum_matchingperiode:
+        raise ContactDateError(case_id, datum, row.startdatum_matchingperiode)
+    if not any(a.bereikt for a in repo.attempts_of_cases(conn, [case_id])):
+        raise NotReachedError(case_id)
+    if row.datum_hulp_geaccepteerd is None or datum < row.datum_hulp_geaccepteerd:
+        repo.update_case(conn, case_id, datum_hulp_geaccepteerd=datum)
     return get_case(conn=conn, case_id=case_id)
 
 

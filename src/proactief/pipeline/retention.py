@@ -47,11 +47,12 @@ def _aggregate(rows: list[Any], now: datetime) -> list[dict[str, Any]]:
     groups: dict[tuple[str, str, str], list[int]] = {}
     for r in rows:
         key = (r.signaaldatum.strftime("%Y-%m"), r.signaalpartner, r.eindresultaat)
-        g = groups.setdefault(key, [0, 0, 0, 0])
+        g = groups.setdefault(key, [0, 0, 0, 0, 0])
         g[0] += 1
         g[1] += int(r.bedrag)
         g[2] += int(r.datum_opgepakt is not None)
         g[3] += int(r.bereikt is not None)
+        g[4] += int(r.datum_hulp_geaccepteerd is not None)
     return [
         {
             "maand": maand,
@@ -61,6 +62,7 @@ def _aggregate(rows: list[Any], now: datetime) -> list[dict[str, Any]]:
             "bedrag": g[1],
             "opgepakt": g[2],
             "bereikt": g[3],
+            "geaccepteerd": g[4],
             "verwijderd_op": now,
         }
         for (maand, partner, resultaat), g in groups.items()

@@ -299,6 +299,7 @@ def case_from_rows(
         datum_opgepakt=row.datum_opgepakt,
         eindresultaat=Eindresultaat(row.eindresultaat) if row.eindresultaat else None,
         einddatum=row.einddatum,
+        datum_hulp_geaccepteerd=row.datum_hulp_geaccepteerd,
         contactpogingen=tuple(
             Contactpoging(
                 soort=Contactsoort(a.soort),
@@ -591,7 +592,8 @@ def expired_case_ids(
 
 
 def case_signal_summary(conn: Connection, case_ids: Sequence[int]) -> list[Row[Any]]:
-    """Per signal of these cases: month, partner, amount, end result, picked up, reached."""
+    """Per signal of these cases: month, partner, amount, end result, picked up, reached,
+    help accepted."""
     reached = (
         select(contact_attempts.c.case_id)
         .where(contact_attempts.c.bereikt.is_(True))
@@ -608,6 +610,7 @@ def case_signal_summary(conn: Connection, case_ids: Sequence[int]) -> list[Row[A
                     signals.c.bedrag,
                     cases.c.eindresultaat,
                     cases.c.datum_opgepakt,
+                    cases.c.datum_hulp_geaccepteerd,
                     reached.c.case_id.label("bereikt"),
                 )
                 .join(cases, cases.c.id == signals.c.case_id)

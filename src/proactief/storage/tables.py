@@ -67,6 +67,10 @@ cases = Table(
     Column("priority", Integer, nullable=False, default=0),
     Column("priority_reasons", Text, nullable=False, default="[]"),
     Column("datum_opgepakt", Date, nullable=True),
+    # the day the resident accepted help; not in the DDAS export, but the funnel needs it
+    # and creditors suspend collection for 30 days from then (Landelijk convenant
+    # vroegsignalering, 2020)
+    Column("datum_hulp_geaccepteerd", Date, nullable=True),
     Column("eindresultaat", String(100), nullable=True),
     Column("einddatum", Date, nullable=True),
 )
@@ -198,6 +202,7 @@ report_aggregates = Table(
     Column("bedrag", Integer, nullable=False),
     Column("opgepakt", Integer, nullable=False),
     Column("bereikt", Integer, nullable=False),
+    Column("geaccepteerd", Integer, nullable=False, server_default="0"),
     Column("verwijderd_op", DateTime(timezone=True), nullable=False),
 )
 

@@ -75,6 +75,7 @@ class Zaak(BaseModel):
     prioriteit: int
     matchingsdatum: date
     datum_opgepakt: date | None
+    datum_hulp_geaccepteerd: date | None
     eindresultaat: str | None
     contactpogingen: list[ContactpogingUit]
 
@@ -208,6 +209,7 @@ def create_api(*, engine: Engine) -> FastAPI:
             prioriteit=case.priority,
             matchingsdatum=case.matchingsdatum,
             datum_opgepakt=case.datum_opgepakt,
+            datum_hulp_geaccepteerd=case.datum_hulp_geaccepteerd,
             eindresultaat=case.eindresultaat.value if case.eindresultaat else None,
             contactpogingen=[
                 ContactpogingUit(soort=a.soort, datum=a.datum, dagdeel=a.dagdeel, bereikt=a.bereikt)

@@ -43,6 +43,8 @@ from proactief.pipeline.contacts import (
     CaseClosedError,
     CaseNotFoundError,
     ContactDateError,
+    NotReachedError,
+    accept_help,
     close_case,
     register_contact,
 )
@@ -369,6 +371,32 @@ def create_app(
         )
         return RedirectResponse(f"/zaken/{case_id}", status_code=303)
 
+    @app.post("/zaken/{case_id}/hulp-geaccepteerd")
+    def accept(
+        request: Request,
+        case_id: ZaakId,
+        datum: str = Form(...),
+        csrf_token: str = Form(""),
+    ) -> Response:
+        require(request, "contact_registreren")
+        check_csrf(request, csrf_token)
+        try:
+            when = date.fromisoformat(datum)
+        except ValueError as exc:
+            raise HTTPException(400, f"Dit klopt niet: {exc}") from exc
+        with engine.begin() as conn:
+            try:
+                accept_help(conn=conn, case_id=case_id, datum=when)
+            except CaseNotFoundError as exc:
+                raise HTTPException(404, str(exc)) from exc
+            except (CaseClosedError, ContactDateError, NotReachedError) as exc:
+                raise HTTPException(400, str(exc)) from exc
+        request.session["flash"] = (
+            f"Vastgelegd: de inwoner neemt hulp aan ({when:%d-%m-%Y}). "
+            "Meld dit aan de schuldeiser: die stopt de incasso dan 30 dagen."
+        )
+        return RedirectResponse(f"/zaken/{case_id}", status_code=303)
+
     @app.post("/zaken/{case_id}/afsluiten")
     def close(
         request: Request,
@@ -411,6 +439,16 @@ def create_app(
             "dashboard.html",
             user=user,
             rows=table,
+            trechter=[
+                (naam, sum(c[key] for c in rows.values()))
+                for naam, key in (
+                    ("Signalen", "signalen"),
+                    ("Opgepakt", "opgepakt"),
+                    ("Bereikt", "bereikt"),
+                    ("Hulp aangenomen", "geaccepteerd"),
+                    ("Geholpen", "geholpen"),
+                )
+            ],
             kanalen=[{"naam": k, **c} for k, c in sorted(by_channel.items())],
             segmenten=[{"naam": k, **c} for k, c in sorted(by_segment.items())],
         )
