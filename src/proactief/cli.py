@@ -418,8 +418,9 @@ def demo(
         if repo.count_rows(conn, "signals") or repo.count_rows(conn, "households"):
             if not reset:
                 raise _fail(
-                    "de database bevat al gegevens. Gebruik 'proactief demo --reset' om alles "
-                    "te wissen en de demo opnieuw te maken."
+                    "de database bevat al gegevens. Gebruik 'proactief demo --reset' (of "
+                    "'proactief demo --reset --serve') om alles te wissen en de demo opnieuw "
+                    "te maken, of 'proactief serve' om de webapp op deze gegevens te openen."
                 )
             repo.clear_all(conn)
     pseudonymizer = _pseudonymizer(settings)
