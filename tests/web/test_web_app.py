@@ -458,3 +458,59 @@ def test_electronic_agreement_per_kind_and_sharing_choices(web: dict[str, Any]) 
     assert state.delen == frozenset()
     case_page = " ".join(worker.get(f"/zaken/{web['case_id']}").text.split())
     assert "Geen toestemming om de zaak te delen." in case_page
+
+
+def _main_text(html: str) -> str:
+    """The visible text of the page's <main>, one sentence per block."""
+    from html.parser import HTMLParser
+
+    class Text(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.depth = 0
+            self.parts: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag == "main" or self.depth:
+                self.depth += 1
+
+        def handle_endtag(self, tag: str) -> None:
+            if self.depth:
+                self.depth -= 1
+                self.parts.append(". ")
+
+        def handle_data(self, data: str) -> None:
+            if self.depth and data.strip():
+                self.parts.append(data.strip())
+
+    parser = Text()
+    parser.feed(html)
+    text = " ".join(parser.parts)
+    return re.sub(r"(\s*\.\s*)+", ". ", text).strip(" .") + "."
+
+
+def test_every_resident_page_reads_at_b1_and_judges_no_one(web: dict[str, Any]) -> None:
+    """The same checker as for letters: Flesch-Douma, sentence length, long words and
+    judging words (config/berichtcontrole.yaml), on the text of each resident page."""
+    from proactief.domain import Berichtsoort, Kanaal
+    from proactief.pipeline.message_check import check_page_text
+    from proactief.pipeline.messaging import Aanleiding, send_message
+
+    with web["engine"].begin() as conn:
+        message = send_message(
+            conn=conn,
+            person_pseudonym=PERSON,
+            soort=Berichtsoort.VROEGSIGNAAL,
+            kanaal=Kanaal.BRIEF,
+            aanleiding=Aanleiding("vroegsignaal", "een bericht", "uw zorgverzekeraar"),
+            grondslag="Wgs art. 3a",
+            selectieregel="elk vroegsignaal",
+        )
+    anonymous = client(web)
+    pages = {"/inwoner": anonymous.get("/inwoner").text}
+    c, _token = resident_client(web)
+    for path in ("/inwoner/mijn", "/inwoner/vragenlijst", f"/inwoner/waarom/{message.message_id}"):
+        pages[path] = c.get(path).text
+    found = {path: check_page_text(_main_text(html)) for path, html in pages.items()}
+    assert all(len(_main_text(html)) > 100 for html in pages.values())
+    assert found == {path: [] for path in pages}, {p: _main_text(pages[p])[:300] for p in pages}

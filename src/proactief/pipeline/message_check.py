@@ -10,7 +10,14 @@ from typing import Any
 
 import yaml
 
-__all__ = ["Problem", "check_message", "check_rendered", "load_check_config", "plain_text"]
+__all__ = [
+    "Problem",
+    "check_message",
+    "check_page_text",
+    "check_rendered",
+    "load_check_config",
+    "plain_text",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +77,24 @@ def _readability(text: str, cfg: dict[str, Any]) -> list[Problem]:
     return problems
 
 
+def _word_choice(lowered: str, cfg: dict[str, Any]) -> list[Problem]:
+    problems = []
+    for item in cfg["verboden"]:
+        word = item["woord"]
+        allowed = item.get("behalve")
+        hits = lowered.count(word) - (lowered.count(allowed) if allowed else 0)
+        if hits > 0:
+            problems.append(Problem("woordkeuze", f"'{word}': {item['reden']}"))
+    return problems
+
+
+def check_page_text(text: str) -> list[Problem]:
+    """Readability (B1) and word choice of a page a resident reads; unlike a message, a
+    page need not carry every element (the messages that lead to it do)."""
+    cfg = load_check_config()
+    return _word_choice(text.lower(), cfg) + _readability(text, cfg["leesbaarheid"])
+
+
 def check_message(text: str, *, onderwerp: str = "", kanaal: str = "brief") -> list[Problem]:
     """Every problem with a rendered message (plain text); empty means it passes."""
     cfg = load_check_config()
@@ -79,12 +104,7 @@ def check_message(text: str, *, onderwerp: str = "", kanaal: str = "brief") -> l
     for element in elements:
         if not any(re.search(p, lowered) for p in cfg["elementen"][element]):
             problems.append(Problem("element", f"het bericht zegt niet: {element}"))
-    for item in cfg["verboden"]:
-        word = item["woord"]
-        allowed = item.get("behalve")
-        hits = lowered.count(word) - (lowered.count(allowed) if allowed else 0)
-        if hits > 0:
-            problems.append(Problem("woordkeuze", f"'{word}': {item['reden']}"))
+    problems.extend(_word_choice(lowered, cfg))
     for item in cfg["verboden_in_onderwerp"]:
         if item["woord"] in onderwerp.lower():
             problems.append(Problem("onderwerp", f"'{item['woord']}': {item['reden']}"))
