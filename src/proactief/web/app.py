@@ -65,7 +65,7 @@ from proactief.pipeline.users import User, authenticate
 from proactief.rules import MunicipalSettings
 from proactief.storage import repositories as repo
 from proactief.web.api import ZaakId, create_api
-from proactief.web.auth import NotAllowed, NotLoggedIn, authorize
+from proactief.web.auth import NotAllowed, NotLoggedIn, authorize, start_session
 from proactief.web.ratelimit import FailureLimiter
 
 __all__ = ["create_app"]
@@ -263,8 +263,7 @@ def create_app(
                 fout="Gebruikersnaam of wachtwoord klopt niet.",
                 volgende=_safe_next(volgende),
             )
-        request.session.clear()  # a new session at login (no session fixation)
-        request.session["user_id"] = user.id
+        start_session(request.session, user)
         return RedirectResponse(_safe_next(volgende), status_code=303)
 
     @app.post("/uitloggen")

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from proactief.pipeline.users import User, user_by_id
 
-__all__ = ["NotAllowed", "NotLoggedIn", "authorize", "role_matrix"]
+__all__ = ["NotAllowed", "NotLoggedIn", "authorize", "role_matrix", "start_session"]
 
 
 class NotLoggedIn(Exception):
@@ -29,6 +29,14 @@ def role_matrix() -> dict[str, frozenset[str]]:
     text = resources.files("proactief").joinpath("config/rollen.yaml").read_text("utf-8")
     data: dict[str, list[str]] = yaml.safe_load(text)
     return {permission: frozenset(roles) for permission, roles in data.items()}
+
+
+def start_session(session: dict[str, Any], user: User) -> None:
+    """Log ``user`` in. Every way of logging in ends here: the password form now, an
+    OIDC callback later (docs/adr/0005-login-and-oidc.md). A new session at login, so a
+    session id from before cannot be fixed on the user."""
+    session.clear()
+    session["user_id"] = user.id
 
 
 def authorize(engine: Engine, session: Mapping[str, Any], permission: str) -> User:
