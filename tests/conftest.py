@@ -290,3 +290,38 @@ def store_real_scan(conn: Any) -> list[dict[str, Any]]:
     repo.replace_entitlements(conn, 2026, [])
     repo.replace_entitlements(conn, 2025, rows)
     return rows
+
+
+WEB_PASSWORD = "een-lang-wachtwoord-2026"
+
+
+def web_setup(engine: Any, secret: bytes) -> dict[str, Any]:
+    """The web app on ``engine`` with make_case's case, one user per role (named after the
+    role, password WEB_PASSWORD) and a one-time code for PERSON."""
+    from proactief.pipeline.resident_access import create_code
+    from proactief.pipeline.users import Rol, add_user
+    from proactief.web import create_app
+
+    with engine.begin() as conn:
+        case_id = make_case(conn)
+        for rol in Rol:
+            add_user(conn=conn, gebruikersnaam=rol.value, wachtwoord=WEB_PASSWORD, rol=rol)
+        code = create_code(conn=conn, person_pseudonym=PERSON)
+    app = create_app(engine=engine, secret_key=secret)
+    return {"app": app, "case_id": case_id, "code": code, "engine": engine}
+
+
+def https_client(app: Any) -> Any:
+    """A test client that speaks https, so the Secure session cookie is sent back."""
+    from fastapi.testclient import TestClient
+
+    return TestClient(app, base_url="https://testserver", follow_redirects=False)
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token of the first form on a page."""
+    import re
+
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "no CSRF token in the form"
+    return found.group(1)

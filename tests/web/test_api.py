@@ -11,30 +11,22 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from sqlalchemy import Engine
 
-from conftest import PERSON, make_case
-from proactief.pipeline.resident_access import create_code
-from proactief.pipeline.users import Rol, add_user
-from proactief.web import create_app
+from conftest import WEB_PASSWORD, csrf_of, https_client, web_setup
+from proactief.pipeline.users import Rol
 
-PASSWORD = "een-lang-wachtwoord-2026"
+PASSWORD = WEB_PASSWORD
 
 
 @pytest.fixture
 def api(engine: Engine) -> dict[str, Any]:
-    with engine.begin() as conn:
-        case_id = make_case(conn)
-        for rol in Rol:
-            add_user(conn=conn, gebruikersnaam=rol.value, wachtwoord=PASSWORD, rol=rol)
-        code = create_code(conn=conn, person_pseudonym=PERSON)
-    app = create_app(engine=engine, secret_key=b"a" * 32)
-    return {"app": app, "case_id": case_id, "code": code}
+    return web_setup(engine, b"a" * 32)
 
 
 def session(app: Any, rol: Rol | None = None, code: str | None = None) -> tuple[TestClient, str]:
     """A client logged in as a role (or as the resident with ``code``) and its CSRF token."""
-    c = TestClient(app, base_url="https://testserver", follow_redirects=False)
+    c = https_client(app)
     path = "/inwoner" if code else "/login"
-    token = re.search(r'name="csrf_token" value="([^"]+)"', c.get(path).text).group(1)  # type: ignore[union-attr]
+    token = csrf_of(c.get(path).text)
     data = (
         {"code": code, "csrf_token": token}
         if code

@@ -9,14 +9,20 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from conftest import PERSON, make_case, store_real_scan
+from conftest import (
+    PERSON,
+    WEB_PASSWORD,
+    csrf_of,
+    https_client,
+    store_real_scan,
+    web_setup,
+)
 from proactief.pipeline.consent import current_state
 from proactief.pipeline.resident_access import create_code
-from proactief.pipeline.users import Rol, add_user
+from proactief.pipeline.users import Rol
 from proactief.storage import repositories as repo
-from proactief.web import create_app
 
-PASSWORD = "een-lang-wachtwoord-2026"
+PASSWORD = WEB_PASSWORD
 REPORT = "/rapportage/ddas?van=2026-01-01&tot=2026-06-30&gemeentecode=0344"
 PROFESSIONAL_PAGES = ["/werkvoorraad", "/zaken/1", "/dashboard", "/rapportage", REPORT]
 ALLOWED = {
@@ -29,23 +35,11 @@ ALLOWED = {
 
 @pytest.fixture
 def web(engine: Engine) -> dict[str, Any]:
-    with engine.begin() as conn:
-        case_id = make_case(conn)
-        for rol in Rol:
-            add_user(conn=conn, gebruikersnaam=rol.value, wachtwoord=PASSWORD, rol=rol)
-        code = create_code(conn=conn, person_pseudonym=PERSON)
-    app = create_app(engine=engine, secret_key=b"s" * 32)
-    return {"app": app, "case_id": case_id, "code": code, "engine": engine}
+    return web_setup(engine, b"s" * 32)
 
 
 def client(web: dict[str, Any]) -> TestClient:
-    return TestClient(web["app"], base_url="https://testserver", follow_redirects=False)
-
-
-def csrf_of(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found, "no CSRF token in the form"
-    return found.group(1)
+    return https_client(web["app"])  # type: ignore[no-any-return]
 
 
 def login(c: TestClient, name: str, password: str = PASSWORD) -> Any:

@@ -94,6 +94,14 @@ BERICHTSOORT_NL = {
     Berichtsoort.HERINNERING: "een herinnering",
 }
 _SOORTEN = {b.value for b in Berichtsoort}
+# every channel as a resident reads it: its name, and "you will get ... first"
+KANAAL_NL = {
+    Kanaal.BRIEF: ("Brief", "een brief"),
+    Kanaal.EMAIL: ("E-mail", "een e-mail"),
+    Kanaal.SMS: ("Sms", "een sms"),
+    Kanaal.TELEFOON: ("Telefoon", "een telefoontje"),
+    Kanaal.HUISBEZOEK: ("Bezoek thuis", "een bezoek"),
+}
 # how sure a parameter value is (rules/parameters.schema.json), for the contact worker
 ZEKERHEID_NL = {
     "secondary": "uit een tweede bron",
@@ -526,6 +534,7 @@ def create_app(
             state=state,
             berichten=messages,
             kanalen=list(Kanaal),
+            kanaal_nl=KANAAL_NL,
             dagdelen=list(Dagdeel),
             berichtsoorten=[
                 (b.value, BERICHTSOORT_NL[b], b in state.elektronisch) for b in Berichtsoort
@@ -773,10 +782,4 @@ def _what_changes(offer: Offer) -> str:
 
 
 def _kanaal_zin(kanaal: Kanaal) -> str:
-    return {
-        Kanaal.BRIEF: "een brief",
-        Kanaal.EMAIL: "een e-mail",
-        Kanaal.SMS: "een sms",
-        Kanaal.TELEFOON: "een telefoontje",
-        Kanaal.HUISBEZOEK: "een bezoek",
-    }[kanaal]
+    return KANAAL_NL[kanaal][1]
