@@ -1,8 +1,9 @@
 """Contact attempts and end results of a case, with the status rules of DDAS v1.2."""
 
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Row
 
 from proactief.domain import Contactpoging, Doel, Eindresultaat, Vroegsignaalzaak
 from proactief.pipeline.access import PersonalDataAccess
@@ -63,15 +64,21 @@ def get_case(*, conn: Connection, case_id: int, actor: str = "medewerker") -> Vr
     )
 
 
-def register_contact(*, conn: Connection, case_id: int, attempt: Contactpoging) -> Vroegsignaalzaak:
-    """Record a contactpoging; the first one marks the case as picked up (datumOpgepakt)."""
+def _open_case_row(conn: Connection, case_id: int, datum: date) -> Row[Any]:
+    """The case's row, if it exists, is still open, and began on or before ``datum``."""
     row = repo.get_case_row(conn, case_id)
     if row is None:
         raise CaseNotFoundError(case_id)
     if row.eindresultaat is not None:
         raise CaseClosedError(case_id, row.eindresultaat)
-    if attempt.datum < row.startdatum_matchingperiode:
-        raise ContactDateError(case_id, attempt.datum, row.startdatum_matchingperiode)
+    if datum < row.startdatum_matchingperiode:
+        raise ContactDateError(case_id, datum, row.startdatum_matchingperiode)
+    return row
+
+
+def register_contact(*, conn: Connection, case_id: int, attempt: Contactpoging) -> Vroegsignaalzaak:
+    """Record a contactpoging; the first one marks the case as picked up (datumOpgepakt)."""
+    row = _open_case_row(conn, case_id, attempt.datum)
     repo.insert_attempts(
         conn,
         [
@@ -103,13 +110,7 @@ def accept_help(*, conn: Connection, case_id: int, datum: date) -> Vroegsignaalz
     """Record that the resident accepted help: the funnel's step after 'reached'. From
     this day creditors suspend collection for 30 days (Landelijk convenant
     vroegsignalering, 2020). Recording it again keeps the first date."""
-    row = repo.get_case_row(conn, case_id)
-    if row is None:
-        raise CaseNotFoundError(case_id)
-    if row.eindresultaat is not None:
-        raise CaseClosedError(case_id, row.eindresultaat)
-    if datum < row.startdatum_matchingperiode:
-        raise ContactDateError(case_id, datum, row.startdatum_matchingperiode)
+    row = _open_case_row(conn, case_id, datum)
     if not any(a.bereikt for a in repo.attempts_of_cases(conn, [case_id])):
         raise NotReachedError(case_id)
     if row.datum_hulp_geaccepteerd is None or datum < row.datum_hulp_geaccepteerd:
@@ -121,12 +122,6 @@ def close_case(
     *, conn: Connection, case_id: int, eindresultaat: Eindresultaat, datum: date
 ) -> Vroegsignaalzaak:
     """Give a case its end result; its signals' status follows (see signaalstatus_for_case)."""
-    row = repo.get_case_row(conn, case_id)
-    if row is None:
-        raise CaseNotFoundError(case_id)
-    if row.eindresultaat is not None:
-        raise CaseClosedError(case_id, row.eindresultaat)
-    if datum < row.startdatum_matchingperiode:
-        raise ContactDateError(case_id, datum, row.startdatum_matchingperiode)
+    _open_case_row(conn, case_id, datum)
     repo.update_case(conn, case_id, eindresultaat=eindresultaat.value, einddatum=datum)
     return get_case(conn=conn, case_id=case_id)

@@ -119,28 +119,21 @@ def _same_outcome(row: Row[Any], uitleg: Explanation) -> bool:
 
 def _explain_row(row: Row[Any], settings: MunicipalSettings) -> EntitlementExplanation:
     amount = None if row.bedrag_centen is None else row.bedrag_centen / 100
-    if row.invoer is None:
+
+    def unexplained(opmerking: str) -> EntitlementExplanation:
         return EntitlementExplanation(
-            row.regeling,
-            row.status,
-            amount,
-            None,
-            actueel=False,
-            opmerking="De gegevens van de scan zijn niet bewaard. "
-            "Doe de scan opnieuw om de uitleg te zien.",
+            row.regeling, row.status, amount, None, actueel=False, opmerking=opmerking
+        )
+
+    if row.invoer is None:
+        return unexplained(
+            "De gegevens van de scan zijn niet bewaard. Doe de scan opnieuw om de uitleg te zien."
         )
     values = {k: math.nan if v is None else v for k, v in row.invoer.items()}
     try:
         uitleg = explain(row.regeling, values, jaar=row.jaar, settings=settings)
     except ParameterMissingError as exc:
-        return EntitlementExplanation(
-            row.regeling,
-            row.status,
-            amount,
-            None,
-            actueel=False,
-            opmerking=f"Geen uitleg: de waarden voor {row.jaar} zijn niet bekend ({exc}).",
-        )
+        return unexplained(f"Geen uitleg: de waarden voor {row.jaar} zijn niet bekend ({exc}).")
     current = row.regels_hash == rules_hash([row.regeling]) and _same_outcome(row, uitleg)
     return EntitlementExplanation(
         row.regeling,

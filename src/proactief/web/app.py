@@ -9,6 +9,8 @@ scripts or styles), a limit on wrong resident codes, and purpose-bound, audited 
 
 import json
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from functools import cache
 from importlib import resources
@@ -21,7 +23,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from starlette.middleware.sessions import SessionMiddleware
 
 from proactief.domain import (
@@ -366,13 +368,8 @@ def create_app(
             )
         except ValueError as exc:
             raise HTTPException(400, f"Dit klopt niet: {exc}") from exc
-        with engine.begin() as conn:
-            try:
-                register_contact(conn=conn, case_id=case_id, attempt=attempt)
-            except CaseNotFoundError as exc:
-                raise HTTPException(404, str(exc)) from exc
-            except (CaseClosedError, ContactDateError) as exc:
-                raise HTTPException(400, str(exc)) from exc
+        with _case_change(engine) as conn:
+            register_contact(conn=conn, case_id=case_id, attempt=attempt)
         request.session["flash"] = f"Contactpoging vastgelegd: {attempt.soort}, " + (
             "bereikt." if attempt.bereikt else "niet bereikt."
         )
@@ -391,13 +388,8 @@ def create_app(
             when = date.fromisoformat(datum)
         except ValueError as exc:
             raise HTTPException(400, f"Dit klopt niet: {exc}") from exc
-        with engine.begin() as conn:
-            try:
-                accept_help(conn=conn, case_id=case_id, datum=when)
-            except CaseNotFoundError as exc:
-                raise HTTPException(404, str(exc)) from exc
-            except (CaseClosedError, ContactDateError, NotReachedError) as exc:
-                raise HTTPException(400, str(exc)) from exc
+        with _case_change(engine) as conn:
+            accept_help(conn=conn, case_id=case_id, datum=when)
         request.session["flash"] = (
             f"Vastgelegd: de inwoner neemt hulp aan ({when:%d-%m-%Y}). "
             "Meld dit aan de schuldeiser: die stopt de incasso dan 30 dagen."
@@ -419,13 +411,8 @@ def create_app(
             when = date.fromisoformat(datum)
         except ValueError as exc:
             raise HTTPException(400, f"Dit klopt niet: {exc}") from exc
-        with engine.begin() as conn:
-            try:
-                close_case(conn=conn, case_id=case_id, eindresultaat=result, datum=when)
-            except CaseNotFoundError as exc:
-                raise HTTPException(404, str(exc)) from exc
-            except (CaseClosedError, ContactDateError) as exc:
-                raise HTTPException(400, str(exc)) from exc
+        with _case_change(engine) as conn:
+            close_case(conn=conn, case_id=case_id, eindresultaat=result, datum=when)
         request.session["flash"] = f"Zaak {case_id} is afgesloten: {result}."
         return RedirectResponse("/werkvoorraad", status_code=303)
 
@@ -779,6 +766,19 @@ def _what_changes(offer: Offer) -> str:
     if offer.basis == "segment":
         return f"U krijgt voortaan eerst {first}. Wij schrijven {tone}."
     return f"Uw antwoorden veranderen niets: u krijgt eerst {first}."
+
+
+@contextmanager
+def _case_change(engine: Engine) -> Iterator[Connection]:
+    """One transaction for a change to a case; the case's refusals become 404 or 400
+    with their message, and nothing of the change is kept."""
+    try:
+        with engine.begin() as conn:
+            yield conn
+    except CaseNotFoundError as exc:
+        raise HTTPException(404, str(exc)) from exc
+    except (CaseClosedError, ContactDateError, NotReachedError) as exc:
+        raise HTTPException(400, str(exc)) from exc
 
 
 def _kanaal_zin(kanaal: Kanaal) -> str:
