@@ -159,6 +159,19 @@ def tab_to(page: Page, selector: str, limit: int = 40) -> None:
 def test_resident_by_keyboard_only_changes_channel_and_opts_out(
     server: dict[str, Any], page: Page, engine: Engine, request: pytest.FixtureRequest
 ) -> None:
+    from proactief.domain import Berichtsoort, Kanaal
+    from proactief.pipeline.messaging import Aanleiding, send_message
+
+    with engine.begin() as conn:
+        send_message(
+            conn=conn,
+            person_pseudonym=PERSON,
+            soort=Berichtsoort.VROEGSIGNAAL,
+            kanaal=Kanaal.BRIEF,
+            aanleiding=Aanleiding("vroegsignaal", "een bericht", "uw zorgverzekeraar"),
+            grondslag="Wgs art. 3a",
+            selectieregel="elk vroegsignaal",
+        )
     url = server["url"]
     page.goto(f"{url}/inwoner")
     assert_accessible(page)
@@ -185,6 +198,12 @@ def test_resident_by_keyboard_only_changes_channel_and_opts_out(
         page.keyboard.press("Enter")
     assert "U bent afgemeld" in page.locator(".pf-notice[role=status]").inner_text()
     assert_accessible(page)
+    tab_to(page, "a[href^='/inwoner/waarom/']")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "uw zorgverzekeraar" in page.locator("main").inner_text()
+    assert_accessible(page)
+    shoot(page, "inwoner-waarom", request)
     page.goto(f"{url}/inwoner/vragenlijst")
     assert_accessible(page)
     shoot(page, "inwoner-vragenlijst", request)
@@ -203,6 +222,8 @@ def test_team_lead_dashboard_is_accessible(
     from proactief.pipeline.contacts import accept_help, register_contact
 
     url = server["url"]
+    page.goto(f"{url}/")
+    assert_accessible(page)
     with engine.begin() as conn:  # a letter, then a call that reached; help accepted
         for soort, day, reached in (
             (Contactsoort.BRIEF, 8, False),
@@ -223,3 +244,9 @@ def test_team_lead_dashboard_is_accessible(
     assert "hulp aangenomen 1" in page.locator("figcaption").first.inner_text()
     assert_accessible(page)
     shoot(page, "dashboard", request)
+    page.get_by_role("link", name="CBS-rapportage").click()
+    page.wait_for_url(f"{url}/rapportage")
+    assert_accessible(page)
+    page.goto(f"{url}/zaken/999999")  # an error page is a page too
+    assert "bestaat niet" in page.locator("main").inner_text()
+    assert_accessible(page)

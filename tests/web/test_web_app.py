@@ -275,7 +275,12 @@ def test_a_resident_sees_only_their_own_messages(web: dict[str, Any]) -> None:
     c = client(web)
     token = csrf_of(c.get("/inwoner").text)
     c.post("/inwoner", data={"code": web["code"], "csrf_token": token})
-    assert "uw zorgverzekeraar" in c.get(f"/inwoner/waarom/{mine.message_id}").text
+    why = c.get(f"/inwoner/waarom/{mine.message_id}").text
+    assert "uw zorgverzekeraar" in why
+    months = (
+        "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
+    )
+    assert re.search(rf"Datum: \d{{1,2}} ({months}) \d{{4}}\.", why)  # as in the letters
     assert c.get(f"/inwoner/waarom/{theirs.message_id}").status_code == 404
 
 

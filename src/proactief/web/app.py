@@ -11,13 +11,14 @@ import json
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
+from babel.dates import format_date
 from fastapi import FastAPI, Form, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -138,6 +139,7 @@ def create_app(
     explanations use (the same as the scan's)."""
     app = FastAPI(title="Proactief", docs_url=None, redoc_url=None, openapi_url=None)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.filters["datum_nl"] = _datum_nl
     limiter = FailureLimiter(max_failures=5, window_seconds=15 * 60)
     app.state.limiter = limiter
 
@@ -766,6 +768,15 @@ def _what_changes(offer: Offer) -> str:
     if offer.basis == "segment":
         return f"U krijgt voortaan eerst {first}. Wij schrijven {tone}."
     return f"Uw antwoorden veranderen niets: u krijgt eerst {first}."
+
+
+def _datum_nl(value: date | datetime | str) -> str:
+    """'23 november 2026': how a resident reads a date (as in the letters)."""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    if isinstance(value, datetime):
+        value = value.date()
+    return str(format_date(value, format="long", locale="nl_NL"))
 
 
 @contextmanager
