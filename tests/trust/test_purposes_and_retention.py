@@ -191,3 +191,57 @@ def test_scan_refuses_columns_the_check_does_not_need(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 2 and "bsn" in done.stderr and "dataminimalisatie" in done.stderr
+
+
+def test_an_entitlement_scan_is_deleted_when_its_period_is_over(engine: Engine) -> None:
+    """The scan keeps household values (income, assets) to explain outcomes: they go
+    once the regelingencheck period is over, the newer scan stays."""
+    row = {"household_id": "H1", "regeling": "zorgtoeslag", "status": "recht_niet_ontvangen"}
+    with engine.begin() as conn:
+        for jaar, when in (
+            (2024, datetime(2025, 1, 10, tzinfo=UTC)),
+            (2025, datetime(2026, 1, 10, tzinfo=UTC)),
+        ):
+            repo.replace_entitlements(
+                conn,
+                jaar,
+                [
+                    {
+                        **row,
+                        "jaar": jaar,
+                        "bedrag_centen": 100,
+                        "regels_hash": "h",
+                        "invoer": {"vermogen": 0.0},
+                    }
+                ],
+                gescand_op=when,
+            )
+    result = run_retention(engine=engine, today=date(2026, 3, 1))
+    assert result.deleted["entitlements"] == 1
+    with engine.begin() as conn:
+        assert [r.jaar for r in repo.entitlements_of_household(conn, "H1")] == [2025]
+        entries = [e for e in repo.audit_rows(conn) if e.gegevens == "entitlements"]
+    assert len(entries) == 1 and entries[0].doel == "regelingencheck"
+    assert run_retention(engine=engine, today=date(2026, 3, 1)).deleted["entitlements"] == 0
+
+
+def test_the_migration_gives_earlier_scans_a_scan_time(db_url: str) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    from proactief.storage.db import alembic_config, create_db_engine
+
+    eng = create_db_engine(db_url)
+    command.upgrade(alembic_config(eng), "0005")
+    with eng.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO entitlements (household_id, jaar, regeling, status, regels_hash) "
+                "VALUES ('H1', 2025, 'zorgtoeslag', 'recht_niet_ontvangen', 'h')"
+            )
+        )
+    command.upgrade(alembic_config(eng), "head")
+    with eng.connect() as conn:
+        (scanned,) = [r.gescand_op for r in repo.entitlements_of_household(conn, "H1")]
+    eng.dispose()
+    assert scanned is not None

@@ -108,6 +108,26 @@ def run_retention(*, engine: Engine, today: date | None = None) -> RetentionResu
                 )
                 result.deleted.update(counts)
                 result.batches += 1
+    check = load_purposes()[Doel.REGELINGENCHECK]
+    with engine.begin() as conn:
+        before = datetime.combine(
+            today - timedelta(days=check.bewaartermijn_dagen), datetime.min.time(), tzinfo=UTC
+        )
+        removed = repo.delete_entitlements_before(conn, before)
+        if removed:
+            append_audit(
+                conn,
+                actor="systeem:bewaartermijn",
+                actie="verwijder",
+                doel=Doel.REGELINGENCHECK.value,
+                gegevens="entitlements",
+                details={
+                    "aantallen": {"entitlements": removed},
+                    "gescand_voor": before.isoformat(),
+                },
+                now=now,
+            )
+            result.deleted["entitlements"] += removed
     cbs = load_purposes()[Doel.CBS_RAPPORTAGE]
     with engine.begin() as conn:
         before = datetime.combine(

@@ -6,7 +6,7 @@ committed before a crash is simply skipped when the same file is taken in again.
 
 import json
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, RowMapping, Table, delete, func, select, update
@@ -439,11 +439,24 @@ def message_rows(conn: Connection, *, status: str | None = None) -> list[Row[Any
 # --- entitlements and outreach -----------------------------------------------------------
 
 
-def replace_entitlements(conn: Connection, jaar: int, rows: Sequence[dict[str, Any]]) -> None:
+def replace_entitlements(
+    conn: Connection,
+    jaar: int,
+    rows: Sequence[dict[str, Any]],
+    *,
+    gescand_op: datetime | None = None,
+) -> None:
     """Store a new scan of one year's entitlements, replacing the previous scan."""
     conn.execute(delete(entitlements).where(entitlements.c.jaar == jaar))
+    when = gescand_op or datetime.now(UTC)
     for chunk in _chunks(rows):
-        conn.execute(entitlements.insert(), list(chunk))
+        conn.execute(entitlements.insert(), [{**row, "gescand_op": when} for row in chunk])
+
+
+def delete_entitlements_before(conn: Connection, before: datetime) -> int:
+    """Delete scans that ran before ``before``; how many rows went."""
+    result = conn.execute(delete(entitlements).where(entitlements.c.gescand_op < before))
+    return int(result.rowcount or 0)
 
 
 def household_of_person(conn: Connection, person_pseudonym: str) -> str | None:

@@ -221,6 +221,8 @@ entitlements = Table(
     # the household values this regulation read (only its own inputs), so that the case
     # page can explain the outcome step by step down to the article without a new scan
     Column("invoer", JSON, nullable=True),
+    # when the scan ran: retention deletes a scan once the regelingencheck period is over
+    Column("gescand_op", DateTime(timezone=True), nullable=False),
     UniqueConstraint("household_id", "jaar", "regeling", name="uq_entitlements_household"),
 )
 
