@@ -176,6 +176,21 @@ def _minimise(frame: Any, table: str, path: Path) -> None:
         ) from exc
 
 
+def _store_scan(scan: Any, frame: Any, jaar: int) -> int:
+    """Replace the stored scan of ``jaar`` with this one; how many rows were stored."""
+    from proactief.cli import _engine
+    from proactief.pipeline.entitlements import entitlement_rows
+    from proactief.rules import REGELINGEN
+    from proactief.storage import repositories as repo
+
+    rows = entitlement_rows(scan, frame, jaar=jaar, regelingen=REGELINGEN)
+    _settings, engine = _engine()
+    with engine.begin() as conn:
+        repo.replace_entitlements(conn, jaar, rows)
+    engine.dispose()
+    return len(rows)
+
+
 @rules_app.command("scan")
 def scan_cmd(
     population: Annotated[Path, typer.Argument(help="Bevolkingsbestand (.csv/.parquet).")],
@@ -188,6 +203,14 @@ def scan_cmd(
     results: Annotated[Path | None, Opt(help="Schrijf ook alle uitkomsten per huishouden.")] = None,
     gemeente: Annotated[Path | None, Opt(help="Gemeentelijke instellingen (YAML).")] = None,
     as_json: Annotated[bool, Opt("--json", help="Samenvatting als JSON.")] = False,
+    opslaan: Annotated[
+        bool,
+        Opt(
+            "--opslaan",
+            help="Bewaar de uitkomst ook in de database (vervangt de vorige scan van dit jaar), "
+            "zodat de zaakpagina van de webapp elke regeling kan uitleggen.",
+        ),
+    ] = False,
 ) -> None:
     """Zoek huishoudens die recht hebben maar het niet krijgen, grootste bedrag eerst."""
     from proactief.rules import PopulationError, provenance, scan_non_take_up
@@ -222,6 +245,7 @@ def scan_cmd(
     write_table(missed, output)
     if results is not None:
         write_table(scan.results, results)
+    stored = _store_scan(scan, frame, jaar) if opslaan else None
     elapsed = time.perf_counter() - started
     summary = scan.summary
     if as_json:
@@ -232,6 +256,7 @@ def scan_cmd(
                     "jaar": jaar,
                     "summary": summary.to_dict(orient="records"),
                     "output": str(output),
+                    "opgeslagen": stored,
                     "provenance": prov,
                 },
                 ensure_ascii=False,
@@ -262,3 +287,8 @@ def scan_cmd(
         f"Samen blijft {_euro(total)} per jaar liggen. Lijst: {output} "
         f"({elapsed:.1f} s). Rekenregels versie {prov['engine_version']}."
     )
+    if stored is not None:
+        console.print(
+            f"In de database bewaard: {stored:,} uitkomsten (recht of misschien recht) voor "
+            f"{jaar}, met alleen de gegevens die elke regeling gebruikt (doel regelingencheck)."
+        )

@@ -223,3 +223,60 @@ def test_provenance_changes_when_a_rule_file_changes(
     assert parameters.files_sha256("zorgtoeslag") != before
     scan = scan_non_take_up(POPULATION, jaar=2025)
     assert len(scan.summary) == 6
+
+
+def test_scan_stores_the_outcome_for_the_case_page(tmp_path: Path, db_url: str) -> None:
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from proactief.pipeline.entitlements import explain_entitlements
+    from proactief.rules import inputs_of
+    from proactief.storage import repositories as repo
+    from proactief.storage.db import create_db_engine
+    from proactief.storage.tables import entitlements
+
+    POPULATION.to_csv(tmp_path / "bevolking.csv", index=False)
+    command = ["rules", "scan", "bevolking.csv", "-o", "x.csv", "--opslaan", "--json"]
+    done = subprocess.run(
+        [sys.executable, "-m", "proactief", *command],
+        cwd=tmp_path,
+        env=dict(os.environ, PROACTIEF_DATABASE_URL=db_url),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    engine = create_db_engine(db_url)
+    with engine.begin() as conn:
+        rows = list(conn.execute(select(entitlements)))
+        repo.insert_population(
+            conn,
+            [
+                {
+                    "household_id": "H1",
+                    "postcode": "9999ZZ",
+                    "huisnummer": "1",
+                    "huishoudtype": "eenoudergezin",
+                    "woonsituatie": "huur",
+                    "inkomen_per_jaar": 20000,
+                    "aantal_personen": 2,
+                }
+            ],
+            [
+                {
+                    "person_pseudonym": "p1",
+                    "household_id": "H1",
+                    "geslacht": "Vrouw",
+                    "geboortedatum": date(1996, 1, 1),
+                }
+            ],
+        )
+        explained = explain_entitlements(conn=conn, person_pseudonym="p1", actor="test")
+    engine.dispose()
+    assert json.loads(done.stdout)["opgeslagen"] == len(rows) > 0
+    assert all(set(r.invoer) <= set(inputs_of(r.regeling)) for r in rows)
+    assert {r.household_id for r in rows if r.status == "recht_niet_ontvangen"} == {"H1", "H2"}
+    # the stored outcome is explained again, and is still current
+    assert explained and all(e.actueel and e.uitleg for e in explained)
