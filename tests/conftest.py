@@ -325,3 +325,19 @@ def csrf_of(html: str) -> str:
     found = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert found, "no CSRF token in the form"
     return found.group(1)
+
+
+def send_letter(conn: Any, person: str = PERSON) -> Any:
+    """One early-detection letter to ``person`` through the messaging door."""
+    from proactief.domain import Berichtsoort, Kanaal
+    from proactief.pipeline.messaging import Aanleiding, send_message
+
+    return send_message(
+        conn=conn,
+        person_pseudonym=person,
+        soort=Berichtsoort.VROEGSIGNAAL,
+        kanaal=Kanaal.BRIEF,
+        aanleiding=Aanleiding("vroegsignaal", "een bericht", "uw zorgverzekeraar"),
+        grondslag="Wgs art. 3a",
+        selectieregel="elk vroegsignaal",
+    )

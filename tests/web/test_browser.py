@@ -16,7 +16,7 @@ import pytest
 import uvicorn
 from sqlalchemy import Engine
 
-from conftest import IN_CI, PERSON, make_case, store_real_scan
+from conftest import IN_CI, PERSON, make_case, send_letter, store_real_scan
 from proactief.pipeline.consent import current_state
 from proactief.pipeline.resident_access import create_code
 from proactief.pipeline.users import Rol, add_user
@@ -159,19 +159,8 @@ def tab_to(page: Page, selector: str, limit: int = 40) -> None:
 def test_resident_by_keyboard_only_changes_channel_and_opts_out(
     server: dict[str, Any], page: Page, engine: Engine, request: pytest.FixtureRequest
 ) -> None:
-    from proactief.domain import Berichtsoort, Kanaal
-    from proactief.pipeline.messaging import Aanleiding, send_message
-
     with engine.begin() as conn:
-        send_message(
-            conn=conn,
-            person_pseudonym=PERSON,
-            soort=Berichtsoort.VROEGSIGNAAL,
-            kanaal=Kanaal.BRIEF,
-            aanleiding=Aanleiding("vroegsignaal", "een bericht", "uw zorgverzekeraar"),
-            grondslag="Wgs art. 3a",
-            selectieregel="elk vroegsignaal",
-        )
+        send_letter(conn, PERSON)
     url = server["url"]
     page.goto(f"{url}/inwoner")
     assert_accessible(page)

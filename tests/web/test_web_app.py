@@ -14,6 +14,7 @@ from conftest import (
     WEB_PASSWORD,
     csrf_of,
     https_client,
+    send_letter,
     store_real_scan,
     web_setup,
 )
@@ -250,28 +251,9 @@ def test_an_expired_code_is_refused(web: dict[str, Any]) -> None:
 
 
 def test_a_resident_sees_only_their_own_messages(web: dict[str, Any]) -> None:
-    from proactief.domain import Berichtsoort, Kanaal
-    from proactief.pipeline.messaging import Aanleiding, send_message
-
     with web["engine"].begin() as conn:
-        mine = send_message(
-            conn=conn,
-            person_pseudonym=PERSON,
-            soort=Berichtsoort.VROEGSIGNAAL,
-            kanaal=Kanaal.BRIEF,
-            aanleiding=Aanleiding("vroegsignaal", "een bericht", "uw zorgverzekeraar"),
-            grondslag="Wgs art. 3a",
-            selectieregel="elk vroegsignaal",
-        )
-        theirs = send_message(
-            conn=conn,
-            person_pseudonym="someone-else",
-            soort=Berichtsoort.VROEGSIGNAAL,
-            kanaal=Kanaal.BRIEF,
-            aanleiding=Aanleiding("vroegsignaal", "een bericht", "uw zorgverzekeraar"),
-            grondslag="Wgs art. 3a",
-            selectieregel="elk vroegsignaal",
-        )
+        mine = send_letter(conn, PERSON)
+        theirs = send_letter(conn, "someone-else")
     c = client(web)
     token = csrf_of(c.get("/inwoner").text)
     c.post("/inwoner", data={"code": web["code"], "csrf_token": token})
@@ -491,20 +473,10 @@ def _main_text(html: str) -> str:
 def test_every_resident_page_reads_at_b1_and_judges_no_one(web: dict[str, Any]) -> None:
     """The same checker as for letters: Flesch-Douma, sentence length, long words and
     judging words (config/berichtcontrole.yaml), on the text of each resident page."""
-    from proactief.domain import Berichtsoort, Kanaal
     from proactief.pipeline.message_check import check_page_text
-    from proactief.pipeline.messaging import Aanleiding, send_message
 
     with web["engine"].begin() as conn:
-        message = send_message(
-            conn=conn,
-            person_pseudonym=PERSON,
-            soort=Berichtsoort.VROEGSIGNAAL,
-            kanaal=Kanaal.BRIEF,
-            aanleiding=Aanleiding("vroegsignaal", "een bericht", "uw zorgverzekeraar"),
-            grondslag="Wgs art. 3a",
-            selectieregel="elk vroegsignaal",
-        )
+        message = send_letter(conn, PERSON)
     anonymous = client(web)
     pages = {"/inwoner": anonymous.get("/inwoner").text}
     c, _token = resident_client(web)

@@ -7,11 +7,12 @@ Preference events are kept: an opt-out must keep holding.
 """
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from proactief.domain import Doel, Eindresultaat
 from proactief.pipeline.audit import append_audit
@@ -69,6 +70,35 @@ def _aggregate(rows: list[Any], now: datetime) -> list[dict[str, Any]]:
     ]
 
 
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), tzinfo=UTC)
+
+
+def _delete_older(
+    engine: Engine,
+    result: RetentionResult,
+    delete: Callable[[Connection, datetime], int],
+    gegevens: str,
+    doel: Doel,
+    before: datetime,
+    now: datetime,
+) -> None:
+    """Delete one class of data from before ``before`` and log it (in one transaction)."""
+    with engine.begin() as conn:
+        removed = delete(conn, before)
+        if removed:
+            append_audit(
+                conn,
+                actor="systeem:bewaartermijn",
+                actie="verwijder",
+                doel=doel.value,
+                gegevens=gegevens,
+                details={"aantallen": {gegevens: removed}, "van_voor": before.isoformat()},
+                now=now,
+            )
+            result.deleted[gegevens] += removed
+
+
 def run_retention(*, engine: Engine, today: date | None = None) -> RetentionResult:
     """Delete what is past its period (per config/doelen.yaml) and keep aggregate counts."""
     today = today or date.today()
@@ -108,41 +138,25 @@ def run_retention(*, engine: Engine, today: date | None = None) -> RetentionResu
                 )
                 result.deleted.update(counts)
                 result.batches += 1
-    check = load_purposes()[Doel.REGELINGENCHECK]
-    with engine.begin() as conn:
-        before = datetime.combine(
-            today - timedelta(days=check.bewaartermijn_dagen), datetime.min.time(), tzinfo=UTC
-        )
-        removed = repo.delete_entitlements_before(conn, before)
-        if removed:
-            append_audit(
-                conn,
-                actor="systeem:bewaartermijn",
-                actie="verwijder",
-                doel=Doel.REGELINGENCHECK.value,
-                gegevens="entitlements",
-                details={
-                    "aantallen": {"entitlements": removed},
-                    "gescand_voor": before.isoformat(),
-                },
-                now=now,
-            )
-            result.deleted["entitlements"] += removed
-    cbs = load_purposes()[Doel.CBS_RAPPORTAGE]
-    with engine.begin() as conn:
-        before = datetime.combine(
-            today - timedelta(days=cbs.bewaartermijn_dagen), datetime.min.time()
-        )
-        removed = repo.delete_quarantine_before(conn, before.replace(tzinfo=UTC))
-        if removed:
-            append_audit(
-                conn,
-                actor="systeem:bewaartermijn",
-                actie="verwijder",
-                doel=Doel.VROEGSIGNALERING.value,
-                gegevens="quarantine",
-                details={"aantallen": {"quarantine": removed}},
-                now=now,
-            )
-            result.deleted["quarantine"] += removed
+    purposes = load_purposes()
+    # an entitlement scan keeps household values (income, assets): gone after its period
+    _delete_older(
+        engine,
+        result,
+        repo.delete_entitlements_before,
+        "entitlements",
+        Doel.REGELINGENCHECK,
+        _start_of(today - timedelta(days=purposes[Doel.REGELINGENCHECK].bewaartermijn_dagen)),
+        now,
+    )
+    # rejected records are kept as long as the CBS report may need them
+    _delete_older(
+        engine,
+        result,
+        repo.delete_quarantine_before,
+        "quarantine",
+        Doel.VROEGSIGNALERING,
+        _start_of(today - timedelta(days=purposes[Doel.CBS_RAPPORTAGE].bewaartermijn_dagen)),
+        now,
+    )
     return result
