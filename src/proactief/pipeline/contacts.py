@@ -25,6 +25,7 @@ class CaseNotFoundError(LookupError):
     """No case with this number."""
 
     def __init__(self, case_id: int) -> None:
+        self.case_id = case_id
         super().__init__(
             f"Zaak {case_id} bestaat niet / case {case_id} does not exist. "
             "See 'proactief cases' for the open cases."

@@ -7,6 +7,8 @@ request needs the session's CSRF token in the ``X-CSRF-Token`` header.
 """
 
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Annotated, Any
 
@@ -14,22 +16,44 @@ from fastapi import FastAPI, Header, HTTPException, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
-from proactief.domain import Contactpoging, Contactsoort, Dagdeel, EventSoort, Kanaal, Wijze
+from proactief.domain import (
+    Contactpoging,
+    Contactsoort,
+    Dagdeel,
+    Kanaal,
+    PreferenceState,
+    Wijze,
+)
 from proactief.pipeline.cases import work_queue
-from proactief.pipeline.consent import current_state, record_event
+from proactief.pipeline.consent import channel_events, current_state, record_events
 from proactief.pipeline.contacts import (
     CaseClosedError,
     CaseNotFoundError,
     ContactDateError,
+    NotReachedError,
     get_case,
     register_contact,
 )
 from proactief.pipeline.users import User
 from proactief.web.auth import NotAllowed, NotLoggedIn, authorize
 
-__all__ = ["API_VERSION", "MAX_ID", "ZaakId", "create_api"]
+__all__ = ["API_VERSION", "MAX_ID", "ZaakId", "case_change", "create_api"]
+
+
+@contextmanager
+def case_change(engine: Engine) -> Iterator[Connection]:
+    """One transaction for a change to a case, for pages and API alike; the case's
+    refusals become 404 or 400 with their message, and nothing of the change is kept."""
+    try:
+        with engine.begin() as conn:
+            yield conn
+    except CaseNotFoundError as exc:
+        raise HTTPException(404, f"Zaak {exc.case_id} bestaat niet.") from exc
+    except (CaseClosedError, ContactDateError, NotReachedError) as exc:
+        raise HTTPException(400, str(exc)) from exc
+
 
 API_VERSION = "1.0.0"
 MAX_ID = 2**31 - 1
@@ -228,18 +252,15 @@ def create_api(*, engine: Engine) -> FastAPI:
         professional(request, "contact_registreren")
         check_csrf(request, x_csrf_token)
         attempt = Contactpoging(poging.soort, poging.datum, poging.dagdeel, poging.bereikt)
-        with engine.begin() as conn:
-            try:
-                register_contact(conn=conn, case_id=zaak_id, attempt=attempt)
-            except CaseNotFoundError as exc:
-                raise HTTPException(404, f"Zaak {zaak_id} bestaat niet.") from exc
-            except (CaseClosedError, ContactDateError) as exc:
-                raise HTTPException(400, str(exc)) from exc
+        with case_change(engine) as conn:
+            register_contact(conn=conn, case_id=zaak_id, attempt=attempt)
         return ContactpogingUit(**poging.model_dump())
 
     def _state(person: str) -> Voorkeuren:
         with engine.connect() as conn:
-            state = current_state(conn=conn, person_pseudonym=person)
+            return _voorkeuren(current_state(conn=conn, person_pseudonym=person))
+
+    def _voorkeuren(state: PreferenceState) -> Voorkeuren:
         return Voorkeuren(
             kanalen=list(state.kanalen),
             dagdeel=Dagdeel(state.dagdeel) if state.dagdeel else None,
@@ -260,18 +281,13 @@ def create_api(*, engine: Engine) -> FastAPI:
         person = resident(request)
         check_csrf(request, x_csrf_token)
         with engine.begin() as conn:
-            for soort, waarde in (
-                (EventSoort.KANALEN, ",".join(dict.fromkeys(k.value for k in keuze.kanalen))),
-                (EventSoort.DAGDEEL, keuze.dagdeel.value if keuze.dagdeel else ""),
-            ):
-                record_event(
-                    conn=conn,
-                    person_pseudonym=person,
-                    soort=soort,
-                    waarde=waarde,
-                    wijze=Wijze.WEB,
-                    door="inwoner",
-                )
-        return _state(person)
+            state = record_events(
+                conn=conn,
+                person_pseudonym=person,
+                events=channel_events(keuze.kanalen, keuze.dagdeel),
+                wijze=Wijze.WEB,
+                door="inwoner",
+            )
+        return _voorkeuren(state)
 
     return api

@@ -9,8 +9,7 @@ scripts or styles), a limit on wrong resident codes, and purpose-bound, audited 
 
 import json
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from functools import cache
 from importlib import resources
@@ -24,7 +23,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 from starlette.middleware.sessions import SessionMiddleware
 
 from proactief.domain import (
@@ -36,17 +35,21 @@ from proactief.domain import (
     Eindresultaat,
     EventSoort,
     Kanaal,
+    PreferenceState,
     Wijze,
     signaalpartner_nl,
 )
 from proactief.pipeline.access import PersonalDataAccess
 from proactief.pipeline.cases import work_queue
-from proactief.pipeline.consent import current_state, record_event
+from proactief.pipeline.consent import (
+    channel_events,
+    current_state,
+    record_event,
+    record_events,
+    set_events,
+)
 from proactief.pipeline.contacts import (
-    CaseClosedError,
     CaseNotFoundError,
-    ContactDateError,
-    NotReachedError,
     accept_help,
     close_case,
     register_contact,
@@ -67,7 +70,7 @@ from proactief.pipeline.tailoring import CaseSummary, Offer, choose_approach
 from proactief.pipeline.users import User, authenticate
 from proactief.rules import MunicipalSettings
 from proactief.storage import repositories as repo
-from proactief.web.api import ZaakId, create_api
+from proactief.web.api import ZaakId, case_change, create_api
 from proactief.web.auth import NotAllowed, NotLoggedIn, authorize, start_session
 from proactief.web.ratelimit import FailureLimiter
 
@@ -370,7 +373,7 @@ def create_app(
             )
         except ValueError as exc:
             raise HTTPException(400, f"Dit klopt niet: {exc}") from exc
-        with _case_change(engine) as conn:
+        with case_change(engine) as conn:
             register_contact(conn=conn, case_id=case_id, attempt=attempt)
         request.session["flash"] = f"Contactpoging vastgelegd: {attempt.soort}, " + (
             "bereikt." if attempt.bereikt else "niet bereikt."
@@ -390,7 +393,7 @@ def create_app(
             when = date.fromisoformat(datum)
         except ValueError as exc:
             raise HTTPException(400, f"Dit klopt niet: {exc}") from exc
-        with _case_change(engine) as conn:
+        with case_change(engine) as conn:
             accept_help(conn=conn, case_id=case_id, datum=when)
         request.session["flash"] = (
             f"Vastgelegd: de inwoner neemt hulp aan ({when:%d-%m-%Y}). "
@@ -413,7 +416,7 @@ def create_app(
             when = date.fromisoformat(datum)
         except ValueError as exc:
             raise HTTPException(400, f"Dit klopt niet: {exc}") from exc
-        with _case_change(engine) as conn:
+        with case_change(engine) as conn:
             close_case(conn=conn, case_id=case_id, eindresultaat=result, datum=when)
         request.session["flash"] = f"Zaak {case_id} is afgesloten: {result}."
         return RedirectResponse("/werkvoorraad", status_code=303)
@@ -535,25 +538,28 @@ def create_app(
     def _record(person: str, *events: tuple[EventSoort, str]) -> None:
         """The resident's changes, in one transaction: all of them or none."""
         with engine.begin() as conn:
-            for soort, waarde in events:
-                record_event(
-                    conn=conn,
-                    person_pseudonym=person,
-                    soort=soort,
-                    waarde=waarde,
-                    wijze=Wijze.WEB,
-                    door="inwoner",
-                )
+            record_events(
+                conn=conn, person_pseudonym=person, events=events, wijze=Wijze.WEB, door="inwoner"
+            )
 
     def _sync(
-        person: str, current: set[str], chosen: set[str], on: EventSoort, off: EventSoort
+        person: str,
+        current: Callable[[PreferenceState], Iterable[str]],
+        chosen: set[str],
+        on: EventSoort,
+        off: EventSoort,
     ) -> None:
-        """Record only what changed between the current and the chosen set."""
-        _record(
-            person,
-            *((on, value) for value in sorted(chosen - current)),
-            *((off, value) for value in sorted(current - chosen)),
-        )
+        """Record only what changed between the current set (read in the same
+        transaction) and the chosen one."""
+        with engine.begin() as conn:
+            state = current_state(conn=conn, person_pseudonym=person)
+            record_events(
+                conn=conn,
+                person_pseudonym=person,
+                events=set_events(current(state), chosen, on, off),
+                wijze=Wijze.WEB,
+                door="inwoner",
+            )
 
     @app.post("/inwoner/kanalen")
     def set_channels(
@@ -565,12 +571,12 @@ def create_app(
         person = resident(request)
         check_csrf(request, csrf_token)
         try:
-            chosen = [Kanaal(k).value for k in kanaal or []]
-            part = Dagdeel(dagdeel).value if dagdeel else ""
+            chosen = [Kanaal(k) for k in kanaal or []]
+            part = Dagdeel(dagdeel) if dagdeel else None
         except ValueError as exc:
             raise HTTPException(400, "Kies een kanaal en dagdeel uit de lijst.") from exc
-        _record(person, (EventSoort.KANALEN, ",".join(chosen)), (EventSoort.DAGDEEL, part))
-        first = Kanaal(chosen[0]) if chosen else None
+        _record(person, *channel_events(chosen, part))
+        first = chosen[0] if chosen else None
         request.session["flash"] = (
             f"Opgeslagen. U krijgt voortaan eerst {_kanaal_zin(first)}."
             if first
@@ -588,21 +594,17 @@ def create_app(
         person = resident(request)
         check_csrf(request, csrf_token)
         chosen = set(akkoord or []) & _SOORTEN
-        with engine.connect() as conn:
-            current = current_state(conn=conn, person_pseudonym=person).elektronisch
         _sync(
             person,
-            {s.value for s in current},
+            lambda state: (s.value for s in state.elektronisch),
             chosen,
             EventSoort.ELEKTRONISCH_AKKOORD,
             EventSoort.ELEKTRONISCH_INGETROKKEN,
         )
-        request.session["flash"] = (
-            "Opgeslagen. Wij mogen u e-mail en sms sturen over: "
-            + ", ".join(BERICHTSOORT_NL[Berichtsoort(v)] for v in sorted(chosen))
-            + "."
-            if chosen
-            else "Opgeslagen. Wij sturen u geen e-mail of sms."
+        request.session["flash"] = _saved(
+            "Wij mogen u e-mail en sms sturen over",
+            [BERICHTSOORT_NL[Berichtsoort(v)] for v in sorted(chosen)],
+            "Wij sturen u geen e-mail of sms.",
         )
         return RedirectResponse("/inwoner/mijn", status_code=303)
 
@@ -617,17 +619,17 @@ def create_app(
         check_csrf(request, csrf_token)
         options = sharing_options()
         chosen = {o for o in organisatie or [] if o in options}
-        with engine.connect() as conn:
-            current = current_state(conn=conn, person_pseudonym=person).delen
         _sync(
-            person, set(current), chosen, EventSoort.DELEN_TOESTEMMING, EventSoort.DELEN_INGETROKKEN
+            person,
+            lambda state: state.delen,
+            chosen,
+            EventSoort.DELEN_TOESTEMMING,
+            EventSoort.DELEN_INGETROKKEN,
         )
-        request.session["flash"] = (
-            "Opgeslagen. Wij mogen uw gegevens delen met: "
-            + ", ".join(options[k] for k in sorted(chosen))
-            + "."
-            if chosen
-            else "Opgeslagen. Wij delen uw gegevens met niemand."
+        request.session["flash"] = _saved(
+            "Wij mogen uw gegevens delen met",
+            [options[k] for k in sorted(chosen)],
+            "Wij delen uw gegevens met niemand.",
         )
         return RedirectResponse("/inwoner/mijn", status_code=303)
 
@@ -682,7 +684,7 @@ def create_app(
             value = str(form.get(item, ""))
             answers[item] = int(value) if value in {"1", "2", "3", "4", "5"} else None
         with engine.begin() as conn:
-            record_event(
+            state = record_event(
                 conn=conn,
                 person_pseudonym=person,
                 soort=EventSoort.GEGEVENS_TOESTEMMING,
@@ -691,7 +693,6 @@ def create_app(
                 door="inwoner",
             )
             segment = record_answers(conn=conn, person_pseudonym=person, answers=answers)
-            state = current_state(conn=conn, person_pseudonym=person)
         offer = choose_approach(case=CaseSummary(case_id=0), preferences=state, segment=segment)
         request.session["flash"] = "Bedankt. " + _what_changes(offer)
         return RedirectResponse("/inwoner/mijn", status_code=303)
@@ -770,6 +771,11 @@ def _what_changes(offer: Offer) -> str:
     return f"Uw antwoorden veranderen niets: u krijgt eerst {first}."
 
 
+def _saved(what: str, names: list[str], none: str) -> str:
+    """The confirmation after a resident changed a set of choices."""
+    return f"Opgeslagen. {what}: {', '.join(names)}." if names else f"Opgeslagen. {none}"
+
+
 def _datum_nl(value: date | datetime | str) -> str:
     """'23 november 2026': how a resident reads a date (as in the letters)."""
     if isinstance(value, str):
@@ -777,19 +783,6 @@ def _datum_nl(value: date | datetime | str) -> str:
     if isinstance(value, datetime):
         value = value.date()
     return str(format_date(value, format="long", locale="nl_NL"))
-
-
-@contextmanager
-def _case_change(engine: Engine) -> Iterator[Connection]:
-    """One transaction for a change to a case; the case's refusals become 404 or 400
-    with their message, and nothing of the change is kept."""
-    try:
-        with engine.begin() as conn:
-            yield conn
-    except CaseNotFoundError as exc:
-        raise HTTPException(404, str(exc)) from exc
-    except (CaseClosedError, ContactDateError, NotReachedError) as exc:
-        raise HTTPException(400, str(exc)) from exc
 
 
 def _kanaal_zin(kanaal: Kanaal) -> str:
