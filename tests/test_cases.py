@@ -256,3 +256,20 @@ def test_help_is_accepted_only_after_the_resident_was_reached(engine: Engine) ->
         )
     with engine.begin() as conn, pytest.raises(CaseClosedError):
         accept_help(conn=conn, case_id=case_id, datum=date(2026, 5, 2))
+
+
+def test_the_collection_pause_comes_from_the_policy_file(tmp_path: Path) -> None:
+    shipped = load_work_queue_config()
+    assert shipped.collection_pause_days == 30
+    assert "stopt de incasso dan 30 dagen" in shipped.accepted_help_notice()
+    data = yaml.safe_load(DEFAULT_CONFIG.read_text(encoding="utf-8"))
+    del data["hulp_geaccepteerd"]
+    path = tmp_path / "work_queue.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    unknown = load_work_queue_config(path)
+    assert unknown.collection_pause_days is None
+    assert "dagen" not in unknown.accepted_help_notice()
+    data["hulp_geaccepteerd"] = {"incasso_pauze_dagen": "dertig"}
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"hulp_geaccepteerd\.incasso_pauze_dagen"):
+        load_work_queue_config(path)

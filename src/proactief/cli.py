@@ -331,8 +331,7 @@ def cases_accept(
     except (CaseNotFoundError, CaseClosedError, ContactDateError, NotReachedError) as exc:
         raise _fail(str(exc)) from exc
     console.print(
-        f"Zaak {case_id}: de inwoner neemt hulp aan. Meld dit aan de schuldeiser: "
-        "die stopt de incasso dan 30 dagen."
+        f"Zaak {case_id}: de inwoner neemt hulp aan. " + _work_queue_config().accepted_help_notice()
     )
 
 

@@ -32,7 +32,7 @@ def run_server(*, host: str, port: int, secure_cookies: bool = True) -> None:
     """Start uvicorn with the app on the configured database."""
     import uvicorn
 
-    from proactief.cli import _engine
+    from proactief.cli import _engine, _work_queue_config
     from proactief.cli_rules import rule_settings
     from proactief.privacy import load_or_create_key
     from proactief.web import create_app
@@ -43,6 +43,7 @@ def run_server(*, host: str, port: int, secure_cookies: bool = True) -> None:
         secret_key=load_or_create_key(settings.data_dir / "web.key"),
         secure_cookies=secure_cookies,
         rule_settings=rule_settings(None),
+        work_queue_config=_work_queue_config(),
     )
     console.print(f"Proactief draait op http://{host}:{port}/ (stoppen: Ctrl+C)")
     # access logs would print paths with case numbers; warnings only

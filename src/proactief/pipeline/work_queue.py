@@ -117,6 +117,17 @@ class WorkQueueConfig:
     repeat_except_crisis: bool
     repeat_result: Eindresultaat
     rules: tuple[PriorityRule, ...]
+    collection_pause_days: int | None = None
+    """Days creditors suspend collection once help is accepted (convenant), if known."""
+
+    def accepted_help_notice(self) -> str:
+        """What the contact worker must do after recording that help was accepted."""
+        pause = (
+            f"die stopt de incasso dan {self.collection_pause_days} dagen"
+            if self.collection_pause_days
+            else "die stopt de incasso dan een tijd"
+        )
+        return f"Meld dit aan de schuldeiser: {pause}."
 
 
 def score(
@@ -131,6 +142,10 @@ def _int(path: Path, where: str, value: Any, minimum: int = 0) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise ConfigError(path, where, f"expected a whole number >= {minimum}, got {value!r}")
     return value
+
+
+def _optional_int(path: Path, where: str, value: Any) -> int | None:
+    return None if value is None else _int(path, where, value, 1)
 
 
 def _result(path: Path, where: str, value: Any) -> Eindresultaat:
@@ -206,4 +221,9 @@ def load_work_queue_config(path: Path | None = None) -> WorkQueueConfig:
             path, "filters.repeat_signal.eindresultaat", repeat.get("eindresultaat")
         ),
         rules=tuple(_rule(path, i, item) for i, item in enumerate(priority)),
+        collection_pause_days=_optional_int(
+            path,
+            "hulp_geaccepteerd.incasso_pauze_dagen",
+            (data.get("hulp_geaccepteerd") or {}).get("incasso_pauze_dagen"),
+        ),
     )

@@ -68,6 +68,7 @@ from proactief.pipeline.report import ReportRequest, build_ddas_report, validate
 from proactief.pipeline.resident_access import CodeError, redeem_code
 from proactief.pipeline.tailoring import CaseSummary, Offer, choose_approach
 from proactief.pipeline.users import User, authenticate
+from proactief.pipeline.work_queue import WorkQueueConfig, load_work_queue_config
 from proactief.rules import MunicipalSettings
 from proactief.storage import repositories as repo
 from proactief.web.api import ZaakId, case_change, create_api
@@ -136,10 +137,13 @@ def create_app(
     organisation_name: str = "Gemeente Voorbeeld",
     gegevensleverancier: str = "PROACTIEF",
     rule_settings: MunicipalSettings | None = None,
+    work_queue_config: WorkQueueConfig | None = None,
 ) -> FastAPI:
     """The app on ``engine``; ``secret_key`` signs the session cookies; the names go into
     the CBS report; ``rule_settings`` are the municipal choices the entitlement
-    explanations use (the same as the scan's)."""
+    explanations use (the same as the scan's); ``work_queue_config`` is the team's policy
+    (config/work_queue.yaml)."""
+    queue_config = work_queue_config or load_work_queue_config()
     app = FastAPI(title="Proactief", docs_url=None, redoc_url=None, openapi_url=None)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["datum_nl"] = _datum_nl
@@ -397,7 +401,7 @@ def create_app(
             accept_help(conn=conn, case_id=case_id, datum=when)
         request.session["flash"] = (
             f"Vastgelegd: de inwoner neemt hulp aan ({when:%d-%m-%Y}). "
-            "Meld dit aan de schuldeiser: die stopt de incasso dan 30 dagen."
+            + queue_config.accepted_help_notice()
         )
         return RedirectResponse(f"/zaken/{case_id}", status_code=303)
 
