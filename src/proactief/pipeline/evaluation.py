@@ -10,6 +10,7 @@ widens.
 
 import json
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection
@@ -18,9 +19,34 @@ from proactief.domain import Doel
 from proactief.pipeline.access import PersonalDataAccess
 from proactief.pipeline.retention import HELP_RESULTS
 
-__all__ = ["funnel", "funnel_by_channel", "funnel_by_segment"]
+__all__ = ["Funnels", "funnel", "funnel_by_channel", "funnel_by_segment", "funnels"]
 
-_CASE_FIELDS = ["id", "eindresultaat", "datum_opgepakt", "datum_hulp_geaccepteerd"]
+_CASE_FIELDS = [
+    "id",
+    "eindresultaat",
+    "datum_opgepakt",
+    "datum_hulp_geaccepteerd",
+    "person_pseudonym",
+]
+_AGGREGATE_FIELDS = [
+    "signaalpartner",
+    "eindresultaat",
+    "signalen",
+    "opgepakt",
+    "bereikt",
+    "geaccepteerd",
+]
+
+Counts = dict[str, dict[str, int]]
+
+
+@dataclass(frozen=True)
+class Funnels:
+    """The funnel three ways, from one read of the data."""
+
+    per_partner: Counts
+    per_channel: Counts
+    per_segment: Counts
 
 
 def _helped(case: Any) -> bool:
@@ -31,30 +57,52 @@ def _accepted(case: Any) -> bool:
     return case is not None and (case.datum_hulp_geaccepteerd is not None or _helped(case))
 
 
-def funnel(*, conn: Connection, actor: str = "systeem:evaluatie") -> dict[str, dict[str, int]]:
-    """Per signaalpartner: signalen, opgepakt, bereikt, geaccepteerd, geholpen (live +
-    kept counts)."""
+def _empty() -> dict[str, int]:
+    return {"zaken": 0, "bereikt": 0, "geaccepteerd": 0, "geholpen": 0}
+
+
+@dataclass(frozen=True)
+class _Facts:
+    cases: dict[int, Any]
+    attempts: list[Any]
+    reached: set[int]
+    signals: list[Any]
+    aggregates: list[Any]
+    segment_of: dict[str, str]
+
+
+def _facts(conn: Connection, actor: str) -> _Facts:
+    """Everything the funnels count, read once under the evaluation purpose."""
     access = PersonalDataAccess(conn, doel=Doel.EVALUATIE, actor=actor)
-    cases = {r.id: r for r in access.read("cases", _CASE_FIELDS)}
-    reached = {
-        r.case_id for r in access.read("contact_attempts", ["case_id", "bereikt"]) if r.bereikt
-    }
-    out: dict[str, dict[str, int]] = defaultdict(
+    attempts = access.read("contact_attempts", ["case_id", "soort", "bereikt"])
+    segment_of: dict[str, str] = {}
+    for r in access.read("segment_kansen", ["person_pseudonym", "kansen"]):
+        kansen: dict[str, float] = json.loads(r.kansen)
+        segment_of[r.person_pseudonym] = max(kansen, key=kansen.__getitem__)
+    return _Facts(
+        cases={r.id: r for r in access.read("cases", _CASE_FIELDS)},
+        attempts=attempts,
+        reached={a.case_id for a in attempts if a.bereikt},
+        signals=access.read("signals", ["signaalpartner", "case_id"]),
+        aggregates=access.read("report_aggregates", _AGGREGATE_FIELDS),
+        segment_of=segment_of,
+    )
+
+
+def _per_partner(f: _Facts) -> Counts:
+    out: Counts = defaultdict(
         lambda: {"signalen": 0, "opgepakt": 0, "bereikt": 0, "geaccepteerd": 0, "geholpen": 0}
     )
-    for s in access.read("signals", ["signaalpartner", "case_id"]):
+    for s in f.signals:
         row = out[s.signaalpartner]
         row["signalen"] += 1
-        case: Any = cases.get(s.case_id)
+        case: Any = f.cases.get(s.case_id)
         if case is not None:
             row["opgepakt"] += int(case.datum_opgepakt is not None)
-            row["bereikt"] += int(case.id in reached)
+            row["bereikt"] += int(case.id in f.reached)
             row["geaccepteerd"] += int(_accepted(case))
             row["geholpen"] += int(_helped(case))
-    for a in access.read(
-        "report_aggregates",
-        ["signaalpartner", "eindresultaat", "signalen", "opgepakt", "bereikt", "geaccepteerd"],
-    ):
+    for a in f.aggregates:
         row = out[a.signaalpartner]
         helped = a.eindresultaat in HELP_RESULTS
         row["signalen"] += a.signalen
@@ -65,58 +113,51 @@ def funnel(*, conn: Connection, actor: str = "systeem:evaluatie") -> dict[str, d
     return dict(out)
 
 
-def _case_outcomes(access: PersonalDataAccess) -> tuple[dict[int, Any], set[int]]:
-    cases = {r.id: r for r in access.read("cases", [*_CASE_FIELDS, "person_pseudonym"])}
-    reached = {
-        r.case_id for r in access.read("contact_attempts", ["case_id", "bereikt"]) if r.bereikt
-    }
-    return cases, reached
-
-
-def _empty() -> dict[str, int]:
-    return {"zaken": 0, "bereikt": 0, "geaccepteerd": 0, "geholpen": 0}
-
-
-def funnel_by_channel(
-    *, conn: Connection, actor: str = "systeem:evaluatie"
-) -> dict[str, dict[str, int]]:
-    """Per kind of contact attempt (DDAS): cases with such an attempt, reached by it, and
-    accepted and helped in the end."""
-    access = PersonalDataAccess(conn, doel=Doel.EVALUATIE, actor=actor)
-    cases, _reached = _case_outcomes(access)
-    out: dict[str, dict[str, int]] = defaultdict(_empty)
-    seen: set[tuple[str, int]] = set()
-    reached_by: set[tuple[str, int]] = set()
-    for a in access.read("contact_attempts", ["case_id", "soort", "bereikt"]):
-        seen.add((a.soort, a.case_id))
-        if a.bereikt:
-            reached_by.add((a.soort, a.case_id))
+def _per_channel(f: _Facts) -> Counts:
+    out: Counts = defaultdict(_empty)
+    seen = {(a.soort, a.case_id) for a in f.attempts}
+    reached_by = {(a.soort, a.case_id) for a in f.attempts if a.bereikt}
     for soort, case_id in seen:
         row = out[soort]
         row["zaken"] += 1
         row["bereikt"] += int((soort, case_id) in reached_by)
-        case = cases.get(case_id)
+        case = f.cases.get(case_id)
         row["geaccepteerd"] += int(_accepted(case))
         row["geholpen"] += int(_helped(case))
     return dict(out)
 
 
-def funnel_by_segment(
-    *, conn: Connection, actor: str = "systeem:evaluatie"
-) -> dict[str, dict[str, int]]:
+def _per_segment(f: _Facts) -> Counts:
+    out: Counts = defaultdict(_empty)
+    for case in f.cases.values():
+        row = out[f.segment_of.get(case.person_pseudonym, "geen antwoorden")]
+        row["zaken"] += 1
+        row["bereikt"] += int(case.id in f.reached)
+        row["geaccepteerd"] += int(_accepted(case))
+        row["geholpen"] += int(_helped(case))
+    return dict(out)
+
+
+def funnels(*, conn: Connection, actor: str = "systeem:evaluatie") -> Funnels:
+    """The funnel per signal partner, per kind of contact attempt and per segment, from
+    one read (the dashboard)."""
+    f = _facts(conn, actor)
+    return Funnels(_per_partner(f), _per_channel(f), _per_segment(f))
+
+
+def funnel(*, conn: Connection, actor: str = "systeem:evaluatie") -> Counts:
+    """Per signaalpartner: signalen, opgepakt, bereikt, geaccepteerd, geholpen (live +
+    kept counts)."""
+    return _per_partner(_facts(conn, actor))
+
+
+def funnel_by_channel(*, conn: Connection, actor: str = "systeem:evaluatie") -> Counts:
+    """Per kind of contact attempt (DDAS): cases with such an attempt, reached by it, and
+    accepted and helped in the end."""
+    return _per_channel(_facts(conn, actor))
+
+
+def funnel_by_segment(*, conn: Connection, actor: str = "systeem:evaluatie") -> Counts:
     """Per most likely segment, for residents who answered the questionnaire and agreed:
     cases, reached, accepted, helped. Everyone else is counted as 'geen antwoorden'."""
-    access = PersonalDataAccess(conn, doel=Doel.EVALUATIE, actor=actor)
-    cases, reached = _case_outcomes(access)
-    segment_of: dict[str, str] = {}
-    for r in access.read("segment_kansen", ["person_pseudonym", "kansen"]):
-        kansen: dict[str, float] = json.loads(r.kansen)
-        segment_of[r.person_pseudonym] = max(kansen, key=kansen.__getitem__)
-    out: dict[str, dict[str, int]] = defaultdict(_empty)
-    for case in cases.values():
-        row = out[segment_of.get(case.person_pseudonym, "geen antwoorden")]
-        row["zaken"] += 1
-        row["bereikt"] += int(case.id in reached)
-        row["geaccepteerd"] += int(_accepted(case))
-        row["geholpen"] += int(_helped(case))
-    return dict(out)
+    return _per_segment(_facts(conn, actor))

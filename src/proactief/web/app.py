@@ -55,7 +55,7 @@ from proactief.pipeline.contacts import (
     register_contact,
 )
 from proactief.pipeline.entitlements import explain_entitlements
-from proactief.pipeline.evaluation import funnel, funnel_by_channel, funnel_by_segment
+from proactief.pipeline.evaluation import funnels
 from proactief.pipeline.messaging import MessageNotFoundError, why_message
 from proactief.pipeline.outreach import Afzender, case_offer, messages_for
 from proactief.pipeline.questionnaire import (
@@ -430,9 +430,8 @@ def create_app(
         user = require(request, "dashboard")
         who = f"{actor(user)}:evaluatie"
         with engine.begin() as conn:
-            rows = funnel(conn=conn, actor=who)
-            by_channel = funnel_by_channel(conn=conn, actor=who)
-            by_segment = funnel_by_segment(conn=conn, actor=who)
+            counted = funnels(conn=conn, actor=who)
+        rows = counted.per_partner
         table = [
             {"naam": signaalpartner_nl(p), "zaken": c["signalen"], **c}
             for p, c in sorted(rows.items())
@@ -452,8 +451,8 @@ def create_app(
                     ("Geholpen", "geholpen"),
                 )
             ],
-            kanalen=[{"naam": k, **c} for k, c in sorted(by_channel.items())],
-            segmenten=[{"naam": k, **c} for k, c in sorted(by_segment.items())],
+            kanalen=[{"naam": k, **c} for k, c in sorted(counted.per_channel.items())],
+            segmenten=[{"naam": k, **c} for k, c in sorted(counted.per_segment.items())],
         )
 
     @app.get("/rapportage", response_class=HTMLResponse)
