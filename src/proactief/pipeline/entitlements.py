@@ -34,6 +34,7 @@ __all__ = [
     "EntitlementExplanation",
     "entitlement_rows",
     "explain_entitlements",
+    "explain_rows",
     "household_entitlements",
 ]
 
@@ -157,6 +158,14 @@ def explain_entitlements(
 ) -> list[EntitlementExplanation]:
     """Every entitlement of the person's household from the newest scan, explained step by
     step with the article each step comes from, largest amount first."""
-    rows = household_entitlements(conn, person_pseudonym=person_pseudonym, actor=actor)
+    return explain_rows(
+        household_entitlements(conn, person_pseudonym=person_pseudonym, actor=actor), settings
+    )
+
+
+def explain_rows(
+    rows: Sequence[Row[Any]], settings: MunicipalSettings | None = None
+) -> list[EntitlementExplanation]:
+    """Explain rows already read (e.g. those a case's offer was built on)."""
     chosen = settings or MunicipalSettings()
     return [_explain_row(row, chosen) for row in rows]

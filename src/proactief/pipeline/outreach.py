@@ -86,6 +86,8 @@ class CaseOffer:
     """The signal partners in plain Dutch, e.g. ('uw zorgverzekeraar',)."""
     voorkeuren: PreferenceState
     """The person's choices the offer was decided on (channels, consents, sharing)."""
+    regelingen: tuple[Any, ...] = ()
+    """The household's rows of the newest entitlement scan (regelingencheck purpose)."""
 
     @property
     def ontvanger(self) -> str:
@@ -131,15 +133,13 @@ class TaskError(ValueError):
     """A task that does not exist or is already done."""
 
 
-def _entitlements(conn: Connection, person_pseudonym: str, actor: str) -> list[EntitlementSummary]:
-    """The household's entitlements from the newest scan (regelingencheck purpose)."""
+def _summaries(rows: Sequence[Any]) -> list[EntitlementSummary]:
+    """The stored scan rows as the approach engine sees them."""
     return [
         EntitlementSummary(
-            r.regeling,
-            r.status,
-            None if r.bedrag_centen is None else r.bedrag_centen / 100,
+            r.regeling, r.status, None if r.bedrag_centen is None else r.bedrag_centen / 100
         )
-        for r in household_entitlements(conn, person_pseudonym=person_pseudonym, actor=actor)
+        for r in rows
     ]
 
 
@@ -158,13 +158,14 @@ def case_offer(
     signals = repo.signals_of_cases(conn, [case_id])
     partners = sorted({signaalpartner_nl(s.signaalpartner) for s in signals}) or ["een organisatie"]
     state = current_state(conn=conn, person_pseudonym=case.person_pseudonym)
+    regelingen = household_entitlements(conn, person_pseudonym=case.person_pseudonym, actor=actor)
     if segment is None:
         segment = own_segment(conn=conn, person_pseudonym=case.person_pseudonym)
     offer = choose_approach(
         case=CaseSummary(
             case_id=case_id, crisis=any(s.crisissignaal for s in signals), vandaag=today
         ),
-        entitlements=_entitlements(conn, case.person_pseudonym, actor),
+        entitlements=_summaries(regelingen),
         preferences=state,
         segment=segment,
     )
@@ -174,6 +175,7 @@ def case_offer(
         signals=tuple(signals),
         partners=tuple(partners),
         voorkeuren=state,
+        regelingen=tuple(regelingen),
     )
 
 

@@ -54,7 +54,7 @@ from proactief.pipeline.contacts import (
     close_case,
     register_contact,
 )
-from proactief.pipeline.entitlements import explain_entitlements
+from proactief.pipeline.entitlements import explain_rows
 from proactief.pipeline.evaluation import funnels
 from proactief.pipeline.messaging import MessageNotFoundError, why_message
 from proactief.pipeline.outreach import Afzender, case_offer, messages_for
@@ -326,12 +326,6 @@ def create_app(
             except CaseNotFoundError as exc:
                 raise HTTPException(404, f"Zaak {case_id} bestaat niet.") from exc
             household = _household(conn, co.person_pseudonym, actor(user))
-            regelingen = explain_entitlements(
-                conn=conn,
-                person_pseudonym=co.person_pseudonym,
-                actor=actor(user),
-                settings=rule_settings,
-            )
             steps = repo.outreach_steps_of_case(conn, case_id)
         rendered = messages_for(co, afzender=Afzender(), datum=today)
         return render(
@@ -344,7 +338,7 @@ def create_app(
             offer=co.offer,
             steps=steps,
             household=household,
-            regelingen=regelingen,
+            regelingen=explain_rows(co.regelingen, rule_settings),
             delen_met=[k for k in sharing_options() if k in co.voorkeuren.delen],
             status_nl=REGELING_STATUS_NL,
             zekerheid_nl=ZEKERHEID_NL,
