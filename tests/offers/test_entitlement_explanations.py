@@ -35,9 +35,12 @@ def test_only_the_values_a_regulation_reads_are_kept(engine: Engine) -> None:
         assert "postcode" not in row["invoer"]
     zorg = next(r for r in rows if r["regeling"] == "zorgtoeslag")
     assert zorg["invoer"]["toetsingsinkomen"] == 18000.0
-    # unknown values are kept as unknown, not as 0
-    kwijt = next(r for r in rows if r["regeling"] == "kwijtschelding")
-    assert "auto_waarde" not in kwijt["invoer"] or kwijt["invoer"]["auto_waarde"] is None
+    # a column the file has is kept; a value it lacks for one household stays unknown
+    # (None), not 0, and a column the file lacks altogether is not invented
+    kwijt = {r["household_id"]: r["invoer"] for r in rows if r["regeling"] == "kwijtschelding"}
+    assert kwijt["H1"]["netto_inkomen_maand"] == 1200.0
+    assert kwijt["H2"]["netto_inkomen_maand"] is None
+    assert "auto_waarde" not in kwijt["H1"]
 
 
 def test_the_explanation_repeats_the_scan_down_to_the_article(engine: Engine) -> None:
