@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from proactief.rules import evaluate_population, explain
+from proactief.entitlements import evaluate_population, explain
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "benchmarks-rules.md"

@@ -30,14 +30,14 @@ import httpx2 as httpx
 import uvicorn
 from sqlalchemy import create_engine, text
 
+from proactief.accounts.resident_codes import create_code
+from proactief.accounts.users import Rol, add_user
 from proactief.domain import Kanaal
-from proactief.pipeline.cases import match_signals, work_queue
-from proactief.pipeline.consent import current_state, events_of
-from proactief.pipeline.resident_access import create_code
-from proactief.pipeline.users import Rol, add_user
-from proactief.pipeline.work_queue import load_work_queue_config
+from proactief.early_detection.cases import match_signals, work_queue
+from proactief.early_detection.work_queue import load_work_queue_config
 from proactief.storage import repositories as repo
 from proactief.storage.db import create_db_engine, migrate
+from proactief.trust.consent import current_state, events_of
 from proactief.web import create_app
 from proactief.web.app import QUEUE_PAGE_SIZE
 

@@ -12,8 +12,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import Engine, create_engine, text
 
-from proactief.privacy import Pseudonymizer
 from proactief.storage.db import create_db_engine, migrate
+from proactief.trust.pseudonyms import Pseudonymizer
 
 PG_URL = os.environ.get(
     "PROACTIEF_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -202,8 +202,8 @@ PERSON = "p1"
 
 def make_case(conn: Any, *, partners: tuple[str, ...] = ("Zorg",)) -> int:
     """One open case of PERSON (household H1, zorgtoeslag and maybe huurtoeslag)."""
-    from proactief.pipeline.cases import match_signals
-    from proactief.pipeline.work_queue import load_work_queue_config
+    from proactief.early_detection.cases import match_signals
+    from proactief.early_detection.work_queue import load_work_queue_config
     from proactief.storage import repositories as repo
 
     for number, partner in enumerate(partners):
@@ -264,8 +264,8 @@ def store_real_scan(conn: Any) -> list[dict[str, Any]]:
     (PERSON's household, see make_case) is single, 45, with a low income and no assets."""
     import pandas as pd
 
-    from proactief.pipeline.entitlements import entitlement_rows
-    from proactief.rules import scan_non_take_up
+    from proactief.entitlements import scan_non_take_up
+    from proactief.entitlements.scan import entitlement_rows
     from proactief.storage import repositories as repo
 
     population = pd.DataFrame(
@@ -298,8 +298,8 @@ WEB_PASSWORD = "een-lang-wachtwoord-2026"
 def web_setup(engine: Any, secret: bytes) -> dict[str, Any]:
     """The web app on ``engine`` with make_case's case, one user per role (named after the
     role, password WEB_PASSWORD) and a one-time code for PERSON."""
-    from proactief.pipeline.resident_access import create_code
-    from proactief.pipeline.users import Rol, add_user
+    from proactief.accounts.resident_codes import create_code
+    from proactief.accounts.users import Rol, add_user
     from proactief.web import create_app
 
     with engine.begin() as conn:
@@ -330,7 +330,7 @@ def csrf_of(html: str) -> str:
 def send_letter(conn: Any, person: str = PERSON) -> Any:
     """One early-detection letter to ``person`` through the messaging door."""
     from proactief.domain import Berichtsoort, Kanaal
-    from proactief.pipeline.messaging import Aanleiding, send_message
+    from proactief.trust.messaging import Aanleiding, send_message
 
     return send_message(
         conn=conn,

@@ -10,8 +10,8 @@ from sqlalchemy import Engine
 
 from conftest import store_signal
 from proactief.domain import Contactpoging, Contactsoort, Dagdeel, Eindresultaat
-from proactief.pipeline.cases import match_signals, work_queue
-from proactief.pipeline.contacts import (
+from proactief.early_detection.cases import match_signals, work_queue
+from proactief.early_detection.contacts import (
     CaseClosedError,
     CaseNotFoundError,
     ContactDateError,
@@ -21,7 +21,7 @@ from proactief.pipeline.contacts import (
     get_case,
     register_contact,
 )
-from proactief.pipeline.work_queue import (
+from proactief.early_detection.work_queue import (
     DEFAULT_CONFIG,
     ConfigError,
     WorkQueueConfig,

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import create_engine, func, select
 
 from conftest import TODAY, VALID_BSNS, ddas_document, signal
-from proactief.pipeline.report import validate_ddas_report
+from proactief.early_detection.report import validate_ddas_report
 from proactief.storage.tables import signals
 
 BIN = Path(sys.executable).parent / "proactief"

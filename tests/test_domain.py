@@ -19,7 +19,7 @@ from proactief.domain import (
     Vroegsignaalzaak,
     signaalstatus_for_case,
 )
-from proactief.pipeline.report import ddas_schema
+from proactief.early_detection.report import ddas_schema
 
 SHARED_SCHEMA = (
     Path(__file__).resolve().parents[2]

@@ -7,11 +7,11 @@ import pytest
 from sqlalchemy import Engine, select
 
 from conftest import TODAY, VALID_BSNS, ddas_document, signal
-from proactief.pipeline.intake import intake_file
-from proactief.privacy import Pseudonymizer
+from proactief.early_detection.intake import intake_file
 from proactief.sources import CreditorCsvSource, DdasJsonSource, IntakeFileError, source_for
 from proactief.storage import repositories as repo
 from proactief.storage.tables import client_identities, signals
+from proactief.trust.pseudonyms import Pseudonymizer
 
 
 def write_json(path: Path, records: list[dict]) -> Path:  # type: ignore[type-arg]

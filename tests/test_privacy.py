@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from proactief.privacy import Pseudonymizer, is_valid_bsn, load_or_create_key
+from proactief.trust.pseudonyms import Pseudonymizer, is_valid_bsn, load_or_create_key
 
 
 @pytest.mark.parametrize("bsn", ["111222333", "123456782", "999999990"])

@@ -8,17 +8,17 @@ import pytest
 from sqlalchemy import Engine
 
 from conftest import TODAY, VALID_BSNS, ddas_document, signal
-from proactief.pipeline.cases import match_signals
-from proactief.pipeline.intake import intake_file
-from proactief.pipeline.report import (
+from proactief.early_detection.cases import match_signals
+from proactief.early_detection.intake import intake_file
+from proactief.early_detection.report import (
     ReportInvalidError,
     ReportRequest,
     build_ddas_report,
     validate_ddas_report,
     write_ddas_report,
 )
-from proactief.pipeline.work_queue import load_work_queue_config
-from proactief.privacy import Pseudonymizer
+from proactief.early_detection.work_queue import load_work_queue_config
+from proactief.trust.pseudonyms import Pseudonymizer
 
 REQUEST = ReportRequest(
     start=date(2026, 4, 1),

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from conftest import TODAY, signal
 from proactief.domain import Signaalpartner, Vroegsignaal
-from proactief.pipeline.validation import FieldError, validate_record
+from proactief.early_detection.validation import FieldError, validate_record
 
 
 def errors_of(record: dict[str, Any], *, text: bool = False) -> dict[str, FieldError]:

@@ -1,5 +1,5 @@
 """Allow ``python -m proactief``."""
 
-from proactief.cli import main
+from proactief.cli.app import main
 
 main()

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from proactief.pipeline.campaigns import CampaignError, check_campaign, load_campaign
+from proactief.offers.campaigns import CampaignError, check_campaign, load_campaign
 
 CASES = Path(__file__).resolve().parents[2] / "src" / "proactief" / "config" / "campagnes"
 

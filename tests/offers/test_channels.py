@@ -26,8 +26,8 @@ from proactief.channels import (
     TaskChannel,
 )
 from proactief.domain import ContactDetails, Contactsoort, Kanaal
-from proactief.pipeline.message_check import check_message
-from proactief.pipeline.messages import parts_for, render_messages
+from proactief.offers.checks import check_message
+from proactief.offers.messages import parts_for, render_messages
 
 INWONER = ContactDetails(
     email="inwoner.test@voorbeeld.invalid",

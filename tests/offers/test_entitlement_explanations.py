@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import Engine, update
 
 from conftest import PERSON, SCANNED, make_case, store_real_scan
-from proactief.pipeline.entitlements import explain_entitlements
-from proactief.rules import inputs_of
+from proactief.entitlements import inputs_of
+from proactief.entitlements.scan import explain_entitlements
 from proactief.storage import repositories as repo
 from proactief.storage.tables import entitlements
 

@@ -7,8 +7,8 @@ import pytest
 from pypdf import PdfReader
 
 from proactief.channels.letter import render_pdf
-from proactief.pipeline.message_check import check_message, plain_text
-from proactief.pipeline.messages import CHANNEL_TEMPLATES, render_messages
+from proactief.offers.checks import check_message, plain_text
+from proactief.offers.messages import CHANNEL_TEMPLATES, render_messages
 
 TONES = ["neutraal", "kort_en_zakelijk", "zakelijk_met_keuze", "rustig_persoonlijk"]
 REGELINGEN = [

@@ -12,15 +12,15 @@ import pytest
 from sqlalchemy import Engine
 
 from conftest import PERSON, make_case
+from proactief.accounts.resident_codes import redeem_code
 from proactief.channels import EmailChannel, FakeChannel, SmtpTransport, TaskChannel
 from proactief.domain import Contactsoort, EventSoort, Kanaal, Wijze
-from proactief.pipeline.consent import record_event
-from proactief.pipeline.contacts import get_case
-from proactief.pipeline.message_check import check_message
-from proactief.pipeline.outreach import TaskError, case_offer, complete_task, run_next_step
-from proactief.pipeline.resident_access import redeem_code
+from proactief.early_detection.contacts import get_case
+from proactief.offers.checks import check_message
+from proactief.offers.outreach import TaskError, case_offer, complete_task, run_next_step
 from proactief.sources.contactgegevens import FakeContactDirectory
 from proactief.storage import repositories as repo
+from proactief.trust.consent import record_event
 
 T0 = datetime(2026, 4, 10, 9, 0, tzinfo=UTC)
 

@@ -10,8 +10,8 @@ from test_outreach import T0, event
 
 from conftest import PERSON, make_case
 from proactief.domain import EventSoort
-from proactief.pipeline.outreach import case_offer
-from proactief.pipeline.questionnaire import (
+from proactief.offers.outreach import case_offer
+from proactief.offers.questionnaire import (
     AnswerError,
     ConsentRequiredError,
     load_questionnaire,

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from proactief.domain import EventSoort, Kanaal, PreferenceEvent, Wijze, fold_events
-from proactief.pipeline.tailoring import (
+from proactief.offers.approach import (
     CaseSummary,
     EntitlementSummary,
     SegmentProbabilities,

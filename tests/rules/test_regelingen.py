@@ -11,9 +11,9 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator, FormatChecker
 
-from proactief.rules.engine import REGELINGEN, evaluate_population, explain
-from proactief.rules.parameters import REGELINGEN_DIR, parameter_schema
-from proactief.rules.settings import MunicipalSettings
+from proactief.entitlements.engine import REGELINGEN, evaluate_population, explain
+from proactief.entitlements.parameters import REGELINGEN_DIR, parameter_schema
+from proactief.entitlements.settings import MunicipalSettings
 
 
 def cases() -> list[Any]:
@@ -70,7 +70,7 @@ def test_every_regulation_has_cases_for_every_step() -> None:
     import importlib
 
     for regeling in REGELINGEN:
-        module = importlib.import_module(f"proactief.rules.regelingen.{regeling}.rules")
+        module = importlib.import_module(f"proactief.entitlements.regelingen.{regeling}.rules")
         seen: set[str] = set()
         for param in CASES:
             reg, case = param.values

@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from proactief.rules import MunicipalSettings, SettingsError, provenance, scan_non_take_up
-from proactief.rules.population import PopulationError, load_population, load_receipts
+from proactief.entitlements import MunicipalSettings, SettingsError, provenance, scan_non_take_up
+from proactief.entitlements.population import PopulationError, load_population, load_receipts
 
 
 def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -211,7 +211,7 @@ def test_provenance_changes_when_a_rule_file_changes(
     """Editing any file of a regulation changes the hash that every result carries."""
     import shutil
 
-    from proactief.rules import parameters
+    from proactief.entitlements import parameters
 
     copy = tmp_path / "regelingen"
     shutil.copytree(parameters.REGELINGEN_DIR, copy)
@@ -230,8 +230,8 @@ def test_scan_stores_the_outcome_for_the_case_page(tmp_path: Path, db_url: str) 
 
     from sqlalchemy import select
 
-    from proactief.pipeline.entitlements import explain_entitlements
-    from proactief.rules import inputs_of
+    from proactief.entitlements import inputs_of
+    from proactief.entitlements.scan import explain_entitlements
     from proactief.storage import repositories as repo
     from proactief.storage.db import create_db_engine
     from proactief.storage.tables import entitlements

@@ -9,12 +9,12 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, update
 
 from proactief.domain import Berichtsoort, EventSoort, Kanaal, Wijze
-from proactief.pipeline.audit import append_audit, verify_audit
-from proactief.pipeline.consent import current_state, events_of, record_event
-from proactief.pipeline.messaging import Aanleiding, send_message, why_message
 from proactief.storage import repositories as repo
 from proactief.storage.db import create_db_engine, migrate
 from proactief.storage.tables import audit_log
+from proactief.trust.audit import append_audit, verify_audit
+from proactief.trust.consent import current_state, events_of, record_event
+from proactief.trust.messaging import Aanleiding, send_message, why_message
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 AANLEIDING = Aanleiding(

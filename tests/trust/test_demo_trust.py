@@ -17,15 +17,15 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from proactief.domain import Doel
-from proactief.pipeline.audit import verify_audit
-from proactief.pipeline.evaluation import funnel
-from proactief.pipeline.message_check import check_message
-from proactief.pipeline.retention import HELP_RESULTS, run_retention
-from proactief.privacy import is_valid_bsn
-from proactief.purposes import load_purposes
+from proactief.evaluation.funnel import funnel
+from proactief.offers.checks import check_message
 from proactief.storage import repositories as repo
 from proactief.storage.db import create_db_engine
 from proactief.storage.tables import cases, signals
+from proactief.trust.audit import verify_audit
+from proactief.trust.pseudonyms import is_valid_bsn
+from proactief.trust.purposes import load_purposes
+from proactief.trust.retention import HELP_RESULTS, run_retention
 
 NINE_DIGITS = re.compile(r"(?<!\d)\d{9}(?!\d)")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")

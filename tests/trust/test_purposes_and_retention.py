@@ -19,18 +19,18 @@ from proactief.domain import (
     Kanaal,
     Wijze,
 )
-from proactief.pipeline.access import PersonalDataAccess
-from proactief.pipeline.audit import verify_audit
-from proactief.pipeline.cases import match_signals
-from proactief.pipeline.consent import current_state, record_event
-from proactief.pipeline.contacts import accept_help, close_case, register_contact
-from proactief.pipeline.evaluation import funnel
-from proactief.pipeline.messaging import Aanleiding, send_message
-from proactief.pipeline.retention import run_retention
-from proactief.pipeline.work_queue import load_work_queue_config
-from proactief.purposes import PurposeViolationError, check_fields, load_purposes
+from proactief.early_detection.cases import match_signals
+from proactief.early_detection.contacts import accept_help, close_case, register_contact
+from proactief.early_detection.work_queue import load_work_queue_config
+from proactief.evaluation.funnel import funnel
 from proactief.storage import repositories as repo
 from proactief.storage.tables import metadata
+from proactief.trust.access import PersonalDataAccess
+from proactief.trust.audit import verify_audit
+from proactief.trust.consent import current_state, record_event
+from proactief.trust.messaging import Aanleiding, send_message
+from proactief.trust.purposes import PurposeViolationError, check_fields, load_purposes
+from proactief.trust.retention import run_retention
 
 
 @pytest.mark.parametrize(

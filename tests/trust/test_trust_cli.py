@@ -12,10 +12,10 @@ from pypdf import PdfReader
 from sqlalchemy import update
 
 from proactief.domain import Berichtsoort, Kanaal
-from proactief.pipeline.messaging import Aanleiding, send_message
-from proactief.privacy import Pseudonymizer, load_or_create_key
 from proactief.storage.db import create_db_engine, migrate
 from proactief.storage.tables import audit_log
+from proactief.trust.messaging import Aanleiding, send_message
+from proactief.trust.pseudonyms import Pseudonymizer, load_or_create_key
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from schemathesis.checks import not_a_server_error
 from sqlalchemy import Engine
 
 from conftest import WEB_PASSWORD, csrf_of, https_client, web_setup
-from proactief.pipeline.users import Rol
+from proactief.accounts.users import Rol
 
 PASSWORD = WEB_PASSWORD
 

@@ -17,10 +17,10 @@ import uvicorn
 from sqlalchemy import Engine
 
 from conftest import IN_CI, PERSON, make_case, send_letter, store_real_scan
-from proactief.pipeline.consent import current_state
-from proactief.pipeline.resident_access import create_code
-from proactief.pipeline.users import Rol, add_user
+from proactief.accounts.resident_codes import create_code
+from proactief.accounts.users import Rol, add_user
 from proactief.storage import repositories as repo
+from proactief.trust.consent import current_state
 from proactief.web import create_app
 
 CHROMIUM = os.environ.get("PROACTIEF_CHROMIUM", "/usr/bin/chromium")
@@ -208,7 +208,7 @@ def test_team_lead_dashboard_is_accessible(
     from datetime import date
 
     from proactief.domain import Contactpoging, Contactsoort
-    from proactief.pipeline.contacts import accept_help, register_contact
+    from proactief.early_detection.contacts import accept_help, register_contact
 
     url = server["url"]
     page.goto(f"{url}/")

@@ -18,10 +18,10 @@ from conftest import (
     store_real_scan,
     web_setup,
 )
-from proactief.pipeline.consent import current_state
-from proactief.pipeline.resident_access import create_code
-from proactief.pipeline.users import Rol
+from proactief.accounts.resident_codes import create_code
+from proactief.accounts.users import Rol
 from proactief.storage import repositories as repo
+from proactief.trust.consent import current_state
 
 PASSWORD = WEB_PASSWORD
 REPORT = "/rapportage/ddas?van=2026-01-01&tot=2026-06-30&gemeentecode=0344"
@@ -74,7 +74,7 @@ def test_the_queue_filters_by_partner_and_crisis(web: dict[str, Any]) -> None:
 
 
 def test_the_team_lead_downloads_a_valid_cbs_report(web: dict[str, Any]) -> None:
-    from proactief.pipeline.report import validate_ddas_report
+    from proactief.early_detection.report import validate_ddas_report
 
     c = client(web)
     login(c, "teamleider")
@@ -92,7 +92,7 @@ def test_the_dashboard_counts_by_partner_channel_and_segment(web: dict[str, Any]
     from datetime import date
 
     from proactief.domain import Contactpoging, Contactsoort
-    from proactief.pipeline.contacts import accept_help, register_contact
+    from proactief.early_detection.contacts import accept_help, register_contact
 
     with web["engine"].begin() as conn:
         register_contact(
@@ -300,7 +300,7 @@ def resident_client(web: dict[str, Any]) -> tuple[TestClient, str]:
 
 
 def test_the_questionnaire_only_with_consent_and_says_what_changes(web: dict[str, Any]) -> None:
-    from proactief.pipeline.questionnaire import load_questionnaire
+    from proactief.offers.questionnaire import load_questionnaire
     from proactief.segmentation.instrument import hu_instrument
 
     inst = hu_instrument()
@@ -473,7 +473,7 @@ def _main_text(html: str) -> str:
 def test_every_resident_page_reads_at_b1_and_judges_no_one(web: dict[str, Any]) -> None:
     """The same checker as for letters: Flesch-Douma, sentence length, long words and
     judging words (config/berichtcontrole.yaml), on the text of each resident page."""
-    from proactief.pipeline.message_check import check_page_text
+    from proactief.offers.checks import check_page_text
 
     with web["engine"].begin() as conn:
         message = send_letter(conn, PERSON)

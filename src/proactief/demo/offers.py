@@ -14,8 +14,8 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from proactief.channels import standard_channels
-from proactief.pipeline.message_check import check_rendered
-from proactief.pipeline.outreach import (
+from proactief.offers.checks import check_rendered
+from proactief.offers.outreach import (
     PREVIEW_FILES,
     Afzender,
     CaseOffer,

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from proactief.domain import Geslacht, Huishoudtype, Woonsituatie
-from proactief.privacy import Pseudonymizer
+from proactief.trust.pseudonyms import Pseudonymizer
 
 _POSTCODE_LETTERS = "ABCDEFGHJKLMNPRTVWXZ"
 

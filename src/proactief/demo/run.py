@@ -18,23 +18,23 @@ from proactief.demo.population import generate_population
 from proactief.demo.signals import generate_signals, write_creditor_csv, write_ddas_json
 from proactief.demo.simulation import SimulationResult, simulate_contacts
 from proactief.domain import EventSoort, Wijze
-from proactief.pipeline.audit import verify_audit
-from proactief.pipeline.cases import MatchResult, match_signals
-from proactief.pipeline.consent import record_event
-from proactief.pipeline.entitlements import entitlement_rows
-from proactief.pipeline.intake import IntakeResult, intake_file
-from proactief.pipeline.outreach import Afzender
-from proactief.pipeline.questionnaire import load_questionnaire, record_answers
-from proactief.pipeline.report import (
+from proactief.early_detection.cases import MatchResult, match_signals
+from proactief.early_detection.intake import IntakeResult, intake_file
+from proactief.early_detection.report import (
     ReportRequest,
     build_ddas_report,
     write_ddas_report,
 )
-from proactief.pipeline.work_queue import WorkQueueConfig
-from proactief.privacy import Pseudonymizer
-from proactief.rules import evaluate_population, scan_non_take_up
-from proactief.rules.population import ScanResult, write_table
+from proactief.early_detection.work_queue import WorkQueueConfig
+from proactief.entitlements import evaluate_population, scan_non_take_up
+from proactief.entitlements.population import ScanResult, write_table
+from proactief.entitlements.scan import entitlement_rows
+from proactief.offers.outreach import Afzender
+from proactief.offers.questionnaire import load_questionnaire, record_answers
 from proactief.storage import repositories as repo
+from proactief.trust.audit import verify_audit
+from proactief.trust.consent import record_event
+from proactief.trust.pseudonyms import Pseudonymizer
 
 Progress = Callable[[str, int, int], None]
 

@@ -18,10 +18,10 @@ from proactief.domain import (
     Kanaal,
     signaalpartner_nl,
 )
-from proactief.pipeline.contacts import accept_help, close_case, register_contact
-from proactief.pipeline.messaging import Aanleiding, send_message
-from proactief.purposes import load_purposes
+from proactief.early_detection.contacts import accept_help, close_case, register_contact
 from proactief.storage import repositories as repo
+from proactief.trust.messaging import Aanleiding, send_message
+from proactief.trust.purposes import load_purposes
 
 _LADDERS = {
     "written_contact_only": (Contactsoort.BRIEF, Contactsoort.KAARTJE),

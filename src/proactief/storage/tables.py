@@ -209,7 +209,7 @@ report_aggregates = Table(
 entitlements = Table(
     "entitlements",
     metadata,
-    # what a household may be entitled to but does not get, from proactief.rules
+    # what a household may be entitled to but does not get, from proactief.entitlements
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("household_id", String(40), nullable=False, index=True),
     Column("jaar", Integer, nullable=False),

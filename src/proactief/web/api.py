@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection, Engine
 
+from proactief.accounts.users import User
 from proactief.domain import (
     Contactpoging,
     Contactsoort,
@@ -26,9 +27,8 @@ from proactief.domain import (
     PreferenceState,
     Wijze,
 )
-from proactief.pipeline.cases import work_queue
-from proactief.pipeline.consent import channel_events, current_state, record_events
-from proactief.pipeline.contacts import (
+from proactief.early_detection.cases import work_queue
+from proactief.early_detection.contacts import (
     CaseClosedError,
     CaseNotFoundError,
     ContactDateError,
@@ -36,7 +36,7 @@ from proactief.pipeline.contacts import (
     get_case,
     register_contact,
 )
-from proactief.pipeline.users import User
+from proactief.trust.consent import channel_events, current_state, record_events
 from proactief.web.auth import NotAllowed, NotLoggedIn, authorize
 
 __all__ = ["API_VERSION", "MAX_ID", "ZaakId", "case_change", "create_api"]

@@ -26,6 +26,8 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 from starlette.middleware.sessions import SessionMiddleware
 
+from proactief.accounts.resident_codes import CodeError, redeem_code
+from proactief.accounts.users import User, authenticate
 from proactief.domain import (
     Berichtsoort,
     Contactpoging,
@@ -39,38 +41,36 @@ from proactief.domain import (
     Wijze,
     signaalpartner_nl,
 )
-from proactief.pipeline.access import PersonalDataAccess
-from proactief.pipeline.cases import work_queue
-from proactief.pipeline.consent import (
+from proactief.early_detection.cases import work_queue
+from proactief.early_detection.contacts import (
+    CaseNotFoundError,
+    accept_help,
+    close_case,
+    register_contact,
+)
+from proactief.early_detection.report import ReportRequest, build_ddas_report, validate_ddas_report
+from proactief.early_detection.work_queue import WorkQueueConfig, load_work_queue_config
+from proactief.entitlements import MunicipalSettings
+from proactief.entitlements.scan import explain_rows
+from proactief.evaluation.funnel import funnels
+from proactief.offers.approach import CaseSummary, Offer, choose_approach
+from proactief.offers.outreach import Afzender, case_offer, messages_for
+from proactief.offers.questionnaire import (
+    load_questionnaire,
+    questions,
+    record_answers,
+    withdraw_answers,
+)
+from proactief.storage import repositories as repo
+from proactief.trust.access import PersonalDataAccess
+from proactief.trust.consent import (
     channel_events,
     current_state,
     record_event,
     record_events,
     set_events,
 )
-from proactief.pipeline.contacts import (
-    CaseNotFoundError,
-    accept_help,
-    close_case,
-    register_contact,
-)
-from proactief.pipeline.entitlements import explain_rows
-from proactief.pipeline.evaluation import funnels
-from proactief.pipeline.messaging import MessageNotFoundError, why_message
-from proactief.pipeline.outreach import Afzender, case_offer, messages_for
-from proactief.pipeline.questionnaire import (
-    load_questionnaire,
-    questions,
-    record_answers,
-    withdraw_answers,
-)
-from proactief.pipeline.report import ReportRequest, build_ddas_report, validate_ddas_report
-from proactief.pipeline.resident_access import CodeError, redeem_code
-from proactief.pipeline.tailoring import CaseSummary, Offer, choose_approach
-from proactief.pipeline.users import User, authenticate
-from proactief.pipeline.work_queue import WorkQueueConfig, load_work_queue_config
-from proactief.rules import MunicipalSettings
-from proactief.storage import repositories as repo
+from proactief.trust.messaging import MessageNotFoundError, why_message
 from proactief.web.api import ZaakId, case_change, create_api
 from proactief.web.auth import NotAllowed, NotLoggedIn, authorize, start_session
 from proactief.web.ratelimit import FailureLimiter

@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 from sqlalchemy import Engine
 
-from proactief.pipeline.users import User, user_by_id
+from proactief.accounts.users import User, user_by_id
 
 __all__ = ["NotAllowed", "NotLoggedIn", "authorize", "role_matrix", "start_session"]
 

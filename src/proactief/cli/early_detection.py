@@ -1,0 +1,291 @@
+"""Commands of early detection: ``proactief intake | cases | report``."""
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import (
+    TaskID,
+)
+from rich.table import Table
+
+from proactief.cli.common import (
+    console,
+    open_engine,
+    progress_bar,
+    pseudonymizer_for,
+    work_queue_config,
+)
+from proactief.cli.common import fail as _fail
+from proactief.domain import Contactpoging, Contactsoort, Dagdeel, Eindresultaat
+from proactief.early_detection.cases import match_signals, work_queue
+from proactief.early_detection.contacts import (
+    CaseClosedError,
+    CaseNotFoundError,
+    ContactDateError,
+    NotReachedError,
+    accept_help,
+    close_case,
+    get_case,
+    register_contact,
+)
+from proactief.early_detection.intake import DEFAULT_BATCH_SIZE, intake_file
+from proactief.early_detection.report import (
+    ReportInvalidError,
+    ReportRequest,
+    build_ddas_report,
+    write_ddas_report,
+)
+from proactief.sources import IntakeFileError
+from proactief.storage import repositories as repo
+
+cases_app = typer.Typer(
+    help="Werkvoorraad: zaken vormen, bekijken, contact registreren, afsluiten.",
+    invoke_without_command=True,
+)
+report_app = typer.Typer(help="Rapportages.", no_args_is_help=True)
+
+
+def intake(
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Bestanden: .json (DDAS v1.2) of .csv (schuldeisersformaat)."),
+    ] = None,
+    rejected: Annotated[
+        bool, typer.Option("--rejected", help="Toon de geweigerde records (quarantaine).")
+    ] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exitcode 1 als er iets is geweigerd.")
+    ] = False,
+    today: Annotated[
+        datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="Peildatum (standaard vandaag)."),
+    ] = None,
+    batch_size: Annotated[
+        int, typer.Option(min=1, help="Records per transactie.")
+    ] = DEFAULT_BATCH_SIZE,
+) -> None:
+    """Neem vroegsignalen in: controleren, eenmalig opslaan, fouten in quarantaine."""
+    settings, engine = open_engine()
+    if rejected:
+        with engine.connect() as conn:
+            rows = repo.list_quarantine(conn, file_name=files[0].name if files else None)
+        table = Table(title="Quarantaine")
+        table.add_column("bestand", overflow="fold")
+        table.add_column("plaats", no_wrap=True)
+        table.add_column("veld", overflow="fold")
+        table.add_column("reden")
+        table.add_column("reason")
+        for row in rows:
+            table.add_row(row.file_name, row.position, row.fields, row.reason_nl, row.reason_en)
+        console.print(table)
+        console.print(f"{len(rows)} geweigerde records.")
+        return
+    if not files:
+        raise _fail("geef een of meer bestanden, of --rejected. Zie: proactief intake --help")
+    pseudonymizer = pseudonymizer_for(settings)
+    any_rejected = False
+    summary = Table("bestand", "records", "opgeslagen", "dubbel", "geweigerd", title="Inname")
+    for path in files:
+        with progress_bar() as progress:
+            task = progress.add_task(f"Inname {path.name}", total=None)
+
+            def advance(done: int, total: int | None, task: TaskID = task) -> None:
+                progress.update(task, completed=done, total=total)
+
+            try:
+                result = intake_file(
+                    path,
+                    engine=engine,
+                    pseudonymizer=pseudonymizer,
+                    today=today.date() if today else None,
+                    batch_size=batch_size,
+                    on_progress=advance,
+                )
+            except IntakeFileError as exc:
+                raise _fail(f"{exc} — niets uit dit bestand is ingenomen.") from exc
+        any_rejected = any_rejected or result.rejected > 0
+        summary.add_row(
+            result.file_name,
+            str(result.records),
+            str(result.accepted),
+            str(result.duplicates),
+            str(result.rejected),
+        )
+    console.print(summary)
+    if any_rejected:
+        console.print("Bekijk de geweigerde records met: proactief intake --rejected")
+    if strict and any_rejected:
+        raise typer.Exit(1)
+
+
+@cases_app.callback()
+def cases_list(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option(help="Hoeveel zaken tonen.")] = 25,
+) -> None:
+    """Toon de werkvoorraad: open zaken, hoogste prioriteit eerst, met de redenen."""
+    if ctx.invoked_subcommand is not None:
+        return
+    _settings, engine = open_engine()
+    with engine.begin() as conn:  # the read is written to the audit trail
+        items = work_queue(conn=conn, limit=limit)
+    table = Table("zaak", "prioriteit", "signalen", "bedrag", "partners", "sinds", "waarom")
+    for item in items:
+        table.add_row(
+            str(item.case.case_id),
+            str(item.case.priority),
+            str(item.measures.aantal_signalen),
+            f"€ {item.measures.totaal_bedrag}",
+            ", ".join(item.partners),
+            item.first_signal.isoformat(),
+            "\n".join(f"+{r.points} {r.reason}" for r in item.case.priority_reasons),
+        )
+    console.print(table)
+    console.print(f"{len(items)} open zaken getoond (maximaal {limit}).")
+
+
+@cases_app.command("match")
+def cases_match(
+    on: Annotated[
+        datetime | None,
+        typer.Option("--datum", formats=["%Y-%m-%d"], help="Matchingsdatum (standaard vandaag)."),
+    ] = None,
+) -> None:
+    """Vorm zaken: signalen van dezelfde persoon binnen de matchingperiode samen."""
+    _settings, engine = open_engine()
+    config = work_queue_config()
+    with engine.begin() as conn:
+        result = match_signals(
+            conn=conn, matchingsdatum=on.date() if on else date.today(), config=config
+        )
+    console.print(
+        f"{result.signals_matched} signalen gematcht: {result.cases_created} nieuwe zaken, "
+        f"{result.cases_extended} bestaande zaken aangevuld, "
+        f"{result.cases_filtered} niet opgepakt volgens het gemeentelijk filter."
+    )
+
+
+@cases_app.command("show")
+def cases_show(case_id: Annotated[int, typer.Argument(help="Zaaknummer.")]) -> None:
+    """Toon één zaak met signalen, prioriteit en contactpogingen."""
+    _settings, engine = open_engine()
+    with engine.begin() as conn:  # the read is written to the audit trail
+        try:
+            case = get_case(conn=conn, case_id=case_id)
+        except CaseNotFoundError as exc:
+            raise _fail(str(exc)) from exc
+    console.print(f"[bold]Zaak {case.case_id}[/] (matching {case.matchingsdatum})")
+    console.print(f"Signalen: {', '.join(case.signal_ids)}")
+    console.print(f"Prioriteit {case.priority}:")
+    for reason in case.priority_reasons:
+        console.print(f"  +{reason.points} {reason.reason} [{reason.rule_id}]")
+    for attempt in case.contactpogingen:
+        console.print(
+            f"  {attempt.datum} {attempt.soort} {attempt.dagdeel or ''} "
+            f"{'bereikt' if attempt.bereikt else 'niet bereikt'}"
+        )
+    console.print(f"Eindresultaat: {case.eindresultaat or '(nog open)'}")
+
+
+@cases_app.command("contact")
+def cases_contact(
+    case_id: Annotated[int, typer.Argument(help="Zaaknummer.")],
+    soort: Annotated[Contactsoort, typer.Option(help="Soort contact (DDAS).")],
+    bereikt: Annotated[
+        bool, typer.Option("--bereikt/--niet-bereikt", help="Is de inwoner bereikt?")
+    ],
+    datum: Annotated[
+        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Standaard vandaag.")
+    ] = None,
+    dagdeel: Annotated[Dagdeel | None, typer.Option(help="Ochtend, Middag of Avond.")] = None,
+) -> None:
+    """Registreer een contactpoging bij een zaak."""
+    _settings, engine = open_engine()
+    attempt = Contactpoging(
+        soort=soort,
+        datum=datum.date() if datum else date.today(),
+        dagdeel=dagdeel,
+        bereikt=bereikt,
+    )
+    try:
+        with engine.begin() as conn:
+            register_contact(conn=conn, case_id=case_id, attempt=attempt)
+    except (CaseNotFoundError, CaseClosedError, ContactDateError) as exc:
+        raise _fail(str(exc)) from exc
+    console.print(f"Contactpoging geregistreerd bij zaak {case_id}.")
+
+
+@cases_app.command("accept")
+def cases_accept(
+    case_id: Annotated[int, typer.Argument(help="Zaaknummer.")],
+    datum: Annotated[
+        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Standaard vandaag.")
+    ] = None,
+) -> None:
+    """Leg vast dat de inwoner hulp aanneemt (na een contactpoging waarbij u hem bereikte)."""
+    _settings, engine = open_engine()
+    try:
+        with engine.begin() as conn:
+            accept_help(conn=conn, case_id=case_id, datum=datum.date() if datum else date.today())
+    except (CaseNotFoundError, CaseClosedError, ContactDateError, NotReachedError) as exc:
+        raise _fail(str(exc)) from exc
+    console.print(
+        f"Zaak {case_id}: de inwoner neemt hulp aan. " + work_queue_config().accepted_help_notice()
+    )
+
+
+@cases_app.command("close")
+def cases_close(
+    case_id: Annotated[int, typer.Argument(help="Zaaknummer.")],
+    resultaat: Annotated[Eindresultaat, typer.Option(help="Eindresultaat (DDAS).")],
+    datum: Annotated[
+        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Standaard vandaag.")
+    ] = None,
+) -> None:
+    """Sluit een zaak af met een eindresultaat."""
+    _settings, engine = open_engine()
+    try:
+        with engine.begin() as conn:
+            close_case(
+                conn=conn,
+                case_id=case_id,
+                eindresultaat=resultaat,
+                datum=datum.date() if datum else date.today(),
+            )
+    except (CaseNotFoundError, CaseClosedError, ContactDateError) as exc:
+        raise _fail(str(exc)) from exc
+    console.print(f"Zaak {case_id} afgesloten: {resultaat.value}.")
+
+
+@report_app.command("ddas")
+def report_ddas(
+    start: Annotated[datetime, typer.Option("--from", formats=["%Y-%m-%d"], help="Begindatum.")],
+    end: Annotated[datetime, typer.Option("--to", formats=["%Y-%m-%d"], help="Einddatum.")],
+    gemeentecode: Annotated[str, typer.Option(help="CBS-gemeentecode, bijv. 0344.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Uitvoerbestand (.json).")],
+) -> None:
+    """Schrijf de CBS-levering (DDAS v1.2 JSON); alleen als die tegen het schema klopt."""
+    settings, engine = open_engine()
+    try:
+        request = ReportRequest(
+            start=start.date(),
+            end=end.date(),
+            gemeentecode=gemeentecode,
+            organisation_name=settings.organisation_name,
+            gegevensleverancier=settings.gegevensleverancier,
+        )
+    except ValueError as exc:
+        raise _fail(str(exc)) from exc
+    with engine.begin() as conn:
+        document = build_ddas_report(conn=conn, request=request, now=datetime.now(UTC))
+    try:
+        write_ddas_report(document, output)
+    except ReportInvalidError as exc:
+        raise _fail(str(exc), 1) from exc
+    levering = document["leveringen"][0]
+    console.print(
+        f"{output}: {len(levering['vroegsignalen'])} vroegsignalen en "
+        f"{len(levering['vroegsignaalzaken'])} zaken; geldig volgens DDAS v1.2."
+    )

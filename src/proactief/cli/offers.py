@@ -1,0 +1,293 @@
+"""``proactief offer explain|preview|send``, ``proactief tasks`` and ``proactief campaign
+check``."""
+
+import json
+import sys
+from dataclasses import asdict
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from proactief.channels import Channel, SmtpTransport, standard_channels
+from proactief.cli.common import console, err, open_engine
+from proactief.cli.common import fail as _fail
+from proactief.domain import Dagdeel, Kanaal
+from proactief.early_detection.contacts import CaseClosedError, CaseNotFoundError, ContactDateError
+from proactief.offers.campaigns import CampaignError, check_campaign, load_campaign
+from proactief.offers.outreach import (
+    Afzender,
+    TaskError,
+    case_offer,
+    complete_task,
+    run_next_step,
+    write_preview,
+)
+from proactief.settings import Settings
+from proactief.sources.contactgegevens import FakeContactDirectory
+from proactief.storage import repositories as repo
+
+offer_app = typer.Typer(
+    help="Aanbod op maat: wat, van wie, hoe, wanneer en waarom.", no_args_is_help=True
+)
+campaign_app = typer.Typer(help="Campagnes: controleer een ontwerp.", no_args_is_help=True)
+
+
+tasks_app = typer.Typer(
+    help="Taken voor contactmedewerkers: bellen en huisbezoeken.", no_args_is_help=True
+)
+
+
+def _afzender(settings: Settings) -> Afzender:
+
+    return Afzender(naam=settings.organisation_name, telefoon=settings.contact_telefoon)
+
+
+def _channels(settings: Settings) -> dict[Kanaal, Channel]:
+    """The channel plugins the settings ask for (SMTP when PROACTIEF_SMTP_HOST is set)."""
+
+    transport = (
+        SmtpTransport(
+            settings.smtp_host,
+            settings.smtp_port,
+            starttls=settings.smtp_starttls,
+            username=settings.smtp_user,
+            password=settings.smtp_password,
+        )
+        if settings.smtp_host
+        else None
+    )
+    return standard_channels(
+        settings.resolved_outbox_dir(), email_transport=transport, van=settings.email_van
+    )
+
+
+def _today(datum: str | None) -> date:
+    try:
+        return date.fromisoformat(datum) if datum else date.today()
+    except ValueError as exc:
+        raise _fail(f"--datum '{datum}' is geen datum; gebruik JJJJ-MM-DD.") from exc
+
+
+@offer_app.command("explain")
+def offer_explain(
+    case_id: Annotated[int, typer.Argument(help="Zaaknummer.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Als JSON.")] = False,
+) -> None:
+    """Toon het aanbod voor een zaak met de reden van elke keuze."""
+
+    _settings, engine = open_engine()
+    with engine.begin() as conn:
+        try:
+            offer = case_offer(conn=conn, case_id=case_id, today=date.today()).offer
+        except CaseNotFoundError as exc:
+            raise _fail(str(exc)) from exc
+    if as_json:
+        sys.stdout.write(
+            json.dumps(asdict(offer), ensure_ascii=False, indent=1, default=str) + "\n"
+        )
+        return
+    console.print(f"[bold]Aanbod voor zaak {case_id}[/] (op basis van: {offer.basis})")
+    console.print(f"Afzender: {offer.afzender} · toon: {offer.toon} · moment: {offer.moment}")
+    for item in offer.wat:
+        bedrag = (
+            f" (ongeveer € {item.bedrag_per_jaar:,.0f} per jaar)".replace(",", ".")
+            if item.bedrag_per_jaar
+            else ""
+        )
+        console.print(
+            f"- {item.omschrijving}{bedrag}"
+            + (" (automatisch toekennen voorstellen)" if item.automatisch else "")
+        )
+    for number, step in enumerate(offer.ladder, start=1):
+        console.print(
+            f"{number}. {step.kanaal}"
+            + (f" ({step.dagdeel})" if step.dagdeel else "")
+            + (f", na {step.wacht_dagen} dagen" if step.wacht_dagen else "")
+        )
+    if not offer.ladder:
+        console.print("Geen contact: de inwoner wil niet benaderd worden.")
+    console.print("[bold]Waarom[/]")
+    for reason in offer.redenen:
+        console.print(f"- {reason.keuze}: {reason.reden}")
+
+
+@offer_app.command("preview")
+def offer_preview(
+    case_id: Annotated[int, typer.Argument(help="Zaaknummer.")],
+    output: Annotated[Path, typer.Option("--map", "-o", help="Map voor de voorbeelden.")] = Path(
+        "voorbeeld"
+    ),
+) -> None:
+    """Maak de berichten van het aanbod (brief als PDF, e-mail, sms, belscript) zonder te
+    versturen, en controleer ze met de berichtcontrole."""
+
+    settings, engine = open_engine()
+    with engine.begin() as conn:
+        try:
+            co = case_offer(conn=conn, case_id=case_id, today=date.today())
+        except CaseNotFoundError as exc:
+            raise _fail(str(exc)) from exc
+    problems = write_preview(co, afzender=_afzender(settings), datum=date.today(), folder=output)
+    for problem in problems:
+        err.print(f"[yellow]{problem}[/]")
+    console.print(
+        f"Toon {co.offer.toon}; berichten in {output}/ (brief.pdf, brief.html, email.txt, "
+        "email.html, sms.txt, belscript.txt). Berichtcontrole: "
+        + ("alles in orde." if not problems else f"{len(problems)} punten."),
+        soft_wrap=True,
+    )
+    if problems:
+        raise typer.Exit(1)
+
+
+@offer_app.command("send")
+def offer_send(
+    case_ids: Annotated[
+        list[int] | None, typer.Argument(help="Zaaknummers; of gebruik --alle.")
+    ] = None,
+    alle: Annotated[bool, typer.Option("--alle", help="Alle open zaken.")] = False,
+    datum: Annotated[
+        str | None, typer.Option(help="Doe alsof het deze datum is (JJJJ-MM-DD).")
+    ] = None,
+) -> None:
+    """Zet de volgende stap van de contactladder als die aan de beurt is: een brief, e-mail
+    of sms versturen, of een bel- of bezoektaak maken."""
+
+    if not case_ids and not alle:
+        raise _fail("geef zaaknummers, of --alle voor alle open zaken.")
+    settings, engine = open_engine()
+    today = _today(datum)
+    now = datetime.combine(today, time(9), tzinfo=UTC)
+    channels = _channels(settings)
+    if alle:
+        with engine.connect() as conn:
+            case_ids = [row.id for row in repo.open_case_rows(conn)]
+    table = Table(title=f"Contactladder op {today}")
+    for column in ("Zaak", "Stap", "Kanaal", "Status", "Toelichting"):
+        table.add_column(column)
+    counts: dict[str, int] = {}
+    for case_id in case_ids or []:
+        with engine.begin() as conn:
+            try:
+                result = run_next_step(
+                    conn=conn,
+                    case_id=case_id,
+                    channels=channels,
+                    directory=FakeContactDirectory(),
+                    now=now,
+                    afzender=_afzender(settings),
+                    actor="medewerker",
+                )
+            except CaseNotFoundError as exc:
+                raise _fail(str(exc)) from exc
+        counts[result.status] = counts.get(result.status, 0) + 1
+        table.add_row(
+            str(case_id),
+            str(result.stap or ""),
+            result.kanaal.value if result.kanaal else "",
+            result.status,
+            result.detail,
+        )
+    if len(case_ids or []) <= 50:
+        console.print(table)
+    console.print(
+        ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+        + f". Uitgaande post: {settings.resolved_outbox_dir()}",
+        soft_wrap=True,
+    )
+
+
+@tasks_app.command("list")
+def tasks_list() -> None:
+    """Open bel- en bezoektaken, oudste eerst."""
+
+    _settings, engine = open_engine()
+    with engine.connect() as conn:
+        rows = repo.outreach_step_rows(conn, status="taak_open")
+    if not rows:
+        console.print("Geen open taken.")
+        return
+    table = Table(title=f"{len(rows)} open taken")
+    for column in ("Taak", "Zaak", "Kanaal", "Dagdeel", "Sinds", "Toon"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(
+            str(row.id),
+            str(row.case_id),
+            row.kanaal,
+            row.dagdeel or "",
+            row.tijdstip.date().isoformat(),
+            row.toon,
+        )
+    console.print(table)
+    console.print("Belscript: proactief tasks show TAAK. Afronden: proactief tasks done TAAK.")
+
+
+@tasks_app.command("show")
+def tasks_show(task_id: Annotated[int, typer.Argument(help="Taaknummer.")]) -> None:
+    """Toon het belscript van een taak."""
+
+    _settings, engine = open_engine()
+    with engine.connect() as conn:
+        row = repo.outreach_step_row(conn, task_id)
+    if row is None or row.belscript is None:
+        raise _fail(f"taak {task_id} bestaat niet. Zie 'proactief tasks list'.")
+    console.print(f"Taak {row.id} · zaak {row.case_id} · {row.kanaal} · {row.status}")
+    console.print(row.belscript, soft_wrap=True)
+
+
+@tasks_app.command("done")
+def tasks_done(
+    task_id: Annotated[int, typer.Argument(help="Taaknummer.")],
+    bereikt: Annotated[
+        bool, typer.Option("--bereikt/--niet-bereikt", help="Was er contact?")
+    ] = False,
+    datum: Annotated[
+        str | None, typer.Option(help="Datum (JJJJ-MM-DD); standaard vandaag.")
+    ] = None,
+    dagdeel: Annotated[
+        str | None, typer.Option(help="Ochtend, Middag of Avond; standaard dat van de taak.")
+    ] = None,
+) -> None:
+    """Rond een bel- of bezoektaak af; dit wordt een contactpoging (DDAS)."""
+
+    when = _today(datum)
+    try:
+        part = Dagdeel(dagdeel) if dagdeel else None
+    except ValueError as exc:
+        raise _fail(f"--dagdeel '{dagdeel}': kies Ochtend, Middag of Avond.") from exc
+    _settings, engine = open_engine()
+    with engine.begin() as conn:
+        try:
+            attempt = complete_task(
+                conn=conn, step_id=task_id, bereikt=bereikt, datum=when, dagdeel=part
+            )
+        except (TaskError, CaseClosedError, ContactDateError) as exc:
+            raise _fail(str(exc)) from exc
+    console.print(
+        f"Taak {task_id} afgerond: {attempt.soort} op {attempt.datum}, "
+        + ("bereikt." if attempt.bereikt else "niet bereikt.")
+    )
+
+
+@campaign_app.command("check")
+def campaign_check(
+    file: Annotated[Path, typer.Argument(help="Campagne (YAML), zie config/campagnes/.")],
+) -> None:
+    """Weiger ontwerpen die burgers afwijzen; toon wat ontbreekt."""
+
+    try:
+        campaign = load_campaign(file)
+    except CampaignError as exc:
+        raise _fail(str(exc)) from exc
+    refusals = check_campaign(campaign)
+    if not refusals:
+        console.print(f"'{campaign.naam}': dit ontwerp mag.")
+        return
+    err.print(f"[bold red]'{campaign.naam}': dit ontwerp wordt geweigerd.[/]")
+    for refusal in refusals:
+        err.print(f"- {refusal.regel}: {refusal.reden}")
+    raise typer.Exit(1)

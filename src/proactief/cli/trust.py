@@ -1,0 +1,165 @@
+"""``proactief audit | retention | consent``: the trust commands."""
+
+import json
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from proactief.channels.letter import render_letter_html, render_pdf
+from proactief.cli.common import console, err, open_engine, pseudonymizer_for
+from proactief.cli.common import fail as _fail
+from proactief.domain import EventSoort, Wijze
+from proactief.settings import Settings
+from proactief.storage import repositories as repo
+from proactief.trust.audit import verify_audit
+from proactief.trust.consent import current_state, events_of, record_event
+from proactief.trust.messaging import MessageNotFoundError, why_message
+from proactief.trust.pseudonyms import is_valid_bsn
+from proactief.trust.retention import run_retention
+
+audit_app = typer.Typer(help="Audit-log: controleer de keten.", no_args_is_help=True)
+retention_app = typer.Typer(help="Bewaartermijnen: verwijder wat te oud is.", no_args_is_help=True)
+consent_app = typer.Typer(
+    help="Voorkeuren en toestemmingen van een inwoner (op BSN).", no_args_is_help=True
+)
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Controleer dat geen regel in het audit-log is gewijzigd of verwijderd."""
+
+    _settings, engine = open_engine()
+    with engine.connect() as conn:
+        count, problems = verify_audit(conn)
+    if problems:
+        for problem in problems:
+            err.print(f"[bold red]Regel {problem.entry}:[/] {problem.problem}")
+        raise _fail(f"het audit-log is aangetast ({len(problems)} probleem/problemen)", 1)
+    console.print(f"Audit-log in orde: {count} regels, keten ongeschonden.")
+
+
+@retention_app.command("run")
+def retention_run(
+    today: Annotated[
+        datetime | None,
+        typer.Option("--datum", formats=["%Y-%m-%d"], help="Peildatum (standaard vandaag)."),
+    ] = None,
+) -> None:
+    """Verwijder persoonsgegevens waarvan de bewaartermijn voorbij is (veilig te herhalen)."""
+
+    _settings, engine = open_engine()
+    result = run_retention(engine=engine, today=today.date() if today else date.today())
+    table = Table("gegevens", "verwijderd", title="Bewaartermijnen")
+    for name, count in sorted(result.deleted.items()):
+        table.add_row(name, str(count))
+    console.print(table)
+    console.print(
+        f"{result.batches} batch(es); de aantallen voor rapportages zijn bewaard. "
+        "Bekijk het verslag met: proactief audit verify"
+    )
+
+
+def _person(bsn: str) -> str:
+
+    if not is_valid_bsn(bsn):
+        raise _fail("dat is geen geldig BSN (9 cijfers, elfproef)")
+    return pseudonymizer_for(Settings()).for_bsn(bsn)
+
+
+BSN = Annotated[str, typer.Option(help="BSN van de inwoner (wordt direct gepseudonimiseerd).")]
+WIJZE = Annotated[str, typer.Option(help="Hoe: brief, web, telefoon of balie.")]
+DOOR = Annotated[str, typer.Option(help="Wie legt het vast, bijv. medewerker:klantcontact.")]
+
+
+def _record(bsn: str, soort: str, waarde: str, wijze: str, door: str) -> None:
+
+    try:
+        how = Wijze(wijze)
+    except ValueError as exc:
+        raise _fail(f"onbekende wijze {wijze!r}; kies brief, web, telefoon of balie") from exc
+    _settings, engine = open_engine()
+    with engine.begin() as conn:
+        record_event(
+            conn=conn,
+            person_pseudonym=_person(bsn),
+            soort=EventSoort(soort),
+            waarde=waarde,
+            wijze=how,
+            door=door,
+            now=datetime.now(UTC),
+        )
+
+
+@consent_app.command("opt-out")
+def opt_out(bsn: BSN, wijze: WIJZE = "telefoon", door: DOOR = "medewerker") -> None:
+    """Deze inwoner wil niet meer benaderd worden: geldt meteen, voor alles."""
+    _record(bsn, "niet_benaderen", "", wijze, door)
+    console.print("Vastgelegd: geen proactief contact meer met deze inwoner.")
+
+
+@consent_app.command("opt-in")
+def opt_in(bsn: BSN, wijze: WIJZE = "telefoon", door: DOOR = "medewerker") -> None:
+    """Deze inwoner mag weer benaderd worden."""
+    _record(bsn, "weer_benaderen", "", wijze, door)
+    console.print("Vastgelegd: deze inwoner mag weer benaderd worden.")
+
+
+@consent_app.command("show")
+def show(bsn: BSN) -> None:
+    """Toon de huidige voorkeuren en alle wijzigingen."""
+
+    _settings, engine = open_engine()
+    person = _person(bsn)
+    with engine.connect() as conn:
+        state = current_state(conn=conn, person_pseudonym=person)
+        events = events_of(conn=conn, person_pseudonym=person)
+    console.print(f"Benaderen: {'nee (opt-out)' if state.niet_benaderen else 'ja'}")
+    console.print(f"Kanalen: {', '.join(state.kanalen) or 'geen voorkeur'}")
+    console.print(f"Elektronisch akkoord: {', '.join(sorted(state.elektronisch)) or 'geen'}")
+    console.print(f"Vertegenwoordiger: {state.vertegenwoordiger or 'geen'}")
+    table = Table("wanneer", "wat", "waarde", "hoe", "door", title="Wijzigingen")
+    for e in events:
+        table.add_row(e.tijdstip.isoformat(timespec="minutes"), e.soort, e.waarde, e.wijze, e.door)
+    console.print(table)
+
+    with engine.connect() as conn:
+        sent = [m for m in repo.message_rows(conn) if m.person_pseudonym == person]
+    messages = Table("bericht", "datum", "kanaal", "status", title="Berichten")
+    for m in sent:
+        messages.add_row(str(m.id), m.tijdstip.date().isoformat(), m.kanaal, m.status)
+    console.print(messages)
+    console.print("Uitleg bij een bericht: proactief why NUMMER [--pdf brief.pdf]")
+
+
+def why(
+    message_id: Annotated[int, typer.Argument(help="Berichtnummer.")],
+    pdf: Annotated[
+        Path | None, typer.Option("--pdf", help="Schrijf de uitleg als brief (PDF).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Als JSON (voor de webpagina).")] = False,
+) -> None:
+    """Leg uit waarom iemand een bericht kreeg: aanleiding, gegevens, grondslag, keuzes."""
+
+    _settings, engine = open_engine()
+    with engine.connect() as conn:
+        try:
+            data = why_message(conn=conn, message_id=message_id)
+        except MessageNotFoundError as exc:
+            raise _fail(str(exc)) from exc
+    if pdf is not None:
+        pdf.write_bytes(render_pdf(render_letter_html("waarom.html.j2", data)))
+    if as_json:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+        return
+    console.print(f"[bold]Waarom kreeg ik dit bericht?[/] (bericht {message_id})")
+    for key in ("waarom", "selectieregel", "kanaalkeuze"):
+        console.print(data[key])
+    console.print(f"Grondslag: {data['grondslag']}")
+    for keuze in data["uw_keuzes"]:
+        console.print(f"- {keuze}")
+    if pdf is not None:
+        console.print(f"Brief: {pdf}")

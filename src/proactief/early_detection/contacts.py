@@ -1,0 +1,128 @@
+"""Contact attempts and end results of a case, with the status rules of DDAS v1.2."""
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, Row
+
+from proactief.domain import Contactpoging, Doel, Eindresultaat, Vroegsignaalzaak
+from proactief.storage import repositories as repo
+from proactief.trust.access import PersonalDataAccess
+
+__all__ = [
+    "CaseClosedError",
+    "CaseNotFoundError",
+    "ContactDateError",
+    "NotReachedError",
+    "accept_help",
+    "close_case",
+    "get_case",
+    "register_contact",
+]
+
+
+class CaseNotFoundError(LookupError):
+    """No case with this number."""
+
+    def __init__(self, case_id: int) -> None:
+        self.case_id = case_id
+        super().__init__(
+            f"Zaak {case_id} bestaat niet / case {case_id} does not exist. "
+            "See 'proactief cases' for the open cases."
+        )
+
+
+class CaseClosedError(ValueError):
+    """The case already has an end result."""
+
+    def __init__(self, case_id: int, result: str) -> None:
+        super().__init__(
+            f"Zaak {case_id} is al afgesloten met '{result}' / case {case_id} is already closed;"
+            " a closed case takes no new contact attempts or end result."
+        )
+
+
+class ContactDateError(ValueError):
+    """A date before the case began."""
+
+    def __init__(self, case_id: int, when: date, start: date) -> None:
+        super().__init__(
+            f"Datum {when} ligt vóór het begin van zaak {case_id} ({start}) / the date is "
+            "before the case began."
+        )
+
+
+def get_case(*, conn: Connection, case_id: int, actor: str = "medewerker") -> Vroegsignaalzaak:
+    """One case with its signals and attempts (a purpose-bound, audited read)."""
+    PersonalDataAccess(conn, doel=Doel.VROEGSIGNALERING, actor=actor).check(
+        ["cases.*", "signals.signal_id", "contact_attempts.*"]
+    )
+    row = repo.get_case_row(conn, case_id)
+    if row is None:
+        raise CaseNotFoundError(case_id)
+    return repo.case_from_rows(
+        row, repo.signals_of_cases(conn, [case_id]), repo.attempts_of_cases(conn, [case_id])
+    )
+
+
+def _open_case_row(conn: Connection, case_id: int, datum: date) -> Row[Any]:
+    """The case's row, if it exists, is still open, and began on or before ``datum``."""
+    row = repo.get_case_row(conn, case_id)
+    if row is None:
+        raise CaseNotFoundError(case_id)
+    if row.eindresultaat is not None:
+        raise CaseClosedError(case_id, row.eindresultaat)
+    if datum < row.startdatum_matchingperiode:
+        raise ContactDateError(case_id, datum, row.startdatum_matchingperiode)
+    return row
+
+
+def register_contact(*, conn: Connection, case_id: int, attempt: Contactpoging) -> Vroegsignaalzaak:
+    """Record a contactpoging; the first one marks the case as picked up (datumOpgepakt)."""
+    row = _open_case_row(conn, case_id, attempt.datum)
+    repo.insert_attempts(
+        conn,
+        [
+            {
+                "case_id": case_id,
+                "soort": attempt.soort.value,
+                "datum": attempt.datum,
+                "dagdeel": attempt.dagdeel.value if attempt.dagdeel else None,
+                "bereikt": attempt.bereikt,
+            }
+        ],
+    )
+    if row.datum_opgepakt is None or attempt.datum < row.datum_opgepakt:
+        repo.update_case(conn, case_id, datum_opgepakt=attempt.datum)
+    return get_case(conn=conn, case_id=case_id)
+
+
+class NotReachedError(ValueError):
+    """Help can only be accepted by a resident who was reached."""
+
+    def __init__(self, case_id: int) -> None:
+        super().__init__(
+            f"Zaak {case_id}: leg eerst een contactpoging vast waarbij u de inwoner bereikte / "
+            "register a contact attempt that reached the resident first."
+        )
+
+
+def accept_help(*, conn: Connection, case_id: int, datum: date) -> Vroegsignaalzaak:
+    """Record that the resident accepted help: the funnel's step after 'reached'. From
+    this day creditors suspend collection for 30 days (Landelijk convenant
+    vroegsignalering, 2020). Recording it again keeps the first date."""
+    row = _open_case_row(conn, case_id, datum)
+    if not any(a.bereikt for a in repo.attempts_of_cases(conn, [case_id])):
+        raise NotReachedError(case_id)
+    if row.datum_hulp_geaccepteerd is None or datum < row.datum_hulp_geaccepteerd:
+        repo.update_case(conn, case_id, datum_hulp_geaccepteerd=datum)
+    return get_case(conn=conn, case_id=case_id)
+
+
+def close_case(
+    *, conn: Connection, case_id: int, eindresultaat: Eindresultaat, datum: date
+) -> Vroegsignaalzaak:
+    """Give a case its end result; its signals' status follows (see signaalstatus_for_case)."""
+    _open_case_row(conn, case_id, datum)
+    repo.update_case(conn, case_id, eindresultaat=eindresultaat.value, einddatum=datum)
+    return get_case(conn=conn, case_id=case_id)

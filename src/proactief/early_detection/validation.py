@@ -1,0 +1,282 @@
+"""Validation of one raw vroegsignaal record, with reasons in Dutch and English.
+
+Every rule here has a failing example in tests/pipeline/test_validation.py.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from stdnum.nl import postcode as stdnum_postcode
+
+from proactief.domain import (
+    Adres,
+    ClientIdentificatie,
+    Geslacht,
+    Signaalpartner,
+    Vroegsignaal,
+)
+from proactief.trust.pseudonyms import is_valid_bsn
+
+__all__ = ["FieldError", "validate_record"]
+
+_PARTNERS = {p.value: p for p in Signaalpartner}
+_GESLACHT = {g.value: g for g in Geslacht}
+_TRUE = {"true", "ja", "j", "1", "yes", "y"}
+_FALSE = {"false", "nee", "n", "0", "no", ""}
+_MAX_ID_LENGTH = 200
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """What is wrong with one field, in Dutch (for the team) and English (for developers)."""
+
+    field: str
+    nl: str
+    en: str
+
+
+def _parse_date(value: Any, field: str, errors: list[FieldError]) -> date | None:
+    if value is None or value == "":
+        errors.append(FieldError(field, "datum ontbreekt", "date is missing"))
+        return None
+    if not isinstance(value, str):
+        errors.append(
+            FieldError(field, "datum moet tekst zijn als JJJJ-MM-DD", "date must be YYYY-MM-DD")
+        )
+        return None
+    try:
+        if len(value) != 10:
+            raise ValueError(value)
+        return date.fromisoformat(value)
+    except ValueError:
+        errors.append(
+            FieldError(
+                field,
+                f"'{value}' is geen geldige datum (vorm JJJJ-MM-DD)",
+                f"'{value}' is not a valid date (form YYYY-MM-DD)",
+            )
+        )
+        return None
+
+
+def _parse_bool(value: Any, field: str, text: bool, errors: list[FieldError]) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, bool):
+        return value
+    if text and isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    errors.append(
+        FieldError(
+            field,
+            f"'{value}' is geen ja/nee-waarde (gebruik true of false)",
+            f"'{value}' is not a yes/no value (use true or false)",
+        )
+    )
+    return False
+
+
+def _parse_bedrag(value: Any, text: bool, errors: list[FieldError]) -> int:
+    if isinstance(value, bool) or value is None or value == "":
+        errors.append(
+            FieldError("bedrag", "bedrag ontbreekt (hele euro's)", "amount is missing (euros)")
+        )
+        return 0
+    if isinstance(value, int):
+        amount = value
+    elif text and isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        amount = int(value.strip())
+    else:
+        errors.append(
+            FieldError(
+                "bedrag",
+                f"bedrag '{value}' is geen heel getal in euro's (zonder centen of punt)",
+                f"amount '{value}' is not a whole number of euros (no cents or separators)",
+            )
+        )
+        return 0
+    if amount < 0:
+        errors.append(
+            FieldError(
+                "bedrag",
+                f"bedrag {amount} is negatief; een achterstand is 0 of meer",
+                f"amount {amount} is negative; arrears are 0 or more",
+            )
+        )
+    return amount
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value.strip() if isinstance(value, str) else None
+
+
+def _validate_client(client: Any, errors: list[FieldError], today: date) -> ClientIdentificatie:
+    if not isinstance(client, dict):
+        errors.append(
+            FieldError("client", "gegevens van de inwoner ontbreken", "client data is missing")
+        )
+        return ClientIdentificatie()
+    bsn = _text(client.get("burgerservicenummer"))
+    if bsn:
+        if not is_valid_bsn(bsn):
+            errors.append(
+                FieldError(
+                    "client.burgerservicenummer",
+                    "BSN is geen 9 cijfers of voldoet niet aan de elfproef",
+                    "BSN is not 9 digits or fails the elfproef (eleven test)",
+                )
+            )
+        # DDAS v1.2: with a BSN nothing else identifies the person (data minimisation);
+        # any address fields sent along are not kept.
+        return ClientIdentificatie(bsn=bsn)
+
+    missing = [
+        f
+        for f in ("geslachtsaanduiding", "geboortedatum", "postcode", "huisnummer")
+        if not _text(client.get(f))
+    ]
+    if missing:
+        errors.append(
+            FieldError(
+                "client",
+                "geen BSN en niet alle adresgegevens: nodig is BSN, of geslacht, geboortedatum,"
+                f" postcode en huisnummer (ontbreekt: {', '.join(missing)})",
+                "no BSN and incomplete address identification: give a BSN, or sex, birth date,"
+                f" postcode and house number (missing: {', '.join(missing)})",
+            )
+        )
+        return ClientIdentificatie()
+    geslacht = _GESLACHT.get(_text(client.get("geslachtsaanduiding")) or "")
+    if geslacht is None:
+        errors.append(
+            FieldError(
+                "client.geslachtsaanduiding",
+                f"geslacht '{client.get('geslachtsaanduiding')}' is niet Man, Vrouw, Onbekend"
+                " of Leeg",
+                f"sex '{client.get('geslachtsaanduiding')}' is not Man, Vrouw, Onbekend or Leeg",
+            )
+        )
+    geboortedatum = _parse_date(client.get("geboortedatum"), "client.geboortedatum", errors)
+    if geboortedatum is not None and geboortedatum > today:
+        errors.append(
+            FieldError(
+                "client.geboortedatum",
+                f"geboortedatum {geboortedatum} ligt in de toekomst",
+                f"birth date {geboortedatum} is in the future",
+            )
+        )
+    raw_postcode = _text(client.get("postcode")) or ""
+    postcode = raw_postcode.replace(" ", "").upper()
+    if not stdnum_postcode.is_valid(postcode):
+        errors.append(
+            FieldError(
+                "client.postcode",
+                f"postcode '{raw_postcode}' is geen Nederlandse postcode (vorm 1234 AB)",
+                f"postcode '{raw_postcode}' is not a Dutch postcode (form 1234 AB)",
+            )
+        )
+    huisnummer = _text(client.get("huisnummer")) or ""
+    if not (huisnummer.isdigit() and 0 < int(huisnummer) < 100000):
+        errors.append(
+            FieldError(
+                "client.huisnummer",
+                f"huisnummer '{huisnummer}' is geen getal van 1 tot 99999",
+                f"house number '{huisnummer}' is not a number from 1 to 99999",
+            )
+        )
+    return ClientIdentificatie(
+        geslacht=geslacht,
+        geboortedatum=geboortedatum,
+        adres=Adres(
+            postcode=stdnum_postcode.compact(postcode) if postcode else postcode,
+            huisnummer=huisnummer.lstrip("0"),
+            huisnummertoevoeging=_text(client.get("huisnummertoevoeging")) or None,
+        ),
+    )
+
+
+def validate_record(
+    data: dict[str, Any], *, today: date, text_values: bool = False
+) -> Vroegsignaal | list[FieldError]:
+    """Check one DDAS-shaped record; return the signal, or every problem found.
+
+    Args:
+        data: the record in DDAS v1.2 shape.
+        today: signals dated after this day are rejected.
+        text_values: values came as text (CSV) and may be converted to numbers/booleans.
+    """
+    if "__not_an_object__" in data:
+        return [FieldError("(record)", "dit is geen JSON-object", "this is not a JSON object")]
+    if "__columns__" in data:
+        got, want = data["__columns__"]
+        return [
+            FieldError(
+                "(regel)",
+                f"deze regel heeft {got} kolommen, de kop heeft er {want}",
+                f"this line has {got} columns, the header has {want}",
+            )
+        ]
+    errors: list[FieldError] = []
+    signal_id = _text(data.get("ID"))
+    if not signal_id:
+        errors.append(FieldError("ID", "signaal-ID ontbreekt", "signal ID is missing"))
+    elif len(signal_id) > _MAX_ID_LENGTH:
+        errors.append(
+            FieldError(
+                "ID",
+                f"signaal-ID is langer dan {_MAX_ID_LENGTH} tekens",
+                f"signal ID is longer than {_MAX_ID_LENGTH} characters",
+            )
+        )
+    partner_obj = data.get("signaalpartner")
+    partner_name = partner_obj.get("type") if isinstance(partner_obj, dict) else None
+    partner = _PARTNERS.get(partner_name) if isinstance(partner_name, str) else None
+    if partner is None:
+        errors.append(
+            FieldError(
+                "signaalpartner.type",
+                f"soort signaalpartner '{partner_name}' staat niet in de DDAS-lijst",
+                f"signal partner type '{partner_name}' is not in the DDAS list"
+                f" ({', '.join(_PARTNERS)})",
+            )
+        )
+    client = _validate_client(data.get("client"), errors, today)
+    bedrag = _parse_bedrag(data.get("bedrag"), text_values, errors)
+    ontstaan = _parse_date(data.get("ontstaansdatum"), "ontstaansdatum", errors)
+    signaal = _parse_date(data.get("signaaldatum"), "signaaldatum", errors)
+    if signaal is not None and signaal > today:
+        errors.append(
+            FieldError(
+                "signaaldatum",
+                f"signaaldatum {signaal} ligt in de toekomst",
+                f"signal date {signaal} is in the future",
+            )
+        )
+    if ontstaan is not None and signaal is not None and signaal < ontstaan:
+        errors.append(
+            FieldError(
+                "signaaldatum",
+                f"signaaldatum {signaal} ligt vóór de ontstaansdatum {ontstaan} van de achterstand",
+                f"signal date {signaal} is before the date {ontstaan} the arrears arose",
+            )
+        )
+    crisis = _parse_bool(data.get("crisissignaal"), "crisissignaal", text_values, errors)
+    warm = _parse_bool(data.get("warmeOverdracht"), "warmeOverdracht", text_values, errors)
+    if errors:
+        return errors
+    assert signal_id and partner and ontstaan and signaal  # guaranteed by the checks above
+    return Vroegsignaal(
+        signal_id=signal_id,
+        signaalpartner=partner,
+        client=client,
+        bedrag=bedrag,
+        ontstaansdatum=ontstaan,
+        signaaldatum=signaal,
+        crisissignaal=crisis,
+        warme_overdracht=warm,
+    )

@@ -1,0 +1,43 @@
+"""Regulations as code: dated parameters with their legal source, vectorised rules over a
+whole population, and explanations down to the article. No web or database imports."""
+
+from proactief.entitlements.engine import (
+    ENGINE_VERSION,
+    REGELINGEN,
+    STATUS_NAMES,
+    Explanation,
+    Status,
+    evaluate_population,
+    explain,
+    inputs_of,
+    provenance,
+    rules_hash,
+)
+from proactief.entitlements.parameters import ParameterMissingError, load_parameters
+from proactief.entitlements.population import PopulationError, load_population, scan_non_take_up
+from proactief.entitlements.settings import (
+    MunicipalSettings,
+    SettingsError,
+    load_municipal_settings,
+)
+
+__all__ = [
+    "ENGINE_VERSION",
+    "REGELINGEN",
+    "STATUS_NAMES",
+    "Explanation",
+    "MunicipalSettings",
+    "ParameterMissingError",
+    "PopulationError",
+    "SettingsError",
+    "Status",
+    "evaluate_population",
+    "explain",
+    "inputs_of",
+    "load_municipal_settings",
+    "load_parameters",
+    "load_population",
+    "provenance",
+    "rules_hash",
+    "scan_non_take_up",
+]

@@ -1,0 +1,382 @@
+"""The vectorised rule engine: every regulation over a whole population at once, with the
+rule steps that decided each outcome, and explanations down to the article.
+
+A regulation lives in ``regelingen/<name>/``: ``parameters.yaml`` (dated values with their
+source), ``rules.py`` (the formulas, vectorised with NumPy, one predicate or quantity per
+function) and ``tests.yaml`` (plain-language cases run by pytest).
+"""
+
+import importlib
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from enum import IntEnum
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from proactief.entitlements.parameters import (
+    Parameter,
+    ParameterMissingError,
+    ParameterValue,
+    Source,
+    load_parameters,
+)
+from proactief.entitlements.settings import MunicipalSettings
+
+__all__ = [
+    "ENGINE_VERSION",
+    "REGELINGEN",
+    "STATUS_NAMES",
+    "Explanation",
+    "Outcome",
+    "Params",
+    "Status",
+    "Step",
+    "StepMarker",
+    "euro",
+    "evaluate_population",
+    "explain",
+    "inputs_of",
+    "provenance",
+    "rules_hash",
+]
+
+ENGINE_VERSION = "1.0.0"
+REGELINGEN = (
+    "zorgtoeslag",
+    "kindgebonden_budget",
+    "huurtoeslag",
+    "kwijtschelding",
+    "bijzondere_bijstand",
+    "individuele_inkomenstoeslag",
+)
+
+
+class Status(IntEnum):
+    """Outcome per household and regulation."""
+
+    GEEN_RECHT = 0
+    RECHT_NIET_ONTVANGEN = 1
+    ONTVANGT = 2
+    MOGELIJK_RECHT_GEGEVENS_NODIG = 3
+
+
+STATUS_NAMES = {
+    Status.GEEN_RECHT: "geen_recht",
+    Status.RECHT_NIET_ONTVANGEN: "recht_niet_ontvangen",
+    Status.ONTVANGT: "ontvangt",
+    Status.MOGELIJK_RECHT_GEGEVENS_NODIG: "mogelijk_recht_gegevens_nodig",
+}
+STATUS_NL = {
+    Status.GEEN_RECHT: "Geen recht",
+    Status.RECHT_NIET_ONTVANGEN: "U heeft waarschijnlijk recht, maar u krijgt het nu niet",
+    Status.ONTVANGT: "U krijgt dit al",
+    Status.MOGELIJK_RECHT_GEGEVENS_NODIG: "Misschien heeft u recht. We hebben meer gegevens nodig",
+}
+
+
+def euro(amount: float, *, cents: bool = False) -> str:
+    """Dutch notation: 30.000 euro, or 1.573,42 euro with ``cents``.
+
+    >>> euro(28406)
+    '28.406 euro'
+    >>> euro(1573.422, cents=True)
+    '1.573,42 euro'
+    """
+    text = f"{amount:,.2f}" if cents else f"{amount:,.0f}"
+    return text.replace(",", "_").replace(".", ",").replace("_", ".") + " euro"
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One readable rule step: what was checked, with the article it comes from."""
+
+    id: str
+    tekst: str
+    """Dutch (B1) sentence; ``{name}`` is filled from the step values."""
+    bron: str
+    """The parameter whose source is cited, or a literal citation."""
+
+
+@dataclass
+class Outcome:
+    """What a regulation's rules return for every household (arrays of equal length)."""
+
+    entitled: np.ndarray
+    needs_data: np.ndarray
+    amount: np.ndarray
+    """Euros per year, NaN where no amount can be computed."""
+    steps: np.ndarray
+    """Bitmask of the steps that applied (bit i = STEPS[i])."""
+    values: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+class StepMarker:
+    """Collects, per household, which rule steps applied (as a bitmask)."""
+
+    def __init__(self, steps: Sequence[Step], n: int) -> None:
+        self._bit = {step.id: np.int64(1) << np.int64(i) for i, step in enumerate(steps)}
+        self.bits = np.zeros(n, dtype=np.int64)
+
+    def __call__(self, condition: np.ndarray, step_id: str) -> None:
+        """Mark ``step_id`` for the households where ``condition`` holds."""
+        np.bitwise_or(self.bits, np.where(condition, self._bit[step_id], 0), out=self.bits)
+
+
+class Params:
+    """The parameters of one period, recording every value used (for provenance)."""
+
+    def __init__(self, regelingen: Iterable[str], when: date) -> None:
+        self.when = when
+        self.sets = {name: load_parameters(name) for name in regelingen}
+        for pset in self.sets.values():
+            pset.check_year(when.year)
+        self.used: dict[tuple[str, str], ParameterValue] = {}
+
+    def _find(self, name: str) -> tuple[str, Parameter]:
+        for regeling, pset in self.sets.items():
+            if name in pset.parameters:
+                return regeling, pset.parameters[name]
+        raise KeyError(f"no parameter {name!r} in {', '.join(self.sets)}")
+
+    def entry(self, name: str) -> ParameterValue:
+        """The dated value that applies (its number may be None when unverified)."""
+        regeling, parameter = self._find(name)
+        value = parameter.at(self.when)
+        self.used[(regeling, name)] = value
+        return value
+
+    def __call__(self, name: str) -> float:
+        """The number; raises ParameterMissingError when it is unknown for the period."""
+        value = self.entry(name)
+        if value.waarde is None:
+            regeling, _ = self._find(name)
+            raise ParameterMissingError(regeling, name, self.when)
+        return value.waarde
+
+    def maybe(self, name: str) -> float | None:
+        """The number, or None when it is not known (unverified) for the period."""
+        return self.entry(name).waarde
+
+    def previous_known(self, name: str) -> float | None:
+        """The latest known number from an earlier period."""
+        _regeling, parameter = self._find(name)
+        earlier = parameter.last_known_before(self.when)
+        return None if earlier is None else earlier.waarde
+
+    def source(self, name: str) -> Source:
+        """Where the parameter is laid down."""
+        return self._find(name)[1].bron
+
+
+def _module(regeling: str) -> ModuleType:
+    return importlib.import_module(f"proactief.entitlements.regelingen.{regeling}.rules")
+
+
+def provenance(regelingen: Sequence[str] = REGELINGEN) -> dict[str, Any]:
+    """Engine version and the fingerprint of each regulation's files."""
+    out: dict[str, Any] = {"engine_version": ENGINE_VERSION, "regelingen": {}}
+    for regeling in regelingen:
+        module = _module(regeling)
+        out["regelingen"][regeling] = {name: load_parameters(name).sha256 for name in module.USES}
+    return out
+
+
+def inputs_of(regeling: str) -> tuple[str, ...]:
+    """The household values a regulation reads: all that must be kept to explain one
+    household's outcome again later (data minimisation: nothing else)."""
+    return tuple(_module(regeling).INPUTS)
+
+
+def rules_hash(regelingen: Sequence[str] = REGELINGEN) -> str:
+    """One SHA-256 over the files of every regulation used (for a result's provenance)."""
+    import hashlib
+
+    digest = hashlib.sha256(ENGINE_VERSION.encode())
+    for regeling in sorted(regelingen):
+        for name, sha in sorted(provenance([regeling])["regelingen"][regeling].items()):
+            digest.update(f"{name}:{sha}".encode())
+    return digest.hexdigest()
+
+
+def _column(frame: pd.DataFrame, name: str, default: float) -> np.ndarray:
+    if name not in frame.columns:
+        return np.full(len(frame), default, dtype=float)
+    values = pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float)
+    return np.asarray(values)
+
+
+def household_arrays(frame: pd.DataFrame, inputs: Mapping[str, float]) -> dict[str, np.ndarray]:
+    """The input columns a regulation needs, as float arrays (booleans as 0/1; a missing
+    column gets the documented default, NaN = unknown)."""
+    arrays = {}
+    for name, default in inputs.items():
+        if name in frame.columns and frame[name].dtype == object:
+            lowered = frame[name].astype(str).str.strip().str.lower()
+            mapped = lowered.map(
+                {"true": 1.0, "ja": 1.0, "1": 1.0, "false": 0.0, "nee": 0.0, "0": 0.0}
+            )
+            numeric = pd.to_numeric(frame[name], errors="coerce")
+            arrays[name] = np.asarray(mapped.fillna(numeric).to_numpy(dtype=float))
+        else:
+            arrays[name] = _column(frame, name, default)
+    return arrays
+
+
+def _statuses(outcome: Outcome, receives: np.ndarray) -> np.ndarray:
+    status = np.where(
+        outcome.needs_data,
+        Status.MOGELIJK_RECHT_GEGEVENS_NODIG,
+        np.where(outcome.entitled, Status.RECHT_NIET_ONTVANGEN, Status.GEEN_RECHT),
+    )
+    return np.asarray(
+        np.where((receives > 0) & (status != Status.GEEN_RECHT), Status.ONTVANGT, status)
+    )
+
+
+def _step_strings(masks: np.ndarray, steps: Sequence[Step]) -> np.ndarray:
+    unique, inverse = np.unique(masks, return_inverse=True)
+    names = np.array(
+        [";".join(s.id for i, s in enumerate(steps) if int(u) >> i & 1) for u in unique],
+        dtype=object,
+    )
+    return np.asarray(names[inverse])
+
+
+def evaluate_population(
+    frame: pd.DataFrame,
+    *,
+    jaar: int,
+    regelingen: Sequence[str] = REGELINGEN,
+    settings: MunicipalSettings | None = None,
+) -> pd.DataFrame:
+    """Evaluate every regulation for every household (one row per household).
+
+    Returns one row per household with, per regulation, ``<r>_status``,
+    ``<r>_bedrag_centen`` (per year; missing where it cannot be computed) and
+    ``<r>_stappen`` (the ids of the rule steps that decided it, ';'-separated).
+    """
+    settings = settings or MunicipalSettings()
+    out = pd.DataFrame(index=frame.index)
+    if "household_id" in frame.columns:
+        out["household_id"] = frame["household_id"].to_numpy()
+    for regeling in regelingen:
+        module = _module(regeling)
+        params = Params(module.USES, date(jaar, 1, 1))
+        arrays = household_arrays(frame, module.INPUTS)
+        outcome: Outcome = module.evaluate(arrays, params, settings)
+        receives = _column(frame, f"ontvangt_{regeling}", 0.0)
+        status = _statuses(outcome, np.nan_to_num(receives))
+        cents = np.round(outcome.amount * 100)
+        out[f"{regeling}_status"] = pd.Categorical.from_codes(
+            status.astype(int), categories=[STATUS_NAMES[s] for s in Status]
+        )
+        out[f"{regeling}_bedrag_centen"] = pd.array(
+            np.where(np.isnan(cents), 0, cents).astype("int64"), dtype="Int64"
+        )
+        out.loc[np.isnan(cents), f"{regeling}_bedrag_centen"] = pd.NA
+        out[f"{regeling}_stappen"] = _step_strings(outcome.steps, module.STEPS)
+    # provenance on every row, so that each decision can be reproduced later
+    out["engine_version"] = pd.Categorical([ENGINE_VERSION] * len(out))
+    out["regels_hash"] = pd.Categorical([rules_hash(regelingen)] * len(out))
+    out["jaar"] = np.int16(jaar)
+    return out
+
+
+@dataclass
+class Explanation:
+    """The outcome for one household, with every step in Dutch and its source."""
+
+    regeling: str
+    titel: str
+    jaar: int
+    status: Status
+    bedrag_per_jaar: float | None
+    bedrag_per_maand: float | None
+    stappen: list[dict[str, str]]
+    parameters: list[dict[str, Any]]
+    provenance: dict[str, Any]
+
+    def as_json(self) -> dict[str, Any]:
+        """For the web app, scripts and an objection procedure."""
+        return {
+            "regeling": self.regeling,
+            "titel": self.titel,
+            "jaar": self.jaar,
+            "status": STATUS_NAMES[self.status],
+            "status_tekst": STATUS_NL[self.status],
+            "bedrag_per_jaar": self.bedrag_per_jaar,
+            "bedrag_per_maand": self.bedrag_per_maand,
+            "stappen": self.stappen,
+            "parameters": self.parameters,
+            "provenance": self.provenance,
+        }
+
+
+def _format(name: str, value: float) -> str:
+    if math.isnan(value):
+        return "onbekend"
+    if name.endswith("_pct"):
+        return f"{value * 100:.4g}%".replace(".", ",")
+    if name.startswith(("aantal", "leeftijd")):
+        return f"{value:.0f}"
+    if name.endswith("_centen"):
+        return euro(value / 100, cents=True)
+    return euro(value, cents=abs(value - round(value)) > 1e-9)
+
+
+def explain(
+    regeling: str,
+    household: Mapping[str, Any],
+    *,
+    jaar: int,
+    settings: MunicipalSettings | None = None,
+) -> Explanation:
+    """Evaluate one household and explain every step (the same code as for a population)."""
+    if regeling not in REGELINGEN:
+        raise KeyError(f"unknown regulation {regeling!r}; choose from {', '.join(REGELINGEN)}")
+    settings = settings or MunicipalSettings()
+    module = _module(regeling)
+    frame = pd.DataFrame([dict(household)])
+    params = Params(module.USES, date(jaar, 1, 1))
+    outcome: Outcome = module.evaluate(household_arrays(frame, module.INPUTS), params, settings)
+    receives = _column(frame, f"ontvangt_{regeling}", 0.0)
+    status = Status(int(_statuses(outcome, np.nan_to_num(receives))[0]))
+    values = {k: float(v[0]) for k, v in outcome.values.items()}
+    filled = {k: _format(k, v) for k, v in values.items()}
+    stappen = []
+    for i, step in enumerate(module.STEPS):
+        if int(outcome.steps[0]) >> i & 1:
+            try:
+                bron = params.source(step.bron).cite()
+            except KeyError:
+                bron = step.bron
+            stappen.append({"id": step.id, "tekst": step.tekst.format(**filled), "bron": bron})
+    amount = float(outcome.amount[0])
+    per_month = values.get("bedrag_per_maand")
+    used = [
+        {
+            "regeling": reg,
+            "parameter": name,
+            "waarde": value.waarde,
+            "geldig_vanaf": value.vanaf.isoformat(),
+            "zekerheid": value.zekerheid,
+            "bron": params.sets[reg].parameters[name].bron.cite(),
+        }
+        for (reg, name), value in sorted(params.used.items())
+    ]
+    return Explanation(
+        regeling=regeling,
+        titel=module.TITEL,
+        jaar=jaar,
+        status=status,
+        bedrag_per_jaar=None if math.isnan(amount) else round(amount, 2),
+        bedrag_per_maand=None if per_month is None or math.isnan(per_month) else per_month,
+        stappen=stappen,
+        parameters=used,
+        provenance=provenance([regeling]),
+    )

@@ -1,0 +1,186 @@
+"""Regulation parameters as dated data: every amount, percentage and threshold with its
+start date, unit, legal source and confidence (verified / secondary / derived /
+unverified). Nothing legal is written in Python."""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+__all__ = [
+    "REGELINGEN_DIR",
+    "Parameter",
+    "ParameterMissingError",
+    "ParameterSet",
+    "ParameterValue",
+    "Source",
+    "YearNotCoveredError",
+    "load_parameters",
+    "parameter_schema",
+]
+
+REGELINGEN_DIR = Path(__file__).resolve().parent / "regelingen"
+
+
+class ParameterMissingError(LookupError):
+    """No value of a parameter applies on the date asked for."""
+
+    def __init__(self, regeling: str, name: str, when: date) -> None:
+        super().__init__(
+            f"{regeling}: no value of '{name}' applies on {when.isoformat()}; add one to "
+            f"regelingen/{regeling}/parameters.yaml with its source"
+        )
+
+
+class YearNotCoveredError(ParameterMissingError):
+    """The regulation's parameters are not known for this year."""
+
+    def __init__(self, regeling: str, jaar: int, jaren: tuple[int, ...]) -> None:
+        LookupError.__init__(
+            self,
+            f"{regeling}: parameters are known for {', '.join(map(str, jaren))} only, not for "
+            f"{jaar}; add the values of {jaar} with their source to "
+            f"regelingen/{regeling}/parameters.yaml",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a parameter is laid down."""
+
+    wet: str
+    artikel: str
+    bwb_id: str | None = None
+    lid: str | None = None
+
+    def cite(self) -> str:
+        """'Wet op de zorgtoeslag, art. 2 lid 3'."""
+        return f"{self.wet}, art. {self.artikel}" + (f" lid {self.lid}" if self.lid else "")
+
+
+@dataclass(frozen=True, slots=True)
+class ParameterValue:
+    """One dated value."""
+
+    vanaf: date
+    waarde: float | None
+    zekerheid: str
+    toelichting: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    """A named parameter with all its dated values."""
+
+    regeling: str
+    name: str
+    omschrijving: str
+    eenheid: str
+    bron: Source
+    waarden: tuple[ParameterValue, ...]
+
+    def at(self, when: date) -> ParameterValue:
+        """The value that applies on ``when`` (the latest that started on or before it)."""
+        applicable = [v for v in self.waarden if v.vanaf <= when]
+        if not applicable:
+            raise ParameterMissingError(self.regeling, self.name, when)
+        return max(applicable, key=lambda v: v.vanaf)
+
+    def last_known_before(self, when: date) -> ParameterValue | None:
+        """The latest value with a number that started before ``when`` (for unknown years)."""
+        known = [v for v in self.waarden if v.vanaf < when and v.waarde is not None]
+        return max(known, key=lambda v: v.vanaf) if known else None
+
+
+@dataclass(frozen=True)
+class ParameterSet:
+    """All parameters of one regulation, with the fingerprint of its files."""
+
+    regeling: str
+    titel: str
+    parameters: dict[str, Parameter]
+    sha256: str
+    jaren: tuple[int, ...] = ()
+    """Years for which all parameters are known (empty: no restriction)."""
+
+    def check_year(self, jaar: int) -> None:
+        """Refuse a year for which not every parameter is known."""
+        if self.jaren and jaar not in self.jaren:
+            raise YearNotCoveredError(self.regeling, jaar, self.jaren)
+
+    def __getitem__(self, name: str) -> Parameter:
+        try:
+            return self.parameters[name]
+        except KeyError:
+            raise KeyError(
+                f"{self.regeling} has no parameter {name!r}; known: {', '.join(self.parameters)}"
+            ) from None
+
+
+def _source(data: dict[str, Any]) -> Source:
+    return Source(
+        wet=data["wet"],
+        artikel=str(data["artikel"]),
+        bwb_id=data.get("bwb_id"),
+        lid=str(data["lid"]) if data.get("lid") is not None else None,
+    )
+
+
+@cache
+def parameter_schema() -> dict[str, Any]:
+    """The JSON Schema every parameters.yaml must satisfy."""
+    text = (
+        resources.files("proactief.entitlements")
+        .joinpath("parameters.schema.json")
+        .read_text("utf-8")
+    )
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def files_sha256(regeling: str) -> str:
+    """Fingerprint of every file of a regulation (parameters, rules, tests)."""
+    digest = hashlib.sha256()
+    folder = REGELINGEN_DIR / regeling
+    for path in sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in (".yaml", ".py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@cache
+def load_parameters(regeling: str) -> ParameterSet:
+    """Read ``regelingen/<regeling>/parameters.yaml``."""
+    path = REGELINGEN_DIR / regeling / "parameters.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    parameters = {}
+    for name, spec in data["parameters"].items():
+        parameters[name] = Parameter(
+            regeling=regeling,
+            name=name,
+            omschrijving=spec["omschrijving"],
+            eenheid=spec["eenheid"],
+            bron=_source(spec["bron"]),
+            waarden=tuple(
+                ParameterValue(
+                    vanaf=date.fromisoformat(str(v["vanaf"])),
+                    waarde=None if v["waarde"] is None else float(v["waarde"]),
+                    zekerheid=v["zekerheid"],
+                    toelichting=v.get("toelichting"),
+                )
+                for v in spec["waarden"]
+            ),
+        )
+    return ParameterSet(
+        regeling=regeling,
+        titel=data["titel"],
+        parameters=parameters,
+        sha256=files_sha256(regeling),
+        jaren=tuple(data.get("jaren", ())),
+    )

@@ -1,0 +1,187 @@
+"""Population files (one row per household) in and out, receipts, and the non-take-up scan."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from proactief.entitlements.engine import REGELINGEN, evaluate_population
+from proactief.entitlements.settings import MunicipalSettings
+
+__all__ = [
+    "PopulationError",
+    "ScanResult",
+    "add_person_counts",
+    "load_persons",
+    "load_population",
+    "load_receipts",
+    "scan_non_take_up",
+    "write_table",
+]
+
+
+class PopulationError(ValueError):
+    """A population or receipts file cannot be used."""
+
+
+def _read(path: Path) -> pd.DataFrame:
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".parquet":
+            return pd.read_parquet(path)
+        if suffix == ".csv":
+            with path.open(encoding="utf-8") as handle:
+                header = handle.readline()
+            sep = ";" if header.count(";") > header.count(",") else ","
+            # the pyarrow reader is several times faster on large files (multi-threaded)
+            return pd.read_csv(path, sep=sep, engine="pyarrow")
+    except FileNotFoundError as exc:
+        raise PopulationError(f"{path}: the file does not exist") from exc
+    except Exception as exc:  # any parser error: the file as a whole is unreadable
+        raise PopulationError(f"{path}: cannot read it ({exc})") from exc
+    raise PopulationError(f"{path}: unknown file type {suffix}; use .csv or .parquet")
+
+
+def load_population(path: Path) -> pd.DataFrame:
+    """Households, one per row, with a ``household_id`` column (see docs/entitlements.md)."""
+    frame = _read(path)
+    if "household_id" not in frame.columns:
+        raise PopulationError(f"{path}: the column 'household_id' is missing")
+    duplicated = frame["household_id"][frame["household_id"].duplicated()]
+    if len(duplicated):
+        raise PopulationError(
+            f"{path}: household_id {duplicated.iloc[0]!r} occurs more than once "
+            "(one row per household)"
+        )
+    return frame
+
+
+def load_persons(path: Path) -> pd.DataFrame:
+    """Persons: rows of (household_id, leeftijd), one per member of a household."""
+    frame = _read(path)
+    missing = {"household_id", "leeftijd"} - set(frame.columns)
+    if missing:
+        raise PopulationError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
+    ages = pd.to_numeric(frame["leeftijd"], errors="coerce")
+    bad = frame.index[ages.isna() | (ages < 0) | (ages > 130)]
+    if len(bad):
+        row = int(bad[0])
+        raise PopulationError(
+            f"{path}: line {row + 2}, field leeftijd: {frame.loc[row, 'leeftijd']!r} is not an "
+            "age from 0 to 130"
+        )
+    return frame.assign(leeftijd=ages)
+
+
+def add_person_counts(households: pd.DataFrame, persons: pd.DataFrame) -> pd.DataFrame:
+    """Fill in children per age band, number of adults and the oldest adult's age per
+    household from a persons table (households x persons -> one row per household)."""
+    age = persons["leeftijd"]
+    counts = pd.DataFrame(
+        {
+            "household_id": persons["household_id"],
+            "kinderen_0_11": (age <= 11).astype(int),
+            "kinderen_12_15": ((age >= 12) & (age <= 15)).astype(int),
+            "kinderen_16_17": ((age >= 16) & (age <= 17)).astype(int),
+            "aantal_volwassenen": (age >= 18).astype(int),
+            "leeftijd_aanvrager": age.where(age >= 18),
+        }
+    )
+    grouped = counts.groupby("household_id").agg(
+        kinderen_0_11=("kinderen_0_11", "sum"),
+        kinderen_12_15=("kinderen_12_15", "sum"),
+        kinderen_16_17=("kinderen_16_17", "sum"),
+        aantal_volwassenen=("aantal_volwassenen", "sum"),
+        leeftijd_aanvrager=("leeftijd_aanvrager", "max"),
+    )
+    base = households.drop(columns=[c for c in grouped.columns if c in households.columns])
+    return base.merge(grouped, left_on="household_id", right_index=True, how="left")
+
+
+def load_receipts(path: Path) -> pd.DataFrame:
+    """Current receipts: rows of (household_id, regeling)."""
+    frame = _read(path)
+    missing = {"household_id", "regeling"} - set(frame.columns)
+    if missing:
+        raise PopulationError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
+    unknown = sorted(set(frame["regeling"]) - set(REGELINGEN))
+    if unknown:
+        raise PopulationError(
+            f"{path}: unknown regeling {unknown[0]!r}; known: {', '.join(REGELINGEN)}"
+        )
+    return frame
+
+
+def apply_receipts(population: pd.DataFrame, receipts: pd.DataFrame) -> pd.DataFrame:
+    """Add ``ontvangt_<regeling>`` columns from the receipts."""
+    out = population.copy()
+    for regeling, group in receipts.groupby("regeling"):
+        out[f"ontvangt_{regeling}"] = out["household_id"].isin(set(group["household_id"]))
+    return out
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """Households entitled but not receiving, and a summary per regulation."""
+
+    results: pd.DataFrame
+    missed: pd.DataFrame
+    summary: pd.DataFrame
+
+
+def scan_non_take_up(
+    population: pd.DataFrame,
+    *,
+    jaar: int,
+    receipts: pd.DataFrame | None = None,
+    regelingen: Sequence[str] = REGELINGEN,
+    settings: MunicipalSettings | None = None,
+) -> ScanResult:
+    """Evaluate all regulations and list what households miss, largest amount first."""
+    frame = apply_receipts(population, receipts) if receipts is not None else population
+    results = evaluate_population(frame, jaar=jaar, regelingen=regelingen, settings=settings)
+    rows = []
+    summary = []
+    for regeling in regelingen:
+        status = results[f"{regeling}_status"]
+        cents = results[f"{regeling}_bedrag_centen"]
+        missed = status == "recht_niet_ontvangen"
+        maybe = status == "mogelijk_recht_gegevens_nodig"
+        part = pd.DataFrame(
+            {
+                "household_id": results.loc[missed, "household_id"],
+                "regeling": regeling,
+                "bedrag_per_jaar": cents[missed].astype("float64") / 100,
+                "stappen": results.loc[missed, f"{regeling}_stappen"],
+            }
+        )
+        rows.append(part)
+        summary.append(
+            {
+                "regeling": regeling,
+                "recht_niet_ontvangen": int(missed.sum()),
+                "bedrag_per_jaar_totaal": round(float(part["bedrag_per_jaar"].sum()), 2),
+                "mogelijk_recht_gegevens_nodig": int(maybe.sum()),
+                "ontvangt": int((status == "ontvangt").sum()),
+            }
+        )
+    missed_all = pd.concat(rows, ignore_index=True).sort_values(
+        "bedrag_per_jaar", ascending=False, kind="stable"
+    )
+    return ScanResult(results=results, missed=missed_all, summary=pd.DataFrame(summary))
+
+
+def write_table(frame: pd.DataFrame, path: Path) -> None:
+    """Write CSV or Parquet, by the file suffix (CSV through pyarrow: fast on large files)."""
+    if path.suffix.lower() == ".parquet":
+        frame.to_parquet(path, index=False)
+        return
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    plain = frame.copy()
+    for column in plain.columns:
+        if isinstance(plain[column].dtype, pd.CategoricalDtype):
+            plain[column] = plain[column].astype(str)
+    pa_csv.write_csv(pa.Table.from_pandas(plain, preserve_index=False), str(path))

@@ -1,0 +1,1 @@
+"""Evaluation and learning: the funnel per segment, channel and partner."""

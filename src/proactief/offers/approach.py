@@ -1,0 +1,286 @@
+"""The approach engine: what to offer, from whom, through which contact ladder, in which
+tone and at which moment - and why. Pure functions; the rules are in config/aanpak.yaml.
+
+Order of precedence: the person's stated preferences > their own segment probabilities
+> a safe default that works across all three segments. Administrative attributes (age,
+income, neighbourhood, nationality, household type) never change tone or channel, and a
+segment is never inferred from them: segment probabilities are accepted only when they
+come from the person's own answers (PRODUCT.md principle 12).
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from proactief.domain import Kanaal, PreferenceState
+from proactief.domain.preferences import Berichtsoort
+
+__all__ = [
+    "CaseSummary",
+    "EntitlementSummary",
+    "LadderStep",
+    "Offer",
+    "OfferItem",
+    "Reason",
+    "SegmentProbabilities",
+    "choose_approach",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentProbabilities:
+    """Segment probabilities and where they come from; only 'eigen_antwoorden' is used."""
+
+    kansen: Mapping[str, float]
+    bron: str = "eigen_antwoorden"
+
+
+@dataclass(frozen=True, slots=True)
+class EntitlementSummary:
+    """One regulation's outcome for the household (from proactief.entitlements)."""
+
+    regeling: str
+    status: str
+    bedrag_per_jaar: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CaseSummary:
+    """What the engine may know about the case.
+
+    ``kenmerken`` holds administrative attributes a caller may have at hand (age, income,
+    neighbourhood, ...). They are accepted so that a test can prove they change nothing.
+    """
+
+    case_id: int
+    crisis: bool = False
+    bestaand_contact: date | None = None
+    vandaag: date = field(default_factory=date.today)
+    kenmerken: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class LadderStep:
+    """One step of the contact ladder."""
+
+    kanaal: Kanaal
+    wacht_dagen: int
+    dagdeel: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OfferItem:
+    """Something offered: a regulation, the help desk, or self-help steps."""
+
+    soort: str
+    omschrijving: str
+    regeling: str | None = None
+    bedrag_per_jaar: float | None = None
+    automatisch: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why a choice was made, with the principle or evidence it follows."""
+
+    keuze: str
+    reden: str
+
+
+@dataclass(frozen=True)
+class Offer:
+    """The approach for one case."""
+
+    case_id: int
+    wat: tuple[OfferItem, ...]
+    afzender: str
+    ladder: tuple[LadderStep, ...]
+    toon: str
+    moment: str
+    basis: str
+    """'voorkeur', 'segment' or 'veilige_standaard': which level of precedence decided."""
+    redenen: tuple[Reason, ...]
+
+
+@cache
+def load_approach_config() -> dict[str, Any]:
+    """config/aanpak.yaml."""
+    text = resources.files("proactief").joinpath("config/aanpak.yaml").read_text("utf-8")
+    data: dict[str, Any] = yaml.safe_load(text)
+    return data
+
+
+def _naam(cfg: Mapping[str, Any], regeling: str) -> str:
+    return str(cfg.get("regelingen", {}).get(regeling, {}).get("naam", regeling))
+
+
+def _ladder(spec: Sequence[Mapping[str, Any]]) -> list[LadderStep]:
+    return [LadderStep(Kanaal(s["kanaal"]), int(s["wacht_dagen"]), s.get("dagdeel")) for s in spec]
+
+
+def _consent_gate(
+    ladder: list[LadderStep], state: PreferenceState, reasons: list[Reason]
+) -> list[LadderStep]:
+    """E-mail and SMS only with agreement for this kind of message (Wmebv, Awb 2:8)."""
+    if state.may_use_electronic(Berichtsoort.VROEGSIGNAAL):
+        return ladder
+    gated = [
+        LadderStep(Kanaal.BRIEF, s.wacht_dagen, s.dagdeel) if s.kanaal.electronic else s
+        for s in ladder
+    ]
+    if gated != ladder:
+        reasons.append(
+            Reason(
+                "kanaal",
+                "geen toestemming voor e-mail of sms over dit soort bericht: "
+                "een brief in plaats daarvan (Wmebv, Awb 2:8)",
+            )
+        )
+    return gated
+
+
+def _not_only_letters(ladder: list[LadderStep], default: list[LadderStep]) -> list[LadderStep]:
+    """A ladder never stops at letters alone (principle 13), unless the person chose that."""
+    if any(not (s.kanaal is Kanaal.BRIEF or s.kanaal.electronic) for s in ladder):
+        return ladder
+    phone = [s for s in default if s.kanaal is Kanaal.TELEFOON]
+    return ladder + phone[:1]
+
+
+def choose_approach(
+    *,
+    case: CaseSummary,
+    entitlements: Sequence[EntitlementSummary] = (),
+    preferences: PreferenceState | None = None,
+    segment: SegmentProbabilities | None = None,
+    config: Mapping[str, Any] | None = None,
+) -> Offer:
+    """The offer for one case, with the reason for every choice."""
+    cfg = config or load_approach_config()
+    state = preferences or PreferenceState()
+    default = cfg["veilige_standaard"]
+    reasons: list[Reason] = []
+    if segment is not None and segment.bron != "eigen_antwoorden":
+        raise ValueError(
+            "segment probabilities are only used from the person's own answers "
+            f"(bron={segment.bron!r}); never infer a segment from administrative data"
+        )
+
+    # what
+    wat: list[OfferItem] = []
+    for e in entitlements:
+        if e.status == "recht_niet_ontvangen":
+            automatisch = e.regeling in cfg["ambtshalve_mogelijk"]
+            wat.append(
+                OfferItem(
+                    "regeling",
+                    f"{_naam(cfg, e.regeling)}: u heeft waarschijnlijk recht",
+                    e.regeling,
+                    e.bedrag_per_jaar,
+                    automatisch,
+                )
+            )
+            if automatisch:
+                reasons.append(
+                    Reason(
+                        f"wat: {e.regeling}",
+                        "automatisch toekennen voorstellen: "
+                        + cfg["ambtshalve_mogelijk"][e.regeling],
+                    )
+                )
+        elif e.status == "mogelijk_recht_gegevens_nodig":
+            wat.append(
+                OfferItem(
+                    "regeling",
+                    f"{_naam(cfg, e.regeling)}: samen nakijken of u recht heeft",
+                    e.regeling,
+                )
+            )
+    wat.append(
+        OfferItem("hulp", "een gesprek met een vaste medewerker van de gemeente, als u dat wilt")
+    )
+
+    # how: preferences > own segment > safe default
+    best_name, best_p = None, 0.0
+    if segment is not None and segment.kansen:
+        best_name, best_p = max(segment.kansen.items(), key=lambda kv: kv[1])
+    segment_cfg = (
+        cfg["segmenten"].get(best_name) if best_name and best_p >= cfg["segment_drempel"] else None
+    )
+    default_ladder = _ladder(default["ladder"])
+    toon, toon_reden = default["toon"], default["toon_reden"]
+    zelfhulp, zelfhulp_reden = bool(default["zelfhulp"]), default["zelfhulp_reden"]
+    if not state.may_contact():
+        ladder: list[LadderStep] = []
+        basis = "voorkeur"
+        reasons.append(Reason("kanaal", "de inwoner wil niet benaderd worden: geen contact"))
+    elif state.kanalen:
+        basis = "voorkeur"
+        wait = int(cfg["voorkeur_wacht_dagen"])
+        ladder = [
+            LadderStep(k, 0 if i == 0 else wait, state.dagdeel) for i, k in enumerate(state.kanalen)
+        ]
+        reasons.append(Reason("kanaal", "de inwoner koos zelf hoe we contact opnemen (principe 2)"))
+        if set(state.kanalen) != {Kanaal.BRIEF}:
+            ladder = _not_only_letters(ladder, default_ladder)
+        else:
+            reasons.append(Reason("kanaal", "de inwoner koos alleen brieven: we bellen niet"))
+    elif segment_cfg is not None:
+        basis = "segment"
+        ladder = _not_only_letters(_ladder(segment_cfg["ladder"]), default_ladder)
+        reasons.append(
+            Reason(
+                "kanaal",
+                f"eigen antwoorden: waarschijnlijk {best_name} "
+                f"({best_p:.0%}); {segment_cfg['ladder_reden']}",
+            )
+        )
+        toon, toon_reden = segment_cfg["toon"], segment_cfg["toon_reden"]
+        zelfhulp = bool(segment_cfg["zelfhulp"])
+    else:
+        basis = "veilige_standaard"
+        ladder = default_ladder
+        reasons.append(Reason("kanaal", default["ladder_reden"]))
+    if state.may_contact():
+        ladder = _consent_gate(ladder, state, reasons)
+    reasons.append(Reason("toon", toon_reden))
+    if zelfhulp:
+        wat.insert(
+            0,
+            OfferItem(
+                "zelfhulp", "een paar dingen die u zelf kunt regelen, met hulp op de achtergrond"
+            ),
+        )
+        reasons.append(Reason("wat: zelfhulp", zelfhulp_reden))
+    if state.vertegenwoordiger:
+        reasons.append(
+            Reason("ontvanger", "berichten gaan naar de vertegenwoordiger die de inwoner aanwees")
+        )
+
+    # when
+    moment_cfg = cfg["moment"]
+    if case.crisis:
+        moment, moment_reden = "nu", moment_cfg["crisis_reden"]
+    elif case.bestaand_contact is not None and 0 <= (
+        case.bestaand_contact - case.vandaag
+    ).days <= int(moment_cfg["bestaand_contact_binnen_dagen"]):
+        moment, moment_reden = "bij_bestaand_contact", moment_cfg["bestaand_contact_reden"]
+    else:
+        moment, moment_reden = "nu", moment_cfg["nu_reden"]
+    reasons.append(Reason("moment", moment_reden))
+    reasons.append(Reason("afzender", default["afzender_reden"]))
+    return Offer(
+        case_id=case.case_id,
+        wat=tuple(wat),
+        afzender=default["afzender"],
+        ladder=tuple(ladder),
+        toon=toon,
+        moment=moment,
+        basis=basis,
+        redenen=tuple(reasons),
+    )

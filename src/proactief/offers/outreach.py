@@ -1,0 +1,387 @@
+"""From case to contact: the offer for a case (with the household's entitlements), its
+messages, and the contact ladder carried out one step at a time through the channels.
+
+Every step is decided anew from the person's choices at that moment, so an opt-out or a
+new preference between two steps takes effect at once. Messages leave only through
+``send_message`` (opt-out, Wmebv, representative); a delivered message becomes a DDAS
+contact attempt; a phone call or home visit becomes a task for the contact worker, and
+its attempt is registered when the worker has done it (``complete_task``).
+"""
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection
+
+from proactief.accounts.resident_codes import create_code
+from proactief.channels import CONTACTSOORT, Channel, Envelope
+from proactief.channels.letter import render_pdf
+from proactief.domain import (
+    Berichtsoort,
+    Contactpoging,
+    Dagdeel,
+    Doel,
+    Kanaal,
+    PreferenceState,
+    Vroegsignaalzaak,
+    signaalpartner_nl,
+)
+from proactief.early_detection.contacts import get_case, register_contact
+from proactief.entitlements.scan import household_entitlements
+from proactief.offers.approach import (
+    CaseSummary,
+    EntitlementSummary,
+    Offer,
+    SegmentProbabilities,
+    choose_approach,
+    load_approach_config,
+)
+from proactief.offers.checks import check_rendered
+from proactief.offers.messages import Rendered, parts_for, render_messages
+from proactief.offers.questionnaire import own_segment
+from proactief.sources.contactgegevens import ContactDirectory
+from proactief.storage import repositories as repo
+from proactief.trust.consent import current_state
+from proactief.trust.messaging import Aanleiding, send_message
+from proactief.trust.purposes import load_purposes
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "Afzender",
+    "CaseOffer",
+    "StepResult",
+    "TaskError",
+    "case_offer",
+    "complete_task",
+    "messages_for",
+    "run_next_step",
+    "write_preview",
+]
+
+_MESSAGE_CHANNELS = {Kanaal.BRIEF, Kanaal.EMAIL, Kanaal.SMS}
+
+
+@dataclass(frozen=True, slots=True)
+class Afzender:
+    """Who sends, and how a resident reaches a person or stops the messages."""
+
+    naam: str = "Gemeente Voorbeeld"
+    telefoon: str = "14 0000"
+    afmelden: str = "de website van de gemeente (Mijn gegevens)"
+
+
+@dataclass(frozen=True)
+class CaseOffer:
+    """A case's offer with the case, its signals and what its messages need."""
+
+    offer: Offer
+    case: Vroegsignaalzaak
+    signals: tuple[Any, ...]
+    partners: tuple[str, ...]
+    """The signal partners in plain Dutch, e.g. ('uw zorgverzekeraar',)."""
+    voorkeuren: PreferenceState
+    """The person's choices the offer was decided on (channels, consents, sharing)."""
+    regelingen: tuple[Any, ...] = ()
+    """The household's rows of the newest entitlement scan (regelingencheck purpose)."""
+
+    @property
+    def ontvanger(self) -> str:
+        """'inwoner', or the representative who receives instead."""
+        return self.voorkeuren.vertegenwoordiger or "inwoner"
+
+    @property
+    def person_pseudonym(self) -> str:
+        """Whose case it is."""
+        return self.case.person_pseudonym
+
+    @property
+    def organisaties(self) -> str:
+        """The signal partners as one phrase ('uw zorgverzekeraar en de woningcorporatie')."""
+        return " en ".join(self.partners)
+
+    @property
+    def gesloten(self) -> bool:
+        """The case has an end result."""
+        return self.case.eindresultaat is not None
+
+    @property
+    def bereikt(self) -> bool:
+        """Some contact attempt reached the person."""
+        return any(a.bereikt for a in self.case.contactpogingen)
+
+
+@dataclass(frozen=True, slots=True)
+class StepResult:
+    """What happened when the next step of a case's ladder was due."""
+
+    case_id: int
+    status: str
+    """'afgeleverd', 'mislukt', 'geblokkeerd', 'taak_open' (a step was carried out), or
+    'wacht', 'klaar', 'bereikt', 'geen_contact', 'gesloten' (nothing was done)."""
+    detail: str
+    stap: int | None = None
+    kanaal: Kanaal | None = None
+    toon: str | None = None
+
+
+class TaskError(ValueError):
+    """A task that does not exist or is already done."""
+
+
+def _summaries(rows: Sequence[Any]) -> list[EntitlementSummary]:
+    """The stored scan rows as the approach engine sees them."""
+    return [
+        EntitlementSummary(
+            r.regeling, r.status, None if r.bedrag_centen is None else r.bedrag_centen / 100
+        )
+        for r in rows
+    ]
+
+
+def case_offer(
+    *,
+    conn: Connection,
+    case_id: int,
+    today: date,
+    segment: SegmentProbabilities | None = None,
+    actor: str = "systeem",
+) -> CaseOffer:
+    """The offer for a case now: its signals, the person's current choices, the
+    household's entitlements and the segment probabilities from the person's own answers
+    (kept only with their consent; ``segment`` overrides them, e.g. for a preview)."""
+    case = get_case(conn=conn, case_id=case_id, actor=actor)
+    signals = repo.signals_of_cases(conn, [case_id])
+    partners = sorted({signaalpartner_nl(s.signaalpartner) for s in signals}) or ["een organisatie"]
+    state = current_state(conn=conn, person_pseudonym=case.person_pseudonym)
+    regelingen = household_entitlements(conn, person_pseudonym=case.person_pseudonym, actor=actor)
+    if segment is None:
+        segment = own_segment(conn=conn, person_pseudonym=case.person_pseudonym)
+    offer = choose_approach(
+        case=CaseSummary(
+            case_id=case_id, crisis=any(s.crisissignaal for s in signals), vandaag=today
+        ),
+        entitlements=_summaries(regelingen),
+        preferences=state,
+        segment=segment,
+    )
+    return CaseOffer(
+        offer=offer,
+        case=case,
+        signals=tuple(signals),
+        partners=tuple(partners),
+        voorkeuren=state,
+        regelingen=tuple(regelingen),
+    )
+
+
+def messages_for(
+    case_offer: CaseOffer,
+    *,
+    afzender: Afzender,
+    datum: date,
+    adres: Sequence[str] = (),
+    code: str | None = None,
+) -> dict[str, Rendered]:
+    """Every channel's message for the offer, in its tone (``code``: the resident's
+    one-time code, printed in the letter and the e-mail)."""
+    cfg = load_approach_config()
+    uitleg = cfg["regelingen"]
+    regelingen = [
+        {
+            "naam": uitleg.get(item.regeling, {}).get("naam", item.regeling),
+            "bedrag": item.bedrag_per_jaar,
+            "voorwaarde": uitleg.get(item.regeling, {}).get("voorwaarde", ""),
+        }
+        for item in case_offer.offer.wat
+        if item.regeling
+    ]
+    return render_messages(
+        toon=case_offer.offer.toon,
+        afzender=case_offer.offer.afzender,
+        organisatie=case_offer.organisaties,
+        naam="vertegenwoordiger" if case_offer.ontvanger != "inwoner" else "inwoner",
+        regelingen=regelingen,
+        goed=cfg["goed_een_signaal"] if len(case_offer.partners) == 1 else None,
+        telefoon=afzender.telefoon,
+        afmelden=afzender.afmelden,
+        datum=datum,
+        adres=adres,
+        code=code,
+    )
+
+
+PREVIEW_FILES = {
+    "brief": "brief.html",
+    "email_tekst": "email.txt",
+    "email_html": "email.html",
+    "sms": "sms.txt",
+    "belscript": "belscript.txt",
+}
+
+
+def write_preview(
+    case_offer: CaseOffer, *, afzender: Afzender, datum: date, folder: Path
+) -> list[str]:
+    """Write every message of the offer (and the letter as PDF) into ``folder`` without
+    sending anything; return what the message checker found (empty: all in order)."""
+    rendered = messages_for(case_offer, afzender=afzender, datum=datum)
+    folder.mkdir(parents=True, exist_ok=True)
+    problems: list[str] = []
+    for kanaal, message in rendered.items():
+        (folder / PREVIEW_FILES[kanaal]).write_text(message.inhoud, encoding="utf-8")
+        problems.extend(
+            f"{kanaal}: {p}" for p in check_rendered(kanaal, message.inhoud, message.onderwerp)
+        )
+    (folder / "brief.pdf").write_bytes(render_pdf(rendered["brief"].inhoud))
+    return problems
+
+
+def run_next_step(
+    *,
+    conn: Connection,
+    case_id: int,
+    channels: Mapping[Kanaal, Channel],
+    directory: ContactDirectory,
+    now: datetime,
+    afzender: Afzender | None = None,
+    actor: str = "systeem",
+) -> StepResult:
+    """Carry out the next step of the case's ladder if it is due; otherwise say why not."""
+    afzender = afzender or Afzender()
+    co = case_offer(conn=conn, case_id=case_id, today=now.date(), actor=actor)
+    offer = co.offer
+    done = repo.outreach_steps_of_case(conn, case_id)
+    if co.gesloten:
+        return StepResult(case_id, "gesloten", "de zaak is afgesloten")
+    if co.bereikt:
+        return StepResult(case_id, "bereikt", "de inwoner is bereikt: geen stappen meer")
+    if not offer.ladder:
+        return StepResult(case_id, "geen_contact", "de inwoner wil niet benaderd worden")
+    stap = len(done)
+    if stap >= len(offer.ladder):
+        return StepResult(case_id, "klaar", "alle stappen van de ladder zijn gezet")
+    step = offer.ladder[stap]
+    if done:
+        if any(d.status == "taak_open" for d in done):
+            return StepResult(case_id, "wacht", "een taak voor de contactmedewerker staat open")
+        due = done[-1].tijdstip + timedelta(days=step.wacht_dagen)
+        if due.tzinfo is None:
+            due = due.replace(tzinfo=now.tzinfo)
+        if now < due:
+            return StepResult(case_id, "wacht", f"volgende stap vanaf {due.date().isoformat()}")
+
+    kanaal = step.kanaal
+    message_id: int | None = None
+
+    def store(status: str, detail: str, belscript: str | None = None) -> None:
+        """Keep the step (no personal data in ``detail``)."""
+        repo.insert_outreach_step(
+            conn,
+            {
+                "case_id": case_id,
+                "stap": stap,
+                "kanaal": kanaal.value,
+                "dagdeel": step.dagdeel,
+                "tijdstip": now,
+                "message_id": message_id,
+                "status": status,
+                "detail": detail[:300],
+                "belscript": belscript,
+                "toon": offer.toon,
+            },
+        )
+
+    if kanaal in _MESSAGE_CHANNELS:
+        message = send_message(
+            conn=conn,
+            person_pseudonym=co.person_pseudonym,
+            soort=Berichtsoort.VROEGSIGNAAL,
+            kanaal=kanaal,
+            aanleiding=Aanleiding(
+                soort="vroegsignaal",
+                omschrijving="een bericht over een betalingsachterstand",
+                organisatie=co.organisaties,
+            ),
+            grondslag=load_purposes()[Doel.VROEGSIGNALERING].grondslag,
+            selectieregel="elk vroegsignaal krijgt een aanbod voor hulp (Wgs)"
+            if stap == 0
+            else f"stap {stap + 1} van de contactladder: nog geen contact",
+            afzender=afzender.naam,
+            case_id=case_id,
+            actor=actor,
+            now=now,
+        )
+        message_id = message.message_id
+        if message.status != "verzonden":
+            store("geblokkeerd", message.reden_kanaal)
+            return StepResult(case_id, "geblokkeerd", message.reden_kanaal, stap + 1, kanaal)
+        kanaal = message.kanaal
+    channel = channels.get(kanaal)
+    if channel is None:
+        raise ValueError(
+            f"Geen kanaal ingesteld voor '{kanaal}' / no channel plugin configured for {kanaal}"
+        )
+    details = directory.lookup(co.person_pseudonym, co.ontvanger)
+    # a letter or e-mail carries a one-time code for the resident's own page
+    code = (
+        create_code(conn=conn, person_pseudonym=co.person_pseudonym, now=now)
+        if kanaal in (Kanaal.BRIEF, Kanaal.EMAIL)
+        else None
+    )
+    rendered = messages_for(co, afzender=afzender, datum=now.date(), adres=details.adres, code=code)
+    text, html = parts_for(rendered, kanaal)
+    envelope = Envelope(
+        referentie=f"zaak{case_id}-stap{stap + 1}",
+        kanaal=kanaal,
+        ontvanger=details,
+        afzender=afzender.naam,
+        onderwerp=rendered["brief"].onderwerp,
+        tekst=text,
+        html=html,
+        dagdeel=step.dagdeel,
+    )
+    delivery = channel.deliver(envelope)
+    store(delivery.status, delivery.detail, text if delivery.status == "taak_open" else None)
+    attempt = delivery.contactpoging(now.date(), step.dagdeel)
+    if attempt is not None:
+        register_contact(conn=conn, case_id=case_id, attempt=attempt)
+    log.info("case %d step %d: %s via %s", case_id, stap + 1, delivery.status, kanaal.value)
+    return StepResult(case_id, delivery.status, delivery.detail, stap + 1, kanaal, offer.toon)
+
+
+def complete_task(
+    *,
+    conn: Connection,
+    step_id: int,
+    bereikt: bool,
+    datum: date,
+    dagdeel: Dagdeel | None = None,
+) -> Contactpoging:
+    """The contact worker did the call or visit: register it as a DDAS contact attempt."""
+    row = repo.outreach_step_row(conn, step_id)
+    if row is None:
+        raise TaskError(f"Taak {step_id} bestaat niet / task {step_id} does not exist")
+    if row.status != "taak_open":
+        raise TaskError(
+            f"Taak {step_id} is al afgerond of is geen taak ({row.status}) / "
+            f"task {step_id} is not open"
+        )
+    attempt = Contactpoging(
+        soort=CONTACTSOORT[Kanaal(row.kanaal)],
+        datum=datum,
+        dagdeel=dagdeel or (Dagdeel(row.dagdeel) if row.dagdeel else None),
+        bereikt=bereikt,
+    )
+    register_contact(conn=conn, case_id=row.case_id, attempt=attempt)
+    repo.update_outreach_step(
+        conn,
+        step_id,
+        status="taak_afgerond",
+        detail="bereikt" if bereikt else "niet bereikt",
+    )
+    return attempt

@@ -1,0 +1,166 @@
+"""Sending proactive messages, with the person's choices enforced in the same transaction,
+and 'why did I get this' for every message.
+
+``send_message`` is the only way a proactive message leaves the system. It reads the
+person's current state inside the caller's transaction: an opted-out person gets nothing
+(the attempt is kept as 'geblokkeerd'), an electronic channel is used only with agreement
+for that kind of message (Wmebv), and a representative receives instead of the person.
+"""
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from proactief.domain import Berichtsoort, Doel, Kanaal
+from proactief.storage import repositories as repo
+from proactief.trust.audit import append_audit
+from proactief.trust.consent import current_state
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Aanleiding", "Message", "MessageNotFoundError", "send_message", "why_message"]
+
+
+@dataclass(frozen=True, slots=True)
+class Aanleiding:
+    """What triggered a message: a signal, or data, from an organisation."""
+
+    soort: str
+    """'vroegsignaal' or 'gegevens'."""
+    omschrijving: str
+    """B1 Dutch, e.g. 'een betalingsachterstand bij uw zorgverzekeraar'."""
+    organisatie: str
+    signal_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A message as recorded."""
+
+    message_id: int
+    status: str
+    kanaal: Kanaal
+    ontvanger: str
+    reden_kanaal: str
+
+
+class MessageNotFoundError(LookupError):
+    """No message with this number."""
+
+    def __init__(self, message_id: int) -> None:
+        super().__init__(f"Bericht {message_id} bestaat niet / message {message_id} not found")
+
+
+def send_message(
+    *,
+    conn: Connection,
+    person_pseudonym: str,
+    soort: Berichtsoort,
+    kanaal: Kanaal,
+    aanleiding: Aanleiding,
+    grondslag: str,
+    selectieregel: str,
+    afzender: str = "Gemeente",
+    case_id: int | None = None,
+    actor: str = "systeem",
+    now: datetime | None = None,
+) -> Message:
+    """Send (record) one proactive message, honouring the person's choices now."""
+    tijdstip = now or datetime.now(UTC)
+    state = current_state(conn=conn, person_pseudonym=person_pseudonym)
+    status = "verzonden"
+    gekozen = kanaal
+    reden = "gekozen door de gemeente"
+    if not state.may_contact():
+        status = "geblokkeerd"
+        reden = "de inwoner wil niet benaderd worden (opt-out)"
+    else:
+        if state.kanalen:
+            # a channel the person chose is kept; any other becomes their first choice
+            gekozen = kanaal if kanaal in state.kanalen else state.kanalen[0]
+            reden = "voorkeur van de inwoner"
+        if gekozen.electronic and not state.may_use_electronic(soort):
+            gekozen = Kanaal.BRIEF
+            reden = "geen toestemming voor elektronische berichten van deze soort (Wmebv)"
+    ontvanger = state.vertegenwoordiger or "inwoner"
+    message_id = repo.insert_message(
+        conn,
+        {
+            "person_pseudonym": person_pseudonym,
+            "tijdstip": tijdstip,
+            "soort": soort.value,
+            "kanaal": gekozen.value,
+            "status": status,
+            "ontvanger": ontvanger,
+            "afzender": afzender,
+            "aanleiding": json.dumps(
+                {
+                    "soort": aanleiding.soort,
+                    "omschrijving": aanleiding.omschrijving,
+                    "organisatie": aanleiding.organisatie,
+                    "signal_id": aanleiding.signal_id,
+                },
+                ensure_ascii=False,
+            ),
+            "grondslag": grondslag,
+            "selectieregel": selectieregel,
+            "reden_kanaal": reden,
+            "case_id": case_id,
+        },
+    )
+    log.debug("message %d: %s via %s (%s)", message_id, status, gekozen.value, reden)
+    append_audit(
+        conn,
+        actor=actor,
+        actie="verstuur" if status == "verzonden" else "blokkeer",
+        doel=Doel.VROEGSIGNALERING.value,
+        gegevens="bericht",
+        subject=person_pseudonym,
+        details={"bericht": message_id, "kanaal": gekozen.value},
+        now=tijdstip,
+    )
+    return Message(message_id, status, gekozen, ontvanger, reden)
+
+
+def why_message(*, conn: Connection, message_id: int) -> dict[str, Any]:
+    """'Waarom kreeg ik dit?': the reasons behind one message, in Dutch (B1), as data for
+    the web page and the printable letter."""
+    row = repo.message_row(conn, message_id)
+    if row is None:
+        raise MessageNotFoundError(message_id)
+    aanleiding = json.loads(row.aanleiding)
+    state = current_state(conn=conn, person_pseudonym=row.person_pseudonym)
+    keuzes = [
+        "U kunt zeggen dat u geen berichten meer wilt. Dan sturen wij u niets meer. Dat "
+        "geldt voor alle berichten van ons, meteen.",
+        "U kunt kiezen hoe wij contact met u opnemen: per brief, e-mail, sms, telefoon of "
+        "bij u thuis.",
+        "U kunt kiezen welke gegevens wij mogen gebruiken en met wie wij ze mogen delen.",
+        "U kunt iemand aanwijzen die de berichten voor u krijgt, bijvoorbeeld uw bewindvoerder.",
+        "Reageren is niet verplicht. Als u niets doet, gebeurt er niets. Er komt geen "
+        "aantekening in uw dossier.",
+    ]
+    return {
+        "bericht": row.id,
+        "datum": row.tijdstip.date().isoformat(),
+        "afzender": row.afzender,
+        "kanaal": row.kanaal,
+        "status": row.status,
+        "waarom": (
+            f"U kreeg dit bericht omdat wij {aanleiding['omschrijving']} kregen van "
+            f"{aanleiding['organisatie']}."
+        ),
+        "gegevens": {
+            "welke": aanleiding["omschrijving"],
+            "van_wie": aanleiding["organisatie"],
+        },
+        "grondslag": row.grondslag,
+        "selectieregel": f"Wij hebben u gekozen volgens deze regel: {row.selectieregel}.",
+        "kanaalkeuze": f"Wij gebruikten {row.kanaal}: {row.reden_kanaal}.",
+        "uw_keuzes": keuzes,
+        "nu_afgemeld": state.niet_benaderen,
+    }
