@@ -4,6 +4,7 @@ work-queue policy and a progress bar."""
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -25,6 +26,9 @@ from proactief.settings import Settings
 from proactief.storage.db import DatabaseUnavailableError, create_db_engine, migrate
 from proactief.trust.pseudonyms import Pseudonymizer, load_or_create_key
 
+if TYPE_CHECKING:
+    from proactief.entitlements import MunicipalSettings
+
 __all__ = [
     "console",
     "err",
@@ -32,6 +36,8 @@ __all__ = [
     "open_engine",
     "progress_bar",
     "pseudonymizer_for",
+    "rule_settings",
+    "run_server",
     "work_queue_config",
 ]
 
@@ -76,3 +82,41 @@ def progress_bar() -> Progress:
         console=console,
         transient=False,
     )
+
+
+DEFAULT_GEMEENTE = Path(__file__).resolve().parent.parent / "config" / "gemeente.yaml"
+
+
+def rule_settings(path: Path | None) -> "MunicipalSettings":
+    """The municipal choices for the rules: ``path``, else PROACTIEF_GEMEENTE_CONFIG, else
+    the shipped config/gemeente.yaml."""
+    # Imported here: the entitlements engine loads pandas and NumPy, which the other
+    # commands do not need at start-up.
+    from proactief.entitlements import SettingsError, load_municipal_settings
+
+    chosen = path or Path(os.environ.get("PROACTIEF_GEMEENTE_CONFIG", DEFAULT_GEMEENTE))
+    try:
+        return load_municipal_settings(chosen)
+    except (OSError, SettingsError) as exc:
+        raise fail(str(exc)) from exc
+
+
+def run_server(*, host: str, port: int, secure_cookies: bool = True) -> None:
+    """Start uvicorn with the app on the configured database (``serve`` and ``demo --serve``)."""
+    # Imported here: the web app and uvicorn are needed only by these two commands.
+    import uvicorn
+
+    from proactief.trust.pseudonyms import load_or_create_key
+    from proactief.web import create_app
+
+    settings, engine = open_engine()
+    app = create_app(
+        engine=engine,
+        secret_key=load_or_create_key(settings.data_dir / "web.key"),
+        secure_cookies=secure_cookies,
+        rule_settings=rule_settings(None),
+        work_queue_config=work_queue_config(),
+    )
+    console.print(f"Proactief draait op http://{host}:{port}/ (stoppen: Ctrl+C)")
+    # access logs would print paths with case numbers; warnings only
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

@@ -1,8 +1,7 @@
 """``proactief demo``: the synthetic municipality through the whole chain."""
 
-import secrets
 from collections import Counter
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import (
@@ -11,21 +10,21 @@ from rich.progress import (
 from rich.table import Table
 from sqlalchemy import Engine
 
-from proactief.accounts.resident_codes import create_code
-from proactief.accounts.users import Rol, UserError, add_user
 from proactief.cli.common import (
     console,
     err,
     open_engine,
     progress_bar,
     pseudonymizer_for,
+    run_server,
     work_queue_config,
 )
 from proactief.cli.common import fail as _fail
-from proactief.cli.web import run_server
-from proactief.demo.offers import OfferStepResult
-from proactief.demo.run import DemoResult, run_demo
 from proactief.storage import repositories as repo
+
+if TYPE_CHECKING:
+    from proactief.demo.offers import OfferStepResult
+    from proactief.demo.run import DemoResult
 
 
 def demo(
@@ -47,6 +46,9 @@ def demo(
     port: Annotated[int, typer.Option(help="Poort van de webapp (met --serve).")] = 8000,
 ) -> None:
     """Draai de hele keten voor de synthetische 'Gemeente Voorbeeld'."""
+    # Imported here: the demo loads the whole chain (pandas, SciPy, WeasyPrint); the
+    # other commands should start without it.
+    from proactief.demo.run import run_demo
 
     settings, engine = open_engine()
     with engine.begin() as conn:
@@ -89,6 +91,10 @@ def demo(
 
 def _serve_demo(engine: Engine, port: int) -> None:
     """Demo users with fresh passwords, a resident code, then the web app."""
+    import secrets
+
+    from proactief.accounts.resident_codes import create_code
+    from proactief.accounts.users import Rol, UserError, add_user
 
     table = Table(title="Inloggen in de webapp (alleen voor deze demo)")
     for column in ("Gebruikersnaam", "Rol", "Wachtwoord"):
@@ -114,7 +120,7 @@ def _serve_demo(engine: Engine, port: int) -> None:
     run_server(host="127.0.0.1", port=port)
 
 
-def _print_demo_summary(result: DemoResult) -> None:
+def _print_demo_summary(result: "DemoResult") -> None:
     sim = result.simulation
     table = Table(title="Gemeente Voorbeeld — samenvatting", show_header=False)
     table.add_row("Periode", f"{result.period[0]} t/m {result.period[1]}")
@@ -200,7 +206,7 @@ def _print_demo_summary(result: DemoResult) -> None:
         )
 
 
-def _print_offers(offers: OfferStepResult) -> None:
+def _print_offers(offers: "OfferStepResult") -> None:
     """The offers by first channel and tone, and the messages the demo made."""
     tones = sorted({tone for _channel, tone in offers.by_channel_and_tone})
     channels = sorted({channel for channel, _tone in offers.by_channel_and_tone})

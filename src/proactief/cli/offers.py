@@ -6,28 +6,18 @@ import sys
 from dataclasses import asdict
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
-from proactief.channels import Channel, SmtpTransport, standard_channels
 from proactief.cli.common import console, err, open_engine
 from proactief.cli.common import fail as _fail
-from proactief.domain import Dagdeel, Kanaal
-from proactief.early_detection.contacts import CaseClosedError, CaseNotFoundError, ContactDateError
-from proactief.offers.campaigns import CampaignError, check_campaign, load_campaign
-from proactief.offers.outreach import (
-    Afzender,
-    TaskError,
-    case_offer,
-    complete_task,
-    run_next_step,
-    write_preview,
-)
-from proactief.settings import Settings
-from proactief.sources.contactgegevens import FakeContactDirectory
-from proactief.storage import repositories as repo
+
+if TYPE_CHECKING:
+    from proactief.channels import Channel
+    from proactief.domain import Kanaal
+    from proactief.offers.outreach import Afzender
+    from proactief.settings import Settings
 
 offer_app = typer.Typer(
     help="Aanbod op maat: wat, van wie, hoe, wanneer en waarom.", no_args_is_help=True
@@ -40,13 +30,15 @@ tasks_app = typer.Typer(
 )
 
 
-def _afzender(settings: Settings) -> Afzender:
+def _afzender(settings: "Settings") -> "Afzender":
+    from proactief.offers.outreach import Afzender
 
     return Afzender(naam=settings.organisation_name, telefoon=settings.contact_telefoon)
 
 
-def _channels(settings: Settings) -> dict[Kanaal, Channel]:
+def _channels(settings: "Settings") -> "dict[Kanaal, Channel]":
     """The channel plugins the settings ask for (SMTP when PROACTIEF_SMTP_HOST is set)."""
+    from proactief.channels import SmtpTransport, standard_channels
 
     transport = (
         SmtpTransport(
@@ -77,6 +69,8 @@ def offer_explain(
     as_json: Annotated[bool, typer.Option("--json", help="Als JSON.")] = False,
 ) -> None:
     """Toon het aanbod voor een zaak met de reden van elke keuze."""
+    from proactief.early_detection.contacts import CaseNotFoundError
+    from proactief.offers.outreach import case_offer
 
     _settings, engine = open_engine()
     with engine.begin() as conn:
@@ -123,6 +117,8 @@ def offer_preview(
 ) -> None:
     """Maak de berichten van het aanbod (brief als PDF, e-mail, sms, belscript) zonder te
     versturen, en controleer ze met de berichtcontrole."""
+    from proactief.early_detection.contacts import CaseNotFoundError
+    from proactief.offers.outreach import case_offer, write_preview
 
     settings, engine = open_engine()
     with engine.begin() as conn:
@@ -155,6 +151,12 @@ def offer_send(
 ) -> None:
     """Zet de volgende stap van de contactladder als die aan de beurt is: een brief, e-mail
     of sms versturen, of een bel- of bezoektaak maken."""
+    from rich.table import Table
+
+    from proactief.early_detection.contacts import CaseNotFoundError
+    from proactief.offers.outreach import run_next_step
+    from proactief.sources.contactgegevens import FakeContactDirectory
+    from proactief.storage import repositories as repo
 
     if not case_ids and not alle:
         raise _fail("geef zaaknummers, of --alle voor alle open zaken.")
@@ -203,6 +205,9 @@ def offer_send(
 @tasks_app.command("list")
 def tasks_list() -> None:
     """Open bel- en bezoektaken, oudste eerst."""
+    from rich.table import Table
+
+    from proactief.storage import repositories as repo
 
     _settings, engine = open_engine()
     with engine.connect() as conn:
@@ -229,6 +234,7 @@ def tasks_list() -> None:
 @tasks_app.command("show")
 def tasks_show(task_id: Annotated[int, typer.Argument(help="Taaknummer.")]) -> None:
     """Toon het belscript van een taak."""
+    from proactief.storage import repositories as repo
 
     _settings, engine = open_engine()
     with engine.connect() as conn:
@@ -253,6 +259,9 @@ def tasks_done(
     ] = None,
 ) -> None:
     """Rond een bel- of bezoektaak af; dit wordt een contactpoging (DDAS)."""
+    from proactief.domain import Dagdeel
+    from proactief.early_detection.contacts import CaseClosedError, ContactDateError
+    from proactief.offers.outreach import TaskError, complete_task
 
     when = _today(datum)
     try:
@@ -278,6 +287,7 @@ def campaign_check(
     file: Annotated[Path, typer.Argument(help="Campagne (YAML), zie config/campagnes/.")],
 ) -> None:
     """Weiger ontwerpen die burgers afwijzen; toon wat ontbreekt."""
+    from proactief.offers.campaigns import CampaignError, check_campaign, load_campaign
 
     try:
         campaign = load_campaign(file)

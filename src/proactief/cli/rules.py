@@ -2,7 +2,6 @@
 money people are entitled to but do not get."""
 
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -11,49 +10,16 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from proactief.cli.common import console, open_engine
+from proactief.cli.common import console, open_engine, rule_settings
 from proactief.cli.common import fail as _fail
-from proactief.domain import Doel
-from proactief.entitlements import (
-    REGELINGEN,
-    ParameterMissingError,
-    PopulationError,
-    SettingsError,
-    explain,
-    load_municipal_settings,
-    provenance,
-    scan_non_take_up,
-)
-from proactief.entitlements.engine import STATUS_NL, euro
-from proactief.entitlements.population import (
-    add_person_counts,
-    load_persons,
-    load_population,
-    load_receipts,
-    write_table,
-)
-from proactief.entitlements.scan import entitlement_rows
-from proactief.storage import repositories as repo
-from proactief.trust.purposes import PurposeViolationError, check_fields
 
 rules_app = typer.Typer(
     help="Regelingen: uitleg per huishouden en scan op niet-gebruik.", no_args_is_help=True
 )
-DEFAULT_GEMEENTE = Path(__file__).resolve().parent.parent / "config" / "gemeente.yaml"
-
-
-def rule_settings(path: Path | None) -> Any:
-    """The municipal choices for the rules: ``path``, else PROACTIEF_GEMEENTE_CONFIG, else
-    the shipped config/gemeente.yaml."""
-
-    chosen = path or Path(os.environ.get("PROACTIEF_GEMEENTE_CONFIG", DEFAULT_GEMEENTE))
-    try:
-        return load_municipal_settings(chosen)
-    except (OSError, SettingsError) as exc:
-        raise _fail(str(exc)) from exc
 
 
 def _euro(value: float | None) -> str:
+    from proactief.entitlements.engine import euro
 
     return "—" if value is None else euro(value, cents=True)
 
@@ -94,6 +60,8 @@ def explain_cmd(
     as_json: Annotated[bool, Opt("--json", help="Uitvoer als JSON.")] = False,
 ) -> None:
     """Leg de uitkomst voor één huishouden uit, stap voor stap, met het wetsartikel."""
+    from proactief.entitlements import REGELINGEN, ParameterMissingError, PopulationError, explain
+    from proactief.entitlements.population import load_population
 
     if regeling not in REGELINGEN:
         raise _fail(f"onbekende regeling {regeling!r}; kies uit {', '.join(REGELINGEN)}")
@@ -146,6 +114,7 @@ def explain_cmd(
     console.print(f"[bold]{result.titel} {jaar}[/]")
     for note in notes:
         console.print(note)
+    from proactief.entitlements.engine import STATUS_NL
 
     console.print(f"[bold]{STATUS_NL[result.status]}.[/]")
     if result.bedrag_per_jaar is not None:
@@ -181,6 +150,8 @@ def explain_cmd(
 
 def _minimise(frame: Any, table: str, path: Path) -> None:
     """Data minimisation: refuse columns the entitlement check does not need."""
+    from proactief.domain import Doel
+    from proactief.trust.purposes import PurposeViolationError, check_fields
 
     try:
         check_fields(Doel.REGELINGENCHECK, [f"{table}.{c}" for c in frame.columns])
@@ -193,6 +164,9 @@ def _minimise(frame: Any, table: str, path: Path) -> None:
 
 def _store_scan(scan: Any, frame: Any, jaar: int) -> int:
     """Replace the stored scan of ``jaar`` with this one; how many rows were stored."""
+    from proactief.entitlements import REGELINGEN
+    from proactief.entitlements.scan import entitlement_rows
+    from proactief.storage import repositories as repo
 
     rows = entitlement_rows(scan, frame, jaar=jaar, regelingen=REGELINGEN)
     _settings, engine = open_engine()
@@ -224,6 +198,14 @@ def scan_cmd(
     ] = False,
 ) -> None:
     """Zoek huishoudens die recht hebben maar het niet krijgen, grootste bedrag eerst."""
+    from proactief.entitlements import PopulationError, provenance, scan_non_take_up
+    from proactief.entitlements.population import (
+        add_person_counts,
+        load_persons,
+        load_population,
+        load_receipts,
+        write_table,
+    )
 
     settings = rule_settings(gemeente)
     started = time.perf_counter()

@@ -8,33 +8,19 @@ import json
 import sys
 import warnings
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
-import pandas as pd
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from proactief.cli.common import console, err
 from proactief.cli.common import fail as _fail
-from proactief.segmentation import (
-    SurveyError,
-    TypingTool,
-    TypingToolFileError,
-    generate_survey,
-    hu_instrument,
-    hu_short_form,
-    load_survey,
-    posteriors_for_items,
-    profile,
-    render_report,
-    run_scenarios,
-)
-from proactief.segmentation.scenarios import default_agree_from, fit_scenario, parse_scenario
 
 # NumPy, pandas, scikit-learn and matplotlib load only when a segment command runs, so
 # that the other commands start fast.
+if TYPE_CHECKING:
+    import numpy as np
 
 DEFAULT_METHODS = "kmeans,gmm,lca"
 
@@ -50,6 +36,7 @@ def _emit_json(data: Any) -> None:
 
 
 def _default(value: Any) -> Any:
+    import numpy as np
 
     if isinstance(value, np.integer):
         return int(value)
@@ -61,6 +48,7 @@ def _default(value: Any) -> Any:
 
 
 def _load(file: Path, id_column: str | None, background: str | None) -> Any:
+    from proactief.segmentation import SurveyError, load_survey
 
     try:
         return load_survey(
@@ -76,6 +64,9 @@ def _load(file: Path, id_column: str | None, background: str | None) -> Any:
 def _labels_for(
     survey: Any, scenario: str, labels_file: Path | None, seed: int
 ) -> "tuple[np.ndarray, np.ndarray | None]":
+    import pandas as pd
+
+    from proactief.segmentation.scenarios import fit_scenario, parse_scenario
 
     try:
         parse_scenario(scenario)
@@ -120,6 +111,10 @@ def simulate(
     as_json: JSON = False,
 ) -> None:
     """Maak een synthetische enquête volgens de gepubliceerde HU-tabel."""
+    import numpy as np
+    import pandas as pd
+
+    from proactief.segmentation import generate_survey, hu_instrument
 
     try:
         survey = generate_survey(n, mode=mode, correlation=correlation, seed=seed)
@@ -160,6 +155,7 @@ def simulate(
 
 
 def _run(survey: Any, methods: str, k: str, bootstrap: int, seed: int, quiet: bool) -> Any:
+    from proactief.segmentation import run_scenarios
 
     try:
         low, _, high = k.partition("-")
@@ -212,6 +208,7 @@ def scenarios(
     as_json: JSON = False,
 ) -> None:
     """Vergelijk scenario's (methode x aantal segmenten) met een scorekaart."""
+    import pandas as pd
 
     survey = _load(file, id_column, background)
     analysis = _run(survey, methods, k, bootstrap, seed, quiet=as_json)
@@ -287,6 +284,9 @@ def profile_cmd(
 ) -> None:
     """Toon het profiel: % eens per uitspraak per segment, met de > 0,1 SD-markeringen."""
 
+    from proactief.segmentation import profile
+    from proactief.segmentation.scenarios import default_agree_from
+
     survey = _load(file, id_column, background)
     hard, posteriors = _labels_for(survey, scenario, labels, seed)
     threshold = default_agree_from(survey.answers, agree_from)
@@ -352,6 +352,10 @@ def type_cmd(
     as_json: JSON = False,
 ) -> None:
     """Bouw een kort typeer-hulpmiddel (--scenario) of scoor respondenten (--tool)."""
+    import numpy as np
+    import pandas as pd
+
+    from proactief.segmentation import TypingTool, TypingToolFileError, hu_instrument
 
     survey = _load(file, id_column, None)
     if tool is not None:
@@ -425,6 +429,9 @@ def hu(
     as_json: JSON = False,
 ) -> None:
     """Het HU-referentiemodel: nauwkeurigheid, korte vorm, of kansen voor antwoorden."""
+    import pandas as pd
+
+    from proactief.segmentation import hu_instrument, hu_short_form, posteriors_for_items
 
     inst = hu_instrument()
     names = [s.name_nl for s in inst.segments]
@@ -481,6 +488,7 @@ def report(
     seed: SEED = 0,
 ) -> None:
     """Schrijf een zelfstandig HTML-rapport met grafieken, in het Nederlands."""
+    from proactief.segmentation import profile, render_report
 
     survey = _load(file, id_column, background)
     analysis = _run(survey, methods, k, bootstrap, seed, quiet=False)

@@ -5,16 +5,9 @@ import os
 from typing import Annotated
 
 import typer
-import uvicorn
 
-from proactief.accounts.resident_codes import CODE_DAGEN, create_code
-from proactief.accounts.users import Rol, UserError, add_user
-from proactief.cli.common import console, open_engine, work_queue_config
+from proactief.cli.common import console, open_engine, run_server
 from proactief.cli.common import fail as _fail
-from proactief.cli.rules import rule_settings
-from proactief.early_detection.contacts import CaseNotFoundError, get_case
-from proactief.trust.pseudonyms import load_or_create_key
-from proactief.web import create_app
 
 users_app = typer.Typer(help="Medewerkers van de webapp.", no_args_is_help=True)
 
@@ -35,22 +28,6 @@ def serve(
     run_server(host=host, port=port, secure_cookies=not insecure_cookies)
 
 
-def run_server(*, host: str, port: int, secure_cookies: bool = True) -> None:
-    """Start uvicorn with the app on the configured database."""
-
-    settings, engine = open_engine()
-    app = create_app(
-        engine=engine,
-        secret_key=load_or_create_key(settings.data_dir / "web.key"),
-        secure_cookies=secure_cookies,
-        rule_settings=rule_settings(None),
-        work_queue_config=work_queue_config(),
-    )
-    console.print(f"Proactief draait op http://{host}:{port}/ (stoppen: Ctrl+C)")
-    # access logs would print paths with case numbers; warnings only
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
-
-
 @users_app.command("add")
 def users_add(
     gebruikersnaam: Annotated[str, typer.Argument(help="Inlognaam.")],
@@ -60,6 +37,7 @@ def users_add(
 ) -> None:
     """Maak een medewerker aan. Het wachtwoord komt uit PROACTIEF_NIEUW_WACHTWOORD of
     wordt gevraagd (minstens 12 tekens)."""
+    from proactief.accounts.users import Rol, UserError, add_user
 
     try:
         role = Rol(rol)
@@ -82,6 +60,8 @@ def code(
 ) -> None:
     """Maak een eenmalige code waarmee de inwoner van een zaak in de webapp kan (voor in
     een brief of e-mail). De code wordt maar één keer getoond."""
+    from proactief.accounts.resident_codes import CODE_DAGEN, create_code
+    from proactief.early_detection.contacts import CaseNotFoundError, get_case
 
     _settings, engine = open_engine()
     with engine.begin() as conn:
