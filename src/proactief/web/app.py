@@ -1,6 +1,6 @@
 """The FastAPI app: pages for professionals (login with roles) and for residents (one-time
-code). Business rules stay in ``pipeline``; this module only reads requests, checks who
-may do what, calls the pipeline and renders Dutch pages.
+code). Business rules stay in the capability packages; this module only reads requests,
+checks who may do what, calls those services and renders Dutch pages.
 
 Security by construction: signed session cookies (Secure, HttpOnly, SameSite=Lax), a CSRF
 token in every form, security headers with a strict Content-Security-Policy (no inline
