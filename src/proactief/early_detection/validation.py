@@ -1,6 +1,6 @@
 """Validation of one raw vroegsignaal record, with reasons in Dutch and English.
 
-Every rule here has a failing example in tests/test_validation.py.
+Every rule here has a failing example in tests/early_detection/test_validation.py.
 """
 
 from dataclasses import dataclass

@@ -22,7 +22,7 @@ from proactief.domain import (
 from proactief.early_detection.report import ddas_schema
 
 SHARED_SCHEMA = (
-    Path(__file__).resolve().parents[2]
+    Path(__file__).resolve().parents[3]
     / "shared/reference/ddas-vroegsignalering-v1.2/json_schema_Uitwisselmodel.json"
 )
 
