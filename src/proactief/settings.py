@@ -1,8 +1,9 @@
 """Settings from the environment (prefix ``PROACTIEF_``) with safe embedded defaults."""
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -34,6 +35,18 @@ class Settings(BaseSettings):
     smtp_user: str | None = None
     smtp_password: str | None = Field(default=None, repr=False)
     email_van: str = "vroegsignalering@gemeente.example"
+    config_dir: Path | None = None
+    """The municipality's own folder of policy files (aanpak.yaml, doelen.yaml, rollen.yaml,
+    work_queue.yaml, gemeente.yaml, ...). A file that is not in it is read from the shipped
+    defaults in ``src/proactief/config``. Default: the shipped folder only."""
+    work_queue_config: Path | None = None
+    """The work-queue policy file. Default: ``work_queue.yaml`` in the policy folder."""
+    gemeente_config: Path | None = None
+    """The municipal choices for the rules. Default: ``gemeente.yaml`` in the policy folder."""
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
+    """Logs never contain personal data; DEBUG also shows SQL statements without parameters."""
+    nieuw_wachtwoord: SecretStr | None = Field(default=None, repr=False)
+    """Password for ``proactief users add`` without a prompt (scripts, CI)."""
 
     def resolved_database_url(self) -> str:
         """The database URL, with the psycopg 3 driver for PostgreSQL."""

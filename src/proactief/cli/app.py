@@ -4,13 +4,13 @@ Messages for the team are in Dutch; each error says what is wrong and where.
 """
 
 import logging
-import os
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 
 from proactief import __version__
-from proactief.cli.common import console
+from proactief.cli.common import console, fail
 from proactief.cli.demo import demo
 from proactief.cli.early_detection import cases_app, intake, report_app
 from proactief.cli.offers import campaign_app, offer_app, tasks_app
@@ -18,6 +18,7 @@ from proactief.cli.rules import rules_app
 from proactief.cli.segment import segment_app
 from proactief.cli.trust import audit_app, consent_app, retention_app, why
 from proactief.cli.web import code, serve, users_app
+from proactief.settings import Settings
 
 app = typer.Typer(
     help="Proactief: vroegsignalering van geldzorgen, van signaal tot CBS-rapportage.",
@@ -60,9 +61,14 @@ def _root(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Toon de versie.")
     ] = False,
 ) -> None:
-    level = os.environ.get("PROACTIEF_LOG_LEVEL", "WARNING").upper()
+    try:
+        level = Settings().log_level
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = "PROACTIEF_" + str(first["loc"][0]).upper() if first["loc"] else "PROACTIEF_*"
+        raise fail(f"{field}: {first['msg']}") from exc
     logging.basicConfig(
-        level=getattr(logging, level, logging.WARNING),
+        level=getattr(logging, level),
         format="%(levelname)s %(name)s: %(message)s",
     )
     if level == "DEBUG":

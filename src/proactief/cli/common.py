@@ -2,7 +2,6 @@
 context of a command: settings, the migrated engine, the pseudonymizer, the municipal
 work-queue policy and a progress bar."""
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +16,7 @@ from rich.progress import (
 )
 from sqlalchemy import Engine
 
+from proactief.config import policy_path
 from proactief.early_detection.work_queue import (
     ConfigError,
     WorkQueueConfig,
@@ -66,9 +66,13 @@ def pseudonymizer_for(settings: Settings) -> Pseudonymizer:
 
 
 def work_queue_config() -> WorkQueueConfig:
-    custom = os.environ.get("PROACTIEF_WORK_QUEUE_CONFIG")
+    """The work-queue policy: PROACTIEF_WORK_QUEUE_CONFIG, else work_queue.yaml in the policy
+    folder."""
+    settings = Settings()
     try:
-        return load_work_queue_config(Path(custom) if custom else None)
+        return load_work_queue_config(
+            settings.work_queue_config or policy_path("work_queue.yaml", settings)
+        )
     except ConfigError as exc:
         raise fail(str(exc)) from exc
 
@@ -84,17 +88,15 @@ def progress_bar() -> Progress:
     )
 
 
-DEFAULT_GEMEENTE = Path(__file__).resolve().parent.parent / "config" / "gemeente.yaml"
-
-
 def rule_settings(path: Path | None) -> "MunicipalSettings":
     """The municipal choices for the rules: ``path``, else PROACTIEF_GEMEENTE_CONFIG, else
-    the shipped config/gemeente.yaml."""
+    gemeente.yaml in the policy folder."""
     # Imported here: the entitlements engine loads pandas and NumPy, which the other
     # commands do not need at start-up.
     from proactief.entitlements import SettingsError, load_municipal_settings
 
-    chosen = path or Path(os.environ.get("PROACTIEF_GEMEENTE_CONFIG", DEFAULT_GEMEENTE))
+    settings = Settings()
+    chosen = path or settings.gemeente_config or policy_path("gemeente.yaml", settings)
     try:
         return load_municipal_settings(chosen)
     except (OSError, SettingsError) as exc:

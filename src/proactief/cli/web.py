@@ -1,13 +1,13 @@
 """``proactief serve``, ``proactief users add`` and ``proactief code``: the web app and
 who may use it."""
 
-import os
 from typing import Annotated
 
 import typer
 
 from proactief.cli.common import console, open_engine, run_server
 from proactief.cli.common import fail as _fail
+from proactief.settings import Settings
 
 users_app = typer.Typer(help="Medewerkers van de webapp.", no_args_is_help=True)
 
@@ -43,7 +43,8 @@ def users_add(
         role = Rol(rol)
     except ValueError as exc:
         raise _fail(f"onbekende rol '{rol}'; kies uit {', '.join(r.value for r in Rol)}.") from exc
-    password = os.environ.get("PROACTIEF_NIEUW_WACHTWOORD") or typer.prompt(
+    preset = Settings().nieuw_wachtwoord
+    password = (preset.get_secret_value() if preset else None) or typer.prompt(
         "Wachtwoord", hide_input=True, confirmation_prompt=True
     )
     _settings, engine = open_engine()

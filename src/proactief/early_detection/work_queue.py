@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from proactief.config import SHIPPED_DIR
 from proactief.domain import Eindresultaat, PriorityReason
 
 __all__ = [
@@ -19,7 +20,7 @@ __all__ = [
     "score",
 ]
 
-DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "work_queue.yaml"
+DEFAULT_CONFIG = SHIPPED_DIR / "work_queue.yaml"
 MEASURES = (
     "crisis",
     "warme_overdracht",

@@ -5,10 +5,11 @@ import html
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 
 import yaml
+
+from proactief.config import policy_path
 
 __all__ = [
     "Problem",
@@ -31,7 +32,7 @@ class Problem:
 @cache
 def load_check_config() -> dict[str, Any]:
     """config/berichtcontrole.yaml."""
-    text = resources.files("proactief").joinpath("config/berichtcontrole.yaml").read_text("utf-8")
+    text = policy_path("berichtcontrole.yaml").read_text("utf-8")
     data: dict[str, Any] = yaml.safe_load(text)
     return data
 

@@ -13,13 +13,13 @@ import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import cache
-from importlib import resources
 from typing import Any
 
 import numpy as np
 import yaml
 from sqlalchemy import Connection
 
+from proactief.config import policy_path
 from proactief.domain import Doel, EventSoort, Wijze
 from proactief.offers.approach import SegmentProbabilities
 from proactief.storage import repositories as repo
@@ -48,7 +48,7 @@ class AnswerError(ValueError):
 @cache
 def load_questionnaire() -> dict[str, Any]:
     """config/vragenlijst.yaml."""
-    text = resources.files("proactief").joinpath("config/vragenlijst.yaml").read_text("utf-8")
+    text = policy_path("vragenlijst.yaml").read_text("utf-8")
     data: dict[str, Any] = yaml.safe_load(text)
     return data
 

@@ -4,11 +4,11 @@ every read of personal data is checked against the fields its purpose may use.""
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 
 import yaml
 
+from proactief.config import policy_path
 from proactief.domain import Doel
 
 __all__ = ["Purpose", "PurposeViolationError", "check_fields", "load_purposes"]
@@ -54,7 +54,7 @@ class Purpose:
 @cache
 def load_purposes() -> dict[Doel, Purpose]:
     """Read config/doelen.yaml."""
-    text = resources.files("proactief").joinpath("config/doelen.yaml").read_text("utf-8")
+    text = policy_path("doelen.yaml").read_text("utf-8")
     data: dict[str, Any] = yaml.safe_load(text)
     purposes = {}
     for name, spec in data.items():

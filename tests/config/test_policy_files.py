@@ -1,0 +1,77 @@
+"""The municipality's policy folder and the one way policy files and settings are read."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pydantic import BaseModel
+
+from proactief.config import SHIPPED_DIR, PolicyError, load_policy, policy_path
+from proactief.settings import Settings
+
+
+class _Example(BaseModel):
+    naam: str
+    dagen: int
+
+
+def _proactief(args: list[str], **extra: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, COLUMNS="200", **extra)
+    return subprocess.run(
+        [sys.executable, "-m", "proactief", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_own_file_wins_and_a_missing_one_comes_from_the_shipped_folder(tmp_path: Path) -> None:
+    (tmp_path / "aanpak.yaml").write_text("{}\n", encoding="utf-8")
+    settings = Settings(config_dir=tmp_path)
+    assert tmp_path / "aanpak.yaml" == policy_path("aanpak.yaml", settings)
+    assert SHIPPED_DIR / "doelen.yaml" == policy_path("doelen.yaml", settings)
+    assert SHIPPED_DIR / "aanpak.yaml" == policy_path("aanpak.yaml", Settings(config_dir=None))
+
+
+def test_a_wrong_key_is_named_with_its_file(tmp_path: Path) -> None:
+    path = tmp_path / "x.yaml"
+    path.write_text("naam: Voorbeeld\ndagen: veel\n", encoding="utf-8")
+    with pytest.raises(PolicyError) as caught:
+        load_policy(path, _Example)
+    assert caught.value.path == path
+    assert caught.value.key == "dagen"
+    assert str(path) in str(caught.value)
+
+
+def test_broken_yaml_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "x.yaml"
+    path.write_text("naam: Voorbeeld\ndagen: [1,\n", encoding="utf-8")
+    with pytest.raises(PolicyError) as caught:
+        load_policy(path, _Example)
+    assert caught.value.key.startswith("line ")
+
+
+def test_the_work_queue_policy_is_read_from_the_municipal_folder(tmp_path: Path) -> None:
+    """A broken work_queue.yaml in PROACTIEF_CONFIG_DIR stops `cases match` with its path,
+    which shows the file in that folder is the one read."""
+    (tmp_path / "beleid").mkdir()
+    broken = tmp_path / "beleid" / "work_queue.yaml"
+    broken.write_text("matching: {}\n", encoding="utf-8")
+    done = _proactief(
+        ["cases", "match", "--datum", "2026-11-23"],
+        PROACTIEF_DATA_DIR=str(tmp_path / "data"),
+        PROACTIEF_CONFIG_DIR=str(tmp_path / "beleid"),
+    )
+    assert done.returncode == 2, done.stderr
+    assert str(broken) in "".join(done.stderr.split())
+
+
+def test_a_wrong_log_level_is_a_clear_error(tmp_path: Path) -> None:
+    done = _proactief(["cases"], PROACTIEF_DATA_DIR=str(tmp_path), PROACTIEF_LOG_LEVEL="LUID")
+    assert done.returncode == 2
+    assert "PROACTIEF_LOG_LEVEL" in done.stderr
+    assert "Traceback" not in done.stderr
