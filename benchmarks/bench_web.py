@@ -39,7 +39,7 @@ from proactief.storage import repositories as repo
 from proactief.storage.db import create_db_engine, migrate
 from proactief.trust.consent import current_state, events_of
 from proactief.web import create_app
-from proactief.web.app import QUEUE_PAGE_SIZE
+from proactief.web.routes.cases import QUEUE_PAGE_SIZE
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -2,13 +2,11 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, select_autoescape
-
 from proactief.channels.base import Delivery, Envelope
+from proactief.channels.templating import letter_environment
 from proactief.domain import Kanaal
 
 __all__ = ["LetterChannel", "render_letter_html", "render_pdf"]
@@ -16,13 +14,7 @@ __all__ = ["LetterChannel", "render_letter_html", "render_pdf"]
 
 def render_letter_html(template: str, context: dict[str, Any]) -> str:
     """Fill a letter template from ``channels/templates``."""
-    text = (
-        resources.files("proactief.channels")
-        .joinpath(f"templates/{template}")
-        .read_text(encoding="utf-8")
-    )
-    env = Environment(autoescape=select_autoescape(default=True))
-    return env.from_string(text).render(**context)
+    return letter_environment().get_template(template).render(**context)
 
 
 def render_pdf(html: str) -> bytes:

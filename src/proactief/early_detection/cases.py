@@ -202,3 +202,29 @@ def work_queue(
             )
         )
     return items
+
+
+def count_open_cases(*, conn: Connection, partner: str | None = None, crisis: bool = False) -> int:
+    """How many open cases the work queue holds with the same filters as :func:`work_queue`."""
+    return repo.count_open_cases(conn, partner=partner, crisis=crisis)
+
+
+def open_case_partners(*, conn: Connection) -> list[str]:
+    """The signal partners with signals in open cases (the work queue's filter choices)."""
+    return repo.open_case_partners(conn)
+
+
+def household_of(*, conn: Connection, person_pseudonym: str, actor: str) -> Any:
+    """The household's type, size and housing for the case page, read for the
+    early-detection purpose (audited; no income, no address). None when unknown."""
+    PersonalDataAccess(conn, doel=Doel.VROEGSIGNALERING, actor=actor).check(
+        [
+            "residents.household_id",
+            "households.huishoudtype",
+            "households.aantal_personen",
+            "households.woonsituatie",
+        ],
+        subject=person_pseudonym,
+    )
+    household_id = repo.household_of_person(conn, person_pseudonym)
+    return None if household_id is None else repo.household_summary(conn, household_id)

@@ -12,11 +12,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
-from importlib import resources
 from typing import Any
 
 import yaml
 
+from proactief.config import policy_path
 from proactief.domain import Kanaal, PreferenceState
 from proactief.domain.preferences import Berichtsoort
 
@@ -57,7 +57,8 @@ class CaseSummary:
     neighbourhood, ...). They are accepted so that a test can prove they change nothing.
     """
 
-    case_id: int
+    case_id: int | None = None
+    """None: no case yet (what a resident is told their answers change)."""
     crisis: bool = False
     bestaand_contact: date | None = None
     vandaag: date = field(default_factory=date.today)
@@ -94,9 +95,9 @@ class Reason:
 
 @dataclass(frozen=True)
 class Offer:
-    """The approach for one case."""
+    """The approach for one case (``case_id`` None: for a person without a case yet)."""
 
-    case_id: int
+    case_id: int | None
     wat: tuple[OfferItem, ...]
     afzender: str
     ladder: tuple[LadderStep, ...]
@@ -110,7 +111,7 @@ class Offer:
 @cache
 def load_approach_config() -> dict[str, Any]:
     """config/aanpak.yaml."""
-    text = resources.files("proactief").joinpath("config/aanpak.yaml").read_text("utf-8")
+    text = policy_path("aanpak.yaml").read_text("utf-8")
     data: dict[str, Any] = yaml.safe_load(text)
     return data
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from babel.dates import format_date
 from babel.numbers import format_currency
-from jinja2 import Environment, PackageLoader, select_autoescape
 
+from proactief.channels.templating import message_environment
 from proactief.domain import Kanaal
 
 __all__ = ["CHANNEL_TEMPLATES", "Rendered", "parts_for", "render_messages"]
@@ -35,15 +35,6 @@ class Rendered:
     kanaal: str
     onderwerp: str
     inhoud: str
-
-
-def _environment() -> Environment:
-    return Environment(
-        loader=PackageLoader("proactief.channels", "templates"),
-        autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
 
 
 def render_messages(
@@ -83,7 +74,7 @@ def render_messages(
         "afmelden": afmelden,
         "datum": format_date(datum or date.today(), format="long", locale="nl_NL"),
     }
-    env = _environment()
+    env = message_environment()
     return {
         kanaal: Rendered(
             kanaal,

@@ -385,3 +385,8 @@ def complete_task(
         detail="bereikt" if bereikt else "niet bereikt",
     )
     return attempt
+
+
+def steps_of_case(*, conn: Connection, case_id: int) -> list[Any]:
+    """The ladder steps carried out for a case, in order (for the case page)."""
+    return repo.outreach_steps_of_case(conn, case_id)

@@ -126,11 +126,19 @@ def send_message(
     return Message(message_id, status, gekozen, ontvanger, reden)
 
 
-def why_message(*, conn: Connection, message_id: int) -> dict[str, Any]:
+def messages_of_person(*, conn: Connection, person_pseudonym: str) -> list[Any]:
+    """The messages to one person, newest first (what the resident sees on their page)."""
+    return repo.messages_of_person(conn, person_pseudonym)
+
+
+def why_message(
+    *, conn: Connection, message_id: int, person_pseudonym: str | None = None
+) -> dict[str, Any]:
     """'Waarom kreeg ik dit?': the reasons behind one message, in Dutch (B1), as data for
-    the web page and the printable letter."""
+    the web page and the printable letter. With ``person_pseudonym`` (a resident asking),
+    a message to someone else is not found either."""
     row = repo.message_row(conn, message_id)
-    if row is None:
+    if row is None or (person_pseudonym is not None and row.person_pseudonym != person_pseudonym):
         raise MessageNotFoundError(message_id)
     aanleiding = json.loads(row.aanleiding)
     state = current_state(conn=conn, person_pseudonym=row.person_pseudonym)

@@ -6,17 +6,13 @@ It uses the same session as the pages (cookie) and the same role matrix; every u
 request needs the session's CSRF token in the ``X-CSRF-Token`` header.
 """
 
-import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import FastAPI, Header, HTTPException, Path, Request
+from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import Connection, Engine
 
 from proactief.accounts.users import User
 from proactief.domain import (
@@ -28,37 +24,23 @@ from proactief.domain import (
     Wijze,
 )
 from proactief.early_detection.cases import work_queue
-from proactief.early_detection.contacts import (
-    CaseClosedError,
-    CaseNotFoundError,
-    ContactDateError,
-    NotReachedError,
-    get_case,
-    register_contact,
-)
+from proactief.early_detection.contacts import CaseNotFoundError, get_case, register_contact
 from proactief.trust.consent import channel_events, current_state, record_events
-from proactief.web.auth import NotAllowed, NotLoggedIn, authorize
+from proactief.web.auth import NotAllowed, NotLoggedIn
+from proactief.web.deps import (
+    CsrfFailed,
+    NoResident,
+    Resident,
+    WebContext,
+    ZaakId,
+    case_change,
+    require,
+)
 
-__all__ = ["API_VERSION", "MAX_ID", "ZaakId", "case_change", "create_api"]
-
-
-@contextmanager
-def case_change(engine: Engine) -> Iterator[Connection]:
-    """One transaction for a change to a case, for pages and API alike; the case's
-    refusals become 404 or 400 with their message, and nothing of the change is kept."""
-    try:
-        with engine.begin() as conn:
-            yield conn
-    except CaseNotFoundError as exc:
-        raise HTTPException(404, f"Zaak {exc.case_id} bestaat niet.") from exc
-    except (CaseClosedError, ContactDateError, NotReachedError) as exc:
-        raise HTTPException(400, str(exc)) from exc
+__all__ = ["API_VERSION", "create_api"]
 
 
 API_VERSION = "1.0.0"
-MAX_ID = 2**31 - 1
-"""Ids are 32-bit integers in PostgreSQL: a larger id is a 400, not a database error."""
-ZaakId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 class Reden(BaseModel):
@@ -139,8 +121,8 @@ def problem(status: int, title: str, detail: str, instance: str, **extra: Any) -
 PROBLEM = {"content": {"application/problem+json": {}}, "description": "Probleem"}
 
 
-def create_api(*, engine: Engine) -> FastAPI:
-    """The API app, mounted at /api/v1 by ``create_app``."""
+def create_api(context: WebContext) -> FastAPI:
+    """The API app, mounted at /api/v1 by ``create_app``, on the same context."""
     api = FastAPI(
         title="Proactief API",
         version=API_VERSION,
@@ -150,6 +132,7 @@ def create_api(*, engine: Engine) -> FastAPI:
         redoc_url=None,
         responses={401: PROBLEM, 403: PROBLEM, 404: PROBLEM, 400: PROBLEM},
     )
+    api.state.context = context
 
     @api.middleware("http")
     async def version_header(request: Request, call_next: Any) -> Response:
@@ -180,30 +163,25 @@ def create_api(*, engine: Engine) -> FastAPI:
             **{"invalid-params": params},
         )
 
-    def professional(request: Request, permission: str) -> User:
-        try:
-            return authorize(engine, request.session, permission)
-        except NotLoggedIn as exc:
-            raise HTTPException(401, "Log eerst in.") from exc
-        except NotAllowed as exc:
-            raise HTTPException(403, "Uw rol mag dit niet.") from exc
+    def refusal(status: int, title: str, detail: str) -> Any:
+        async def handler(request: Request, _exc: Exception) -> JSONResponse:
+            return problem(status, title, detail, request.url.path)
 
-    def resident(request: Request) -> str:
-        person = request.session.get("resident")
-        if not person:
-            raise HTTPException(401, "Vul eerst uw code in.")
-        return str(person)
+        return handler
 
-    def check_csrf(request: Request, token: str | None) -> None:
-        expected = request.session.get("csrf")
-        if not expected or not token or not secrets.compare_digest(str(expected), token):
-            raise HTTPException(403, "De CSRF-token ontbreekt of klopt niet.")
+    api.add_exception_handler(NotLoggedIn, refusal(401, "Niet ingelogd", "Log eerst in."))
+    api.add_exception_handler(NotAllowed, refusal(403, "Geen toegang", "Uw rol mag dit niet."))
+    api.add_exception_handler(NoResident, refusal(401, "Niet ingelogd", "Vul eerst uw code in."))
+    api.add_exception_handler(
+        CsrfFailed, refusal(403, "Geen toegang", "De CSRF-token ontbreekt of klopt niet.")
+    )
 
     @api.get("/zaken", response_model=list[ZaakSamenvatting])
-    def list_cases(request: Request) -> list[ZaakSamenvatting]:
+    def list_cases(
+        user: Annotated[User, Depends(require("werkvoorraad"))],
+    ) -> list[ZaakSamenvatting]:
         """Open zaken, hoogste prioriteit eerst."""
-        user = professional(request, "werkvoorraad")
-        with engine.begin() as conn:
+        with context.engine.begin() as conn:
             items = work_queue(conn=conn, limit=1000, actor=f"api:{user.gebruikersnaam}")
         return [
             ZaakSamenvatting(
@@ -220,10 +198,9 @@ def create_api(*, engine: Engine) -> FastAPI:
         ]
 
     @api.get("/zaken/{zaak_id}", response_model=Zaak)
-    def one_case(request: Request, zaak_id: ZaakId) -> Zaak:
+    def one_case(user: Annotated[User, Depends(require("zaak_bekijken"))], zaak_id: ZaakId) -> Zaak:
         """Eén zaak met haar contactpogingen."""
-        user = professional(request, "zaak_bekijken")
-        with engine.begin() as conn:
+        with context.engine.begin() as conn:
             try:
                 case = get_case(conn=conn, case_id=zaak_id, actor=f"api:{user.gebruikersnaam}")
             except CaseNotFoundError as exc:
@@ -241,23 +218,21 @@ def create_api(*, engine: Engine) -> FastAPI:
             ],
         )
 
-    @api.post("/zaken/{zaak_id}/contactpogingen", status_code=201, response_model=ContactpogingUit)
-    def add_attempt(
-        request: Request,
-        zaak_id: ZaakId,
-        poging: ContactpogingIn,
-        x_csrf_token: str | None = Header(default=None),
-    ) -> ContactpogingUit:
-        """Leg een contactpoging vast."""
-        professional(request, "contact_registreren")
-        check_csrf(request, x_csrf_token)
+    @api.post(
+        "/zaken/{zaak_id}/contactpogingen",
+        status_code=201,
+        response_model=ContactpogingUit,
+        dependencies=[Depends(require("contact_registreren"))],
+    )
+    def add_attempt(zaak_id: ZaakId, poging: ContactpogingIn) -> ContactpogingUit:
+        """Leg een contactpoging vast. Met de CSRF-token van de sessie in X-CSRF-Token."""
         attempt = Contactpoging(poging.soort, poging.datum, poging.dagdeel, poging.bereikt)
-        with case_change(engine) as conn:
+        with case_change(context.engine) as conn:
             register_contact(conn=conn, case_id=zaak_id, attempt=attempt)
         return ContactpogingUit(**poging.model_dump())
 
     def _state(person: str) -> Voorkeuren:
-        with engine.connect() as conn:
+        with context.engine.connect() as conn:
             return _voorkeuren(current_state(conn=conn, person_pseudonym=person))
 
     def _voorkeuren(state: PreferenceState) -> Voorkeuren:
@@ -269,18 +244,15 @@ def create_api(*, engine: Engine) -> FastAPI:
         )
 
     @api.get("/voorkeuren", response_model=Voorkeuren)
-    def my_preferences(request: Request) -> Voorkeuren:
+    def my_preferences(person: Resident) -> Voorkeuren:
         """De keuzes van de ingelogde inwoner."""
-        return _state(resident(request))
+        return _state(person)
 
     @api.put("/voorkeuren/kanalen", response_model=Voorkeuren)
-    def set_channels(
-        request: Request, keuze: KanalenIn, x_csrf_token: str | None = Header(default=None)
-    ) -> Voorkeuren:
-        """Kies hoe en wanneer de gemeente contact opneemt."""
-        person = resident(request)
-        check_csrf(request, x_csrf_token)
-        with engine.begin() as conn:
+    def set_channels(person: Resident, keuze: KanalenIn) -> Voorkeuren:
+        """Kies hoe en wanneer de gemeente contact opneemt. Met de CSRF-token van de sessie
+        in X-CSRF-Token."""
+        with context.engine.begin() as conn:
             state = record_events(
                 conn=conn,
                 person_pseudonym=person,

@@ -4,13 +4,13 @@ request, so a deactivated user or a changed role counts at once."""
 
 from collections.abc import Mapping
 from functools import cache
-from importlib import resources
 from typing import Any
 
 import yaml
 from sqlalchemy import Engine
 
 from proactief.accounts.users import User, user_by_id
+from proactief.config import policy_path
 
 __all__ = ["NotAllowed", "NotLoggedIn", "authorize", "role_matrix", "start_session"]
 
@@ -26,7 +26,7 @@ class NotAllowed(Exception):
 @cache
 def role_matrix() -> dict[str, frozenset[str]]:
     """config/rollen.yaml: permission -> roles."""
-    text = resources.files("proactief").joinpath("config/rollen.yaml").read_text("utf-8")
+    text = policy_path("rollen.yaml").read_text("utf-8")
     data: dict[str, list[str]] = yaml.safe_load(text)
     return {permission: frozenset(roles) for permission, roles in data.items()}
 

@@ -1,0 +1,140 @@
+"""What every route shares, as FastAPI dependencies: the app's context, the professional
+with a permission from config/rollen.yaml, the resident of this session, and the CSRF
+check of every change. Pages and the API use the same dependencies; each app turns the
+refusals below into its own answer (a redirect or page, or an RFC 9457 problem)."""
+
+import secrets
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Path, Request
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import Connection, Engine
+
+from proactief.accounts.users import User
+from proactief.early_detection.contacts import (
+    CaseClosedError,
+    CaseNotFoundError,
+    ContactDateError,
+    NotReachedError,
+)
+from proactief.early_detection.work_queue import WorkQueueConfig
+from proactief.entitlements import MunicipalSettings
+from proactief.web.auth import authorize
+from proactief.web.ratelimit import FailureLimiter
+
+__all__ = [
+    "MAX_ID",
+    "Context",
+    "CsrfFailed",
+    "NoResident",
+    "Resident",
+    "WebContext",
+    "ZaakId",
+    "case_change",
+    "csrf_token",
+    "require",
+    "verify_csrf",
+]
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+MAX_ID = 2**31 - 1
+"""Ids are 32-bit integers in PostgreSQL: a larger id is a 400, not a database error."""
+ZaakId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+@dataclass(frozen=True)
+class WebContext:
+    """What the app was started with; one per app, in ``app.state.context``."""
+
+    engine: Engine
+    templates: Jinja2Templates
+    queue_config: WorkQueueConfig
+    rule_settings: MunicipalSettings | None
+    organisation_name: str
+    gegevensleverancier: str
+    limiter: FailureLimiter
+
+
+def _context(request: Request) -> WebContext:
+    context: WebContext = request.app.state.context
+    return context
+
+
+Context = Annotated[WebContext, Depends(_context)]
+
+
+class CsrfFailed(Exception):
+    """A change without the session's CSRF token."""
+
+
+class NoResident(Exception):
+    """No resident entered a code in this session."""
+
+
+def csrf_token(request: Request) -> str:
+    """The session's CSRF token, made at the first page of the session."""
+    token = request.session.get("csrf")
+    if not token:
+        token = secrets.token_urlsafe(32)
+        request.session["csrf"] = token
+    return str(token)
+
+
+async def verify_csrf(request: Request) -> None:
+    """Every change (POST, PUT, PATCH, DELETE) carries the session's token: in the
+    ``X-CSRF-Token`` header (API, htmx) or the ``csrf_token`` form field (pages)."""
+    if request.method not in UNSAFE_METHODS:
+        return
+    token = request.headers.get("x-csrf-token")
+    if token is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        # Starlette keeps the parsed form, so the route's Form(...) fields read it again
+        token = str((await request.form()).get("csrf_token", ""))
+    expected = request.session.get("csrf")
+    if not expected or not token or not secrets.compare_digest(str(expected), token):
+        raise CsrfFailed
+
+
+def require(permission: str) -> Callable[..., Awaitable[User]]:
+    """A dependency: the logged-in professional whose role has ``permission``
+    (config/rollen.yaml); for a change, after the CSRF check.
+
+    Raises NotLoggedIn or NotAllowed (proactief.web.auth), or CsrfFailed."""
+
+    def logged_in(request: Request, context: Context) -> User:
+        return authorize(context.engine, request.session, permission)
+
+    async def checked(request: Request, user: Annotated[User, Depends(logged_in)]) -> User:
+        await verify_csrf(request)
+        return user
+
+    return checked
+
+
+async def _resident(request: Request) -> str:
+    person = request.session.get("resident")
+    if not person:
+        raise NoResident
+    await verify_csrf(request)
+    return str(person)
+
+
+Resident = Annotated[str, Depends(_resident)]
+"""The resident of this session (their pseudonym); for a change, after the CSRF check."""
+
+
+@contextmanager
+def case_change(engine: Engine) -> Iterator[Connection]:
+    """One transaction for a change to a case, for pages and API alike; the case's
+    refusals become 404 or 400 with their message, and nothing of the change is kept."""
+    try:
+        with engine.begin() as conn:
+            yield conn
+    except CaseNotFoundError as exc:
+        raise HTTPException(404, f"Zaak {exc.case_id} bestaat niet.") from exc
+    except (CaseClosedError, ContactDateError, NotReachedError) as exc:
+        raise HTTPException(400, str(exc)) from exc

@@ -1,0 +1,65 @@
+"""Rendering a page: one Jinja2 environment per app (web/templates), the menu built from
+config/rollen.yaml for the user's role, the session's CSRF token and its one-time notice."""
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from babel.dates import format_date
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from proactief.accounts.users import User
+from proactief.web.auth import role_matrix
+from proactief.web.deps import WebContext, csrf_token
+
+__all__ = ["MENU", "datum_nl", "menu_for", "page_templates", "render"]
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+MENU: tuple[tuple[str, str, str], ...] = (
+    # (permission in config/rollen.yaml, path, label)
+    ("werkvoorraad", "/werkvoorraad", "Werkvoorraad"),
+    ("dashboard", "/dashboard", "Dashboard"),
+    ("rapportage", "/rapportage", "CBS-rapportage"),
+)
+"""The main menu: an item shows when the user's role has its permission."""
+
+
+def menu_for(user: User | None) -> list[tuple[str, str]]:
+    """(path, label) of every menu item the user may open."""
+    if user is None:
+        return []
+    matrix = role_matrix()
+    return [(path, label) for permission, path, label in MENU if user.rol in matrix[permission]]
+
+
+def datum_nl(value: date | datetime | str) -> str:
+    """'23 november 2026': how a resident reads a date (as in the letters)."""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    if isinstance(value, datetime):
+        value = value.date()
+    return str(format_date(value, format="long", locale="nl_NL"))
+
+
+def page_templates() -> Jinja2Templates:
+    """The app's one template environment."""
+    templates = Jinja2Templates(directory=str(TEMPLATES))
+    templates.env.filters["datum_nl"] = datum_nl
+    return templates
+
+
+def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """Page ``name`` with ``context``, the menu of ``context['user']``, the CSRF token and
+    the notice left by the previous request (shown once)."""
+    app_context: WebContext = request.app.state.context
+    user = context.setdefault("user", None)
+    flash = request.session.pop("flash", None)
+    return app_context.templates.TemplateResponse(
+        request,
+        name,
+        {"csrf": csrf_token(request), "flash": flash, "menu": menu_for(user), **context},
+        status_code=status,
+    )

@@ -1,0 +1,8 @@
+"""One router per area of the web app; ``create_app`` puts them together.
+
+- ``accounts``: the start page, logging in and out (professionals)
+- ``cases``: the work queue and the case page with its forms
+- ``reports``: the dashboard (funnel) and the CBS report
+- ``residents``: the resident's own page after a one-time code
+The JSON API is its own app (``proactief.web.api``), mounted at /api/v1.
+"""

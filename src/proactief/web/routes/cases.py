@@ -1,0 +1,182 @@
+"""The work queue and the case page with its forms (contact attempt, help accepted, close)."""
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from proactief.accounts.users import User
+from proactief.domain import Contactpoging, Contactsoort, Dagdeel, Eindresultaat, signaalpartner_nl
+from proactief.early_detection.cases import (
+    count_open_cases,
+    household_of,
+    open_case_partners,
+    work_queue,
+)
+from proactief.early_detection.contacts import (
+    CaseNotFoundError,
+    accept_help,
+    close_case,
+    register_contact,
+)
+from proactief.entitlements.scan import explain_rows
+from proactief.offers.outreach import Afzender, case_offer, messages_for, steps_of_case
+from proactief.web.deps import Context, ZaakId, case_change, require
+from proactief.web.pages import render
+from proactief.web.routes.residents import sharing_options
+
+__all__ = ["router"]
+
+router = APIRouter()
+
+QUEUE_PAGE_SIZE = 200
+
+# how sure a parameter value is (entitlements/parameters.schema.json), for the contact worker
+ZEKERHEID_NL = {
+    "secondary": "uit een tweede bron",
+    "derived": "afgeleid",
+    "unverified": "niet gecontroleerd",
+}
+REGELING_STATUS_NL = {
+    "recht_niet_ontvangen": "waarschijnlijk recht, krijgt het nu niet",
+    "mogelijk_recht_gegevens_nodig": "misschien recht, er zijn meer gegevens nodig",
+}
+
+
+def actor(user: User) -> str:
+    """How a professional is named in the audit trail."""
+    return f"medewerker:{user.gebruikersnaam}"
+
+
+@router.get("/werkvoorraad", response_class=HTMLResponse)
+def queue_page(
+    request: Request,
+    context: Context,
+    user: Annotated[User, Depends(require("werkvoorraad"))],
+    partner: str = "",
+    crisis: str = "",
+) -> Response:
+    with context.engine.begin() as conn:
+        items = work_queue(
+            conn=conn,
+            limit=QUEUE_PAGE_SIZE,
+            actor=actor(user),
+            partner=partner or None,
+            crisis=bool(crisis),
+        )
+        total = count_open_cases(conn=conn, partner=partner or None, crisis=bool(crisis))
+        partners = open_case_partners(conn=conn)
+    return render(
+        request,
+        "werkvoorraad.html",
+        user=user,
+        items=items,
+        total=total,
+        partners=partners,
+        partner=partner,
+        crisis=crisis,
+        partner_nl=signaalpartner_nl,
+    )
+
+
+@router.get("/zaken/{case_id}", response_class=HTMLResponse)
+def case_page(
+    request: Request,
+    context: Context,
+    user: Annotated[User, Depends(require("zaak_bekijken"))],
+    case_id: ZaakId,
+) -> Response:
+    today = date.today()
+    with context.engine.begin() as conn:
+        try:
+            co = case_offer(conn=conn, case_id=case_id, today=today, actor=actor(user))
+        except CaseNotFoundError as exc:
+            raise HTTPException(404, f"Zaak {case_id} bestaat niet.") from exc
+        household = household_of(conn=conn, person_pseudonym=co.person_pseudonym, actor=actor(user))
+        steps = steps_of_case(conn=conn, case_id=case_id)
+    rendered = messages_for(co, afzender=Afzender(), datum=today)
+    return render(
+        request,
+        "zaak.html",
+        user=user,
+        case=co.case,
+        signals=co.signals,
+        co=co,
+        offer=co.offer,
+        steps=steps,
+        household=household,
+        regelingen=explain_rows(co.regelingen, context.rule_settings),
+        delen_met=[k for k in sharing_options() if k in co.voorkeuren.delen],
+        status_nl=REGELING_STATUS_NL,
+        zekerheid_nl=ZEKERHEID_NL,
+        berichten=rendered,
+        soorten=list(Contactsoort),
+        dagdelen=list(Dagdeel),
+        resultaten=list(Eindresultaat),
+        vandaag=today.isoformat(),
+        partner_nl=signaalpartner_nl,
+    )
+
+
+@router.post("/zaken/{case_id}/contact", dependencies=[Depends(require("contact_registreren"))])
+def add_contact(
+    request: Request,
+    context: Context,
+    case_id: ZaakId,
+    soort: str = Form(...),
+    datum: str = Form(...),
+    dagdeel: str = Form(""),
+    bereikt: str = Form(""),
+) -> Response:
+    try:
+        attempt = Contactpoging(
+            soort=Contactsoort(soort),
+            datum=date.fromisoformat(datum),
+            dagdeel=Dagdeel(dagdeel) if dagdeel else None,
+            bereikt=bereikt == "ja",
+        )
+    except ValueError as exc:
+        raise HTTPException(400, f"Dit klopt niet: {exc}") from exc
+    with case_change(context.engine) as conn:
+        register_contact(conn=conn, case_id=case_id, attempt=attempt)
+    request.session["flash"] = f"Contactpoging vastgelegd: {attempt.soort}, " + (
+        "bereikt." if attempt.bereikt else "niet bereikt."
+    )
+    return RedirectResponse(f"/zaken/{case_id}", status_code=303)
+
+
+@router.post(
+    "/zaken/{case_id}/hulp-geaccepteerd", dependencies=[Depends(require("contact_registreren"))]
+)
+def accept(request: Request, context: Context, case_id: ZaakId, datum: str = Form(...)) -> Response:
+    try:
+        when = date.fromisoformat(datum)
+    except ValueError as exc:
+        raise HTTPException(400, f"Dit klopt niet: {exc}") from exc
+    with case_change(context.engine) as conn:
+        accept_help(conn=conn, case_id=case_id, datum=when)
+    request.session["flash"] = (
+        f"Vastgelegd: de inwoner neemt hulp aan ({when:%d-%m-%Y}). "
+        + context.queue_config.accepted_help_notice()
+    )
+    return RedirectResponse(f"/zaken/{case_id}", status_code=303)
+
+
+@router.post("/zaken/{case_id}/afsluiten", dependencies=[Depends(require("contact_registreren"))])
+def close(
+    request: Request,
+    context: Context,
+    case_id: ZaakId,
+    eindresultaat: str = Form(...),
+    datum: str = Form(...),
+) -> Response:
+    try:
+        result = Eindresultaat(eindresultaat)
+        when = date.fromisoformat(datum)
+    except ValueError as exc:
+        raise HTTPException(400, f"Dit klopt niet: {exc}") from exc
+    with case_change(context.engine) as conn:
+        close_case(conn=conn, case_id=case_id, eindresultaat=result, datum=when)
+    request.session["flash"] = f"Zaak {case_id} is afgesloten: {result}."
+    return RedirectResponse("/werkvoorraad", status_code=303)

@@ -1,0 +1,88 @@
+"""The dashboard (the funnel per partner, channel and segment) and the CBS report."""
+
+import json
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+
+from proactief.accounts.users import User
+from proactief.domain import signaalpartner_nl
+from proactief.early_detection.report import ReportRequest, build_ddas_report, validate_ddas_report
+from proactief.evaluation.funnel import funnels
+from proactief.web.deps import Context, require
+from proactief.web.pages import render
+from proactief.web.routes.cases import actor
+
+__all__ = ["router"]
+
+router = APIRouter()
+
+FUNNEL = (
+    ("Signalen", "signalen"),
+    ("Opgepakt", "opgepakt"),
+    ("Bereikt", "bereikt"),
+    ("Hulp aangenomen", "geaccepteerd"),
+    ("Geholpen", "geholpen"),
+)
+
+
+@router.get("/dashboard", response_class=HTMLResponse)
+def dashboard(
+    request: Request, context: Context, user: Annotated[User, Depends(require("dashboard"))]
+) -> Response:
+    with context.engine.begin() as conn:
+        counted = funnels(conn=conn, actor=f"{actor(user)}:evaluatie")
+    rows = counted.per_partner
+    table = [
+        {"naam": signaalpartner_nl(p), "zaken": c["signalen"], **c} for p, c in sorted(rows.items())
+    ]
+    return render(
+        request,
+        "dashboard.html",
+        user=user,
+        rows=table,
+        trechter=[(naam, sum(c[key] for c in rows.values())) for naam, key in FUNNEL],
+        kanalen=[{"naam": k, **c} for k, c in sorted(counted.per_channel.items())],
+        segmenten=[{"naam": k, **c} for k, c in sorted(counted.per_segment.items())],
+    )
+
+
+@router.get("/rapportage", response_class=HTMLResponse)
+def report_form(
+    request: Request, user: Annotated[User, Depends(require("rapportage"))]
+) -> Response:
+    today = date.today()
+    return render(
+        request,
+        "rapportage.html",
+        user=user,
+        van=date(today.year, 1, 1).isoformat(),
+        tot=today.isoformat(),
+    )
+
+
+@router.get("/rapportage/ddas", dependencies=[Depends(require("rapportage"))])
+def report_download(context: Context, van: str, tot: str, gemeentecode: str) -> Response:
+    try:
+        report_request = ReportRequest(
+            start=date.fromisoformat(van),
+            end=date.fromisoformat(tot),
+            gemeentecode=gemeentecode,
+            organisation_name=context.organisation_name,
+            gegevensleverancier=context.gegevensleverancier,
+        )
+    except ValueError as exc:
+        raise HTTPException(400, f"Dit klopt niet: {exc}") from exc
+    with context.engine.begin() as conn:
+        document = build_ddas_report(conn=conn, request=report_request)
+    problems = validate_ddas_report(document)
+    if problems:
+        raise HTTPException(400, "De levering is niet geldig: " + "; ".join(problems[:3]))
+    name = f"ddas-{gemeentecode}-{report_request.start}-{report_request.end}.json"
+    return Response(
+        json.dumps(document, ensure_ascii=False, indent=1),
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
