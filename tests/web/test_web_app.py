@@ -3,6 +3,7 @@ security headers, on SQLite and PostgreSQL."""
 
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -485,3 +486,41 @@ def test_every_resident_page_reads_at_b1_and_judges_no_one(web: dict[str, Any]) 
     found = {path: check_page_text(_main_text(html)) for path, html in pages.items()}
     assert all(len(_main_text(html)) > 100 for html in pages.values())
     assert found == {path: [] for path in pages}, {p: _main_text(pages[p])[:300] for p in pages}
+
+
+MENU_LINKS = {"/werkvoorraad", "/dashboard", "/rapportage"}
+
+
+def _menu(page: str) -> set[str]:
+    nav = page.split('aria-label="Hoofdmenu"', 1)[1].split("</nav>", 1)[0]
+    return set(re.findall(r'href="([^"]+)"', nav))
+
+
+@pytest.mark.parametrize("rol", list(Rol))
+def test_the_menu_shows_what_the_role_may_open(web: dict[str, Any], rol: Rol) -> None:
+    """The menu is built from config/rollen.yaml: exactly the pages the role may open."""
+    c = client(web)
+    login(c, rol.value)
+    start = "/dashboard" if rol is Rol.ANALIST else "/werkvoorraad"
+    assert _menu(c.get(start).text) == ALLOWED[rol] & MENU_LINKS
+
+
+def test_a_municipal_role_matrix_changes_menu_and_access(
+    web: dict[str, Any], tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """rollen.yaml in PROACTIEF_CONFIG_DIR decides both what a role may open and its menu."""
+    from proactief.web.auth import role_matrix
+
+    shipped = (Path(__file__).resolve().parents[2] / "src/proactief/config/rollen.yaml").read_text()
+    own = shipped.replace("dashboard: [teamleider, analist, beheerder]", "dashboard: [beheerder]")
+    assert own != shipped
+    (tmp_path / "rollen.yaml").write_text(own, encoding="utf-8")
+    monkeypatch.setenv("PROACTIEF_CONFIG_DIR", str(tmp_path))
+    role_matrix.cache_clear()
+    try:
+        c = client(web)
+        login(c, "teamleider")
+        assert _menu(c.get("/werkvoorraad").text) == {"/werkvoorraad", "/rapportage"}
+        assert c.get("/dashboard").status_code == 403
+    finally:
+        role_matrix.cache_clear()
