@@ -33,9 +33,9 @@ from sqlalchemy import create_engine, text
 from proactief.accounts.resident_codes import create_code
 from proactief.accounts.users import Rol, add_user
 from proactief.domain import Kanaal
+from proactief.early_detection import repository as early_repo
 from proactief.early_detection.cases import match_signals, work_queue
 from proactief.early_detection.work_queue import load_work_queue_config
-from proactief.storage import repositories as repo
 from proactief.storage.db import create_db_engine, migrate
 from proactief.trust.consent import current_state, events_of
 from proactief.web import create_app
@@ -52,7 +52,7 @@ def populate(engine: Any, cases: int, residents: int) -> list[str]:
     and one code per benchmark resident."""
     today = date.today()
     with engine.begin() as conn:
-        repo.insert_identities(
+        early_repo.insert_identities(
             conn,
             [
                 {
@@ -67,7 +67,7 @@ def populate(engine: Any, cases: int, residents: int) -> list[str]:
                 for i in range(cases)
             ],
         )
-        repo.insert_signals(
+        early_repo.insert_signals(
             conn,
             [
                 {
@@ -87,7 +87,7 @@ def populate(engine: Any, cases: int, residents: int) -> list[str]:
         match_signals(conn=conn, matchingsdatum=today, config=load_work_queue_config())
         add_user(conn=conn, gebruikersnaam="bench", wachtwoord=PASSWORD, rol=Rol.CONTACTMEDEWERKER)
         codes = [create_code(conn=conn, person_pseudonym=f"P{i:07d}") for i in range(residents)]
-        open_cases = len(repo.open_case_rows(conn))
+        open_cases = len(early_repo.open_case_rows(conn))
     print(f"{open_cases} open cases", flush=True)
     return codes
 

@@ -128,9 +128,9 @@ def store_signal(
     crisis: bool = False,
 ) -> None:
     """Store one valid signal (and its BSN identity) directly, bypassing intake."""
-    from proactief.storage import repositories as repo
+    from proactief.early_detection import repository as early_repo
 
-    repo.insert_identities(
+    early_repo.insert_identities(
         conn,
         [
             {
@@ -144,7 +144,7 @@ def store_signal(
             }
         ],
     )
-    repo.insert_signals(
+    early_repo.insert_signals(
         conn,
         [
             {
@@ -202,13 +202,14 @@ PERSON = "p1"
 
 def make_case(conn: Any, *, partners: tuple[str, ...] = ("Zorg",)) -> int:
     """One open case of PERSON (household H1, zorgtoeslag and maybe huurtoeslag)."""
+    from proactief.early_detection import repository as early_repo
     from proactief.early_detection.cases import match_signals
     from proactief.early_detection.work_queue import load_work_queue_config
-    from proactief.storage import repositories as repo
+    from proactief.entitlements import repository as entitlements_repo
 
     for number, partner in enumerate(partners):
         store_signal(conn, f"S-{number}", person=PERSON, partner=partner)
-    repo.insert_population(
+    entitlements_repo.insert_population(
         conn,
         [
             {
@@ -230,7 +231,7 @@ def make_case(conn: Any, *, partners: tuple[str, ...] = ("Zorg",)) -> int:
             }
         ],
     )
-    repo.replace_entitlements(
+    entitlements_repo.replace_entitlements(
         conn,
         2026,
         [
@@ -253,7 +254,7 @@ def make_case(conn: Any, *, partners: tuple[str, ...] = ("Zorg",)) -> int:
         ],
     )
     match_signals(conn=conn, matchingsdatum=date(2026, 4, 7), config=load_work_queue_config())
-    return int(repo.open_case_rows(conn)[0].id)
+    return int(early_repo.open_case_rows(conn)[0].id)
 
 
 SCANNED = ["zorgtoeslag", "kwijtschelding"]
@@ -264,9 +265,9 @@ def store_real_scan(conn: Any) -> list[dict[str, Any]]:
     (PERSON's household, see make_case) is single, 45, with a low income and no assets."""
     import pandas as pd
 
+    from proactief.entitlements import repository as entitlements_repo
     from proactief.entitlements import scan_non_take_up
     from proactief.entitlements.scan import entitlement_rows
-    from proactief.storage import repositories as repo
 
     population = pd.DataFrame(
         [
@@ -287,8 +288,8 @@ def store_real_scan(conn: Any) -> list[dict[str, Any]]:
     )
     scan = scan_non_take_up(population, jaar=2025, regelingen=SCANNED)
     rows = entitlement_rows(scan, population, jaar=2025, regelingen=SCANNED)
-    repo.replace_entitlements(conn, 2026, [])
-    repo.replace_entitlements(conn, 2025, rows)
+    entitlements_repo.replace_entitlements(conn, 2026, [])
+    entitlements_repo.replace_entitlements(conn, 2025, rows)
     return rows
 
 

@@ -231,8 +231,8 @@ def test_scan_stores_the_outcome_for_the_case_page(tmp_path: Path, db_url: str) 
     from sqlalchemy import select
 
     from proactief.entitlements import inputs_of
+    from proactief.entitlements import repository as entitlements_repo
     from proactief.entitlements.scan import explain_entitlements
-    from proactief.storage import repositories as repo
     from proactief.storage.db import create_db_engine
     from proactief.storage.tables import entitlements
 
@@ -251,7 +251,7 @@ def test_scan_stores_the_outcome_for_the_case_page(tmp_path: Path, db_url: str) 
     engine = create_db_engine(db_url)
     with engine.begin() as conn:
         rows = list(conn.execute(select(entitlements)))
-        repo.insert_population(
+        entitlements_repo.insert_population(
             conn,
             [
                 {

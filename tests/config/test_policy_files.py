@@ -33,8 +33,8 @@ def test_own_file_wins_and_a_missing_one_comes_from_the_shipped_folder(tmp_path:
     (tmp_path / "aanpak.yaml").write_text("{}\n", encoding="utf-8")
     settings = Settings(config_dir=tmp_path)
     assert tmp_path / "aanpak.yaml" == policy_path("aanpak.yaml", settings)
-    assert SHIPPED_DIR / "doelen.yaml" == policy_path("doelen.yaml", settings)
-    assert SHIPPED_DIR / "aanpak.yaml" == policy_path("aanpak.yaml", Settings(config_dir=None))
+    assert policy_path("doelen.yaml", settings) == SHIPPED_DIR / "doelen.yaml"
+    assert policy_path("aanpak.yaml", Settings(config_dir=None)) == SHIPPED_DIR / "aanpak.yaml"
 
 
 def test_a_wrong_key_is_named_with_its_file(tmp_path: Path) -> None:

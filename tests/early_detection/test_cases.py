@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from conftest import store_signal
 from proactief.domain import Contactpoging, Contactsoort, Dagdeel, Eindresultaat
+from proactief.early_detection import repository as early_repo
 from proactief.early_detection.cases import match_signals, work_queue
 from proactief.early_detection.contacts import (
     CaseClosedError,
@@ -27,7 +28,6 @@ from proactief.early_detection.work_queue import (
     WorkQueueConfig,
     load_work_queue_config,
 )
-from proactief.storage import repositories as repo
 
 
 def add_signal(
@@ -114,7 +114,7 @@ def test_signal_after_the_period_of_a_closed_case_is_a_repeat_report(engine: Eng
     result = match(engine, "2026-02-20")
     assert (result.cases_created, result.cases_filtered) == (1, 1)
     with engine.connect() as conn:
-        rows = repo.cases_of_persons(conn, ["p1"])
+        rows = early_repo.cases_of_persons(conn, ["p1"])
     assert rows[-1].eindresultaat == "Niet opgepakt: herhaalde melding"
 
 

@@ -7,9 +7,10 @@ import pytest
 from sqlalchemy import Engine, select
 
 from conftest import TODAY, VALID_BSNS, ddas_document, signal
+from proactief.early_detection import repository as early_repo
 from proactief.early_detection.intake import intake_file
 from proactief.sources import CreditorCsvSource, DdasJsonSource, IntakeFileError, source_for
-from proactief.storage import repositories as repo
+from proactief.storage import maintenance
 from proactief.storage.tables import client_identities, signals
 from proactief.trust.pseudonyms import Pseudonymizer
 
@@ -22,9 +23,9 @@ def write_json(path: Path, records: list[dict]) -> Path:  # type: ignore[type-ar
 def counts(engine: Engine) -> tuple[int, int, int]:
     with engine.connect() as conn:
         return (
-            repo.count_rows(conn, "signals"),
-            repo.count_rows(conn, "quarantine"),
-            repo.count_rows(conn, "client_identities"),
+            maintenance.count_rows(conn, "signals"),
+            maintenance.count_rows(conn, "quarantine"),
+            maintenance.count_rows(conn, "client_identities"),
         )
 
 
@@ -86,7 +87,7 @@ def test_quarantine_keeps_file_position_field_and_both_reasons(
     )
     intake_file(path, engine=engine, pseudonymizer=pseudonymizer, today=TODAY)
     with engine.connect() as conn:
-        (row,) = repo.list_quarantine(conn)
+        (row,) = early_repo.list_quarantine(conn)
     assert row.file_name == "levering.json"
     assert row.position == "leveringen[0].vroegsignalen[1]"
     assert row.fields == "client.burgerservicenummer"
@@ -127,7 +128,7 @@ def test_creditor_csv_with_semicolons(
     result = intake_file(path, engine=engine, pseudonymizer=pseudonymizer, today=TODAY)
     assert (result.accepted, result.rejected) == (2, 2)
     with engine.connect() as conn:
-        rejected = {r.position: r for r in repo.list_quarantine(conn)}
+        rejected = {r.position: r for r in early_repo.list_quarantine(conn)}
         crisis = conn.scalar(select(signals.c.crisissignaal).where(signals.c.signal_id == "H-1"))
     assert set(rejected) == {"line 4", "line 5"}
     assert "bedrag" in rejected["line 4"].fields

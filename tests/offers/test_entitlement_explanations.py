@@ -9,8 +9,8 @@ from sqlalchemy import Engine, update
 from conftest import PERSON, SCANNED, make_case, store_real_scan
 from proactief.entitlements import inputs_of
 from proactief.entitlements.scan import explain_entitlements
-from proactief.storage import repositories as repo
 from proactief.storage.tables import entitlements
+from proactief.trust import repository as trust_repo
 
 REGELINGEN = SCANNED
 
@@ -47,7 +47,7 @@ def test_the_explanation_repeats_the_scan_down_to_the_article(engine: Engine) ->
     rows = _scan(engine)
     with engine.begin() as conn:
         found = explain_entitlements(conn=conn, person_pseudonym=PERSON, actor="medewerker")
-        logged = [(e.doel, json.loads(e.details)["velden"]) for e in repo.audit_rows(conn)]
+        logged = [(e.doel, json.loads(e.details)["velden"]) for e in trust_repo.audit_rows(conn)]
     by_name = {e.regeling: e for e in found}
     assert set(by_name) == {r["regeling"] for r in rows if r["household_id"] == "H1"}
     zorg = by_name["zorgtoeslag"]

@@ -16,10 +16,12 @@ from proactief.accounts.resident_codes import redeem_code
 from proactief.channels import EmailChannel, FakeChannel, SmtpTransport, TaskChannel
 from proactief.domain import Contactsoort, EventSoort, Kanaal, Wijze
 from proactief.early_detection.contacts import get_case
+from proactief.offers import repository as offers_repo
 from proactief.offers.checks import check_message
 from proactief.offers.outreach import TaskError, case_offer, complete_task, run_next_step
 from proactief.sources.contactgegevens import FakeContactDirectory
-from proactief.storage import repositories as repo
+from proactief.storage import maintenance
+from proactief.trust import repository as trust_repo
 from proactief.trust.consent import record_event
 
 T0 = datetime(2026, 4, 10, 9, 0, tzinfo=UTC)
@@ -80,14 +82,14 @@ def test_the_default_ladder_step_by_step_with_tasks(engine: Engine) -> None:
         # the letter is a DDAS contact attempt, and the message is on record
         case = get_case(conn=conn, case_id=case_id)
         assert [a.soort for a in case.contactpogingen] == [Contactsoort.BRIEF]
-        assert len(repo.message_rows(conn, status="verzonden")) == 1
+        assert len(trust_repo.message_rows(conn, status="verzonden")) == 1
         # too early for step 2
         waiting = step(conn, case_id, chans, T0 + timedelta(days=3))
         assert waiting.status == "wacht" and "vanaf" in waiting.detail
         # step 2: a phone task with the script, no attempt yet
         task = step(conn, case_id, chans, T0 + timedelta(days=7))
         assert (task.status, task.kanaal) == ("taak_open", Kanaal.TELEFOON)
-        open_tasks = repo.outreach_step_rows(conn, status="taak_open")
+        open_tasks = offers_repo.outreach_step_rows(conn, status="taak_open")
         assert len(open_tasks) == 1 and "Belscript" in open_tasks[0].belscript
         assert len(get_case(conn=conn, case_id=case_id).contactpogingen) == 1
         # while the task is open, nothing else happens
@@ -103,7 +105,7 @@ def test_the_default_ladder_step_by_step_with_tasks(engine: Engine) -> None:
         # step 3: the second call reaches the person; the ladder stops there
         again = step(conn, case_id, chans, T0 + timedelta(days=12))
         assert again.kanaal is Kanaal.TELEFOON
-        second = repo.outreach_step_rows(conn, status="taak_open")[0]
+        second = offers_repo.outreach_step_rows(conn, status="taak_open")[0]
         complete_task(conn=conn, step_id=second.id, bereikt=True, datum=date(2026, 4, 22))
         assert step(conn, case_id, chans, T0 + timedelta(days=40)).status == "bereikt"
         kinds = [a.soort for a in get_case(conn=conn, case_id=case_id).contactpogingen]
@@ -118,7 +120,7 @@ def test_an_opt_out_between_steps_stops_everything(engine: Engine) -> None:
         event(conn, EventSoort.NIET_BENADEREN, "", T0 + timedelta(days=3))
         result = step(conn, case_id, chans, T0 + timedelta(days=8))
         assert result.status == "geen_contact"
-        assert repo.outreach_step_rows(conn, status="taak_open") == []
+        assert offers_repo.outreach_step_rows(conn, status="taak_open") == []
         assert len(chans[Kanaal.BRIEF].sent) == 1
 
 
@@ -150,7 +152,7 @@ def test_a_failed_delivery_is_kept_but_is_no_contact_attempt(engine: Engine) -> 
         case_id = make_case(conn)
         assert step(conn, case_id, chans, T0).status == "mislukt"
         assert get_case(conn=conn, case_id=case_id).contactpogingen == ()
-        assert [r.status for r in repo.outreach_steps_of_case(conn, case_id)] == ["mislukt"]
+        assert [r.status for r in offers_repo.outreach_steps_of_case(conn, case_id)] == ["mislukt"]
 
 
 def test_a_missing_channel_plugin_is_a_clear_error(engine: Engine) -> None:
@@ -168,7 +170,7 @@ def test_more_partners_means_no_claim_that_things_go_well(engine: Engine) -> Non
     assert "goed om te weten" not in chans[Kanaal.BRIEF].sent[0].html
     chans_one = channels()
     with engine.begin() as conn:
-        repo.clear_all(conn)
+        maintenance.clear_all(conn)
         case_id = make_case(conn)
         step(conn, case_id, chans_one, T0)
     assert "goed om te weten" in chans_one[Kanaal.BRIEF].sent[0].html

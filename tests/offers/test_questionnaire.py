@@ -10,6 +10,7 @@ from test_outreach import T0, event
 
 from conftest import PERSON, make_case
 from proactief.domain import EventSoort
+from proactief.offers import repository as offers_repo
 from proactief.offers.outreach import case_offer
 from proactief.offers.questionnaire import (
     AnswerError,
@@ -22,7 +23,6 @@ from proactief.offers.questionnaire import (
 )
 from proactief.segmentation.hu_model import select_short_form
 from proactief.segmentation.instrument import hu_instrument
-from proactief.storage import repositories as repo
 
 CONSENT = "aanpak:eigen_antwoorden"
 
@@ -61,7 +61,7 @@ def test_no_consent_no_answers(engine: Engine) -> None:
     with engine.begin() as conn:
         with pytest.raises(ConsentRequiredError, match="geen toestemming"):
             answer(conn, 0)
-        assert repo.segment_kansen_row(conn, PERSON) is None
+        assert offers_repo.segment_kansen_row(conn, PERSON) is None
         assert own_segment(conn=conn, person_pseudonym=PERSON) is None
 
 
@@ -112,7 +112,7 @@ def test_withdrawing_consent_deletes_and_restores_the_default(engine: Engine) ->
         answer(conn, 2)
         assert case_offer(conn=conn, case_id=case_id, today=T0.date()).offer.basis == "segment"
         withdraw_answers(conn=conn, person_pseudonym=PERSON, now=datetime(2026, 4, 11, tzinfo=UTC))
-        assert repo.segment_kansen_row(conn, PERSON) is None
+        assert offers_repo.segment_kansen_row(conn, PERSON) is None
         assert own_segment(conn=conn, person_pseudonym=PERSON) is None
         offer = case_offer(conn=conn, case_id=case_id, today=T0.date()).offer
     assert offer.basis == "veilige_standaard"

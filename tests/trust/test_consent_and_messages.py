@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, update
 
 from proactief.domain import Berichtsoort, EventSoort, Kanaal, Wijze
-from proactief.storage import repositories as repo
 from proactief.storage.db import create_db_engine, migrate
 from proactief.storage.tables import audit_log
+from proactief.trust import repository as trust_repo
 from proactief.trust.audit import append_audit, verify_audit
 from proactief.trust.consent import current_state, events_of, record_event
 from proactief.trust.messaging import Aanleiding, send_message, why_message
@@ -219,7 +219,7 @@ def test_no_message_ever_reaches_an_opted_out_person(
             else:
                 message = send(conn, person, kanaal, when)
                 assert (message.status == "verzonden") == (person not in opted_out)
-        for row in repo.message_rows(conn, status="verzonden"):
+        for row in trust_repo.message_rows(conn, status="verzonden"):
             state_then = [
                 e
                 for e in events_of(conn=conn, person_pseudonym=row.person_pseudonym)

@@ -17,11 +17,13 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from proactief.domain import Doel
+from proactief.early_detection import repository as early_repo
 from proactief.evaluation.funnel import funnel
+from proactief.offers import repository as offers_repo
 from proactief.offers.checks import check_message
-from proactief.storage import repositories as repo
 from proactief.storage.db import create_db_engine
 from proactief.storage.tables import cases, signals
+from proactief.trust import repository as trust_repo
 from proactief.trust.audit import verify_audit
 from proactief.trust.pseudonyms import is_valid_bsn
 from proactief.trust.purposes import load_purposes
@@ -61,9 +63,9 @@ def test_opted_out_residents_got_no_messages(demo: tuple[Path, str]) -> None:
     assert "aan afgemelde inwoners verzonden: 0" in output
     engine = create_db_engine(f"sqlite:///{data / 'proactief.db'}")
     with engine.connect() as conn:
-        opted_out = repo.opted_out_persons(conn)
-        sent = repo.message_rows(conn, status="verzonden")
-        blocked = repo.message_rows(conn, status="geblokkeerd")
+        opted_out = trust_repo.opted_out_persons(conn)
+        sent = trust_repo.message_rows(conn, status="verzonden")
+        blocked = trust_repo.message_rows(conn, status="geblokkeerd")
         assert opted_out and blocked
         assert {m.person_pseudonym for m in sent}.isdisjoint(opted_out)
         assert verify_audit(conn)[1] == []
@@ -109,14 +111,14 @@ def test_the_demo_makes_real_offers_and_messages(demo: tuple[Path, str]) -> None
         assert check_message(body, onderwerp=message["Subject"], kanaal="email_tekst") == []
     engine = create_db_engine(f"sqlite:///{data / 'proactief.db'}")
     with engine.connect() as conn:
-        steps = repo.outreach_step_rows(conn)
+        steps = offers_repo.outreach_step_rows(conn)
         delivered = [s for s in steps if s.status == "afgeleverd"]
         assert len(delivered) == len(letters) + len(emails)
-        attempts = repo.attempts_of_cases(conn, [s.case_id for s in delivered])
+        attempts = early_repo.attempts_of_cases(conn, [s.case_id for s in delivered])
         assert {a.case_id for a in attempts} >= {s.case_id for s in delivered}
         assert all(s.belscript for s in steps if s.status == "taak_open")
-        opted_out = repo.opted_out_persons(conn)
-        persons = {r.id: r.person_pseudonym for r in repo.open_case_rows(conn)}
+        opted_out = trust_repo.opted_out_persons(conn)
+        persons = {r.id: r.person_pseudonym for r in early_repo.open_case_rows(conn)}
         assert not any(persons.get(s.case_id) in opted_out for s in steps)
     engine.dispose()
 

@@ -19,12 +19,14 @@ from proactief.domain import (
     Kanaal,
     Wijze,
 )
+from proactief.early_detection import repository as early_repo
 from proactief.early_detection.cases import match_signals
 from proactief.early_detection.contacts import accept_help, close_case, register_contact
 from proactief.early_detection.work_queue import load_work_queue_config
+from proactief.entitlements import repository as entitlements_repo
 from proactief.evaluation.funnel import funnel
-from proactief.storage import repositories as repo
 from proactief.storage.tables import metadata
+from proactief.trust import repository as trust_repo
 from proactief.trust.access import PersonalDataAccess
 from proactief.trust.audit import verify_audit
 from proactief.trust.consent import current_state, record_event
@@ -65,7 +67,7 @@ def test_access_layer_checks_and_logs(engine: Engine) -> None:
         assert access.read("cases", ["id", "eindresultaat"]) == []
         with pytest.raises(PurposeViolationError):
             access.read("client_identities", ["bsn"])
-        entries = list(repo.audit_rows(conn))
+        entries = list(trust_repo.audit_rows(conn))
     assert [e.actie for e in entries] == ["lees"]  # the refused read left no data behind
     assert json.loads(entries[0].details)["velden"] == ["cases.eindresultaat", "cases.id"]
 
@@ -85,7 +87,9 @@ def _build(engine: Engine) -> dict[str, int]:
         match_signals(conn=conn, matchingsdatum=date(2026, 5, 7), config=config)
         ids = {
             s.signal_id: s.case_id
-            for s in repo.signals_of_cases(conn, [c.id for c in repo.open_case_rows(conn)])
+            for s in early_repo.signals_of_cases(
+                conn, [c.id for c in early_repo.open_case_rows(conn)]
+            )
         }
         for sid, case_id in ids.items():
             register_contact(
@@ -155,7 +159,7 @@ def test_retention_deletes_exactly_what_is_past_its_period(engine: Engine) -> No
         identities = {
             r.person_pseudonym for r in conn.execute(select(metadata.tables["client_identities"]))
         }
-        messages = {r.person_pseudonym for r in repo.message_rows(conn)}
+        messages = {r.person_pseudonym for r in trust_repo.message_rows(conn)}
         # the opt-out of the deleted person keeps holding
         assert not current_state(conn=conn, person_pseudonym="p_old").may_contact()
     assert remaining == identities == messages == {"p_help", "p_new"}
@@ -164,7 +168,7 @@ def test_retention_deletes_exactly_what_is_past_its_period(engine: Engine) -> No
         assert _count(engine, table) == 2
     with engine.begin() as conn:
         after = funnel(conn=conn)
-        entries = [e for e in repo.audit_rows(conn) if e.actie == "verwijder"]
+        entries = [e for e in trust_repo.audit_rows(conn) if e.actie == "verwijder"]
         assert verify_audit(conn)[1] == []
     assert before == after  # the reports still add up
     assert json.loads(entries[0].details)["aantallen"]["signals"] == 1
@@ -202,7 +206,7 @@ def test_an_entitlement_scan_is_deleted_when_its_period_is_over(engine: Engine) 
             (2024, datetime(2025, 1, 10, tzinfo=UTC)),
             (2025, datetime(2026, 1, 10, tzinfo=UTC)),
         ):
-            repo.replace_entitlements(
+            entitlements_repo.replace_entitlements(
                 conn,
                 jaar,
                 [
@@ -219,8 +223,8 @@ def test_an_entitlement_scan_is_deleted_when_its_period_is_over(engine: Engine) 
     result = run_retention(engine=engine, today=date(2026, 3, 1))
     assert result.deleted["entitlements"] == 1
     with engine.begin() as conn:
-        assert [r.jaar for r in repo.entitlements_of_household(conn, "H1")] == [2025]
-        entries = [e for e in repo.audit_rows(conn) if e.gegevens == "entitlements"]
+        assert [r.jaar for r in entitlements_repo.entitlements_of_household(conn, "H1")] == [2025]
+        entries = [e for e in trust_repo.audit_rows(conn) if e.gegevens == "entitlements"]
     assert len(entries) == 1 and entries[0].doel == "regelingencheck"
     assert run_retention(engine=engine, today=date(2026, 3, 1)).deleted["entitlements"] == 0
 
@@ -242,6 +246,6 @@ def test_the_migration_gives_earlier_scans_a_scan_time(db_url: str) -> None:
         )
     command.upgrade(alembic_config(eng), "head")
     with eng.connect() as conn:
-        (scanned,) = [r.gescand_op for r in repo.entitlements_of_household(conn, "H1")]
+        (scanned,) = [r.gescand_op for r in entitlements_repo.entitlements_of_household(conn, "H1")]
     eng.dispose()
     assert scanned is not None

@@ -21,7 +21,8 @@ from conftest import (
 )
 from proactief.accounts.resident_codes import create_code
 from proactief.accounts.users import Rol
-from proactief.storage import repositories as repo
+from proactief.early_detection import repository as early_repo
+from proactief.offers import repository as offers_repo
 from proactief.trust.consent import current_state
 
 PASSWORD = WEB_PASSWORD
@@ -194,8 +195,8 @@ def test_a_contact_worker_registers_a_call_and_closes_the_case(web: dict[str, An
     )
     assert closed.status_code == 303
     with web["engine"].connect() as conn:
-        row = repo.get_case_row(conn, case_id)
-        attempts = repo.attempts_of_cases(conn, [case_id])
+        row = early_repo.get_case_row(conn, case_id)
+        attempts = early_repo.attempts_of_cases(conn, [case_id])
     assert row.eindresultaat == "(Budget)advies en/of quick fix"
     assert row.datum_hulp_geaccepteerd.isoformat() == "2026-04-10"
     assert [(a.soort, a.bereikt) for a in attempts] == [("Telefoon", True)]
@@ -316,17 +317,17 @@ def test_the_questionnaire_only_with_consent_and_says_what_changes(web: dict[str
     assert refused.status_code == 303
     assert "niet bewaard" in c.get("/inwoner/mijn").text
     with web["engine"].connect() as conn:
-        assert repo.segment_kansen_row(conn, PERSON) is None
+        assert offers_repo.segment_kansen_row(conn, PERSON) is None
     c.post("/inwoner/elektronisch", data={"akkoord": "vroegsignaal", "csrf_token": token})
     c.post("/inwoner/vragenlijst", data={**segment_1, "toestemming": "ja", "csrf_token": token})
     page = c.get("/inwoner/mijn").text
     assert "U krijgt voortaan eerst een e-mail. Wij schrijven kort en zakelijk." in page
     with web["engine"].connect() as conn:
-        assert repo.segment_kansen_row(conn, PERSON) is not None
+        assert offers_repo.segment_kansen_row(conn, PERSON) is not None
     c.post("/inwoner/vragenlijst/intrekken", data={"csrf_token": token})
     assert "gewist" in c.get("/inwoner/mijn").text
     with web["engine"].connect() as conn:
-        assert repo.segment_kansen_row(conn, PERSON) is None
+        assert offers_repo.segment_kansen_row(conn, PERSON) is None
 
 
 def test_a_resident_names_a_representative(web: dict[str, Any]) -> None:

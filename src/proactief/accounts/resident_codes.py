@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection
 
-from proactief.storage import repositories as repo
+from proactief.accounts import repository as repo
 
 __all__ = ["CodeError", "create_code", "normalise_code", "redeem_code"]
 

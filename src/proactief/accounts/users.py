@@ -11,7 +11,7 @@ from functools import cache
 from pwdlib import PasswordHash
 from sqlalchemy import Connection
 
-from proactief.storage import repositories as repo
+from proactief.accounts import repository as repo
 
 __all__ = [
     "MIN_PASSWORD_LENGTH",

@@ -20,7 +20,8 @@ from proactief.cli.common import (
     work_queue_config,
 )
 from proactief.cli.common import fail as _fail
-from proactief.storage import repositories as repo
+from proactief.early_detection import repository as early_repo
+from proactief.storage import maintenance
 
 if TYPE_CHECKING:
     from proactief.demo.offers import OfferStepResult
@@ -52,14 +53,14 @@ def demo(
 
     settings, engine = open_engine()
     with engine.begin() as conn:
-        if repo.count_rows(conn, "signals") or repo.count_rows(conn, "households"):
+        if maintenance.count_rows(conn, "signals") or maintenance.count_rows(conn, "households"):
             if not reset:
                 raise _fail(
                     "de database bevat al gegevens. Gebruik 'proactief demo --reset' (of "
                     "'proactief demo --reset --serve') om alles te wissen en de demo opnieuw "
                     "te maken, of 'proactief serve' om de webapp op deze gegevens te openen."
                 )
-            repo.clear_all(conn)
+            maintenance.clear_all(conn)
     pseudonymizer = pseudonymizer_for(settings)
     with progress_bar() as progress:
         tasks: dict[str, TaskID] = {}
@@ -109,7 +110,7 @@ def _serve_demo(engine: Engine, port: int) -> None:
             except UserError:
                 password = "(bestond al; wachtwoord ongewijzigd)"
             table.add_row(f"demo-{rol.value}", rol.value, password)
-        rows = repo.open_case_rows(conn, limit=1)
+        rows = early_repo.open_case_rows(conn, limit=1)
         code = create_code(conn=conn, person_pseudonym=rows[0].person_pseudonym) if rows else None
     console.print(table)
     if code:

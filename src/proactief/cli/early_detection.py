@@ -19,6 +19,7 @@ from proactief.cli.common import (
 )
 from proactief.cli.common import fail as _fail
 from proactief.domain import Contactpoging, Contactsoort, Dagdeel, Eindresultaat
+from proactief.early_detection import repository as early_repo
 from proactief.early_detection.cases import match_signals, work_queue
 from proactief.early_detection.contacts import (
     CaseClosedError,
@@ -38,7 +39,6 @@ from proactief.early_detection.report import (
     write_ddas_report,
 )
 from proactief.sources import IntakeFileError
-from proactief.storage import repositories as repo
 
 cases_app = typer.Typer(
     help="Werkvoorraad: zaken vormen, bekijken, contact registreren, afsluiten.",
@@ -70,7 +70,7 @@ def intake(
     settings, engine = open_engine()
     if rejected:
         with engine.connect() as conn:
-            rows = repo.list_quarantine(conn, file_name=files[0].name if files else None)
+            rows = early_repo.list_quarantine(conn, file_name=files[0].name if files else None)
         table = Table(title="Quarantaine")
         table.add_column("bestand", overflow="fold")
         table.add_column("plaats", no_wrap=True)

@@ -153,10 +153,10 @@ def offer_send(
     of sms versturen, of een bel- of bezoektaak maken."""
     from rich.table import Table
 
+    from proactief.early_detection import repository as early_repo
     from proactief.early_detection.contacts import CaseNotFoundError
     from proactief.offers.outreach import run_next_step
     from proactief.sources.contactgegevens import FakeContactDirectory
-    from proactief.storage import repositories as repo
 
     if not case_ids and not alle:
         raise _fail("geef zaaknummers, of --alle voor alle open zaken.")
@@ -166,7 +166,7 @@ def offer_send(
     channels = _channels(settings)
     if alle:
         with engine.connect() as conn:
-            case_ids = [row.id for row in repo.open_case_rows(conn)]
+            case_ids = [row.id for row in early_repo.open_case_rows(conn)]
     table = Table(title=f"Contactladder op {today}")
     for column in ("Zaak", "Stap", "Kanaal", "Status", "Toelichting"):
         table.add_column(column)
@@ -207,11 +207,11 @@ def tasks_list() -> None:
     """Open bel- en bezoektaken, oudste eerst."""
     from rich.table import Table
 
-    from proactief.storage import repositories as repo
+    from proactief.offers import repository as offers_repo
 
     _settings, engine = open_engine()
     with engine.connect() as conn:
-        rows = repo.outreach_step_rows(conn, status="taak_open")
+        rows = offers_repo.outreach_step_rows(conn, status="taak_open")
     if not rows:
         console.print("Geen open taken.")
         return
@@ -234,11 +234,11 @@ def tasks_list() -> None:
 @tasks_app.command("show")
 def tasks_show(task_id: Annotated[int, typer.Argument(help="Taaknummer.")]) -> None:
     """Toon het belscript van een taak."""
-    from proactief.storage import repositories as repo
+    from proactief.offers import repository as offers_repo
 
     _settings, engine = open_engine()
     with engine.connect() as conn:
-        row = repo.outreach_step_row(conn, task_id)
+        row = offers_repo.outreach_step_row(conn, task_id)
     if row is None or row.belscript is None:
         raise _fail(f"taak {task_id} bestaat niet. Zie 'proactief tasks list'.")
     console.print(f"Taak {row.id} · zaak {row.case_id} · {row.kanaal} · {row.status}")

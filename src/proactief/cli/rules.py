@@ -165,13 +165,13 @@ def _minimise(frame: Any, table: str, path: Path) -> None:
 def _store_scan(scan: Any, frame: Any, jaar: int) -> int:
     """Replace the stored scan of ``jaar`` with this one; how many rows were stored."""
     from proactief.entitlements import REGELINGEN
+    from proactief.entitlements import repository as entitlements_repo
     from proactief.entitlements.scan import entitlement_rows
-    from proactief.storage import repositories as repo
 
     rows = entitlement_rows(scan, frame, jaar=jaar, regelingen=REGELINGEN)
     _settings, engine = open_engine()
     with engine.begin() as conn:
-        repo.replace_entitlements(conn, jaar, rows)
+        entitlements_repo.replace_entitlements(conn, jaar, rows)
     engine.dispose()
     return len(rows)
 

@@ -121,10 +121,10 @@ def show(bsn: BSN) -> None:
     for e in events:
         table.add_row(e.tijdstip.isoformat(timespec="minutes"), e.soort, e.waarde, e.wijze, e.door)
     console.print(table)
-    from proactief.storage import repositories as repo
+    from proactief.trust import repository as trust_repo
 
     with engine.connect() as conn:
-        sent = [m for m in repo.message_rows(conn) if m.person_pseudonym == person]
+        sent = [m for m in trust_repo.message_rows(conn) if m.person_pseudonym == person]
     messages = Table("bericht", "datum", "kanaal", "status", title="Berichten")
     for m in sent:
         messages.add_row(str(m.id), m.tijdstip.date().isoformat(), m.kanaal, m.status)

@@ -14,6 +14,8 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from proactief.channels import standard_channels
+from proactief.early_detection import repository as early_repo
+from proactief.offers import repository as offers_repo
 from proactief.offers.checks import check_rendered
 from proactief.offers.outreach import (
     PREVIEW_FILES,
@@ -26,7 +28,6 @@ from proactief.offers.outreach import (
     write_preview,
 )
 from proactief.sources.contactgegevens import FakeContactDirectory
-from proactief.storage import repositories as repo
 
 Progress = Callable[[str, int, int], None]
 
@@ -69,11 +70,11 @@ def run_offer_step(
             shutil.rmtree(folder)
     result = OfferStepResult(outbox=outbox, previews=previews)
     with engine.connect() as conn:
-        open_rows = repo.open_case_rows(conn)
+        open_rows = early_repo.open_case_rows(conn)
         untouched = {
             row.id
             for row in open_rows
-            if row.datum_opgepakt is None and not repo.outreach_steps_of_case(conn, row.id)
+            if row.datum_opgepakt is None and not offers_repo.outreach_steps_of_case(conn, row.id)
         }
     stage = "Aanbod op maat"
     offers: dict[int, CaseOffer] = {}

@@ -18,6 +18,7 @@ from proactief.demo.population import generate_population
 from proactief.demo.signals import generate_signals, write_creditor_csv, write_ddas_json
 from proactief.demo.simulation import SimulationResult, simulate_contacts
 from proactief.domain import EventSoort, Wijze
+from proactief.early_detection import repository as early_repo
 from proactief.early_detection.cases import MatchResult, match_signals
 from proactief.early_detection.intake import IntakeResult, intake_file
 from proactief.early_detection.report import (
@@ -27,11 +28,12 @@ from proactief.early_detection.report import (
 )
 from proactief.early_detection.work_queue import WorkQueueConfig
 from proactief.entitlements import evaluate_population, scan_non_take_up
+from proactief.entitlements import repository as entitlements_repo
 from proactief.entitlements.population import ScanResult, write_table
 from proactief.entitlements.scan import entitlement_rows
 from proactief.offers.outreach import Afzender
 from proactief.offers.questionnaire import load_questionnaire, record_answers
-from proactief.storage import repositories as repo
+from proactief.trust import repository as trust_repo
 from proactief.trust.audit import verify_audit
 from proactief.trust.consent import record_event
 from proactief.trust.pseudonyms import Pseudonymizer
@@ -105,7 +107,7 @@ def run_demo(
         residents=residents, config=config, pseudonymizer=pseudonymizer, rng=rng, today=today
     )
     with engine.begin() as conn:
-        repo.insert_population(conn, household_rows, resident_rows)
+        entitlements_repo.insert_population(conn, household_rows, resident_rows)
     report("Inwoners en huishoudens maken", 1, 1)
 
     records = generate_signals(persons=persons, config=config, start=start, end=end, rng=rng)
@@ -155,11 +157,11 @@ def run_demo(
         simulation = simulate_contacts(
             conn=conn, evidence=evidence, config=config, today=today, rng=rng
         )
-        open_cases = len(repo.open_case_rows(conn))
-        opted_out = repo.opted_out_persons(conn)
+        open_cases = len(early_repo.open_case_rows(conn))
+        opted_out = trust_repo.opted_out_persons(conn)
         to_opted_out = sum(
             1
-            for m in repo.message_rows(conn, status="verzonden")
+            for m in trust_repo.message_rows(conn, status="verzonden")
             if m.person_pseudonym in opted_out
         )
         audit_count, audit_problems = verify_audit(conn)
@@ -184,7 +186,7 @@ def run_demo(
     population = pd.DataFrame(rule_rows)
     scan = _non_take_up(population, config["entitlements"], out_dir, rng)
     with engine.begin() as conn:
-        repo.replace_entitlements(
+        entitlements_repo.replace_entitlements(
             conn,
             int(config["entitlements"]["jaar"]),
             entitlement_rows(
@@ -247,9 +249,9 @@ def _preferences(conn: Any, cfg: dict[str, Any], rng: random.Random) -> dict[str
     published = [s.item_id for s in instrument.published]
     agree = instrument.agree_probabilities()
     items = list(load_questionnaire()["items"])
-    persons = sorted({c.person_pseudonym for c in repo.open_case_rows(conn)})
+    persons = sorted({c.person_pseudonym for c in early_repo.open_case_rows(conn)})
     first_case: dict[str, date] = {}
-    for case in repo.cases_of_persons(conn, persons):
+    for case in early_repo.cases_of_persons(conn, persons):
         seen = first_case.get(case.person_pseudonym)
         first_case[case.person_pseudonym] = min(seen or case.matchingsdatum, case.matchingsdatum)
     for person in persons:

@@ -18,8 +18,8 @@ from proactief.domain import (
     Kanaal,
     signaalpartner_nl,
 )
+from proactief.early_detection import repository as early_repo
 from proactief.early_detection.contacts import accept_help, close_case, register_contact
-from proactief.storage import repositories as repo
 from proactief.trust.messaging import Aanleiding, send_message
 from proactief.trust.purposes import load_purposes
 
@@ -78,8 +78,8 @@ def simulate_contacts(
     strategy_weights = [cfg["strategy_shares"][s] for s in strategies]
     lo, hi = cfg["days_to_first_attempt"]
     result = SimulationResult()
-    open_rows = repo.open_case_rows(conn)
-    case_signals = repo.signals_of_cases(conn, [r.id for r in open_rows])
+    open_rows = early_repo.open_case_rows(conn)
+    case_signals = early_repo.signals_of_cases(conn, [r.id for r in open_rows])
     crisis_cases = {s.case_id for s in case_signals if s.crisissignaal}
     partners: dict[int, set[str]] = {}
     for s in case_signals:

@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import Connection
 
 from proactief.domain import Doel, Vroegsignaalzaak
+from proactief.early_detection import repository as repo
 from proactief.early_detection.work_queue import CaseMeasures, WorkQueueConfig, score
-from proactief.storage import repositories as repo
 from proactief.trust.access import PersonalDataAccess
 
 __all__ = ["MatchResult", "WorkQueueItem", "match_signals", "work_queue"]
@@ -212,19 +212,3 @@ def count_open_cases(*, conn: Connection, partner: str | None = None, crisis: bo
 def open_case_partners(*, conn: Connection) -> list[str]:
     """The signal partners with signals in open cases (the work queue's filter choices)."""
     return repo.open_case_partners(conn)
-
-
-def household_of(*, conn: Connection, person_pseudonym: str, actor: str) -> Any:
-    """The household's type, size and housing for the case page, read for the
-    early-detection purpose (audited; no income, no address). None when unknown."""
-    PersonalDataAccess(conn, doel=Doel.VROEGSIGNALERING, actor=actor).check(
-        [
-            "residents.household_id",
-            "households.huishoudtype",
-            "households.aantal_personen",
-            "households.woonsituatie",
-        ],
-        subject=person_pseudonym,
-    )
-    household_id = repo.household_of_person(conn, person_pseudonym)
-    return None if household_id is None else repo.household_summary(conn, household_id)

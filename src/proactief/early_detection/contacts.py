@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import Connection, Row
 
 from proactief.domain import Contactpoging, Doel, Eindresultaat, Vroegsignaalzaak
-from proactief.storage import repositories as repo
+from proactief.early_detection import repository as repo
 from proactief.trust.access import PersonalDataAccess
 
 __all__ = [

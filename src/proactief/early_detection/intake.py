@@ -17,9 +17,9 @@ from typing import Any
 from sqlalchemy import Engine
 
 from proactief.domain import Vroegsignaal
+from proactief.early_detection import repository as repo
 from proactief.early_detection.validation import FieldError, validate_record
 from proactief.sources import RawRecord, Source, source_for
-from proactief.storage import repositories as repo
 from proactief.trust.pseudonyms import Pseudonymizer
 
 __all__ = ["IntakeResult", "file_sha256", "intake_file"]

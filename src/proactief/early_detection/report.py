@@ -18,7 +18,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from sqlalchemy import Connection
 
 from proactief.domain import Doel, Eindresultaat, signaalstatus_for_case
-from proactief.storage import repositories as repo
+from proactief.early_detection import repository as repo
 from proactief.trust.access import PersonalDataAccess
 
 __all__ = [

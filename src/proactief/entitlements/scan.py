@@ -26,8 +26,8 @@ from proactief.entitlements import (
     inputs_of,
     rules_hash,
 )
+from proactief.entitlements import repository as repo
 from proactief.entitlements.population import ScanResult
-from proactief.storage import repositories as repo
 from proactief.trust.access import PersonalDataAccess
 
 __all__ = [
@@ -169,3 +169,19 @@ def explain_rows(
     """Explain rows already read (e.g. those a case's offer was built on)."""
     chosen = settings or MunicipalSettings()
     return [_explain_row(row, chosen) for row in rows]
+
+
+def household_of(*, conn: Connection, person_pseudonym: str, actor: str) -> Any:
+    """The household's type, size and housing for the case page, read for the
+    early-detection purpose (audited; no income, no address). None when unknown."""
+    PersonalDataAccess(conn, doel=Doel.VROEGSIGNALERING, actor=actor).check(
+        [
+            "residents.household_id",
+            "households.huishoudtype",
+            "households.aantal_personen",
+            "households.woonsituatie",
+        ],
+        subject=person_pseudonym,
+    )
+    household_id = repo.household_of_person(conn, person_pseudonym)
+    return None if household_id is None else repo.household_summary(conn, household_id)

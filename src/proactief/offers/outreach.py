@@ -30,8 +30,10 @@ from proactief.domain import (
     Vroegsignaalzaak,
     signaalpartner_nl,
 )
+from proactief.early_detection import repository as early_repo
 from proactief.early_detection.contacts import get_case, register_contact
 from proactief.entitlements.scan import household_entitlements
+from proactief.offers import repository as repo
 from proactief.offers.approach import (
     CaseSummary,
     EntitlementSummary,
@@ -44,7 +46,6 @@ from proactief.offers.checks import check_rendered
 from proactief.offers.messages import Rendered, parts_for, render_messages
 from proactief.offers.questionnaire import own_segment
 from proactief.sources.contactgegevens import ContactDirectory
-from proactief.storage import repositories as repo
 from proactief.trust.consent import current_state
 from proactief.trust.messaging import Aanleiding, send_message
 from proactief.trust.purposes import load_purposes
@@ -155,7 +156,7 @@ def case_offer(
     household's entitlements and the segment probabilities from the person's own answers
     (kept only with their consent; ``segment`` overrides them, e.g. for a preview)."""
     case = get_case(conn=conn, case_id=case_id, actor=actor)
-    signals = repo.signals_of_cases(conn, [case_id])
+    signals = early_repo.signals_of_cases(conn, [case_id])
     partners = sorted({signaalpartner_nl(s.signaalpartner) for s in signals}) or ["een organisatie"]
     state = current_state(conn=conn, person_pseudonym=case.person_pseudonym)
     regelingen = household_entitlements(conn, person_pseudonym=case.person_pseudonym, actor=actor)

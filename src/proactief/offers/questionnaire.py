@@ -21,8 +21,8 @@ from sqlalchemy import Connection
 
 from proactief.config import policy_path
 from proactief.domain import Doel, EventSoort, Wijze
+from proactief.offers import repository as repo
 from proactief.offers.approach import SegmentProbabilities
-from proactief.storage import repositories as repo
 from proactief.trust.audit import append_audit
 from proactief.trust.consent import current_state, record_event
 

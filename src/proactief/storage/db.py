@@ -12,7 +12,7 @@ from sqlalchemy.engine import make_url
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
-# Bulk inserts go straight to the sqlite3 driver (repositories._bulk_insert_ignore); store
+# Bulk inserts go straight to the sqlite3 driver (storage.queries.bulk_insert_ignore); store
 # dates as the ISO text SQLAlchemy's Date type uses (Python 3.12 deprecates the default).
 sqlite3.register_adapter(date, date.isoformat)
 

@@ -4,10 +4,10 @@ is checked against the purpose's fields, and is written to the audit trail."""
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import Connection, Row
 
 from proactief.domain import Doel
-from proactief.storage.tables import metadata
+from proactief.trust import repository as repo
 from proactief.trust.audit import append_audit
 from proactief.trust.purposes import check_fields
 
@@ -38,8 +38,4 @@ class PersonalDataAccess:
     def read(self, table: str, columns: Sequence[str], **equals: Any) -> list[Row[Any]]:
         """SELECT the columns of one table (optionally WHERE column == value)."""
         self.check([f"{table}.{c}" for c in columns])
-        t = metadata.tables[table]
-        query = select(*(t.c[c] for c in columns))
-        for column, value in equals.items():
-            query = query.where(t.c[column] == value)
-        return list(self.conn.execute(query))
+        return repo.select_columns(self.conn, table, columns, **equals)

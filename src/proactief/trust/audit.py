@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from proactief.storage import repositories as repo
+from proactief.trust import repository as repo
 
 __all__ = ["GENESIS", "AuditProblem", "append_audit", "verify_audit"]
 

@@ -19,7 +19,7 @@ from proactief.domain import (
     Wijze,
     fold_events,
 )
-from proactief.storage import repositories as repo
+from proactief.trust import repository as repo
 from proactief.trust.access import PersonalDataAccess
 from proactief.trust.audit import append_audit
 

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from proactief.domain import Berichtsoort, Doel, Kanaal
-from proactief.storage import repositories as repo
+from proactief.trust import repository as repo
 from proactief.trust.audit import append_audit
 from proactief.trust.consent import current_state
 

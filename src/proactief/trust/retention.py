@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from proactief.domain import Doel, Eindresultaat
-from proactief.storage import repositories as repo
+from proactief.trust import repository as repo
 from proactief.trust.audit import append_audit
 from proactief.trust.purposes import load_purposes
 

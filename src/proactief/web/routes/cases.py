@@ -10,7 +10,6 @@ from proactief.accounts.users import User
 from proactief.domain import Contactpoging, Contactsoort, Dagdeel, Eindresultaat, signaalpartner_nl
 from proactief.early_detection.cases import (
     count_open_cases,
-    household_of,
     open_case_partners,
     work_queue,
 )
@@ -20,7 +19,7 @@ from proactief.early_detection.contacts import (
     close_case,
     register_contact,
 )
-from proactief.entitlements.scan import explain_rows
+from proactief.entitlements.scan import explain_rows, household_of
 from proactief.offers.outreach import Afzender, case_offer, messages_for, steps_of_case
 from proactief.web.deps import Context, ZaakId, case_change, require
 from proactief.web.pages import render

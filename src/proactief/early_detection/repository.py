@@ -1,0 +1,315 @@
+"""Every query of early detection: signals, the BSN vault, the quarantine, intake files,
+cases, contact attempts and the rows the CBS report is built from. Services pass in a
+Connection (the caller owns the transaction).
+"""
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, func, select, update
+
+from proactief.domain import (
+    Contactpoging,
+    Contactsoort,
+    Dagdeel,
+    Eindresultaat,
+    PriorityReason,
+    Vroegsignaalzaak,
+)
+from proactief.storage.queries import bulk_insert_ignore, chunks, insert_ignore, rows_where_in
+from proactief.storage.tables import (
+    cases,
+    client_identities,
+    contact_attempts,
+    intake_files,
+    quarantine,
+    signals,
+)
+
+__all__ = [
+    "assign_signals",
+    "attempts_of_cases",
+    "case_from_rows",
+    "cases_of_persons",
+    "count_open_cases",
+    "create_case",
+    "existing_signal_ids",
+    "get_case_row",
+    "insert_attempts",
+    "insert_identities",
+    "insert_quarantine",
+    "insert_signals",
+    "list_quarantine",
+    "open_case_partners",
+    "open_case_rows",
+    "record_intake_file",
+    "report_cases",
+    "report_signals",
+    "signals_of_cases",
+    "unassigned_signals",
+    "update_case",
+]
+
+
+def existing_signal_ids(conn: Connection, signal_ids: Sequence[str]) -> set[str]:
+    """Which of these signal IDs are already stored."""
+    found: set[str] = set()
+    for chunk in chunks(signal_ids):
+        found.update(
+            conn.scalars(select(signals.c.signal_id).where(signals.c.signal_id.in_(chunk)))
+        )
+    return found
+
+
+def insert_signals(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Store new signals; rows whose signal_id exists already are skipped."""
+    bulk_insert_ignore(conn, signals, rows)
+
+
+def insert_identities(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Store the BSN or address identity behind a pseudonym (once per person)."""
+    bulk_insert_ignore(conn, client_identities, rows)
+
+
+def insert_quarantine(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Keep rejected records with their reason (once per file and position)."""
+    insert_ignore(conn, quarantine, rows)
+
+
+def record_intake_file(
+    conn: Connection,
+    *,
+    sha256: str,
+    file_name: str,
+    file_format: str,
+    now: datetime,
+    counts: dict[str, int],
+    completed: bool,
+) -> None:
+    """Create or update the record of one taken-in file and its counts."""
+    existing = conn.execute(
+        select(intake_files.c.sha256).where(intake_files.c.sha256 == sha256)
+    ).first()
+    values = {"last_run": now, "completed": completed, "file_name": file_name, **counts}
+    if existing is None:
+        conn.execute(
+            intake_files.insert().values(
+                sha256=sha256, file_format=file_format, first_seen=now, **values
+            )
+        )
+    else:
+        conn.execute(update(intake_files).where(intake_files.c.sha256 == sha256).values(**values))
+
+
+def list_quarantine(conn: Connection, *, file_name: str | None = None) -> list[Row[Any]]:
+    """Rejected records, oldest first, optionally of one file."""
+    query = select(quarantine).order_by(quarantine.c.id)
+    if file_name:
+        query = query.where(quarantine.c.file_name == file_name)
+    return list(conn.execute(query))
+
+
+def unassigned_signals(conn: Connection, *, up_to: date) -> list[Row[Any]]:
+    """Signals not yet in a case, dated up to ``up_to``, per person in date order."""
+    return list(
+        conn.execute(
+            select(signals)
+            .where(signals.c.case_id.is_(None), signals.c.signaaldatum <= up_to)
+            .order_by(signals.c.person_pseudonym, signals.c.signaaldatum, signals.c.id)
+        )
+    )
+
+
+def cases_of_persons(conn: Connection, pseudonyms: Sequence[str]) -> list[Row[Any]]:
+    """All cases of these persons, oldest first (per chunk of persons)."""
+    return rows_where_in(
+        conn,
+        cases,
+        cases.c.person_pseudonym,
+        pseudonyms,
+        cases.c.startdatum_matchingperiode,
+        cases.c.id,
+    )
+
+
+def create_case(conn: Connection, values: dict[str, Any]) -> int:
+    """Insert a case and return its id."""
+    result = conn.execute(cases.insert().values(**values).returning(cases.c.id))
+    return int(result.scalar_one())
+
+
+def assign_signals(conn: Connection, *, case_id: int, signal_row_ids: Sequence[int]) -> None:
+    """Put signals into a case."""
+    for chunk in chunks(signal_row_ids):
+        conn.execute(update(signals).where(signals.c.id.in_(chunk)).values(case_id=case_id))
+
+
+def signals_of_cases(conn: Connection, case_ids: Sequence[int]) -> list[Row[Any]]:
+    """Signals of these cases."""
+    return rows_where_in(conn, signals, signals.c.case_id, case_ids, signals.c.id)
+
+
+def update_case(conn: Connection, case_id: int, **values: Any) -> None:
+    """Change fields of one case."""
+    conn.execute(update(cases).where(cases.c.id == case_id).values(**values))
+
+
+def get_case_row(conn: Connection, case_id: int) -> Row[Any] | None:
+    """One case row, or None."""
+    return conn.execute(select(cases).where(cases.c.id == case_id)).first()
+
+
+def _open_cases_where(partner: str | None, crisis: bool) -> list[Any]:
+    conditions: list[Any] = [cases.c.eindresultaat.is_(None)]
+    if partner:
+        conditions.append(
+            select(signals.c.id)
+            .where(signals.c.case_id == cases.c.id, signals.c.signaalpartner == partner)
+            .exists()
+        )
+    if crisis:
+        conditions.append(
+            select(signals.c.id)
+            .where(signals.c.case_id == cases.c.id, signals.c.crisissignaal.is_(True))
+            .exists()
+        )
+    return conditions
+
+
+def open_case_rows(
+    conn: Connection,
+    *,
+    limit: int | None = None,
+    partner: str | None = None,
+    crisis: bool = False,
+) -> list[Row[Any]]:
+    """Open cases (no end result), highest priority first, then oldest; optionally only
+    those with a signal of one partner, or with a crisis signal."""
+    query = (
+        select(cases)
+        .where(*_open_cases_where(partner, crisis))
+        .order_by(cases.c.priority.desc(), cases.c.matchingsdatum, cases.c.id)
+    )
+    if limit:
+        query = query.limit(limit)
+    return list(conn.execute(query))
+
+
+def count_open_cases(conn: Connection, *, partner: str | None = None, crisis: bool = False) -> int:
+    """How many open cases match the same filters."""
+    return int(
+        conn.execute(
+            select(func.count()).select_from(cases).where(*_open_cases_where(partner, crisis))
+        ).scalar_one()
+    )
+
+
+def open_case_partners(conn: Connection) -> list[str]:
+    """The signal partners that have signals in open cases."""
+    return list(
+        conn.execute(
+            select(signals.c.signaalpartner)
+            .join(cases, cases.c.id == signals.c.case_id)
+            .where(cases.c.eindresultaat.is_(None))
+            .distinct()
+            .order_by(signals.c.signaalpartner)
+        ).scalars()
+    )
+
+
+def attempts_of_cases(conn: Connection, case_ids: Sequence[int]) -> list[Row[Any]]:
+    """Contact attempts of these cases, in date order (per chunk of cases)."""
+    return rows_where_in(
+        conn,
+        contact_attempts,
+        contact_attempts.c.case_id,
+        case_ids,
+        contact_attempts.c.datum,
+        contact_attempts.c.id,
+    )
+
+
+def insert_attempts(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Store contact attempts."""
+    if rows:
+        conn.execute(contact_attempts.insert(), list(rows))
+
+
+def case_from_rows(
+    row: Row[Any], signal_rows: Iterable[Row[Any]], attempt_rows: Iterable[Row[Any]]
+) -> Vroegsignaalzaak:
+    """Build the domain case from its rows."""
+    return Vroegsignaalzaak(
+        case_id=row.id,
+        person_pseudonym=row.person_pseudonym,
+        matchingsdatum=row.matchingsdatum,
+        startdatum_matchingperiode=row.startdatum_matchingperiode,
+        einddatum_matchingperiode=row.einddatum_matchingperiode,
+        signal_ids=tuple(s.signal_id for s in signal_rows),
+        priority=row.priority,
+        priority_reasons=tuple(PriorityReason(**r) for r in json.loads(row.priority_reasons)),
+        datum_opgepakt=row.datum_opgepakt,
+        eindresultaat=Eindresultaat(row.eindresultaat) if row.eindresultaat else None,
+        einddatum=row.einddatum,
+        datum_hulp_geaccepteerd=row.datum_hulp_geaccepteerd,
+        contactpogingen=tuple(
+            Contactpoging(
+                soort=Contactsoort(a.soort),
+                datum=a.datum,
+                dagdeel=Dagdeel(a.dagdeel) if a.dagdeel else None,
+                bereikt=a.bereikt,
+            )
+            for a in attempt_rows
+        ),
+    )
+
+
+def report_cases(conn: Connection, *, start: date, end: date) -> list[Row[Any]]:
+    """Cases matched within the period."""
+    return list(
+        conn.execute(
+            select(cases)
+            .where(cases.c.matchingsdatum >= start, cases.c.matchingsdatum <= end)
+            .order_by(cases.c.id)
+        )
+    )
+
+
+def report_signals(
+    conn: Connection, *, start: date, end: date, case_ids: Sequence[int]
+) -> list[Row[Any]]:
+    """Signals received in the period plus the signals of the reported cases.
+
+    Joined to the identity vault: this is the one purpose (the CBS report, DDAS v1.2) for
+    which the BSN itself is read back.
+    """
+    columns: list[Any] = [
+        signals,
+        client_identities.c.bsn,
+        client_identities.c.geslacht,
+        client_identities.c.geboortedatum,
+        client_identities.c.postcode,
+        client_identities.c.huisnummer,
+        client_identities.c.huisnummertoevoeging,
+        cases.c.eindresultaat.label("case_eindresultaat"),
+        cases.c.datum_opgepakt.label("case_datum_opgepakt"),
+    ]
+    base = (
+        select(*columns)
+        .join(
+            client_identities,
+            client_identities.c.person_pseudonym == signals.c.person_pseudonym,
+        )
+        .outerjoin(cases, cases.c.id == signals.c.case_id)
+    )
+    by_id: dict[int, Row[Any]] = {}
+    for row in conn.execute(
+        base.where(signals.c.signaaldatum >= start, signals.c.signaaldatum <= end)
+    ):
+        by_id[row.id] = row
+    for chunk in chunks(case_ids):
+        for row in conn.execute(base.where(signals.c.case_id.in_(chunk))):
+            by_id[row.id] = row
+    return [by_id[k] for k in sorted(by_id)]

@@ -1,0 +1,83 @@
+"""Every query of offers: the contact-ladder steps and the segment probabilities from a
+resident's own answers.
+"""
+
+from typing import Any
+
+from sqlalchemy import Connection, Row, delete, select, update
+
+from proactief.storage.tables import (
+    outreach_steps,
+    segment_kansen,
+)
+
+__all__ = [
+    "delete_segment_kansen",
+    "insert_outreach_step",
+    "outreach_step_row",
+    "outreach_step_rows",
+    "outreach_steps_of_case",
+    "segment_kansen_row",
+    "update_outreach_step",
+    "upsert_segment_kansen",
+]
+
+
+def insert_outreach_step(conn: Connection, row: dict[str, Any]) -> int:
+    """Store one executed ladder step and return its id."""
+    return int(
+        conn.execute(
+            outreach_steps.insert().values(**row).returning(outreach_steps.c.id)
+        ).scalar_one()
+    )
+
+
+def outreach_steps_of_case(conn: Connection, case_id: int) -> list[Row[Any]]:
+    """The executed ladder steps of a case, in order."""
+    return list(
+        conn.execute(
+            select(outreach_steps)
+            .where(outreach_steps.c.case_id == case_id)
+            .order_by(outreach_steps.c.stap)
+        )
+    )
+
+
+def outreach_step_row(conn: Connection, step_id: int) -> Row[Any] | None:
+    """One ladder step."""
+    return conn.execute(select(outreach_steps).where(outreach_steps.c.id == step_id)).first()
+
+
+def outreach_step_rows(conn: Connection, *, status: str | None = None) -> list[Row[Any]]:
+    """All ladder steps (optionally of one status, e.g. the open tasks), oldest first."""
+    query = select(outreach_steps).order_by(outreach_steps.c.tijdstip, outreach_steps.c.id)
+    if status:
+        query = query.where(outreach_steps.c.status == status)
+    return list(conn.execute(query))
+
+
+def update_outreach_step(conn: Connection, step_id: int, **values: Any) -> None:
+    """Change a ladder step (a task done)."""
+    conn.execute(update(outreach_steps).where(outreach_steps.c.id == step_id).values(**values))
+
+
+def upsert_segment_kansen(conn: Connection, row: dict[str, Any]) -> None:
+    """Keep a person's newest segment probabilities (one row per person)."""
+    delete_segment_kansen(conn, row["person_pseudonym"])
+    conn.execute(segment_kansen.insert().values(**row))
+
+
+def segment_kansen_row(conn: Connection, person_pseudonym: str) -> Row[Any] | None:
+    """A person's segment probabilities, if kept."""
+    return conn.execute(
+        select(segment_kansen).where(segment_kansen.c.person_pseudonym == person_pseudonym)
+    ).first()
+
+
+def delete_segment_kansen(conn: Connection, person_pseudonym: str) -> int:
+    """Delete a person's segment probabilities."""
+    return int(
+        conn.execute(
+            delete(segment_kansen).where(segment_kansen.c.person_pseudonym == person_pseudonym)
+        ).rowcount
+    )

@@ -1,0 +1,235 @@
+"""Every query of trust: preference and consent events, the message door, the audit chain
+and retention (which deletes across the tables once their period has passed).
+"""
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, delete, select
+
+from proactief.storage.queries import chunks
+from proactief.storage.tables import (
+    audit_log,
+    cases,
+    client_identities,
+    contact_attempts,
+    entitlements,
+    messages,
+    metadata,
+    outreach_steps,
+    preference_events,
+    quarantine,
+    report_aggregates,
+    signals,
+)
+
+__all__ = [
+    "audit_rows",
+    "case_signal_summary",
+    "delete_cases",
+    "delete_entitlements_before",
+    "delete_orphan_identities",
+    "delete_quarantine_before",
+    "expired_case_ids",
+    "insert_audit_row",
+    "insert_message",
+    "insert_preference_event",
+    "insert_report_aggregates",
+    "last_audit_row",
+    "lock_audit_log",
+    "message_row",
+    "message_rows",
+    "messages_of_person",
+    "opted_out_persons",
+    "preference_event_rows",
+    "select_columns",
+]
+
+
+def insert_preference_event(conn: Connection, row: dict[str, Any]) -> None:
+    """Append one preference event (events are never updated or deleted, except by the
+    retention job)."""
+    conn.execute(preference_events.insert().values(**row))
+
+
+def preference_event_rows(conn: Connection, person_pseudonym: str) -> list[Row[Any]]:
+    """All preference events of one person, oldest first."""
+    return list(
+        conn.execute(
+            select(preference_events)
+            .where(preference_events.c.person_pseudonym == person_pseudonym)
+            .order_by(preference_events.c.tijdstip, preference_events.c.id)
+        )
+    )
+
+
+def opted_out_persons(conn: Connection) -> set[str]:
+    """Persons whose latest opt-out/opt-in event is an opt-out."""
+    rows = conn.execute(
+        select(preference_events.c.person_pseudonym, preference_events.c.soort)
+        .where(preference_events.c.soort.in_(("niet_benaderen", "weer_benaderen")))
+        .order_by(preference_events.c.tijdstip, preference_events.c.id)
+    )
+    latest: dict[str, str] = {}
+    for person, soort in rows:
+        latest[person] = soort
+    return {p for p, s in latest.items() if s == "niet_benaderen"}
+
+
+def insert_message(conn: Connection, row: dict[str, Any]) -> int:
+    """Store a message (sent or blocked) and return its id."""
+    return int(conn.execute(messages.insert().values(**row).returning(messages.c.id)).scalar_one())
+
+
+def message_row(conn: Connection, message_id: int) -> Row[Any] | None:
+    """One message."""
+    return conn.execute(select(messages).where(messages.c.id == message_id)).first()
+
+
+def message_rows(conn: Connection, *, status: str | None = None) -> list[Row[Any]]:
+    """All messages, optionally with one status."""
+    query = select(messages).order_by(messages.c.id)
+    if status:
+        query = query.where(messages.c.status == status)
+    return list(conn.execute(query))
+
+
+def delete_entitlements_before(conn: Connection, before: datetime) -> int:
+    """Delete scans that ran before ``before``; how many rows went."""
+    result = conn.execute(delete(entitlements).where(entitlements.c.gescand_op < before))
+    return int(result.rowcount or 0)
+
+
+def messages_of_person(conn: Connection, person_pseudonym: str) -> list[Row[Any]]:
+    """A person's messages, newest first."""
+    return list(
+        conn.execute(
+            select(messages)
+            .where(messages.c.person_pseudonym == person_pseudonym)
+            .order_by(messages.c.tijdstip.desc(), messages.c.id.desc())
+        )
+    )
+
+
+def lock_audit_log(conn: Connection) -> None:
+    """Serialise writers of the hash chain (PostgreSQL; SQLite has one writer anyway)."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("LOCK TABLE audit_log IN EXCLUSIVE MODE")
+
+
+def last_audit_row(conn: Connection) -> Row[Any] | None:
+    """The newest audit entry."""
+    return conn.execute(select(audit_log).order_by(audit_log.c.id.desc()).limit(1)).first()
+
+
+def insert_audit_row(conn: Connection, row: dict[str, Any]) -> None:
+    """Append an audit entry."""
+    conn.execute(audit_log.insert().values(**row))
+
+
+def audit_rows(conn: Connection) -> Iterable[Row[Any]]:
+    """Every audit entry in order."""
+    return conn.execute(select(audit_log).order_by(audit_log.c.id))
+
+
+def expired_case_ids(
+    conn: Connection, *, closed_before: date, help_results: Sequence[str], with_help: bool
+) -> list[int]:
+    """Closed cases whose end date lies before ``closed_before``, with or without help."""
+    condition = cases.c.eindresultaat.in_(help_results)
+    query = select(cases.c.id).where(
+        cases.c.eindresultaat.is_not(None),
+        cases.c.einddatum < closed_before,
+        condition if with_help else ~condition,
+    )
+    return list(conn.scalars(query.order_by(cases.c.id)))
+
+
+def case_signal_summary(conn: Connection, case_ids: Sequence[int]) -> list[Row[Any]]:
+    """Per signal of these cases: month, partner, amount, end result, picked up, reached,
+    help accepted."""
+    reached = (
+        select(contact_attempts.c.case_id)
+        .where(contact_attempts.c.bereikt.is_(True))
+        .distinct()
+        .subquery()
+    )
+    found: list[Row[Any]] = []
+    for chunk in chunks(case_ids):
+        found.extend(
+            conn.execute(
+                select(
+                    signals.c.signaaldatum,
+                    signals.c.signaalpartner,
+                    signals.c.bedrag,
+                    cases.c.eindresultaat,
+                    cases.c.datum_opgepakt,
+                    cases.c.datum_hulp_geaccepteerd,
+                    reached.c.case_id.label("bereikt"),
+                )
+                .join(cases, cases.c.id == signals.c.case_id)
+                .outerjoin(reached, reached.c.case_id == cases.c.id)
+                .where(signals.c.case_id.in_(chunk))
+            )
+        )
+    return found
+
+
+def insert_report_aggregates(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Keep the counts that reports need after personal data is deleted."""
+    if rows:
+        conn.execute(report_aggregates.insert(), list(rows))
+
+
+def delete_cases(conn: Connection, case_ids: Sequence[int]) -> dict[str, int]:
+    """Delete cases with their signals, contact attempts and messages; returns counts."""
+    counts = {
+        "signals": 0,
+        "contact_attempts": 0,
+        "outreach_steps": 0,
+        "messages": 0,
+        "cases": 0,
+    }
+    for chunk in chunks(case_ids):
+        counts["contact_attempts"] += conn.execute(
+            delete(contact_attempts).where(contact_attempts.c.case_id.in_(chunk))
+        ).rowcount
+        counts["outreach_steps"] += conn.execute(
+            delete(outreach_steps).where(outreach_steps.c.case_id.in_(chunk))
+        ).rowcount
+        counts["messages"] += conn.execute(
+            delete(messages).where(messages.c.case_id.in_(chunk))
+        ).rowcount
+        counts["signals"] += conn.execute(
+            delete(signals).where(signals.c.case_id.in_(chunk))
+        ).rowcount
+        counts["cases"] += conn.execute(delete(cases).where(cases.c.id.in_(chunk))).rowcount
+    return counts
+
+
+def delete_orphan_identities(conn: Connection) -> int:
+    """Delete BSN/address identities of persons who no longer have any signal."""
+    still_used = select(signals.c.person_pseudonym).distinct()
+    return int(
+        conn.execute(
+            delete(client_identities).where(client_identities.c.person_pseudonym.not_in(still_used))
+        ).rowcount
+    )
+
+
+def delete_quarantine_before(conn: Connection, before: datetime) -> int:
+    """Delete rejected records received before ``before``."""
+    return int(conn.execute(delete(quarantine).where(quarantine.c.received_at < before)).rowcount)
+
+
+def select_columns(
+    conn: Connection, table: str, columns: Sequence[str], **equals: Any
+) -> list[Row[Any]]:
+    """SELECT the columns of one table (optionally WHERE column == value). Only
+    ``trust.access.PersonalDataAccess.read`` calls this, after checking the purpose."""
+    t = metadata.tables[table]
+    query = select(*(t.c[c] for c in columns))
+    for column, value in equals.items():
+        query = query.where(t.c[column] == value)
+    return list(conn.execute(query))
