@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     smtp_user: str | None = None
     smtp_password: str | None = Field(default=None, repr=False)
     email_van: str = "vroegsignalering@gemeente.example"
+    contact_directory: str | None = None
+    """The contact-detail provider plug-in that ``offer send`` asks for addresses (``fake``,
+    or an installed one). Unset: ``offer send`` stops and says so; only the demo uses the
+    fake by itself."""
     config_dir: Path | None = None
     """The municipality's own folder of policy files (aanpak.yaml, doelen.yaml, rollen.yaml,
     work_queue.yaml, gemeente.yaml, ...). A file that is not in it is read from the shipped

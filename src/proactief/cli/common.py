@@ -22,7 +22,9 @@ from proactief.early_detection.work_queue import (
     WorkQueueConfig,
     load_work_queue_config,
 )
+from proactief.plugins import PluginError
 from proactief.settings import Settings
+from proactief.sources.contactgegevens import ContactDirectory, contact_directories
 from proactief.storage.db import DatabaseUnavailableError, create_db_engine, migrate
 from proactief.trust.pseudonyms import Pseudonymizer, load_or_create_key
 
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "console",
+    "contact_directory",
     "err",
     "fail",
     "open_engine",
@@ -75,6 +78,22 @@ def work_queue_config() -> WorkQueueConfig:
         )
     except ConfigError as exc:
         raise fail(str(exc)) from exc
+
+
+def contact_directory(settings: Settings) -> ContactDirectory:
+    """The contact-detail provider chosen with PROACTIEF_CONTACT_DIRECTORY."""
+    name = settings.contact_directory
+    if not name:
+        raise fail(
+            "er is geen leverancier van contactgegevens ingesteld. Zet "
+            "PROACTIEF_CONTACT_DIRECTORY op een van: "
+            f"{', '.join(contact_directories.names())}. ('fake' verzint adressen die "
+            "nergens aankomen: alleen voor een proef.)"
+        )
+    try:
+        return contact_directories.get(name)()
+    except PluginError as exc:
+        raise fail(f"PROACTIEF_CONTACT_DIRECTORY: {exc}") from exc
 
 
 def progress_bar() -> Progress:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from proactief.cli.common import console, err, open_engine
+from proactief.cli.common import console, contact_directory, err, open_engine
 from proactief.cli.common import fail as _fail
 
 if TYPE_CHECKING:
@@ -156,11 +156,11 @@ def offer_send(
     from proactief.early_detection import repository as early_repo
     from proactief.early_detection.contacts import CaseNotFoundError
     from proactief.offers.outreach import run_next_step
-    from proactief.sources.contactgegevens import FakeContactDirectory
 
     if not case_ids and not alle:
         raise _fail("geef zaaknummers, of --alle voor alle open zaken.")
     settings, engine = open_engine()
+    directory = contact_directory(settings)
     today = _today(datum)
     now = datetime.combine(today, time(9), tzinfo=UTC)
     channels = _channels(settings)
@@ -178,7 +178,7 @@ def offer_send(
                     conn=conn,
                     case_id=case_id,
                     channels=channels,
-                    directory=FakeContactDirectory(),
+                    directory=directory,
                     now=now,
                     afzender=_afzender(settings),
                     actor="medewerker",

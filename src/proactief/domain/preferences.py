@@ -52,6 +52,7 @@ class Doel(StrEnum):
     REGELINGENCHECK = "regelingencheck"
     EVALUATIE = "evaluatie"
     CBS_RAPPORTAGE = "cbs_rapportage"
+    KLANTCONTACT = "klantcontact"
 
 
 class Wijze(StrEnum):

@@ -47,6 +47,7 @@ from proactief.offers.messages import Rendered, parts_for, render_messages
 from proactief.offers.questionnaire import own_segment
 from proactief.sources.contactgegevens import ContactDirectory
 from proactief.trust.consent import current_state
+from proactief.trust.identity import contact_subject
 from proactief.trust.messaging import Aanleiding, send_message
 from proactief.trust.purposes import load_purposes
 
@@ -327,7 +328,11 @@ def run_next_step(
         raise ValueError(
             f"Geen kanaal ingesteld voor '{kanaal}' / no channel plugin configured for {kanaal}"
         )
-    details = directory.lookup(co.person_pseudonym, co.ontvanger)
+    # the provider gets the BSN only if it needs it, read for its purpose and audited
+    subject = contact_subject(
+        conn=conn, person_pseudonym=co.person_pseudonym, directory=directory, actor=actor
+    )
+    details = directory.lookup(subject, co.ontvanger)
     # a letter or e-mail carries a one-time code for the resident's own page
     code = (
         create_code(conn=conn, person_pseudonym=co.person_pseudonym, now=now)

@@ -26,6 +26,7 @@ from proactief.storage.tables import (
 
 __all__ = [
     "audit_rows",
+    "bsn_of_person",
     "case_signal_summary",
     "delete_cases",
     "delete_entitlements_before",
@@ -233,3 +234,14 @@ def select_columns(
     for column, value in equals.items():
         query = query.where(t.c[column] == value)
     return list(conn.execute(query))
+
+
+def bsn_of_person(conn: Connection, person_pseudonym: str) -> str | None:
+    """The BSN behind a pseudonym, from the vault. Only ``trust.identity`` calls this,
+    after checking the purpose and writing the read to the audit trail."""
+    value = conn.execute(
+        select(client_identities.c.bsn).where(
+            client_identities.c.person_pseudonym == person_pseudonym
+        )
+    ).scalar_one_or_none()
+    return None if value is None else str(value)

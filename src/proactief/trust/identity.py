@@ -1,0 +1,25 @@
+"""The identity a contact-detail provider may have: the pseudonym always, the BSN only
+when the provider finds people by BSN, read for the purpose ``klantcontact``
+(config/doelen.yaml) and written to the audit trail with actor and subject."""
+
+from sqlalchemy import Connection
+
+from proactief.domain import Doel
+from proactief.sources.contactgegevens import ContactDirectory, ContactSubject
+from proactief.trust import repository as repo
+from proactief.trust.access import PersonalDataAccess
+
+__all__ = ["contact_subject"]
+
+
+def contact_subject(
+    *, conn: Connection, person_pseudonym: str, directory: ContactDirectory, actor: str
+) -> ContactSubject:
+    """Who ``directory`` is asked about. Raises PurposeViolationError when the
+    municipality's doelen.yaml no longer lets ``klantcontact`` read the BSN."""
+    if not directory.needs_bsn:
+        return ContactSubject(person_pseudonym)
+    PersonalDataAccess(conn, doel=Doel.KLANTCONTACT, actor=actor).check(
+        ["client_identities.bsn"], subject=person_pseudonym
+    )
+    return ContactSubject(person_pseudonym, repo.bsn_of_person(conn, person_pseudonym))
