@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     smtp_user: str | None = None
     smtp_password: str | None = Field(default=None, repr=False)
     email_van: str = "vroegsignalering@gemeente.example"
+    channels: dict[str, str] = Field(default_factory=dict)
+    """Installed channel plug-ins that carry out a kanaal instead of the built-in, as JSON:
+    ``{"sms": "gemeente_sms"}``. Default: the built-ins for every kanaal."""
     contact_directory: str | None = None
     """The contact-detail provider plug-in that ``offer send`` asks for addresses (``fake``,
     or an installed one). Unset: ``offer send`` stops and says so; only the demo uses the

@@ -3,11 +3,14 @@
 (SMTP, or .eml files in a pickup folder), SMS (a provider protocol) and phone or home
 visit (a task for the contact worker)."""
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from proactief.channels.base import (
-    CONTACTSOORT,
     Channel,
+    ChannelPlugin,
+    ChannelSetup,
+    ChannelSpec,
     Delivery,
     Envelope,
     FakeChannel,
@@ -15,12 +18,15 @@ from proactief.channels.base import (
 )
 from proactief.channels.email import EmailChannel, EmailTransport, PickupFolder, SmtpTransport
 from proactief.channels.letter import LetterChannel
+from proactief.channels.registry import all_specs, channel_plugins, make_channels, spec_of
 from proactief.channels.sms import FakeSmsProvider, SmsChannel, SmsFolder, SmsProvider
 from proactief.domain import Kanaal
 
 __all__ = [
-    "CONTACTSOORT",
     "Channel",
+    "ChannelPlugin",
+    "ChannelSetup",
+    "ChannelSpec",
     "Delivery",
     "EmailChannel",
     "EmailTransport",
@@ -34,6 +40,10 @@ __all__ = [
     "SmsProvider",
     "SmtpTransport",
     "TaskChannel",
+    "all_specs",
+    "channel_plugins",
+    "make_channels",
+    "spec_of",
     "standard_channels",
 ]
 
@@ -44,17 +54,13 @@ def standard_channels(
     email_transport: EmailTransport | None = None,
     sms_provider: SmsProvider | None = None,
     van: str = "vroegsignalering@gemeente.example",
+    chosen: Mapping[str, str] | None = None,
 ) -> dict[Kanaal, Channel]:
     """One plugin per channel: letters as PDFs in ``outbox/brieven``; e-mail through the
     transport given (default: .eml files in ``outbox/email``); SMS through the provider
-    given (default: text files in ``outbox/sms``); phone and home visit as tasks."""
-    domein = van.rpartition("@")[2] or "gemeente.example"
-    return {
-        Kanaal.BRIEF: LetterChannel(outbox / "brieven"),
-        Kanaal.EMAIL: EmailChannel(
-            email_transport or PickupFolder(outbox / "email"), van=van, domein=domein
-        ),
-        Kanaal.SMS: SmsChannel(sms_provider or SmsFolder(outbox / "sms")),
-        Kanaal.TELEFOON: TaskChannel(Kanaal.TELEFOON),
-        Kanaal.HUISBEZOEK: TaskChannel(Kanaal.HUISBEZOEK),
-    }
+    given (default: text files in ``outbox/sms``); phone and home visit as tasks; or the
+    installed plug-in ``chosen`` names for a kanaal."""
+    setup = ChannelSetup(
+        outbox, email_transport=email_transport, sms_provider=sms_provider, van=van
+    )
+    return make_channels(setup, chosen)

@@ -1,21 +1,76 @@
-"""The channel protocol, the envelope a channel gets, and the delivery it reports back."""
+"""The channel protocol, the envelope a channel gets, the delivery it reports back, and
+the plug-in: what Proactief must know of a channel besides sending (``ChannelSpec``) and
+how to make one (``ChannelPlugin``)."""
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal, Protocol, runtime_checkable
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
 from proactief.domain import ContactDetails, Contactpoging, Contactsoort, Dagdeel, Kanaal
 
-__all__ = ["CONTACTSOORT", "Channel", "Delivery", "Envelope", "FakeChannel", "TaskChannel"]
+if TYPE_CHECKING:
+    from proactief.channels.email import EmailTransport
+    from proactief.channels.sms import SmsProvider
 
-CONTACTSOORT = {
-    Kanaal.BRIEF: Contactsoort.BRIEF,
-    Kanaal.EMAIL: Contactsoort.MAIL,
-    Kanaal.SMS: Contactsoort.SMS_WHATSAPP,
-    Kanaal.TELEFOON: Contactsoort.TELEFOON,
-    Kanaal.HUISBEZOEK: Contactsoort.HUISBEZOEK,
-}
-"""Our channels in the DDAS vocabulary (EnumContactsoort)."""
+__all__ = [
+    "Channel",
+    "ChannelPlugin",
+    "ChannelSetup",
+    "ChannelSpec",
+    "Delivery",
+    "Envelope",
+    "FakeChannel",
+    "TaskChannel",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelSpec:
+    """Everything the rest of Proactief knows of a channel, declared by the channel itself:
+    a new channel is its plug-in module and its templates."""
+
+    kanaal: Kanaal
+    contactsoort: Contactsoort
+    """The channel in the DDAS vocabulary (EnumContactsoort): a delivery becomes that
+    contact attempt."""
+    naam: str
+    """How a resident reads the channel's name on their page ('Sms')."""
+    zin: str
+    """How it reads in 'U krijgt voortaan eerst ...' ('een sms')."""
+    tekst: str
+    """The rendered part that is the channel's text ('sms'; 'belscript' for a task)."""
+    templates: Mapping[str, str]
+    """Rendered part -> template in channels/templates ('sms' -> 'aanbod/sms.txt.j2')."""
+    voorbeeld: Mapping[str, str]
+    """Rendered part -> file name in a preview folder ('sms' -> 'sms.txt')."""
+    html: str | None = None
+    """The rendered part that is its HTML (letter, e-mail), if any."""
+    bericht: bool = True
+    """True: a message that goes through the one message door; False: a task."""
+    code: bool = False
+    """True: it carries the one-time code for the resident's page (never in an SMS)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelSetup:
+    """What a channel plug-in may need to be made."""
+
+    outbox: Path
+    email_transport: "EmailTransport | None" = None
+    sms_provider: "SmsProvider | None" = None
+    van: str = "vroegsignalering@gemeente.example"
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelPlugin:
+    """A channel plug-in: its spec and how to make the channel for a setup. Registered
+    under ``proactief.channels`` (entry points) by the name of its kanaal or its own."""
+
+    spec: ChannelSpec
+    make: "Callable[[ChannelSetup], Channel]"
+
 
 Status = Literal["afgeleverd", "mislukt", "taak_open"]
 
@@ -51,8 +106,11 @@ class Delivery:
         contact worker registers the attempt when the call or visit is done)."""
         if self.status != "afgeleverd":
             return None
+        # imported here: the registry imports every channel module, which import this one
+        from proactief.channels.registry import spec_of
+
         return Contactpoging(
-            soort=CONTACTSOORT[self.kanaal],
+            soort=spec_of(self.kanaal).contactsoort,
             datum=datum,
             dagdeel=Dagdeel(dagdeel) if dagdeel else None,
             bereikt=self.bereikt,
@@ -96,3 +154,34 @@ class FakeChannel:
             return Delivery("mislukt", self.kanaal, "nep-kanaal: mislukt op verzoek")
         self.sent.append(envelope)
         return Delivery("afgeleverd", self.kanaal, f"nep-kanaal: {envelope.referentie}")
+
+
+_TASK_TEMPLATES = {"belscript": "aanbod/belscript.txt.j2"}
+_TASK_PREVIEW = {"belscript": "belscript.txt"}
+
+TELEFOON = ChannelPlugin(
+    ChannelSpec(
+        kanaal=Kanaal.TELEFOON,
+        contactsoort=Contactsoort.TELEFOON,
+        naam="Telefoon",
+        zin="een telefoontje",
+        tekst="belscript",
+        templates=_TASK_TEMPLATES,
+        voorbeeld=_TASK_PREVIEW,
+        bericht=False,
+    ),
+    lambda _setup: TaskChannel(Kanaal.TELEFOON),
+)
+HUISBEZOEK = ChannelPlugin(
+    ChannelSpec(
+        kanaal=Kanaal.HUISBEZOEK,
+        contactsoort=Contactsoort.HUISBEZOEK,
+        naam="Bezoek thuis",
+        zin="een bezoek",
+        tekst="belscript",
+        templates=_TASK_TEMPLATES,
+        voorbeeld=_TASK_PREVIEW,
+        bericht=False,
+    ),
+    lambda _setup: TaskChannel(Kanaal.HUISBEZOEK),
+)

@@ -8,8 +8,8 @@ from email.utils import formataddr, make_msgid
 from pathlib import Path
 from typing import Protocol
 
-from proactief.channels.base import Delivery, Envelope
-from proactief.domain import Kanaal
+from proactief.channels.base import ChannelPlugin, ChannelSpec, Delivery, Envelope
+from proactief.domain import Contactsoort, Kanaal
 
 __all__ = ["EmailChannel", "EmailTransport", "PickupFolder", "SmtpTransport", "build_email"]
 
@@ -94,3 +94,24 @@ class EmailChannel:
             # the exception text can hold the address: only its kind is kept
             return Delivery("mislukt", self.kanaal, f"verzenden mislukt: {type(exc).__name__}")
         return Delivery("afgeleverd", self.kanaal, reference)
+
+
+PLUGIN = ChannelPlugin(
+    ChannelSpec(
+        kanaal=Kanaal.EMAIL,
+        contactsoort=Contactsoort.MAIL,
+        naam="E-mail",
+        zin="een e-mail",
+        tekst="email_tekst",
+        html="email_html",
+        templates={"email_tekst": "aanbod/email.txt.j2", "email_html": "aanbod/email.html.j2"},
+        voorbeeld={"email_tekst": "email.txt", "email_html": "email.html"},
+        code=True,
+    ),
+    lambda setup: EmailChannel(
+        setup.email_transport or PickupFolder(setup.outbox / "email"),
+        van=setup.van,
+        domein=setup.van.rpartition("@")[2] or "gemeente.example",
+    ),
+)
+"""E-mail through the transport of the setup (default: .eml files in ``outbox/email``)."""

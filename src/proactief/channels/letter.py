@@ -5,9 +5,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from proactief.channels.base import Delivery, Envelope
+from proactief.channels.base import ChannelPlugin, ChannelSpec, Delivery, Envelope
 from proactief.channels.templating import letter_environment
-from proactief.domain import Kanaal
+from proactief.domain import Contactsoort, Kanaal
 
 __all__ = ["LetterChannel", "render_letter_html", "render_pdf"]
 
@@ -46,3 +46,20 @@ class LetterChannel:
         except OSError as exc:
             return Delivery("mislukt", self.kanaal, f"schrijven mislukt: {type(exc).__name__}")
         return Delivery("afgeleverd", self.kanaal, path.name)
+
+
+PLUGIN = ChannelPlugin(
+    ChannelSpec(
+        kanaal=Kanaal.BRIEF,
+        contactsoort=Contactsoort.BRIEF,
+        naam="Brief",
+        zin="een brief",
+        tekst="brief",
+        html="brief",
+        templates={"brief": "aanbod/brief.html.j2"},
+        voorbeeld={"brief": "brief.html"},
+        code=True,
+    ),
+    lambda setup: LetterChannel(setup.outbox / "brieven"),
+)
+"""Letters as PDFs in ``outbox/brieven``, for the print street."""

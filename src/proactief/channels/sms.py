@@ -4,8 +4,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from proactief.channels.base import Delivery, Envelope
-from proactief.domain import Kanaal
+from proactief.channels.base import ChannelPlugin, ChannelSpec, Delivery, Envelope
+from proactief.domain import Contactsoort, Kanaal
 
 __all__ = [
     "SMS_MAX_TEKENS",
@@ -84,3 +84,18 @@ class SmsFolder:
         path = self.folder / f"sms-{referentie}.txt"
         path.write_text(tekst, encoding="utf-8")
         return path.name
+
+
+PLUGIN = ChannelPlugin(
+    ChannelSpec(
+        kanaal=Kanaal.SMS,
+        contactsoort=Contactsoort.SMS_WHATSAPP,
+        naam="Sms",
+        zin="een sms",
+        tekst="sms",
+        templates={"sms": "aanbod/sms.txt.j2"},
+        voorbeeld={"sms": "sms.txt"},
+    ),
+    lambda setup: SmsChannel(setup.sms_provider or SmsFolder(setup.outbox / "sms")),
+)
+"""SMS through the provider of the setup (default: text files in ``outbox/sms``)."""

@@ -39,6 +39,7 @@ def _afzender(settings: "Settings") -> "Afzender":
 def _channels(settings: "Settings") -> "dict[Kanaal, Channel]":
     """The channel plugins the settings ask for (SMTP when PROACTIEF_SMTP_HOST is set)."""
     from proactief.channels import SmtpTransport, standard_channels
+    from proactief.plugins import PluginError
 
     transport = (
         SmtpTransport(
@@ -51,9 +52,15 @@ def _channels(settings: "Settings") -> "dict[Kanaal, Channel]":
         if settings.smtp_host
         else None
     )
-    return standard_channels(
-        settings.resolved_outbox_dir(), email_transport=transport, van=settings.email_van
-    )
+    try:
+        return standard_channels(
+            settings.resolved_outbox_dir(),
+            email_transport=transport,
+            van=settings.email_van,
+            chosen=settings.channels,
+        )
+    except PluginError as exc:
+        raise _fail(f"PROACTIEF_CHANNELS: {exc}") from exc
 
 
 def _today(datum: str | None) -> date:

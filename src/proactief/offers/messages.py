@@ -10,21 +10,17 @@ from typing import Any
 from babel.dates import format_date
 from babel.numbers import format_currency
 
+from proactief.channels.registry import all_specs, spec_of
 from proactief.channels.templating import message_environment
 from proactief.domain import Kanaal
 
 __all__ = ["CHANNEL_TEMPLATES", "Rendered", "parts_for", "render_messages"]
 
 CHANNEL_TEMPLATES = {
-    "brief": "aanbod/brief.html.j2",
-    "email_tekst": "aanbod/email.txt.j2",
-    "email_html": "aanbod/email.html.j2",
-    "sms": "aanbod/sms.txt.j2",
-    "belscript": "aanbod/belscript.txt.j2",
+    part: template for spec in all_specs() for part, template in spec.templates.items()
 }
-TEXT_PART = {Kanaal.BRIEF: "brief", Kanaal.EMAIL: "email_tekst", Kanaal.SMS: "sms"}
-"""Which rendered message is a channel's text; phone and visit get the phone script."""
-HTML_PART = {Kanaal.BRIEF: "brief", Kanaal.EMAIL: "email_html"}
+"""Every rendered part and its template, from the channels' specs (phone and home visit
+share the phone script)."""
 ONDERWERP = "Een aanbod van de gemeente: misschien kunnen wij u helpen"
 
 
@@ -87,6 +83,5 @@ def render_messages(
 
 def parts_for(rendered: Mapping[str, Rendered], kanaal: Kanaal) -> tuple[str, str | None]:
     """The text and (for letter and e-mail) the HTML that a channel sends."""
-    text = rendered[TEXT_PART.get(kanaal, "belscript")].inhoud
-    html = rendered[HTML_PART[kanaal]].inhoud if kanaal in HTML_PART else None
-    return text, html
+    spec = spec_of(kanaal)
+    return rendered[spec.tekst].inhoud, rendered[spec.html].inhoud if spec.html else None

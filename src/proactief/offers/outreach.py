@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from proactief.accounts.resident_codes import create_code
-from proactief.channels import CONTACTSOORT, Channel, Envelope
+from proactief.channels import Channel, Envelope, all_specs, spec_of
 from proactief.channels.letter import render_pdf
 from proactief.domain import (
     Berichtsoort,
@@ -64,8 +64,6 @@ __all__ = [
     "run_next_step",
     "write_preview",
 ]
-
-_MESSAGE_CHANNELS = {Kanaal.BRIEF, Kanaal.EMAIL, Kanaal.SMS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,13 +215,8 @@ def messages_for(
     )
 
 
-PREVIEW_FILES = {
-    "brief": "brief.html",
-    "email_tekst": "email.txt",
-    "email_html": "email.html",
-    "sms": "sms.txt",
-    "belscript": "belscript.txt",
-}
+PREVIEW_FILES = {part: name for spec in all_specs() for part, name in spec.voorbeeld.items()}
+"""Every rendered part and its file name in a preview folder, from the channels' specs."""
 
 
 def write_preview(
@@ -298,7 +291,7 @@ def run_next_step(
             },
         )
 
-    if kanaal in _MESSAGE_CHANNELS:
+    if spec_of(kanaal).bericht:
         message = send_message(
             conn=conn,
             person_pseudonym=co.person_pseudonym,
@@ -336,7 +329,7 @@ def run_next_step(
     # a letter or e-mail carries a one-time code for the resident's own page
     code = (
         create_code(conn=conn, person_pseudonym=co.person_pseudonym, now=now)
-        if kanaal in (Kanaal.BRIEF, Kanaal.EMAIL)
+        if spec_of(kanaal).code
         else None
     )
     rendered = messages_for(co, afzender=afzender, datum=now.date(), adres=details.adres, code=code)
@@ -378,7 +371,7 @@ def complete_task(
             f"task {step_id} is not open"
         )
     attempt = Contactpoging(
-        soort=CONTACTSOORT[Kanaal(row.kanaal)],
+        soort=spec_of(Kanaal(row.kanaal)).contactsoort,
         datum=datum,
         dagdeel=dagdeel or (Dagdeel(row.dagdeel) if row.dagdeel else None),
         bereikt=bereikt,

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import Engine
 
 from proactief.accounts.resident_codes import CodeError, redeem_code
+from proactief.channels import all_specs
 from proactief.config import policy_path
 from proactief.domain import Berichtsoort, Dagdeel, EventSoort, Kanaal, PreferenceState, Wijze
 from proactief.offers.approach import CaseSummary, Offer, choose_approach
@@ -43,14 +44,8 @@ BERICHTSOORT_NL = {
     Berichtsoort.HERINNERING: "een herinnering",
 }
 _SOORTEN = {b.value for b in Berichtsoort}
-# every channel as a resident reads it: its name, and "you will get ... first"
-KANAAL_NL = {
-    Kanaal.BRIEF: ("Brief", "een brief"),
-    Kanaal.EMAIL: ("E-mail", "een e-mail"),
-    Kanaal.SMS: ("Sms", "een sms"),
-    Kanaal.TELEFOON: ("Telefoon", "een telefoontje"),
-    Kanaal.HUISBEZOEK: ("Bezoek thuis", "een bezoek"),
-}
+# every channel as a resident reads it, from its spec: its name, and "you will get ... first"
+KANAAL_NL = {spec.kanaal: (spec.naam, spec.zin) for spec in all_specs()}
 _TOON_ZIN = {
     "kort_en_zakelijk": "kort en zakelijk",
     "zakelijk_met_keuze": "zakelijk, en u kiest zelf",

@@ -1,0 +1,86 @@
+"""The channel plug-ins: the built-ins (letter, e-mail, SMS, phone, home visit) and those
+installed packages declare under the entry-point group ``proactief.channels``.
+
+A municipality replaces how a channel is carried out (its own SMS gateway, a Berichtenbox
+for letters) with a plug-in of its own name, chosen in ``PROACTIEF_CHANNELS``
+(``{"sms": "gemeente_sms"}``); the messages, their checks and the resident's page stay
+those of the channel's spec. A new kind of channel is a plug-in module with its
+``ChannelSpec`` and its templates, plus its name in ``domain.Kanaal`` (docs/plugins.md).
+"""
+
+from collections.abc import Mapping
+from functools import cache
+
+from proactief.channels import email, letter, sms
+from proactief.channels.base import (
+    HUISBEZOEK,
+    TELEFOON,
+    Channel,
+    ChannelPlugin,
+    ChannelSetup,
+    ChannelSpec,
+)
+from proactief.domain import Kanaal
+from proactief.plugins import GROUPS, PluginError, Registry
+
+__all__ = ["all_specs", "channel_plugins", "make_channels", "spec_of"]
+
+channel_plugins: Registry[ChannelPlugin] = Registry(
+    GROUPS["channels"],
+    {
+        p.spec.kanaal.value: p
+        for p in (letter.PLUGIN, email.PLUGIN, sms.PLUGIN, TELEFOON, HUISBEZOEK)
+    },
+)
+"""Channel plug-ins by name; a built-in's name is its kanaal."""
+
+
+@cache
+def spec_of(kanaal: Kanaal) -> ChannelSpec:
+    """What Proactief knows of ``kanaal``: the built-in's spec, else that of the installed
+    plug-in for this kanaal."""
+    if kanaal.value in channel_plugins.builtins:
+        return channel_plugins.builtins[kanaal.value].spec
+    for name in channel_plugins.names():
+        plugin = channel_plugins.get(name)
+        if plugin.spec.kanaal == kanaal:
+            return plugin.spec
+    raise PluginError(GROUPS["channels"], kanaal.value, "no plug-in for this kanaal", [])
+
+
+def all_specs() -> list[ChannelSpec]:
+    """The spec of every channel, in the order of ``Kanaal``."""
+    return [spec_of(k) for k in Kanaal]
+
+
+def make_channels(
+    setup: ChannelSetup, chosen: Mapping[str, str] | None = None
+) -> dict[Kanaal, Channel]:
+    """One channel per kanaal: the plug-in named in ``chosen`` (kanaal -> plug-in name),
+    else the built-in.
+
+    Raises:
+        PluginError: a chosen plug-in is not installed, or serves another kanaal.
+    """
+    chosen = dict(chosen or {})
+    unknown = set(chosen) - {k.value for k in Kanaal}
+    if unknown:
+        raise PluginError(
+            GROUPS["channels"],
+            ", ".join(sorted(unknown)),
+            "no such kanaal",
+            [k.value for k in Kanaal],
+        )
+    out: dict[Kanaal, Channel] = {}
+    for kanaal in Kanaal:
+        name = chosen.get(kanaal.value, kanaal.value)
+        plugin = channel_plugins.get(name)
+        if plugin.spec.kanaal != kanaal:
+            raise PluginError(
+                GROUPS["channels"],
+                name,
+                f"serves {plugin.spec.kanaal}, not {kanaal}",
+                channel_plugins.names(),
+            )
+        out[kanaal] = plugin.make(setup)
+    return out
