@@ -154,34 +154,3 @@ class FakeChannel:
             return Delivery("mislukt", self.kanaal, "nep-kanaal: mislukt op verzoek")
         self.sent.append(envelope)
         return Delivery("afgeleverd", self.kanaal, f"nep-kanaal: {envelope.referentie}")
-
-
-_TASK_TEMPLATES = {"belscript": "aanbod/belscript.txt.j2"}
-_TASK_PREVIEW = {"belscript": "belscript.txt"}
-
-TELEFOON = ChannelPlugin(
-    ChannelSpec(
-        kanaal=Kanaal.TELEFOON,
-        contactsoort=Contactsoort.TELEFOON,
-        naam="Telefoon",
-        zin="een telefoontje",
-        tekst="belscript",
-        templates=_TASK_TEMPLATES,
-        voorbeeld=_TASK_PREVIEW,
-        bericht=False,
-    ),
-    lambda _setup: TaskChannel(Kanaal.TELEFOON),
-)
-HUISBEZOEK = ChannelPlugin(
-    ChannelSpec(
-        kanaal=Kanaal.HUISBEZOEK,
-        contactsoort=Contactsoort.HUISBEZOEK,
-        naam="Bezoek thuis",
-        zin="een bezoek",
-        tekst="belscript",
-        templates=_TASK_TEMPLATES,
-        voorbeeld=_TASK_PREVIEW,
-        bericht=False,
-    ),
-    lambda _setup: TaskChannel(Kanaal.HUISBEZOEK),
-)

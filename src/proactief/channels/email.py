@@ -115,3 +115,4 @@ PLUGIN = ChannelPlugin(
     ),
 )
 """E-mail through the transport of the setup (default: .eml files in ``outbox/email``)."""
+PLUGINS = (PLUGIN,)

@@ -63,3 +63,4 @@ PLUGIN = ChannelPlugin(
     lambda setup: LetterChannel(setup.outbox / "brieven"),
 )
 """Letters as PDFs in ``outbox/brieven``, for the print street."""
+PLUGINS = (PLUGIN,)

@@ -8,13 +8,13 @@ those of the channel's spec. A new kind of channel is a plug-in module with its
 ``ChannelSpec`` and its templates, plus its name in ``domain.Kanaal`` (docs/plugins.md).
 """
 
+import importlib
+import pkgutil
 from collections.abc import Mapping
 from functools import cache
+from pathlib import Path
 
-from proactief.channels import email, letter, sms
 from proactief.channels.base import (
-    HUISBEZOEK,
-    TELEFOON,
     Channel,
     ChannelPlugin,
     ChannelSetup,
@@ -25,13 +25,21 @@ from proactief.plugins import GROUPS, PluginError, Registry
 
 __all__ = ["all_specs", "channel_plugins", "make_channels", "spec_of"]
 
-channel_plugins: Registry[ChannelPlugin] = Registry(
-    GROUPS["channels"],
-    {
-        p.spec.kanaal.value: p
-        for p in (letter.PLUGIN, email.PLUGIN, sms.PLUGIN, TELEFOON, HUISBEZOEK)
-    },
-)
+
+def _builtins() -> dict[str, ChannelPlugin]:
+    """Every ``PLUGINS`` tuple in a module of this package: a channel module added here
+    is found without being listed anywhere."""
+    found: dict[str, ChannelPlugin] = {}
+    for module in pkgutil.iter_modules([str(Path(__file__).parent)]):
+        plugins = getattr(
+            importlib.import_module(f"proactief.channels.{module.name}"), "PLUGINS", ()
+        )
+        for plugin in plugins:
+            found[plugin.spec.kanaal.value] = plugin
+    return found
+
+
+channel_plugins: Registry[ChannelPlugin] = Registry(GROUPS["channels"], _builtins())
 """Channel plug-ins by name; a built-in's name is its kanaal."""
 
 

@@ -99,3 +99,4 @@ PLUGIN = ChannelPlugin(
     lambda setup: SmsChannel(setup.sms_provider or SmsFolder(setup.outbox / "sms")),
 )
 """SMS through the provider of the setup (default: text files in ``outbox/sms``)."""
+PLUGINS = (PLUGIN,)
