@@ -71,6 +71,7 @@ def test_domain_all_is_complete() -> None:
         "residents",
         "signals",
         "preferences",
+        "offers",
     }
     assert public == set(domain.__all__)
 

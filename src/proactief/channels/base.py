@@ -6,9 +6,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from proactief.domain import ContactDetails, Contactpoging, Contactsoort, Dagdeel, Kanaal
+from proactief.domain import (
+    ContactDetails,
+    Contactpoging,
+    Contactsoort,
+    Dagdeel,
+    Kanaal,
+    StapStatus,
+)
 
 if TYPE_CHECKING:
     from proactief.channels.email import EmailTransport
@@ -72,7 +79,8 @@ class ChannelPlugin:
     make: "Callable[[ChannelSetup], Channel]"
 
 
-Status = Literal["afgeleverd", "mislukt", "taak_open"]
+Status = StapStatus
+"""What a channel reports: afgeleverd, mislukt or taak_open (geblokkeerd is the door's)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +112,7 @@ class Delivery:
     def contactpoging(self, datum: date, dagdeel: str | None = None) -> Contactpoging | None:
         """The DDAS contact attempt this delivery stands for (a task is not one yet: the
         contact worker registers the attempt when the call or visit is done)."""
-        if self.status != "afgeleverd":
+        if self.status is not StapStatus.AFGELEVERD:
             return None
         # imported here: the registry imports every channel module, which import this one
         from proactief.channels.registry import spec_of
@@ -137,7 +145,7 @@ class TaskChannel:
 
     def deliver(self, envelope: Envelope) -> Delivery:
         """A task, not yet an attempt."""
-        return Delivery("taak_open", self.kanaal, "taak voor de contactmedewerker")
+        return Delivery(StapStatus.TAAK_OPEN, self.kanaal, "taak voor de contactmedewerker")
 
 
 @dataclass
@@ -151,6 +159,6 @@ class FakeChannel:
     def deliver(self, envelope: Envelope) -> Delivery:
         """Record the envelope."""
         if self.fail:
-            return Delivery("mislukt", self.kanaal, "nep-kanaal: mislukt op verzoek")
+            return Delivery(StapStatus.MISLUKT, self.kanaal, "nep-kanaal: mislukt op verzoek")
         self.sent.append(envelope)
-        return Delivery("afgeleverd", self.kanaal, f"nep-kanaal: {envelope.referentie}")
+        return Delivery(StapStatus.AFGELEVERD, self.kanaal, f"nep-kanaal: {envelope.referentie}")

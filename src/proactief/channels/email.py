@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Protocol
 
 from proactief.channels.base import ChannelPlugin, ChannelSpec, Delivery, Envelope
-from proactief.domain import Contactsoort, Kanaal
+from proactief.domain import Contactsoort, Kanaal, StapStatus
 
 __all__ = ["EmailChannel", "EmailTransport", "PickupFolder", "SmtpTransport", "build_email"]
 
@@ -86,14 +86,16 @@ class EmailChannel:
     def deliver(self, envelope: Envelope) -> Delivery:
         """Build and send; a refused or unreachable server is reported, not raised."""
         if not envelope.ontvanger.email:
-            return Delivery("mislukt", self.kanaal, "geen e-mailadres bekend")
+            return Delivery(StapStatus.MISLUKT, self.kanaal, "geen e-mailadres bekend")
         message = build_email(envelope, van=self.van, domein=self.domein)
         try:
             reference = self.transport.send(message, envelope.referentie)
         except (OSError, smtplib.SMTPException) as exc:
             # the exception text can hold the address: only its kind is kept
-            return Delivery("mislukt", self.kanaal, f"verzenden mislukt: {type(exc).__name__}")
-        return Delivery("afgeleverd", self.kanaal, reference)
+            return Delivery(
+                StapStatus.MISLUKT, self.kanaal, f"verzenden mislukt: {type(exc).__name__}"
+            )
+        return Delivery(StapStatus.AFGELEVERD, self.kanaal, reference)
 
 
 PLUGIN = ChannelPlugin(

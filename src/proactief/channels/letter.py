@@ -7,7 +7,7 @@ from typing import Any
 
 from proactief.channels.base import ChannelPlugin, ChannelSpec, Delivery, Envelope
 from proactief.channels.templating import letter_environment
-from proactief.domain import Contactsoort, Kanaal
+from proactief.domain import Contactsoort, Kanaal, StapStatus
 
 __all__ = ["LetterChannel", "render_letter_html", "render_pdf"]
 
@@ -36,16 +36,18 @@ class LetterChannel:
     def deliver(self, envelope: Envelope) -> Delivery:
         """Write ``brief-<referentie>.pdf``."""
         if not envelope.html:
-            return Delivery("mislukt", self.kanaal, "geen brieftekst (html) in de envelop")
+            return Delivery(StapStatus.MISLUKT, self.kanaal, "geen brieftekst (html) in de envelop")
         if not envelope.ontvanger.adres:
-            return Delivery("mislukt", self.kanaal, "geen postadres bekend")
+            return Delivery(StapStatus.MISLUKT, self.kanaal, "geen postadres bekend")
         self.outbox.mkdir(parents=True, exist_ok=True)
         path = self.outbox / f"brief-{envelope.referentie}.pdf"
         try:
             path.write_bytes(self.render(envelope.html))
         except OSError as exc:
-            return Delivery("mislukt", self.kanaal, f"schrijven mislukt: {type(exc).__name__}")
-        return Delivery("afgeleverd", self.kanaal, path.name)
+            return Delivery(
+                StapStatus.MISLUKT, self.kanaal, f"schrijven mislukt: {type(exc).__name__}"
+            )
+        return Delivery(StapStatus.AFGELEVERD, self.kanaal, path.name)
 
 
 PLUGIN = ChannelPlugin(

@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Protocol
 
 from proactief.channels.base import ChannelPlugin, ChannelSpec, Delivery, Envelope
-from proactief.domain import Contactsoort, Kanaal
+from proactief.domain import Contactsoort, Kanaal, StapStatus
 
 __all__ = [
     "SMS_MAX_TEKENS",
@@ -57,18 +57,20 @@ class SmsChannel:
     def deliver(self, envelope: Envelope) -> Delivery:
         """Send through the provider."""
         if not envelope.ontvanger.telefoon:
-            return Delivery("mislukt", self.kanaal, "geen telefoonnummer bekend")
+            return Delivery(StapStatus.MISLUKT, self.kanaal, "geen telefoonnummer bekend")
         if len(envelope.tekst) > SMS_MAX_TEKENS:
             return Delivery(
-                "mislukt", self.kanaal, f"sms te lang: {len(envelope.tekst)} > {SMS_MAX_TEKENS}"
+                StapStatus.MISLUKT,
+                self.kanaal,
+                f"sms te lang: {len(envelope.tekst)} > {SMS_MAX_TEKENS}",
             )
         try:
             reference = self.provider.send(
                 envelope.ontvanger.telefoon, envelope.tekst, envelope.referentie
             )
         except SmsProviderError as exc:
-            return Delivery("mislukt", self.kanaal, f"verzenden mislukt: {exc}")
-        return Delivery("afgeleverd", self.kanaal, reference)
+            return Delivery(StapStatus.MISLUKT, self.kanaal, f"verzenden mislukt: {exc}")
+        return Delivery(StapStatus.AFGELEVERD, self.kanaal, reference)
 
 
 @dataclass

@@ -11,6 +11,14 @@ from proactief.domain.enums import (
     signaalpartner_nl,
     signaalstatus_for_case,
 )
+from proactief.domain.offers import (
+    AanbodBasis,
+    BerichtStatus,
+    Moment,
+    RegelingStatus,
+    StapStatus,
+    Toon,
+)
 from proactief.domain.preferences import (
     Berichtsoort,
     Doel,
@@ -32,7 +40,9 @@ from proactief.domain.residents import (
 from proactief.domain.signals import ClientIdentificatie, Vroegsignaal
 
 __all__ = [
+    "AanbodBasis",
     "Adres",
+    "BerichtStatus",
     "Berichtsoort",
     "ClientIdentificatie",
     "ContactDetails",
@@ -46,12 +56,16 @@ __all__ = [
     "Household",
     "Huishoudtype",
     "Kanaal",
+    "Moment",
     "PreferenceEvent",
     "PreferenceState",
     "PriorityReason",
+    "RegelingStatus",
     "Resident",
     "Signaalpartner",
     "Signaalstatus",
+    "StapStatus",
+    "Toon",
     "Vroegsignaal",
     "Vroegsignaalzaak",
     "Wijze",

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from proactief.domain import RegelingStatus
 from proactief.entitlements.parameters import (
     Parameter,
     ParameterMissingError,
@@ -66,11 +67,12 @@ class Status(IntEnum):
 
 
 STATUS_NAMES = {
-    Status.GEEN_RECHT: "geen_recht",
-    Status.RECHT_NIET_ONTVANGEN: "recht_niet_ontvangen",
-    Status.ONTVANGT: "ontvangt",
-    Status.MOGELIJK_RECHT_GEGEVENS_NODIG: "mogelijk_recht_gegevens_nodig",
+    Status.GEEN_RECHT: RegelingStatus.GEEN_RECHT.value,
+    Status.RECHT_NIET_ONTVANGEN: RegelingStatus.RECHT_NIET_ONTVANGEN.value,
+    Status.ONTVANGT: RegelingStatus.ONTVANGT.value,
+    Status.MOGELIJK_RECHT_GEGEVENS_NODIG: RegelingStatus.MOGELIJK_RECHT_GEGEVENS_NODIG.value,
 }
+"""The vectorised codes as the scan stores them (domain.RegelingStatus)."""
 STATUS_NL = {
     Status.GEEN_RECHT: "Geen recht",
     Status.RECHT_NIET_ONTVANGEN: "U heeft waarschijnlijk recht, maar u krijgt het nu niet",

@@ -14,13 +14,22 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-import yaml
+from pydantic import BaseModel, ConfigDict, Field
 
-from proactief.config import policy_path
-from proactief.domain import Kanaal, PreferenceState
+from proactief.config import load_policy, policy_path
+from proactief.domain import (
+    AanbodBasis,
+    Dagdeel,
+    Kanaal,
+    Moment,
+    PreferenceState,
+    RegelingStatus,
+    Toon,
+)
 from proactief.domain.preferences import Berichtsoort
 
 __all__ = [
+    "ApproachConfig",
     "CaseSummary",
     "EntitlementSummary",
     "LadderStep",
@@ -29,7 +38,72 @@ __all__ = [
     "Reason",
     "SegmentProbabilities",
     "choose_approach",
+    "load_approach_config",
 ]
+
+
+class _Policy(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class LadderStepRule(_Policy):
+    """One step of a ladder in config/aanpak.yaml."""
+
+    kanaal: Kanaal
+    wacht_dagen: int = Field(ge=0)
+    dagdeel: Dagdeel | None = None
+
+
+class SafeDefault(_Policy):
+    """The approach that works across all three segments (veilige_standaard)."""
+
+    afzender: str
+    afzender_reden: str
+    toon: Toon
+    toon_reden: str
+    ladder: tuple[LadderStepRule, ...] = Field(min_length=1)
+    ladder_reden: str
+    zelfhulp: bool
+    zelfhulp_reden: str
+
+
+class SegmentApproach(_Policy):
+    """A segment's tone and ladder, used only above segment_drempel."""
+
+    toon: Toon
+    toon_reden: str
+    ladder: tuple[LadderStepRule, ...] = Field(min_length=1)
+    ladder_reden: str
+    zelfhulp: bool
+
+
+class MomentRules(_Policy):
+    """When an offer is made, with the reason of each choice."""
+
+    bestaand_contact_binnen_dagen: int = Field(ge=0)
+    bestaand_contact_reden: str
+    crisis_reden: str
+    nu_reden: str
+
+
+class RegelingUitleg(_Policy):
+    """How a regulation is named and explained in messages (B1)."""
+
+    naam: str
+    voorwaarde: str
+
+
+class ApproachConfig(_Policy):
+    """config/aanpak.yaml: how a proactive offer is made, with the source of every choice."""
+
+    segment_drempel: float = Field(gt=0, le=1)
+    ambtshalve_mogelijk: dict[str, str]
+    voorkeur_wacht_dagen: int = Field(ge=0)
+    veilige_standaard: SafeDefault
+    segmenten: dict[str, SegmentApproach]
+    moment: MomentRules
+    regelingen: dict[str, RegelingUitleg]
+    goed_een_signaal: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,27 +175,33 @@ class Offer:
     wat: tuple[OfferItem, ...]
     afzender: str
     ladder: tuple[LadderStep, ...]
-    toon: str
-    moment: str
-    basis: str
-    """'voorkeur', 'segment' or 'veilige_standaard': which level of precedence decided."""
+    toon: Toon
+    moment: Moment
+    basis: AanbodBasis
+    """Which level of precedence decided."""
     redenen: tuple[Reason, ...]
 
 
 @cache
-def load_approach_config() -> dict[str, Any]:
-    """config/aanpak.yaml."""
-    text = policy_path("aanpak.yaml").read_text("utf-8")
-    data: dict[str, Any] = yaml.safe_load(text)
-    return data
+def load_approach_config() -> ApproachConfig:
+    """config/aanpak.yaml (or the municipality's own), checked.
+
+    Raises:
+        PolicyError: the file names an unknown tone or channel, lacks a reason, ...; the
+            message names the file and the key.
+    """
+    return load_policy(policy_path("aanpak.yaml"), ApproachConfig)
 
 
-def _naam(cfg: Mapping[str, Any], regeling: str) -> str:
-    return str(cfg.get("regelingen", {}).get(regeling, {}).get("naam", regeling))
+def _naam(cfg: ApproachConfig, regeling: str) -> str:
+    uitleg = cfg.regelingen.get(regeling)
+    return uitleg.naam if uitleg else regeling
 
 
-def _ladder(spec: Sequence[Mapping[str, Any]]) -> list[LadderStep]:
-    return [LadderStep(Kanaal(s["kanaal"]), int(s["wacht_dagen"]), s.get("dagdeel")) for s in spec]
+def _ladder(spec: Sequence[LadderStepRule]) -> list[LadderStep]:
+    return [
+        LadderStep(s.kanaal, s.wacht_dagen, s.dagdeel.value if s.dagdeel else None) for s in spec
+    ]
 
 
 def _consent_gate(
@@ -159,12 +239,12 @@ def choose_approach(
     entitlements: Sequence[EntitlementSummary] = (),
     preferences: PreferenceState | None = None,
     segment: SegmentProbabilities | None = None,
-    config: Mapping[str, Any] | None = None,
+    config: ApproachConfig | None = None,
 ) -> Offer:
     """The offer for one case, with the reason for every choice."""
     cfg = config or load_approach_config()
     state = preferences or PreferenceState()
-    default = cfg["veilige_standaard"]
+    default = cfg.veilige_standaard
     reasons: list[Reason] = []
     if segment is not None and segment.bron != "eigen_antwoorden":
         raise ValueError(
@@ -175,8 +255,8 @@ def choose_approach(
     # what
     wat: list[OfferItem] = []
     for e in entitlements:
-        if e.status == "recht_niet_ontvangen":
-            automatisch = e.regeling in cfg["ambtshalve_mogelijk"]
+        if e.status == RegelingStatus.RECHT_NIET_ONTVANGEN:
+            automatisch = e.regeling in cfg.ambtshalve_mogelijk
             wat.append(
                 OfferItem(
                     "regeling",
@@ -190,11 +270,10 @@ def choose_approach(
                 reasons.append(
                     Reason(
                         f"wat: {e.regeling}",
-                        "automatisch toekennen voorstellen: "
-                        + cfg["ambtshalve_mogelijk"][e.regeling],
+                        "automatisch toekennen voorstellen: " + cfg.ambtshalve_mogelijk[e.regeling],
                     )
                 )
-        elif e.status == "mogelijk_recht_gegevens_nodig":
+        elif e.status == RegelingStatus.MOGELIJK_RECHT_GEGEVENS_NODIG:
             wat.append(
                 OfferItem(
                     "regeling",
@@ -211,18 +290,18 @@ def choose_approach(
     if segment is not None and segment.kansen:
         best_name, best_p = max(segment.kansen.items(), key=lambda kv: kv[1])
     segment_cfg = (
-        cfg["segmenten"].get(best_name) if best_name and best_p >= cfg["segment_drempel"] else None
+        cfg.segmenten.get(best_name) if best_name and best_p >= cfg.segment_drempel else None
     )
-    default_ladder = _ladder(default["ladder"])
-    toon, toon_reden = default["toon"], default["toon_reden"]
-    zelfhulp, zelfhulp_reden = bool(default["zelfhulp"]), default["zelfhulp_reden"]
+    default_ladder = _ladder(default.ladder)
+    toon, toon_reden = default.toon, default.toon_reden
+    zelfhulp, zelfhulp_reden = default.zelfhulp, default.zelfhulp_reden
     if not state.may_contact():
         ladder: list[LadderStep] = []
-        basis = "voorkeur"
+        basis = AanbodBasis.VOORKEUR
         reasons.append(Reason("kanaal", "de inwoner wil niet benaderd worden: geen contact"))
     elif state.kanalen:
-        basis = "voorkeur"
-        wait = int(cfg["voorkeur_wacht_dagen"])
+        basis = AanbodBasis.VOORKEUR
+        wait = cfg.voorkeur_wacht_dagen
         ladder = [
             LadderStep(k, 0 if i == 0 else wait, state.dagdeel) for i, k in enumerate(state.kanalen)
         ]
@@ -232,21 +311,21 @@ def choose_approach(
         else:
             reasons.append(Reason("kanaal", "de inwoner koos alleen brieven: we bellen niet"))
     elif segment_cfg is not None:
-        basis = "segment"
-        ladder = _not_only_letters(_ladder(segment_cfg["ladder"]), default_ladder)
+        basis = AanbodBasis.SEGMENT
+        ladder = _not_only_letters(_ladder(segment_cfg.ladder), default_ladder)
         reasons.append(
             Reason(
                 "kanaal",
                 f"eigen antwoorden: waarschijnlijk {best_name} "
-                f"({best_p:.0%}); {segment_cfg['ladder_reden']}",
+                f"({best_p:.0%}); {segment_cfg.ladder_reden}",
             )
         )
-        toon, toon_reden = segment_cfg["toon"], segment_cfg["toon_reden"]
-        zelfhulp = bool(segment_cfg["zelfhulp"])
+        toon, toon_reden = segment_cfg.toon, segment_cfg.toon_reden
+        zelfhulp = segment_cfg.zelfhulp
     else:
-        basis = "veilige_standaard"
+        basis = AanbodBasis.VEILIGE_STANDAARD
         ladder = default_ladder
-        reasons.append(Reason("kanaal", default["ladder_reden"]))
+        reasons.append(Reason("kanaal", default.ladder_reden))
     if state.may_contact():
         ladder = _consent_gate(ladder, state, reasons)
     reasons.append(Reason("toon", toon_reden))
@@ -264,21 +343,24 @@ def choose_approach(
         )
 
     # when
-    moment_cfg = cfg["moment"]
+    moment_cfg = cfg.moment
     if case.crisis:
-        moment, moment_reden = "nu", moment_cfg["crisis_reden"]
-    elif case.bestaand_contact is not None and 0 <= (
-        case.bestaand_contact - case.vandaag
-    ).days <= int(moment_cfg["bestaand_contact_binnen_dagen"]):
-        moment, moment_reden = "bij_bestaand_contact", moment_cfg["bestaand_contact_reden"]
+        moment, moment_reden = Moment.NU, moment_cfg.crisis_reden
+    elif (
+        case.bestaand_contact is not None
+        and 0
+        <= (case.bestaand_contact - case.vandaag).days
+        <= moment_cfg.bestaand_contact_binnen_dagen
+    ):
+        moment, moment_reden = Moment.BIJ_BESTAAND_CONTACT, moment_cfg.bestaand_contact_reden
     else:
-        moment, moment_reden = "nu", moment_cfg["nu_reden"]
+        moment, moment_reden = Moment.NU, moment_cfg.nu_reden
     reasons.append(Reason("moment", moment_reden))
-    reasons.append(Reason("afzender", default["afzender_reden"]))
+    reasons.append(Reason("afzender", default.afzender_reden))
     return Offer(
         case_id=case.case_id,
         wat=tuple(wat),
-        afzender=default["afzender"],
+        afzender=default.afzender,
         ladder=tuple(ladder),
         toon=toon,
         moment=moment,

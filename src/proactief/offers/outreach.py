@@ -22,11 +22,13 @@ from proactief.channels import Channel, Envelope, all_specs, spec_of
 from proactief.channels.letter import render_pdf
 from proactief.domain import (
     Berichtsoort,
+    BerichtStatus,
     Contactpoging,
     Dagdeel,
     Doel,
     Kanaal,
     PreferenceState,
+    StapStatus,
     Vroegsignaalzaak,
     signaalpartner_nl,
 )
@@ -190,23 +192,24 @@ def messages_for(
     """Every channel's message for the offer, in its tone (``code``: the resident's
     one-time code, printed in the letter and the e-mail)."""
     cfg = load_approach_config()
-    uitleg = cfg["regelingen"]
-    regelingen = [
-        {
-            "naam": uitleg.get(item.regeling, {}).get("naam", item.regeling),
-            "bedrag": item.bedrag_per_jaar,
-            "voorwaarde": uitleg.get(item.regeling, {}).get("voorwaarde", ""),
-        }
-        for item in case_offer.offer.wat
-        if item.regeling
-    ]
+    regelingen = []
+    for item in case_offer.offer.wat:
+        if item.regeling:
+            uitleg = cfg.regelingen.get(item.regeling)
+            regelingen.append(
+                {
+                    "naam": uitleg.naam if uitleg else item.regeling,
+                    "bedrag": item.bedrag_per_jaar,
+                    "voorwaarde": uitleg.voorwaarde if uitleg else "",
+                }
+            )
     return render_messages(
         toon=case_offer.offer.toon,
         afzender=case_offer.offer.afzender,
         organisatie=case_offer.organisaties,
         naam="vertegenwoordiger" if case_offer.ontvanger != "inwoner" else "inwoner",
         regelingen=regelingen,
-        goed=cfg["goed_een_signaal"] if len(case_offer.partners) == 1 else None,
+        goed=cfg.goed_een_signaal if len(case_offer.partners) == 1 else None,
         telefoon=afzender.telefoon,
         afmelden=afzender.afmelden,
         datum=datum,
@@ -262,7 +265,7 @@ def run_next_step(
         return StepResult(case_id, "klaar", "alle stappen van de ladder zijn gezet")
     step = offer.ladder[stap]
     if done:
-        if any(d.status == "taak_open" for d in done):
+        if any(d.status == StapStatus.TAAK_OPEN for d in done):
             return StepResult(case_id, "wacht", "een taak voor de contactmedewerker staat open")
         due = done[-1].tijdstip + timedelta(days=step.wacht_dagen)
         if due.tzinfo is None:
@@ -312,9 +315,11 @@ def run_next_step(
             now=now,
         )
         message_id = message.message_id
-        if message.status != "verzonden":
-            store("geblokkeerd", message.reden_kanaal)
-            return StepResult(case_id, "geblokkeerd", message.reden_kanaal, stap + 1, kanaal)
+        if message.status != BerichtStatus.VERZONDEN:
+            store(StapStatus.GEBLOKKEERD, message.reden_kanaal)
+            return StepResult(
+                case_id, StapStatus.GEBLOKKEERD, message.reden_kanaal, stap + 1, kanaal
+            )
         kanaal = message.kanaal
     channel = channels.get(kanaal)
     if channel is None:
@@ -345,7 +350,9 @@ def run_next_step(
         dagdeel=step.dagdeel,
     )
     delivery = channel.deliver(envelope)
-    store(delivery.status, delivery.detail, text if delivery.status == "taak_open" else None)
+    store(
+        delivery.status, delivery.detail, text if delivery.status == StapStatus.TAAK_OPEN else None
+    )
     attempt = delivery.contactpoging(now.date(), step.dagdeel)
     if attempt is not None:
         register_contact(conn=conn, case_id=case_id, attempt=attempt)
@@ -365,7 +372,7 @@ def complete_task(
     row = repo.outreach_step_row(conn, step_id)
     if row is None:
         raise TaskError(f"Taak {step_id} bestaat niet / task {step_id} does not exist")
-    if row.status != "taak_open":
+    if row.status != StapStatus.TAAK_OPEN:
         raise TaskError(
             f"Taak {step_id} is al afgerond of is geen taak ({row.status}) / "
             f"task {step_id} is not open"

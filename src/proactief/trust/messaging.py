@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from proactief.domain import Berichtsoort, Doel, Kanaal
+from proactief.domain import Berichtsoort, BerichtStatus, Doel, Kanaal
 from proactief.trust import repository as repo
 from proactief.trust.audit import append_audit
 from proactief.trust.consent import current_state
@@ -42,7 +42,7 @@ class Message:
     """A message as recorded."""
 
     message_id: int
-    status: str
+    status: BerichtStatus
     kanaal: Kanaal
     ontvanger: str
     reden_kanaal: str
@@ -72,11 +72,11 @@ def send_message(
     """Send (record) one proactive message, honouring the person's choices now."""
     tijdstip = now or datetime.now(UTC)
     state = current_state(conn=conn, person_pseudonym=person_pseudonym)
-    status = "verzonden"
+    status = BerichtStatus.VERZONDEN
     gekozen = kanaal
     reden = "gekozen door de gemeente"
     if not state.may_contact():
-        status = "geblokkeerd"
+        status = BerichtStatus.GEBLOKKEERD
         reden = "de inwoner wil niet benaderd worden (opt-out)"
     else:
         if state.kanalen:
@@ -116,7 +116,7 @@ def send_message(
     append_audit(
         conn,
         actor=actor,
-        actie="verstuur" if status == "verzonden" else "blokkeer",
+        actie="verstuur" if status is BerichtStatus.VERZONDEN else "blokkeer",
         doel=Doel.VROEGSIGNALERING.value,
         gegevens="bericht",
         subject=person_pseudonym,

@@ -14,7 +14,16 @@ from sqlalchemy import Engine
 from proactief.accounts.resident_codes import CodeError, redeem_code
 from proactief.channels import all_specs
 from proactief.config import policy_path
-from proactief.domain import Berichtsoort, Dagdeel, EventSoort, Kanaal, PreferenceState, Wijze
+from proactief.domain import (
+    AanbodBasis,
+    Berichtsoort,
+    Dagdeel,
+    EventSoort,
+    Kanaal,
+    PreferenceState,
+    Toon,
+    Wijze,
+)
 from proactief.offers.approach import CaseSummary, Offer, choose_approach
 from proactief.offers.questionnaire import (
     load_questionnaire,
@@ -47,10 +56,10 @@ _SOORTEN = {b.value for b in Berichtsoort}
 # every channel as a resident reads it, from its spec: its name, and "you will get ... first"
 KANAAL_NL = {spec.kanaal: (spec.naam, spec.zin) for spec in all_specs()}
 _TOON_ZIN = {
-    "kort_en_zakelijk": "kort en zakelijk",
-    "zakelijk_met_keuze": "zakelijk, en u kiest zelf",
-    "rustig_persoonlijk": "rustig en persoonlijk",
-    "neutraal": "vriendelijk en neutraal",
+    Toon.KORT_EN_ZAKELIJK: "kort en zakelijk",
+    Toon.ZAKELIJK_MET_KEUZE: "zakelijk, en u kiest zelf",
+    Toon.RUSTIG_PERSOONLIJK: "rustig en persoonlijk",
+    Toon.NEUTRAAL: "vriendelijk en neutraal",
 }
 BACK = "/inwoner/mijn"
 
@@ -305,10 +314,10 @@ def _what_changes(offer: Offer) -> str:
     if not offer.ladder:
         return "U bent afgemeld: wij sturen u niets."
     first = KANAAL_NL[offer.ladder[0].kanaal][1]
-    tone = _TOON_ZIN.get(offer.toon, "vriendelijk")
-    if offer.basis == "voorkeur":
+    tone = _TOON_ZIN[offer.toon]
+    if offer.basis is AanbodBasis.VOORKEUR:
         return f"U koos zelf hoe wij contact opnemen: eerst {first}. Dat blijft zo."
-    if offer.basis == "segment":
+    if offer.basis is AanbodBasis.SEGMENT:
         return f"U krijgt voortaan eerst {first}. Wij schrijven {tone}."
     return f"Uw antwoorden veranderen niets: u krijgt eerst {first}."
 

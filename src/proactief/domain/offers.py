@@ -1,0 +1,57 @@
+"""The vocabulary of an offer and of what happens to its messages."""
+
+from enum import StrEnum
+
+__all__ = ["AanbodBasis", "BerichtStatus", "Moment", "RegelingStatus", "StapStatus", "Toon"]
+
+
+class Toon(StrEnum):
+    """The tone of a message (config/aanpak.yaml; templates in channels/templates/aanbod)."""
+
+    KORT_EN_ZAKELIJK = "kort_en_zakelijk"
+    ZAKELIJK_MET_KEUZE = "zakelijk_met_keuze"
+    RUSTIG_PERSOONLIJK = "rustig_persoonlijk"
+    NEUTRAAL = "neutraal"
+
+
+class Moment(StrEnum):
+    """When an offer is made (principle 7: not too early, not too late)."""
+
+    NU = "nu"
+    BIJ_BESTAAND_CONTACT = "bij_bestaand_contact"
+
+
+class AanbodBasis(StrEnum):
+    """Which level of precedence decided the approach."""
+
+    VOORKEUR = "voorkeur"
+    """The person's own stated choices (or their opt-out)."""
+    SEGMENT = "segment"
+    """The person's own questionnaire answers."""
+    VEILIGE_STANDAARD = "veilige_standaard"
+    """Neither: the safe default."""
+
+
+class BerichtStatus(StrEnum):
+    """What the one message door decided about a message."""
+
+    VERZONDEN = "verzonden"
+    GEBLOKKEERD = "geblokkeerd"
+
+
+class StapStatus(StrEnum):
+    """What happened to a step of the contact ladder (and what a channel reports)."""
+
+    AFGELEVERD = "afgeleverd"
+    MISLUKT = "mislukt"
+    TAAK_OPEN = "taak_open"
+    GEBLOKKEERD = "geblokkeerd"
+
+
+class RegelingStatus(StrEnum):
+    """A household's outcome for one regulation, as the scan stores it."""
+
+    GEEN_RECHT = "geen_recht"
+    ONTVANGT = "ontvangt"
+    RECHT_NIET_ONTVANGEN = "recht_niet_ontvangen"
+    MOGELIJK_RECHT_GEGEVENS_NODIG = "mogelijk_recht_gegevens_nodig"
