@@ -75,3 +75,40 @@ def test_a_wrong_log_level_is_a_clear_error(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "PROACTIEF_LOG_LEVEL" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_an_unknown_tone_in_the_approach_rules_names_file_and_key(tmp_path: Path) -> None:
+    from proactief.offers.approach import ApproachConfig
+
+    shipped = (SHIPPED_DIR / "aanpak.yaml").read_text(encoding="utf-8")
+    broken = tmp_path / "aanpak.yaml"
+    broken.write_text(shipped.replace("toon: kort_en_zakelijk", "toon: streng", 1), "utf-8")
+    assert load_policy(SHIPPED_DIR / "aanpak.yaml", ApproachConfig).segment_drempel > 0
+    with pytest.raises(PolicyError) as caught:
+        load_policy(broken, ApproachConfig)
+    assert caught.value.key == "segmenten.Vertrouwende Volgers.toon"
+    assert "kort_en_zakelijk" in caught.value.problem  # the accepted values are named
+
+
+def test_an_unknown_role_in_the_role_matrix_is_named(tmp_path: Path) -> None:
+    from proactief.web.auth import RolesFile
+
+    path = tmp_path / "rollen.yaml"
+    path.write_text("werkvoorraad: [contactmedewerker, stagiair]\n", encoding="utf-8")
+    with pytest.raises(PolicyError) as caught:
+        load_policy(path, RolesFile)
+    assert caught.value.key == "werkvoorraad.1"
+    assert "teamleider" in caught.value.problem
+
+
+def test_a_purpose_needs_exactly_one_retention_period(tmp_path: Path) -> None:
+    from proactief.trust.purposes import PurposesFile
+
+    path = tmp_path / "doelen.yaml"
+    path.write_text(
+        "evaluatie:\n  grondslag: x\n  velden: [cases.id]\n  bewaartermijn_status: x\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(PolicyError, match="exactly one of bewaartermijn_dagen"):
+        load_policy(path, PurposesFile)
+    assert len(load_policy(SHIPPED_DIR / "doelen.yaml", PurposesFile).root) == 5

@@ -33,8 +33,7 @@ def typical_answers(segment: int) -> dict[str, int]:
     published = [s.item_id for s in inst.published]
     probs = inst.agree_probabilities()[segment]
     return {
-        item: 5 if probs[published.index(item)] > 0.5 else 1
-        for item in load_questionnaire()["items"]
+        item: 5 if probs[published.index(item)] > 0.5 else 1 for item in load_questionnaire().items
     }
 
 
@@ -50,9 +49,9 @@ def test_the_shipped_short_form_is_the_best_one() -> None:
         inst.shares(),
         inst.agree_probabilities(),
         [s.item_id for s in inst.published],
-        max_items=len(load_questionnaire()["items"]),
+        max_items=len(load_questionnaire().items),
     )
-    assert list(items) == load_questionnaire()["items"]
+    assert list(items) == list(load_questionnaire().items)
     assert accuracy == pytest.approx(0.669, abs=0.001)
     assert all(text for _item, text in questions())
 

@@ -309,7 +309,7 @@ def test_the_questionnaire_only_with_consent_and_says_what_changes(web: dict[str
     published = [s.item_id for s in inst.published]
     segment_1 = {
         item: "5" if inst.agree_probabilities()[0][published.index(item)] > 0.5 else "1"
-        for item in load_questionnaire()["items"]
+        for item in load_questionnaire().items
     }
     c, token = resident_client(web)
     assert "8 vragen" in c.get("/inwoner/vragenlijst").text

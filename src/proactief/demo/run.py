@@ -248,7 +248,7 @@ def _preferences(conn: Any, cfg: dict[str, Any], rng: random.Random) -> dict[str
     instrument = hu_instrument()
     published = [s.item_id for s in instrument.published]
     agree = instrument.agree_probabilities()
-    items = list(load_questionnaire()["items"])
+    items = list(load_questionnaire().items)
     persons = sorted({c.person_pseudonym for c in early_repo.open_case_rows(conn)})
     first_case: dict[str, date] = {}
     for case in early_repo.cases_of_persons(conn, persons):
@@ -307,7 +307,7 @@ def _preferences(conn: Any, cfg: dict[str, Any], rng: random.Random) -> dict[str
                 for item in items
             }
             record(
-                EventSoort.GEGEVENS_TOESTEMMING, load_questionnaire()["toestemming"], how, "inwoner"
+                EventSoort.GEGEVENS_TOESTEMMING, load_questionnaire().toestemming, how, "inwoner"
             )
             record_answers(conn=conn, person_pseudonym=person, answers=answers, now=when)
             counts["vragenlijst"] += 1

@@ -13,13 +13,12 @@ import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any
 
 import numpy as np
-import yaml
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection
 
-from proactief.config import policy_path
+from proactief.config import load_policy, policy_path
 from proactief.domain import Doel, EventSoort, Wijze
 from proactief.offers import repository as repo
 from proactief.offers.approach import SegmentProbabilities
@@ -45,12 +44,22 @@ class AnswerError(ValueError):
     """An answer that is not one of the questions, or not on the 1-5 scale."""
 
 
+class QuestionnaireConfig(BaseModel):
+    """config/vragenlijst.yaml: the short questionnaire."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    naam: str
+    toestemming: str = Field(min_length=1)
+    """The consent (gegevens) under which the segment probabilities are kept."""
+    eens_vanaf: int = Field(ge=1, le=5)
+    items: tuple[str, ...] = Field(min_length=1)
+
+
 @cache
-def load_questionnaire() -> dict[str, Any]:
-    """config/vragenlijst.yaml."""
-    text = policy_path("vragenlijst.yaml").read_text("utf-8")
-    data: dict[str, Any] = yaml.safe_load(text)
-    return data
+def load_questionnaire() -> QuestionnaireConfig:
+    """config/vragenlijst.yaml (or the municipality's own), checked."""
+    return load_policy(policy_path("vragenlijst.yaml"), QuestionnaireConfig)
 
 
 def questions() -> list[tuple[str, str]]:
@@ -58,7 +67,7 @@ def questions() -> list[tuple[str, str]]:
     from proactief.segmentation.instrument import hu_instrument
 
     inst = hu_instrument()
-    return [(item, inst.statement(item).text_nl) for item in load_questionnaire()["items"]]
+    return [(item, inst.statement(item).text_nl) for item in load_questionnaire().items]
 
 
 def record_answers(
@@ -73,14 +82,14 @@ def record_answers(
     them; refused without the person's consent."""
     cfg = load_questionnaire()
     if (
-        cfg["toestemming"]
+        cfg.toestemming
         not in current_state(conn=conn, person_pseudonym=person_pseudonym).gegevens
     ):
         raise ConsentRequiredError(
             "De inwoner gaf geen toestemming om de antwoorden te gebruiken "
-            f"({cfg['toestemming']}) / no consent to use the answers"
+            f"({cfg.toestemming}) / no consent to use the answers"
         )
-    items = list(cfg["items"])
+    items = list(cfg.items)
     unknown = sorted(set(answers) - set(items))
     if unknown:
         raise AnswerError(f"onbekende vraag: {', '.join(unknown)}; de vragen zijn {items}")
@@ -93,7 +102,7 @@ def record_answers(
     from proactief.segmentation.hu_model import posteriors_for_items
     from proactief.segmentation.instrument import hu_instrument
 
-    posteriors = posteriors_for_items([row], items, agree_from=float(cfg["eens_vanaf"]))[0]
+    posteriors = posteriors_for_items([row], items, agree_from=float(cfg.eens_vanaf))[0]
     names = [s.name_nl for s in hu_instrument().segments]
     kansen = {name: round(float(p), 4) for name, p in zip(names, posteriors, strict=True)}
     tijdstip = now or datetime.now(UTC)
@@ -102,7 +111,7 @@ def record_answers(
         {
             "person_pseudonym": person_pseudonym,
             "kansen": json.dumps(kansen, ensure_ascii=False),
-            "vragenlijst": cfg["naam"],
+            "vragenlijst": cfg.naam,
             "tijdstip": tijdstip,
         },
     )
@@ -121,7 +130,7 @@ def record_answers(
 def own_segment(*, conn: Connection, person_pseudonym: str) -> SegmentProbabilities | None:
     """The person's own segment probabilities, if they answered and still consent."""
     if (
-        load_questionnaire()["toestemming"]
+        load_questionnaire().toestemming
         not in current_state(conn=conn, person_pseudonym=person_pseudonym).gegevens
     ):
         return None
@@ -144,7 +153,7 @@ def withdraw_answers(
         conn=conn,
         person_pseudonym=person_pseudonym,
         soort=EventSoort.GEGEVENS_INGETROKKEN,
-        waarde=load_questionnaire()["toestemming"],
+        waarde=load_questionnaire().toestemming,
         wijze=wijze,
         door=door,
         now=now,

@@ -4,11 +4,10 @@ every read of personal data is checked against the fields its purpose may use.""
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
 
-import yaml
+from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
 
-from proactief.config import policy_path
+from proactief.config import PolicyError, load_policy, policy_path
 from proactief.domain import Doel
 
 __all__ = ["Purpose", "PurposeViolationError", "check_fields", "load_purposes"]
@@ -51,25 +50,52 @@ class Purpose:
         )
 
 
+class PurposeSpec(BaseModel):
+    """One purpose in config/doelen.yaml."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    grondslag: str = Field(min_length=1)
+    velden: tuple[str, ...] = Field(min_length=1)
+    bewaartermijn_dagen: int | None = Field(default=None, gt=0)
+    bewaartermijn_dagen_zonder_hulp: int | None = Field(default=None, gt=0)
+    bewaartermijn_dagen_met_hulp: int | None = Field(default=None, gt=0)
+    bewaartermijn_status: str
+
+    @model_validator(mode="after")
+    def _one_period(self) -> "PurposeSpec":
+        if (self.bewaartermijn_dagen is None) == (self.bewaartermijn_dagen_zonder_hulp is None):
+            raise ValueError(
+                "give exactly one of bewaartermijn_dagen and bewaartermijn_dagen_zonder_hulp"
+            )
+        return self
+
+
+PurposesFile = RootModel[dict[Doel, PurposeSpec]]
+
+
 @cache
 def load_purposes() -> dict[Doel, Purpose]:
-    """Read config/doelen.yaml."""
-    text = policy_path("doelen.yaml").read_text("utf-8")
-    data: dict[str, Any] = yaml.safe_load(text)
-    purposes = {}
-    for name, spec in data.items():
-        doel = Doel(name)
-        purposes[doel] = Purpose(
+    """Read config/doelen.yaml (or the municipality's own), checked: every purpose known,
+    every field list and retention period there (PolicyError names file and key)."""
+    path = policy_path("doelen.yaml")
+    specs = load_policy(path, PurposesFile).root
+    missing = set(Doel) - set(specs)
+    if missing:
+        raise PolicyError(path, ", ".join(sorted(missing)), "purpose missing")
+    return {
+        doel: Purpose(
             doel=doel,
-            grondslag=spec["grondslag"],
-            velden=frozenset(spec["velden"]),
+            grondslag=spec.grondslag,
+            velden=frozenset(spec.velden),
             bewaartermijn_dagen=int(
-                spec.get("bewaartermijn_dagen", spec.get("bewaartermijn_dagen_zonder_hulp"))
+                spec.bewaartermijn_dagen or spec.bewaartermijn_dagen_zonder_hulp or 0
             ),
-            bewaartermijn_dagen_met_hulp=spec.get("bewaartermijn_dagen_met_hulp"),
-            bewaartermijn_status=spec["bewaartermijn_status"],
+            bewaartermijn_dagen_met_hulp=spec.bewaartermijn_dagen_met_hulp,
+            bewaartermijn_status=spec.bewaartermijn_status,
         )
-    return purposes
+        for doel, spec in specs.items()
+    }
 
 
 def check_fields(doel: Doel, fields: Iterable[str]) -> None:

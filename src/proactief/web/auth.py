@@ -6,11 +6,11 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-import yaml
+from pydantic import RootModel
 from sqlalchemy import Engine
 
-from proactief.accounts.users import User, user_by_id
-from proactief.config import policy_path
+from proactief.accounts.users import Rol, User, user_by_id
+from proactief.config import load_policy, policy_path
 
 __all__ = ["NotAllowed", "NotLoggedIn", "authorize", "role_matrix", "start_session"]
 
@@ -23,12 +23,16 @@ class NotAllowed(Exception):
     """The user's role may not do this."""
 
 
+RolesFile = RootModel[dict[str, list[Rol]]]
+"""config/rollen.yaml: permission -> the roles that have it."""
+
+
 @cache
 def role_matrix() -> dict[str, frozenset[str]]:
-    """config/rollen.yaml: permission -> roles."""
-    text = policy_path("rollen.yaml").read_text("utf-8")
-    data: dict[str, list[str]] = yaml.safe_load(text)
-    return {permission: frozenset(roles) for permission, roles in data.items()}
+    """config/rollen.yaml (or the municipality's own): permission -> roles; an unknown
+    role is a PolicyError naming file and key."""
+    data = load_policy(policy_path("rollen.yaml"), RolesFile).root
+    return {permission: frozenset(r.value for r in roles) for permission, roles in data.items()}
 
 
 def start_session(session: dict[str, Any], user: User) -> None:

@@ -6,14 +6,14 @@ from collections.abc import Callable, Iterable
 from functools import cache
 from typing import Annotated
 
-import yaml
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import RootModel
 from sqlalchemy import Engine
 
 from proactief.accounts.resident_codes import CodeError, redeem_code
 from proactief.channels import all_specs
-from proactief.config import policy_path
+from proactief.config import load_policy, policy_path
 from proactief.domain import (
     AanbodBasis,
     Berichtsoort,
@@ -64,12 +64,15 @@ _TOON_ZIN = {
 BACK = "/inwoner/mijn"
 
 
+SharingFile = RootModel[dict[str, str]]
+"""config/delen.yaml: organisation key -> what the resident reads."""
+
+
 @cache
 def sharing_options() -> dict[str, str]:
-    """config/delen.yaml: organisation key -> what the resident reads."""
-    text = policy_path("delen.yaml").read_text("utf-8")
-    data: dict[str, str] = yaml.safe_load(text)
-    return data
+    """config/delen.yaml (or the municipality's own): organisation key -> what the
+    resident reads."""
+    return load_policy(policy_path("delen.yaml"), SharingFile).root
 
 
 def _back(request: Request, notice: str) -> Response:
@@ -147,7 +150,7 @@ def resident_page(request: Request, context: Context, person: Resident) -> Respo
             (b.value, BERICHTSOORT_NL[b], b in state.elektronisch) for b in Berichtsoort
         ],
         delen=[(k, text, k in state.delen) for k, text in sharing_options().items()],
-        antwoorden=load_questionnaire()["toestemming"] in state.gegevens,
+        antwoorden=load_questionnaire().toestemming in state.gegevens,
     )
 
 
@@ -276,7 +279,7 @@ async def questionnaire(request: Request, context: Context, person: Resident) ->
             conn=conn,
             person_pseudonym=person,
             soort=EventSoort.GEGEVENS_TOESTEMMING,
-            waarde=load_questionnaire()["toestemming"],
+            waarde=load_questionnaire().toestemming,
             wijze=Wijze.WEB,
             door="inwoner",
         )
