@@ -81,10 +81,7 @@ def record_answers(
     """Turn the person's answers (1-5, None = skipped) into segment probabilities and keep
     them; refused without the person's consent."""
     cfg = load_questionnaire()
-    if (
-        cfg.toestemming
-        not in current_state(conn=conn, person_pseudonym=person_pseudonym).gegevens
-    ):
+    if cfg.toestemming not in current_state(conn=conn, person_pseudonym=person_pseudonym).gegevens:
         raise ConsentRequiredError(
             "De inwoner gaf geen toestemming om de antwoorden te gebruiken "
             f"({cfg.toestemming}) / no consent to use the answers"
