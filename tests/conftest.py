@@ -2,6 +2,8 @@
 
 import os
 import socket
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from datetime import date
@@ -14,6 +16,30 @@ from sqlalchemy import Engine, create_engine, text
 
 from proactief.storage.db import create_db_engine, migrate
 from proactief.trust.pseudonyms import Pseudonymizer
+
+
+def run_cli(
+    args: list[str],
+    env: dict[str, str] | None = None,
+    *,
+    cwd: Path | None = None,
+    timeout: int = 300,
+    **extra_env: str,
+) -> subprocess.CompletedProcess[str]:
+    """``python -m proactief ARGS`` as a user runs it: ``env`` (default: this process's
+    environment) plus ``extra_env``, wide enough that rich does not wrap, output captured."""
+    full = dict(os.environ if env is None else env, **extra_env)
+    full.setdefault("COLUMNS", "200")
+    return subprocess.run(
+        [sys.executable, "-m", "proactief", *args],
+        cwd=cwd,
+        env=full,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
 
 PG_URL = os.environ.get(
     "PROACTIEF_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

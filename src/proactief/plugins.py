@@ -1,5 +1,4 @@
-"""One typed plug-in registry for sources, channels, contact-detail providers and
-regulations.
+"""One typed plug-in registry for sources, channels and contact-detail providers.
 
 Each kind of plug-in has a ``Registry`` with the built-in plug-ins and an entry-point group
 (``importlib.metadata``), so a municipality adds a plug-in by installing a package that
@@ -13,7 +12,6 @@ Proactief. A built-in name cannot be taken over by an entry point: a plug-in tha
 replace a built-in takes its own name and is chosen in the settings.
 """
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
 from typing import Generic, TypeVar
@@ -26,7 +24,6 @@ GROUPS = {
     "sources": "proactief.sources",
     "channels": "proactief.channels",
     "contact_directories": "proactief.contact_directories",
-    "regelingen": "proactief.regelingen",
 }
 """The entry-point group of every kind of plug-in."""
 
@@ -65,11 +62,10 @@ class Registry(Generic[T]):
         """Every plug-in's name: the built-ins first, then the installed ones."""
         return [*self.builtins, *sorted(self._entry_points())]
 
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.names())
-
-    def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and name in self.names()
+    def refresh(self) -> None:
+        """Read the installed entry points again at the next lookup (after installing a
+        package into a running process, as the tests do)."""
+        self._installed = None
 
     def get(self, name: str) -> T:
         """The plug-in ``name``: the object its entry point names (usually a class).

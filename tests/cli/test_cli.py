@@ -12,23 +12,15 @@ import pandas as pd
 import pytest
 from sqlalchemy import create_engine, func, select
 
-from conftest import TODAY, VALID_BSNS, ddas_document, signal
+from conftest import TODAY, VALID_BSNS, ddas_document, run_cli, signal
 from proactief.early_detection.report import validate_ddas_report
 from proactief.storage.tables import signals
 
 BIN = Path(sys.executable).parent / "proactief"
 
 
-def run(args: list[str], env: dict[str, str], **kw: object) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "proactief", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        **kw,  # type: ignore[arg-type]
-    )
+def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return run_cli(args, env)
 
 
 @pytest.fixture

@@ -3,23 +3,15 @@
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
-from conftest import TODAY, ddas_document, signal
+from conftest import TODAY, ddas_document, run_cli, signal
 
 CASES = Path(__file__).resolve().parents[2] / "src" / "proactief" / "config" / "campagnes"
 
 
 def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "proactief", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_cli(args, env, timeout=120)
 
 
 def test_offer_explain_follows_the_registry(tmp_path: Path) -> None:

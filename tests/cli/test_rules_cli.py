@@ -9,20 +9,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from conftest import run_cli
 from proactief.entitlements import MunicipalSettings, SettingsError, provenance, scan_non_take_up
 from proactief.entitlements.population import PopulationError, load_population, load_receipts
 
 
 def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "proactief", "rules", *args],
-        cwd=cwd,
-        env=dict(os.environ, COLUMNS="200"),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_cli(["rules", *args], cwd=cwd, timeout=120)
 
 
 def test_explain_like_a_calculator(tmp_path: Path) -> None:

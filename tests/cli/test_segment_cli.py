@@ -1,25 +1,16 @@
 """The chain simulate -> scenarios -> profile -> type -> report from the command line."""
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 
+from conftest import run_cli
+
 
 def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, COLUMNS="200")
-    return subprocess.run(
-        [sys.executable, "-m", "proactief", "segment", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    return run_cli(["segment", *args], cwd=cwd, timeout=600)
 
 
 def ok(done: subprocess.CompletedProcess[str]) -> str:

@@ -3,7 +3,6 @@
 import io
 import os
 import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import update
 
+from conftest import run_cli
 from proactief.domain import Berichtsoort, Kanaal
 from proactief.storage.db import create_db_engine, migrate
 from proactief.storage.tables import audit_log
@@ -26,14 +26,7 @@ def env(tmp_path: Path, db_url: str) -> dict[str, str]:
 
 
 def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "proactief", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_cli(args, env, timeout=120)
 
 
 def _send(env: dict[str, str], bsn: str) -> int:

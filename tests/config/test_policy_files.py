@@ -1,13 +1,12 @@
 """The municipality's policy folder and the one way policy files and settings are read."""
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from pydantic import BaseModel
 
+from conftest import run_cli
 from proactief.config import SHIPPED_DIR, PolicyError, load_policy, policy_path
 from proactief.settings import Settings
 
@@ -18,15 +17,7 @@ class _Example(BaseModel):
 
 
 def _proactief(args: list[str], **extra: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, COLUMNS="200", **extra)
-    return subprocess.run(
-        [sys.executable, "-m", "proactief", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_cli(args, timeout=120, **extra)
 
 
 def test_own_file_wins_and_a_missing_one_comes_from_the_shipped_folder(tmp_path: Path) -> None:

@@ -51,9 +51,9 @@ def gateway(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         "[proactief.channels]\ngemeente_sms = gemeente_sms:PLUGIN\n"
     )
     monkeypatch.syspath_prepend(str(tmp_path))
-    channel_plugins._installed = None
+    channel_plugins.refresh()
     yield
-    channel_plugins._installed = None
+    channel_plugins.refresh()
 
 
 def test_every_kanaal_has_a_spec_in_the_ddas_vocabulary() -> None:

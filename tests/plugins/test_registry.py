@@ -4,7 +4,6 @@ contact-detail provider gets the BSN only when it needs it, read for its purpose
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,7 +12,7 @@ from typing import Any, ClassVar
 import pytest
 from sqlalchemy import Engine
 
-from conftest import PERSON, VALID_BSNS, make_case
+from conftest import PERSON, VALID_BSNS, make_case, run_cli
 from proactief.channels import FakeChannel, TaskChannel
 from proactief.domain import ContactDetails, Doel, Kanaal
 from proactief.offers.outreach import run_next_step
@@ -54,9 +53,9 @@ def installed_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterato
         "broken = gemeente_tsv:DoesNotExist\nddas-json = gemeente_tsv:TsvSource\n"
     )
     monkeypatch.syspath_prepend(str(tmp_path))
-    sources._installed = None  # read the entry points again
+    sources.refresh()
     yield
-    sources._installed = None
+    sources.refresh()
 
 
 def test_an_installed_source_is_found_by_its_suffix(installed_plugin: None) -> None:
@@ -146,18 +145,10 @@ def test_a_provider_that_does_not_need_it_never_sees_the_bsn(engine: Engine) -> 
 
 
 def _offer_send(tmp_path: Path, **extra: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, PROACTIEF_DATA_DIR=str(tmp_path / "data"), COLUMNS="200", **extra)
-    if "PROACTIEF_CONTACT_DIRECTORY" not in extra:
-        env.pop("PROACTIEF_CONTACT_DIRECTORY", None)
-    env.pop("PROACTIEF_DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "proactief", "offer", "send", "--alle"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    env = dict(os.environ, PROACTIEF_DATA_DIR=str(tmp_path / "data"))
+    for name in ("PROACTIEF_DATABASE_URL", "PROACTIEF_CONTACT_DIRECTORY", "PROACTIEF_CHANNELS"):
+        env.pop(name, None)
+    return run_cli(["offer", "send", "--alle"], env, timeout=120, **extra)
 
 
 def test_offer_send_needs_a_chosen_provider(tmp_path: Path) -> None:
@@ -166,10 +157,16 @@ def test_offer_send_needs_a_chosen_provider(tmp_path: Path) -> None:
     assert done.returncode == 2
     stderr = " ".join(done.stderr.split())
     assert "PROACTIEF_CONTACT_DIRECTORY" in stderr and "fake" in stderr
+    assert not (tmp_path / "data" / "proactief.db").exists()  # stopped before the database
     unknown = _offer_send(tmp_path, PROACTIEF_CONTACT_DIRECTORY="kcc")
     assert unknown.returncode == 2 and "not installed" in " ".join(unknown.stderr.split())
     chosen = _offer_send(tmp_path, PROACTIEF_CONTACT_DIRECTORY="fake")
     assert chosen.returncode == 0, chosen.stderr
+    wrong = _offer_send(
+        tmp_path, PROACTIEF_CONTACT_DIRECTORY="fake", PROACTIEF_CHANNELS='{"sms": "brief"}'
+    )
+    assert wrong.returncode == 2
+    assert "PROACTIEF_CHANNELS" in wrong.stderr and "serves brief, not sms" in wrong.stderr
 
 
 def test_a_broken_plugin_is_named_when_no_other_reads_the_file(installed_plugin: None) -> None:

@@ -6,34 +6,21 @@ from proactief.domain import Contactsoort, Kanaal
 __all__ = ["HUISBEZOEK", "PLUGINS", "TELEFOON"]
 
 
-_TASK_TEMPLATES = {"belscript": "aanbod/belscript.txt.j2"}
-_TASK_PREVIEW = {"belscript": "belscript.txt"}
-
-TELEFOON = ChannelPlugin(
-    ChannelSpec(
-        kanaal=Kanaal.TELEFOON,
-        contactsoort=Contactsoort.TELEFOON,
-        naam="Telefoon",
-        zin="een telefoontje",
+def _task(kanaal: Kanaal, contactsoort: Contactsoort, naam: str, zin: str) -> ChannelPlugin:
+    """A task channel: the phone script is its text; the worker registers the attempt."""
+    spec = ChannelSpec(
+        kanaal=kanaal,
+        contactsoort=contactsoort,
+        naam=naam,
+        zin=zin,
         tekst="belscript",
-        templates=_TASK_TEMPLATES,
-        voorbeeld=_TASK_PREVIEW,
+        templates={"belscript": "aanbod/belscript.txt.j2"},
+        voorbeeld={"belscript": "belscript.txt"},
         bericht=False,
-    ),
-    lambda _setup: TaskChannel(Kanaal.TELEFOON),
-)
-HUISBEZOEK = ChannelPlugin(
-    ChannelSpec(
-        kanaal=Kanaal.HUISBEZOEK,
-        contactsoort=Contactsoort.HUISBEZOEK,
-        naam="Bezoek thuis",
-        zin="een bezoek",
-        tekst="belscript",
-        templates=_TASK_TEMPLATES,
-        voorbeeld=_TASK_PREVIEW,
-        bericht=False,
-    ),
-    lambda _setup: TaskChannel(Kanaal.HUISBEZOEK),
-)
+    )
+    return ChannelPlugin(spec, lambda _setup: TaskChannel(kanaal))
 
+
+TELEFOON = _task(Kanaal.TELEFOON, Contactsoort.TELEFOON, "Telefoon", "een telefoontje")
+HUISBEZOEK = _task(Kanaal.HUISBEZOEK, Contactsoort.HUISBEZOEK, "Bezoek thuis", "een bezoek")
 PLUGINS = (TELEFOON, HUISBEZOEK)

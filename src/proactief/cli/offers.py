@@ -12,12 +12,12 @@ import typer
 
 from proactief.cli.common import console, contact_directory, err, open_engine
 from proactief.cli.common import fail as _fail
+from proactief.settings import Settings
 
 if TYPE_CHECKING:
     from proactief.channels import Channel
     from proactief.domain import Kanaal
     from proactief.offers.outreach import Afzender
-    from proactief.settings import Settings
 
 offer_app = typer.Typer(
     help="Aanbod op maat: wat, van wie, hoe, wanneer en waarom.", no_args_is_help=True
@@ -30,13 +30,13 @@ tasks_app = typer.Typer(
 )
 
 
-def _afzender(settings: "Settings") -> "Afzender":
+def _afzender(settings: Settings) -> "Afzender":
     from proactief.offers.outreach import Afzender
 
     return Afzender(naam=settings.organisation_name, telefoon=settings.contact_telefoon)
 
 
-def _channels(settings: "Settings") -> "dict[Kanaal, Channel]":
+def _channels(settings: Settings) -> "dict[Kanaal, Channel]":
     """The channel plugins the settings ask for (SMTP when PROACTIEF_SMTP_HOST is set)."""
     from proactief.channels import SmtpTransport, standard_channels
     from proactief.plugins import PluginError
@@ -166,8 +166,9 @@ def offer_send(
 
     if not case_ids and not alle:
         raise _fail("geef zaaknummers, of --alle voor alle open zaken.")
+    # the provider is checked first, so a missing setting touches no database
+    directory = contact_directory(Settings())
     settings, engine = open_engine()
-    directory = contact_directory(settings)
     today = _today(datum)
     now = datetime.combine(today, time(9), tzinfo=UTC)
     channels = _channels(settings)

@@ -6,9 +6,12 @@ the same transaction; nothing is overwritten.
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from functools import cache
 
+from pydantic import RootModel
 from sqlalchemy import Connection
 
+from proactief.config import load_policy, policy_path
 from proactief.domain import (
     Dagdeel,
     Doel,
@@ -145,3 +148,15 @@ def events_of(
 def current_state(*, conn: Connection, person_pseudonym: str) -> PreferenceState:
     """The person's preferences now, derived from all their events."""
     return fold_events(events_of(conn=conn, person_pseudonym=person_pseudonym))
+
+
+SharingFile = RootModel[dict[str, str]]
+"""config/delen.yaml: organisation key -> what the resident reads."""
+
+
+@cache
+def sharing_options() -> dict[str, str]:
+    """With whom a resident may let the municipality share their case (warme overdracht):
+    config/delen.yaml (or the municipality's own), organisation key -> what the resident
+    reads."""
+    return load_policy(policy_path("delen.yaml"), SharingFile).root

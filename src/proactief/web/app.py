@@ -65,7 +65,6 @@ def create_app(
     )
     app = FastAPI(title="Proactief", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.context = context
-    app.state.limiter = context.limiter
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Response:

@@ -33,6 +33,7 @@ __all__ = [
     "Resident",
     "WebContext",
     "ZaakId",
+    "actor",
     "case_change",
     "csrf_token",
     "require",
@@ -72,6 +73,11 @@ class CsrfFailed(Exception):
 
 class NoResident(Exception):
     """No resident entered a code in this session."""
+
+
+def actor(user: User) -> str:
+    """How a professional is named in the audit trail."""
+    return f"medewerker:{user.gebruikersnaam}"
 
 
 def csrf_token(request: Request) -> str:

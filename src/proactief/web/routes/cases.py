@@ -21,9 +21,9 @@ from proactief.early_detection.contacts import (
 )
 from proactief.entitlements.scan import explain_rows, household_of
 from proactief.offers.outreach import Afzender, case_offer, messages_for, steps_of_case
-from proactief.web.deps import Context, ZaakId, case_change, require
+from proactief.trust.consent import sharing_options
+from proactief.web.deps import Context, ZaakId, actor, case_change, require
 from proactief.web.pages import render
-from proactief.web.routes.residents import sharing_options
 
 __all__ = ["router"]
 
@@ -41,11 +41,6 @@ REGELING_STATUS_NL = {
     "recht_niet_ontvangen": "waarschijnlijk recht, krijgt het nu niet",
     "mogelijk_recht_gegevens_nodig": "misschien recht, er zijn meer gegevens nodig",
 }
-
-
-def actor(user: User) -> str:
-    """How a professional is named in the audit trail."""
-    return f"medewerker:{user.gebruikersnaam}"
 
 
 @router.get("/werkvoorraad", response_class=HTMLResponse)

@@ -11,9 +11,8 @@ from proactief.accounts.users import User
 from proactief.domain import signaalpartner_nl
 from proactief.early_detection.report import ReportRequest, build_ddas_report, validate_ddas_report
 from proactief.evaluation.funnel import funnels
-from proactief.web.deps import Context, require
+from proactief.web.deps import Context, actor, require
 from proactief.web.pages import render
-from proactief.web.routes.cases import actor
 
 __all__ = ["router"]
 

@@ -3,17 +3,14 @@ kind of message, sharing, a representative, opting out), the questionnaire, and 
 kreeg ik dit?' for every message."""
 
 from collections.abc import Callable, Iterable
-from functools import cache
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import RootModel
 from sqlalchemy import Engine
 
 from proactief.accounts.resident_codes import CodeError, redeem_code
 from proactief.channels import all_specs
-from proactief.config import load_policy, policy_path
 from proactief.domain import (
     AanbodBasis,
     Berichtsoort,
@@ -37,13 +34,14 @@ from proactief.trust.consent import (
     record_event,
     record_events,
     set_events,
+    sharing_options,
 )
 from proactief.trust.messaging import MessageNotFoundError, messages_of_person, why_message
 from proactief.web.deps import Context, Resident, ZaakId, verify_csrf
 from proactief.web.pages import render
 from proactief.web.routes.accounts import client_key
 
-__all__ = ["router", "sharing_options"]
+__all__ = ["router"]
 
 router = APIRouter(prefix="/inwoner")
 
@@ -62,17 +60,6 @@ _TOON_ZIN = {
     Toon.NEUTRAAL: "vriendelijk en neutraal",
 }
 BACK = "/inwoner/mijn"
-
-
-SharingFile = RootModel[dict[str, str]]
-"""config/delen.yaml: organisation key -> what the resident reads."""
-
-
-@cache
-def sharing_options() -> dict[str, str]:
-    """config/delen.yaml (or the municipality's own): organisation key -> what the
-    resident reads."""
-    return load_policy(policy_path("delen.yaml"), SharingFile).root
 
 
 def _back(request: Request, notice: str) -> Response:
