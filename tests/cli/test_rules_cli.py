@@ -10,7 +10,13 @@ import pandas as pd
 import pytest
 
 from conftest import run_cli
-from proactief.entitlements import MunicipalSettings, SettingsError, provenance, scan_non_take_up
+from proactief.entitlements import (
+    MunicipalSettings,
+    SettingsError,
+    load_municipal_settings,
+    provenance,
+    scan_non_take_up,
+)
 from proactief.entitlements.population import PopulationError, load_population, load_receipts
 
 
@@ -273,3 +279,17 @@ def test_scan_stores_the_outcome_for_the_case_page(tmp_path: Path, db_url: str) 
     assert {r.household_id for r in rows if r.status == "recht_niet_ontvangen"} == {"H1", "H2"}
     # the stored outcome is explained again, and is still current
     assert explained and all(e.actueel and e.uitleg for e in explained)
+
+
+def test_the_gemeente_file_names_file_and_key(tmp_path: Path) -> None:
+    path = tmp_path / "gemeente.yaml"
+    path.write_text("kwijtschelding_kosten_van_bestaan_pct: 0.95\nhuurgrens: 3\n")
+    with pytest.raises(SettingsError, match=r"gemeente\.yaml: huurgrens: Extra inputs"):
+        load_municipal_settings(path)
+    path.write_text("inkomensgrens_bijzondere_bijstand_pct: 2\n")
+    with pytest.raises(SettingsError, match=r"gemeente\.yaml: .*1\.00 and 1\.50"):
+        load_municipal_settings(path)
+    path.write_text("# only comments: every default applies\n")
+    assert load_municipal_settings(path) == MunicipalSettings()
+    path.write_text("kwijtschelding_kosten_van_bestaan_pct: 0.95\n")
+    assert load_municipal_settings(path).kwijtschelding_kosten_van_bestaan_pct == 0.95

@@ -11,8 +11,9 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator, FormatChecker
 
+from proactief.config import PolicyError, load_policy
 from proactief.entitlements.engine import REGELINGEN, evaluate_population, explain
-from proactief.entitlements.parameters import REGELINGEN_DIR, parameter_schema
+from proactief.entitlements.parameters import REGELINGEN_DIR, ParameterFile, parameter_schema
 from proactief.entitlements.settings import MunicipalSettings
 
 
@@ -114,3 +115,24 @@ def test_no_legal_number_in_python(path: Path) -> None:
         and not isinstance(node.value, bool)
     }
     assert numbers <= ALLOWED_NUMBERS, f"put {numbers - ALLOWED_NUMBERS} in parameters.yaml"
+
+
+@pytest.mark.parametrize(
+    ("change", "key"),
+    [
+        ({"eenheid": "gulden"}, r"parameters\.standaardpremie\.eenheid: Input should be 'EUR'"),
+        ({"bron": {"wet": "Wet op de zorgtoeslag"}}, r"standaardpremie\.bron\.artikel"),
+        ({"waarden": []}, r"standaardpremie\.waarden: List should have at least 1 item"),
+    ],
+)
+def test_a_wrong_parameter_file_names_the_key(
+    tmp_path: Path, change: dict[str, object], key: str
+) -> None:
+    """The schema and the model agree: what the schema refuses, loading refuses too, with
+    the file and the key."""
+    data = yaml.safe_load((REGELINGEN_DIR / "zorgtoeslag/parameters.yaml").read_text("utf-8"))
+    data["parameters"]["standaardpremie"].update(change)
+    path = tmp_path / "parameters.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(PolicyError, match=key):
+        load_policy(path, ParameterFile)

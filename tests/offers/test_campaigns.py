@@ -38,5 +38,12 @@ def test_case_4_early_detection_letter_is_allowed_with_transparency() -> None:
 
 def test_broken_campaign_file(tmp_path: Path) -> None:
     (tmp_path / "c.yaml").write_text("naam: x\n")
-    with pytest.raises(CampaignError, match="missing field"):
+    with pytest.raises(CampaignError, match=r"c\.yaml: afzender: Field required"):
+        load_campaign(tmp_path / "c.yaml")
+
+
+def test_a_campaign_file_names_the_accepted_values(tmp_path: Path) -> None:
+    text = (CASES / "casus4_vroegsignaal.yaml").read_text(encoding="utf-8")
+    (tmp_path / "c.yaml").write_text(text.replace("soort: privaat", "soort: bedrijf"))
+    with pytest.raises(CampaignError, match=r"gegevensbronnen\.0\.soort: .*'overheid'"):
         load_campaign(tmp_path / "c.yaml")

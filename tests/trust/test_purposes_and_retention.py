@@ -1,5 +1,6 @@
 """Purpose binding for every purpose, retention that deletes exactly what it should."""
 
+import dataclasses
 import json
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -27,7 +28,7 @@ from proactief.entitlements import repository as entitlements_repo
 from proactief.evaluation.funnel import funnel
 from proactief.storage.tables import metadata
 from proactief.trust import repository as trust_repo
-from proactief.trust.access import PersonalDataAccess
+from proactief.trust.access import Grant, PersonalDataAccess
 from proactief.trust.audit import verify_audit
 from proactief.trust.consent import current_state, record_event
 from proactief.trust.messaging import Aanleiding, send_message
@@ -61,15 +62,49 @@ def test_every_purpose_has_basis_fields_and_retention() -> None:
     assert not any(f.startswith("client_identities") for f in evaluation.velden)
 
 
+@dataclasses.dataclass(frozen=True)
+class _CaseOutcome:
+    id: int
+    eindresultaat: str | None
+
+
+@dataclasses.dataclass(frozen=True)
+class _Bsn:
+    bsn: str
+
+
 def test_access_layer_checks_and_logs(engine: Engine) -> None:
     with engine.begin() as conn:
         access = PersonalDataAccess(conn, doel=Doel.EVALUATIE, actor="analist")
-        assert access.read("cases", ["id", "eindresultaat"]) == []
+        assert access.read(_CaseOutcome, "cases") == []
         with pytest.raises(PurposeViolationError):
-            access.read("client_identities", ["bsn"])
+            access.read(_Bsn, "client_identities")
         entries = list(trust_repo.audit_rows(conn))
     assert [e.actie for e in entries] == ["lees"]  # the refused read left no data behind
     assert json.loads(entries[0].details)["velden"] == ["cases.eindresultaat", "cases.id"]
+
+
+def test_a_repository_reads_personal_data_only_under_a_grant_that_covers_it(
+    engine: Engine,
+) -> None:
+    """The repository, not its caller, names the columns it reads; a grant for fewer
+    columns, for another person, or one made by hand is refused."""
+    with engine.begin() as conn:
+        narrow = PersonalDataAccess(conn, doel=Doel.REGELINGENCHECK, actor="t").check(
+            ["residents.household_id"], subject="P1"
+        )
+        assert entitlements_repo.household_of_person(narrow, "P1") is None
+        with pytest.raises(PurposeViolationError, match="entitlements"):
+            entitlements_repo.entitlements_of_household(narrow, "H1")
+        with pytest.raises(PermissionError, match="another person"):
+            entitlements_repo.household_of_person(narrow, "P2")
+        with pytest.raises(TypeError, match=r"PersonalDataAccess\.check"):
+            Grant(conn, Doel.KLANTCONTACT, "t", frozenset({"client_identities.bsn"}), None, None)
+        signals = PersonalDataAccess(conn, doel=Doel.VROEGSIGNALERING, actor="t").check(
+            ["signals.signal_id"]
+        )
+        with pytest.raises(PurposeViolationError, match=r"signals\.bedrag"):
+            early_repo.unassigned_signals(signals, up_to=date(2026, 1, 1))
 
 
 def _signal(conn: object, signal_id: str, person: str, on: date) -> None:
@@ -223,8 +258,11 @@ def test_an_entitlement_scan_is_deleted_when_its_period_is_over(engine: Engine) 
     result = run_retention(engine=engine, today=date(2026, 3, 1))
     assert result.deleted["entitlements"] == 1
     with engine.begin() as conn:
-        assert [r.jaar for r in entitlements_repo.entitlements_of_household(conn, "H1")] == [2025]
         entries = [e for e in trust_repo.audit_rows(conn) if e.gegevens == "entitlements"]
+        grant = PersonalDataAccess(conn, doel=Doel.REGELINGENCHECK, actor="t").check(
+            ["entitlements.*"]
+        )
+        assert [r.jaar for r in entitlements_repo.entitlements_of_household(grant, "H1")] == [2025]
     assert len(entries) == 1 and entries[0].doel == "regelingencheck"
     assert run_retention(engine=engine, today=date(2026, 3, 1)).deleted["entitlements"] == 0
 
@@ -246,6 +284,11 @@ def test_the_migration_gives_earlier_scans_a_scan_time(db_url: str) -> None:
         )
     command.upgrade(alembic_config(eng), "head")
     with eng.connect() as conn:
-        (scanned,) = [r.gescand_op for r in entitlements_repo.entitlements_of_household(conn, "H1")]
+        grant = PersonalDataAccess(conn, doel=Doel.REGELINGENCHECK, actor="t").check(
+            ["entitlements.*"]
+        )
+        (scanned,) = [
+            r.gescand_op for r in entitlements_repo.entitlements_of_household(grant, "H1")
+        ]
     eng.dispose()
     assert scanned is not None

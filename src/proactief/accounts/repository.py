@@ -1,10 +1,11 @@
 """Every query of accounts: professionals and one-time resident codes."""
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Connection, Row, select, update
+from sqlalchemy import Connection, select, update
 
+from proactief.domain.records import ResidentCodeRecord, UserRecord
+from proactief.storage.queries import Values, record_or_none
 from proactief.storage.tables import (
     resident_codes,
     users,
@@ -21,36 +22,42 @@ __all__ = [
 ]
 
 
-def insert_user(conn: Connection, row: dict[str, Any]) -> int:
+def insert_user(conn: Connection, row: Values) -> int:
     """Store a professional user and return its id."""
     return int(conn.execute(users.insert().values(**row).returning(users.c.id)).scalar_one())
 
 
-def user_by_name(conn: Connection, gebruikersnaam: str) -> Row[Any] | None:
+def user_by_name(conn: Connection, gebruikersnaam: str) -> UserRecord | None:
     """A user by login name."""
-    return conn.execute(select(users).where(users.c.gebruikersnaam == gebruikersnaam)).first()
+    return record_or_none(
+        UserRecord,
+        conn.execute(select(users).where(users.c.gebruikersnaam == gebruikersnaam)).first(),
+    )
 
 
-def user_by_id(conn: Connection, user_id: int) -> Row[Any] | None:
+def user_by_id(conn: Connection, user_id: int) -> UserRecord | None:
     """A user by id."""
-    return conn.execute(select(users).where(users.c.id == user_id)).first()
+    return record_or_none(
+        UserRecord, conn.execute(select(users).where(users.c.id == user_id)).first()
+    )
 
 
-def update_user(conn: Connection, user_id: int, **values: Any) -> None:
+def update_user(conn: Connection, user_id: int, **values: object) -> None:
     """Change a user (password hash, role, active)."""
     conn.execute(update(users).where(users.c.id == user_id).values(**values))
 
 
-def insert_resident_code(conn: Connection, row: dict[str, Any]) -> None:
+def insert_resident_code(conn: Connection, row: Values) -> None:
     """Store the hash of a new one-time code."""
     conn.execute(resident_codes.insert().values(**row))
 
 
-def resident_code_by_hash(conn: Connection, code_hash: str) -> Row[Any] | None:
+def resident_code_by_hash(conn: Connection, code_hash: str) -> ResidentCodeRecord | None:
     """A code by its hash."""
-    return conn.execute(
-        select(resident_codes).where(resident_codes.c.code_hash == code_hash)
-    ).first()
+    return record_or_none(
+        ResidentCodeRecord,
+        conn.execute(select(resident_codes).where(resident_codes.c.code_hash == code_hash)).first(),
+    )
 
 
 def mark_resident_code_used(conn: Connection, code_id: int, when: datetime) -> bool:

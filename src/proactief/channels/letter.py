@@ -3,7 +3,6 @@
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from proactief.channels.base import ChannelPlugin, ChannelSpec, Delivery, Envelope
 from proactief.channels.templating import letter_environment
@@ -12,7 +11,7 @@ from proactief.domain import Contactsoort, Kanaal, StapStatus
 __all__ = ["LetterChannel", "render_letter_html", "render_pdf"]
 
 
-def render_letter_html(template: str, context: dict[str, Any]) -> str:
+def render_letter_html(template: str, context: dict[str, object]) -> str:
     """Fill a letter template from ``channels/templates``."""
     return letter_environment().get_template(template).render(**context)
 

@@ -12,6 +12,7 @@ import typer
 
 from proactief.cli.common import console, contact_directory, err, open_engine
 from proactief.cli.common import fail as _fail
+from proactief.domain.offers import StapStatus
 from proactief.settings import Settings
 
 if TYPE_CHECKING:
@@ -219,7 +220,7 @@ def tasks_list() -> None:
 
     _settings, engine = open_engine()
     with engine.connect() as conn:
-        rows = offers_repo.outreach_step_rows(conn, status="taak_open")
+        rows = offers_repo.outreach_step_rows(conn, status=StapStatus.TAAK_OPEN)
     if not rows:
         console.print("Geen open taken.")
         return

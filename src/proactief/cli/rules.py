@@ -5,13 +5,18 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from proactief.cli.common import console, open_engine, rule_settings
 from proactief.cli.common import fail as _fail
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from proactief.entitlements.population import ScanResult
 
 rules_app = typer.Typer(
     help="Regelingen: uitleg per huishouden en scan op niet-gebruik.", no_args_is_help=True
@@ -77,7 +82,7 @@ def explain_cmd(
         row = frame[frame["household_id"].astype(str) == household]
         if row.empty:
             raise _fail(f"{population}: geen huishouden {household!r}")
-        data: dict[str, Any] = row.iloc[0].to_dict()
+        data: dict[str, object] = row.iloc[0].to_dict()
     else:
         if vermogen is None:
             notes.append("U gaf geen vermogen op. We rekenen met 0 euro.")
@@ -148,7 +153,7 @@ def explain_cmd(
     )
 
 
-def _minimise(frame: Any, table: str, path: Path) -> None:
+def _minimise(frame: "pd.DataFrame", table: str, path: Path) -> None:
     """Data minimisation: refuse columns the entitlement check does not need."""
     from proactief.domain import Doel
     from proactief.trust.purposes import PurposeViolationError, check_fields
@@ -162,7 +167,7 @@ def _minimise(frame: Any, table: str, path: Path) -> None:
         ) from exc
 
 
-def _store_scan(scan: Any, frame: Any, jaar: int) -> int:
+def _store_scan(scan: "ScanResult", frame: "pd.DataFrame", jaar: int) -> int:
     """Replace the stored scan of ``jaar`` with this one; how many rows were stored."""
     from proactief.entitlements import REGELINGEN
     from proactief.entitlements import repository as entitlements_repo

@@ -8,7 +8,7 @@ import json
 import sys
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -22,6 +22,9 @@ from proactief.cli.common import fail as _fail
 if TYPE_CHECKING:
     import numpy as np
 
+    from proactief.segmentation.scenarios import ScenarioAnalysis
+    from proactief.segmentation.survey import SurveyData
+
 DEFAULT_METHODS = "kmeans,gmm,lca"
 
 segment_app = typer.Typer(
@@ -31,11 +34,11 @@ segment_app = typer.Typer(
 )
 
 
-def _emit_json(data: Any) -> None:
+def _emit_json(data: object) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1, default=_default) + "\n")
 
 
-def _default(value: Any) -> Any:
+def _default(value: object) -> object:
     import numpy as np
 
     if isinstance(value, np.integer):
@@ -47,7 +50,7 @@ def _default(value: Any) -> Any:
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
-def _load(file: Path, id_column: str | None, background: str | None) -> Any:
+def _load(file: Path, id_column: str | None, background: str | None) -> "SurveyData":
     from proactief.segmentation import SurveyError, load_survey
 
     try:
@@ -62,7 +65,7 @@ def _load(file: Path, id_column: str | None, background: str | None) -> Any:
 
 
 def _labels_for(
-    survey: Any, scenario: str, labels_file: Path | None, seed: int
+    survey: "SurveyData", scenario: str, labels_file: Path | None, seed: int
 ) -> "tuple[np.ndarray, np.ndarray | None]":
     import pandas as pd
 
@@ -154,7 +157,9 @@ def simulate(
     console.print(f"{n} respondenten ({mode}) geschreven naar {output}")
 
 
-def _run(survey: Any, methods: str, k: str, bootstrap: int, seed: int, quiet: bool) -> Any:
+def _run(
+    survey: "SurveyData", methods: str, k: str, bootstrap: int, seed: int, quiet: bool
+) -> "ScenarioAnalysis":
     from proactief.segmentation import run_scenarios
 
     try:

@@ -7,7 +7,7 @@ reported with the file, the key and what is accepted (:func:`load_policy`).
 """
 
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -55,7 +55,7 @@ def load_policy(path: Path, model: type[M]) -> M:
             names the file, the first wrong key and what that key accepts.
     """
     try:
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data: object = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise PolicyError(path, "(file)", f"cannot be read ({exc.strerror})") from exc
     except yaml.YAMLError as exc:
@@ -63,7 +63,7 @@ def load_policy(path: Path, model: type[M]) -> M:
         where = f"line {mark.line + 1}" if mark is not None else "(file)"
         raise PolicyError(path, where, f"is not valid YAML ({exc})") from exc
     try:
-        return model.model_validate(data)
+        return model.model_validate({} if data is None else data)
     except ValidationError as exc:
         first = exc.errors()[0]
         raise PolicyError(path, _key(first["loc"]), first["msg"]) from exc

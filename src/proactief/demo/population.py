@@ -3,12 +3,14 @@
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
+from proactief.demo.config import DemoEntitlements, DemoMunicipality
 from proactief.domain import Geslacht, Huishoudtype, Woonsituatie
 from proactief.trust.pseudonyms import Pseudonymizer
 
 _POSTCODE_LETTERS = "ABCDEFGHJKLMNPRTVWXZ"
+
+_Row = dict[str, object]  # one row to store, keyed by column
 
 
 def synthetic_bsn(rng: random.Random) -> str:
@@ -35,49 +37,52 @@ class SyntheticPerson:
     low_income: bool
 
 
-def _weighted(rng: random.Random, options: dict[str, Any], key: str | None = None) -> str:
+def _weighted(rng: random.Random, options: dict[str, float]) -> str:
     names = list(options)
-    weights = [options[n][key] if key else options[n] for n in names]
-    return rng.choices(names, weights=weights)[0]
+    return rng.choices(names, weights=[options[n] for n in names])[0]
 
 
 def generate_population(
     *,
     residents: int,
-    config: dict[str, Any],
+    config: DemoMunicipality,
     pseudonymizer: Pseudonymizer,
     rng: random.Random,
     today: date,
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[SyntheticPerson], list[dict[str, Any]]]:
+) -> tuple[
+    list[dict[str, object]], list[dict[str, object]], list[SyntheticPerson], list[dict[str, object]]
+]:
     """Households and residents until ``residents`` persons exist, plus per household the
     inputs of the entitlement rules."""
-    types = config["households"]["types"]
-    housing = config["households"]["housing"]
-    spread = config["households"]["income_spread"]
-    low, high = config["postcode_range"]
-    household_rows: list[dict[str, Any]] = []
-    rule_rows: list[dict[str, Any]] = []
-    resident_rows: list[dict[str, Any]] = []
+    types = config.households.types
+    shares = {name: t.share for name, t in types.items()}
+    housing = config.households.housing
+    spread = config.households.income_spread
+    low, high = config.postcode_range
+    household_rows: list[dict[str, object]] = []
+    rule_rows: list[dict[str, object]] = []
+    resident_rows: list[dict[str, object]] = []
     persons: list[SyntheticPerson] = []
     used_bsn: set[str] = set()
     index = 0
     while len(persons) < residents:
         index += 1
-        kind = _weighted(rng, types, "share")
-        lo, hi = types[kind]["persons"]
+        kind = _weighted(rng, shares)
+        lo, hi = types[kind].persons
         size = min(rng.randint(lo, hi), residents - len(persons))
-        income = int(rng.lognormvariate(0, spread) * types[kind]["income_median"])
+        income = int(rng.lognormvariate(0, spread) * types[kind].income_median)
         letters = rng.choice(_POSTCODE_LETTERS) + rng.choice(_POSTCODE_LETTERS)
         postcode = f"{rng.randint(low, high)}{letters}"
         huisnummer = str(rng.randint(1, 250))
         household_id = f"H{index:07d}"
+        woon = Woonsituatie(_weighted(rng, housing)).value
         household_rows.append(
             {
                 "household_id": household_id,
                 "postcode": postcode,
                 "huisnummer": huisnummer,
                 "huishoudtype": Huishoudtype(kind).value,
-                "woonsituatie": Woonsituatie(_weighted(rng, housing)).value,
+                "woonsituatie": woon,
                 "inkomen_per_jaar": income,
                 "aantal_personen": size,
             }
@@ -119,14 +124,17 @@ def generate_population(
                     postcode=postcode,
                     huisnummer=huisnummer,
                     adult=member < adults,
-                    low_income=income < types[kind]["income_median"] * 0.7,
+                    low_income=income < types[kind].income_median * 0.7,
                 )
             )
         rule_rows.append(
             _rule_inputs(
                 rng,
-                config["entitlements"],
-                household_rows[-1],
+                config.entitlements,
+                household_id=household_id,
+                income=income,
+                woon=woon,
+                size=size,
                 adults=min(adults, size),
                 first_adult_age=first_adult_age,
                 child_ages=child_ages,
@@ -137,24 +145,25 @@ def generate_population(
 
 def _rule_inputs(
     rng: random.Random,
-    cfg: dict[str, Any],
-    household: dict[str, Any],
+    cfg: DemoEntitlements,
     *,
+    household_id: str,
+    income: int,
+    woon: str,
+    size: int,
     adults: int,
     first_adult_age: int,
     child_ages: list[int],
-) -> dict[str, Any]:
+) -> dict[str, object]:
     """The inputs of the entitlement rules for one synthetic household."""
-    income = household["inkomen_per_jaar"]
-    woon = household["woonsituatie"]
     huur = woon != "koop"
-    lo, hi = cfg["kale_huur"]["sociale huur" if woon == "sociale huur" else "particuliere huur"]
-    net_share = next(s for limit, s in cfg["netto_aandeel"] if income < limit)
+    lo, hi = cfg.kale_huur["sociale huur" if woon == "sociale huur" else "particuliere huur"]
+    net_share = next(s for limit, s in cfg.netto_aandeel if income < limit)
     return {
-        "household_id": household["household_id"],
+        "household_id": household_id,
         "toetsingsinkomen": income,
         "toeslagpartner": adults >= 2,
-        "vermogen": round(rng.lognormvariate(cfg["vermogen_mu"], cfg["vermogen_sigma"])),
+        "vermogen": round(rng.lognormvariate(cfg.vermogen_mu, cfg.vermogen_sigma)),
         "leeftijd_aanvrager": first_adult_age,
         "kinderen_0_11": sum(1 for a in child_ages if a <= 11),
         "kinderen_12_15": sum(1 for a in child_ages if 12 <= a <= 15),
@@ -162,11 +171,8 @@ def _rule_inputs(
         "huurwoning": huur,
         "kale_huur": round(rng.uniform(lo, hi), 2) if huur else None,
         "netto_inkomen_maand": round(income * net_share / 12, 2),
-        "auto_waarde": round(rng.uniform(*cfg["auto_waarde"]))
-        if rng.random() < cfg["auto_kans"]
-        else 0,
-        "aanslag_gemeentelijke_belastingen": cfg["aanslag_basis"]
-        + cfg["aanslag_per_persoon"] * household["aantal_personen"],
+        "auto_waarde": round(rng.uniform(*cfg.auto_waarde)) if rng.random() < cfg.auto_kans else 0,
+        "aanslag_gemeentelijke_belastingen": cfg.aanslag_basis + cfg.aanslag_per_persoon * size,
         "aantal_volwassenen": adults,
         "jaren_laag_inkomen": rng.randint(0, 6),
     }

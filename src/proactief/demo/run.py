@@ -5,14 +5,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from importlib import resources
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
-import yaml
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
+from proactief.demo.config import (
+    DemoEntitlements,
+    Voorkeuren,
+    load_demo_config,
+    load_evidence,
+)
 from proactief.demo.offers import OfferStepResult, run_offer_step
 from proactief.demo.population import generate_population
 from proactief.demo.signals import generate_signals, write_creditor_csv, write_ddas_json
@@ -39,13 +42,6 @@ from proactief.trust.consent import record_event
 from proactief.trust.pseudonyms import Pseudonymizer
 
 Progress = Callable[[str, int, int], None]
-
-
-def load_packaged_yaml(relative: str) -> dict[str, Any]:
-    """Read a YAML file shipped inside the package."""
-    text = resources.files("proactief").joinpath(relative).read_text(encoding="utf-8")
-    data: dict[str, Any] = yaml.safe_load(text)
-    return data
 
 
 @dataclass
@@ -97,8 +93,8 @@ def run_demo(
     today = today or date.today()
     report = progress or (lambda _stage, _done, _total: None)
     rng = random.Random(seed)
-    config = load_packaged_yaml("config/demo_municipality.yaml")
-    evidence = load_packaged_yaml("data/outreach_evidence.yaml")
+    config = load_demo_config()
+    evidence = load_evidence()
     end = today - timedelta(days=1)
     start = end - timedelta(days=round(months * 365 / 12) - 1)
 
@@ -122,8 +118,8 @@ def run_demo(
         inbox / "woningcorporatie.csv",
         inbox / "signalen-deel1-opnieuw-verstuurd.json",
     ]
-    write_ddas_json(other[:half], files[0], gemeentecode=config["gemeentecode"])
-    write_ddas_json(other[half:], files[1], gemeentecode=config["gemeentecode"])
+    write_ddas_json(other[:half], files[0], gemeentecode=config.gemeentecode)
+    write_ddas_json(other[half:], files[1], gemeentecode=config.gemeentecode)
     write_creditor_csv(huur, files[2])
     files[3].write_bytes(files[0].read_bytes())  # a partner sends the same file twice
 
@@ -149,7 +145,7 @@ def run_demo(
 
     report("Voorkeuren en afmeldingen van inwoners", 0, 1)
     with engine.begin() as conn:
-        preferences = _preferences(conn, config["voorkeuren"], rng)
+        preferences = _preferences(conn, config.voorkeuren, rng)
     report("Voorkeuren en afmeldingen van inwoners", 1, 1)
 
     report("Contactpogingen en eindresultaten", 0, 1)
@@ -171,29 +167,29 @@ def run_demo(
     request = ReportRequest(
         start=start,
         end=end,
-        gemeentecode=config["gemeentecode"],
+        gemeentecode=config.gemeentecode,
         organisation_name=organisation_name,
         gegevensleverancier=gegevensleverancier,
     )
     with engine.begin() as conn:
         document = build_ddas_report(conn=conn, request=request)
-    report_path = out_dir / f"ddas-{config['gemeentecode']}-{start}-{end}.json"
+    report_path = out_dir / f"ddas-{config.gemeentecode}-{start}-{end}.json"
     write_ddas_report(document, report_path)
     report("CBS-rapportage (DDAS v1.2)", 1, 1)
     levering = document["leveringen"][0]
 
     report("Niet-gebruik van regelingen", 0, 1)
     population = pd.DataFrame(rule_rows)
-    scan = _non_take_up(population, config["entitlements"], out_dir, rng)
+    scan = _non_take_up(population, config.entitlements, out_dir, rng)
     with engine.begin() as conn:
         entitlements_repo.replace_entitlements(
             conn,
-            int(config["entitlements"]["jaar"]),
+            config.entitlements.jaar,
             entitlement_rows(
                 scan,
                 population,
-                jaar=int(config["entitlements"]["jaar"]),
-                regelingen=list(config["entitlements"]["niet_gebruik"]),
+                jaar=config.entitlements.jaar,
+                regelingen=list(config.entitlements.niet_gebruik),
             ),
         )
     report("Niet-gebruik van regelingen", 1, 1)
@@ -219,7 +215,7 @@ def run_demo(
         report_cases=len(levering["vroegsignaalzaken"]),
         seconds=time.perf_counter() - started,
         files=files,
-        entitlements_year=int(config["entitlements"]["jaar"]),
+        entitlements_year=config.entitlements.jaar,
         preferences=preferences,
         opted_out=len(opted_out),
         messages_to_opted_out=to_opted_out,
@@ -233,7 +229,7 @@ def run_demo(
     )
 
 
-def _preferences(conn: Any, cfg: dict[str, Any], rng: random.Random) -> dict[str, int]:
+def _preferences(conn: Connection, cfg: Voorkeuren, rng: random.Random) -> dict[str, int]:
     """Some signalled residents state preferences, agree to e-mail, name a representative,
     or opt out (before the municipality contacts them)."""
     counts = {
@@ -276,18 +272,18 @@ def _preferences(conn: Any, cfg: dict[str, Any], rng: random.Random) -> dict[str
                 now=when,
             )
 
-        if rng.random() < cfg["opt_out"]:
+        if rng.random() < cfg.opt_out:
             record(EventSoort.NIET_BENADEREN, "", how, "inwoner")
             counts["opt_out"] += 1
             continue
-        if rng.random() < cfg["kanaal"]:
+        if rng.random() < cfg.kanaal:
             kanaal = rng.choice(["telefoon,brief", "email", "brief", "sms,telefoon"])
             record(EventSoort.KANALEN, kanaal, how, "inwoner")
             counts["kanaal"] += 1
-        if rng.random() < cfg["elektronisch"]:
+        if rng.random() < cfg.elektronisch:
             record(EventSoort.ELEKTRONISCH_AKKOORD, "vroegsignaal", Wijze.WEB, "inwoner")
             counts["elektronisch"] += 1
-        if rng.random() < cfg["vertegenwoordiger"]:
+        if rng.random() < cfg.vertegenwoordiger:
             record(
                 EventSoort.VERTEGENWOORDIGER,
                 "bewindvoerder",
@@ -295,7 +291,7 @@ def _preferences(conn: Any, cfg: dict[str, Any], rng: random.Random) -> dict[str
                 "medewerker:vroegsignalering",
             )
             counts["vertegenwoordiger"] += 1
-        if rng.random() < cfg["vragenlijst"]:
+        if rng.random() < cfg.vragenlijst:
             # answers as a member of a segment drawn by the published shares would give
             segment = rng.choices(
                 range(len(instrument.segments)), weights=list(instrument.shares())
@@ -315,15 +311,15 @@ def _preferences(conn: Any, cfg: dict[str, Any], rng: random.Random) -> dict[str
 
 
 def _non_take_up(
-    population: pd.DataFrame, cfg: dict[str, Any], out_dir: Path, rng: random.Random
+    population: pd.DataFrame, cfg: DemoEntitlements, out_dir: Path, rng: random.Random
 ) -> ScanResult:
     """Give the synthetic households their current receipts (with realistic non-take-up)
     and scan for money they are entitled to but do not get."""
-    jaar = int(cfg["jaar"])
-    regelingen = list(cfg["niet_gebruik"])
+    jaar = cfg.jaar
+    regelingen = list(cfg.niet_gebruik)
     entitled = evaluate_population(population, jaar=jaar, regelingen=regelingen)
     receipts = []
-    for regeling, rate in cfg["niet_gebruik"].items():
+    for regeling, rate in cfg.niet_gebruik.items():
         for household_id, status in zip(
             entitled["household_id"], entitled[f"{regeling}_status"], strict=True
         ):

@@ -6,9 +6,10 @@ import random
 from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
+from proactief.demo.config import DemoMunicipality
 from proactief.demo.population import SyntheticPerson
+from proactief.domain.json import JsonObject
 
 _PREFIX = {
     "Zorg": "ZV",
@@ -26,37 +27,37 @@ _PREFIX = {
 def generate_signals(
     *,
     persons: Sequence[SyntheticPerson],
-    config: dict[str, Any],
+    config: DemoMunicipality,
     start: date,
     end: date,
     rng: random.Random,
-) -> list[dict[str, Any]]:
+) -> list[JsonObject]:
     """DDAS-shaped signal records for ``start``..``end`` (a few deliberately invalid)."""
-    cfg = config["signals"]
+    cfg = config.signals
     adults = [p for p in persons if p.adult]
     # People on a low income are more often behind on fixed costs.
     weights = [4.0 if p.low_income else 1.0 for p in adults]
     days = (end - start).days + 1
-    expected = cfg["per_1000_residents_per_month"] * len(persons) / 1000 * days * 12 / 365
+    expected = cfg.per_1000_residents_per_month * len(persons) / 1000 * days * 12 / 365
     count = max(1, round(expected))
-    partners = list(cfg["partner_shares"])
-    partner_weights = [cfg["partner_shares"][p] for p in partners]
-    lo_days, hi_days = cfg["arrears_days"]
+    partners = list(cfg.partner_shares)
+    partner_weights = [cfg.partner_shares[p] for p in partners]
+    lo_days, hi_days = cfg.arrears_days
     sent_dates = sorted(start + timedelta(days=rng.randrange(days)) for _ in range(count))
     recent: list[tuple[date, SyntheticPerson]] = []
-    records: list[dict[str, Any]] = []
+    records: list[JsonObject] = []
     for seq, when in enumerate(sent_dates, start=1):
         recent = [(d, p) for d, p in recent if (when - d).days <= 60]
-        if recent and rng.random() < cfg["repeat_share"]:
+        if recent and rng.random() < cfg.repeat_share:
             person = rng.choice(recent)[1]
         else:
             person = rng.choices(adults, weights=weights)[0]
         recent.append((when, person))
         partner = rng.choices(partners, weights=partner_weights)[0]
-        amount = int(rng.lognormvariate(0, cfg["amount_spread"]) * cfg["amount_median"][partner])
+        amount = int(rng.lognormvariate(0, cfg.amount_spread) * cfg.amount_median[partner])
         arisen = when - timedelta(days=rng.randint(lo_days, hi_days))
-        if rng.random() < cfg["address_identification_share"]:
-            client: dict[str, Any] = {
+        if rng.random() < cfg.address_identification_share:
+            client: JsonObject = {
                 "geslachtsaanduiding": person.geslacht.value,
                 "geboortedatum": person.geboortedatum.isoformat(),
                 "postcode": person.postcode,
@@ -64,24 +65,23 @@ def generate_signals(
             }
         else:
             client = {"burgerservicenummer": person.bsn}
-        record: dict[str, Any] = {
+        record: JsonObject = {
             "ID": f"{_PREFIX[partner]}-{when.year}-{seq:07d}",
-            "crisissignaal": partner in ("Huur", "Energie")
-            and rng.random() < cfg["crisis_share"] * 3,
-            "warmeOverdracht": rng.random() < cfg["warme_overdracht_share"],
+            "crisissignaal": partner in ("Huur", "Energie") and rng.random() < cfg.crisis_share * 3,
+            "warmeOverdracht": rng.random() < cfg.warme_overdracht_share,
             "bedrag": amount,
             "ontstaansdatum": arisen.isoformat(),
             "signaaldatum": when.isoformat(),
             "signaalpartner": {"type": partner},
             "client": client,
         }
-        if rng.random() < cfg["invalid_share"]:
+        if rng.random() < cfg.invalid_share:
             _spoil(record, rng)
         records.append(record)
     return records
 
 
-def _spoil(record: dict[str, Any], rng: random.Random) -> None:
+def _spoil(record: JsonObject, rng: random.Random) -> None:
     """Make one typical delivery mistake, so the demo shows the quarantine."""
     mistake = rng.randrange(5)
     if mistake == 0:
@@ -104,7 +104,7 @@ def _spoil(record: dict[str, Any], rng: random.Random) -> None:
         }
 
 
-def write_ddas_json(records: Sequence[dict[str, Any]], path: Path, *, gemeentecode: str) -> None:
+def write_ddas_json(records: Sequence[JsonObject], path: Path, *, gemeentecode: str) -> None:
     """Write signals as a DDAS v1.2 shaped file (one levering)."""
     dates = sorted(r["signaaldatum"] for r in records) or [date.today().isoformat()]
     document = {
@@ -125,7 +125,7 @@ def write_ddas_json(records: Sequence[dict[str, Any]], path: Path, *, gemeenteco
     path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
 
 
-def write_creditor_csv(records: Sequence[dict[str, Any]], path: Path) -> None:
+def write_creditor_csv(records: Sequence[JsonObject], path: Path) -> None:
     """Write signals in the creditor CSV format (``;``-separated, as Dutch Excel does)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as handle:

@@ -4,10 +4,10 @@ import random
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
 from sqlalchemy import Connection
 
+from proactief.demo.config import DemoMunicipality, Evidence
 from proactief.domain import (
     Berichtsoort,
     Contactpoging,
@@ -64,26 +64,24 @@ class SimulationResult:
 def simulate_contacts(
     *,
     conn: Connection,
-    evidence: dict[str, Any],
-    config: dict[str, Any],
+    evidence: Evidence,
+    config: DemoMunicipality,
     today: date,
     rng: random.Random,
 ) -> SimulationResult:
     """Give every open case contact attempts and, when their time has come, an end result."""
-    figures = evidence["national_figures"]
-    reach = figures["reach_by_channel_mix"]
-    accept_share = figures["accepted_share_of_reached"]
-    cfg = config["contact"]
-    strategies = list(cfg["strategy_shares"])
-    strategy_weights = [cfg["strategy_shares"][s] for s in strategies]
-    lo, hi = cfg["days_to_first_attempt"]
+    figures = evidence.national_figures
+    reach = figures.reach_by_channel_mix
+    accept_share = figures.accepted_share_of_reached
+    cfg = config.contact
+    strategies = list(cfg.strategy_shares)
+    strategy_weights = [cfg.strategy_shares[s] for s in strategies]
+    lo, hi = cfg.days_to_first_attempt
     result = SimulationResult()
     open_rows = early_repo.open_case_rows(conn)
-    case_signals = early_repo.signals_of_cases(conn, [r.id for r in open_rows])
-    crisis_cases = {s.case_id for s in case_signals if s.crisissignaal}
-    partners: dict[int, set[str]] = {}
-    for s in case_signals:
-        partners.setdefault(s.case_id, set()).add(s.signaalpartner)
+    case_signals = early_repo.signals_by_case(conn, [r.id for r in open_rows])
+    crisis_cases = {c for c, rows in case_signals.items() if any(s.crisissignaal for s in rows)}
+    partners = {c: {s.signaalpartner for s in rows} for c, rows in case_signals.items() if rows}
     for row in open_rows:
         first_contact = datetime.combine(
             row.matchingsdatum + timedelta(days=lo), time(9), tzinfo=UTC
@@ -168,15 +166,15 @@ def simulate_contacts(
         if accepted:
             result.accepted[strategy] += 1
             accept_help(conn=conn, case_id=row.id, datum=last)
-        close_on = last + timedelta(days=cfg["days_to_close_after_last_attempt"])
+        close_on = last + timedelta(days=cfg.days_to_close_after_last_attempt)
         if close_on > today:
             result.still_open += 1
             continue
         if reached_done:
             if accepted:
-                outcome = _pick(rng, cfg["outcome_if_accepted"])
+                outcome = _pick(rng, cfg.outcome_if_accepted)
             else:
-                outcome = _pick(rng, cfg["outcome_if_declined"])
+                outcome = _pick(rng, cfg.outcome_if_declined)
         else:
             outcome = Eindresultaat.DEFINITIEF_GEEN_CONTACT
         close_case(conn=conn, case_id=row.id, eindresultaat=outcome, datum=close_on)

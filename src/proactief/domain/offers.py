@@ -46,6 +46,7 @@ class StapStatus(StrEnum):
     MISLUKT = "mislukt"
     TAAK_OPEN = "taak_open"
     GEBLOKKEERD = "geblokkeerd"
+    TAAK_AFGEROND = "taak_afgerond"
 
 
 class RegelingStatus(StrEnum):

@@ -5,29 +5,18 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from itertools import groupby
-from typing import Any
 
 from sqlalchemy import Connection
 
-from proactief.domain import Doel, Vroegsignaalzaak
+from proactief.domain import Doel, Eindresultaat, Vroegsignaalzaak
+from proactief.domain.records import AttemptRecord, CaseRecord, SignalRecord
 from proactief.early_detection import repository as repo
 from proactief.early_detection.work_queue import CaseMeasures, WorkQueueConfig, score
 from proactief.trust.access import PersonalDataAccess
 
 __all__ = ["MatchResult", "WorkQueueItem", "match_signals", "work_queue"]
 
-MATCHING_FIELDS = (
-    "signals.signal_id",
-    "signals.person_pseudonym",
-    "signals.signaalpartner",
-    "signals.bedrag",
-    "signals.ontstaansdatum",
-    "signals.signaaldatum",
-    "signals.crisissignaal",
-    "signals.warme_overdracht",
-    "signals.case_id",
-    "cases.*",
-)
+MATCHING_FIELDS = (*repo.SIGNAL_FIELDS, "cases.*")
 QUEUE_FIELDS = (*MATCHING_FIELDS, "contact_attempts.*")
 
 
@@ -60,14 +49,14 @@ def match_signals(
     period; otherwise it starts a new case. New cases then pass the municipal filters
     (minimum amount, repeat report); every touched open case gets its priority again.
     """
-    PersonalDataAccess(conn, doel=Doel.VROEGSIGNALERING, actor="systeem:matching").check(
+    grant = PersonalDataAccess(conn, doel=Doel.VROEGSIGNALERING, actor="systeem:matching").check(
         MATCHING_FIELDS
     )
-    pending = repo.unassigned_signals(conn, up_to=matchingsdatum)
+    pending = repo.unassigned_signals(grant, up_to=matchingsdatum)
     if not pending:
         return MatchResult(0, 0, 0, 0)
     persons = sorted({s.person_pseudonym for s in pending})
-    history: dict[str, list[Any]] = {}
+    history: dict[str, list[CaseRecord]] = {}
     for row in repo.cases_of_persons(conn, persons):
         history.setdefault(row.person_pseudonym, []).append(row)
 
@@ -116,9 +105,7 @@ def match_signals(
         for case_id, signal_row_ids in assignments.items():
             repo.assign_signals(conn, case_id=case_id, signal_row_ids=signal_row_ids)
 
-    signal_rows: dict[int, list[Any]] = {}
-    for row in repo.signals_of_cases(conn, sorted(touched)):
-        signal_rows.setdefault(row.case_id, []).append(row)
+    signal_rows = repo.signals_by_case(conn, sorted(touched))
     filtered = 0
     created_set = set(created)
     for case_id in sorted(touched):
@@ -132,7 +119,7 @@ def match_signals(
         )
         measures = CaseMeasures.of(rows, eerdere_zaken_12m=earlier)
         total, reasons = score(config.rules, measures)
-        values: dict[str, Any] = {
+        values: dict[str, object] = {
             "priority": total,
             "priority_reasons": json.dumps([asdict(r) for r in reasons], ensure_ascii=False),
         }
@@ -153,9 +140,9 @@ def match_signals(
 def _filter_result(
     config: WorkQueueConfig,
     measures: CaseMeasures,
-    rows: list[Any],
+    rows: list[SignalRecord],
     previous_start: date | None,
-) -> Any:
+) -> Eindresultaat | None:
     start = min(r.signaaldatum for r in rows)
     if (
         config.repeat_within_days > 0
@@ -184,10 +171,8 @@ def work_queue(
     PersonalDataAccess(conn, doel=Doel.VROEGSIGNALERING, actor=actor).check(QUEUE_FIELDS)
     rows = repo.open_case_rows(conn, limit=limit, partner=partner, crisis=crisis)
     ids = [r.id for r in rows]
-    signals_by_case: dict[int, list[Any]] = {}
-    for s in repo.signals_of_cases(conn, ids):
-        signals_by_case.setdefault(s.case_id, []).append(s)
-    attempts_by_case: dict[int, list[Any]] = {}
+    signals_by_case = repo.signals_by_case(conn, ids)
+    attempts_by_case: dict[int, list[AttemptRecord]] = {}
     for a in repo.attempts_of_cases(conn, ids):
         attempts_by_case.setdefault(a.case_id, []).append(a)
     items = []

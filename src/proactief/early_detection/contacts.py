@@ -1,11 +1,11 @@
 """Contact attempts and end results of a case, with the status rules of DDAS v1.2."""
 
 from datetime import date
-from typing import Any
 
-from sqlalchemy import Connection, Row
+from sqlalchemy import Connection
 
 from proactief.domain import Contactpoging, Doel, Eindresultaat, Vroegsignaalzaak
+from proactief.domain.records import CaseRecord
 from proactief.early_detection import repository as repo
 from proactief.trust.access import PersonalDataAccess
 
@@ -65,7 +65,7 @@ def get_case(*, conn: Connection, case_id: int, actor: str = "medewerker") -> Vr
     )
 
 
-def _open_case_row(conn: Connection, case_id: int, datum: date) -> Row[Any]:
+def _open_case_row(conn: Connection, case_id: int, datum: date) -> CaseRecord:
     """The case's row, if it exists, is still open, and began on or before ``datum``."""
     row = repo.get_case_row(conn, case_id)
     if row is None:

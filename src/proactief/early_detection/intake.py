@@ -12,11 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Engine
 
 from proactief.domain import Vroegsignaal
+from proactief.domain.json import JsonObject
 from proactief.early_detection import repository as repo
 from proactief.early_detection.validation import FieldError, validate_record
 from proactief.sources import RawRecord, Source, source_for
@@ -55,9 +55,7 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _identity_rows(
-    signal: Vroegsignaal, pseudonymizer: Pseudonymizer
-) -> tuple[str, dict[str, Any]]:
+def _identity_rows(signal: Vroegsignaal, pseudonymizer: Pseudonymizer) -> tuple[str, JsonObject]:
     client = signal.client
     if client.bsn is not None:
         pseudonym = pseudonymizer.for_bsn(client.bsn)
@@ -85,9 +83,9 @@ class _Batch:
     __slots__ = ("identities", "rejected", "signals", "size")
 
     def __init__(self) -> None:
-        self.signals: dict[str, dict[str, Any]] = {}
-        self.identities: dict[str, dict[str, Any]] = {}
-        self.rejected: list[dict[str, Any]] = []
+        self.signals: dict[str, JsonObject] = {}
+        self.identities: dict[str, JsonObject] = {}
+        self.rejected: list[JsonObject] = []
         self.size = 0
 
 
@@ -191,7 +189,7 @@ def intake_file(
 
 def _quarantine_row(
     path: Path, sha: str, record: RawRecord, errors: list[FieldError], now: datetime
-) -> dict[str, Any]:
+) -> JsonObject:
     return {
         "file_name": path.name,
         "file_sha256": sha,

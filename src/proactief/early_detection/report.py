@@ -12,12 +12,13 @@ from datetime import UTC, date, datetime
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 from sqlalchemy import Connection
 
 from proactief.domain import Doel, Eindresultaat, signaalstatus_for_case
+from proactief.domain.json import JsonObject
+from proactief.domain.records import ReportSignalRecord
 from proactief.early_detection import repository as repo
 from proactief.trust.access import PersonalDataAccess
 
@@ -65,18 +66,18 @@ class ReportRequest:
 
 
 @cache
-def ddas_schema() -> dict[str, Any]:
+def ddas_schema() -> JsonObject:
     """The DDAS v1.2 JSON Schema, shipped unmodified with the package."""
     text = (
         resources.files("proactief")
         .joinpath("data/ddas_uitwisselmodel_v1.2.json")
         .read_text(encoding="utf-8")
     )
-    schema: dict[str, Any] = json.loads(text)
+    schema: JsonObject = json.loads(text)
     return schema
 
 
-def validate_ddas_report(document: dict[str, Any]) -> list[str]:
+def validate_ddas_report(document: JsonObject) -> list[str]:
     """Every schema violation as 'path: message'; empty when the document is valid."""
     validator = Draft202012Validator(ddas_schema(), format_checker=FormatChecker())
     problems = []
@@ -86,12 +87,12 @@ def validate_ddas_report(document: dict[str, Any]) -> list[str]:
     return problems
 
 
-def _client(row: Any) -> dict[str, Any]:
+def _client(row: ReportSignalRecord) -> JsonObject:
     if row.bsn:
         return {"burgerservicenummer": row.bsn}
     client = {
         "geslachtsaanduiding": row.geslacht,
-        "geboortedatum": row.geboortedatum.isoformat(),
+        "geboortedatum": row.geboortedatum.isoformat() if row.geboortedatum else None,
         "postcode": row.postcode,
         "huisnummer": row.huisnummer,
     }
@@ -101,19 +102,8 @@ def _client(row: Any) -> dict[str, Any]:
 
 
 REPORT_FIELDS = (
-    "signals.signal_id",
-    "signals.signaalpartner",
-    "signals.bedrag",
-    "signals.ontstaansdatum",
-    "signals.signaaldatum",
-    "signals.crisissignaal",
-    "signals.warme_overdracht",
-    "signals.case_id",
-    "cases.matchingsdatum",
-    "cases.startdatum_matchingperiode",
-    "cases.einddatum_matchingperiode",
-    "cases.datum_opgepakt",
-    "cases.eindresultaat",
+    *repo.SIGNAL_FIELDS,
+    "cases.*",
     "contact_attempts.soort",
     "contact_attempts.datum",
     "contact_attempts.dagdeel",
@@ -133,13 +123,15 @@ def build_ddas_report(
     request: ReportRequest,
     now: datetime | None = None,
     actor: str = "systeem",
-) -> dict[str, Any]:
+) -> JsonObject:
     """Assemble the DDAS document for the period (signals received, cases matched)."""
     now = now or datetime.now(UTC)
-    PersonalDataAccess(conn, doel=Doel.CBS_RAPPORTAGE, actor=actor).check(REPORT_FIELDS)
-    case_rows = repo.report_cases(conn, start=request.start, end=request.end)
+    grant = PersonalDataAccess(conn, doel=Doel.CBS_RAPPORTAGE, actor=actor).check(REPORT_FIELDS)
+    case_rows = repo.report_cases(grant, start=request.start, end=request.end)
     case_ids = [c.id for c in case_rows]
-    signal_rows = repo.report_signals(conn, start=request.start, end=request.end, case_ids=case_ids)
+    signal_rows = repo.report_signals(
+        grant, start=request.start, end=request.end, case_ids=case_ids
+    )
     signals_by_case: dict[int, list[str]] = {}
     vroegsignalen = []
     for s in signal_rows:
@@ -162,9 +154,9 @@ def build_ddas_report(
                 "client": _client(s),
             }
         )
-    attempts: dict[int, list[dict[str, Any]]] = {}
+    attempts: dict[int, list[JsonObject]] = {}
     for a in repo.attempts_of_cases(conn, case_ids):
-        attempt: dict[str, Any] = {
+        attempt: JsonObject = {
             "soort": a.soort,
             "bereikt": bool(a.bereikt),
             "datum": a.datum.isoformat(),
@@ -174,7 +166,7 @@ def build_ddas_report(
         attempts.setdefault(a.case_id, []).append(attempt)
     zaken = []
     for c in case_rows:
-        zaak: dict[str, Any] = {
+        zaak: JsonObject = {
             "matchingsdatum": c.matchingsdatum.isoformat(),
             "startdatumMatchingperiode": c.startdatum_matchingperiode.isoformat(),
             "einddatumMatchingperiode": c.einddatum_matchingperiode.isoformat(),
@@ -203,7 +195,7 @@ def build_ddas_report(
     }
 
 
-def write_ddas_report(document: dict[str, Any], path: Path) -> None:
+def write_ddas_report(document: JsonObject, path: Path) -> None:
     """Validate, then write. Raises ReportInvalidError (and writes nothing) when invalid."""
     problems = validate_ddas_report(document)
     if problems:

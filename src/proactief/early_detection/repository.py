@@ -1,14 +1,14 @@
 """Every query of early detection: signals, the BSN vault, the quarantine, intake files,
 cases, contact attempts and the rows the CBS report is built from. Services pass in a
-Connection (the caller owns the transaction).
+Connection (the caller owns the transaction), or, for the reads of personal data that a
+purpose must cover, the :class:`~proactief.trust.access.Grant` of that purpose.
 """
 
 import json
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import Connection, Row, func, select, update
+from sqlalchemy import ColumnElement, Connection, func, select, update
 
 from proactief.domain import (
     Contactpoging,
@@ -18,7 +18,22 @@ from proactief.domain import (
     PriorityReason,
     Vroegsignaalzaak,
 )
-from proactief.storage.queries import bulk_insert_ignore, chunks, insert_ignore, rows_where_in
+from proactief.domain.records import (
+    AttemptRecord,
+    CaseRecord,
+    QuarantineRecord,
+    ReportSignalRecord,
+    SignalRecord,
+)
+from proactief.storage.queries import (
+    Values,
+    bulk_insert_ignore,
+    chunks,
+    insert_ignore,
+    record_or_none,
+    records,
+    rows_where_in,
+)
 from proactief.storage.tables import (
     cases,
     client_identities,
@@ -27,8 +42,10 @@ from proactief.storage.tables import (
     quarantine,
     signals,
 )
+from proactief.trust.access import Grant
 
 __all__ = [
+    "SIGNAL_FIELDS",
     "assign_signals",
     "attempts_of_cases",
     "case_from_rows",
@@ -47,10 +64,25 @@ __all__ = [
     "record_intake_file",
     "report_cases",
     "report_signals",
+    "signals_by_case",
     "signals_of_cases",
     "unassigned_signals",
     "update_case",
 ]
+
+#: the personal data in a signal row (its id and file fingerprint are technical, not about
+#: the person); what a purpose must cover to read signals
+SIGNAL_FIELDS = (
+    "signals.signal_id",
+    "signals.signaalpartner",
+    "signals.person_pseudonym",
+    "signals.bedrag",
+    "signals.ontstaansdatum",
+    "signals.signaaldatum",
+    "signals.crisissignaal",
+    "signals.warme_overdracht",
+    "signals.case_id",
+)
 
 
 def existing_signal_ids(conn: Connection, signal_ids: Sequence[str]) -> set[str]:
@@ -63,17 +95,17 @@ def existing_signal_ids(conn: Connection, signal_ids: Sequence[str]) -> set[str]
     return found
 
 
-def insert_signals(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+def insert_signals(conn: Connection, rows: Sequence[Values]) -> None:
     """Store new signals; rows whose signal_id exists already are skipped."""
     bulk_insert_ignore(conn, signals, rows)
 
 
-def insert_identities(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+def insert_identities(conn: Connection, rows: Sequence[Values]) -> None:
     """Store the BSN or address identity behind a pseudonym (once per person)."""
     bulk_insert_ignore(conn, client_identities, rows)
 
 
-def insert_quarantine(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+def insert_quarantine(conn: Connection, rows: Sequence[Values]) -> None:
     """Keep rejected records with their reason (once per file and position)."""
     insert_ignore(conn, quarantine, rows)
 
@@ -103,29 +135,32 @@ def record_intake_file(
         conn.execute(update(intake_files).where(intake_files.c.sha256 == sha256).values(**values))
 
 
-def list_quarantine(conn: Connection, *, file_name: str | None = None) -> list[Row[Any]]:
+def list_quarantine(conn: Connection, *, file_name: str | None = None) -> list[QuarantineRecord]:
     """Rejected records, oldest first, optionally of one file."""
     query = select(quarantine).order_by(quarantine.c.id)
     if file_name:
         query = query.where(quarantine.c.file_name == file_name)
-    return list(conn.execute(query))
+    return records(QuarantineRecord, conn.execute(query))
 
 
-def unassigned_signals(conn: Connection, *, up_to: date) -> list[Row[Any]]:
+def unassigned_signals(grant: Grant, *, up_to: date) -> list[SignalRecord]:
     """Signals not yet in a case, dated up to ``up_to``, per person in date order."""
-    return list(
+    conn = grant.require(SIGNAL_FIELDS)
+    return records(
+        SignalRecord,
         conn.execute(
             select(signals)
             .where(signals.c.case_id.is_(None), signals.c.signaaldatum <= up_to)
             .order_by(signals.c.person_pseudonym, signals.c.signaaldatum, signals.c.id)
-        )
+        ),
     )
 
 
-def cases_of_persons(conn: Connection, pseudonyms: Sequence[str]) -> list[Row[Any]]:
+def cases_of_persons(conn: Connection, pseudonyms: Sequence[str]) -> list[CaseRecord]:
     """All cases of these persons, oldest first (per chunk of persons)."""
     return rows_where_in(
         conn,
+        CaseRecord,
         cases,
         cases.c.person_pseudonym,
         pseudonyms,
@@ -134,7 +169,7 @@ def cases_of_persons(conn: Connection, pseudonyms: Sequence[str]) -> list[Row[An
     )
 
 
-def create_case(conn: Connection, values: dict[str, Any]) -> int:
+def create_case(conn: Connection, values: Values) -> int:
     """Insert a case and return its id."""
     result = conn.execute(cases.insert().values(**values).returning(cases.c.id))
     return int(result.scalar_one())
@@ -146,23 +181,34 @@ def assign_signals(conn: Connection, *, case_id: int, signal_row_ids: Sequence[i
         conn.execute(update(signals).where(signals.c.id.in_(chunk)).values(case_id=case_id))
 
 
-def signals_of_cases(conn: Connection, case_ids: Sequence[int]) -> list[Row[Any]]:
+def signals_of_cases(conn: Connection, case_ids: Sequence[int]) -> list[SignalRecord]:
     """Signals of these cases."""
-    return rows_where_in(conn, signals, signals.c.case_id, case_ids, signals.c.id)
+    return rows_where_in(conn, SignalRecord, signals, signals.c.case_id, case_ids, signals.c.id)
 
 
-def update_case(conn: Connection, case_id: int, **values: Any) -> None:
+def signals_by_case(conn: Connection, case_ids: Sequence[int]) -> dict[int, list[SignalRecord]]:
+    """Signals of these cases, grouped per case (every case id is a key)."""
+    grouped: dict[int, list[SignalRecord]] = {case_id: [] for case_id in case_ids}
+    for row in signals_of_cases(conn, case_ids):
+        if row.case_id is not None:
+            grouped[row.case_id].append(row)
+    return grouped
+
+
+def update_case(conn: Connection, case_id: int, **values: object) -> None:
     """Change fields of one case."""
     conn.execute(update(cases).where(cases.c.id == case_id).values(**values))
 
 
-def get_case_row(conn: Connection, case_id: int) -> Row[Any] | None:
+def get_case_row(conn: Connection, case_id: int) -> CaseRecord | None:
     """One case row, or None."""
-    return conn.execute(select(cases).where(cases.c.id == case_id)).first()
+    return record_or_none(
+        CaseRecord, conn.execute(select(cases).where(cases.c.id == case_id)).first()
+    )
 
 
-def _open_cases_where(partner: str | None, crisis: bool) -> list[Any]:
-    conditions: list[Any] = [cases.c.eindresultaat.is_(None)]
+def _open_cases_where(partner: str | None, crisis: bool) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [cases.c.eindresultaat.is_(None)]
     if partner:
         conditions.append(
             select(signals.c.id)
@@ -184,7 +230,7 @@ def open_case_rows(
     limit: int | None = None,
     partner: str | None = None,
     crisis: bool = False,
-) -> list[Row[Any]]:
+) -> list[CaseRecord]:
     """Open cases (no end result), highest priority first, then oldest; optionally only
     those with a signal of one partner, or with a crisis signal."""
     query = (
@@ -194,7 +240,7 @@ def open_case_rows(
     )
     if limit:
         query = query.limit(limit)
-    return list(conn.execute(query))
+    return records(CaseRecord, conn.execute(query))
 
 
 def count_open_cases(conn: Connection, *, partner: str | None = None, crisis: bool = False) -> int:
@@ -219,10 +265,11 @@ def open_case_partners(conn: Connection) -> list[str]:
     )
 
 
-def attempts_of_cases(conn: Connection, case_ids: Sequence[int]) -> list[Row[Any]]:
+def attempts_of_cases(conn: Connection, case_ids: Sequence[int]) -> list[AttemptRecord]:
     """Contact attempts of these cases, in date order (per chunk of cases)."""
     return rows_where_in(
         conn,
+        AttemptRecord,
         contact_attempts,
         contact_attempts.c.case_id,
         case_ids,
@@ -231,14 +278,14 @@ def attempts_of_cases(conn: Connection, case_ids: Sequence[int]) -> list[Row[Any
     )
 
 
-def insert_attempts(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+def insert_attempts(conn: Connection, rows: Sequence[Values]) -> None:
     """Store contact attempts."""
     if rows:
         conn.execute(contact_attempts.insert(), list(rows))
 
 
 def case_from_rows(
-    row: Row[Any], signal_rows: Iterable[Row[Any]], attempt_rows: Iterable[Row[Any]]
+    row: CaseRecord, signal_rows: Iterable[SignalRecord], attempt_rows: Iterable[AttemptRecord]
 ) -> Vroegsignaalzaak:
     """Build the domain case from its rows."""
     return Vroegsignaalzaak(
@@ -266,50 +313,67 @@ def case_from_rows(
     )
 
 
-def report_cases(conn: Connection, *, start: date, end: date) -> list[Row[Any]]:
+def report_cases(grant: Grant, *, start: date, end: date) -> list[CaseRecord]:
     """Cases matched within the period."""
-    return list(
+    conn = grant.require(["cases.*"])
+    return records(
+        CaseRecord,
         conn.execute(
             select(cases)
             .where(cases.c.matchingsdatum >= start, cases.c.matchingsdatum <= end)
             .order_by(cases.c.id)
-        )
+        ),
     )
 
 
 def report_signals(
-    conn: Connection, *, start: date, end: date, case_ids: Sequence[int]
-) -> list[Row[Any]]:
+    grant: Grant, *, start: date, end: date, case_ids: Sequence[int]
+) -> list[ReportSignalRecord]:
     """Signals received in the period plus the signals of the reported cases.
 
     Joined to the identity vault: this is the one purpose (the CBS report, DDAS v1.2) for
     which the BSN itself is read back.
     """
-    columns: list[Any] = [
-        signals,
-        client_identities.c.bsn,
-        client_identities.c.geslacht,
-        client_identities.c.geboortedatum,
-        client_identities.c.postcode,
-        client_identities.c.huisnummer,
-        client_identities.c.huisnummertoevoeging,
-        cases.c.eindresultaat.label("case_eindresultaat"),
-        cases.c.datum_opgepakt.label("case_datum_opgepakt"),
-    ]
+    conn = grant.require(
+        [
+            *SIGNAL_FIELDS,
+            "client_identities.bsn",
+            "client_identities.geslacht",
+            "client_identities.geboortedatum",
+            "client_identities.postcode",
+            "client_identities.huisnummer",
+            "client_identities.huisnummertoevoeging",
+            "cases.eindresultaat",
+            "cases.datum_opgepakt",
+        ]
+    )
     base = (
-        select(*columns)
+        select(
+            signals,
+            client_identities.c.bsn,
+            client_identities.c.geslacht,
+            client_identities.c.geboortedatum,
+            client_identities.c.postcode,
+            client_identities.c.huisnummer,
+            client_identities.c.huisnummertoevoeging,
+            cases.c.eindresultaat.label("case_eindresultaat"),
+            cases.c.datum_opgepakt.label("case_datum_opgepakt"),
+        )
         .join(
             client_identities,
             client_identities.c.person_pseudonym == signals.c.person_pseudonym,
         )
         .outerjoin(cases, cases.c.id == signals.c.case_id)
     )
-    by_id: dict[int, Row[Any]] = {}
-    for row in conn.execute(
-        base.where(signals.c.signaaldatum >= start, signals.c.signaaldatum <= end)
+    by_id: dict[int, ReportSignalRecord] = {}
+    for row in records(
+        ReportSignalRecord,
+        conn.execute(base.where(signals.c.signaaldatum >= start, signals.c.signaaldatum <= end)),
     ):
         by_id[row.id] = row
     for chunk in chunks(case_ids):
-        for row in conn.execute(base.where(signals.c.case_id.in_(chunk))):
+        for row in records(
+            ReportSignalRecord, conn.execute(base.where(signals.c.case_id.in_(chunk)))
+        ):
             by_id[row.id] = row
     return [by_id[k] for k in sorted(by_id)]

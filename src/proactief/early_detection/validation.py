@@ -5,7 +5,6 @@ Every rule here has a failing example in tests/early_detection/test_validation.p
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from stdnum.nl import postcode as stdnum_postcode
 
@@ -16,6 +15,7 @@ from proactief.domain import (
     Signaalpartner,
     Vroegsignaal,
 )
+from proactief.domain.json import JsonObject
 from proactief.trust.pseudonyms import is_valid_bsn
 
 __all__ = ["FieldError", "validate_record"]
@@ -36,7 +36,7 @@ class FieldError:
     en: str
 
 
-def _parse_date(value: Any, field: str, errors: list[FieldError]) -> date | None:
+def _parse_date(value: object, field: str, errors: list[FieldError]) -> date | None:
     if value is None or value == "":
         errors.append(FieldError(field, "datum ontbreekt", "date is missing"))
         return None
@@ -60,7 +60,7 @@ def _parse_date(value: Any, field: str, errors: list[FieldError]) -> date | None
         return None
 
 
-def _parse_bool(value: Any, field: str, text: bool, errors: list[FieldError]) -> bool:
+def _parse_bool(value: object, field: str, text: bool, errors: list[FieldError]) -> bool:
     if value is None:
         return False
     if isinstance(value, bool):
@@ -77,7 +77,7 @@ def _parse_bool(value: Any, field: str, text: bool, errors: list[FieldError]) ->
     return False
 
 
-def _parse_bedrag(value: Any, text: bool, errors: list[FieldError]) -> int:
+def _parse_bedrag(value: object, text: bool, errors: list[FieldError]) -> int:
     if isinstance(value, bool) or value is None or value == "":
         errors.append(
             FieldError("bedrag", "bedrag ontbreekt (hele euro's)", "amount is missing (euros)")
@@ -107,7 +107,7 @@ def _parse_bedrag(value: Any, text: bool, errors: list[FieldError]) -> int:
     return amount
 
 
-def _text(value: Any) -> str | None:
+def _text(value: object) -> str | None:
     if value is None:
         return None
     if isinstance(value, int) and not isinstance(value, bool):
@@ -115,7 +115,7 @@ def _text(value: Any) -> str | None:
     return value.strip() if isinstance(value, str) else None
 
 
-def _validate_client(client: Any, errors: list[FieldError], today: date) -> ClientIdentificatie:
+def _validate_client(client: object, errors: list[FieldError], today: date) -> ClientIdentificatie:
     if not isinstance(client, dict):
         errors.append(
             FieldError("client", "gegevens van de inwoner ontbreken", "client data is missing")
@@ -201,7 +201,7 @@ def _validate_client(client: Any, errors: list[FieldError], today: date) -> Clie
 
 
 def validate_record(
-    data: dict[str, Any], *, today: date, text_values: bool = False
+    data: JsonObject, *, today: date, text_values: bool = False
 ) -> Vroegsignaal | list[FieldError]:
     """Check one DDAS-shaped record; return the signal, or every problem found.
 

@@ -4,18 +4,20 @@ priority calculation. The values live in ``config/work_queue.yaml``."""
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated
 
-import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from proactief.config import SHIPPED_DIR
+from proactief.config import SHIPPED_DIR, PolicyError, load_policy
 from proactief.domain import Eindresultaat, PriorityReason
+from proactief.domain.records import SignalRecord
 
 __all__ = [
     "CaseMeasures",
     "ConfigError",
     "PriorityRule",
     "WorkQueueConfig",
+    "WorkQueueFile",
     "load_work_queue_config",
     "score",
 ]
@@ -41,11 +43,8 @@ _UNITS = {
 }
 
 
-class ConfigError(ValueError):
+class ConfigError(PolicyError):
     """The work-queue configuration file is not valid."""
-
-    def __init__(self, path: Path, where: str, problem: str) -> None:
-        super().__init__(f"{path}: {where}: {problem}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,8 +61,10 @@ class CaseMeasures:
     """Earlier cases of the same person that started in the 12 months before this one."""
 
     @classmethod
-    def of(cls, signal_rows: Sequence[Any], *, eerdere_zaken_12m: int = 0) -> "CaseMeasures":
-        """Measures of a case from its signal rows (objects with signal attributes)."""
+    def of(
+        cls, signal_rows: Sequence[SignalRecord], *, eerdere_zaken_12m: int = 0
+    ) -> "CaseMeasures":
+        """Measures of a case from its stored signals."""
         return cls(
             eerdere_zaken_12m=eerdere_zaken_12m,
             crisis=int(any(s.crisissignaal for s in signal_rows)),
@@ -139,92 +140,141 @@ def score(
     return sum(r.points for r in reasons), reasons
 
 
-def _int(path: Path, where: str, value: Any, minimum: int = 0) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ConfigError(path, where, f"expected a whole number >= {minimum}, got {value!r}")
-    return value
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _optional_int(path: Path, where: str, value: Any) -> int | None:
-    return None if value is None else _int(path, where, value, 1)
+Count = Annotated[int, Field(strict=True, ge=0)]
+Positive = Annotated[int, Field(strict=True, ge=1)]
 
 
-def _result(path: Path, where: str, value: Any) -> Eindresultaat:
+def _eindresultaat(value: object) -> Eindresultaat:
     try:
-        return Eindresultaat(value)
+        return Eindresultaat(value if isinstance(value, str) else repr(value))
     except ValueError:
-        raise ConfigError(
-            path, where, f"{value!r} is not a DDAS eindresultaat ({', '.join(Eindresultaat)})"
+        raise ValueError(
+            f"{value!r} is not a DDAS eindresultaat ({', '.join(Eindresultaat)})"
         ) from None
 
 
-def _rule(path: Path, index: int, item: Any) -> PriorityRule:
-    where = f"priority[{index}]"
-    if not isinstance(item, dict) or "id" not in item or "description" not in item:
-        raise ConfigError(path, where, "each rule needs 'id' and 'description'")
-    if ("when" in item) == ("scale" in item):
-        raise ConfigError(path, where, "give exactly one of 'when' or 'scale'")
-    spec = item.get("when") or item.get("scale")
-    if not isinstance(spec, dict) or spec.get("measure") not in MEASURES:
-        raise ConfigError(
-            path, where, f"'measure' must be one of {', '.join(MEASURES)}, got {spec!r}"
-        )
-    if "when" in item:
+DdasResult = Annotated[Eindresultaat, BeforeValidator(_eindresultaat)]
+
+
+def _measure(value: object) -> str:
+    if value not in MEASURES:
+        raise ValueError(f"'measure' must be one of {', '.join(MEASURES)}, got {value!r}")
+    return str(value)
+
+
+Measure = Annotated[str, BeforeValidator(_measure)]
+
+
+class _Matching(_Strict):
+    period_days: Positive
+
+
+class _MinimumAmount(_Strict):
+    amount: Count
+    except_crisis: bool = True
+    eindresultaat: DdasResult
+
+
+class _RepeatSignal(_Strict):
+    within_days: Count
+    except_crisis: bool = True
+    eindresultaat: DdasResult
+
+
+class _Filters(_Strict):
+    minimum_amount: _MinimumAmount
+    repeat_signal: _RepeatSignal
+
+
+class _HulpGeaccepteerd(_Strict):
+    incasso_pauze_dagen: Positive | None = None
+
+
+class _When(_Strict):
+    measure: Measure
+    at_least: Count
+
+
+class _Scale(_Strict):
+    measure: Measure
+    per: Positive
+    points: Count
+    max: Count | None = None
+
+
+class _Rule(_Strict):
+    id: str
+    description: str
+    when: _When | None = None
+    scale: _Scale | None = None
+    points: Count | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> "_Rule":
+        if (self.when is None) == (self.scale is None):
+            raise ValueError("give exactly one of 'when' or 'scale'")
+        if self.when is not None and self.points is None:
+            raise ValueError("a 'when' rule needs 'points'")
+        return self
+
+    def rule(self) -> PriorityRule:
+        if self.when is not None:
+            assert self.points is not None
+            return PriorityRule(
+                rule_id=self.id,
+                description=self.description,
+                measure=self.when.measure,
+                points=self.points,
+                at_least=self.when.at_least,
+            )
+        assert self.scale is not None
         return PriorityRule(
-            rule_id=str(item["id"]),
-            description=str(item["description"]),
-            measure=spec["measure"],
-            points=_int(path, f"{where}.points", item.get("points")),
-            at_least=_int(path, f"{where}.when.at_least", spec.get("at_least")),
+            rule_id=self.id,
+            description=self.description,
+            measure=self.scale.measure,
+            points=self.scale.points,
+            per=self.scale.per,
+            max_points=self.scale.max,
         )
-    return PriorityRule(
-        rule_id=str(item["id"]),
-        description=str(item["description"]),
-        measure=spec["measure"],
-        points=_int(path, f"{where}.scale.points", spec.get("points")),
-        per=_int(path, f"{where}.scale.per", spec.get("per"), minimum=1),
-        max_points=_int(path, f"{where}.scale.max", spec["max"]) if "max" in spec else None,
-    )
+
+
+class WorkQueueFile(_Strict):
+    """config/work_queue.yaml as written; :func:`load_work_queue_config` makes the
+    :class:`WorkQueueConfig` from it."""
+
+    matching: _Matching
+    hulp_geaccepteerd: _HulpGeaccepteerd | None = None
+    filters: _Filters
+    priority: list[_Rule]
 
 
 def load_work_queue_config(path: Path | None = None) -> WorkQueueConfig:
-    """Read and check the work-queue configuration (default: the shipped file)."""
+    """Read and check the work-queue configuration (default: the shipped file).
+
+    Raises:
+        ConfigError: the message names the file, the key and what it accepts.
+    """
     path = path or DEFAULT_CONFIG
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(path, "file", f"cannot read it ({exc.strerror})") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(path, "file", f"not valid YAML: {exc}") from exc
-    try:
-        matching = data["matching"]
-        minimum = data["filters"]["minimum_amount"]
-        repeat = data["filters"]["repeat_signal"]
-        priority = data["priority"]
-    except (KeyError, TypeError) as exc:
-        raise ConfigError(
-            path, "file", f"missing section {exc}; see the shipped work_queue.yaml"
-        ) from exc
-    if not isinstance(priority, list):
-        raise ConfigError(path, "priority", "expected a list of rules")
+        data = load_policy(path, WorkQueueFile)
+    except PolicyError as exc:
+        raise ConfigError(exc.path, exc.key, exc.problem) from exc
+    minimum = data.filters.minimum_amount
+    repeat = data.filters.repeat_signal
     return WorkQueueConfig(
-        matching_period_days=_int(path, "matching.period_days", matching.get("period_days"), 1),
-        minimum_amount=_int(path, "filters.minimum_amount.amount", minimum.get("amount")),
-        minimum_amount_except_crisis=bool(minimum.get("except_crisis", True)),
-        minimum_amount_result=_result(
-            path, "filters.minimum_amount.eindresultaat", minimum.get("eindresultaat")
-        ),
-        repeat_within_days=_int(
-            path, "filters.repeat_signal.within_days", repeat.get("within_days")
-        ),
-        repeat_except_crisis=bool(repeat.get("except_crisis", True)),
-        repeat_result=_result(
-            path, "filters.repeat_signal.eindresultaat", repeat.get("eindresultaat")
-        ),
-        rules=tuple(_rule(path, i, item) for i, item in enumerate(priority)),
-        collection_pause_days=_optional_int(
-            path,
-            "hulp_geaccepteerd.incasso_pauze_dagen",
-            (data.get("hulp_geaccepteerd") or {}).get("incasso_pauze_dagen"),
-        ),
+        matching_period_days=data.matching.period_days,
+        minimum_amount=minimum.amount,
+        minimum_amount_except_crisis=minimum.except_crisis,
+        minimum_amount_result=minimum.eindresultaat,
+        repeat_within_days=repeat.within_days,
+        repeat_except_crisis=repeat.except_crisis,
+        repeat_result=repeat.eindresultaat,
+        rules=tuple(r.rule() for r in data.priority),
+        collection_pause_days=data.hulp_geaccepteerd.incasso_pauze_dagen
+        if data.hulp_geaccepteerd
+        else None,
     )

@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import IntEnum
 from types import ModuleType
-from typing import Any
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
 
 from proactief.domain import RegelingStatus
+from proactief.domain.json import JsonObject
 from proactief.entitlements.parameters import (
     Parameter,
     ParameterMissingError,
@@ -179,9 +180,9 @@ def _module(regeling: str) -> ModuleType:
     return importlib.import_module(f"proactief.entitlements.regelingen.{regeling}.rules")
 
 
-def provenance(regelingen: Sequence[str] = REGELINGEN) -> dict[str, Any]:
+def provenance(regelingen: Sequence[str] = REGELINGEN) -> JsonObject:
     """Engine version and the fingerprint of each regulation's files."""
-    out: dict[str, Any] = {"engine_version": ENGINE_VERSION, "regelingen": {}}
+    out: JsonObject = {"engine_version": ENGINE_VERSION, "regelingen": {}}
     for regeling in regelingen:
         module = _module(regeling)
         out["regelingen"][regeling] = {name: load_parameters(name).sha256 for name in module.USES}
@@ -289,6 +290,17 @@ def evaluate_population(
     return out
 
 
+class ParameterUse(TypedDict):
+    """One dated value an explanation used, with where it comes from."""
+
+    regeling: str
+    parameter: str
+    waarde: float | None
+    geldig_vanaf: str
+    zekerheid: str
+    bron: str
+
+
 @dataclass
 class Explanation:
     """The outcome for one household, with every step in Dutch and its source."""
@@ -300,10 +312,10 @@ class Explanation:
     bedrag_per_jaar: float | None
     bedrag_per_maand: float | None
     stappen: list[dict[str, str]]
-    parameters: list[dict[str, Any]]
-    provenance: dict[str, Any]
+    parameters: list[ParameterUse]
+    provenance: JsonObject
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self) -> JsonObject:
         """For the web app, scripts and an objection procedure."""
         return {
             "regeling": self.regeling,
@@ -333,7 +345,7 @@ def _format(name: str, value: float) -> str:
 
 def explain(
     regeling: str,
-    household: Mapping[str, Any],
+    household: Mapping[str, object],
     *,
     jaar: int,
     settings: MunicipalSettings | None = None,
@@ -360,7 +372,7 @@ def explain(
             stappen.append({"id": step.id, "tekst": step.tekst.format(**filled), "bron": bron})
     amount = float(outcome.amount[0])
     per_month = values.get("bedrag_per_maand")
-    used = [
+    used: list[ParameterUse] = [
         {
             "regeling": reg,
             "parameter": name,

@@ -9,13 +9,17 @@ from datetime import date
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Literal
 
-import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from proactief.config import load_policy
+from proactief.domain.json import JsonObject
 
 __all__ = [
     "REGELINGEN_DIR",
     "Parameter",
+    "ParameterFile",
     "ParameterMissingError",
     "ParameterSet",
     "ParameterValue",
@@ -123,24 +127,55 @@ class ParameterSet:
             ) from None
 
 
-def _source(data: dict[str, Any]) -> Source:
-    return Source(
-        wet=data["wet"],
-        artikel=str(data["artikel"]),
-        bwb_id=data.get("bwb_id"),
-        lid=str(data["lid"]) if data.get("lid") is not None else None,
-    )
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _SourceModel(_Strict):
+    wet: str
+    artikel: str
+    bwb_id: Annotated[str, Field(pattern=r"^BWBR[0-9]{7}$")] | None = None
+    lid: str | None = None
+    url: str | None = None
+
+    def source(self) -> Source:
+        return Source(wet=self.wet, artikel=self.artikel, bwb_id=self.bwb_id, lid=self.lid)
+
+
+class _ValueModel(_Strict):
+    vanaf: date
+    waarde: float | None
+    zekerheid: Literal["verified", "secondary", "derived", "unverified"]
+    toelichting: str | None = None
+
+
+class _ParameterModel(_Strict):
+    omschrijving: str
+    eenheid: Literal["EUR", "EUR/maand", "fractie", "jaar", "aantal"]
+    bron: _SourceModel
+    waarden: list[_ValueModel] = Field(min_length=1)
+
+
+class ParameterFile(_Strict):
+    """``regelingen/<regeling>/parameters.yaml`` as written (the same rules as
+    parameters.schema.json, which documents the format for people writing these files)."""
+
+    regeling: Annotated[str, Field(pattern=r"^[a-z_]+$")]
+    titel: str
+    jaren: list[int] | None = Field(default=None, min_length=1)
+    wet: _SourceModel | None = None
+    parameters: dict[str, _ParameterModel] = Field(min_length=1)
 
 
 @cache
-def parameter_schema() -> dict[str, Any]:
+def parameter_schema() -> JsonObject:
     """The JSON Schema every parameters.yaml must satisfy."""
     text = (
         resources.files("proactief.entitlements")
         .joinpath("parameters.schema.json")
         .read_text("utf-8")
     )
-    schema: dict[str, Any] = json.loads(text)
+    schema: JsonObject = json.loads(text)
     return schema
 
 
@@ -157,30 +192,27 @@ def files_sha256(regeling: str) -> str:
 @cache
 def load_parameters(regeling: str) -> ParameterSet:
     """Read ``regelingen/<regeling>/parameters.yaml``."""
-    path = REGELINGEN_DIR / regeling / "parameters.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    parameters = {}
-    for name, spec in data["parameters"].items():
-        parameters[name] = Parameter(
+    data = load_policy(REGELINGEN_DIR / regeling / "parameters.yaml", ParameterFile)
+    parameters = {
+        name: Parameter(
             regeling=regeling,
             name=name,
-            omschrijving=spec["omschrijving"],
-            eenheid=spec["eenheid"],
-            bron=_source(spec["bron"]),
+            omschrijving=spec.omschrijving,
+            eenheid=spec.eenheid,
+            bron=spec.bron.source(),
             waarden=tuple(
                 ParameterValue(
-                    vanaf=date.fromisoformat(str(v["vanaf"])),
-                    waarde=None if v["waarde"] is None else float(v["waarde"]),
-                    zekerheid=v["zekerheid"],
-                    toelichting=v.get("toelichting"),
+                    vanaf=v.vanaf, waarde=v.waarde, zekerheid=v.zekerheid, toelichting=v.toelichting
                 )
-                for v in spec["waarden"]
+                for v in spec.waarden
             ),
         )
+        for name, spec in data.parameters.items()
+    }
     return ParameterSet(
         regeling=regeling,
-        titel=data["titel"],
+        titel=data.titel,
         parameters=parameters,
         sha256=files_sha256(regeling),
-        jaren=tuple(data.get("jaren", ())),
+        jaren=tuple(data.jaren or ()),
     )

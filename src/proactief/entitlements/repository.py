@@ -4,16 +4,17 @@ non-take-up scan.
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 
-from sqlalchemy import Connection, Row, RowMapping, delete, func, select
+from sqlalchemy import Connection, delete, func, select
 
-from proactief.storage.queries import chunks
+from proactief.domain.records import EntitlementRecord, HouseholdSummary
+from proactief.storage.queries import Values, chunks, record_or_none, records
 from proactief.storage.tables import (
     entitlements,
     households,
     residents,
 )
+from proactief.trust.access import Grant
 
 __all__ = [
     "entitlements_of_household",
@@ -26,8 +27,8 @@ __all__ = [
 
 def insert_population(
     conn: Connection,
-    household_rows: Sequence[dict[str, Any]],
-    resident_rows: Sequence[dict[str, Any]],
+    household_rows: Sequence[Values],
+    resident_rows: Sequence[Values],
 ) -> None:
     """Store households and their residents."""
     if household_rows:
@@ -39,7 +40,7 @@ def insert_population(
 def replace_entitlements(
     conn: Connection,
     jaar: int,
-    rows: Sequence[dict[str, Any]],
+    rows: Sequence[Values],
     *,
     gescand_op: datetime | None = None,
 ) -> None:
@@ -50,38 +51,43 @@ def replace_entitlements(
         conn.execute(entitlements.insert(), [{**row, "gescand_op": when} for row in chunk])
 
 
-def household_of_person(conn: Connection, person_pseudonym: str) -> str | None:
+def household_of_person(grant: Grant, person_pseudonym: str) -> str | None:
     """The household a resident belongs to, if known."""
+    conn = grant.require(["residents.household_id"], subject=person_pseudonym)
     value = conn.execute(
         select(residents.c.household_id).where(residents.c.person_pseudonym == person_pseudonym)
     ).scalar_one_or_none()
     return None if value is None else str(value)
 
 
-def household_summary(conn: Connection, household_id: str) -> RowMapping | None:
+def household_summary(grant: Grant, household_id: str) -> HouseholdSummary | None:
     """Household type, size and housing (no income, no address)."""
-    return (
+    conn = grant.require(
+        ["households.huishoudtype", "households.aantal_personen", "households.woonsituatie"]
+    )
+    return record_or_none(
+        HouseholdSummary,
         conn.execute(
             select(
                 households.c.huishoudtype, households.c.aantal_personen, households.c.woonsituatie
             ).where(households.c.household_id == household_id)
-        )
-        .mappings()
-        .first()
+        ).first(),
     )
 
 
-def entitlements_of_household(conn: Connection, household_id: str) -> list[Row[Any]]:
+def entitlements_of_household(grant: Grant, household_id: str) -> list[EntitlementRecord]:
     """The household's entitlements of the newest scanned year, largest amount first."""
+    conn = grant.require(["entitlements.*"])
     newest = (
         select(func.max(entitlements.c.jaar))
         .where(entitlements.c.household_id == household_id)
         .scalar_subquery()
     )
-    return list(
+    return records(
+        EntitlementRecord,
         conn.execute(
             select(entitlements)
             .where(entitlements.c.household_id == household_id, entitlements.c.jaar == newest)
             .order_by(entitlements.c.bedrag_centen.desc().nulls_last(), entitlements.c.regeling)
-        )
+        ),
     )

@@ -11,12 +11,12 @@ Everything is read under the ``regelingencheck`` purpose, which is logged.
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Row
+from sqlalchemy import Connection
 
 from proactief.domain import Doel
+from proactief.domain.records import EntitlementRecord, HouseholdSummary
 from proactief.entitlements import (
     STATUS_NAMES,
     Explanation,
@@ -44,13 +44,13 @@ _CENT_TOLERANCE = 1
 
 def entitlement_rows(
     scan: ScanResult, population: pd.DataFrame, *, jaar: int, regelingen: Sequence[str]
-) -> list[dict[str, Any]]:
+) -> list[dict[str, object]]:
     """The rows to store from a non-take-up scan: per household and regulation what it may
     get but does not, with only the values that regulation read (``invoer``), so that
     the outcome can be explained later without a new scan."""
     results = scan.results
     by_household = population.set_index(population["household_id"].astype(str))
-    rows: list[dict[str, Any]] = []
+    rows: list[dict[str, object]] = []
     for regeling in regelingen:
         digest = rules_hash([regeling])
         columns = [c for c in inputs_of(regeling) if c in by_household.columns]
@@ -81,15 +81,15 @@ def entitlement_rows(
 
 def household_entitlements(
     conn: Connection, *, person_pseudonym: str, actor: str
-) -> list[Row[Any]]:
+) -> list[EntitlementRecord]:
     """The rows of the newest scan for the person's household (regelingencheck purpose)."""
-    PersonalDataAccess(conn, doel=Doel.REGELINGENCHECK, actor=actor).check(
+    grant = PersonalDataAccess(conn, doel=Doel.REGELINGENCHECK, actor=actor).check(
         ["residents.household_id", "entitlements.*"], subject=person_pseudonym
     )
-    household = repo.household_of_person(conn, person_pseudonym)
+    household = repo.household_of_person(grant, person_pseudonym)
     if household is None:
         return []
-    return repo.entitlements_of_household(conn, household)
+    return repo.entitlements_of_household(grant, household)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +109,7 @@ class EntitlementExplanation:
     """For the contact worker (Dutch), when ``actueel`` is false or there is no ``uitleg``."""
 
 
-def _same_outcome(row: Row[Any], uitleg: Explanation) -> bool:
+def _same_outcome(row: EntitlementRecord, uitleg: Explanation) -> bool:
     if STATUS_NAMES[uitleg.status] != row.status:
         return False
     if row.bedrag_centen is None:
@@ -118,7 +118,7 @@ def _same_outcome(row: Row[Any], uitleg: Explanation) -> bool:
     return now is not None and abs(now - row.bedrag_centen) <= _CENT_TOLERANCE
 
 
-def _explain_row(row: Row[Any], settings: MunicipalSettings) -> EntitlementExplanation:
+def _explain_row(row: EntitlementRecord, settings: MunicipalSettings) -> EntitlementExplanation:
     amount = None if row.bedrag_centen is None else row.bedrag_centen / 100
 
     def unexplained(opmerking: str) -> EntitlementExplanation:
@@ -164,17 +164,17 @@ def explain_entitlements(
 
 
 def explain_rows(
-    rows: Sequence[Row[Any]], settings: MunicipalSettings | None = None
+    rows: Sequence[EntitlementRecord], settings: MunicipalSettings | None = None
 ) -> list[EntitlementExplanation]:
     """Explain rows already read (e.g. those a case's offer was built on)."""
     chosen = settings or MunicipalSettings()
     return [_explain_row(row, chosen) for row in rows]
 
 
-def household_of(*, conn: Connection, person_pseudonym: str, actor: str) -> Any:
+def household_of(*, conn: Connection, person_pseudonym: str, actor: str) -> HouseholdSummary | None:
     """The household's type, size and housing for the case page, read for the
     early-detection purpose (audited; no income, no address). None when unknown."""
-    PersonalDataAccess(conn, doel=Doel.VROEGSIGNALERING, actor=actor).check(
+    grant = PersonalDataAccess(conn, doel=Doel.VROEGSIGNALERING, actor=actor).check(
         [
             "residents.household_id",
             "households.huishoudtype",
@@ -183,5 +183,5 @@ def household_of(*, conn: Connection, person_pseudonym: str, actor: str) -> Any:
         ],
         subject=person_pseudonym,
     )
-    household_id = repo.household_of_person(conn, person_pseudonym)
-    return None if household_id is None else repo.household_summary(conn, household_id)
+    household_id = repo.household_of_person(grant, person_pseudonym)
+    return None if household_id is None else repo.household_summary(grant, household_id)

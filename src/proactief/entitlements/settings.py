@@ -3,8 +3,9 @@
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+from pydantic import BaseModel, ConfigDict
 
+from proactief.config import PolicyError, load_policy
 from proactief.entitlements.parameters import load_parameters
 
 __all__ = ["MunicipalSettings", "SettingsError", "load_municipal_settings"]
@@ -62,11 +63,28 @@ def _legal_range(regeling: str, name: str) -> tuple[float, float]:
     return latest_low, latest_high
 
 
+class GemeenteFile(BaseModel):
+    """config/gemeente.yaml as written: every setting optional (the default applies)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kwijtschelding_kosten_van_bestaan_pct: float | None = None
+    inkomensgrens_bijzondere_bijstand_pct: float | None = None
+    iit_referteperiode_jaar: float | None = None
+
+
 def load_municipal_settings(path: Path) -> MunicipalSettings:
-    """Read the municipal settings file."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    known = set(MunicipalSettings.__dataclass_fields__)
-    unknown = set(data) - known
-    if unknown:
-        raise SettingsError(f"{path}: unknown setting(s) {', '.join(sorted(unknown))}")
-    return MunicipalSettings(**{k: float(v) for k, v in data.items()})
+    """Read the municipal settings file.
+
+    Raises:
+        SettingsError: the file cannot be read, has an unknown key or a value outside its
+            legal range; the message names the file and the key.
+    """
+    try:
+        data = load_policy(path, GemeenteFile)
+    except PolicyError as exc:
+        raise SettingsError(str(exc)) from exc
+    try:
+        return MunicipalSettings(**data.model_dump(exclude_none=True))
+    except SettingsError as exc:
+        raise SettingsError(f"{path}: {exc}") from exc

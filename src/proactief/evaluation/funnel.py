@@ -11,7 +11,7 @@ widens.
 import json
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
+from datetime import date
 
 from sqlalchemy import Connection
 
@@ -21,21 +21,46 @@ from proactief.trust.retention import HELP_RESULTS
 
 __all__ = ["Funnels", "funnel", "funnel_by_channel", "funnel_by_segment", "funnels"]
 
-_CASE_FIELDS = [
-    "id",
-    "eindresultaat",
-    "datum_opgepakt",
-    "datum_hulp_geaccepteerd",
-    "person_pseudonym",
-]
-_AGGREGATE_FIELDS = [
-    "signaalpartner",
-    "eindresultaat",
-    "signalen",
-    "opgepakt",
-    "bereikt",
-    "geaccepteerd",
-]
+
+# What the funnel reads, table by table: these fields and no others (the evaluation
+# purpose in config/doelen.yaml allows them; PersonalDataAccess.read checks it).
+@dataclass(frozen=True, slots=True)
+class _Case:
+    id: int
+    eindresultaat: str | None
+    datum_opgepakt: date | None
+    datum_hulp_geaccepteerd: date | None
+    person_pseudonym: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Attempt:
+    case_id: int
+    soort: str
+    bereikt: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Segment:
+    person_pseudonym: str
+    kansen: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Signal:
+    signaalpartner: str
+    case_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Aggregate:
+    signaalpartner: str
+    eindresultaat: str
+    signalen: int
+    opgepakt: int
+    bereikt: int
+    geaccepteerd: int
+
 
 Counts = dict[str, dict[str, int]]
 
@@ -49,11 +74,11 @@ class Funnels:
     per_segment: Counts
 
 
-def _helped(case: Any) -> bool:
+def _helped(case: _Case | None) -> bool:
     return case is not None and case.eindresultaat in HELP_RESULTS
 
 
-def _accepted(case: Any) -> bool:
+def _accepted(case: _Case | None) -> bool:
     return case is not None and (case.datum_hulp_geaccepteerd is not None or _helped(case))
 
 
@@ -63,28 +88,28 @@ def _empty() -> dict[str, int]:
 
 @dataclass(frozen=True)
 class _Facts:
-    cases: dict[int, Any]
-    attempts: list[Any]
+    cases: dict[int, _Case]
+    attempts: list[_Attempt]
     reached: set[int]
-    signals: list[Any]
-    aggregates: list[Any]
+    signals: list[_Signal]
+    aggregates: list[_Aggregate]
     segment_of: dict[str, str]
 
 
 def _facts(conn: Connection, actor: str) -> _Facts:
     """Everything the funnels count, read once under the evaluation purpose."""
     access = PersonalDataAccess(conn, doel=Doel.EVALUATIE, actor=actor)
-    attempts = access.read("contact_attempts", ["case_id", "soort", "bereikt"])
+    attempts = access.read(_Attempt, "contact_attempts")
     segment_of: dict[str, str] = {}
-    for r in access.read("segment_kansen", ["person_pseudonym", "kansen"]):
+    for r in access.read(_Segment, "segment_kansen"):
         kansen: dict[str, float] = json.loads(r.kansen)
         segment_of[r.person_pseudonym] = max(kansen, key=kansen.__getitem__)
     return _Facts(
-        cases={r.id: r for r in access.read("cases", _CASE_FIELDS)},
+        cases={r.id: r for r in access.read(_Case, "cases")},
         attempts=attempts,
         reached={a.case_id for a in attempts if a.bereikt},
-        signals=access.read("signals", ["signaalpartner", "case_id"]),
-        aggregates=access.read("report_aggregates", _AGGREGATE_FIELDS),
+        signals=access.read(_Signal, "signals"),
+        aggregates=access.read(_Aggregate, "report_aggregates"),
         segment_of=segment_of,
     )
 
@@ -96,7 +121,7 @@ def _per_partner(f: _Facts) -> Counts:
     for s in f.signals:
         row = out[s.signaalpartner]
         row["signalen"] += 1
-        case: Any = f.cases.get(s.case_id)
+        case = None if s.case_id is None else f.cases.get(s.case_id)
         if case is not None:
             row["opgepakt"] += int(case.datum_opgepakt is not None)
             row["bereikt"] += int(case.id in f.reached)

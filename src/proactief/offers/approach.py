@@ -12,7 +12,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -136,7 +135,7 @@ class CaseSummary:
     crisis: bool = False
     bestaand_contact: date | None = None
     vandaag: date = field(default_factory=date.today)
-    kenmerken: Mapping[str, Any] = field(default_factory=dict)
+    kenmerken: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,14 +6,18 @@ must declare every transparency element citizens asked for."""
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Literal
 
-import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from proactief.config import PolicyError, load_policy
 
 __all__ = [
     "TRANSPARANTIE",
     "Campaign",
     "CampaignError",
+    "CampaignFile",
+    "DataSource",
     "Refusal",
     "check_campaign",
     "load_campaign",
@@ -32,8 +36,55 @@ TRANSPARANTIE = {
 """What every proactive message must say (002 'Gegevensdeling'; principles 4 and 5)."""
 
 
-class CampaignError(ValueError):
-    """The campaign file cannot be read."""
+class CampaignError(PolicyError):
+    """The campaign file cannot be read; the message names the file and the key."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DataSource(_Strict):
+    """One source of data a campaign uses to choose or address people."""
+
+    naam: str
+    soort: Literal["overheid", "privaat"]
+    gevoelig: str | None = None
+    """'geen', or the kind of sensitive data ('gedrag', 'gezondheid', ...)."""
+    grondslag: str | None = None
+    """The legal basis (law and article)."""
+    toestemming: bool = False
+    """The person agreed to this use."""
+    analyse: bool = False
+    """The source is an analysis (an algorithm) of the holder's own data."""
+
+
+class _Sender(_Strict):
+    naam: str
+    soort: Literal["overheid", "privaat"]
+
+
+class CampaignFile(_Strict):
+    """A campaign YAML file (config/campagnes/ holds the four research cases)."""
+
+    naam: str
+    doelgroep: str | None = None
+    regeling: str | None = None
+    afzender: _Sender
+    gegevensbronnen: list[DataSource] = Field(min_length=1)
+    kanaal: str | None = None
+    platform: str
+    transparantie: list[str] = []
+
+    @field_validator("transparantie")
+    @classmethod
+    def _known_elements(cls, value: list[str]) -> list[str]:
+        unknown = [v for v in value if v not in TRANSPARANTIE]
+        if unknown:
+            raise ValueError(
+                f"unknown element(s) {', '.join(unknown)}; choose from {', '.join(TRANSPARANTIE)}"
+            )
+        return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,28 +102,23 @@ class Campaign:
     naam: str
     afzender_soort: str
     platform: str
-    gegevensbronnen: tuple[dict[str, Any], ...]
+    gegevensbronnen: tuple[DataSource, ...]
     transparantie: frozenset[str]
 
 
 def load_campaign(path: Path) -> Campaign:
     """Read a campaign YAML file (see config/campagnes/ for the four research cases)."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return Campaign(
-            naam=str(data["naam"]),
-            afzender_soort=str(data["afzender"]["soort"]),
-            platform=str(data["platform"]),
-            gegevensbronnen=tuple(data["gegevensbronnen"]),
-            transparantie=frozenset(data.get("transparantie", [])),
-        )
-    except (OSError, yaml.YAMLError) as exc:
-        raise CampaignError(f"{path}: cannot read it ({exc})") from exc
-    except (KeyError, TypeError) as exc:
-        raise CampaignError(
-            f"{path}: missing field {exc}; needed: naam, afzender.soort, platform, "
-            "gegevensbronnen, transparantie"
-        ) from exc
+        data = load_policy(path, CampaignFile)
+    except PolicyError as exc:
+        raise CampaignError(exc.path, exc.key, exc.problem) from exc
+    return Campaign(
+        naam=data.naam,
+        afzender_soort=data.afzender.soort,
+        platform=data.platform,
+        gegevensbronnen=tuple(data.gegevensbronnen),
+        transparantie=frozenset(data.transparantie),
+    )
 
 
 def check_campaign(campaign: Campaign) -> list[Refusal]:
@@ -87,16 +133,16 @@ def check_campaign(campaign: Campaign) -> list[Refusal]:
             )
         )
     for source in campaign.gegevensbronnen:
-        naam = source.get("naam", "?")
-        if source.get("gevoelig") in ("gedrag", "gezondheid"):
+        naam = source.naam
+        if source.gevoelig in ("gedrag", "gezondheid"):
             refusals.append(
                 Refusal(
                     "gegevens",
-                    f"{naam}: {source['gevoelig']}sgegevens voor "
+                    f"{naam}: {source.gevoelig}sgegevens voor "
                     "een aanbod wijzen burgers af (002 casus 2 en 3)",
                 )
             )
-        if source.get("analyse") and source.get("soort") == "privaat":
+        if source.analyse and source.soort == "privaat":
             refusals.append(
                 Refusal(
                     "gegevens",
@@ -105,7 +151,7 @@ def check_campaign(campaign: Campaign) -> list[Refusal]:
                     "(002 casus 3)",
                 )
             )
-        if not source.get("grondslag") and not source.get("toestemming"):
+        if not source.grondslag and not source.toestemming:
             refusals.append(
                 Refusal(
                     "grondslag",

@@ -5,7 +5,6 @@ formatted with Babel for Dutch."""
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from babel.dates import format_date
 from babel.numbers import format_currency
@@ -39,7 +38,7 @@ def render_messages(
     afzender: str,
     organisatie: str,
     naam: str = "inwoner",
-    regelingen: Sequence[Mapping[str, Any]] = (),
+    regelingen: Sequence[Mapping[str, object]] = (),
     goed: str | None = None,
     telefoon: str = "14 0000",
     afmelden: str = "de website van de gemeente (Mijn gegevens)",
@@ -58,8 +57,8 @@ def render_messages(
         "regelingen": [
             {
                 "naam": r["naam"],
-                "bedrag": format_currency(r["bedrag"], "EUR", locale="nl_NL")
-                if r.get("bedrag")
+                "bedrag": format_currency(bedrag, "EUR", locale="nl_NL")
+                if isinstance(bedrag := r.get("bedrag"), int | float) and bedrag
                 else None,
                 "voorwaarde": r.get("voorwaarde", ""),
             }

@@ -13,7 +13,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Connection
 
@@ -32,6 +31,7 @@ from proactief.domain import (
     Vroegsignaalzaak,
     signaalpartner_nl,
 )
+from proactief.domain.records import EntitlementRecord, OutreachStepRecord, SignalRecord
 from proactief.early_detection import repository as early_repo
 from proactief.early_detection.contacts import get_case, register_contact
 from proactief.entitlements.scan import household_entitlements
@@ -83,12 +83,12 @@ class CaseOffer:
 
     offer: Offer
     case: Vroegsignaalzaak
-    signals: tuple[Any, ...]
+    signals: tuple[SignalRecord, ...]
     partners: tuple[str, ...]
     """The signal partners in plain Dutch, e.g. ('uw zorgverzekeraar',)."""
     voorkeuren: PreferenceState
     """The person's choices the offer was decided on (channels, consents, sharing)."""
-    regelingen: tuple[Any, ...] = ()
+    regelingen: tuple[EntitlementRecord, ...] = ()
     """The household's rows of the newest entitlement scan (regelingencheck purpose)."""
 
     @property
@@ -135,7 +135,7 @@ class TaskError(ValueError):
     """A task that does not exist or is already done."""
 
 
-def _summaries(rows: Sequence[Any]) -> list[EntitlementSummary]:
+def _summaries(rows: Sequence[EntitlementRecord]) -> list[EntitlementSummary]:
     """The stored scan rows as the approach engine sees them."""
     return [
         EntitlementSummary(
@@ -387,12 +387,12 @@ def complete_task(
     repo.update_outreach_step(
         conn,
         step_id,
-        status="taak_afgerond",
+        status=StapStatus.TAAK_AFGEROND,
         detail="bereikt" if bereikt else "niet bereikt",
     )
     return attempt
 
 
-def steps_of_case(*, conn: Connection, case_id: int) -> list[Any]:
+def steps_of_case(*, conn: Connection, case_id: int) -> list[OutreachStepRecord]:
     """The ladder steps carried out for a case, in order (for the case page)."""
     return repo.outreach_steps_of_case(conn, case_id)

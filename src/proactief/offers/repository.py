@@ -2,10 +2,11 @@
 resident's own answers.
 """
 
-from typing import Any
+from sqlalchemy import Connection, delete, select, update
 
-from sqlalchemy import Connection, Row, delete, select, update
-
+from proactief.domain.offers import StapStatus
+from proactief.domain.records import OutreachStepRecord, SegmentKansenRecord
+from proactief.storage.queries import Values, record_or_none, records
 from proactief.storage.tables import (
     outreach_steps,
     segment_kansen,
@@ -23,7 +24,7 @@ __all__ = [
 ]
 
 
-def insert_outreach_step(conn: Connection, row: dict[str, Any]) -> int:
+def insert_outreach_step(conn: Connection, row: Values) -> int:
     """Store one executed ladder step and return its id."""
     return int(
         conn.execute(
@@ -32,46 +33,55 @@ def insert_outreach_step(conn: Connection, row: dict[str, Any]) -> int:
     )
 
 
-def outreach_steps_of_case(conn: Connection, case_id: int) -> list[Row[Any]]:
+def outreach_steps_of_case(conn: Connection, case_id: int) -> list[OutreachStepRecord]:
     """The executed ladder steps of a case, in order."""
-    return list(
+    return records(
+        OutreachStepRecord,
         conn.execute(
             select(outreach_steps)
             .where(outreach_steps.c.case_id == case_id)
             .order_by(outreach_steps.c.stap)
-        )
+        ),
     )
 
 
-def outreach_step_row(conn: Connection, step_id: int) -> Row[Any] | None:
+def outreach_step_row(conn: Connection, step_id: int) -> OutreachStepRecord | None:
     """One ladder step."""
-    return conn.execute(select(outreach_steps).where(outreach_steps.c.id == step_id)).first()
+    return record_or_none(
+        OutreachStepRecord,
+        conn.execute(select(outreach_steps).where(outreach_steps.c.id == step_id)).first(),
+    )
 
 
-def outreach_step_rows(conn: Connection, *, status: str | None = None) -> list[Row[Any]]:
+def outreach_step_rows(
+    conn: Connection, *, status: StapStatus | None = None
+) -> list[OutreachStepRecord]:
     """All ladder steps (optionally of one status, e.g. the open tasks), oldest first."""
     query = select(outreach_steps).order_by(outreach_steps.c.tijdstip, outreach_steps.c.id)
     if status:
         query = query.where(outreach_steps.c.status == status)
-    return list(conn.execute(query))
+    return records(OutreachStepRecord, conn.execute(query))
 
 
-def update_outreach_step(conn: Connection, step_id: int, **values: Any) -> None:
+def update_outreach_step(conn: Connection, step_id: int, **values: object) -> None:
     """Change a ladder step (a task done)."""
     conn.execute(update(outreach_steps).where(outreach_steps.c.id == step_id).values(**values))
 
 
-def upsert_segment_kansen(conn: Connection, row: dict[str, Any]) -> None:
+def upsert_segment_kansen(conn: Connection, row: Values) -> None:
     """Keep a person's newest segment probabilities (one row per person)."""
-    delete_segment_kansen(conn, row["person_pseudonym"])
+    delete_segment_kansen(conn, str(row["person_pseudonym"]))
     conn.execute(segment_kansen.insert().values(**row))
 
 
-def segment_kansen_row(conn: Connection, person_pseudonym: str) -> Row[Any] | None:
+def segment_kansen_row(conn: Connection, person_pseudonym: str) -> SegmentKansenRecord | None:
     """A person's segment probabilities, if kept."""
-    return conn.execute(
-        select(segment_kansen).where(segment_kansen.c.person_pseudonym == person_pseudonym)
-    ).first()
+    return record_or_none(
+        SegmentKansenRecord,
+        conn.execute(
+            select(segment_kansen).where(segment_kansen.c.person_pseudonym == person_pseudonym)
+        ).first(),
+    )
 
 
 def delete_segment_kansen(conn: Connection, person_pseudonym: str) -> int:

@@ -6,11 +6,12 @@ also be built directly from published parameters (``from_parameters``).
 """
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, ClusterMixin
+from sklearn.utils import Tags
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from proactief.segmentation.survey import to_agree
@@ -113,11 +114,11 @@ class LatentClassModel(ClusterMixin, BaseEstimator):  # type: ignore[misc]
         self.threshold = threshold
         self.random_state = random_state
 
-    def _binary(self, X: Any, *, reset: bool) -> np.ndarray:
+    def _binary(self, X: ArrayLike, *, reset: bool) -> np.ndarray:
         data = validate_data(self, X, reset=reset, ensure_all_finite="allow-nan", dtype=float)
         return to_agree(np.asarray(data), self.threshold)
 
-    def fit(self, X: Any, y: Any = None) -> "LatentClassModel":
+    def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> "LatentClassModel":
         """Estimate class shares and item probabilities with EM (StepMix)."""
         from stepmix.stepmix import StepMix
 
@@ -172,23 +173,23 @@ class LatentClassModel(ClusterMixin, BaseEstimator):  # type: ignore[misc]
         model.log_likelihood_ = float("nan")
         return model
 
-    def predict_proba(self, X: Any) -> np.ndarray:
+    def predict_proba(self, X: ArrayLike) -> np.ndarray:
         """Posterior probability of each class; missing answers (NaN) are skipped."""
         check_is_fitted(self, "probs_")
         posteriors, _ = binary_posteriors(self._binary(X, reset=False), self.weights_, self.probs_)
         return posteriors
 
-    def predict(self, X: Any) -> np.ndarray:
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Most probable class (for analysis only; people get probabilities)."""
         return np.asarray(self.predict_proba(X).argmax(axis=1))
 
-    def score_samples(self, X: Any) -> np.ndarray:
+    def score_samples(self, X: ArrayLike) -> np.ndarray:
         """Log-likelihood of each row."""
         check_is_fitted(self, "probs_")
         _, row_ll = binary_posteriors(self._binary(X, reset=False), self.weights_, self.probs_)
         return row_ll
 
-    def score(self, X: Any, y: Any = None) -> float:
+    def score(self, X: ArrayLike, y: ArrayLike | None = None) -> float:
         """Average log-likelihood per row."""
         return float(self.score_samples(X).mean())
 
@@ -198,16 +199,16 @@ class LatentClassModel(ClusterMixin, BaseEstimator):  # type: ignore[misc]
         k, d = self.probs_.shape
         return (k - 1) + k * d
 
-    def bic(self, X: Any) -> float:
+    def bic(self, X: ArrayLike) -> float:
         """Bayesian information criterion on ``X`` (lower is better)."""
         n = np.asarray(X).shape[0]
         return float(-2 * self.score_samples(X).sum() + self.n_parameters() * np.log(n))
 
-    def aic(self, X: Any) -> float:
+    def aic(self, X: ArrayLike) -> float:
         """Akaike information criterion on ``X``."""
         return float(-2 * self.score_samples(X).sum() + 2 * self.n_parameters())
 
-    def __sklearn_tags__(self) -> Any:
+    def __sklearn_tags__(self) -> Tags:
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
         return tags

@@ -15,11 +15,11 @@ tool with at most 8 items.
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
+from sklearn.base import BaseEstimator
 from sklearn.cluster import AgglomerativeClustering, KMeans
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 from sklearn.mixture import GaussianMixture
@@ -74,7 +74,7 @@ class Scenario:
     segments_with_marks: int
     typing_accuracy: float
     typing_items: tuple[str, ...]
-    model: Any = field(repr=False, default=None)
+    model: BaseEstimator | np.ndarray | None = field(repr=False, default=None)
     supported: bool = False
     reasons: list[str] = field(default_factory=list)
     bic_best: bool = False
@@ -157,7 +157,7 @@ class _Fitted:
         predict: Callable[[np.ndarray], np.ndarray],
         posteriors: np.ndarray | None,
         bic: float | None,
-        model: Any,
+        model: BaseEstimator | np.ndarray,
     ) -> None:
         self.predict = predict
         self.posteriors = posteriors

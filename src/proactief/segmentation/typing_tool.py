@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
+from sklearn.utils import Tags
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -114,13 +116,13 @@ class TypingTool(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         model.fit((sub - mu) / sd, y)
         return chosen, mu, sd, model
 
-    def fit(self, X: Any, y: Any) -> "TypingTool":
+    def fit(self, X: ArrayLike, y: ArrayLike) -> "TypingTool":
         """Choose the items and fit the model; estimate the accuracy by cross-validation."""
-        X, y = validate_data(self, X, y, ensure_all_finite="allow-nan", dtype=float)
-        check_classification_targets(y)
+        checked_X, checked_y = validate_data(self, X, y, ensure_all_finite="allow-nan", dtype=float)
+        check_classification_targets(checked_y)
         if self.max_items < 1:
             raise ValueError(f"max_items must be at least 1, got {self.max_items}")
-        y = np.asarray(y)
+        X, y = np.asarray(checked_X), np.asarray(checked_y)
         if np.unique(y).size < 2:
             raise ValueError("y has only one class; a typing tool needs at least two segments")
         chosen, mu, sd, model = self._fit_once(X, y)
@@ -150,21 +152,21 @@ class TypingTool(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             logits = np.hstack([np.zeros_like(logits), logits])
         return np.asarray(logits)
 
-    def predict_proba(self, X: Any) -> np.ndarray:
+    def predict_proba(self, X: ArrayLike) -> np.ndarray:
         """Probability of each segment; unanswered items (NaN) count as average."""
         check_is_fitted(self, "coef_")
-        X = validate_data(self, X, reset=False, ensure_all_finite="allow-nan", dtype=float)
-        logits = self._logits(X)
+        data = validate_data(self, X, reset=False, ensure_all_finite="allow-nan", dtype=float)
+        logits = self._logits(np.asarray(data))
         logits -= logits.max(axis=1, keepdims=True)
         p = np.exp(logits)
         return np.asarray(p / p.sum(axis=1, keepdims=True))
 
-    def predict(self, X: Any) -> np.ndarray:
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Most probable segment (for evaluation; show people the probabilities)."""
         check_is_fitted(self, "coef_")
         return np.asarray(self.classes_[self.predict_proba(X).argmax(axis=1)])
 
-    def __sklearn_tags__(self) -> Any:
+    def __sklearn_tags__(self) -> Tags:
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
         return tags
@@ -173,7 +175,7 @@ class TypingTool(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
 
     def to_dict(
         self, *, items: Sequence[str], scenario: str, segment_names: Sequence[str] | None = None
-    ) -> dict[str, Any]:
+    ) -> dict[str, object]:
         """The fitted tool as plain data (the JSON file's content)."""
         check_is_fitted(self, "coef_")
         if len(items) != self.n_features_in_:
@@ -196,9 +198,17 @@ class TypingTool(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             "params": self.get_params(),
         }
 
-    def save(self, path: Path | str, **kwargs: Any) -> None:
+    def save(
+        self,
+        path: Path | str,
+        *,
+        items: Sequence[str],
+        scenario: str,
+        segment_names: Sequence[str] | None = None,
+    ) -> None:
         """Write the versioned JSON file."""
-        Path(path).write_text(json.dumps(self.to_dict(**kwargs), indent=1), encoding="utf-8")
+        data = self.to_dict(items=items, scenario=scenario, segment_names=segment_names)
+        Path(path).write_text(json.dumps(data, indent=1), encoding="utf-8")
 
     @classmethod
     def load(cls, path: Path | str) -> tuple["TypingTool", dict[str, Any]]:

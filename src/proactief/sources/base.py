@@ -4,7 +4,9 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import ClassVar, Protocol
+
+from proactief.domain.json import JsonObject
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,7 +21,7 @@ class RawRecord:
     """
 
     position: str
-    data: dict[str, Any]
+    data: JsonObject
     raw: str | None = None
     text_values: bool = False
 

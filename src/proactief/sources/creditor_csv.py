@@ -12,8 +12,9 @@ Either ``bsn`` or ``geslacht`` + ``geboortedatum`` + ``postcode`` + ``huisnummer
 import csv
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
+from proactief.domain.json import JsonObject
 from proactief.sources.base import IntakeFileError, RawRecord
 
 REQUIRED_COLUMNS = ("signaal_id", "signaalpartner", "bedrag", "ontstaansdatum", "signaaldatum")
@@ -113,13 +114,13 @@ class CreditorCsvSource:
                 )
 
 
-def _to_ddas_shape(row: dict[str, str]) -> dict[str, Any]:
+def _to_ddas_shape(row: dict[str, str]) -> JsonObject:
     client = {
         ddas: row[col].strip()
         for col, ddas in CLIENT_COLUMNS.items()
         if row.get(col, "").strip() != ""
     }
-    data: dict[str, Any] = {
+    data: JsonObject = {
         "ID": row["signaal_id"].strip(),
         "signaalpartner": {"type": row["signaalpartner"].strip()},
         "client": client,

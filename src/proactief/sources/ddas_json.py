@@ -3,7 +3,7 @@
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from proactief.sources.base import IntakeFileError, RawRecord
 
@@ -15,9 +15,9 @@ class DdasJsonSource:
     suffixes: ClassVar[tuple[str, ...]] = (".json",)
 
     def __init__(self) -> None:
-        self._cache: tuple[Path, list[Any]] | None = None
+        self._cache: tuple[Path, list[object]] | None = None
 
-    def _leveringen(self, path: Path) -> list[Any]:
+    def _leveringen(self, path: Path) -> list[object]:
         if self._cache is not None and self._cache[0] == path:
             return self._cache[1]
         try:
@@ -35,7 +35,7 @@ class DdasJsonSource:
             raise IntakeFileError(
                 path, 'expected a JSON object with a list "leveringen" (DDAS v1.2 Uitwisselmodel)'
             )
-        leveringen: list[Any] = document["leveringen"]
+        leveringen: list[object] = document["leveringen"]
         self._cache = (path, leveringen)
         return leveringen
 

@@ -3,8 +3,9 @@
 import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
+from proactief.domain.json import JsonObject
 from proactief.sources.base import RawRecord
 
 
@@ -14,7 +15,7 @@ class FakeSource:
     name: ClassVar[str] = "fake"
     suffixes: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(self, records: Sequence[dict[str, Any]]) -> None:
+    def __init__(self, records: Sequence[JsonObject]) -> None:
         self.records = list(records)
 
     def count(self, path: Path) -> int | None:

@@ -5,41 +5,113 @@ Inserts that must happen once use INSERT ... ON CONFLICT DO NOTHING, so that a b
 committed before a crash is simply skipped when the same file is taken in again.
 """
 
-from collections.abc import Iterable, Sequence
-from typing import Any
+import dataclasses
+import functools
+import types
+from collections.abc import Iterable, Mapping, Sequence
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, TypeVar, get_args, get_type_hints
 
-from sqlalchemy import Connection, Row, Table, select
+from sqlalchemy import ColumnElement, Connection, Row, Table, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-__all__ = ["bulk_insert_ignore", "chunks", "insert_ignore", "rows_where_in"]
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+__all__ = [
+    "ResultRow",
+    "Values",
+    "bulk_insert_ignore",
+    "chunks",
+    "insert_ignore",
+    "record_or_none",
+    "records",
+    "rows_where_in",
+]
+
+#: the values of one row to write, keyed by column name
+Values = Mapping[str, object]
+
+#: a result row of any width: SQLAlchemy's own type for a select, which ``records`` turns
+#: into a typed record (the one place an untyped row is accepted)
+ResultRow = Row[*tuple[Any, ...]]
+
+R = TypeVar("R", bound="DataclassInstance")
+T = TypeVar("T")
 
 _CHUNK = 500  # stays below SQLite's and psycopg's bound-parameter limits
 
 
-def insert_ignore(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+def insert_ignore(conn: Connection, table: Table, rows: Sequence[Values]) -> None:
     if not rows:
         return
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     conn.execute(insert(table).on_conflict_do_nothing(), list(rows))
 
 
-def chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
+def chunks(items: Sequence[T]) -> Iterable[Sequence[T]]:
     for start in range(0, len(items), _CHUNK):
         yield items[start : start + _CHUNK]
 
 
 def rows_where_in(
-    conn: Connection, table: Table, column: Any, values: Sequence[Any], *order_by: Any
-) -> list[Row[Any]]:
-    """Rows whose ``column`` is one of ``values``, queried in chunks."""
-    found: list[Row[Any]] = []
+    conn: Connection,
+    record: type[R],
+    table: Table,
+    column: ColumnElement[T],
+    values: Sequence[T],
+    *order_by: ColumnElement[object],
+) -> list[R]:
+    """Rows whose ``column`` is one of ``values``, queried in chunks, as records."""
+    found: list[R] = []
     for chunk in chunks(values):
-        found.extend(conn.execute(select(table).where(column.in_(chunk)).order_by(*order_by)))
+        found.extend(
+            records(
+                record, conn.execute(select(table).where(column.in_(chunk)).order_by(*order_by))
+            )
+        )
     return found
 
 
-def bulk_insert_ignore(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+@functools.cache
+def _plan(
+    record: type["DataclassInstance"],
+) -> tuple[tuple[str, type[StrEnum] | None], ...]:
+    """Per field of a record: its name, and the StrEnum its stored text becomes (if any)."""
+    hints = get_type_hints(record)
+    plan: list[tuple[str, type[StrEnum] | None]] = []
+    for field in dataclasses.fields(record):
+        hint = hints[field.name]
+        options = get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
+        enum = next((o for o in options if isinstance(o, type) and issubclass(o, StrEnum)), None)
+        plan.append((field.name, enum))
+    return tuple(plan)
+
+
+def records(record: type[R], rows: Iterable[ResultRow]) -> list[R]:
+    """Build typed records from result rows; the row must hold every field by name."""
+    plan = _plan(record)
+    out: list[R] = []
+    for row in rows:
+        m = row._mapping
+        out.append(
+            record(
+                **{
+                    name: (m[name] if enum is None or m[name] is None else enum(m[name]))
+                    for name, enum in plan
+                }
+            )
+        )
+    return out
+
+
+def record_or_none(record: type[R], row: ResultRow | None) -> R | None:
+    """One record, or None when there is no row."""
+    return None if row is None else records(record, [row])[0]
+
+
+def bulk_insert_ignore(conn: Connection, table: Table, rows: Sequence[Values]) -> None:
     """INSERT ... ON CONFLICT DO NOTHING straight through the driver's executemany.
 
     The intake's hot path: SQLAlchemy's per-row parameter processing cost more than the

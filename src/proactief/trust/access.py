@@ -1,17 +1,63 @@
 """The one access layer for personal data in the database: each read names its purpose,
-is checked against the purpose's fields, and is written to the audit trail."""
+is checked against the purpose's fields, and is written to the audit trail.
 
-from collections.abc import Sequence
-from typing import Any
+:meth:`PersonalDataAccess.check` returns a :class:`Grant`; a repository function that reads
+personal data takes the grant instead of a bare connection and asks it for the fields it
+reads (:meth:`Grant.require`). So the query cannot run without a checked, audited purpose
+that covers its columns, and the repository, not its caller, says which columns those are.
+"""
 
-from sqlalchemy import Connection, Row
+import dataclasses
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, TypeVar
+
+from sqlalchemy import Connection
 
 from proactief.domain import Doel
 from proactief.trust import repository as repo
 from proactief.trust.audit import append_audit
-from proactief.trust.purposes import check_fields
+from proactief.trust.purposes import PurposeViolationError, check_fields
 
-__all__ = ["PersonalDataAccess"]
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+__all__ = ["Grant", "PersonalDataAccess"]
+
+R = TypeVar("R", bound="DataclassInstance")
+
+_ISSUED = object()  # only PersonalDataAccess.check holds this, so only it makes grants
+
+
+def _covers(granted: frozenset[str], field: str) -> bool:
+    table, _, column = field.partition(".")
+    return field in granted or (column != "*" and f"{table}.*" in granted)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Grant:
+    """Proof that a read of ``fields`` for ``doel`` was checked and audited (made only by
+    :meth:`PersonalDataAccess.check`)."""
+
+    conn: Connection
+    doel: Doel
+    actor: str
+    fields: frozenset[str]
+    subject: str | None
+    _issued: object = dataclasses.field(repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self._issued is not _ISSUED:
+            raise TypeError("a Grant comes from PersonalDataAccess.check, not from a caller")
+
+    def require(self, fields: Iterable[str], *, subject: str | None = None) -> Connection:
+        """The connection, when this grant covers every ``table.column`` asked for (and,
+        when the read is about one person, was given for that person)."""
+        outside = [f for f in fields if not _covers(self.fields, f)]
+        if outside:
+            raise PurposeViolationError(self.doel, outside)
+        if subject is not None and self.subject is not None and subject != self.subject:
+            raise PermissionError("this grant was given for another person")
+        return self.conn
 
 
 class PersonalDataAccess:
@@ -22,8 +68,9 @@ class PersonalDataAccess:
         self.doel = doel
         self.actor = actor
 
-    def check(self, fields: Sequence[str], *, subject: str | None = None) -> None:
-        """Refuse fields outside the purpose (PurposeViolationError) and log the access."""
+    def check(self, fields: Sequence[str], *, subject: str | None = None) -> Grant:
+        """Refuse fields outside the purpose (PurposeViolationError), log the access, and
+        return the grant the repositories ask for."""
         check_fields(self.doel, fields)
         append_audit(
             self.conn,
@@ -34,8 +81,11 @@ class PersonalDataAccess:
             gegevens=",".join(sorted({f.split(".")[0] for f in fields})),
             details={"velden": sorted(fields)},
         )
+        return Grant(self.conn, self.doel, self.actor, frozenset(fields), subject, _ISSUED)
 
-    def read(self, table: str, columns: Sequence[str], **equals: Any) -> list[Row[Any]]:
-        """SELECT the columns of one table (optionally WHERE column == value)."""
-        self.check([f"{table}.{c}" for c in columns])
-        return repo.select_columns(self.conn, table, columns, **equals)
+    def read(self, record: type[R], table: str, **equals: object) -> list[R]:
+        """The rows of one table (optionally WHERE column == value) as ``record``s: the
+        columns read are the record's fields, each checked against the purpose."""
+        columns = [f.name for f in dataclasses.fields(record)]
+        grant = self.check([f"{table}.{c}" for c in columns])
+        return repo.select_columns(grant, record, table, **equals)

@@ -7,10 +7,10 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import Connection
 
+from proactief.domain.records import AuditRecord
 from proactief.trust import repository as repo
 
 __all__ = ["GENESIS", "AuditProblem", "append_audit", "verify_audit"]
@@ -18,25 +18,48 @@ __all__ = ["GENESIS", "AuditProblem", "append_audit", "verify_audit"]
 GENESIS = "0" * 64
 
 
-def _digest(previous: str, entry: dict[str, Any]) -> str:
+def _digest(previous: str, entry: dict[str, object]) -> str:
     canonical = json.dumps(entry, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256((previous + canonical).encode()).hexdigest()
 
 
-def _entry(row: Any) -> dict[str, Any]:
-    tijdstip = row.tijdstip
+def _entry(
+    *,
+    id: int,
+    tijdstip: datetime,
+    actor: str,
+    actie: str,
+    doel: str,
+    subject: str | None,
+    gegevens: str,
+    details: str,
+) -> dict[str, object]:
+    """What the hash covers: every field of the entry except the hashes themselves."""
     if tijdstip.tzinfo is None:  # SQLite returns naive datetimes
         tijdstip = tijdstip.replace(tzinfo=UTC)
     return {
-        "id": row.id,
+        "id": id,
         "tijdstip": tijdstip.isoformat(),
-        "actor": row.actor,
-        "actie": row.actie,
-        "doel": row.doel,
-        "subject": row.subject,
-        "gegevens": row.gegevens,
-        "details": row.details,
+        "actor": actor,
+        "actie": actie,
+        "doel": doel,
+        "subject": subject,
+        "gegevens": gegevens,
+        "details": details,
     }
+
+
+def _entry_of(row: AuditRecord) -> dict[str, object]:
+    return _entry(
+        id=row.id,
+        tijdstip=row.tijdstip,
+        actor=row.actor,
+        actie=row.actie,
+        doel=row.doel,
+        subject=row.subject,
+        gegevens=row.gegevens,
+        details=row.details,
+    )
 
 
 def append_audit(
@@ -47,7 +70,7 @@ def append_audit(
     doel: str,
     gegevens: str,
     subject: str | None = None,
-    details: dict[str, Any] | None = None,
+    details: dict[str, object] | None = None,
     now: datetime | None = None,
 ) -> int:
     """Append one entry in the caller's transaction; returns its number."""
@@ -56,18 +79,32 @@ def append_audit(
     previous = last.hash if last is not None else GENESIS
     number = (last.id + 1) if last is not None else 1
     tijdstip = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
-    row = {
-        "id": number,
-        "tijdstip": tijdstip,
-        "actor": actor,
-        "actie": actie,
-        "doel": doel,
-        "subject": subject,
-        "gegevens": gegevens,
-        "details": json.dumps(details or {}, sort_keys=True, ensure_ascii=False),
-    }
-    entry = _entry(type("R", (), row))
-    repo.insert_audit_row(conn, {**row, "vorige_hash": previous, "hash": _digest(previous, entry)})
+    encoded = json.dumps(details or {}, sort_keys=True, ensure_ascii=False)
+    entry = _entry(
+        id=number,
+        tijdstip=tijdstip,
+        actor=actor,
+        actie=actie,
+        doel=doel,
+        subject=subject,
+        gegevens=gegevens,
+        details=encoded,
+    )
+    repo.insert_audit_row(
+        conn,
+        {
+            "id": number,
+            "tijdstip": tijdstip,
+            "actor": actor,
+            "actie": actie,
+            "doel": doel,
+            "subject": subject,
+            "gegevens": gegevens,
+            "details": encoded,
+            "vorige_hash": previous,
+            "hash": _digest(previous, entry),
+        },
+    )
     return number
 
 
@@ -102,7 +139,7 @@ def verify_audit(conn: Connection) -> tuple[int, list[AuditProblem]]:
                     "sluit niet aan op de regel ervoor / does not link to the entry before it",
                 )
             )
-        if _digest(row.vorige_hash, _entry(row)) != row.hash:
+        if _digest(row.vorige_hash, _entry_of(row)) != row.hash:
             problems.append(
                 AuditProblem(
                     row.id,

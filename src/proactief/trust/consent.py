@@ -129,7 +129,7 @@ def events_of(
     *, conn: Connection, person_pseudonym: str, actor: str = "systeem"
 ) -> list[PreferenceEvent]:
     """The person's events, oldest first (a purpose-bound, audited read)."""
-    PersonalDataAccess(conn, doel=Doel.VROEGSIGNALERING, actor=actor).check(
+    grant = PersonalDataAccess(conn, doel=Doel.VROEGSIGNALERING, actor=actor).check(
         ["preference_events.*"], subject=person_pseudonym
     )
     return [
@@ -141,7 +141,7 @@ def events_of(
             wijze=Wijze(row.wijze),
             door=row.door,
         )
-        for row in repo.preference_event_rows(conn, person_pseudonym)
+        for row in repo.preference_event_rows(grant, person_pseudonym)
     ]
 
 

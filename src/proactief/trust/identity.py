@@ -19,7 +19,7 @@ def contact_subject(
     municipality's doelen.yaml no longer lets ``klantcontact`` read the BSN."""
     if not directory.needs_bsn:
         return ContactSubject(person_pseudonym)
-    PersonalDataAccess(conn, doel=Doel.KLANTCONTACT, actor=actor).check(
+    grant = PersonalDataAccess(conn, doel=Doel.KLANTCONTACT, actor=actor).check(
         ["client_identities.bsn"], subject=person_pseudonym
     )
-    return ContactSubject(person_pseudonym, repo.bsn_of_person(conn, person_pseudonym))
+    return ContactSubject(person_pseudonym, repo.bsn_of_person(grant, person_pseudonym))

@@ -11,11 +11,12 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import Connection
 
 from proactief.domain import Berichtsoort, BerichtStatus, Doel, Kanaal
+from proactief.domain.json import JsonObject
+from proactief.domain.records import MessageRecord
 from proactief.trust import repository as repo
 from proactief.trust.audit import append_audit
 from proactief.trust.consent import current_state
@@ -126,14 +127,14 @@ def send_message(
     return Message(message_id, status, gekozen, ontvanger, reden)
 
 
-def messages_of_person(*, conn: Connection, person_pseudonym: str) -> list[Any]:
+def messages_of_person(*, conn: Connection, person_pseudonym: str) -> list[MessageRecord]:
     """The messages to one person, newest first (what the resident sees on their page)."""
     return repo.messages_of_person(conn, person_pseudonym)
 
 
 def why_message(
     *, conn: Connection, message_id: int, person_pseudonym: str | None = None
-) -> dict[str, Any]:
+) -> JsonObject:
     """'Waarom kreeg ik dit?': the reasons behind one message, in Dutch (B1), as data for
     the web page and the printable letter. With ``person_pseudonym`` (a resident asking),
     a message to someone else is not found either."""

@@ -2,13 +2,20 @@
 and retention (which deletes across the tables once their period has passed).
 """
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, TypeVar
 
-from sqlalchemy import Connection, Row, delete, select
+from sqlalchemy import Connection, delete, select
 
-from proactief.storage.queries import chunks
+from proactief.domain.records import (
+    AuditRecord,
+    MessageRecord,
+    PreferenceEventRecord,
+    SignalSummaryRecord,
+)
+from proactief.storage.queries import Values, chunks, record_or_none, records
 from proactief.storage.tables import (
     audit_log,
     cases,
@@ -23,6 +30,13 @@ from proactief.storage.tables import (
     report_aggregates,
     signals,
 )
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+    from proactief.trust.access import Grant
+
+R = TypeVar("R", bound="DataclassInstance")
 
 __all__ = [
     "audit_rows",
@@ -48,20 +62,22 @@ __all__ = [
 ]
 
 
-def insert_preference_event(conn: Connection, row: dict[str, Any]) -> None:
+def insert_preference_event(conn: Connection, row: Values) -> None:
     """Append one preference event (events are never updated or deleted, except by the
     retention job)."""
     conn.execute(preference_events.insert().values(**row))
 
 
-def preference_event_rows(conn: Connection, person_pseudonym: str) -> list[Row[Any]]:
+def preference_event_rows(grant: "Grant", person_pseudonym: str) -> list[PreferenceEventRecord]:
     """All preference events of one person, oldest first."""
-    return list(
+    conn = grant.require(["preference_events.*"], subject=person_pseudonym)
+    return records(
+        PreferenceEventRecord,
         conn.execute(
             select(preference_events)
             .where(preference_events.c.person_pseudonym == person_pseudonym)
             .order_by(preference_events.c.tijdstip, preference_events.c.id)
-        )
+        ),
     )
 
 
@@ -78,22 +94,24 @@ def opted_out_persons(conn: Connection) -> set[str]:
     return {p for p, s in latest.items() if s == "niet_benaderen"}
 
 
-def insert_message(conn: Connection, row: dict[str, Any]) -> int:
+def insert_message(conn: Connection, row: Values) -> int:
     """Store a message (sent or blocked) and return its id."""
     return int(conn.execute(messages.insert().values(**row).returning(messages.c.id)).scalar_one())
 
 
-def message_row(conn: Connection, message_id: int) -> Row[Any] | None:
+def message_row(conn: Connection, message_id: int) -> MessageRecord | None:
     """One message."""
-    return conn.execute(select(messages).where(messages.c.id == message_id)).first()
+    return record_or_none(
+        MessageRecord, conn.execute(select(messages).where(messages.c.id == message_id)).first()
+    )
 
 
-def message_rows(conn: Connection, *, status: str | None = None) -> list[Row[Any]]:
+def message_rows(conn: Connection, *, status: str | None = None) -> list[MessageRecord]:
     """All messages, optionally with one status."""
     query = select(messages).order_by(messages.c.id)
     if status:
         query = query.where(messages.c.status == status)
-    return list(conn.execute(query))
+    return records(MessageRecord, conn.execute(query))
 
 
 def delete_entitlements_before(conn: Connection, before: datetime) -> int:
@@ -102,14 +120,15 @@ def delete_entitlements_before(conn: Connection, before: datetime) -> int:
     return int(result.rowcount or 0)
 
 
-def messages_of_person(conn: Connection, person_pseudonym: str) -> list[Row[Any]]:
+def messages_of_person(conn: Connection, person_pseudonym: str) -> list[MessageRecord]:
     """A person's messages, newest first."""
-    return list(
+    return records(
+        MessageRecord,
         conn.execute(
             select(messages)
             .where(messages.c.person_pseudonym == person_pseudonym)
             .order_by(messages.c.tijdstip.desc(), messages.c.id.desc())
-        )
+        ),
     )
 
 
@@ -119,19 +138,28 @@ def lock_audit_log(conn: Connection) -> None:
         conn.exec_driver_sql("LOCK TABLE audit_log IN EXCLUSIVE MODE")
 
 
-def last_audit_row(conn: Connection) -> Row[Any] | None:
+def last_audit_row(conn: Connection) -> AuditRecord | None:
     """The newest audit entry."""
-    return conn.execute(select(audit_log).order_by(audit_log.c.id.desc()).limit(1)).first()
+    return record_or_none(
+        AuditRecord,
+        conn.execute(select(audit_log).order_by(audit_log.c.id.desc()).limit(1)).first(),
+    )
 
 
-def insert_audit_row(conn: Connection, row: dict[str, Any]) -> None:
+def insert_audit_row(conn: Connection, row: Values) -> None:
     """Append an audit entry."""
     conn.execute(audit_log.insert().values(**row))
 
 
-def audit_rows(conn: Connection) -> Iterable[Row[Any]]:
-    """Every audit entry in order."""
-    return conn.execute(select(audit_log).order_by(audit_log.c.id))
+def audit_rows(conn: Connection) -> Iterable[AuditRecord]:
+    """Every audit entry in order, streamed in batches (the chain can be long)."""
+    # on the statement, not the connection: Connection.execution_options changes the
+    # connection itself, and every later statement would open a server-side cursor
+    result = conn.execute(
+        select(audit_log).order_by(audit_log.c.id).execution_options(yield_per=1000)
+    )
+    for batch in result.partitions():
+        yield from records(AuditRecord, batch)
 
 
 def expired_case_ids(
@@ -147,7 +175,7 @@ def expired_case_ids(
     return list(conn.scalars(query.order_by(cases.c.id)))
 
 
-def case_signal_summary(conn: Connection, case_ids: Sequence[int]) -> list[Row[Any]]:
+def case_signal_summary(conn: Connection, case_ids: Sequence[int]) -> list[SignalSummaryRecord]:
     """Per signal of these cases: month, partner, amount, end result, picked up, reached,
     help accepted."""
     reached = (
@@ -156,28 +184,31 @@ def case_signal_summary(conn: Connection, case_ids: Sequence[int]) -> list[Row[A
         .distinct()
         .subquery()
     )
-    found: list[Row[Any]] = []
+    found: list[SignalSummaryRecord] = []
     for chunk in chunks(case_ids):
         found.extend(
-            conn.execute(
-                select(
-                    signals.c.signaaldatum,
-                    signals.c.signaalpartner,
-                    signals.c.bedrag,
-                    cases.c.eindresultaat,
-                    cases.c.datum_opgepakt,
-                    cases.c.datum_hulp_geaccepteerd,
-                    reached.c.case_id.label("bereikt"),
-                )
-                .join(cases, cases.c.id == signals.c.case_id)
-                .outerjoin(reached, reached.c.case_id == cases.c.id)
-                .where(signals.c.case_id.in_(chunk))
+            records(
+                SignalSummaryRecord,
+                conn.execute(
+                    select(
+                        signals.c.signaaldatum,
+                        signals.c.signaalpartner,
+                        signals.c.bedrag,
+                        cases.c.eindresultaat,
+                        cases.c.datum_opgepakt,
+                        cases.c.datum_hulp_geaccepteerd,
+                        reached.c.case_id.label("bereikt"),
+                    )
+                    .join(cases, cases.c.id == signals.c.case_id)
+                    .outerjoin(reached, reached.c.case_id == cases.c.id)
+                    .where(signals.c.case_id.in_(chunk))
+                ),
             )
         )
     return found
 
 
-def insert_report_aggregates(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+def insert_report_aggregates(conn: Connection, rows: Sequence[Values]) -> None:
     """Keep the counts that reports need after personal data is deleted."""
     if rows:
         conn.execute(report_aggregates.insert(), list(rows))
@@ -224,21 +255,21 @@ def delete_quarantine_before(conn: Connection, before: datetime) -> int:
     return int(conn.execute(delete(quarantine).where(quarantine.c.received_at < before)).rowcount)
 
 
-def select_columns(
-    conn: Connection, table: str, columns: Sequence[str], **equals: Any
-) -> list[Row[Any]]:
-    """SELECT the columns of one table (optionally WHERE column == value). Only
-    ``trust.access.PersonalDataAccess.read`` calls this, after checking the purpose."""
+def select_columns(grant: "Grant", record: type[R], table: str, **equals: object) -> list[R]:
+    """SELECT the record's fields from one table (optionally WHERE column == value), as
+    ``trust.access.PersonalDataAccess.read`` does."""
+    names = [f.name for f in dataclasses.fields(record)]
+    conn = grant.require(f"{table}.{n}" for n in names)
     t = metadata.tables[table]
-    query = select(*(t.c[c] for c in columns))
+    query = select(*(t.c[n] for n in names))
     for column, value in equals.items():
         query = query.where(t.c[column] == value)
-    return list(conn.execute(query))
+    return records(record, conn.execute(query))
 
 
-def bsn_of_person(conn: Connection, person_pseudonym: str) -> str | None:
-    """The BSN behind a pseudonym, from the vault. Only ``trust.identity`` calls this,
-    after checking the purpose and writing the read to the audit trail."""
+def bsn_of_person(grant: "Grant", person_pseudonym: str) -> str | None:
+    """The BSN behind a pseudonym, from the vault (for a purpose that may read it)."""
+    conn = grant.require(["client_identities.bsn"], subject=person_pseudonym)
     value = conn.execute(
         select(client_identities.c.bsn).where(
             client_identities.c.person_pseudonym == person_pseudonym

@@ -7,14 +7,14 @@ Preference events are kept: an opt-out must keep holding.
 """
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import Connection, Engine
 
 from proactief.domain import Doel, Eindresultaat
+from proactief.domain.records import SignalSummaryRecord
 from proactief.trust import repository as repo
 from proactief.trust.audit import append_audit
 from proactief.trust.purposes import load_purposes
@@ -44,8 +44,8 @@ class RetentionResult:
     batches: int = 0
 
 
-def _aggregate(rows: list[Any], now: datetime) -> list[dict[str, Any]]:
-    groups: dict[tuple[str, str, str], list[int]] = {}
+def _aggregate(rows: Sequence[SignalSummaryRecord], now: datetime) -> list[dict[str, object]]:
+    groups: dict[tuple[str, str, str | None], list[int]] = {}
     for r in rows:
         key = (r.signaaldatum.strftime("%Y-%m"), r.signaalpartner, r.eindresultaat)
         g = groups.setdefault(key, [0, 0, 0, 0, 0])

@@ -6,8 +6,9 @@ It uses the same session as the pages (cookie) and the same role matrix; every u
 request needs the session's CSRF token in the ``X-CSRF-Token`` header.
 """
 
+from collections.abc import Awaitable, Callable
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
@@ -102,7 +103,7 @@ class KanalenIn(BaseModel):
     dagdeel: Dagdeel | None = None
 
 
-def problem(status: int, title: str, detail: str, instance: str, **extra: Any) -> JSONResponse:
+def problem(status: int, title: str, detail: str, instance: str, **extra: object) -> JSONResponse:
     """An RFC 9457 problem document."""
     return JSONResponse(
         {
@@ -135,7 +136,9 @@ def create_api(context: WebContext) -> FastAPI:
     api.state.context = context
 
     @api.middleware("http")
-    async def version_header(request: Request, call_next: Any) -> Response:
+    async def version_header(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
         response: Response = await call_next(request)
         response.headers["API-Version"] = API_VERSION
         return response
@@ -163,7 +166,9 @@ def create_api(context: WebContext) -> FastAPI:
             **{"invalid-params": params},
         )
 
-    def refusal(status: int, title: str, detail: str) -> Any:
+    def refusal(
+        status: int, title: str, detail: str
+    ) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
         async def handler(request: Request, _exc: Exception) -> JSONResponse:
             return problem(status, title, detail, request.url.path)
 

@@ -4,7 +4,6 @@ request, so a deactivated user or a changed role counts at once."""
 
 from collections.abc import Mapping
 from functools import cache
-from typing import Any
 
 from pydantic import RootModel
 from sqlalchemy import Engine
@@ -35,7 +34,7 @@ def role_matrix() -> dict[str, frozenset[str]]:
     return {permission: frozenset(r.value for r in roles) for permission, roles in data.items()}
 
 
-def start_session(session: dict[str, Any], user: User) -> None:
+def start_session(session: dict[str, object], user: User) -> None:
     """Log ``user`` in. Every way of logging in ends here: the password form now, an
     OIDC callback later (docs/adr/0005-login-and-oidc.md). A new session at login, so a
     session id from before cannot be fixed on the user."""
@@ -43,13 +42,13 @@ def start_session(session: dict[str, Any], user: User) -> None:
     session["user_id"] = user.id
 
 
-def authorize(engine: Engine, session: Mapping[str, Any], permission: str) -> User:
+def authorize(engine: Engine, session: Mapping[str, object], permission: str) -> User:
     """The logged-in user if their role has ``permission``."""
     user_id = session.get("user_id")
     user = None
-    if user_id is not None:
+    if isinstance(user_id, int):
         with engine.connect() as conn:
-            user = user_by_id(conn, int(user_id))
+            user = user_by_id(conn, user_id)
     if user is None:
         raise NotLoggedIn
     if user.rol.value not in role_matrix()[permission]:

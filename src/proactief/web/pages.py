@@ -3,7 +3,6 @@ config/rollen.yaml for the user's role, the session's CSRF token and its one-tim
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 from babel.dates import format_date
 from fastapi import Request
@@ -51,11 +50,13 @@ def page_templates() -> Jinja2Templates:
     return templates
 
 
-def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+def render(request: Request, name: str, status: int = 200, **context: object) -> HTMLResponse:
     """Page ``name`` with ``context``, the menu of ``context['user']``, the CSRF token and
     the notice left by the previous request (shown once)."""
     app_context: WebContext = request.app.state.context
     user = context.setdefault("user", None)
+    if user is not None and not isinstance(user, User):
+        raise TypeError(f"context['user'] must be a User, not {type(user).__name__}")
     flash = request.session.pop("flash", None)
     return app_context.templates.TemplateResponse(
         request,
