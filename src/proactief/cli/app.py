@@ -10,7 +10,7 @@ import typer
 from pydantic import ValidationError
 
 from proactief import __version__
-from proactief.cli.common import console, fail
+from proactief.cli.common import console, fail, start
 from proactief.cli.demo import demo
 from proactief.cli.early_detection import cases_app, intake, report_app
 from proactief.cli.offers import campaign_app, offer_app, tasks_app
@@ -62,7 +62,7 @@ def _root(
     ] = False,
 ) -> None:
     try:
-        level = Settings().log_level
+        level = start(Settings()).settings.log_level
     except ValidationError as exc:
         first = exc.errors()[0]
         field = "PROACTIEF_" + str(first["loc"][0]).upper() if first["loc"] else "PROACTIEF_*"

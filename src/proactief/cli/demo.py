@@ -1,5 +1,6 @@
 """``proactief demo``: the synthetic municipality through the whole chain."""
 
+import secrets
 from collections import Counter
 from typing import TYPE_CHECKING, Annotated
 
@@ -10,14 +11,14 @@ from rich.progress import (
 from rich.table import Table
 from sqlalchemy import Engine
 
+from proactief.accounts.resident_codes import create_code
+from proactief.accounts.users import Rol, UserError, add_user
 from proactief.cli.common import (
     console,
+    context,
     err,
-    open_engine,
     progress_bar,
-    pseudonymizer_for,
     run_server,
-    work_queue_config,
 )
 from proactief.cli.common import fail as _fail
 from proactief.early_detection import repository as early_repo
@@ -51,7 +52,7 @@ def demo(
     # other commands should start without it.
     from proactief.demo.run import run_demo
 
-    settings, engine = open_engine()
+    settings, engine = context().settings, context().engine
     with engine.begin() as conn:
         if maintenance.count_rows(conn, "signals") or maintenance.count_rows(conn, "households"):
             if not reset:
@@ -61,7 +62,7 @@ def demo(
                     "te maken, of 'proactief serve' om de webapp op deze gegevens te openen."
                 )
             maintenance.clear_all(conn)
-    pseudonymizer = pseudonymizer_for(settings)
+    pseudonymizer = context().pseudonymizer
     with progress_bar() as progress:
         tasks: dict[str, TaskID] = {}
 
@@ -73,7 +74,7 @@ def demo(
         result = run_demo(
             engine=engine,
             pseudonymizer=pseudonymizer,
-            work_queue=work_queue_config(),
+            work_queue=context().work_queue,
             out_dir=settings.data_dir / "demo",
             residents=residents,
             months=months,
@@ -92,10 +93,6 @@ def demo(
 
 def _serve_demo(engine: Engine, port: int) -> None:
     """Demo users with fresh passwords, a resident code, then the web app."""
-    import secrets
-
-    from proactief.accounts.resident_codes import create_code
-    from proactief.accounts.users import Rol, UserError, add_user
 
     table = Table(title="Inloggen in de webapp (alleen voor deze demo)")
     for column in ("Gebruikersnaam", "Rol", "Wachtwoord"):

@@ -12,10 +12,8 @@ from rich.table import Table
 
 from proactief.cli.common import (
     console,
-    open_engine,
+    context,
     progress_bar,
-    pseudonymizer_for,
-    work_queue_config,
 )
 from proactief.cli.common import fail as _fail
 from proactief.domain import Contactpoging, Contactsoort, Dagdeel, Eindresultaat
@@ -67,7 +65,7 @@ def intake(
     ] = DEFAULT_BATCH_SIZE,
 ) -> None:
     """Neem vroegsignalen in: controleren, eenmalig opslaan, fouten in quarantaine."""
-    settings, engine = open_engine()
+    _settings, engine = context().settings, context().engine
     if rejected:
         with engine.connect() as conn:
             rows = early_repo.list_quarantine(conn, file_name=files[0].name if files else None)
@@ -84,7 +82,7 @@ def intake(
         return
     if not files:
         raise _fail("geef een of meer bestanden, of --rejected. Zie: proactief intake --help")
-    pseudonymizer = pseudonymizer_for(settings)
+    pseudonymizer = context().pseudonymizer
     any_rejected = False
     summary = Table("bestand", "records", "opgeslagen", "dubbel", "geweigerd", title="Inname")
     for path in files:
@@ -128,7 +126,7 @@ def cases_list(
     """Toon de werkvoorraad: open zaken, hoogste prioriteit eerst, met de redenen."""
     if ctx.invoked_subcommand is not None:
         return
-    _settings, engine = open_engine()
+    engine = context().engine
     with engine.begin() as conn:  # the read is written to the audit trail
         items = work_queue(conn=conn, limit=limit)
     table = Table("zaak", "prioriteit", "signalen", "bedrag", "partners", "sinds", "waarom")
@@ -154,8 +152,8 @@ def cases_match(
     ] = None,
 ) -> None:
     """Vorm zaken: signalen van dezelfde persoon binnen de matchingperiode samen."""
-    _settings, engine = open_engine()
-    config = work_queue_config()
+    engine = context().engine
+    config = context().work_queue
     with engine.begin() as conn:
         result = match_signals(
             conn=conn, matchingsdatum=on.date() if on else date.today(), config=config
@@ -170,7 +168,7 @@ def cases_match(
 @cases_app.command("show")
 def cases_show(case_id: Annotated[int, typer.Argument(help="Zaaknummer.")]) -> None:
     """Toon één zaak met signalen, prioriteit en contactpogingen."""
-    _settings, engine = open_engine()
+    engine = context().engine
     with engine.begin() as conn:  # the read is written to the audit trail
         try:
             case = get_case(conn=conn, case_id=case_id)
@@ -202,7 +200,7 @@ def cases_contact(
     dagdeel: Annotated[Dagdeel | None, typer.Option(help="Ochtend, Middag of Avond.")] = None,
 ) -> None:
     """Registreer een contactpoging bij een zaak."""
-    _settings, engine = open_engine()
+    engine = context().engine
     attempt = Contactpoging(
         soort=soort,
         datum=datum.date() if datum else date.today(),
@@ -225,14 +223,14 @@ def cases_accept(
     ] = None,
 ) -> None:
     """Leg vast dat de inwoner hulp aanneemt (na een contactpoging waarbij u hem bereikte)."""
-    _settings, engine = open_engine()
+    engine = context().engine
     try:
         with engine.begin() as conn:
             accept_help(conn=conn, case_id=case_id, datum=datum.date() if datum else date.today())
     except (CaseNotFoundError, CaseClosedError, ContactDateError, NotReachedError) as exc:
         raise _fail(str(exc)) from exc
     console.print(
-        f"Zaak {case_id}: de inwoner neemt hulp aan. " + work_queue_config().accepted_help_notice()
+        f"Zaak {case_id}: de inwoner neemt hulp aan. " + context().work_queue.accepted_help_notice()
     )
 
 
@@ -245,7 +243,7 @@ def cases_close(
     ] = None,
 ) -> None:
     """Sluit een zaak af met een eindresultaat."""
-    _settings, engine = open_engine()
+    engine = context().engine
     try:
         with engine.begin() as conn:
             close_case(
@@ -267,7 +265,7 @@ def report_ddas(
     output: Annotated[Path, typer.Option("-o", "--output", help="Uitvoerbestand (.json).")],
 ) -> None:
     """Schrijf de CBS-levering (DDAS v1.2 JSON); alleen als die tegen het schema klopt."""
-    settings, engine = open_engine()
+    settings, engine = context().settings, context().engine
     try:
         request = ReportRequest(
             start=start.date(),

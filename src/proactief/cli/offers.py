@@ -9,10 +9,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.table import Table
 
-from proactief.cli.common import console, contact_directory, err, open_engine
+from proactief.channels import SmtpTransport, standard_channels
+from proactief.cli.common import console, context, err
 from proactief.cli.common import fail as _fail
+from proactief.domain import Dagdeel
 from proactief.domain.offers import StapStatus
+from proactief.early_detection import repository as early_repo
+from proactief.early_detection.contacts import CaseClosedError, CaseNotFoundError, ContactDateError
+from proactief.offers import repository as offers_repo
+from proactief.offers.campaigns import CampaignError, check_campaign, load_campaign
+from proactief.plugins import PluginError
 from proactief.settings import Settings
 
 if TYPE_CHECKING:
@@ -39,8 +47,6 @@ def _afzender(settings: Settings) -> "Afzender":
 
 def _channels(settings: Settings) -> "dict[Kanaal, Channel]":
     """The channel plugins the settings ask for (SMTP when PROACTIEF_SMTP_HOST is set)."""
-    from proactief.channels import SmtpTransport, standard_channels
-    from proactief.plugins import PluginError
 
     transport = (
         SmtpTransport(
@@ -77,10 +83,9 @@ def offer_explain(
     as_json: Annotated[bool, typer.Option("--json", help="Als JSON.")] = False,
 ) -> None:
     """Toon het aanbod voor een zaak met de reden van elke keuze."""
-    from proactief.early_detection.contacts import CaseNotFoundError
     from proactief.offers.outreach import case_offer
 
-    _settings, engine = open_engine()
+    engine = context().engine
     with engine.begin() as conn:
         try:
             offer = case_offer(conn=conn, case_id=case_id, today=date.today()).offer
@@ -125,10 +130,9 @@ def offer_preview(
 ) -> None:
     """Maak de berichten van het aanbod (brief als PDF, e-mail, sms, belscript) zonder te
     versturen, en controleer ze met de berichtcontrole."""
-    from proactief.early_detection.contacts import CaseNotFoundError
     from proactief.offers.outreach import case_offer, write_preview
 
-    settings, engine = open_engine()
+    settings, engine = context().settings, context().engine
     with engine.begin() as conn:
         try:
             co = case_offer(conn=conn, case_id=case_id, today=date.today())
@@ -159,17 +163,14 @@ def offer_send(
 ) -> None:
     """Zet de volgende stap van de contactladder als die aan de beurt is: een brief, e-mail
     of sms versturen, of een bel- of bezoektaak maken."""
-    from rich.table import Table
 
-    from proactief.early_detection import repository as early_repo
-    from proactief.early_detection.contacts import CaseNotFoundError
     from proactief.offers.outreach import run_next_step
 
     if not case_ids and not alle:
         raise _fail("geef zaaknummers, of --alle voor alle open zaken.")
     # the provider is checked first, so a missing setting touches no database
-    directory = contact_directory(Settings())
-    settings, engine = open_engine()
+    directory = context().contact_directory
+    settings, engine = context().settings, context().engine
     today = _today(datum)
     now = datetime.combine(today, time(9), tzinfo=UTC)
     channels = _channels(settings)
@@ -214,11 +215,8 @@ def offer_send(
 @tasks_app.command("list")
 def tasks_list() -> None:
     """Open bel- en bezoektaken, oudste eerst."""
-    from rich.table import Table
 
-    from proactief.offers import repository as offers_repo
-
-    _settings, engine = open_engine()
+    engine = context().engine
     with engine.connect() as conn:
         rows = offers_repo.outreach_step_rows(conn, status=StapStatus.TAAK_OPEN)
     if not rows:
@@ -243,9 +241,8 @@ def tasks_list() -> None:
 @tasks_app.command("show")
 def tasks_show(task_id: Annotated[int, typer.Argument(help="Taaknummer.")]) -> None:
     """Toon het belscript van een taak."""
-    from proactief.offers import repository as offers_repo
 
-    _settings, engine = open_engine()
+    engine = context().engine
     with engine.connect() as conn:
         row = offers_repo.outreach_step_row(conn, task_id)
     if row is None or row.belscript is None:
@@ -268,8 +265,6 @@ def tasks_done(
     ] = None,
 ) -> None:
     """Rond een bel- of bezoektaak af; dit wordt een contactpoging (DDAS)."""
-    from proactief.domain import Dagdeel
-    from proactief.early_detection.contacts import CaseClosedError, ContactDateError
     from proactief.offers.outreach import TaskError, complete_task
 
     when = _today(datum)
@@ -277,7 +272,7 @@ def tasks_done(
         part = Dagdeel(dagdeel) if dagdeel else None
     except ValueError as exc:
         raise _fail(f"--dagdeel '{dagdeel}': kies Ochtend, Middag of Avond.") from exc
-    _settings, engine = open_engine()
+    engine = context().engine
     with engine.begin() as conn:
         try:
             attempt = complete_task(
@@ -296,7 +291,6 @@ def campaign_check(
     file: Annotated[Path, typer.Argument(help="Campagne (YAML), zie config/campagnes/.")],
 ) -> None:
     """Weiger ontwerpen die burgers afwijzen; toon wat ontbreekt."""
-    from proactief.offers.campaigns import CampaignError, check_campaign, load_campaign
 
     try:
         campaign = load_campaign(file)

@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from proactief.cli.common import console, open_engine, rule_settings
+from proactief.cli.common import console, context
 from proactief.cli.common import fail as _fail
+from proactief.domain import Doel
+from proactief.trust.purposes import PurposeViolationError, check_fields
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -70,7 +72,7 @@ def explain_cmd(
 
     if regeling not in REGELINGEN:
         raise _fail(f"onbekende regeling {regeling!r}; kies uit {', '.join(REGELINGEN)}")
-    settings = rule_settings(gemeente)
+    settings = context().rule_settings(gemeente)
     notes = []
     if population is not None:
         if household is None:
@@ -155,8 +157,6 @@ def explain_cmd(
 
 def _minimise(frame: "pd.DataFrame", table: str, path: Path) -> None:
     """Data minimisation: refuse columns the entitlement check does not need."""
-    from proactief.domain import Doel
-    from proactief.trust.purposes import PurposeViolationError, check_fields
 
     try:
         check_fields(Doel.REGELINGENCHECK, [f"{table}.{c}" for c in frame.columns])
@@ -174,7 +174,7 @@ def _store_scan(scan: "ScanResult", frame: "pd.DataFrame", jaar: int) -> int:
     from proactief.entitlements.scan import entitlement_rows
 
     rows = entitlement_rows(scan, frame, jaar=jaar, regelingen=REGELINGEN)
-    _settings, engine = open_engine()
+    engine = context().engine
     with engine.begin() as conn:
         entitlements_repo.replace_entitlements(conn, jaar, rows)
     engine.dispose()
@@ -212,7 +212,7 @@ def scan_cmd(
         write_table,
     )
 
-    settings = rule_settings(gemeente)
+    settings = context().rule_settings(gemeente)
     started = time.perf_counter()
     try:
         frame = load_population(population)

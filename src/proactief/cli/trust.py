@@ -1,5 +1,7 @@
 """``proactief audit | retention | consent``: the trust commands."""
 
+import json
+import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated
@@ -7,8 +9,16 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from proactief.cli.common import console, err, open_engine, pseudonymizer_for
+from proactief.channels.letter import render_letter_html, render_pdf
+from proactief.cli.common import console, context, err
 from proactief.cli.common import fail as _fail
+from proactief.domain import EventSoort, Wijze
+from proactief.trust import repository as trust_repo
+from proactief.trust.audit import verify_audit
+from proactief.trust.consent import current_state, events_of, record_event
+from proactief.trust.messaging import MessageNotFoundError, why_message
+from proactief.trust.pseudonyms import is_valid_bsn
+from proactief.trust.retention import run_retention
 
 audit_app = typer.Typer(help="Audit-log: controleer de keten.", no_args_is_help=True)
 retention_app = typer.Typer(help="Bewaartermijnen: verwijder wat te oud is.", no_args_is_help=True)
@@ -20,9 +30,8 @@ consent_app = typer.Typer(
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Controleer dat geen regel in het audit-log is gewijzigd of verwijderd."""
-    from proactief.trust.audit import verify_audit
 
-    _settings, engine = open_engine()
+    engine = context().engine
     with engine.connect() as conn:
         count, problems = verify_audit(conn)
     if problems:
@@ -40,9 +49,8 @@ def retention_run(
     ] = None,
 ) -> None:
     """Verwijder persoonsgegevens waarvan de bewaartermijn voorbij is (veilig te herhalen)."""
-    from proactief.trust.retention import run_retention
 
-    _settings, engine = open_engine()
+    engine = context().engine
     result = run_retention(engine=engine, today=today.date() if today else date.today())
     table = Table("gegevens", "verwijderd", title="Bewaartermijnen")
     for name, count in sorted(result.deleted.items()):
@@ -55,12 +63,10 @@ def retention_run(
 
 
 def _person(bsn: str) -> str:
-    from proactief.settings import Settings
-    from proactief.trust.pseudonyms import is_valid_bsn
 
     if not is_valid_bsn(bsn):
         raise _fail("dat is geen geldig BSN (9 cijfers, elfproef)")
-    return pseudonymizer_for(Settings()).for_bsn(bsn)
+    return context().pseudonymizer.for_bsn(bsn)
 
 
 BSN = Annotated[str, typer.Option(help="BSN van de inwoner (wordt direct gepseudonimiseerd).")]
@@ -69,14 +75,12 @@ DOOR = Annotated[str, typer.Option(help="Wie legt het vast, bijv. medewerker:kla
 
 
 def _record(bsn: str, soort: str, waarde: str, wijze: str, door: str) -> None:
-    from proactief.domain import EventSoort, Wijze
-    from proactief.trust.consent import record_event
 
     try:
         how = Wijze(wijze)
     except ValueError as exc:
         raise _fail(f"onbekende wijze {wijze!r}; kies brief, web, telefoon of balie") from exc
-    _settings, engine = open_engine()
+    engine = context().engine
     with engine.begin() as conn:
         record_event(
             conn=conn,
@@ -106,9 +110,8 @@ def opt_in(bsn: BSN, wijze: WIJZE = "telefoon", door: DOOR = "medewerker") -> No
 @consent_app.command("show")
 def show(bsn: BSN) -> None:
     """Toon de huidige voorkeuren en alle wijzigingen."""
-    from proactief.trust.consent import current_state, events_of
 
-    _settings, engine = open_engine()
+    engine = context().engine
     person = _person(bsn)
     with engine.connect() as conn:
         state = current_state(conn=conn, person_pseudonym=person)
@@ -121,7 +124,6 @@ def show(bsn: BSN) -> None:
     for e in events:
         table.add_row(e.tijdstip.isoformat(timespec="minutes"), e.soort, e.waarde, e.wijze, e.door)
     console.print(table)
-    from proactief.trust import repository as trust_repo
 
     with engine.connect() as conn:
         sent = [m for m in trust_repo.message_rows(conn) if m.person_pseudonym == person]
@@ -140,13 +142,8 @@ def why(
     as_json: Annotated[bool, typer.Option("--json", help="Als JSON (voor de webpagina).")] = False,
 ) -> None:
     """Leg uit waarom iemand een bericht kreeg: aanleiding, gegevens, grondslag, keuzes."""
-    import json
-    import sys
 
-    from proactief.channels.letter import render_letter_html, render_pdf
-    from proactief.trust.messaging import MessageNotFoundError, why_message
-
-    _settings, engine = open_engine()
+    engine = context().engine
     with engine.connect() as conn:
         try:
             data = why_message(conn=conn, message_id=message_id)

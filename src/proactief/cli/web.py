@@ -5,9 +5,11 @@ from typing import Annotated
 
 import typer
 
-from proactief.cli.common import console, open_engine, run_server
+from proactief.accounts.resident_codes import CODE_DAGEN, create_code
+from proactief.accounts.users import Rol, UserError, add_user
+from proactief.cli.common import console, context, run_server
 from proactief.cli.common import fail as _fail
-from proactief.settings import Settings
+from proactief.early_detection.contacts import CaseNotFoundError, get_case
 
 users_app = typer.Typer(help="Medewerkers van de webapp.", no_args_is_help=True)
 
@@ -37,17 +39,16 @@ def users_add(
 ) -> None:
     """Maak een medewerker aan. Het wachtwoord komt uit PROACTIEF_NIEUW_WACHTWOORD of
     wordt gevraagd (minstens 12 tekens)."""
-    from proactief.accounts.users import Rol, UserError, add_user
 
     try:
         role = Rol(rol)
     except ValueError as exc:
         raise _fail(f"onbekende rol '{rol}'; kies uit {', '.join(r.value for r in Rol)}.") from exc
-    preset = Settings().nieuw_wachtwoord
+    preset = context().settings.nieuw_wachtwoord
     password = (preset.get_secret_value() if preset else None) or typer.prompt(
         "Wachtwoord", hide_input=True, confirmation_prompt=True
     )
-    _settings, engine = open_engine()
+    engine = context().engine
     with engine.begin() as conn:
         try:
             user = add_user(conn=conn, gebruikersnaam=gebruikersnaam, wachtwoord=password, rol=role)
@@ -61,10 +62,8 @@ def code(
 ) -> None:
     """Maak een eenmalige code waarmee de inwoner van een zaak in de webapp kan (voor in
     een brief of e-mail). De code wordt maar één keer getoond."""
-    from proactief.accounts.resident_codes import CODE_DAGEN, create_code
-    from proactief.early_detection.contacts import CaseNotFoundError, get_case
 
-    _settings, engine = open_engine()
+    engine = context().engine
     with engine.begin() as conn:
         try:
             case = get_case(conn=conn, case_id=case_id)
