@@ -1,4 +1,4 @@
-"""One typed plug-in registry for sources, channels and contact-detail providers.
+"""One typed plug-in registry for sources, channels, contact-detail providers and regulations.
 
 Each kind of plug-in has a ``Registry`` with the built-in plug-ins and an entry-point group
 (``importlib.metadata``), so a municipality adds a plug-in by installing a package that
@@ -24,6 +24,7 @@ GROUPS = {
     "sources": "proactief.sources",
     "channels": "proactief.channels",
     "contact_directories": "proactief.contact_directories",
+    "regelingen": "proactief.regelingen",
 }
 """The entry-point group of every kind of plug-in."""
 

@@ -67,11 +67,12 @@ def explain_cmd(
     as_json: Annotated[bool, Opt("--json", help="Uitvoer als JSON.")] = False,
 ) -> None:
     """Leg de uitkomst voor één huishouden uit, stap voor stap, met het wetsartikel."""
-    from proactief.entitlements import REGELINGEN, ParameterMissingError, PopulationError, explain
+    from proactief.entitlements import ParameterMissingError, PopulationError, explain
+    from proactief.entitlements.catalog import regeling_names
     from proactief.entitlements.population import load_population
 
-    if regeling not in REGELINGEN:
-        raise _fail(f"onbekende regeling {regeling!r}; kies uit {', '.join(REGELINGEN)}")
+    if regeling not in regeling_names():
+        raise _fail(f"onbekende regeling {regeling!r}; kies uit {', '.join(regeling_names())}")
     settings = context().rule_settings(gemeente)
     notes = []
     if population is not None:
@@ -169,11 +170,11 @@ def _minimise(frame: "pd.DataFrame", table: str, path: Path) -> None:
 
 def _store_scan(scan: "ScanResult", frame: "pd.DataFrame", jaar: int) -> int:
     """Replace the stored scan of ``jaar`` with this one; how many rows were stored."""
-    from proactief.entitlements import REGELINGEN
     from proactief.entitlements import repository as entitlements_repo
+    from proactief.entitlements.catalog import regeling_names
     from proactief.entitlements.scan import entitlement_rows
 
-    rows = entitlement_rows(scan, frame, jaar=jaar, regelingen=REGELINGEN)
+    rows = entitlement_rows(scan, frame, jaar=jaar, regelingen=regeling_names())
     engine = context().engine
     with engine.begin() as conn:
         entitlements_repo.replace_entitlements(conn, jaar, rows)

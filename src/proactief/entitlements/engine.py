@@ -12,14 +12,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import IntEnum
-from types import ModuleType
-from typing import TypedDict
+from typing import Protocol, TypedDict, cast
 
 import numpy as np
 import pandas as pd
 
 from proactief.domain import RegelingStatus
 from proactief.domain.json import JsonObject
+from proactief.entitlements.catalog import BUILTIN_REGELINGEN, regeling_names, rules_module_name
 from proactief.entitlements.parameters import (
     Parameter,
     ParameterMissingError,
@@ -48,14 +48,9 @@ __all__ = [
 ]
 
 ENGINE_VERSION = "1.0.0"
-REGELINGEN = (
-    "zorgtoeslag",
-    "kindgebonden_budget",
-    "huurtoeslag",
-    "kwijtschelding",
-    "bijzondere_bijstand",
-    "individuele_inkomenstoeslag",
-)
+REGELINGEN = BUILTIN_REGELINGEN
+"""The built-in regulations; :func:`~proactief.entitlements.catalog.regeling_names` adds the
+installed ones."""
 
 
 class Status(IntEnum):
@@ -176,14 +171,49 @@ class Params:
         return self._find(name)[1].bron
 
 
-def _module(regeling: str) -> ModuleType:
-    return importlib.import_module(f"proactief.entitlements.regelingen.{regeling}.rules")
+class Regeling(Protocol):
+    """What a regulation's rules module offers (``regelingen/<naam>/rules.py``, or an
+    installed plug-in module with its ``parameters.yaml`` beside it)."""
+
+    TITEL: str
+    """The regulation's name for residents."""
+    USES: Sequence[str]
+    """The parameter sets it reads (its own, and shared ones such as ``bijstandsnorm``)."""
+    INPUTS: Mapping[str, float]
+    """Household columns it reads, with the value when a column is absent (NaN: unknown)."""
+    STEPS: Sequence[Step]
+    """Every rule step it can mark, in bit order."""
+
+    def evaluate(
+        self,
+        households: dict[str, np.ndarray],
+        params: Params,
+        settings: MunicipalSettings,
+        /,
+    ) -> Outcome:
+        """The outcome for every household at once (arrays of equal length)."""
+        ...
 
 
-def provenance(regelingen: Sequence[str] = REGELINGEN) -> JsonObject:
+_MEMBERS = ("TITEL", "USES", "INPUTS", "STEPS", "evaluate")
+
+
+def _module(regeling: str) -> Regeling:
+    name = rules_module_name(regeling)
+    module = importlib.import_module(name)
+    missing = [m for m in _MEMBERS if not hasattr(module, m)]
+    if missing:
+        raise TypeError(
+            f"regeling {regeling!r} ({name}) lacks {', '.join(missing)}; a rules module has "
+            f"{', '.join(_MEMBERS)} (proactief.entitlements.engine.Regeling)"
+        )
+    return cast(Regeling, module)
+
+
+def provenance(regelingen: Sequence[str] | None = None) -> JsonObject:
     """Engine version and the fingerprint of each regulation's files."""
     out: JsonObject = {"engine_version": ENGINE_VERSION, "regelingen": {}}
-    for regeling in regelingen:
+    for regeling in regeling_names() if regelingen is None else regelingen:
         module = _module(regeling)
         out["regelingen"][regeling] = {name: load_parameters(name).sha256 for name in module.USES}
     return out
@@ -195,12 +225,12 @@ def inputs_of(regeling: str) -> tuple[str, ...]:
     return tuple(_module(regeling).INPUTS)
 
 
-def rules_hash(regelingen: Sequence[str] = REGELINGEN) -> str:
+def rules_hash(regelingen: Sequence[str] | None = None) -> str:
     """One SHA-256 over the files of every regulation used (for a result's provenance)."""
     import hashlib
 
     digest = hashlib.sha256(ENGINE_VERSION.encode())
-    for regeling in sorted(regelingen):
+    for regeling in sorted(regeling_names() if regelingen is None else regelingen):
         for name, sha in sorted(provenance([regeling])["regelingen"][regeling].items()):
             digest.update(f"{name}:{sha}".encode())
     return digest.hexdigest()
@@ -254,7 +284,7 @@ def evaluate_population(
     frame: pd.DataFrame,
     *,
     jaar: int,
-    regelingen: Sequence[str] = REGELINGEN,
+    regelingen: Sequence[str] | None = None,
     settings: MunicipalSettings | None = None,
 ) -> pd.DataFrame:
     """Evaluate every regulation for every household (one row per household).
@@ -267,7 +297,8 @@ def evaluate_population(
     out = pd.DataFrame(index=frame.index)
     if "household_id" in frame.columns:
         out["household_id"] = frame["household_id"].to_numpy()
-    for regeling in regelingen:
+    chosen = regeling_names() if regelingen is None else tuple(regelingen)
+    for regeling in chosen:
         module = _module(regeling)
         params = Params(module.USES, date(jaar, 1, 1))
         arrays = household_arrays(frame, module.INPUTS)
@@ -285,7 +316,7 @@ def evaluate_population(
         out[f"{regeling}_stappen"] = _step_strings(outcome.steps, module.STEPS)
     # provenance on every row, so that each decision can be reproduced later
     out["engine_version"] = pd.Categorical([ENGINE_VERSION] * len(out))
-    out["regels_hash"] = pd.Categorical([rules_hash(regelingen)] * len(out))
+    out["regels_hash"] = pd.Categorical([rules_hash(chosen)] * len(out))
     out["jaar"] = np.int16(jaar)
     return out
 
@@ -351,8 +382,10 @@ def explain(
     settings: MunicipalSettings | None = None,
 ) -> Explanation:
     """Evaluate one household and explain every step (the same code as for a population)."""
-    if regeling not in REGELINGEN:
-        raise KeyError(f"unknown regulation {regeling!r}; choose from {', '.join(REGELINGEN)}")
+    if regeling not in regeling_names():
+        raise KeyError(
+            f"unknown regulation {regeling!r}; choose from {', '.join(regeling_names())}"
+        )
     settings = settings or MunicipalSettings()
     module = _module(regeling)
     frame = pd.DataFrame([dict(household)])

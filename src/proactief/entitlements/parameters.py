@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from importlib import resources
-from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from proactief.config import load_policy
 from proactief.domain.json import JsonObject
+from proactief.entitlements.catalog import REGELINGEN_DIR, folder_of
 
 __all__ = [
     "REGELINGEN_DIR",
@@ -28,8 +28,6 @@ __all__ = [
     "load_parameters",
     "parameter_schema",
 ]
-
-REGELINGEN_DIR = Path(__file__).resolve().parent / "regelingen"
 
 
 class ParameterMissingError(LookupError):
@@ -182,7 +180,7 @@ def parameter_schema() -> JsonObject:
 def files_sha256(regeling: str) -> str:
     """Fingerprint of every file of a regulation (parameters, rules, tests)."""
     digest = hashlib.sha256()
-    folder = REGELINGEN_DIR / regeling
+    folder = folder_of(regeling)
     for path in sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in (".yaml", ".py")):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
@@ -191,8 +189,9 @@ def files_sha256(regeling: str) -> str:
 
 @cache
 def load_parameters(regeling: str) -> ParameterSet:
-    """Read ``regelingen/<regeling>/parameters.yaml``."""
-    data = load_policy(REGELINGEN_DIR / regeling / "parameters.yaml", ParameterFile)
+    """Read the regulation's ``parameters.yaml`` (in ``regelingen/<regeling>/``, or beside
+    an installed regulation's rules module)."""
+    data = load_policy(folder_of(regeling) / "parameters.yaml", ParameterFile)
     parameters = {
         name: Parameter(
             regeling=regeling,

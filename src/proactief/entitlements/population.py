@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from proactief.entitlements.engine import REGELINGEN, evaluate_population
+from proactief.entitlements.catalog import regeling_names
+from proactief.entitlements.engine import evaluate_population
 from proactief.entitlements.settings import MunicipalSettings
 
 __all__ = [
@@ -105,11 +106,10 @@ def load_receipts(path: Path) -> pd.DataFrame:
     missing = {"household_id", "regeling"} - set(frame.columns)
     if missing:
         raise PopulationError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
-    unknown = sorted(set(frame["regeling"]) - set(REGELINGEN))
+    known = regeling_names()
+    unknown = sorted(set(frame["regeling"]) - set(known))
     if unknown:
-        raise PopulationError(
-            f"{path}: unknown regeling {unknown[0]!r}; known: {', '.join(REGELINGEN)}"
-        )
+        raise PopulationError(f"{path}: unknown regeling {unknown[0]!r}; known: {', '.join(known)}")
     return frame
 
 
@@ -135,11 +135,13 @@ def scan_non_take_up(
     *,
     jaar: int,
     receipts: pd.DataFrame | None = None,
-    regelingen: Sequence[str] = REGELINGEN,
+    regelingen: Sequence[str] | None = None,
     settings: MunicipalSettings | None = None,
 ) -> ScanResult:
-    """Evaluate all regulations and list what households miss, largest amount first."""
+    """Evaluate the regulations (default: every one, installed ones too) and list what
+    households miss, largest amount first."""
     frame = apply_receipts(population, receipts) if receipts is not None else population
+    regelingen = regeling_names() if regelingen is None else tuple(regelingen)
     results = evaluate_population(frame, jaar=jaar, regelingen=regelingen, settings=settings)
     rows = []
     summary = []
