@@ -1,6 +1,6 @@
 """One-time access codes for residents (no DigiD here): printed in a letter or sent by
 e-mail, valid for a limited time, usable once. Only a SHA-256 hash of the code is kept;
-with 12 random characters from a 31-character alphabet (about 59 bits) a plain hash is
+with 12 random characters from a 32-character alphabet (60 bits) a plain hash is
 enough, and the web app also limits attempts per client."""
 
 import hashlib
