@@ -210,11 +210,11 @@ def test_provenance_changes_when_a_rule_file_changes(
     """Editing any file of a regulation changes the hash that every result carries."""
     import shutil
 
-    from proactief.entitlements import parameters
+    from proactief.entitlements import catalog, parameters
 
     copy = tmp_path / "regelingen"
-    shutil.copytree(parameters.REGELINGEN_DIR, copy)
-    monkeypatch.setattr(parameters, "REGELINGEN_DIR", copy)
+    shutil.copytree(catalog.REGELINGEN_DIR, copy)
+    monkeypatch.setattr(catalog, "REGELINGEN_DIR", copy)
     before = parameters.files_sha256("zorgtoeslag")
     assert before == provenance(["zorgtoeslag"])["regelingen"]["zorgtoeslag"]["zorgtoeslag"]
     tests_file = copy / "zorgtoeslag" / "tests.yaml"

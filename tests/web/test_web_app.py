@@ -113,7 +113,9 @@ def test_the_dashboard_counts_by_partner_channel_and_segment(web: dict[str, Any]
     assert row.format("Telefoon", 1, 1, 1, 0) in page
     assert row.format("geen antwoorden", 1, 1, 1, 0) in page
     assert "signalen 1, opgepakt 1, bereikt 1, hulp aangenomen 1, geholpen 0." in page
-    assert "<svg" in page and PERSON not in page
+    assert "<svg" in page
+    # the pseudonym as a word of its own (a random CSRF token may hold the letters)
+    assert not re.search(rf"(?<![\w-]){PERSON}(?![\w-])", page)
 
 
 def test_the_case_page_explains_each_entitlement_down_to_the_article(

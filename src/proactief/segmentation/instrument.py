@@ -13,6 +13,7 @@ from importlib import resources
 
 import numpy as np
 import yaml
+from pydantic import BaseModel, ConfigDict
 
 __all__ = ["LIKERT_SCALE", "Instrument", "Segment", "Statement", "hu_instrument"]
 
@@ -79,6 +80,23 @@ class Instrument:
         raise KeyError(f"unknown item {item_id!r}; known items: {', '.join(self.item_ids)}")
 
 
+class _SegmentRow(BaseModel):
+    """What the instrument reads of one segment (the file says much more, for people)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    id: int
+    name_nl: str
+    name_en: str
+    share_pct: float
+
+
+class _SegmentsFile(BaseModel):
+    """data/segments.yaml, as far as the instrument reads it."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    segments: list[_SegmentRow]
+
+
 @cache
 def hu_instrument() -> Instrument:
     """The HU instrument with its published figures (loaded from the shipped data)."""
@@ -98,14 +116,11 @@ def hu_instrument() -> Instrument:
                     pct_agree=pct,  # type: ignore[arg-type]
                 )
             )
-    meta = yaml.safe_load(base.joinpath("segments.yaml").read_text(encoding="utf-8"))
+    meta = _SegmentsFile.model_validate(
+        yaml.safe_load(base.joinpath("segments.yaml").read_text(encoding="utf-8"))
+    )
     segments = tuple(
-        Segment(
-            number=int(s["id"]),
-            name_nl=s["name_nl"],
-            name_en=s["name_en"],
-            share=float(s["share_pct"]) / 100.0,
-        )
-        for s in meta["segments"]
+        Segment(number=s.id, name_nl=s.name_nl, name_en=s.name_en, share=s.share_pct / 100.0)
+        for s in meta.segments
     )
     return Instrument(statements=tuple(statements), segments=segments)
