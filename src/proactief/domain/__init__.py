@@ -14,6 +14,7 @@ from proactief.domain.enums import (
 from proactief.domain.offers import (
     AanbodBasis,
     BerichtStatus,
+    GeenStap,
     Moment,
     RegelingStatus,
     StapStatus,
@@ -52,6 +53,7 @@ __all__ = [
     "Doel",
     "Eindresultaat",
     "EventSoort",
+    "GeenStap",
     "Geslacht",
     "Household",
     "Huishoudtype",

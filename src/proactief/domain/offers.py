@@ -49,6 +49,21 @@ class StapStatus(StrEnum):
     TAAK_AFGEROND = "taak_afgerond"
 
 
+class GeenStap(StrEnum):
+    """Why no step of the contact ladder was taken when one was asked for."""
+
+    GESLOTEN = "gesloten"
+    """The case has an end result."""
+    BEREIKT = "bereikt"
+    """The resident was reached: the ladder stops."""
+    GEEN_CONTACT = "geen_contact"
+    """The resident does not want to be approached."""
+    KLAAR = "klaar"
+    """Every step of the ladder was taken."""
+    WACHT = "wacht"
+    """A task is open, or the next step is not due yet."""
+
+
 class RegelingStatus(StrEnum):
     """A household's outcome for one regulation, as the scan stores it."""
 

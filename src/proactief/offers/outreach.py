@@ -25,9 +25,11 @@ from proactief.domain import (
     Contactpoging,
     Dagdeel,
     Doel,
+    GeenStap,
     Kanaal,
     PreferenceState,
     StapStatus,
+    Toon,
     Vroegsignaalzaak,
     signaalpartner_nl,
 )
@@ -122,13 +124,12 @@ class StepResult:
     """What happened when the next step of a case's ladder was due."""
 
     case_id: int
-    status: str
-    """'afgeleverd', 'mislukt', 'geblokkeerd', 'taak_open' (a step was carried out), or
-    'wacht', 'klaar', 'bereikt', 'geen_contact', 'gesloten' (nothing was done)."""
+    status: StapStatus | GeenStap
+    """What the step did (a ``StapStatus``), or why no step was taken (``GeenStap``)."""
     detail: str
     stap: int | None = None
     kanaal: Kanaal | None = None
-    toon: str | None = None
+    toon: Toon | None = None
 
 
 class TaskError(ValueError):
@@ -255,23 +256,27 @@ def run_next_step(
     offer = co.offer
     done = repo.outreach_steps_of_case(conn, case_id)
     if co.gesloten:
-        return StepResult(case_id, "gesloten", "de zaak is afgesloten")
+        return StepResult(case_id, GeenStap.GESLOTEN, "de zaak is afgesloten")
     if co.bereikt:
-        return StepResult(case_id, "bereikt", "de inwoner is bereikt: geen stappen meer")
+        return StepResult(case_id, GeenStap.BEREIKT, "de inwoner is bereikt: geen stappen meer")
     if not offer.ladder:
-        return StepResult(case_id, "geen_contact", "de inwoner wil niet benaderd worden")
+        return StepResult(case_id, GeenStap.GEEN_CONTACT, "de inwoner wil niet benaderd worden")
     stap = len(done)
     if stap >= len(offer.ladder):
-        return StepResult(case_id, "klaar", "alle stappen van de ladder zijn gezet")
+        return StepResult(case_id, GeenStap.KLAAR, "alle stappen van de ladder zijn gezet")
     step = offer.ladder[stap]
     if done:
         if any(d.status == StapStatus.TAAK_OPEN for d in done):
-            return StepResult(case_id, "wacht", "een taak voor de contactmedewerker staat open")
+            return StepResult(
+                case_id, GeenStap.WACHT, "een taak voor de contactmedewerker staat open"
+            )
         due = done[-1].tijdstip + timedelta(days=step.wacht_dagen)
         if due.tzinfo is None:
             due = due.replace(tzinfo=now.tzinfo)
         if now < due:
-            return StepResult(case_id, "wacht", f"volgende stap vanaf {due.date().isoformat()}")
+            return StepResult(
+                case_id, GeenStap.WACHT, f"volgende stap vanaf {due.date().isoformat()}"
+            )
 
     kanaal = step.kanaal
     message_id: int | None = None
