@@ -87,7 +87,7 @@ def populate(engine: Any, cases: int, residents: int) -> list[str]:
         match_signals(conn=conn, matchingsdatum=today, config=load_work_queue_config())
         add_user(conn=conn, gebruikersnaam="bench", wachtwoord=PASSWORD, rol=Rol.CONTACTMEDEWERKER)
         codes = [create_code(conn=conn, person_pseudonym=f"P{i:07d}") for i in range(residents)]
-        open_cases = len(early_repo.open_case_rows(conn))
+        open_cases = early_repo.count_open_cases(conn)
     print(f"{open_cases} open cases", flush=True)
     return codes
 

@@ -280,7 +280,9 @@ def make_case(conn: Any, *, partners: tuple[str, ...] = ("Zorg",)) -> int:
         ],
     )
     match_signals(conn=conn, matchingsdatum=date(2026, 4, 7), config=load_work_queue_config())
-    return int(early_repo.open_case_rows(conn)[0].id)
+    from proactief.early_detection.contacts import case_grant
+
+    return int(early_repo.open_case_rows(case_grant(conn, actor="test"))[0].id)
 
 
 SCANNED = ["zorgtoeslag", "kwijtschelding"]

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from proactief.domain import Doel
 from proactief.early_detection import repository as early_repo
+from proactief.early_detection.contacts import case_grant
 from proactief.evaluation.funnel import funnel
 from proactief.offers import repository as offers_repo
 from proactief.offers.checks import check_message
@@ -114,11 +115,12 @@ def test_the_demo_makes_real_offers_and_messages(demo: tuple[Path, str]) -> None
         steps = offers_repo.outreach_step_rows(conn)
         delivered = [s for s in steps if s.status == "afgeleverd"]
         assert len(delivered) == len(letters) + len(emails)
-        attempts = early_repo.attempts_of_cases(conn, [s.case_id for s in delivered])
+        grant = case_grant(conn, actor="test")
+        attempts = early_repo.attempts_of_cases(grant, [s.case_id for s in delivered])
         assert {a.case_id for a in attempts} >= {s.case_id for s in delivered}
         assert all(s.belscript for s in steps if s.status == "taak_open")
         opted_out = trust_repo.opted_out_persons(conn)
-        persons = {r.id: r.person_pseudonym for r in early_repo.open_case_rows(conn)}
+        persons = {r.id: r.person_pseudonym for r in early_repo.open_case_rows(grant)}
         assert not any(persons.get(s.case_id) in opted_out for s in steps)
     engine.dispose()
 

@@ -18,6 +18,7 @@ from proactief.early_detection.contacts import (
     ContactDateError,
     NotReachedError,
     accept_help,
+    case_grant,
     close_case,
     get_case,
     register_contact,
@@ -114,7 +115,7 @@ def test_signal_after_the_period_of_a_closed_case_is_a_repeat_report(engine: Eng
     result = match(engine, "2026-02-20")
     assert (result.cases_created, result.cases_filtered) == (1, 1)
     with engine.connect() as conn:
-        rows = early_repo.cases_of_persons(conn, ["p1"])
+        rows = early_repo.cases_of_persons(case_grant(conn, actor="test"), ["p1"])
     assert rows[-1].eindresultaat == "Niet opgepakt: herhaalde melding"
 
 

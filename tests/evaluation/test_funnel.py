@@ -10,7 +10,12 @@ from conftest import store_signal
 from proactief.domain import Contactpoging, Contactsoort, Doel, Eindresultaat
 from proactief.early_detection import repository as early_repo
 from proactief.early_detection.cases import match_signals
-from proactief.early_detection.contacts import accept_help, close_case, register_contact
+from proactief.early_detection.contacts import (
+    accept_help,
+    case_grant,
+    close_case,
+    register_contact,
+)
 from proactief.early_detection.work_queue import load_work_queue_config
 from proactief.evaluation.funnel import funnels
 from proactief.offers import repository as offers_repo
@@ -30,7 +35,7 @@ def _cases(engine: Engine) -> dict[str, int]:
         ):
             store_signal(conn, sid, person=person, partner=partner, on=date(2026, 4, 1))
         match_signals(conn=conn, matchingsdatum=date(2026, 4, 7), config=load_work_queue_config())
-        rows = early_repo.open_case_rows(conn)
+        rows = early_repo.open_case_rows(case_grant(conn, actor="test"))
         case_of = {r.person_pseudonym: r.id for r in rows}
         for person, soort, bereikt in (
             ("p1", Contactsoort.TELEFOON, False),

@@ -22,7 +22,12 @@ from proactief.domain import (
 )
 from proactief.early_detection import repository as early_repo
 from proactief.early_detection.cases import match_signals
-from proactief.early_detection.contacts import accept_help, close_case, register_contact
+from proactief.early_detection.contacts import (
+    accept_help,
+    case_grant,
+    close_case,
+    register_contact,
+)
 from proactief.early_detection.work_queue import load_work_queue_config
 from proactief.entitlements import repository as entitlements_repo
 from proactief.evaluation.funnel import funnel
@@ -120,10 +125,11 @@ def _build(engine: Engine) -> dict[str, int]:
         _signal(conn, "NEW", "p_new", date(2026, 5, 1))
         match_signals(conn=conn, matchingsdatum=date(2025, 2, 7), config=config)
         match_signals(conn=conn, matchingsdatum=date(2026, 5, 7), config=config)
+        grant = case_grant(conn, actor="test")
         ids = {
             s.signal_id: s.case_id
             for s in early_repo.signals_of_cases(
-                conn, [c.id for c in early_repo.open_case_rows(conn)]
+                grant, [c.id for c in early_repo.open_case_rows(grant)]
             )
         }
         for sid, case_id in ids.items():

@@ -20,6 +20,7 @@ from conftest import IN_CI, PERSON, make_case, send_letter, store_real_scan
 from proactief.accounts.resident_codes import create_code
 from proactief.accounts.users import Rol, add_user
 from proactief.early_detection import repository as early_repo
+from proactief.early_detection.contacts import case_grant
 from proactief.trust.consent import current_state
 from proactief.web import create_app
 
@@ -141,8 +142,9 @@ def test_contact_worker_logs_in_registers_a_call_and_closes_the_case(
     page.wait_for_url(f"{url}/werkvoorraad")
     assert f"Zaak {case_id} is afgesloten" in page.locator(".pf-notice[role=status]").inner_text()
     with engine.connect() as conn:
-        row = early_repo.get_case_row(conn, case_id)
-        attempts = early_repo.attempts_of_cases(conn, [case_id])
+        grant = case_grant(conn, actor="test")
+        row = early_repo.get_case_row(grant, case_id)
+        attempts = early_repo.attempts_of_cases(grant, [case_id])
     assert row.eindresultaat == "(Budget)advies en/of quick fix"
     assert [(a.soort, a.dagdeel, a.bereikt) for a in attempts] == [("Telefoon", "Middag", True)]
 

@@ -22,6 +22,7 @@ from conftest import (
 from proactief.accounts.resident_codes import create_code
 from proactief.accounts.users import Rol
 from proactief.early_detection import repository as early_repo
+from proactief.early_detection.contacts import case_grant
 from proactief.offers import repository as offers_repo
 from proactief.trust.consent import current_state
 
@@ -197,8 +198,9 @@ def test_a_contact_worker_registers_a_call_and_closes_the_case(web: dict[str, An
     )
     assert closed.status_code == 303
     with web["engine"].connect() as conn:
-        row = early_repo.get_case_row(conn, case_id)
-        attempts = early_repo.attempts_of_cases(conn, [case_id])
+        grant = case_grant(conn, actor="test")
+        row = early_repo.get_case_row(grant, case_id)
+        attempts = early_repo.attempts_of_cases(grant, [case_id])
     assert row.eindresultaat == "(Budget)advies en/of quick fix"
     assert row.datum_hulp_geaccepteerd.isoformat() == "2026-04-10"
     assert [(a.soort, a.bereikt) for a in attempts] == [("Telefoon", True)]

@@ -22,6 +22,7 @@ from proactief.cli.common import (
 )
 from proactief.cli.common import fail as _fail
 from proactief.early_detection import repository as early_repo
+from proactief.early_detection.contacts import case_grant
 from proactief.storage import maintenance
 
 if TYPE_CHECKING:
@@ -107,7 +108,7 @@ def _serve_demo(engine: Engine, port: int) -> None:
             except UserError:
                 password = "(bestond al; wachtwoord ongewijzigd)"
             table.add_row(f"demo-{rol.value}", rol.value, password)
-        rows = early_repo.open_case_rows(conn, limit=1)
+        rows = early_repo.open_case_rows(case_grant(conn, actor="systeem:demo"), limit=1)
         code = create_code(conn=conn, person_pseudonym=rows[0].person_pseudonym) if rows else None
     console.print(table)
     if code:

@@ -17,7 +17,6 @@ from proactief.cli.common import (
 )
 from proactief.cli.common import fail as _fail
 from proactief.domain import Contactpoging, Contactsoort, Dagdeel, Eindresultaat
-from proactief.early_detection import repository as early_repo
 from proactief.early_detection.cases import match_signals, work_queue
 from proactief.early_detection.contacts import (
     CaseClosedError,
@@ -29,7 +28,7 @@ from proactief.early_detection.contacts import (
     get_case,
     register_contact,
 )
-from proactief.early_detection.intake import DEFAULT_BATCH_SIZE, intake_file
+from proactief.early_detection.intake import DEFAULT_BATCH_SIZE, intake_file, rejected_records
 from proactief.early_detection.report import (
     ReportInvalidError,
     ReportRequest,
@@ -67,8 +66,10 @@ def intake(
     """Neem vroegsignalen in: controleren, eenmalig opslaan, fouten in quarantaine."""
     _settings, engine = context().settings, context().engine
     if rejected:
-        with engine.connect() as conn:
-            rows = early_repo.list_quarantine(conn, file_name=files[0].name if files else None)
+        with engine.begin() as conn:  # begin: the audit entry of the read must stay
+            rows = rejected_records(
+                conn=conn, file_name=files[0].name if files else None, actor="medewerker"
+            )
         table = Table(title="Quarantaine")
         table.add_column("bestand", overflow="fold")
         table.add_column("plaats", no_wrap=True)

@@ -17,7 +17,12 @@ from proactief.cli.common import fail as _fail
 from proactief.domain import Dagdeel
 from proactief.domain.offers import StapStatus
 from proactief.early_detection import repository as early_repo
-from proactief.early_detection.contacts import CaseClosedError, CaseNotFoundError, ContactDateError
+from proactief.early_detection.contacts import (
+    CaseClosedError,
+    CaseNotFoundError,
+    ContactDateError,
+    case_grant,
+)
 from proactief.offers import repository as offers_repo
 from proactief.offers.campaigns import CampaignError, check_campaign, load_campaign
 from proactief.plugins import PluginError
@@ -175,8 +180,9 @@ def offer_send(
     now = datetime.combine(today, time(9), tzinfo=UTC)
     channels = _channels(settings)
     if alle:
-        with engine.connect() as conn:
-            case_ids = [row.id for row in early_repo.open_case_rows(conn)]
+        with engine.begin() as conn:  # begin: the audit entry of the read must stay
+            grant = case_grant(conn, actor="systeem:ladder")
+            case_ids = [row.id for row in early_repo.open_case_rows(grant)]
     table = Table(title=f"Contactladder op {today}")
     for column in ("Zaak", "Stap", "Kanaal", "Status", "Toelichting"):
         table.add_column(column)

@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 
 from proactief.channels import standard_channels
 from proactief.early_detection import repository as early_repo
+from proactief.early_detection.contacts import case_grant
 from proactief.offers import repository as offers_repo
 from proactief.offers.checks import check_rendered
 from proactief.offers.outreach import (
@@ -69,8 +70,8 @@ def run_offer_step(
         if folder.exists():
             shutil.rmtree(folder)
     result = OfferStepResult(outbox=outbox, previews=previews)
-    with engine.connect() as conn:
-        open_rows = early_repo.open_case_rows(conn)
+    with engine.begin() as conn:  # begin: the audit entry of the read must stay
+        open_rows = early_repo.open_case_rows(case_grant(conn, actor="systeem:demo"))
         untouched = {
             row.id
             for row in open_rows

@@ -23,6 +23,7 @@ from proactief.demo.simulation import SimulationResult, simulate_contacts
 from proactief.domain import EventSoort, Wijze
 from proactief.early_detection import repository as early_repo
 from proactief.early_detection.cases import MatchResult, match_signals
+from proactief.early_detection.contacts import case_grant
 from proactief.early_detection.intake import IntakeResult, intake_file
 from proactief.early_detection.report import (
     ReportRequest,
@@ -153,7 +154,7 @@ def run_demo(
         simulation = simulate_contacts(
             conn=conn, evidence=evidence, config=config, today=today, rng=rng
         )
-        open_cases = len(early_repo.open_case_rows(conn))
+        open_cases = early_repo.count_open_cases(conn)
         opted_out = trust_repo.opted_out_persons(conn)
         to_opted_out = sum(
             1
@@ -245,9 +246,10 @@ def _preferences(conn: Connection, cfg: Voorkeuren, rng: random.Random) -> dict[
     published = [s.item_id for s in instrument.published]
     agree = instrument.agree_probabilities()
     items = list(load_questionnaire().items)
-    persons = sorted({c.person_pseudonym for c in early_repo.open_case_rows(conn)})
+    grant = case_grant(conn, actor="systeem:demo")
+    persons = sorted({c.person_pseudonym for c in early_repo.open_case_rows(grant)})
     first_case: dict[str, date] = {}
-    for case in early_repo.cases_of_persons(conn, persons):
+    for case in early_repo.cases_of_persons(grant, persons):
         seen = first_case.get(case.person_pseudonym)
         first_case[case.person_pseudonym] = min(seen or case.matchingsdatum, case.matchingsdatum)
     for person in persons:

@@ -19,7 +19,12 @@ from proactief.domain import (
     signaalpartner_nl,
 )
 from proactief.early_detection import repository as early_repo
-from proactief.early_detection.contacts import accept_help, close_case, register_contact
+from proactief.early_detection.contacts import (
+    accept_help,
+    case_grant,
+    close_case,
+    register_contact,
+)
 from proactief.trust.messaging import Aanleiding, send_message
 from proactief.trust.purposes import load_purposes
 
@@ -78,8 +83,9 @@ def simulate_contacts(
     strategy_weights = [cfg.strategy_shares[s] for s in strategies]
     lo, hi = cfg.days_to_first_attempt
     result = SimulationResult()
-    open_rows = early_repo.open_case_rows(conn)
-    case_signals = early_repo.signals_by_case(conn, [r.id for r in open_rows])
+    grant = case_grant(conn, actor="systeem:demo")
+    open_rows = early_repo.open_case_rows(grant)
+    case_signals = early_repo.signals_by_case(grant, [r.id for r in open_rows])
     crisis_cases = {c for c, rows in case_signals.items() if any(s.crisissignaal for s in rows)}
     partners = {c: {s.signaalpartner for s in rows} for c, rows in case_signals.items() if rows}
     for row in open_rows:

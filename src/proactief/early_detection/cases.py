@@ -57,7 +57,7 @@ def match_signals(
         return MatchResult(0, 0, 0, 0)
     persons = sorted({s.person_pseudonym for s in pending})
     history: dict[str, list[CaseRecord]] = {}
-    for row in repo.cases_of_persons(conn, persons):
+    for row in repo.cases_of_persons(grant, persons):
         history.setdefault(row.person_pseudonym, []).append(row)
 
     period = timedelta(days=config.matching_period_days - 1)
@@ -105,7 +105,7 @@ def match_signals(
         for case_id, signal_row_ids in assignments.items():
             repo.assign_signals(conn, case_id=case_id, signal_row_ids=signal_row_ids)
 
-    signal_rows = repo.signals_by_case(conn, sorted(touched))
+    signal_rows = repo.signals_by_case(grant, sorted(touched))
     filtered = 0
     created_set = set(created)
     for case_id in sorted(touched):
@@ -168,12 +168,12 @@ def work_queue(
 ) -> list[WorkQueueItem]:
     """Open cases in the order the team should handle them, with their reasons;
     optionally only those with a signal of ``partner``, or with a crisis signal."""
-    PersonalDataAccess(conn, doel=Doel.VROEGSIGNALERING, actor=actor).check(QUEUE_FIELDS)
-    rows = repo.open_case_rows(conn, limit=limit, partner=partner, crisis=crisis)
+    grant = PersonalDataAccess(conn, doel=Doel.VROEGSIGNALERING, actor=actor).check(QUEUE_FIELDS)
+    rows = repo.open_case_rows(grant, limit=limit, partner=partner, crisis=crisis)
     ids = [r.id for r in rows]
-    signals_by_case = repo.signals_by_case(conn, ids)
+    signals_by_case = repo.signals_by_case(grant, ids)
     attempts_by_case: dict[int, list[AttemptRecord]] = {}
-    for a in repo.attempts_of_cases(conn, ids):
+    for a in repo.attempts_of_cases(grant, ids):
         attempts_by_case.setdefault(a.case_id, []).append(a)
     items = []
     for row in rows:

@@ -7,18 +7,24 @@ from sqlalchemy import Connection
 from proactief.domain import Contactpoging, Doel, Eindresultaat, Vroegsignaalzaak
 from proactief.domain.records import CaseRecord
 from proactief.early_detection import repository as repo
-from proactief.trust.access import PersonalDataAccess
+from proactief.trust.access import Grant, PersonalDataAccess
 
 __all__ = [
+    "CASE_FIELDS",
     "CaseClosedError",
     "CaseNotFoundError",
     "ContactDateError",
     "NotReachedError",
     "accept_help",
+    "case_grant",
+    "case_of",
     "close_case",
     "get_case",
     "register_contact",
 ]
+
+#: what reading one case with its signals and attempts reads
+CASE_FIELDS = ("cases.*", *repo.SIGNAL_FIELDS, *repo.ATTEMPT_FIELDS)
 
 
 class CaseNotFoundError(LookupError):
@@ -52,22 +58,30 @@ class ContactDateError(ValueError):
         )
 
 
-def get_case(*, conn: Connection, case_id: int, actor: str = "medewerker") -> Vroegsignaalzaak:
-    """One case with its signals and attempts (a purpose-bound, audited read)."""
-    PersonalDataAccess(conn, doel=Doel.VROEGSIGNALERING, actor=actor).check(
-        ["cases.*", "signals.signal_id", "contact_attempts.*"]
-    )
-    row = repo.get_case_row(conn, case_id)
+def case_grant(conn: Connection, *, actor: str) -> Grant:
+    """The grant to read cases with their signals and attempts for early detection (one
+    audited read, however many of them the caller then reads)."""
+    return PersonalDataAccess(conn, doel=Doel.VROEGSIGNALERING, actor=actor).check(CASE_FIELDS)
+
+
+def case_of(grant: Grant, case_id: int) -> Vroegsignaalzaak:
+    """One case with its signals and attempts, under ``grant``."""
+    row = repo.get_case_row(grant, case_id)
     if row is None:
         raise CaseNotFoundError(case_id)
     return repo.case_from_rows(
-        row, repo.signals_of_cases(conn, [case_id]), repo.attempts_of_cases(conn, [case_id])
+        row, repo.signals_of_cases(grant, [case_id]), repo.attempts_of_cases(grant, [case_id])
     )
 
 
-def _open_case_row(conn: Connection, case_id: int, datum: date) -> CaseRecord:
+def get_case(*, conn: Connection, case_id: int, actor: str = "medewerker") -> Vroegsignaalzaak:
+    """One case with its signals and attempts (a purpose-bound, audited read)."""
+    return case_of(case_grant(conn, actor=actor), case_id)
+
+
+def _open_case_row(grant: Grant, case_id: int, datum: date) -> CaseRecord:
     """The case's row, if it exists, is still open, and began on or before ``datum``."""
-    row = repo.get_case_row(conn, case_id)
+    row = repo.get_case_row(grant, case_id)
     if row is None:
         raise CaseNotFoundError(case_id)
     if row.eindresultaat is not None:
@@ -77,9 +91,12 @@ def _open_case_row(conn: Connection, case_id: int, datum: date) -> CaseRecord:
     return row
 
 
-def register_contact(*, conn: Connection, case_id: int, attempt: Contactpoging) -> Vroegsignaalzaak:
+def register_contact(
+    *, conn: Connection, case_id: int, attempt: Contactpoging, actor: str = "medewerker"
+) -> Vroegsignaalzaak:
     """Record a contactpoging; the first one marks the case as picked up (datumOpgepakt)."""
-    row = _open_case_row(conn, case_id, attempt.datum)
+    grant = case_grant(conn, actor=actor)
+    row = _open_case_row(grant, case_id, attempt.datum)
     repo.insert_attempts(
         conn,
         [
@@ -94,7 +111,7 @@ def register_contact(*, conn: Connection, case_id: int, attempt: Contactpoging) 
     )
     if row.datum_opgepakt is None or attempt.datum < row.datum_opgepakt:
         repo.update_case(conn, case_id, datum_opgepakt=attempt.datum)
-    return get_case(conn=conn, case_id=case_id)
+    return case_of(grant, case_id)
 
 
 class NotReachedError(ValueError):
@@ -107,22 +124,31 @@ class NotReachedError(ValueError):
         )
 
 
-def accept_help(*, conn: Connection, case_id: int, datum: date) -> Vroegsignaalzaak:
+def accept_help(
+    *, conn: Connection, case_id: int, datum: date, actor: str = "medewerker"
+) -> Vroegsignaalzaak:
     """Record that the resident accepted help: the funnel's step after 'reached'. From
     this day creditors suspend collection for 30 days (Landelijk convenant
     vroegsignalering, 2020). Recording it again keeps the first date."""
-    row = _open_case_row(conn, case_id, datum)
-    if not any(a.bereikt for a in repo.attempts_of_cases(conn, [case_id])):
+    grant = case_grant(conn, actor=actor)
+    row = _open_case_row(grant, case_id, datum)
+    if not any(a.bereikt for a in repo.attempts_of_cases(grant, [case_id])):
         raise NotReachedError(case_id)
     if row.datum_hulp_geaccepteerd is None or datum < row.datum_hulp_geaccepteerd:
         repo.update_case(conn, case_id, datum_hulp_geaccepteerd=datum)
-    return get_case(conn=conn, case_id=case_id)
+    return case_of(grant, case_id)
 
 
 def close_case(
-    *, conn: Connection, case_id: int, eindresultaat: Eindresultaat, datum: date
+    *,
+    conn: Connection,
+    case_id: int,
+    eindresultaat: Eindresultaat,
+    datum: date,
+    actor: str = "medewerker",
 ) -> Vroegsignaalzaak:
     """Give a case its end result; its signals' status follows (see signaalstatus_for_case)."""
-    _open_case_row(conn, case_id, datum)
+    grant = case_grant(conn, actor=actor)
+    _open_case_row(grant, case_id, datum)
     repo.update_case(conn, case_id, eindresultaat=eindresultaat.value, einddatum=datum)
-    return get_case(conn=conn, case_id=case_id)
+    return case_of(grant, case_id)

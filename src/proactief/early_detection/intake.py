@@ -13,16 +13,18 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
-from proactief.domain import Vroegsignaal
+from proactief.domain import Doel, Vroegsignaal
 from proactief.domain.json import JsonObject
+from proactief.domain.records import QuarantineRecord
 from proactief.early_detection import repository as repo
 from proactief.early_detection.validation import FieldError, validate_record
 from proactief.sources import RawRecord, Source, source_for
+from proactief.trust.access import PersonalDataAccess
 from proactief.trust.pseudonyms import Pseudonymizer
 
-__all__ = ["IntakeResult", "file_sha256", "intake_file"]
+__all__ = ["IntakeResult", "file_sha256", "intake_file", "rejected_records"]
 
 log = logging.getLogger(__name__)
 DEFAULT_BATCH_SIZE = 5000
@@ -200,3 +202,14 @@ def _quarantine_row(
         "raw": record.raw_text(),
         "received_at": now,
     }
+
+
+def rejected_records(
+    *, conn: Connection, file_name: str | None = None, actor: str
+) -> list[QuarantineRecord]:
+    """The quarantine (optionally of one file), oldest first: an audited read for early
+    detection, because a rejected record is kept as delivered and may hold a BSN."""
+    grant = PersonalDataAccess(conn, doel=Doel.VROEGSIGNALERING, actor=actor).check(
+        ["quarantine.*"]
+    )
+    return repo.list_quarantine(grant, file_name=file_name)

@@ -155,7 +155,7 @@ def build_ddas_report(
             }
         )
     attempts: dict[int, list[JsonObject]] = {}
-    for a in repo.attempts_of_cases(conn, case_ids):
+    for a in repo.attempts_of_cases(grant, case_ids):
         attempt: JsonObject = {
             "soort": a.soort,
             "bereikt": bool(a.bereikt),

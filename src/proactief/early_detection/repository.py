@@ -45,6 +45,7 @@ from proactief.storage.tables import (
 from proactief.trust.access import Grant
 
 __all__ = [
+    "ATTEMPT_FIELDS",
     "SIGNAL_FIELDS",
     "assign_signals",
     "attempts_of_cases",
@@ -82,6 +83,13 @@ SIGNAL_FIELDS = (
     "signals.crisissignaal",
     "signals.warme_overdracht",
     "signals.case_id",
+)
+#: the personal data in a contact attempt (its id and case id are keys)
+ATTEMPT_FIELDS = (
+    "contact_attempts.soort",
+    "contact_attempts.datum",
+    "contact_attempts.dagdeel",
+    "contact_attempts.bereikt",
 )
 
 
@@ -135,8 +143,10 @@ def record_intake_file(
         conn.execute(update(intake_files).where(intake_files.c.sha256 == sha256).values(**values))
 
 
-def list_quarantine(conn: Connection, *, file_name: str | None = None) -> list[QuarantineRecord]:
-    """Rejected records, oldest first, optionally of one file."""
+def list_quarantine(grant: Grant, *, file_name: str | None = None) -> list[QuarantineRecord]:
+    """Rejected records, oldest first, optionally of one file (raw as delivered: they may
+    hold a BSN, so only under a grant)."""
+    conn = grant.require(["quarantine.*"])
     query = select(quarantine).order_by(quarantine.c.id)
     if file_name:
         query = query.where(quarantine.c.file_name == file_name)
@@ -156,10 +166,10 @@ def unassigned_signals(grant: Grant, *, up_to: date) -> list[SignalRecord]:
     )
 
 
-def cases_of_persons(conn: Connection, pseudonyms: Sequence[str]) -> list[CaseRecord]:
+def cases_of_persons(grant: Grant, pseudonyms: Sequence[str]) -> list[CaseRecord]:
     """All cases of these persons, oldest first (per chunk of persons)."""
     return rows_where_in(
-        conn,
+        grant.require(["cases.*"]),
         CaseRecord,
         cases,
         cases.c.person_pseudonym,
@@ -181,15 +191,16 @@ def assign_signals(conn: Connection, *, case_id: int, signal_row_ids: Sequence[i
         conn.execute(update(signals).where(signals.c.id.in_(chunk)).values(case_id=case_id))
 
 
-def signals_of_cases(conn: Connection, case_ids: Sequence[int]) -> list[SignalRecord]:
+def signals_of_cases(grant: Grant, case_ids: Sequence[int]) -> list[SignalRecord]:
     """Signals of these cases."""
+    conn = grant.require(SIGNAL_FIELDS)
     return rows_where_in(conn, SignalRecord, signals, signals.c.case_id, case_ids, signals.c.id)
 
 
-def signals_by_case(conn: Connection, case_ids: Sequence[int]) -> dict[int, list[SignalRecord]]:
+def signals_by_case(grant: Grant, case_ids: Sequence[int]) -> dict[int, list[SignalRecord]]:
     """Signals of these cases, grouped per case (every case id is a key)."""
     grouped: dict[int, list[SignalRecord]] = {case_id: [] for case_id in case_ids}
-    for row in signals_of_cases(conn, case_ids):
+    for row in signals_of_cases(grant, case_ids):
         if row.case_id is not None:
             grouped[row.case_id].append(row)
     return grouped
@@ -200,8 +211,9 @@ def update_case(conn: Connection, case_id: int, **values: object) -> None:
     conn.execute(update(cases).where(cases.c.id == case_id).values(**values))
 
 
-def get_case_row(conn: Connection, case_id: int) -> CaseRecord | None:
+def get_case_row(grant: Grant, case_id: int) -> CaseRecord | None:
     """One case row, or None."""
+    conn = grant.require(["cases.*"])
     return record_or_none(
         CaseRecord, conn.execute(select(cases).where(cases.c.id == case_id)).first()
     )
@@ -225,7 +237,7 @@ def _open_cases_where(partner: str | None, crisis: bool) -> list[ColumnElement[b
 
 
 def open_case_rows(
-    conn: Connection,
+    grant: Grant,
     *,
     limit: int | None = None,
     partner: str | None = None,
@@ -233,6 +245,7 @@ def open_case_rows(
 ) -> list[CaseRecord]:
     """Open cases (no end result), highest priority first, then oldest; optionally only
     those with a signal of one partner, or with a crisis signal."""
+    conn = grant.require(["cases.*"])
     query = (
         select(cases)
         .where(*_open_cases_where(partner, crisis))
@@ -265,10 +278,10 @@ def open_case_partners(conn: Connection) -> list[str]:
     )
 
 
-def attempts_of_cases(conn: Connection, case_ids: Sequence[int]) -> list[AttemptRecord]:
+def attempts_of_cases(grant: Grant, case_ids: Sequence[int]) -> list[AttemptRecord]:
     """Contact attempts of these cases, in date order (per chunk of cases)."""
     return rows_where_in(
-        conn,
+        grant.require(ATTEMPT_FIELDS),
         AttemptRecord,
         contact_attempts,
         contact_attempts.c.case_id,

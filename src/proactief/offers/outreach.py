@@ -35,7 +35,7 @@ from proactief.domain import (
 )
 from proactief.domain.records import EntitlementRecord, OutreachStepRecord, SignalRecord
 from proactief.early_detection import repository as early_repo
-from proactief.early_detection.contacts import get_case, register_contact
+from proactief.early_detection.contacts import case_grant, case_of, register_contact
 from proactief.entitlements.scan import household_entitlements
 from proactief.offers import repository as repo
 from proactief.offers.approach import (
@@ -157,8 +157,9 @@ def case_offer(
     """The offer for a case now: its signals, the person's current choices, the
     household's entitlements and the segment probabilities from the person's own answers
     (kept only with their consent; ``segment`` overrides them, e.g. for a preview)."""
-    case = get_case(conn=conn, case_id=case_id, actor=actor)
-    signals = early_repo.signals_of_cases(conn, [case_id])
+    grant = case_grant(conn, actor=actor)
+    case = case_of(grant, case_id)
+    signals = early_repo.signals_of_cases(grant, [case_id])
     partners = sorted({signaalpartner_nl(s.signaalpartner) for s in signals}) or ["een organisatie"]
     state = current_state(conn=conn, person_pseudonym=case.person_pseudonym)
     regelingen = household_entitlements(conn, person_pseudonym=case.person_pseudonym, actor=actor)
