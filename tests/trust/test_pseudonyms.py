@@ -5,7 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from proactief.trust.pseudonyms import Pseudonymizer, is_valid_bsn, load_or_create_key
+from proactief.trust.pseudonyms import (
+    KeyFileError,
+    Pseudonymizer,
+    is_valid_bsn,
+    load_or_create_key,
+    read_key,
+)
 
 
 @pytest.mark.parametrize("bsn", ["111222333", "123456782", "999999990"])
@@ -37,8 +43,21 @@ def test_key_is_created_once_with_owner_only_rights(tmp_path: Path) -> None:
     assert first == load_or_create_key(path)
 
 
-def test_broken_key_file_gives_a_clear_error(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("content", "mode", "problem"),
+    [
+        ("abcd\n", 0o600, "geen sleutel van 32 bytes"),
+        ("zz" * 32 + "\n", 0o600, "geen sleutel van 32 bytes"),  # not hex: no traceback
+        ("ab" * 32 + "\n", 0o644, r"rechten 644\). Maak hem alleen voor de eigenaar leesbaar"),
+    ],
+)
+def test_a_broken_or_open_key_file_is_refused_with_what_to_do(
+    tmp_path: Path, content: str, mode: int, problem: str
+) -> None:
     path = tmp_path / "pseudonym.key"
-    path.write_text("abcd\n")
-    with pytest.raises(ValueError, match="Restore it from backup"):
-        load_or_create_key(path)
+    path.write_text(content)
+    path.chmod(mode)
+    with pytest.raises(KeyFileError, match=problem):
+        read_key(path)
+    with pytest.raises(KeyFileError, match="ontbreekt"):
+        read_key(tmp_path / "missing.key")

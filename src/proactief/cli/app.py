@@ -4,6 +4,7 @@ Messages for the team are in Dutch; each error says what is wrong and where.
 """
 
 import logging
+import os
 from typing import Annotated
 
 import typer
@@ -61,6 +62,9 @@ def _root(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Toon de versie.")
     ] = False,
 ) -> None:
+    # Everything this run writes (database, reports, letters, e-mails, exports) holds
+    # personal data: readable by the owner only (files 0600, folders 0700).
+    os.umask(0o077)
     try:
         level = start(Settings()).settings.log_level
     except ValidationError as exc:

@@ -23,6 +23,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 
 from proactief.config import policy_path
 from proactief.early_detection.work_queue import (
@@ -34,7 +35,8 @@ from proactief.plugins import PluginError
 from proactief.settings import Settings
 from proactief.sources.contactgegevens import ContactDirectory, contact_directories
 from proactief.storage.db import DatabaseUnavailableError, create_db_engine, migrate
-from proactief.trust.pseudonyms import Pseudonymizer, load_or_create_key
+from proactief.trust.keys import pseudonym_key
+from proactief.trust.pseudonyms import KeyFileError, Pseudonymizer, load_or_create_key
 
 if TYPE_CHECKING:
     from proactief.entitlements import MunicipalSettings
@@ -45,6 +47,7 @@ __all__ = [
     "context",
     "err",
     "fail",
+    "open_to_others",
     "progress_bar",
     "run_server",
     "start",
@@ -60,27 +63,59 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+def open_to_others(settings: Settings) -> list[str]:
+    """A warning for each of the data folder, the SQLite file and the outbox that others
+    than the owner can read (files made before this run, or by hand)."""
+    paths = [settings.data_dir, settings.resolved_outbox_dir()]
+    url = make_url(settings.resolved_database_url())
+    if url.get_backend_name() == "sqlite" and url.database:
+        paths.append(Path(url.database))
+    warnings = []
+    for path in paths:
+        try:
+            mode = path.stat().st_mode & 0o777
+        except FileNotFoundError:
+            continue
+        if mode & 0o077:
+            private = "700" if path.is_dir() else "600"
+            warnings.append(
+                f"{path} is leesbaar voor anderen (rechten {mode:o}) en bevat "
+                f"persoonsgegevens; maak het privé: chmod {private} {path}"
+            )
+    return warnings
+
+
 class CommandContext:
     """One run of the command line: the settings and what is made from them, each at most
     once and only when a command asks for it."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self._key = b""
 
     @cached_property
     def engine(self) -> Engine:
-        """The database, migrated to the newest schema (exit 3 when it cannot be opened)."""
+        """The database, migrated to the newest schema, with its pseudonymisation key
+        checked (exit 3 when it cannot be opened, 2 when the key is not its own)."""
         engine = create_db_engine(self.settings.resolved_database_url())
         try:
             migrate(engine)
         except DatabaseUnavailableError as exc:
             raise fail(str(exc), 3) from exc
+        try:
+            with engine.begin() as conn:
+                self._key = pseudonym_key(conn, self.settings.resolved_key_file())
+        except KeyFileError as exc:
+            raise fail(str(exc)) from exc
+        for warning in open_to_others(self.settings):
+            err.print(f"[yellow]Let op:[/] {warning}", soft_wrap=True)
         return engine
 
     @cached_property
     def pseudonymizer(self) -> Pseudonymizer:
-        """BSN -> pseudonym with the municipality's key."""
-        return Pseudonymizer(load_or_create_key(self.settings.resolved_key_file()))
+        """BSN -> pseudonym with the key that belongs to the database."""
+        _ = self.engine  # checks the key against the database's fingerprint
+        return Pseudonymizer(self._key)
 
     @cached_property
     def work_queue(self) -> WorkQueueConfig:
@@ -153,9 +188,14 @@ def run_server(*, host: str, port: int, secure_cookies: bool = True) -> None:
     from proactief.web import create_app
 
     ctx = context()
+    try:
+        # a lost session key only logs everyone out, so it is made when missing
+        secret_key = load_or_create_key(ctx.settings.data_dir / "web.key")
+    except KeyFileError as exc:
+        raise fail(str(exc)) from exc
     app = create_app(
         engine=ctx.engine,
-        secret_key=load_or_create_key(ctx.settings.data_dir / "web.key"),
+        secret_key=secret_key,
         secure_cookies=secure_cookies,
         rule_settings=ctx.rule_settings(),
         work_queue_config=ctx.work_queue,

@@ -16,6 +16,8 @@ def count_rows(conn: Connection, table_name: str) -> int:
 
 
 def clear_all(conn: Connection) -> None:
-    """Delete every row of every table (demo reset)."""
+    """Delete every row of every table (demo reset), except the fingerprint of the
+    pseudonymisation key: the key file stays, and so does the record of which key it is."""
     for table in reversed(metadata.sorted_tables):
-        conn.execute(delete(table))
+        if table.name != "pseudonym_keys":
+            conn.execute(delete(table))

@@ -281,4 +281,15 @@ resident_codes = Table(
     Column("gebruikt", DateTime(timezone=True), nullable=True),
 )
 
+pseudonym_keys = Table(
+    "pseudonym_keys",
+    metadata,
+    # which key the pseudonyms in this database were made with: a fingerprint only (an
+    # HMAC of a fixed label, so it tells nothing about the key); one row per database
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("fingerprint", String(64), nullable=False, unique=True),
+    Column("herkomst", String(20), nullable=False),
+    Column("sinds", DateTime(timezone=True), nullable=False),
+)
+
 Index("ix_cases_open", cases.c.eindresultaat, cases.c.priority)

@@ -1,9 +1,10 @@
 """BSN validation and pseudonymisation.
 
 A BSN is validated with the elfproef (python-stdnum) and replaced by a keyed hash
-(HMAC-SHA256) wherever the purpose does not need the number itself. The key is generated
-on first use and kept in a file outside the database, so a copy of the database alone does
-not allow anyone to test a guessed BSN against it.
+(HMAC-SHA256) wherever the purpose does not need the number itself. The key is kept in a
+file outside the database, so a copy of the database alone does not allow anyone to test
+a guessed BSN against it. Which key a database's pseudonyms were made with is checked by
+``trust.keys`` before any command uses it.
 """
 
 import hashlib
@@ -14,9 +15,76 @@ from pathlib import Path
 
 from stdnum.nl import bsn as stdnum_bsn
 
-__all__ = ["Pseudonymizer", "is_valid_bsn", "load_or_create_key"]
+__all__ = [
+    "KeyFileError",
+    "Pseudonymizer",
+    "create_key",
+    "is_valid_bsn",
+    "key_fingerprint",
+    "load_or_create_key",
+    "read_key",
+]
 
 _KEY_BYTES = 32
+
+
+class KeyFileError(ValueError):
+    """A key file that cannot be used; the message says what to restore or change."""
+
+    def __init__(self, path: Path, problem: str, fix: str) -> None:
+        self.path = path
+        super().__init__(f"{path}: {problem}. {fix}")
+
+
+_RESTORE = (
+    "Zet de sleutel terug uit de back-up (een nieuwe sleutel maakt van alle opgeslagen "
+    "pseudoniemen, ook afmeldingen, vreemden)"
+)
+
+
+def read_key(path: Path) -> bytes:
+    """Read a key file: it must exist, hold 32 bytes as hex, and be readable by its owner
+    only.
+
+    Raises:
+        KeyFileError: missing, malformed, or open to group or others.
+    """
+    try:
+        info = path.stat()
+        text = path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        raise KeyFileError(path, "de sleutel ontbreekt", _RESTORE) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise KeyFileError(path, f"de sleutel is niet te lezen ({exc})", _RESTORE) from None
+    if info.st_mode & 0o077:
+        raise KeyFileError(
+            path,
+            f"andere gebruikers kunnen de sleutel lezen (rechten {info.st_mode & 0o777:o})",
+            f"Maak hem alleen voor de eigenaar leesbaar: chmod 600 {path}",
+        )
+    try:
+        key = bytes.fromhex(text)
+    except ValueError:
+        key = b""
+    if len(key) != _KEY_BYTES:
+        raise KeyFileError(path, f"dit is geen sleutel van {_KEY_BYTES} bytes (hex)", _RESTORE)
+    return key
+
+
+def create_key(path: Path) -> bytes:
+    """Make a new key file (mode 0600); never overwrites one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_bytes(_KEY_BYTES)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key.hex() + "\n")
+    return key
+
+
+def key_fingerprint(key: bytes) -> str:
+    """What the database keeps to recognise its key: an HMAC of a fixed label, which says
+    nothing about the key itself."""
+    return hmac.new(key, b"proactief:sleutel-vingerafdruk", hashlib.sha256).hexdigest()
 
 
 def is_valid_bsn(value: str) -> bool:
@@ -41,21 +109,12 @@ def is_valid_bsn(value: str) -> bool:
 
 
 def load_or_create_key(path: Path) -> bytes:
-    """Read the pseudonymisation key, creating it (mode 0600) on first use."""
-    if path.exists():
-        key = bytes.fromhex(path.read_text(encoding="ascii").strip())
-        if len(key) != _KEY_BYTES:
-            raise ValueError(
-                f"The key file {path} does not hold a {_KEY_BYTES}-byte hex key. "
-                "Restore it from backup; a new key would break the link to stored pseudonyms."
-            )
-        return key
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_bytes(_KEY_BYTES)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(key.hex() + "\n")
-    return key
+    """Read a key, creating it (mode 0600) when there is none. Only for keys whose loss
+    costs nothing lasting, such as the web app's session key (everyone logs in again);
+    the pseudonymisation key goes through ``trust.keys.pseudonym_key``."""
+    if not path.exists():
+        return create_key(path)
+    return read_key(path)
 
 
 class Pseudonymizer:

@@ -26,8 +26,10 @@ from proactief.storage.tables import (
     metadata,
     outreach_steps,
     preference_events,
+    pseudonym_keys,
     quarantine,
     report_aggregates,
+    residents,
     signals,
 )
 
@@ -47,10 +49,13 @@ __all__ = [
     "delete_orphan_identities",
     "delete_quarantine_before",
     "expired_case_ids",
+    "holds_pseudonyms",
     "insert_audit_row",
+    "insert_key_fingerprint",
     "insert_message",
     "insert_preference_event",
     "insert_report_aggregates",
+    "key_fingerprint_row",
     "last_audit_row",
     "lock_audit_log",
     "message_row",
@@ -276,3 +281,28 @@ def bsn_of_person(grant: "Grant", person_pseudonym: str) -> str | None:
         )
     ).scalar_one_or_none()
     return None if value is None else str(value)
+
+
+def key_fingerprint_row(conn: Connection) -> str | None:
+    """The fingerprint of the key this database's pseudonyms were made with, if recorded."""
+    value = conn.execute(
+        select(pseudonym_keys.c.fingerprint).order_by(pseudonym_keys.c.id)
+    ).scalar()
+    return None if value is None else str(value)
+
+
+def insert_key_fingerprint(
+    conn: Connection, fingerprint: str, herkomst: str, when: datetime
+) -> None:
+    """Record which key the pseudonyms are made with."""
+    conn.execute(
+        pseudonym_keys.insert().values(fingerprint=fingerprint, herkomst=herkomst, sinds=when)
+    )
+
+
+def holds_pseudonyms(conn: Connection) -> bool:
+    """Whether any table holds a pseudonym made with the key (then a new key is refused)."""
+    for table in (client_identities, signals, preference_events, messages, residents):
+        if conn.execute(select(table.c.person_pseudonym).limit(1)).first() is not None:
+            return True
+    return False
