@@ -203,6 +203,15 @@ class SmtpInbox:
         return "250 Message accepted for delivery"
 
 
+def install_distribution(path: Path, name: str, entry_points: str) -> None:
+    """Declare entry points the way an installed package does: a ``<name>-1.0.dist-info``
+    folder in ``path`` (put ``path`` on sys.path and refresh the registry to see it)."""
+    info = path / f"{name.replace('-', '_')}-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(entry_points)
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from conftest import install_distribution
 from proactief.entitlements import explain, scan_non_take_up
 from proactief.entitlements.catalog import installed_regelingen, regeling_names, rules_module_name
 from proactief.entitlements.engine import evaluate_population
@@ -81,13 +82,12 @@ def installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]
     (package / "rules.py").write_text(RULES, encoding="utf-8")
     (package / "parameters.yaml").write_text(PARAMETERS, encoding="utf-8")
     (package / "kapot.py").write_text("TITEL = 'Kapot'\n")
-    info = tmp_path / "gemeente_energie-1.0.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: gemeente-energie\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text(
+    install_distribution(
+        tmp_path,
+        "gemeente-energie",
         "[proactief.regelingen]\n"
         "energietoeslag = gemeente_energie.rules\n"
-        "zorgtoeslag = gemeente_energie.rules\n"
+        "zorgtoeslag = gemeente_energie.rules\n",
     )
     monkeypatch.syspath_prepend(str(tmp_path))
     installed_regelingen.refresh()
@@ -127,11 +127,8 @@ def test_a_builtin_cannot_be_taken_over_and_a_broken_one_is_named(
 ) -> None:
     assert regeling_names().count("zorgtoeslag") == 1
     assert rules_module_name("zorgtoeslag") == "proactief.entitlements.regelingen.zorgtoeslag.rules"
-    info = tmp_path / "gemeente_kapot-1.0.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: gemeente-kapot\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text(
-        "[proactief.regelingen]\nkapot = gemeente_energie.kapot\n"
+    install_distribution(
+        tmp_path, "gemeente-kapot", "[proactief.regelingen]\nkapot = gemeente_energie.kapot\n"
     )
     installed_regelingen.refresh()
     frame = pd.DataFrame({"household_id": ["A"]})

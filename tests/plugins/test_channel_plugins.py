@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import install_distribution
 from proactief.channels import (
     ChannelSetup,
     Envelope,
@@ -44,11 +45,8 @@ BUILTIN = (Kanaal.BRIEF, Kanaal.EMAIL, Kanaal.SMS, Kanaal.TELEFOON, Kanaal.HUISB
 @pytest.fixture
 def gateway(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     (tmp_path / "gemeente_sms.py").write_text(GATEWAY, encoding="utf-8")
-    info = tmp_path / "gemeente_sms-1.0.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: gemeente-sms\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text(
-        "[proactief.channels]\ngemeente_sms = gemeente_sms:PLUGIN\n"
+    install_distribution(
+        tmp_path, "gemeente-sms", "[proactief.channels]\ngemeente_sms = gemeente_sms:PLUGIN\n"
     )
     monkeypatch.syspath_prepend(str(tmp_path))
     channel_plugins.refresh()

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 import pytest
 from sqlalchemy import Engine
 
-from conftest import PERSON, VALID_BSNS, make_case, run_cli
+from conftest import PERSON, VALID_BSNS, install_distribution, make_case, run_cli
 from proactief.channels import FakeChannel, TaskChannel
 from proactief.domain import ContactDetails, Doel, Kanaal
 from proactief.offers.outreach import run_next_step
@@ -45,12 +45,11 @@ def installed_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterato
     """A package installed the way a municipality would: a module and a dist-info folder
     whose entry_points.txt declares it in the group proactief.sources."""
     (tmp_path / "gemeente_tsv.py").write_text(PLUGIN_MODULE, encoding="utf-8")
-    info = tmp_path / "gemeente_tsv-1.0.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: gemeente-tsv\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text(
+    install_distribution(
+        tmp_path,
+        "gemeente-tsv",
         "[proactief.sources]\ntsv = gemeente_tsv:TsvSource\n"
-        "broken = gemeente_tsv:DoesNotExist\nddas-json = gemeente_tsv:TsvSource\n"
+        "broken = gemeente_tsv:DoesNotExist\nddas-json = gemeente_tsv:TsvSource\n",
     )
     monkeypatch.syspath_prepend(str(tmp_path))
     sources.refresh()

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import Engine
 
 from conftest import VALID_BSNS, run_cli, store_signal
+from proactief.trust import repository as trust_repo
 from proactief.trust.keys import KeyMismatchError, pseudonym_key
 from proactief.trust.pseudonyms import KeyFileError, create_key, key_fingerprint
 
@@ -47,7 +48,6 @@ def test_a_database_from_before_fingerprints_adopts_its_key_but_never_makes_one(
     create_key(other)
     with engine.begin() as conn, pytest.raises(KeyMismatchError):
         pseudonym_key(conn, other)
-    assert key_fingerprint(key) != key_fingerprint(other.read_bytes())
 
 
 def _intake(tmp_path: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -83,3 +83,16 @@ def test_every_command_stops_on_a_wrong_key_and_says_what_to_restore(tmp_path: P
     assert open_key.returncode == 2 and "chmod 600" in open_key.stderr
     os.chmod(key, 0o600)
     assert run_cli(["cases"], env).returncode == 0
+
+
+def test_an_empty_database_takes_a_key_file_that_is_already_there(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """A key restored before the first run (or made by a run starting at the same moment)
+    is used, not overwritten, and recorded once."""
+    path = tmp_path / "pseudonym.key"
+    key = create_key(path)
+    with engine.begin() as conn:
+        assert pseudonym_key(conn, path) == key
+        assert pseudonym_key(conn, path) == key
+        assert trust_repo.key_fingerprint_row(conn) == key_fingerprint(key)

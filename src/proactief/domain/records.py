@@ -61,19 +61,9 @@ class SignalRecord:
 
 
 @dataclass(frozen=True, slots=True)
-class ReportSignalRecord:
+class ReportSignalRecord(SignalRecord):
     """A signal joined to its identity and its case: the CBS report's one read of the BSN."""
 
-    id: int
-    signal_id: str
-    signaalpartner: str
-    person_pseudonym: str
-    bedrag: int
-    ontstaansdatum: date
-    signaaldatum: date
-    crisissignaal: bool
-    warme_overdracht: bool
-    case_id: int | None
     bsn: str | None
     geslacht: str | None
     geboortedatum: date | None

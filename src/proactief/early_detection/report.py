@@ -104,16 +104,8 @@ def _client(row: ReportSignalRecord) -> JsonObject:
 REPORT_FIELDS = (
     *repo.SIGNAL_FIELDS,
     "cases.*",
-    "contact_attempts.soort",
-    "contact_attempts.datum",
-    "contact_attempts.dagdeel",
-    "contact_attempts.bereikt",
-    "client_identities.bsn",
-    "client_identities.geslacht",
-    "client_identities.geboortedatum",
-    "client_identities.postcode",
-    "client_identities.huisnummer",
-    "client_identities.huisnummertoevoeging",
+    *repo.ATTEMPT_FIELDS,
+    *repo.IDENTITY_FIELDS,
 )
 
 

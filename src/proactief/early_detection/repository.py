@@ -46,6 +46,7 @@ from proactief.trust.access import Grant
 
 __all__ = [
     "ATTEMPT_FIELDS",
+    "IDENTITY_FIELDS",
     "SIGNAL_FIELDS",
     "assign_signals",
     "attempts_of_cases",
@@ -83,6 +84,15 @@ SIGNAL_FIELDS = (
     "signals.crisissignaal",
     "signals.warme_overdracht",
     "signals.case_id",
+)
+#: what the identity vault holds of a person (only the CBS report reads it back)
+IDENTITY_FIELDS = (
+    "client_identities.bsn",
+    "client_identities.geslacht",
+    "client_identities.geboortedatum",
+    "client_identities.postcode",
+    "client_identities.huisnummer",
+    "client_identities.huisnummertoevoeging",
 )
 #: the personal data in a contact attempt (its id and case id are keys)
 ATTEMPT_FIELDS = (
@@ -350,12 +360,7 @@ def report_signals(
     conn = grant.require(
         [
             *SIGNAL_FIELDS,
-            "client_identities.bsn",
-            "client_identities.geslacht",
-            "client_identities.geboortedatum",
-            "client_identities.postcode",
-            "client_identities.huisnummer",
-            "client_identities.huisnummertoevoeging",
+            *IDENTITY_FIELDS,
             "cases.eindresultaat",
             "cases.datum_opgepakt",
         ]

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
 __all__ = [
+    "R",
     "ResultRow",
     "Values",
     "bulk_insert_ignore",
@@ -38,6 +39,7 @@ Values = Mapping[str, object]
 ResultRow = Row[*tuple[Any, ...]]
 
 R = TypeVar("R", bound="DataclassInstance")
+"""Any record type (a dataclass), for functions that return the records asked for."""
 T = TypeVar("T")
 
 _CHUNK = 500  # stays below SQLite's and psycopg's bound-parameter limits

@@ -9,21 +9,16 @@ that covers its columns, and the repository, not its caller, says which columns 
 
 import dataclasses
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import Connection
 
 from proactief.domain import Doel
+from proactief.storage.queries import R
 from proactief.trust import repository as repo
 from proactief.trust.audit import append_audit
 from proactief.trust.purposes import PurposeViolationError, check_fields
 
-if TYPE_CHECKING:
-    from _typeshed import DataclassInstance
-
 __all__ = ["Grant", "PersonalDataAccess"]
-
-R = TypeVar("R", bound="DataclassInstance")
 
 _ISSUED = object()  # only PersonalDataAccess.check holds this, so only it makes grants
 

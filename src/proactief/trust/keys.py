@@ -42,7 +42,10 @@ def pseudonym_key(conn: Connection, path: Path, *, now: datetime | None = None) 
             key = read_key(path)
             repo.insert_key_fingerprint(conn, key_fingerprint(key), "overgenomen", when)
             return key
-        key = read_key(path) if path.exists() else create_key(path)
+        try:
+            key = create_key(path)
+        except FileExistsError:  # there already, or made by a run starting at the same time
+            key = read_key(path)
         repo.insert_key_fingerprint(conn, key_fingerprint(key), "nieuw", when)
         return key
     key = read_key(path)

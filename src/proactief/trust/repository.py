@@ -5,7 +5,7 @@ and retention (which deletes across the tables once their period has passed).
 import dataclasses
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, delete, select
 
@@ -15,7 +15,7 @@ from proactief.domain.records import (
     PreferenceEventRecord,
     SignalSummaryRecord,
 )
-from proactief.storage.queries import Values, chunks, record_or_none, records
+from proactief.storage.queries import R, Values, chunks, insert_ignore, record_or_none, records
 from proactief.storage.tables import (
     audit_log,
     cases,
@@ -34,11 +34,8 @@ from proactief.storage.tables import (
 )
 
 if TYPE_CHECKING:
-    from _typeshed import DataclassInstance
-
     from proactief.trust.access import Grant
 
-R = TypeVar("R", bound="DataclassInstance")
 
 __all__ = [
     "audit_rows",
@@ -294,9 +291,10 @@ def key_fingerprint_row(conn: Connection) -> str | None:
 def insert_key_fingerprint(
     conn: Connection, fingerprint: str, herkomst: str, when: datetime
 ) -> None:
-    """Record which key the pseudonyms are made with."""
-    conn.execute(
-        pseudonym_keys.insert().values(fingerprint=fingerprint, herkomst=herkomst, sinds=when)
+    """Record which key the pseudonyms are made with (once, also when two runs start at
+    the same moment on an empty database)."""
+    insert_ignore(
+        conn, pseudonym_keys, [{"fingerprint": fingerprint, "herkomst": herkomst, "sinds": when}]
     )
 
 
