@@ -294,6 +294,24 @@ def make_case(conn: Any, *, partners: tuple[str, ...] = ("Zorg",)) -> int:
     return int(early_repo.open_case_rows(case_grant(conn, actor="test"))[0].id)
 
 
+def deliver_in(conn: Any, result: Any, channels: Any, now: Any) -> Any:
+    """Deliver what ``run_next_step`` queued for the result's case in the same connection
+    (production delivers after the step's commit, see offers.outbox); the result then
+    says what the channel did, as ``send_next_step`` reports it."""
+    import dataclasses
+
+    from proactief.offers import repository as offers_repo
+    from proactief.offers.outbox import deliver_one
+
+    for outbox_id in offers_repo.pending_outbox_ids(conn, case_id=result.case_id):
+        done = deliver_one(conn=conn, outbox_id=outbox_id, channels=channels, now=now)
+        if done is not None and done.stap == result.stap:
+            result = dataclasses.replace(
+                result, status=done.status, detail=done.detail, kanaal=done.kanaal
+            )
+    return result
+
+
 SCANNED = ["zorgtoeslag", "kwijtschelding"]
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from conftest import PERSON, make_case
+from conftest import PERSON, deliver_in, make_case
 from proactief.accounts.resident_codes import redeem_code
 from proactief.channels import EmailChannel, FakeChannel, SmtpTransport, TaskChannel
 from proactief.domain import Contactsoort, EventSoort, Kanaal, Wijze
@@ -50,8 +50,14 @@ def event(conn: Any, soort: EventSoort, waarde: str, when: datetime = T0) -> Non
 
 
 def step(conn: Any, case_id: int, chans: dict[Kanaal, Any], when: datetime) -> Any:
-    return run_next_step(
-        conn=conn, case_id=case_id, channels=chans, directory=FakeContactDirectory(), now=when
+    """The next step and the delivery of what it queued, in one test transaction."""
+    return deliver_in(
+        conn,
+        run_next_step(
+            conn=conn, case_id=case_id, channels=chans, directory=FakeContactDirectory(), now=when
+        ),
+        chans,
+        when,
     )
 
 
@@ -74,7 +80,7 @@ def test_the_default_ladder_step_by_step_with_tasks(engine: Engine) -> None:
         assert (first.status, first.kanaal, first.stap) == ("afgeleverd", Kanaal.BRIEF, 1)
         letter = chans[Kanaal.BRIEF].sent[0]
         assert "1.355,04" in letter.html and "Voorbeeldstraat" in letter.html
-        assert letter.referentie == f"zaak{case_id}-stap1"
+        assert re.fullmatch(rf"zaak{case_id}-stap1-[0-9a-f]{{8}}", letter.referentie)
         # the letter carries a one-time code that opens the resident's own page
         code = re.search(r"Uw code is ([A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4})", letter.html)
         assert code is not None

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 import pytest
 from sqlalchemy import Engine
 
-from conftest import PERSON, VALID_BSNS, install_distribution, make_case, run_cli
+from conftest import PERSON, VALID_BSNS, deliver_in, install_distribution, make_case, run_cli
 from proactief.channels import FakeChannel, TaskChannel
 from proactief.domain import ContactDetails, Doel, Kanaal
 from proactief.offers.outreach import run_next_step
@@ -117,13 +117,19 @@ def test_a_provider_that_needs_the_bsn_gets_it_for_its_purpose_audited(engine: E
     directory = _KccDirectory()
     with engine.begin() as conn:
         case_id = make_case(conn)
-        result = run_next_step(
-            conn=conn,
-            case_id=case_id,
-            channels=_channels(),
-            directory=directory,
-            now=T0,
-            actor="medewerker:test",
+        chans = _channels()
+        result = deliver_in(
+            conn,
+            run_next_step(
+                conn=conn,
+                case_id=case_id,
+                channels=chans,
+                directory=directory,
+                now=T0,
+                actor="medewerker:test",
+            ),
+            chans,
+            T0,
         )
         reads = _klantcontact_reads(conn)
     assert result.status == "afgeleverd"

@@ -2,6 +2,7 @@
 the plug-in: what Proactief must know of a channel besides sending (``ChannelSpec``) and
 how to make one (``ChannelPlugin``)."""
 
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -30,7 +31,26 @@ __all__ = [
     "Envelope",
     "FakeChannel",
     "TaskChannel",
+    "write_once",
 ]
+
+
+def write_once(path: Path, content: bytes) -> bool:
+    """Write ``content`` to ``path`` unless the file is already there; False if it was.
+
+    The file appears whole or not at all (a temporary file renamed into place, synced
+    first), so a file that exists is a delivery that happened: writing a message again
+    after a crash is a no-op (the outbox hands the same reference over again)."""
+    if path.exists():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "wb") as handle:
+        handle.write(content)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    return True
 
 
 @dataclass(frozen=True, slots=True)

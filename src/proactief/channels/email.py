@@ -4,11 +4,11 @@ pickup folder (for the demo, and for mail servers that collect from a folder).""
 import smtplib
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import formataddr
 from pathlib import Path
 from typing import Protocol
 
-from proactief.channels.base import ChannelPlugin, ChannelSpec, Delivery, Envelope
+from proactief.channels.base import ChannelPlugin, ChannelSpec, Delivery, Envelope, write_once
 from proactief.domain import Contactsoort, Kanaal, StapStatus
 
 __all__ = ["EmailChannel", "EmailTransport", "PickupFolder", "SmtpTransport", "build_email"]
@@ -33,15 +33,25 @@ class SmtpTransport:
     password: str | None = field(default=None, repr=False)
     timeout: float = 10.0
 
+    journal: Path | None = None
+    """A folder with one file per reference the server accepted: a message handed over
+    again after a crash is not sent again. None: no journal (each call sends)."""
+
     def send(self, message: EmailMessage, referentie: str) -> str:
-        """Deliver to the server."""
+        """Deliver to the server, once per reference when there is a journal."""
+        reference = f"smtp {self.host}:{self.port} {message['Message-ID']}"
+        entry = self.journal / f"{referentie}.verzonden" if self.journal else None
+        if entry is not None and entry.exists():
+            return reference
         with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
             if self.starttls:
                 smtp.starttls()
             if self.username:
                 smtp.login(self.username, self.password or "")
             smtp.send_message(message)
-        return f"smtp {self.host}:{self.port}"
+        if entry is not None:
+            write_once(entry, reference.encode())
+        return reference
 
 
 @dataclass
@@ -51,10 +61,9 @@ class PickupFolder:
     folder: Path
 
     def send(self, message: EmailMessage, referentie: str) -> str:
-        """Write the file."""
-        self.folder.mkdir(parents=True, exist_ok=True)
+        """Write the file (once per reference)."""
         path = self.folder / f"email-{referentie}.eml"
-        path.write_bytes(message.as_bytes())
+        write_once(path, message.as_bytes())
         return path.name
 
 
@@ -66,7 +75,8 @@ def build_email(envelope: Envelope, *, van: str, domein: str) -> EmailMessage:
     message["From"] = formataddr((envelope.afzender, van))
     message["To"] = envelope.ontvanger.email
     message["Subject"] = envelope.onderwerp
-    message["Message-ID"] = make_msgid(idstring=envelope.referentie, domain=domein)
+    # the same for every hand-over of one reference, so a copy is recognisable as one
+    message["Message-ID"] = f"<{envelope.referentie}@{domein}>"
     message.set_content(envelope.tekst)
     if envelope.html:
         message.add_alternative(envelope.html, subtype="html")

@@ -4,7 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from proactief.channels.base import ChannelPlugin, ChannelSpec, Delivery, Envelope
+from proactief.channels.base import ChannelPlugin, ChannelSpec, Delivery, Envelope, write_once
 from proactief.channels.templating import letter_environment
 from proactief.domain import Contactsoort, Kanaal, StapStatus
 
@@ -33,15 +33,17 @@ class LetterChannel:
     kanaal: Kanaal = Kanaal.BRIEF
 
     def deliver(self, envelope: Envelope) -> Delivery:
-        """Write ``brief-<referentie>.pdf``."""
+        """Write ``brief-<referentie>.pdf``, once: a letter already there is not written
+        again (idempotent by reference)."""
         if not envelope.html:
             return Delivery(StapStatus.MISLUKT, self.kanaal, "geen brieftekst (html) in de envelop")
         if not envelope.ontvanger.adres:
             return Delivery(StapStatus.MISLUKT, self.kanaal, "geen postadres bekend")
-        self.outbox.mkdir(parents=True, exist_ok=True)
         path = self.outbox / f"brief-{envelope.referentie}.pdf"
+        if path.exists():
+            return Delivery(StapStatus.AFGELEVERD, self.kanaal, path.name)
         try:
-            path.write_bytes(self.render(envelope.html))
+            write_once(path, self.render(envelope.html))
         except OSError as exc:
             return Delivery(
                 StapStatus.MISLUKT, self.kanaal, f"schrijven mislukt: {type(exc).__name__}"

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from proactief.channels.base import ChannelPlugin, ChannelSpec, Delivery, Envelope
+from proactief.channels.base import ChannelPlugin, ChannelSpec, Delivery, Envelope, write_once
 from proactief.domain import Contactsoort, Kanaal, StapStatus
 
 __all__ = [
@@ -81,10 +81,9 @@ class SmsFolder:
     folder: Path
 
     def send(self, telefoon: str, tekst: str, referentie: str) -> str:
-        """Write the file."""
-        self.folder.mkdir(parents=True, exist_ok=True)
+        """Write the file (once per reference)."""
         path = self.folder / f"sms-{referentie}.txt"
-        path.write_text(tekst, encoding="utf-8")
+        write_once(path, tekst.encode("utf-8"))
         return path.name
 
 

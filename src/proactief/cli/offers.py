@@ -60,6 +60,7 @@ def _channels(settings: Settings) -> "dict[Kanaal, Channel]":
             starttls=settings.smtp_starttls,
             username=settings.smtp_user,
             password=settings.smtp_password,
+            journal=settings.resolved_outbox_dir() / "smtp-verzonden",
         )
         if settings.smtp_host
         else None
@@ -169,7 +170,8 @@ def offer_send(
     """Zet de volgende stap van de contactladder als die aan de beurt is: een brief, e-mail
     of sms versturen, of een bel- of bezoektaak maken."""
 
-    from proactief.offers.outreach import run_next_step
+    from proactief.offers.outbox import deliver_pending
+    from proactief.offers.outreach import send_next_step
 
     if not case_ids and not alle:
         raise _fail("geef zaaknummers, of --alle voor alle open zaken.")
@@ -179,6 +181,13 @@ def offer_send(
     today = _today(datum)
     now = datetime.combine(today, time(9), tzinfo=UTC)
     channels = _channels(settings)
+    # first what an interrupted run committed but did not hand over: the same envelopes
+    recovered = deliver_pending(begin=engine.begin, channels=channels, now=now, actor="medewerker")
+    if recovered:
+        console.print(
+            f"{len(recovered)} bericht(en) uit de wachtrij van een eerdere, onderbroken run "
+            "afgeleverd."
+        )
     if alle:
         with engine.begin() as conn:  # begin: the audit entry of the read must stay
             grant = case_grant(conn, actor="systeem:ladder")
@@ -188,19 +197,18 @@ def offer_send(
         table.add_column(column)
     counts: dict[str, int] = {}
     for case_id in case_ids or []:
-        with engine.begin() as conn:
-            try:
-                result = run_next_step(
-                    conn=conn,
-                    case_id=case_id,
-                    channels=channels,
-                    directory=directory,
-                    now=now,
-                    afzender=_afzender(settings),
-                    actor="medewerker",
-                )
-            except CaseNotFoundError as exc:
-                raise _fail(str(exc)) from exc
+        try:
+            result = send_next_step(
+                begin=engine.begin,
+                case_id=case_id,
+                channels=channels,
+                directory=directory,
+                now=now,
+                afzender=_afzender(settings),
+                actor="medewerker",
+            )
+        except CaseNotFoundError as exc:
+            raise _fail(str(exc)) from exc
         counts[result.status] = counts.get(result.status, 0) + 1
         table.add_row(
             str(case_id),

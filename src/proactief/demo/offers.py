@@ -25,7 +25,7 @@ from proactief.offers.outreach import (
     StepResult,
     case_offer,
     messages_for,
-    run_next_step,
+    send_next_step,
     write_preview,
 )
 from proactief.sources.contactgegevens import FakeContactDirectory
@@ -123,15 +123,14 @@ def run_offer_step(
     now = datetime.combine(today, time(9), tzinfo=UTC)
     stage = "Berichten maken en versturen (steekproef)"
     for number, case_id in enumerate(chosen, start=1):
-        with engine.begin() as conn:
-            step = run_next_step(
-                conn=conn,
-                case_id=case_id,
-                channels=channels,
-                directory=FakeContactDirectory(),
-                now=now,
-                afzender=afzender,
-            )
+        step = send_next_step(
+            begin=engine.begin,
+            case_id=case_id,
+            channels=channels,
+            directory=FakeContactDirectory(),
+            now=now,
+            afzender=afzender,
+        )
         result.steps.append(step)
         for kanaal, message in messages_for(
             offers[case_id], afzender=afzender, datum=today

@@ -42,6 +42,8 @@ class BerichtStatus(StrEnum):
 class StapStatus(StrEnum):
     """What happened to a step of the contact ladder (and what a channel reports)."""
 
+    IN_WACHTRIJ = "in_wachtrij"
+    """Committed with its message in the outbox; no channel has it yet."""
     AFGELEVERD = "afgeleverd"
     MISLUKT = "mislukt"
     TAAK_OPEN = "taak_open"

@@ -191,6 +191,20 @@ class OutreachStepRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class OutboxRecord:
+    id: int
+    step_id: int
+    referentie: str
+    kanaal: str
+    envelop: str | None
+    status: str
+    pogingen: int
+    aangemaakt: datetime
+    afgerond: datetime | None
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
 class SegmentKansenRecord:
     person_pseudonym: str
     kansen: str

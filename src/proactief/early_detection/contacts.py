@@ -80,8 +80,10 @@ def get_case(*, conn: Connection, case_id: int, actor: str = "medewerker") -> Vr
 
 
 def _open_case_row(grant: Grant, case_id: int, datum: date) -> CaseRecord:
-    """The case's row, if it exists, is still open, and began on or before ``datum``."""
-    row = repo.get_case_row(grant, case_id)
+    """The case's row, if it exists, is still open, and began on or before ``datum``;
+    locked until the transaction ends, so a second worker closing the same case waits and
+    is then told it is closed."""
+    row = repo.get_case_row(grant, case_id, for_update=True)
     if row is None:
         raise CaseNotFoundError(case_id)
     if row.eindresultaat is not None:

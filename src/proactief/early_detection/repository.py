@@ -221,12 +221,15 @@ def update_case(conn: Connection, case_id: int, **values: object) -> None:
     conn.execute(update(cases).where(cases.c.id == case_id).values(**values))
 
 
-def get_case_row(grant: Grant, case_id: int) -> CaseRecord | None:
-    """One case row, or None."""
+def get_case_row(grant: Grant, case_id: int, *, for_update: bool = False) -> CaseRecord | None:
+    """One case row, or None. ``for_update``: the row stays locked until the caller's
+    transaction ends, so a change decided on it cannot race another (PostgreSQL; on
+    SQLite the transaction holds the write lock already)."""
     conn = grant.require(["cases.*"])
-    return record_or_none(
-        CaseRecord, conn.execute(select(cases).where(cases.c.id == case_id)).first()
-    )
+    query = select(cases).where(cases.c.id == case_id)
+    if for_update:
+        query = query.with_for_update()
+    return record_or_none(CaseRecord, conn.execute(query).first())
 
 
 def _open_cases_where(partner: str | None, crisis: bool) -> list[ColumnElement[bool]]:

@@ -3,12 +3,16 @@ messages, and the contact ladder carried out one step at a time through the chan
 
 Every step is decided anew from the person's choices at that moment, so an opt-out or a
 new preference between two steps takes effect at once. Messages leave only through
-``send_message`` (opt-out, Wmebv, representative); a delivered message becomes a DDAS
-contact attempt; a phone call or home visit becomes a task for the contact worker, and
-its attempt is registered when the worker has done it (``complete_task``).
+``send_message`` (opt-out, Wmebv, representative) and the outbox (``offers.outbox``): the
+step is committed before a channel is called, so a crash never sends a message twice; a
+delivered message becomes a DDAS contact attempt; a phone call or home visit becomes a
+task for the contact worker, and its attempt is registered when the worker has done it
+(``complete_task``).
 """
 
+import dataclasses
 import logging
+import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -48,6 +52,7 @@ from proactief.offers.approach import (
 )
 from proactief.offers.checks import check_rendered
 from proactief.offers.messages import Rendered, parts_for, render_messages
+from proactief.offers.outbox import Begin, deliver_pending, enqueue
 from proactief.offers.questionnaire import own_segment
 from proactief.sources.contactgegevens import ContactDirectory
 from proactief.trust.consent import current_state
@@ -66,6 +71,7 @@ __all__ = [
     "complete_task",
     "messages_for",
     "run_next_step",
+    "send_next_step",
     "write_preview",
 ]
 
@@ -271,6 +277,8 @@ def run_next_step(
             return StepResult(
                 case_id, GeenStap.WACHT, "een taak voor de contactmedewerker staat open"
             )
+        if any(d.status == StapStatus.IN_WACHTRIJ for d in done):
+            return StepResult(case_id, GeenStap.WACHT, "een bericht wacht op verzending")
         due = done[-1].tijdstip + timedelta(days=step.wacht_dagen)
         if due.tzinfo is None:
             due = due.replace(tzinfo=now.tzinfo)
@@ -282,9 +290,9 @@ def run_next_step(
     kanaal = step.kanaal
     message_id: int | None = None
 
-    def store(status: str, detail: str, belscript: str | None = None) -> None:
-        """Keep the step (no personal data in ``detail``)."""
-        repo.insert_outreach_step(
+    def store(status: str, detail: str, belscript: str | None = None) -> int:
+        """Keep the step (no personal data in ``detail``); its id."""
+        return repo.insert_outreach_step(
             conn,
             {
                 "case_id": case_id,
@@ -346,7 +354,9 @@ def run_next_step(
     rendered = messages_for(co, afzender=afzender, datum=now.date(), adres=details.adres, code=code)
     text, html = parts_for(rendered, kanaal)
     envelope = Envelope(
-        referentie=f"zaak{case_id}-stap{stap + 1}",
+        # unique beyond this database (a restored backup or a reset demo reuses case
+        # numbers), and the same for every hand-over of this envelope (outbox.py)
+        referentie=f"zaak{case_id}-stap{stap + 1}-{secrets.token_hex(4)}",
         kanaal=kanaal,
         ontvanger=details,
         afzender=afzender.naam,
@@ -355,6 +365,21 @@ def run_next_step(
         html=html,
         dagdeel=step.dagdeel,
     )
+    if spec_of(kanaal).bericht:
+        # the transactional outbox: step, message, code and envelope commit together with
+        # the caller's transaction; a channel gets the envelope only after that (outbox.py)
+        step_id = store(StapStatus.IN_WACHTRIJ, "in de wachtrij voor verzending")
+        enqueue(conn, step_id=step_id, envelope=envelope, now=now)
+        log.info("case %d step %d: queued for %s", case_id, stap + 1, kanaal.value)
+        return StepResult(
+            case_id,
+            StapStatus.IN_WACHTRIJ,
+            "in de wachtrij voor verzending",
+            stap + 1,
+            kanaal,
+            offer.toon,
+        )
+    # a task channel has no one outside to reach: it only puts the task in the queue
     delivery = channel.deliver(envelope)
     store(
         delivery.status, delivery.detail, text if delivery.status == StapStatus.TAAK_OPEN else None
@@ -364,6 +389,41 @@ def run_next_step(
         register_contact(conn=conn, case_id=case_id, attempt=attempt)
     log.info("case %d step %d: %s via %s", case_id, stap + 1, delivery.status, kanaal.value)
     return StepResult(case_id, delivery.status, delivery.detail, stap + 1, kanaal, offer.toon)
+
+
+def send_next_step(
+    *,
+    begin: Begin,
+    case_id: int,
+    channels: Mapping[Kanaal, Channel],
+    directory: ContactDirectory,
+    now: datetime,
+    afzender: Afzender | None = None,
+    actor: str = "systeem",
+) -> StepResult:
+    """``run_next_step`` in its own transaction, then the delivery of what it queued (and
+    of anything of the case still waiting from an earlier, interrupted run), each after
+    its own commit. The result says what finally happened to the step."""
+    with begin() as conn:
+        result = run_next_step(
+            conn=conn,
+            case_id=case_id,
+            channels=channels,
+            directory=directory,
+            now=now,
+            afzender=afzender,
+            actor=actor,
+        )
+    delivered = deliver_pending(
+        begin=begin, channels=channels, now=now, case_id=case_id, actor=actor
+    )
+    if result.status is StapStatus.IN_WACHTRIJ:
+        for item in delivered:
+            if item.stap == result.stap:
+                return dataclasses.replace(
+                    result, status=item.status, detail=item.detail, kanaal=item.kanaal
+                )
+    return result
 
 
 def complete_task(

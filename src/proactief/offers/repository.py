@@ -5,20 +5,25 @@ resident's own answers.
 from sqlalchemy import Connection, delete, select, update
 
 from proactief.domain.offers import StapStatus
-from proactief.domain.records import OutreachStepRecord, SegmentKansenRecord
+from proactief.domain.records import OutboxRecord, OutreachStepRecord, SegmentKansenRecord
 from proactief.storage.queries import Values, record_or_none, records
 from proactief.storage.tables import (
+    outbox,
     outreach_steps,
     segment_kansen,
 )
 
 __all__ = [
+    "claim_outbox_row",
     "delete_segment_kansen",
+    "insert_outbox_row",
     "insert_outreach_step",
     "outreach_step_row",
     "outreach_step_rows",
     "outreach_steps_of_case",
+    "pending_outbox_ids",
     "segment_kansen_row",
+    "update_outbox_row",
     "update_outreach_step",
     "upsert_segment_kansen",
 ]
@@ -91,3 +96,33 @@ def delete_segment_kansen(conn: Connection, person_pseudonym: str) -> int:
             delete(segment_kansen).where(segment_kansen.c.person_pseudonym == person_pseudonym)
         ).rowcount
     )
+
+
+def insert_outbox_row(conn: Connection, row: Values) -> int:
+    """Put a message in the outbox (in the transaction of its ladder step)."""
+    return int(conn.execute(outbox.insert().values(**row).returning(outbox.c.id)).scalar_one())
+
+
+def pending_outbox_ids(conn: Connection, *, case_id: int | None = None) -> list[int]:
+    """The outbox messages not yet handed to a channel, oldest first (of one case)."""
+    query = select(outbox.c.id).where(outbox.c.status == "wacht").order_by(outbox.c.id)
+    if case_id is not None:
+        query = query.join(outreach_steps, outreach_steps.c.id == outbox.c.step_id).where(
+            outreach_steps.c.case_id == case_id
+        )
+    return [int(i) for i in conn.execute(query).scalars()]
+
+
+def claim_outbox_row(conn: Connection, outbox_id: int) -> OutboxRecord | None:
+    """The message if it still waits, locked until the transaction ends; None when it was
+    delivered meanwhile or another worker holds it (PostgreSQL: SKIP LOCKED; SQLite: the
+    transaction holds the write lock)."""
+    query = select(outbox).where(outbox.c.id == outbox_id, outbox.c.status == "wacht")
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return record_or_none(OutboxRecord, conn.execute(query).first())
+
+
+def update_outbox_row(conn: Connection, outbox_id: int, **values: object) -> None:
+    """Record what the channel did with an outbox message."""
+    conn.execute(update(outbox).where(outbox.c.id == outbox_id).values(**values))

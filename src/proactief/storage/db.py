@@ -7,7 +7,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -30,14 +30,32 @@ class DatabaseUnavailableError(RuntimeError):
         )
 
 
+#: how long a SQLite transaction waits for another one's write lock before it gives up
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
 def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
+    # The driver's own transaction handling starts a transaction lazily at the first write.
+    # A transaction that read first then cannot upgrade to a writer while another process
+    # writes (SQLITE_BUSY at once, no waiting): concurrent audited reads failed that way.
+    # So the driver leaves transactions to us, and _sqlite_begin takes the write lock first.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     # WAL keeps readers going during an import and makes a killed import leave only
     # whole committed batches behind.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    # BEGIN IMMEDIATE: every transaction takes SQLite's one write lock when it starts (and
+    # waits for it, up to the busy timeout), so a read followed by a write never fails or
+    # works on a stale snapshot. Transactions on one SQLite file thus run one at a time;
+    # PostgreSQL is the database for many concurrent users (docs/reliability.md).
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_db_engine(url: str, **kwargs: Any) -> Engine:
@@ -52,6 +70,7 @@ def create_db_engine(url: str, **kwargs: Any) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, **kwargs)
 

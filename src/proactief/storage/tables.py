@@ -247,6 +247,26 @@ outreach_steps = Table(
     UniqueConstraint("case_id", "stap", name="uq_outreach_steps_case_stap"),
 )
 
+outbox = Table(
+    "outbox",
+    metadata,
+    # the transactional outbox: a message committed with its ladder step before any channel
+    # is called, delivered after the commit and marked when the channel has it (migration
+    # 0008, docs/reliability.md). The envelope (address and text, with the one-time code)
+    # is kept only until the delivery is final, then cleared.
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("step_id", Integer, ForeignKey("outreach_steps.id"), nullable=False, unique=True),
+    Column("referentie", String(100), nullable=False, unique=True),
+    Column("kanaal", String(20), nullable=False),
+    Column("envelop", Text, nullable=True),
+    # 'wacht' (committed, not yet handed over), 'afgeleverd', 'mislukt'
+    Column("status", String(20), nullable=False, index=True),
+    Column("pogingen", Integer, nullable=False, server_default="0"),
+    Column("aangemaakt", DateTime(timezone=True), nullable=False),
+    Column("afgerond", DateTime(timezone=True), nullable=True),
+    Column("detail", String(300), nullable=False, server_default=""),
+)
+
 segment_kansen = Table(
     "segment_kansen",
     metadata,

@@ -23,7 +23,14 @@ from proactief.trust.consent import current_state
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Aanleiding", "Message", "MessageNotFoundError", "send_message", "why_message"]
+__all__ = [
+    "Aanleiding",
+    "Message",
+    "MessageNotFoundError",
+    "block_queued_message",
+    "send_message",
+    "why_message",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +132,31 @@ def send_message(
         now=tijdstip,
     )
     return Message(message_id, status, gekozen, ontvanger, reden)
+
+
+def block_queued_message(
+    *,
+    conn: Connection,
+    message_id: int,
+    person_pseudonym: str,
+    reden: str,
+    actor: str = "systeem",
+    now: datetime | None = None,
+) -> None:
+    """A message that waited in the outbox is not handed over after all (the person opted
+    out, or the case was closed, before the channel got it): it is recorded as blocked,
+    with the reason, so 'why did I get this' does not claim it was sent."""
+    repo.block_message_row(conn, message_id, reden)
+    append_audit(
+        conn,
+        actor=actor,
+        actie="blokkeer",
+        doel=Doel.VROEGSIGNALERING.value,
+        gegevens="bericht",
+        subject=person_pseudonym,
+        details={"bericht": message_id, "na": "wachtrij"},
+        now=now,
+    )
 
 
 def messages_of_person(*, conn: Connection, person_pseudonym: str) -> list[MessageRecord]:

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, delete, select, update
 
 from proactief.domain.records import (
     AuditRecord,
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "audit_rows",
+    "block_message_row",
     "bsn_of_person",
     "case_signal_summary",
     "delete_cases",
@@ -101,6 +102,15 @@ def insert_message(conn: Connection, row: Values) -> int:
     return int(conn.execute(messages.insert().values(**row).returning(messages.c.id)).scalar_one())
 
 
+def block_message_row(conn: Connection, message_id: int, reden: str) -> None:
+    """Mark a message that was not handed over after all as blocked, with the reason."""
+    conn.execute(
+        update(messages)
+        .where(messages.c.id == message_id)
+        .values(status="geblokkeerd", reden_kanaal=reden)
+    )
+
+
 def message_row(conn: Connection, message_id: int) -> MessageRecord | None:
     """One message."""
     return record_or_none(
@@ -134,10 +144,18 @@ def messages_of_person(conn: Connection, person_pseudonym: str) -> list[MessageR
     )
 
 
+#: the PostgreSQL advisory lock that serialises appends to the audit chain
+AUDIT_APPEND_LOCK = 0x70726F61  # 'proa'
+
+
 def lock_audit_log(conn: Connection) -> None:
-    """Serialise writers of the hash chain (PostgreSQL; SQLite has one writer anyway)."""
+    """Serialise writers of the hash chain until the caller's transaction ends.
+
+    PostgreSQL: a transaction-scoped advisory lock, so readers of audit_log and other
+    tables are not blocked (a table lock did that). SQLite: every transaction already
+    holds the one write lock (storage.db, BEGIN IMMEDIATE)."""
     if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql("LOCK TABLE audit_log IN EXCLUSIVE MODE")
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({AUDIT_APPEND_LOCK})")
 
 
 def last_audit_row(conn: Connection) -> AuditRecord | None:

@@ -1,0 +1,214 @@
+"""The transactional outbox: every message goes out once, even after a crash.
+
+A ladder step, its message record, its one-time code and the finished envelope are
+committed together (``enqueue``, inside ``run_next_step``'s transaction) before any channel
+is called. ``deliver_one`` then hands one waiting envelope to its channel and, in the same
+transaction, marks it delivered, updates the step and registers the DDAS contact attempt.
+
+A crash before that transaction commits leaves the envelope waiting; the next run hands
+the *same* envelope (same reference, same code) to the channel again, and the channels
+make that second hand-over a no-op: a letter or pickup file already there is not written
+again, and SMTP keeps a journal of the references the server accepted. What stays open is
+the instant between an SMTP server's acceptance and the journal write (docs/reliability.md).
+
+Before the hand-over the person's choices and the case are read again: an opt-out or an
+end result that came in while the envelope waited stops it.
+"""
+
+import json
+import logging
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection
+
+from proactief.channels import Channel, Delivery, Envelope
+from proactief.domain import ContactDetails, Kanaal, StapStatus
+from proactief.early_detection import repository as early_repo
+from proactief.early_detection.contacts import case_grant, register_contact
+from proactief.offers import repository as repo
+from proactief.trust.consent import current_state
+from proactief.trust.messaging import block_queued_message
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "OutboxDelivery",
+    "decode_envelope",
+    "deliver_one",
+    "deliver_pending",
+    "encode_envelope",
+    "enqueue",
+]
+
+WACHT = "wacht"
+"""Committed, not yet handed to a channel."""
+
+Begin = Callable[[], AbstractContextManager[Connection]]
+"""Opens a transaction, e.g. ``engine.begin``."""
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxDelivery:
+    """What happened to one envelope from the outbox (no personal data)."""
+
+    outbox_id: int
+    case_id: int
+    stap: int
+    kanaal: Kanaal
+    status: StapStatus
+    detail: str
+
+
+def encode_envelope(envelope: Envelope) -> str:
+    """The envelope as JSON, to keep in the outbox until it is delivered."""
+    ontvanger = envelope.ontvanger
+    return json.dumps(
+        {
+            "referentie": envelope.referentie,
+            "kanaal": envelope.kanaal.value,
+            "ontvanger": {
+                "naam": ontvanger.naam,
+                "email": ontvanger.email,
+                "telefoon": ontvanger.telefoon,
+                "adres": list(ontvanger.adres),
+            },
+            "afzender": envelope.afzender,
+            "onderwerp": envelope.onderwerp,
+            "tekst": envelope.tekst,
+            "html": envelope.html,
+            "dagdeel": envelope.dagdeel,
+        },
+        ensure_ascii=False,
+    )
+
+
+def decode_envelope(text: str) -> Envelope:
+    """The envelope kept by ``encode_envelope``."""
+    data = json.loads(text)
+    ontvanger = data["ontvanger"]
+    return Envelope(
+        referentie=data["referentie"],
+        kanaal=Kanaal(data["kanaal"]),
+        ontvanger=ContactDetails(
+            naam=ontvanger["naam"],
+            email=ontvanger["email"],
+            telefoon=ontvanger["telefoon"],
+            adres=tuple(ontvanger["adres"]),
+        ),
+        afzender=data["afzender"],
+        onderwerp=data["onderwerp"],
+        tekst=data["tekst"],
+        html=data["html"],
+        dagdeel=data["dagdeel"],
+    )
+
+
+def enqueue(conn: Connection, *, step_id: int, envelope: Envelope, now: datetime) -> int:
+    """Put the envelope of a ladder step in the outbox, in the step's own transaction."""
+    return repo.insert_outbox_row(
+        conn,
+        {
+            "step_id": step_id,
+            "referentie": envelope.referentie,
+            "kanaal": envelope.kanaal.value,
+            "envelop": encode_envelope(envelope),
+            "status": WACHT,
+            "pogingen": 0,
+            "aangemaakt": now,
+            "detail": "",
+        },
+    )
+
+
+def deliver_one(
+    *,
+    conn: Connection,
+    outbox_id: int,
+    channels: Mapping[Kanaal, Channel],
+    now: datetime,
+    actor: str = "systeem",
+) -> OutboxDelivery | None:
+    """Hand one waiting envelope to its channel and record the outcome, in ``conn``'s
+    transaction. None when it is no longer waiting (delivered meanwhile, or another
+    worker has it)."""
+    row = repo.claim_outbox_row(conn, outbox_id)
+    if row is None or row.envelop is None:
+        return None
+    step = repo.outreach_step_row(conn, row.step_id)
+    if step is None:  # the foreign key makes this impossible; say so if it happens
+        raise LookupError(f"outbox {outbox_id}: ladder step {row.step_id} is missing")
+    kanaal = Kanaal(row.kanaal)
+    case = early_repo.get_case_row(case_grant(conn, actor=actor), step.case_id, for_update=True)
+    if case is None:
+        raise LookupError(f"outbox {outbox_id}: case {step.case_id} is missing")
+    delivery: Delivery
+    if case.eindresultaat is not None:
+        delivery = Delivery(StapStatus.GEBLOKKEERD, kanaal, "zaak afgesloten vóór verzending")
+    elif not current_state(conn=conn, person_pseudonym=case.person_pseudonym).may_contact():
+        delivery = Delivery(
+            StapStatus.GEBLOKKEERD, kanaal, "de inwoner meldde zich af vóór verzending"
+        )
+    else:
+        channel = channels.get(kanaal)
+        if channel is None:
+            raise ValueError(
+                f"Geen kanaal ingesteld voor '{kanaal}' / no channel plugin configured for {kanaal}"
+            )
+        delivery = channel.deliver(decode_envelope(row.envelop))
+    if delivery.status is StapStatus.GEBLOKKEERD and step.message_id is not None:
+        block_queued_message(
+            conn=conn,
+            message_id=step.message_id,
+            person_pseudonym=case.person_pseudonym,
+            reden=delivery.detail,
+            actor=actor,
+            now=now,
+        )
+    # the envelope (address, text, code) is kept only while it waits
+    repo.update_outbox_row(
+        conn,
+        outbox_id,
+        status=delivery.status.value,
+        envelop=None,
+        pogingen=row.pogingen + 1,
+        afgerond=now,
+        detail=delivery.detail[:300],
+    )
+    repo.update_outreach_step(
+        conn, step.id, status=delivery.status.value, detail=delivery.detail[:300]
+    )
+    attempt = delivery.contactpoging(step.tijdstip.date(), step.dagdeel)
+    if attempt is not None:
+        register_contact(conn=conn, case_id=step.case_id, attempt=attempt, actor=actor)
+    log.info(
+        "outbox %d (case %d step %d): %s", outbox_id, step.case_id, step.stap + 1, delivery.status
+    )
+    return OutboxDelivery(
+        outbox_id, step.case_id, step.stap + 1, kanaal, delivery.status, delivery.detail
+    )
+
+
+def deliver_pending(
+    *,
+    begin: Begin,
+    channels: Mapping[Kanaal, Channel],
+    now: datetime,
+    case_id: int | None = None,
+    actor: str = "systeem",
+) -> list[OutboxDelivery]:
+    """Deliver every waiting envelope (of one case), each in its own transaction: after a
+    crash, this finishes what the crashed run had committed."""
+    with begin() as conn:
+        ids = repo.pending_outbox_ids(conn, case_id=case_id)
+    done: list[OutboxDelivery] = []
+    for outbox_id in ids:
+        with begin() as conn:
+            result = deliver_one(
+                conn=conn, outbox_id=outbox_id, channels=channels, now=now, actor=actor
+            )
+        if result is not None:
+            done.append(result)
+    return done
