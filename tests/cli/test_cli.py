@@ -331,3 +331,19 @@ def test_killed_import_resumes_to_exactly_once(env: dict[str, str], tmp_path: Pa
     assert _stored(url) == (n, n)
     accepted, duplicates = n - partial, partial
     assert f"│ {accepted} " in second.stdout and f"│ {duplicates} " in second.stdout
+
+
+def test_rejected_values_cannot_style_or_steer_the_terminal(
+    sqlite_env: dict[str, str], tmp_path: Path
+) -> None:
+    """rich markup and control characters from a file are shown as text (issue 13, item 9):
+    '[/red]' used to crash `intake --rejected`, and an escape sequence reached the terminal."""
+    hostile = "[/red]\x1b[2J\rOK"
+    path = tmp_path / "vijandig.json"
+    path.write_text(json.dumps(ddas_document([signal(ID="X", ontstaansdatum=hostile)])))
+    taken = run(["intake", str(path), "--today", TODAY.isoformat()], sqlite_env)
+    assert taken.returncode == 0, taken.stderr
+    listing = run(["intake", "--rejected"], sqlite_env)
+    assert listing.returncode == 0, listing.stderr
+    assert "[/red]" in listing.stdout and "\\x1b[2J\\x0dOK" in listing.stdout
+    assert "\x1b" not in listing.stdout and "\r" not in listing.stdout

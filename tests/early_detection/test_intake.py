@@ -67,7 +67,7 @@ def test_same_signal_in_another_file_is_a_duplicate(
         today=TODAY,
     )
     second = intake_file(
-        write_json(tmp_path / "b.json", [signal(ID="A", bedrag=999), signal(ID="B")]),
+        write_json(tmp_path / "b.json", [signal(ID="A"), signal(ID="B")]),
         engine=engine,
         pseudonymizer=pseudonymizer,
         today=TODAY,
@@ -142,7 +142,7 @@ def test_creditor_csv_with_semicolons(
 def test_unreadable_json_names_line_and_column(tmp_path: Path) -> None:
     path = tmp_path / "kapot.json"
     path.write_text('{"leveringen": [\n  {"vroegsignalen": [}\n]}', encoding="utf-8")
-    with pytest.raises(IntakeFileError, match=r"kapot.json: not valid JSON at line 2, column"):
+    with pytest.raises(IntakeFileError, match=r"kapot.json: not valid JSON .*line 2, column"):
         list(DdasJsonSource().read(path))
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import typer
 import uvicorn
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -57,9 +58,22 @@ console = Console()
 err = Console(stderr=True)
 
 
+_CONTROL = {i: f"\\x{i:02x}" for i in (*range(0x20), 0x7F)} | {
+    i: f"\\u{i:04x}" for i in range(0x80, 0xA0)
+}
+
+
+def shown(value: object) -> str:
+    """Data from outside (a rejected value, a file name, a signal ID) as the terminal
+    may show it: rich markup escaped, so '[/red]' is text and not a style, and control
+    characters (escape sequences, carriage returns, C1 codes) written out visibly, so a
+    record cannot move the cursor, clear the screen or fake a line of output."""
+    return escape(str(value).translate(_CONTROL))
+
+
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print a clear error (in Dutch for the team) and return the Exit to raise."""
-    err.print(f"[bold red]Fout:[/] {message}")
+    err.print(f"[bold red]Fout:[/] {shown(message)}")
     return typer.Exit(code)
 
 

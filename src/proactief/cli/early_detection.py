@@ -14,6 +14,7 @@ from proactief.cli.common import (
     console,
     context,
     progress_bar,
+    shown,
 )
 from proactief.cli.common import fail as _fail
 from proactief.domain import Contactpoging, Contactsoort, Dagdeel, Eindresultaat
@@ -77,7 +78,12 @@ def intake(
         table.add_column("reden")
         table.add_column("reason")
         for row in rows:
-            table.add_row(row.file_name, row.position, row.fields, row.reason_nl, row.reason_en)
+            table.add_row(
+                *(
+                    shown(v)
+                    for v in (row.file_name, row.position, row.fields, row.reason_nl, row.reason_en)
+                )
+            )
         console.print(table)
         console.print(f"{len(rows)} geweigerde records.")
         return
@@ -106,7 +112,7 @@ def intake(
                 raise _fail(f"{exc} — niets uit dit bestand is ingenomen.") from exc
         any_rejected = any_rejected or result.rejected > 0
         summary.add_row(
-            result.file_name,
+            shown(result.file_name),
             str(result.records),
             str(result.accepted),
             str(result.duplicates),
@@ -176,7 +182,7 @@ def cases_show(case_id: Annotated[int, typer.Argument(help="Zaaknummer.")]) -> N
         except CaseNotFoundError as exc:
             raise _fail(str(exc)) from exc
     console.print(f"[bold]Zaak {case.case_id}[/] (matching {case.matchingsdatum})")
-    console.print(f"Signalen: {', '.join(case.signal_ids)}")
+    console.print(f"Signalen: {shown(', '.join(case.signal_ids))}")
     console.print(f"Prioriteit {case.priority}:")
     for reason in case.priority_reasons:
         console.print(f"  +{reason.points} {reason.reason} [{reason.rule_id}]")

@@ -8,21 +8,25 @@ every record ends up stored exactly once.
 
 import hashlib
 import logging
+import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 
 from proactief.domain import Doel, Vroegsignaal
 from proactief.domain.json import JsonObject
 from proactief.domain.records import QuarantineRecord
 from proactief.early_detection import repository as repo
 from proactief.early_detection.validation import FieldError, validate_record
-from proactief.sources import RawRecord, Source, source_for
+from proactief.sources import IntakeFileError, RawRecord, Source, source_for
 from proactief.trust.access import PersonalDataAccess
-from proactief.trust.pseudonyms import Pseudonymizer
+from proactief.trust.audit import append_audit
+from proactief.trust.pseudonyms import Pseudonymizer, is_valid_bsn
 
 __all__ = ["IntakeResult", "file_sha256", "intake_file", "rejected_records"]
 
@@ -82,13 +86,27 @@ def _identity_rows(signal: Vroegsignaal, pseudonymizer: Pseudonymizer) -> tuple[
 
 
 class _Batch:
-    __slots__ = ("identities", "rejected", "signals", "size")
+    __slots__ = ("identities", "rejected", "signals", "size", "sources")
 
     def __init__(self) -> None:
         self.signals: dict[str, JsonObject] = {}
         self.identities: dict[str, JsonObject] = {}
         self.rejected: list[JsonObject] = []
+        self.sources: dict[str, RawRecord] = {}
+        """The record each signal came from, to quarantine it if the database refuses."""
         self.size = 0
+
+
+def _content(row: JsonObject) -> tuple[object, ...]:
+    return tuple(row[name] for name in repo.SIGNAL_CONTENT)
+
+
+_CONFLICT = FieldError(
+    "ID",
+    "dit signaal-ID is al ontvangen met een andere inhoud (conflict): niet opgeslagen, "
+    "vraag de signaalpartner welke versie klopt",
+    "this signal ID was received before with different content (conflict): not stored",
+)
 
 
 def intake_file(
@@ -100,8 +118,12 @@ def intake_file(
     source: Source | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     on_progress: Callable[[int, int | None], None] | None = None,
+    actor: str = "systeem:inname",
 ) -> IntakeResult:
-    """Take in one file of vroegsignalen.
+    """Take in one file of vroegsignalen: every record ends stored, duplicate (the same
+    signal ID with the same content) or quarantined with position, field and reason; a
+    same ID with other content is quarantined as a conflict. The run is audited with its
+    counts.
 
     Args:
         path: the file (``.json`` DDAS v1.2 or ``.csv`` creditor format).
@@ -111,39 +133,109 @@ def intake_file(
         source: the reader to use (default: chosen by the file suffix).
         batch_size: records per transaction.
         on_progress: called with (records done, records in total or None) after each batch.
+        actor: who runs the intake, for the audit trail.
 
     Raises:
-        IntakeFileError: the file as a whole cannot be read.
+        IntakeFileError: the file as a whole cannot be read (not a regular file, not
+            readable, broken structure); nothing of it is stored then, except when the
+            error lies past the first batch of a file whose format cannot be checked ahead
+            (the message then says how many records were stored).
     """
+    _require_regular_file(path)
     today = today or date.today()
     source = source or source_for(path)
-    sha = file_sha256(path) if path.exists() else hashlib.sha256(str(path).encode()).hexdigest()
+    sha = file_sha256(path)
     total = source.count(path)
     counts = {"records": 0, "accepted": 0, "duplicates": 0, "rejected": 0}
     now = datetime.now(UTC)
 
+    def quarantine_row(record: RawRecord, errors: list[FieldError]) -> JsonObject:
+        return _quarantine_row(path, sha, record, errors, now, pseudonymizer)
+
+    def store(conn: Connection, batch: _Batch) -> dict[str, int]:
+        """Store a batch in ``conn``; what it adds to the counts once committed."""
+        seen = {"accepted": 0, "duplicates": 0, "rejected": 0}
+        ids = list(batch.signals)
+        stored = repo.stored_signal_contents(conn, ids) if ids else {}
+        new_rows: list[JsonObject] = []
+        rejected = list(batch.rejected)
+        for sid, row in batch.signals.items():
+            if sid not in stored:
+                new_rows.append(row)
+            elif stored[sid] == _content(row):
+                seen["duplicates"] += 1
+            else:
+                rejected.append(quarantine_row(batch.sources[sid], [_CONFLICT]))
+        seen["accepted"] += len(new_rows)
+        seen["rejected"] += len(rejected)
+        persons = {row["person_pseudonym"] for row in new_rows}
+        repo.insert_identities(conn, [i for p, i in batch.identities.items() if p in persons])
+        repo.insert_signals(conn, new_rows)
+        repo.insert_quarantine(conn, rejected)
+        return seen
+
     def flush(batch: _Batch, *, completed: bool) -> None:
-        with engine.begin() as conn:
-            ids = list(batch.signals)
-            known = repo.existing_signal_ids(conn, ids) if ids else set()
-            new_rows = [row for sid, row in batch.signals.items() if sid not in known]
-            counts["duplicates"] += len(batch.signals) - len(new_rows)
-            counts["accepted"] += len(new_rows)
-            counts["rejected"] += len(batch.rejected)
-            repo.insert_identities(conn, list(batch.identities.values()))
-            repo.insert_signals(conn, new_rows)
-            repo.insert_quarantine(conn, batch.rejected)
-            repo.record_intake_file(
-                conn,
-                sha256=sha,
-                file_name=path.name,
-                file_format=source.name,
-                now=now,
-                counts=dict(counts),
-                completed=completed,
-            )
+        try:
+            with engine.begin() as conn:
+                seen = store(conn, batch)
+                _record(conn, seen, completed)
+        except DBAPIError:
+            # A record the validation let through but the database refused: take the
+            # batch in record by record, so only that record is quarantined (with the
+            # database's kind of error) and the rest of the file is not held up.
+            log.warning("intake %s: the database refused a batch; record by record", sha[:12])
+            seen = {"accepted": 0, "duplicates": 0, "rejected": len(batch.rejected)}
+            with engine.begin() as conn:
+                repo.insert_quarantine(conn, batch.rejected)
+            for sid, row in batch.signals.items():
+                single = _Batch()
+                single.signals[sid] = row
+                single.sources[sid] = batch.sources[sid]
+                pseudonym = row["person_pseudonym"]
+                single.identities[pseudonym] = batch.identities[pseudonym]
+                try:
+                    with engine.begin() as conn:
+                        added = store(conn, single)
+                    for key, value in added.items():
+                        seen[key] += value
+                except DBAPIError as exc:
+                    refused = FieldError(
+                        "(record)",
+                        f"de database weigerde dit record ({type(exc.orig).__name__})",
+                        f"the database refused this record ({type(exc.orig).__name__})",
+                    )
+                    with engine.begin() as conn:
+                        repo.insert_quarantine(
+                            conn, [quarantine_row(single.sources[sid], [refused])]
+                        )
+                    seen["rejected"] += 1
+            with engine.begin() as conn:
+                _record(conn, seen, completed)
+        for key, value in seen.items():
+            counts[key] += value
         if on_progress is not None:
             on_progress(counts["records"], total)
+
+    def _record(conn: Connection, seen: dict[str, int], completed: bool) -> None:
+        after = {k: counts[k] + seen.get(k, 0) for k in counts}
+        repo.record_intake_file(
+            conn,
+            sha256=sha,
+            file_name=path.name[:500],
+            file_format=source.name,
+            now=now,
+            counts=after,
+            completed=completed,
+        )
+        if completed:
+            append_audit(
+                conn,
+                actor=actor,
+                actie="inname",
+                doel=Doel.VROEGSIGNALERING.value,
+                gegevens="vroegsignalen",
+                details={"bestand_sha256": sha, **after},
+            )
 
     batch = _Batch()
     for record in source.read(path):
@@ -151,30 +243,36 @@ def intake_file(
         batch.size += 1
         outcome = validate_record(record.data, today=today, text_values=record.text_values)
         if isinstance(outcome, list):
-            batch.rejected.append(_quarantine_row(path, sha, record, outcome, now))
-        elif outcome.signal_id in batch.signals:
-            counts["duplicates"] += 1  # the same ID twice within one file
-        else:
-            pseudonym, identity = _identity_rows(outcome, pseudonymizer)
+            batch.rejected.append(quarantine_row(record, outcome))
+            continue
+        pseudonym, identity = _identity_rows(outcome, pseudonymizer)
+        row: JsonObject = {
+            "signal_id": outcome.signal_id,
+            "signaalpartner": outcome.signaalpartner.value,
+            "person_pseudonym": pseudonym,
+            "bedrag": outcome.bedrag,
+            "ontstaansdatum": outcome.ontstaansdatum,
+            "signaaldatum": outcome.signaaldatum,
+            "crisissignaal": outcome.crisissignaal,
+            "warme_overdracht": outcome.warme_overdracht,
+            "source_sha256": sha,
+        }
+        earlier = batch.signals.get(outcome.signal_id)
+        if earlier is None:
             batch.identities.setdefault(pseudonym, identity)
-            batch.signals[outcome.signal_id] = {
-                "signal_id": outcome.signal_id,
-                "signaalpartner": outcome.signaalpartner.value,
-                "person_pseudonym": pseudonym,
-                "bedrag": outcome.bedrag,
-                "ontstaansdatum": outcome.ontstaansdatum,
-                "signaaldatum": outcome.signaaldatum,
-                "crisissignaal": outcome.crisissignaal,
-                "warme_overdracht": outcome.warme_overdracht,
-                "source_sha256": sha,
-            }
+            batch.signals[outcome.signal_id] = row
+            batch.sources[outcome.signal_id] = record
+        elif _content(earlier) == _content(row):
+            counts["duplicates"] += 1  # the same signal twice within one file
+        else:
+            batch.rejected.append(quarantine_row(record, [_CONFLICT]))
         if batch.size >= batch_size:
             flush(batch, completed=False)
             batch = _Batch()
     flush(batch, completed=True)
     log.info(
         "intake %s: %d records, %d accepted, %d duplicates, %d rejected",
-        path.name,
+        sha[:12],
         counts["records"],
         counts["accepted"],
         counts["duplicates"],
@@ -189,17 +287,49 @@ def intake_file(
     )
 
 
+def _require_regular_file(path: Path) -> None:
+    """A device, FIFO or folder would hang the intake or read forever: refused at once."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        raise IntakeFileError(path, f"cannot open the file ({exc.strerror})") from exc
+    if not stat.S_ISREG(mode):
+        raise IntakeFileError(
+            path, "this is not a regular file (a folder, device or FIFO): give a data file"
+        )
+
+
+# a BSN in a rejected record's raw text is kept only as its pseudonym
+_BSN_LIKE = re.compile(r"(?<![0-9])[0-9]{9}(?![0-9])")
+
+
+def _storable(text: str) -> str:
+    """Text any database takes: NUL and lone surrogates written out visibly."""
+    return text.replace("\x00", "\\x00").encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _quarantine_row(
-    path: Path, sha: str, record: RawRecord, errors: list[FieldError], now: datetime
+    path: Path,
+    sha: str,
+    record: RawRecord,
+    errors: list[FieldError],
+    now: datetime,
+    pseudonymizer: Pseudonymizer,
 ) -> JsonObject:
+    raw = _BSN_LIKE.sub(
+        lambda m: (
+            f"[BSN {pseudonymizer.for_bsn(m.group(0))}]" if is_valid_bsn(m.group(0)) else m.group(0)
+        ),
+        _storable(record.raw_text()),
+    )
     return {
-        "file_name": path.name,
+        "file_name": _storable(path.name)[:500],
         "file_sha256": sha,
-        "position": record.position,
-        "fields": ", ".join(dict.fromkeys(e.field for e in errors)),
-        "reason_nl": "; ".join(e.nl for e in errors),
-        "reason_en": "; ".join(e.en for e in errors),
-        "raw": record.raw_text(),
+        "position": _storable(record.position)[:100],
+        "fields": _storable(", ".join(dict.fromkeys(e.field for e in errors)))[:500],
+        "reason_nl": _storable("; ".join(e.nl for e in errors)),
+        "reason_en": _storable("; ".join(e.en for e in errors)),
+        "raw": raw,
         "received_at": now,
     }
 

@@ -68,6 +68,7 @@ __all__ = [
     "report_signals",
     "signals_by_case",
     "signals_of_cases",
+    "stored_signal_contents",
     "unassigned_signals",
     "update_case",
 ]
@@ -110,6 +111,32 @@ def existing_signal_ids(conn: Connection, signal_ids: Sequence[str]) -> set[str]
         found.update(
             conn.scalars(select(signals.c.signal_id).where(signals.c.signal_id.in_(chunk)))
         )
+    return found
+
+
+#: what makes two deliveries of one signal ID the same signal
+SIGNAL_CONTENT = (
+    "signaalpartner",
+    "person_pseudonym",
+    "bedrag",
+    "ontstaansdatum",
+    "signaaldatum",
+    "crisissignaal",
+    "warme_overdracht",
+)
+
+
+def stored_signal_contents(
+    conn: Connection, signal_ids: Sequence[str]
+) -> dict[str, tuple[object, ...]]:
+    """The content (``SIGNAL_CONTENT``) of those of these signal IDs already stored."""
+    found: dict[str, tuple[object, ...]] = {}
+    columns = [signals.c[name] for name in SIGNAL_CONTENT]
+    for chunk in chunks(signal_ids):
+        for row in conn.execute(
+            select(signals.c.signal_id, *columns).where(signals.c.signal_id.in_(chunk))
+        ):
+            found[row[0]] = tuple(row[1:])
     return found
 
 

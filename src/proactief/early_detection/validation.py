@@ -3,9 +3,12 @@
 Every rule here has a failing example in tests/early_detection/test_validation.py.
 """
 
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import BigInteger, Column, String
 from stdnum.nl import postcode as stdnum_postcode
 
 from proactief.domain import (
@@ -16,6 +19,7 @@ from proactief.domain import (
     Vroegsignaal,
 )
 from proactief.domain.json import JsonObject
+from proactief.storage.tables import client_identities, signals
 from proactief.trust.pseudonyms import is_valid_bsn
 
 __all__ = ["FieldError", "validate_record"]
@@ -24,7 +28,44 @@ _PARTNERS = {p.value: p for p in Signaalpartner}
 _GESLACHT = {g.value: g for g in Geslacht}
 _TRUE = {"true", "ja", "j", "1", "yes", "y"}
 _FALSE = {"false", "nee", "n", "0", "no", ""}
-_MAX_ID_LENGTH = 200
+
+
+def _length(column: "Column[object]") -> int:
+    """The length of a text column: what the database would refuse beyond."""
+    assert isinstance(column.type, String) and column.type.length is not None
+    return column.type.length
+
+
+# Limits taken from the table definitions, so validation and database cannot drift apart:
+# a record the database would refuse is rejected here, with its field, and quarantined.
+_MAX_ID_LENGTH = _length(signals.c.signal_id)
+_MAX_TOEVOEGING = _length(client_identities.c.huisnummertoevoeging)
+_MAX_BEDRAG = 2**63 - 1 if isinstance(signals.c.bedrag.type, BigInteger) else 2**31 - 1
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+_ASCII_INT = re.compile(r"-?[0-9]+", re.ASCII)
+
+
+def _strings(value: object, path: str) -> Iterator[tuple[str, str]]:
+    """Every text in a record with its field path ('client.postcode')."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, f"{path}[{index}]")
+
+
+def _unstorable(text: str) -> bool:
+    """A NUL character (PostgreSQL text refuses it) or a lone surrogate (not UTF-8)."""
+    if "\x00" in text:
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +87,9 @@ def _parse_date(value: object, field: str, errors: list[FieldError]) -> date | N
         )
         return None
     try:
-        if len(value) != 10:
+        # only JJJJ-MM-DD in ASCII digits: fromisoformat also takes week dates (2026-W01-1)
+        # and other digits (Arabic-Indic), which no signal partner means
+        if not _ISO_DATE.fullmatch(value):
             raise ValueError(value)
         return date.fromisoformat(value)
     except ValueError:
@@ -85,7 +128,7 @@ def _parse_bedrag(value: object, text: bool, errors: list[FieldError]) -> int:
         return 0
     if isinstance(value, int):
         amount = value
-    elif text and isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    elif text and isinstance(value, str) and _ASCII_INT.fullmatch(value.strip()):
         amount = int(value.strip())
     else:
         errors.append(
@@ -104,6 +147,15 @@ def _parse_bedrag(value: object, text: bool, errors: list[FieldError]) -> int:
                 f"amount {amount} is negative; arrears are 0 or more",
             )
         )
+    elif amount > _MAX_BEDRAG:
+        errors.append(
+            FieldError(
+                "bedrag",
+                f"bedrag {amount} is groter dan {_MAX_BEDRAG} euro en kan niet kloppen",
+                f"amount {amount} is larger than {_MAX_BEDRAG} euros",
+            )
+        )
+        return 0
     return amount
 
 
@@ -181,12 +233,21 @@ def _validate_client(client: object, errors: list[FieldError], today: date) -> C
             )
         )
     huisnummer = _text(client.get("huisnummer")) or ""
-    if not (huisnummer.isdigit() and 0 < int(huisnummer) < 100000):
+    if not (_ASCII_INT.fullmatch(huisnummer) and 0 < int(huisnummer) < 100000):
         errors.append(
             FieldError(
                 "client.huisnummer",
                 f"huisnummer '{huisnummer}' is geen getal van 1 tot 99999",
                 f"house number '{huisnummer}' is not a number from 1 to 99999",
+            )
+        )
+    toevoeging = _text(client.get("huisnummertoevoeging")) or ""
+    if len(toevoeging) > _MAX_TOEVOEGING:
+        errors.append(
+            FieldError(
+                "client.huisnummertoevoeging",
+                f"huisnummertoevoeging is langer dan {_MAX_TOEVOEGING} tekens",
+                f"house number addition is longer than {_MAX_TOEVOEGING} characters",
             )
         )
     return ClientIdentificatie(
@@ -221,7 +282,17 @@ def validate_record(
                 f"this line has {got} columns, the header has {want}",
             )
         ]
-    errors: list[FieldError] = []
+    errors: list[FieldError] = [
+        FieldError(
+            path,
+            "bevat een teken dat niet kan worden opgeslagen (NUL of een ongeldig UTF-8-teken)",
+            "holds a character that cannot be stored (NUL or an invalid UTF-8 character)",
+        )
+        for path, text in _strings(data, "")
+        if _unstorable(text)
+    ]
+    if errors:
+        return errors
     signal_id = _text(data.get("ID"))
     if not signal_id:
         errors.append(FieldError("ID", "signaal-ID ontbreekt", "signal ID is missing"))

@@ -52,5 +52,7 @@ class Source(Protocol):
         ...
 
     def count(self, path: Path) -> int | None:
-        """Number of records, for a progress bar, or None when unknown."""
+        """Number of records (for the progress bar), or None when unknown. Intake calls it
+        before it stores anything: a source that can check the whole file's structure
+        here raises IntakeFileError, with the position, so a broken file stores nothing."""
         ...

@@ -44,12 +44,11 @@ class CreditorCsvSource:
     name: ClassVar[str] = "creditor-csv"
     suffixes: ClassVar[tuple[str, ...]] = (".csv",)
 
-    def count(self, path: Path) -> int | None:
-        try:
-            with path.open("rb") as handle:
-                return max(sum(1 for _ in handle) - 1, 0)
-        except OSError:
-            return None
+    def count(self, path: Path) -> int:
+        """The number of records; reads the whole file first, so a line that is not UTF-8
+        or not CSV (a field over the csv module's limit, a broken quote) stops the intake
+        with its line number before anything is stored."""
+        return sum(1 for _ in self.read(path))
 
     def _header(self, path: Path, first_line: str) -> str:
         delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
@@ -61,6 +60,13 @@ class CreditorCsvSource:
                 f"line 1: the header misses the column(s) {', '.join(missing)}; "
                 f"expected {', '.join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)} "
                 "(see docs/intake-formats.md)",
+            )
+        twice = sorted({c for c in columns if columns.count(c) > 1})
+        if twice:
+            raise IntakeFileError(
+                path,
+                f"line 1: the column(s) {', '.join(twice)} appear more than once; which one "
+                "counts is unclear, so nothing is taken in",
             )
         unknown = [c for c in columns if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
         if unknown:
@@ -93,6 +99,10 @@ class CreditorCsvSource:
                 except UnicodeDecodeError as exc:
                     raise IntakeFileError(
                         path, f"line {line + 1}: the file is not UTF-8 text"
+                    ) from exc
+                except csv.Error as exc:
+                    raise IntakeFileError(
+                        path, f"line {reader.line_num + 1}: not readable as CSV ({exc})"
                     ) from exc
                 line = reader.line_num + 1
                 if not any(cell.strip() for cell in row):

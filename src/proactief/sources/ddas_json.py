@@ -1,11 +1,91 @@
-"""DDAS-shaped JSON: ``{"leveringen": [{"vroegsignalen": [...]}, ...]}`` (DDAS v1.2)."""
+"""DDAS-shaped JSON: ``{"leveringen": [{"vroegsignalen": [...]}, ...]}`` (DDAS v1.2).
+
+Read as a stream (ijson), so memory does not grow with the file: one signal at a time.
+``count`` walks the whole file first and checks its structure, so a broken or misspelled
+file is refused with its position before anything of it is stored: an unknown key (a
+misspelled ``vroegSignalen``), a list that is ``null`` or a string, invalid JSON or a byte
+that is not UTF-8.
+"""
 
 import json
+import re
 from collections.abc import Iterator
+from functools import cache
+from importlib import resources
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
+
+import ijson
 
 from proactief.sources.base import IntakeFileError, RawRecord
+
+_SIGNALS = "leveringen.item.vroegsignalen"
+_SIGNAL = "leveringen.item.vroegsignalen.item"
+_STARTS = {"start_map", "start_array"}
+_ENDS = {"end_map", "end_array"}
+
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _parser_for(path: Path) -> Any:
+    """The fast C parser, or the exact pure-Python one for a file with surrogate escapes
+    (``\\ud800``): the C parser silently turns a lone surrogate into '?', which would
+    store a changed signal ID; the Python one keeps it, and validation quarantines it."""
+    tail = b""
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            if _SURROGATE_ESCAPE.search(tail + block):
+                return ijson.get_backend("python")
+            tail = block[-5:]
+    return ijson
+
+
+@cache
+def _allowed_keys() -> tuple[frozenset[str], frozenset[str]]:
+    """The keys the DDAS v1.2 schema allows at the top and in a levering."""
+    text = (resources.files("proactief") / "data" / "ddas_uitwisselmodel_v1.2.json").read_text(
+        encoding="utf-8"
+    )
+    schema = json.loads(text)
+    levering = schema["properties"]["leveringen"]["items"]["properties"]
+    return frozenset(schema["properties"]), frozenset(levering)
+
+
+def _kind(event: str) -> str:
+    return {
+        "start_map": "an object",
+        "start_array": "a list",
+        "null": "null",
+        "string": "text",
+        "number": "a number",
+        "integer": "a number",
+        "double": "a number",
+        "boolean": "true/false",
+    }.get(event, event)
+
+
+_LOCATE_LIMIT = 64 << 20
+"""Up to this size a broken file is read once more, whole, to name line and column."""
+
+
+def _locate(path: Path, reason: str) -> str:
+    """Line and column of the error, from the standard parser (which says where, but
+    holds the whole file in memory: only for files up to ``_LOCATE_LIMIT``)."""
+    try:
+        if path.stat().st_size > _LOCATE_LIMIT:
+            return reason
+        data = path.read_bytes()
+        json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - data.rfind(b"\n", 0, exc.start)
+        return f"line {line}, column {column}: a byte that is not UTF-8"
+    except json.JSONDecodeError as exc:
+        return f"line {exc.lineno}, column {exc.colno}: {exc.msg}"
+    except (OSError, RecursionError):
+        return reason
+    return reason
 
 
 class DdasJsonSource:
@@ -14,59 +94,110 @@ class DdasJsonSource:
     name: ClassVar[str] = "ddas-json"
     suffixes: ClassVar[tuple[str, ...]] = (".json",)
 
-    def __init__(self) -> None:
-        self._cache: tuple[Path, list[object]] | None = None
+    def count(self, path: Path) -> int:
+        """The number of signals; checks the whole file's structure first.
 
-    def _leveringen(self, path: Path) -> list[object]:
-        if self._cache is not None and self._cache[0] == path:
-            return self._cache[1]
-        try:
-            with path.open("rb") as handle:
-                document = json.load(handle)
-        except OSError as exc:
-            raise IntakeFileError(path, f"cannot open the file ({exc.strerror})") from exc
-        except UnicodeDecodeError as exc:
-            raise IntakeFileError(path, "the file is not UTF-8 text") from exc
-        except json.JSONDecodeError as exc:
-            raise IntakeFileError(
-                path, f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
-            ) from exc
-        if not isinstance(document, dict) or not isinstance(document.get("leveringen"), list):
-            raise IntakeFileError(
-                path, 'expected a JSON object with a list "leveringen" (DDAS v1.2 Uitwisselmodel)'
-            )
-        leveringen: list[object] = document["leveringen"]
-        self._cache = (path, leveringen)
-        return leveringen
-
-    def count(self, path: Path) -> int | None:
-        return sum(
-            len(lev.get("vroegsignalen") or [])
-            for lev in self._leveringen(path)
-            if isinstance(lev, dict) and isinstance(lev.get("vroegsignalen") or [], list)
-        )
+        Raises:
+            IntakeFileError: unreadable, not JSON, not UTF-8, or not the DDAS shape, with
+                the position where it goes wrong.
+        """
+        return sum(1 for _ in self._walk(path, build=False))
 
     def read(self, path: Path) -> Iterator[RawRecord]:
-        leveringen = self._leveringen(path)
-        for li, levering in enumerate(leveringen):
-            signals = levering.get("vroegsignalen") if isinstance(levering, dict) else None
-            if signals is None:
-                continue
-            if not isinstance(signals, list):
+        for position, item in self._walk(path, build=True):
+            if isinstance(item, dict):
+                yield RawRecord(position=position, data=item)
+            else:
                 yield RawRecord(
-                    position=f"leveringen[{li}].vroegsignalen",
+                    position=position,
                     data={"__not_an_object__": True},
-                    raw=json.dumps(signals, ensure_ascii=False)[:2000],
+                    raw=json.dumps(item, ensure_ascii=False, default=str),
                 )
-                continue
-            for si, item in enumerate(signals):
-                position = f"leveringen[{li}].vroegsignalen[{si}]"
-                if isinstance(item, dict):
-                    yield RawRecord(position=position, data=item)
-                else:
-                    yield RawRecord(
-                        position=position,
-                        data={"__not_an_object__": True},
-                        raw=json.dumps(item, ensure_ascii=False),
-                    )
-        self._cache = None
+
+    def _walk(self, path: Path, *, build: bool) -> Iterator[tuple[str, object]]:
+        """(position, signal) for every item of every levering's vroegsignalen."""
+        top_keys, levering_keys = _allowed_keys()
+        li = -1
+        si = -1
+        where = "the start of the file"
+        builder: ijson.ObjectBuilder | None = None
+        depth = 0
+        has_leveringen = False
+        try:
+            handle = path.open("rb")
+        except OSError as exc:
+            raise IntakeFileError(path, f"cannot open the file ({exc.strerror})") from exc
+
+        def refuse(problem: str) -> IntakeFileError:
+            return IntakeFileError(path, f"{problem} (DDAS v1.2 Uitwisselmodel)")
+
+        with handle:
+            events = _parser_for(path).parse(handle, use_float=True)
+            try:
+                for prefix, event, value in events:
+                    if depth:  # inside one signal
+                        if builder is not None:
+                            builder.event(event, value)
+                        if event in _STARTS:
+                            depth += 1
+                        elif event in _ENDS:
+                            depth -= 1
+                        if depth == 0:
+                            yield where, builder.value if builder is not None else None
+                            builder = None
+                        continue
+                    if prefix == _SIGNAL:
+                        si += 1
+                        where = f"leveringen[{li}].vroegsignalen[{si}]"
+                        if event in _STARTS:
+                            depth = 1
+                            if build:
+                                builder = ijson.ObjectBuilder()
+                                builder.event(event, value)
+                        else:  # a scalar where a signal should be: a record to reject
+                            yield where, value
+                    elif prefix == "" and event == "start_map":
+                        continue
+                    elif prefix == "" and event == "map_key":
+                        if value not in top_keys:
+                            raise refuse(
+                                f"unknown key '{value}' at the top of the file; expected "
+                                f"{', '.join(sorted(top_keys))}"
+                            )
+                    elif prefix == "" and event not in _ENDS:
+                        raise refuse(
+                            f"the file holds {_kind(event)}, expected a JSON object with a "
+                            'list "leveringen"'
+                        )
+                    elif prefix == "leveringen" and event == "start_array":
+                        has_leveringen = True
+                    elif prefix == "leveringen" and event != "end_array":
+                        raise refuse(f'"leveringen" is {_kind(event)}, expected a list')
+                    elif prefix == "leveringen.item" and event == "start_map":
+                        li += 1
+                        si = -1
+                        where = f"leveringen[{li}]"
+                    elif prefix == "leveringen.item" and event == "map_key":
+                        if value not in levering_keys:
+                            raise refuse(
+                                f"leveringen[{li}]: unknown key '{value}'; expected "
+                                f"{', '.join(sorted(levering_keys))}"
+                            )
+                    elif prefix == "leveringen.item" and event not in _ENDS:
+                        raise refuse(f"leveringen[{li + 1}] is {_kind(event)}, expected an object")
+                    elif prefix == _SIGNALS and event not in ("start_array", "end_array"):
+                        raise refuse(
+                            f"leveringen[{li}].vroegsignalen is {_kind(event)}, expected a list"
+                        )
+                    elif prefix == "" and event == "end_map":
+                        continue
+            except (ijson.JSONError, UnicodeDecodeError) as exc:
+                # the parser's first line only: the rest quotes the file, which may hold a BSN
+                reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                raise IntakeFileError(
+                    path, f"not valid JSON (or not UTF-8) after {where}: {_locate(path, reason)}"
+                ) from exc
+            except OSError as exc:
+                raise IntakeFileError(path, f"cannot read the file ({exc.strerror})") from exc
+        if not has_leveringen:
+            raise refuse('expected a JSON object with a list "leveringen"')
