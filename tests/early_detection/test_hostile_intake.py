@@ -156,3 +156,30 @@ def test_a_folder_a_fifo_and_a_device_are_refused_at_once(tmp_path: Path) -> Non
         done = run_cli(["intake", target], env, timeout=60)
         assert done.returncode == 2, (target, done.stdout, done.stderr)
         assert "not a regular file" in " ".join(done.stderr.split()), done.stderr
+
+
+def test_a_record_the_database_refuses_after_validation_is_quarantined_alone(
+    engine: Engine, pseudonymizer: Pseudonymizer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Should validation and database ever drift apart again, the batch is taken in record
+    by record: only the refused record is quarantined, with the database's kind of error,
+    and the run is audited with its counts."""
+    from proactief.early_detection import validation
+    from proactief.trust import repository as trust_repo
+
+    monkeypatch.setattr(validation, "_MAX_BEDRAG", 2**80)  # a drift, made on purpose
+    records = [signal(ID=f"D-{i}") for i in range(50)]
+    records[25] = signal(ID="D-groot", bedrag=2**70)
+    path = _write(tmp_path / "drift.json", records)  # type: ignore[arg-type]
+    result = intake_file(
+        path, engine=engine, pseudonymizer=pseudonymizer, today=TODAY, batch_size=20
+    )
+    assert (result.records, result.accepted, result.rejected) == (50, 49, 1)
+    assert _stored(engine) == (49, 1)
+    with engine.begin() as conn:
+        (row,) = rejected_records(conn=conn, actor="test")
+        audit = [e for e in trust_repo.audit_rows(conn) if e.actie == "inname"]
+    assert row.position == "leveringen[0].vroegsignalen[25]"
+    assert "de database weigerde dit record" in row.reason_nl
+    assert [json.loads(e.details)["rejected"] for e in audit] == [1]
+    assert json.loads(audit[0].details)["accepted"] == 49

@@ -101,6 +101,10 @@ def _content(row: JsonObject) -> tuple[object, ...]:
     return tuple(row[name] for name in repo.SIGNAL_CONTENT)
 
 
+_REFUSED = (DBAPIError, OverflowError)
+"""What a database says when it refuses a value (sqlite3 raises OverflowError for an
+integer beyond 64 bits before the statement runs)."""
+
 _CONFLICT = FieldError(
     "ID",
     "dit signaal-ID is al ontvangen met een andere inhoud (conflict): niet opgeslagen, "
@@ -179,7 +183,7 @@ def intake_file(
             with engine.begin() as conn:
                 seen = store(conn, batch)
                 _record(conn, seen, completed)
-        except DBAPIError:
+        except _REFUSED:
             # A record the validation let through but the database refused: take the
             # batch in record by record, so only that record is quarantined (with the
             # database's kind of error) and the rest of the file is not held up.
@@ -198,11 +202,12 @@ def intake_file(
                         added = store(conn, single)
                     for key, value in added.items():
                         seen[key] += value
-                except DBAPIError as exc:
+                except _REFUSED as exc:
+                    kind = type(getattr(exc, "orig", None) or exc).__name__
                     refused = FieldError(
                         "(record)",
-                        f"de database weigerde dit record ({type(exc.orig).__name__})",
-                        f"the database refused this record ({type(exc.orig).__name__})",
+                        f"de database weigerde dit record ({kind})",
+                        f"the database refused this record ({kind})",
                     )
                     with engine.begin() as conn:
                         repo.insert_quarantine(
