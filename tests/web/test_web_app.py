@@ -529,3 +529,35 @@ def test_a_municipal_role_matrix_changes_menu_and_access(
         assert c.get("/dashboard").status_code == 403
     finally:
         role_matrix.cache_clear()
+
+
+def test_reads_and_changes_name_the_user_the_case_and_the_person(web: dict[str, Any]) -> None:
+    """Issue 13, item 7: a case view, a contact, a close and a CBS download each leave an
+    audit entry with the logged-in user, the purpose and (for one case) case and person."""
+    import json as _json
+
+    from proactief.trust import repository as trust_repo
+
+    c = client(web)
+    login(c, "teamleider")
+    case_id = web["case_id"]
+    token = csrf_of(c.get(f"/zaken/{case_id}").text)
+    form = {"soort": "Telefoon", "datum": "2026-04-10", "dagdeel": "Middag", "csrf_token": token}
+    assert c.post(f"/zaken/{case_id}/contact", data=form).status_code == 303
+    close = {"eindresultaat": "(Budget)advies en/of quick fix", "datum": "2026-04-12"}
+    close["csrf_token"] = token
+    assert c.post(f"/zaken/{case_id}/afsluiten", data=close).status_code == 303
+    assert c.get(REPORT).status_code == 200
+    with web["engine"].connect() as conn:
+        entries = list(trust_repo.audit_rows(conn))
+    case_reads = [
+        e
+        for e in entries
+        if e.actor == "medewerker:teamleider" and _json.loads(e.details).get("zaak") == case_id
+    ]
+    # the page (offer), the contact and the close: each names case and person
+    assert len(case_reads) >= 3
+    assert {(e.doel, e.subject) for e in case_reads} == {("vroegsignalering", PERSON)}
+    downloads = [e for e in entries if e.doel == "cbs_rapportage"]
+    assert [e.actor for e in downloads] == ["medewerker:teamleider:cbs-download"]
+    assert not any(e.actor == "medewerker" for e in entries)

@@ -58,10 +58,17 @@ class ContactDateError(ValueError):
         )
 
 
-def case_grant(conn: Connection, *, actor: str) -> Grant:
+def case_grant(conn: Connection, *, actor: str, case_id: int | None = None) -> Grant:
     """The grant to read cases with their signals and attempts for early detection (one
-    audited read, however many of them the caller then reads)."""
-    return PersonalDataAccess(conn, doel=Doel.VROEGSIGNALERING, actor=actor).check(CASE_FIELDS)
+    audited read, however many of them the caller then reads). With ``case_id`` the read
+    is of that one case: the audit entry names the case and its person, and the grant
+    serves that person only."""
+    access = PersonalDataAccess(conn, doel=Doel.VROEGSIGNALERING, actor=actor)
+    if case_id is None:
+        return access.check(CASE_FIELDS)
+    return access.check(
+        CASE_FIELDS, subject=repo.case_subject(conn, case_id), about={"zaak": case_id}
+    )
 
 
 def case_of(grant: Grant, case_id: int) -> Vroegsignaalzaak:
@@ -76,7 +83,7 @@ def case_of(grant: Grant, case_id: int) -> Vroegsignaalzaak:
 
 def get_case(*, conn: Connection, case_id: int, actor: str = "medewerker") -> Vroegsignaalzaak:
     """One case with its signals and attempts (a purpose-bound, audited read)."""
-    return case_of(case_grant(conn, actor=actor), case_id)
+    return case_of(case_grant(conn, actor=actor, case_id=case_id), case_id)
 
 
 def _open_case_row(grant: Grant, case_id: int, datum: date) -> CaseRecord:
@@ -97,7 +104,7 @@ def register_contact(
     *, conn: Connection, case_id: int, attempt: Contactpoging, actor: str = "medewerker"
 ) -> Vroegsignaalzaak:
     """Record a contactpoging; the first one marks the case as picked up (datumOpgepakt)."""
-    grant = case_grant(conn, actor=actor)
+    grant = case_grant(conn, actor=actor, case_id=case_id)
     row = _open_case_row(grant, case_id, attempt.datum)
     repo.insert_attempts(
         conn,
@@ -132,7 +139,7 @@ def accept_help(
     """Record that the resident accepted help: the funnel's step after 'reached'. From
     this day creditors suspend collection for 30 days (Landelijk convenant
     vroegsignalering, 2020). Recording it again keeps the first date."""
-    grant = case_grant(conn, actor=actor)
+    grant = case_grant(conn, actor=actor, case_id=case_id)
     row = _open_case_row(grant, case_id, datum)
     if not any(a.bereikt for a in repo.attempts_of_cases(grant, [case_id])):
         raise NotReachedError(case_id)
@@ -150,7 +157,7 @@ def close_case(
     actor: str = "medewerker",
 ) -> Vroegsignaalzaak:
     """Give a case its end result; its signals' status follows (see signaalstatus_for_case)."""
-    grant = case_grant(conn, actor=actor)
+    grant = case_grant(conn, actor=actor, case_id=case_id)
     _open_case_row(grant, case_id, datum)
     repo.update_case(conn, case_id, eindresultaat=eindresultaat.value, einddatum=datum)
     return case_of(grant, case_id)

@@ -51,6 +51,7 @@ __all__ = [
     "assign_signals",
     "attempts_of_cases",
     "case_from_rows",
+    "case_subject",
     "cases_of_persons",
     "count_open_cases",
     "create_case",
@@ -246,6 +247,13 @@ def signals_by_case(grant: Grant, case_ids: Sequence[int]) -> dict[int, list[Sig
 def update_case(conn: Connection, case_id: int, **values: object) -> None:
     """Change fields of one case."""
     conn.execute(update(cases).where(cases.c.id == case_id).values(**values))
+
+
+def case_subject(conn: Connection, case_id: int) -> str | None:
+    """Whose case this is (the pseudonym), to name as the subject of an audited read of
+    it; None for a case that does not exist."""
+    found = conn.execute(select(cases.c.person_pseudonym).where(cases.c.id == case_id)).first()
+    return None if found is None else str(found[0])
 
 
 def get_case_row(grant: Grant, case_id: int, *, for_update: bool = False) -> CaseRecord | None:

@@ -141,7 +141,9 @@ def deliver_one(
     if step is None:  # the foreign key makes this impossible; say so if it happens
         raise LookupError(f"outbox {outbox_id}: ladder step {row.step_id} is missing")
     kanaal = Kanaal(row.kanaal)
-    case = early_repo.get_case_row(case_grant(conn, actor=actor), step.case_id, for_update=True)
+    case = early_repo.get_case_row(
+        case_grant(conn, actor=actor, case_id=step.case_id), step.case_id, for_update=True
+    )
     if case is None:
         raise LookupError(f"outbox {outbox_id}: case {step.case_id} is missing")
     delivery: Delivery

@@ -163,7 +163,7 @@ def case_offer(
     """The offer for a case now: its signals, the person's current choices, the
     household's entitlements and the segment probabilities from the person's own answers
     (kept only with their consent; ``segment`` overrides them, e.g. for a preview)."""
-    grant = case_grant(conn, actor=actor)
+    grant = case_grant(conn, actor=actor, case_id=case_id)
     case = case_of(grant, case_id)
     signals = early_repo.signals_of_cases(grant, [case_id])
     partners = sorted({signaalpartner_nl(s.signaalpartner) for s in signals}) or ["een organisatie"]

@@ -63,9 +63,16 @@ class PersonalDataAccess:
         self.doel = doel
         self.actor = actor
 
-    def check(self, fields: Sequence[str], *, subject: str | None = None) -> Grant:
+    def check(
+        self,
+        fields: Sequence[str],
+        *,
+        subject: str | None = None,
+        about: dict[str, object] | None = None,
+    ) -> Grant:
         """Refuse fields outside the purpose (PurposeViolationError), log the access, and
-        return the grant the repositories ask for."""
+        return the grant the repositories ask for. ``subject``: the person read about;
+        ``about``: what exactly (e.g. ``{"zaak": 12}``), kept in the audit entry."""
         check_fields(self.doel, fields)
         append_audit(
             self.conn,
@@ -74,7 +81,7 @@ class PersonalDataAccess:
             doel=self.doel.value,
             subject=subject,
             gegevens=",".join(sorted({f.split(".")[0] for f in fields})),
-            details={"velden": sorted(fields)},
+            details={"velden": sorted(fields), **(about or {})},
         )
         return Grant(self.conn, self.doel, self.actor, frozenset(fields), subject, _ISSUED)
 

@@ -227,13 +227,18 @@ def create_api(context: WebContext) -> FastAPI:
         "/zaken/{zaak_id}/contactpogingen",
         status_code=201,
         response_model=ContactpogingUit,
-        dependencies=[Depends(require("contact_registreren"))],
     )
-    def add_attempt(zaak_id: ZaakId, poging: ContactpogingIn) -> ContactpogingUit:
+    def add_attempt(
+        zaak_id: ZaakId,
+        poging: ContactpogingIn,
+        user: Annotated[User, Depends(require("contact_registreren"))],
+    ) -> ContactpogingUit:
         """Leg een contactpoging vast. Met de CSRF-token van de sessie in X-CSRF-Token."""
         attempt = Contactpoging(poging.soort, poging.datum, poging.dagdeel, poging.bereikt)
         with case_change(context.engine) as conn:
-            register_contact(conn=conn, case_id=zaak_id, attempt=attempt)
+            register_contact(
+                conn=conn, case_id=zaak_id, attempt=attempt, actor=f"api:{user.gebruikersnaam}"
+            )
         return ContactpogingUit(**poging.model_dump())
 
     def _state(person: str) -> Voorkeuren:

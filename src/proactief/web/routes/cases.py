@@ -113,10 +113,11 @@ def case_page(
     )
 
 
-@router.post("/zaken/{case_id}/contact", dependencies=[Depends(require("contact_registreren"))])
+@router.post("/zaken/{case_id}/contact")
 def add_contact(
     request: Request,
     context: Context,
+    user: Annotated[User, Depends(require("contact_registreren"))],
     case_id: ZaakId,
     soort: str = Form(...),
     datum: str = Form(...),
@@ -133,23 +134,27 @@ def add_contact(
     except ValueError as exc:
         raise HTTPException(400, f"Dit klopt niet: {exc}") from exc
     with case_change(context.engine) as conn:
-        register_contact(conn=conn, case_id=case_id, attempt=attempt)
+        register_contact(conn=conn, case_id=case_id, attempt=attempt, actor=actor(user))
     request.session["flash"] = f"Contactpoging vastgelegd: {attempt.soort}, " + (
         "bereikt." if attempt.bereikt else "niet bereikt."
     )
     return RedirectResponse(f"/zaken/{case_id}", status_code=303)
 
 
-@router.post(
-    "/zaken/{case_id}/hulp-geaccepteerd", dependencies=[Depends(require("contact_registreren"))]
-)
-def accept(request: Request, context: Context, case_id: ZaakId, datum: str = Form(...)) -> Response:
+@router.post("/zaken/{case_id}/hulp-geaccepteerd")
+def accept(
+    request: Request,
+    context: Context,
+    user: Annotated[User, Depends(require("contact_registreren"))],
+    case_id: ZaakId,
+    datum: str = Form(...),
+) -> Response:
     try:
         when = date.fromisoformat(datum)
     except ValueError as exc:
         raise HTTPException(400, f"Dit klopt niet: {exc}") from exc
     with case_change(context.engine) as conn:
-        accept_help(conn=conn, case_id=case_id, datum=when)
+        accept_help(conn=conn, case_id=case_id, datum=when, actor=actor(user))
     request.session["flash"] = (
         f"Vastgelegd: de inwoner neemt hulp aan ({when:%d-%m-%Y}). "
         + context.queue_config.accepted_help_notice()
@@ -157,10 +162,11 @@ def accept(request: Request, context: Context, case_id: ZaakId, datum: str = For
     return RedirectResponse(f"/zaken/{case_id}", status_code=303)
 
 
-@router.post("/zaken/{case_id}/afsluiten", dependencies=[Depends(require("contact_registreren"))])
+@router.post("/zaken/{case_id}/afsluiten")
 def close(
     request: Request,
     context: Context,
+    user: Annotated[User, Depends(require("contact_registreren"))],
     case_id: ZaakId,
     eindresultaat: str = Form(...),
     datum: str = Form(...),
@@ -171,6 +177,6 @@ def close(
     except ValueError as exc:
         raise HTTPException(400, f"Dit klopt niet: {exc}") from exc
     with case_change(context.engine) as conn:
-        close_case(conn=conn, case_id=case_id, eindresultaat=result, datum=when)
+        close_case(conn=conn, case_id=case_id, eindresultaat=result, datum=when, actor=actor(user))
     request.session["flash"] = f"Zaak {case_id} is afgesloten: {result}."
     return RedirectResponse("/werkvoorraad", status_code=303)

@@ -62,8 +62,14 @@ def report_form(
     )
 
 
-@router.get("/rapportage/ddas", dependencies=[Depends(require("rapportage"))])
-def report_download(context: Context, van: str, tot: str, gemeentecode: str) -> Response:
+@router.get("/rapportage/ddas")
+def report_download(
+    context: Context,
+    user: Annotated[User, Depends(require("rapportage"))],
+    van: str,
+    tot: str,
+    gemeentecode: str,
+) -> Response:
     try:
         report_request = ReportRequest(
             start=date.fromisoformat(van),
@@ -75,7 +81,9 @@ def report_download(context: Context, van: str, tot: str, gemeentecode: str) -> 
     except ValueError as exc:
         raise HTTPException(400, f"Dit klopt niet: {exc}") from exc
     with context.engine.begin() as conn:
-        document = build_ddas_report(conn=conn, request=report_request)
+        document = build_ddas_report(
+            conn=conn, request=report_request, actor=f"{actor(user)}:cbs-download"
+        )
     problems = validate_ddas_report(document)
     if problems:
         raise HTTPException(400, "De levering is niet geldig: " + "; ".join(problems[:3]))
