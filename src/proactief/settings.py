@@ -54,6 +54,14 @@ class Settings(BaseSettings):
     """Logs never contain personal data; DEBUG also shows SQL statements without parameters."""
     nieuw_wachtwoord: SecretStr | None = Field(default=None, repr=False)
     """Password for ``proactief users add`` without a prompt (scripts, CI)."""
+    trusted_proxies: str = ""
+    """Comma-separated addresses or networks of the reverse proxies in front of the web
+    app (``10.0.0.5`` or ``10.0.0.0/24``): only their X-Forwarded-For and
+    X-Forwarded-Proto count. Empty: the app is reached directly and the headers are ignored."""
+
+    def trusted_proxy_list(self) -> list[str]:
+        """``trusted_proxies`` as a list."""
+        return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
 
     def resolved_database_url(self) -> str:
         """The database URL, with the psycopg 3 driver for PostgreSQL."""

@@ -7,10 +7,29 @@ from sqlalchemy import Engine, select
 
 from proactief.accounts import repository as repo
 from proactief.accounts.resident_codes import CodeError, create_code, normalise_code, redeem_code
-from proactief.accounts.users import Rol, UserError, add_user, authenticate, user_by_id
+from proactief.accounts.users import (
+    Rol,
+    UserError,
+    add_user,
+    authenticate,
+    check_password,
+    user_by_id,
+)
 from proactief.storage.tables import resident_codes, users
 
 T0 = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
+STRONG = "fiets-kaas-molen-71"
+
+
+@pytest.mark.parametrize(
+    "weak",
+    ["aaaaaaaaaaaa", "abcdefghijkl", "password1234", "qwertyuiop12", "beheerder123!"],
+)
+def test_an_easy_password_is_refused_whatever_its_length(weak: str) -> None:
+    """Issue 13, item 8: 'aaaaaaaaaaaa' was accepted for an administrator."""
+    with pytest.raises(UserError, match="te makkelijk te raden"):
+        check_password(weak, gebruikersnaam="beheerder")
+    check_password(STRONG, gebruikersnaam="beheerder")
 
 
 def test_a_password_is_kept_only_as_a_hash_and_checked(engine: Engine) -> None:
@@ -32,11 +51,11 @@ def test_a_user_is_refused_when_short_doubled_or_inactive(engine: Engine) -> Non
     with engine.begin() as conn:
         with pytest.raises(UserError, match="minstens 12 tekens"):
             add_user(conn=conn, gebruikersnaam="kort", wachtwoord="kort", rol=Rol.ANALIST)
-        made = add_user(conn=conn, gebruikersnaam="bob", wachtwoord="b" * 12, rol=Rol.BEHEERDER)
+        made = add_user(conn=conn, gebruikersnaam="bob", wachtwoord=STRONG, rol=Rol.BEHEERDER)
         with pytest.raises(UserError, match="bestaat al"):
-            add_user(conn=conn, gebruikersnaam="bob", wachtwoord="c" * 12, rol=Rol.ANALIST)
+            add_user(conn=conn, gebruikersnaam="bob", wachtwoord=STRONG + "x", rol=Rol.ANALIST)
         repo.update_user(conn, made.id, actief=False)
-        assert authenticate(conn=conn, gebruikersnaam="bob", wachtwoord="b" * 12) is None
+        assert authenticate(conn=conn, gebruikersnaam="bob", wachtwoord=STRONG) is None
         assert user_by_id(conn, made.id) is None
 
 

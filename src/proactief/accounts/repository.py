@@ -1,24 +1,37 @@
 """Every query of accounts: professionals and one-time resident codes."""
 
+import time
 from datetime import datetime
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, case, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
-from proactief.domain.records import ResidentCodeRecord, UserRecord
-from proactief.storage.queries import Values, record_or_none
+from proactief.domain.records import ResidentCodeRecord, UserRecord, WebSessionRecord
+from proactief.storage.queries import Values, record_or_none, records
 from proactief.storage.tables import (
+    rate_limits,
     resident_codes,
     users,
+    web_sessions,
 )
 
 __all__ = [
+    "all_users",
+    "clear_rate_limit",
+    "count_rate_limit",
+    "delete_rate_limits",
+    "increment_rate_limit",
     "insert_resident_code",
     "insert_user",
+    "insert_web_session",
     "mark_resident_code_used",
+    "rate_limit_expiry",
     "resident_code_by_hash",
+    "revoke_web_sessions",
     "update_user",
     "user_by_id",
     "user_by_name",
+    "web_session",
 ]
 
 
@@ -68,3 +81,87 @@ def mark_resident_code_used(conn: Connection, code_id: int, when: datetime) -> b
         .values(gebruikt=when)
     )
     return bool(result.rowcount)
+
+
+def all_users(conn: Connection) -> list[UserRecord]:
+    """Every professional user, by name."""
+    return records(UserRecord, conn.execute(select(users).order_by(users.c.gebruikersnaam)))
+
+
+def insert_web_session(conn: Connection, row: Values) -> None:
+    """Store a new server-side session."""
+    conn.execute(web_sessions.insert().values(**row))
+
+
+def web_session(conn: Connection, token_hash: str) -> WebSessionRecord | None:
+    """A session by the hash of its token."""
+    return record_or_none(
+        WebSessionRecord,
+        conn.execute(select(web_sessions).where(web_sessions.c.token_hash == token_hash)).first(),
+    )
+
+
+def revoke_web_sessions(
+    conn: Connection,
+    when: datetime,
+    reden: str,
+    *,
+    token_hash: str | None = None,
+    user_id: int | None = None,
+) -> int:
+    """End one session (``token_hash``) or every session of a user; how many ended."""
+    query = update(web_sessions).where(web_sessions.c.ingetrokken.is_(None))
+    if token_hash is not None:
+        query = query.where(web_sessions.c.token_hash == token_hash)
+    elif user_id is not None:
+        query = query.where(web_sessions.c.user_id == user_id)
+    else:
+        raise ValueError("name a session or a user")
+    return int(conn.execute(query.values(ingetrokken=when, reden=reden)).rowcount or 0)
+
+
+def increment_rate_limit(conn: Connection, key: str, expiry: int, amount: int) -> int:
+    """Add ``amount`` to a counter in one atomic statement (a counter past its window
+    starts again) and return the new count."""
+    now = time.time()
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    expired = rate_limits.c.verloopt <= now
+    statement = (
+        dialect.insert(rate_limits)
+        .values(sleutel=key, aantal=amount, verloopt=now + expiry)
+        .on_conflict_do_update(
+            index_elements=[rate_limits.c.sleutel],
+            set_={
+                "aantal": case((expired, amount), else_=rate_limits.c.aantal + amount),
+                "verloopt": case((expired, now + expiry), else_=rate_limits.c.verloopt),
+            },
+        )
+        .returning(rate_limits.c.aantal)
+    )
+    return int(conn.execute(statement).scalar_one())
+
+
+def count_rate_limit(conn: Connection, key: str) -> int:
+    """A counter's value within its window (0 when past it or unknown)."""
+    found = conn.execute(
+        select(rate_limits.c.aantal).where(
+            rate_limits.c.sleutel == key, rate_limits.c.verloopt > time.time()
+        )
+    ).first()
+    return 0 if found is None else int(found[0])
+
+
+def rate_limit_expiry(conn: Connection, key: str) -> float:
+    """When a counter's window ends (epoch seconds; now when unknown)."""
+    found = conn.execute(select(rate_limits.c.verloopt).where(rate_limits.c.sleutel == key)).first()
+    return time.time() if found is None else float(found[0])
+
+
+def clear_rate_limit(conn: Connection, key: str) -> None:
+    """Forget a counter."""
+    conn.execute(delete(rate_limits).where(rate_limits.c.sleutel == key))
+
+
+def delete_rate_limits(conn: Connection) -> int:
+    """Forget every counter; how many there were."""
+    return int(conn.execute(delete(rate_limits)).rowcount or 0)

@@ -10,20 +10,34 @@ from functools import cache
 
 from pwdlib import PasswordHash
 from sqlalchemy import Connection
+from zxcvbn import zxcvbn
 
 from proactief.accounts import repository as repo
+from proactief.accounts.sessions import end_sessions_of_user
 
 __all__ = [
     "MIN_PASSWORD_LENGTH",
+    "MIN_PASSWORD_SCORE",
     "Rol",
     "User",
     "UserError",
+    "UserListing",
     "add_user",
     "authenticate",
+    "change_password",
+    "check_password",
+    "list_users",
+    "set_active",
     "user_by_id",
 ]
 
 MIN_PASSWORD_LENGTH = 12
+"""NIST SP 800-63B (5.1.1.2) asks at least 8; 12 for accounts that read personal data."""
+MIN_PASSWORD_SCORE = 3
+"""zxcvbn's estimate (0-4) of how hard a password is to guess: 3 means 'safely
+unguessable' (about 10^8 guesses or more); lower scores are repeats ('aaaaaaaaaaaa'),
+sequences, keyboard patterns and passwords from its lists of common ones."""
+_CONTEXT_WORDS = ("proactief", "gemeente", "vroegsignalering", "wachtwoord", "welkom")
 
 
 class Rol(StrEnum):
@@ -54,13 +68,32 @@ def _hasher() -> PasswordHash:
     return PasswordHash.recommended()
 
 
-def add_user(*, conn: Connection, gebruikersnaam: str, wachtwoord: str, rol: Rol) -> User:
-    """Create a user; the password is stored only as an Argon2 hash."""
+def check_password(wachtwoord: str, *, gebruikersnaam: str) -> None:
+    """Refuse a password that is short or easy to guess (zxcvbn, with its lists of
+    common passwords, names and patterns, and the user's own name).
+
+    Raises:
+        UserError: what is wrong, in Dutch and English.
+    """
     if len(wachtwoord) < MIN_PASSWORD_LENGTH:
         raise UserError(
             f"het wachtwoord moet minstens {MIN_PASSWORD_LENGTH} tekens hebben / "
             f"password shorter than {MIN_PASSWORD_LENGTH}"
         )
+    # zxcvbn looks at the first 100 characters only; a longer password is long enough
+    estimate = zxcvbn(wachtwoord[:100], user_inputs=[gebruikersnaam, *_CONTEXT_WORDS])
+    if estimate["score"] < MIN_PASSWORD_SCORE:
+        hint = estimate["feedback"]["warning"] or "too easy to guess"
+        raise UserError(
+            "dit wachtwoord is te makkelijk te raden (een herhaling, een reeks, een "
+            "bekend wachtwoord of uw naam); kies bijvoorbeeld vier losse woorden / "
+            f"password too easy to guess: {hint}"
+        )
+
+
+def add_user(*, conn: Connection, gebruikersnaam: str, wachtwoord: str, rol: Rol) -> User:
+    """Create a user; the password is stored only as an Argon2 hash."""
+    check_password(wachtwoord, gebruikersnaam=gebruikersnaam)
     if repo.user_by_name(conn, gebruikersnaam) is not None:
         raise UserError(f"gebruiker '{gebruikersnaam}' bestaat al / user exists")
     user_id = repo.insert_user(
@@ -97,6 +130,46 @@ def user_by_id(conn: Connection, user_id: int) -> User | None:
     if row is None or not row.actief:
         return None
     return User(row.id, row.gebruikersnaam, Rol(row.rol))
+
+
+@dataclass(frozen=True, slots=True)
+class UserListing:
+    """A user as ``proactief users list`` shows them (no hash)."""
+
+    gebruikersnaam: str
+    rol: Rol
+    actief: bool
+
+
+def list_users(*, conn: Connection) -> list[UserListing]:
+    """Every professional, by name."""
+    return [UserListing(r.gebruikersnaam, Rol(r.rol), bool(r.actief)) for r in repo.all_users(conn)]
+
+
+def _existing(conn: Connection, gebruikersnaam: str) -> int:
+    row = repo.user_by_name(conn, gebruikersnaam)
+    if row is None:
+        raise UserError(f"gebruiker '{gebruikersnaam}' bestaat niet / no such user")
+    return row.id
+
+
+def set_active(*, conn: Connection, gebruikersnaam: str, actief: bool) -> int:
+    """Enable or disable a user; disabling ends every session of theirs at once.
+    Returns how many sessions ended."""
+    user_id = _existing(conn, gebruikersnaam)
+    repo.update_user(conn, user_id, actief=actief)
+    if actief:
+        return 0
+    return end_sessions_of_user(conn=conn, user_id=user_id, reden="uitgeschakeld")
+
+
+def change_password(*, conn: Connection, gebruikersnaam: str, wachtwoord: str) -> int:
+    """Set a new password (checked like a new one); every session of the user ends, so
+    whoever had the old one is out. Returns how many sessions ended."""
+    user_id = _existing(conn, gebruikersnaam)
+    check_password(wachtwoord, gebruikersnaam=gebruikersnaam)
+    repo.update_user(conn, user_id, wachtwoord_hash=_hasher().hash(wachtwoord))
+    return end_sessions_of_user(conn=conn, user_id=user_id, reden="wachtwoord gewijzigd")
 
 
 @cache

@@ -213,7 +213,12 @@ def run_server(*, host: str, port: int, secure_cookies: bool = True) -> None:
         secure_cookies=secure_cookies,
         rule_settings=ctx.rule_settings(),
         work_queue_config=ctx.work_queue,
+        trusted_proxies=ctx.settings.trusted_proxy_list(),
     )
     console.print(f"Proactief draait op http://{host}:{port}/ (stoppen: Ctrl+C)")
     # access logs would print paths with case numbers; warnings only
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    # proxy headers are the app's own business (create_app, PROACTIEF_TRUSTED_PROXIES):
+    # uvicorn's default would trust X-Forwarded-For from 127.0.0.1
+    uvicorn.run(
+        app, host=host, port=port, log_level="warning", access_log=False, proxy_headers=False
+    )

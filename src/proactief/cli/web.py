@@ -4,10 +4,18 @@ who may use it."""
 from typing import Annotated
 
 import typer
+from rich.table import Table
 
 from proactief.accounts.resident_codes import CODE_DAGEN, create_code
-from proactief.accounts.users import Rol, UserError, add_user
-from proactief.cli.common import console, context, run_server
+from proactief.accounts.users import (
+    Rol,
+    UserError,
+    add_user,
+    change_password,
+    list_users,
+    set_active,
+)
+from proactief.cli.common import console, context, run_server, shown
 from proactief.cli.common import fail as _fail
 from proactief.early_detection.contacts import CaseNotFoundError, get_case
 
@@ -38,16 +46,13 @@ def users_add(
     ] = "contactmedewerker",
 ) -> None:
     """Maak een medewerker aan. Het wachtwoord komt uit PROACTIEF_NIEUW_WACHTWOORD of
-    wordt gevraagd (minstens 12 tekens)."""
+    wordt gevraagd (minstens 12 tekens, en niet makkelijk te raden)."""
 
     try:
         role = Rol(rol)
     except ValueError as exc:
         raise _fail(f"onbekende rol '{rol}'; kies uit {', '.join(r.value for r in Rol)}.") from exc
-    preset = context().settings.nieuw_wachtwoord
-    password = (preset.get_secret_value() if preset else None) or typer.prompt(
-        "Wachtwoord", hide_input=True, confirmation_prompt=True
-    )
+    password = _new_password()
     engine = context().engine
     with engine.begin() as conn:
         try:
@@ -55,6 +60,68 @@ def users_add(
         except UserError as exc:
             raise _fail(str(exc)) from exc
     console.print(f"Medewerker '{user.gebruikersnaam}' ({user.rol.value}) is aangemaakt.")
+
+
+def _new_password() -> str:
+    preset = context().settings.nieuw_wachtwoord
+    return (preset.get_secret_value() if preset else None) or str(
+        typer.prompt("Wachtwoord", hide_input=True, confirmation_prompt=True)
+    )
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """Toon alle medewerkers met hun rol en of ze aan staan."""
+    with context().engine.connect() as conn:
+        users = list_users(conn=conn)
+    table = Table(title=f"{len(users)} medewerkers")
+    for column in ("Gebruikersnaam", "Rol", "Account"):
+        table.add_column(column)
+    for user in users:
+        table.add_row(shown(user.gebruikersnaam), user.rol.value, "aan" if user.actief else "uit")
+    console.print(table)
+
+
+def _set_active(gebruikersnaam: str, actief: bool) -> None:
+    with context().engine.begin() as conn:
+        try:
+            ended = set_active(conn=conn, gebruikersnaam=gebruikersnaam, actief=actief)
+        except UserError as exc:
+            raise _fail(str(exc)) from exc
+    if actief:
+        console.print(f"Medewerker '{shown(gebruikersnaam)}' kan weer inloggen.")
+    else:
+        console.print(
+            f"Medewerker '{shown(gebruikersnaam)}' kan niet meer inloggen; {ended} open "
+            "sessie(s) beëindigd."
+        )
+
+
+@users_app.command("disable")
+def users_disable(gebruikersnaam: Annotated[str, typer.Argument(help="Inlognaam.")]) -> None:
+    """Zet een medewerker uit: inloggen kan niet meer en open sessies stoppen meteen."""
+    _set_active(gebruikersnaam, False)
+
+
+@users_app.command("enable")
+def users_enable(gebruikersnaam: Annotated[str, typer.Argument(help="Inlognaam.")]) -> None:
+    """Zet een medewerker weer aan."""
+    _set_active(gebruikersnaam, True)
+
+
+@users_app.command("password")
+def users_password(gebruikersnaam: Annotated[str, typer.Argument(help="Inlognaam.")]) -> None:
+    """Geef een medewerker een nieuw wachtwoord (uit PROACTIEF_NIEUW_WACHTWOORD of
+    gevraagd); alle open sessies van deze medewerker stoppen."""
+    password = _new_password()
+    with context().engine.begin() as conn:
+        try:
+            ended = change_password(conn=conn, gebruikersnaam=gebruikersnaam, wachtwoord=password)
+        except UserError as exc:
+            raise _fail(str(exc)) from exc
+    console.print(
+        f"Nieuw wachtwoord voor '{shown(gebruikersnaam)}'; {ended} open sessie(s) beëindigd."
+    )
 
 
 def code(

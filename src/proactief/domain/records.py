@@ -191,6 +191,17 @@ class OutreachStepRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class WebSessionRecord:
+    token_hash: str
+    user_id: int | None
+    person_pseudonym: str | None
+    begonnen: datetime
+    verloopt: datetime
+    ingetrokken: datetime | None
+    reden: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class OutboxRecord:
     id: int
     step_id: int

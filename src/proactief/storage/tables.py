@@ -10,6 +10,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -299,6 +300,31 @@ resident_codes = Table(
     Column("person_pseudonym", String(40), nullable=False, index=True),
     Column("verloopt", DateTime(timezone=True), nullable=False),
     Column("gebruikt", DateTime(timezone=True), nullable=True),
+)
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    # server-side sessions of professionals and residents (migration 0009): the cookie
+    # holds a random token, the server only its hash, so logging out, a password change or
+    # disabling a user ends a session at once
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=True, index=True),
+    Column("person_pseudonym", String(40), nullable=True),
+    Column("begonnen", DateTime(timezone=True), nullable=False),
+    Column("verloopt", DateTime(timezone=True), nullable=False),
+    Column("ingetrokken", DateTime(timezone=True), nullable=True),
+    Column("reden", String(40), nullable=True),
+)
+
+rate_limits = Table(
+    "rate_limits",
+    metadata,
+    # counters of the login and code limits, shared by every server process; the key is
+    # a hash (it holds a client address)
+    Column("sleutel", String(64), primary_key=True),
+    Column("aantal", Integer, nullable=False),
+    Column("verloopt", Float, nullable=False),
 )
 
 pseudonym_keys = Table(

@@ -3,13 +3,14 @@ code), and the JSON API at /api/v1. Business rules stay in the capability packag
 routers in ``web/routes`` only read requests, name who may do what (``web/deps.py``), call
 those services and render Dutch pages (``web/pages.py``).
 
-Security by construction: signed session cookies (Secure, HttpOnly, SameSite=Lax), a CSRF
-token on every change (one dependency), security headers with a strict
-Content-Security-Policy (no inline scripts or styles), a limit on wrong passwords and
-resident codes, and purpose-bound, audited reads.
+Security by construction: server-side sessions behind a signed cookie (Secure, HttpOnly,
+SameSite=Lax), a CSRF token on every change (one dependency), security headers with a
+strict Content-Security-Policy (no inline scripts or styles) and HSTS over https, atomic
+limits on passwords and resident codes shared by all server processes, and
+purpose-bound, audited reads.
 """
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 from fastapi import FastAPI, HTTPException, Request
@@ -18,20 +19,22 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.middleware.sessions import SessionMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from proactief.accounts.sessions import SESSION_HOURS
+from proactief.accounts.throttle import Throttle
 from proactief.early_detection.work_queue import WorkQueueConfig, load_work_queue_config
 from proactief.entitlements import MunicipalSettings
 from proactief.web.api import create_api
 from proactief.web.auth import NotAllowed, NotLoggedIn
 from proactief.web.deps import CsrfFailed, NoResident, WebContext
 from proactief.web.pages import page_templates, render
-from proactief.web.ratelimit import FailureLimiter
 from proactief.web.routes import accounts, cases, reports, residents
 
 __all__ = ["create_app"]
 
 HERE = Path(__file__).parent
-SESSION_HOURS = 8
+HSTS = "max-age=31536000; includeSubDomains"
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; "
@@ -49,11 +52,15 @@ def create_app(
     gegevensleverancier: str = "PROACTIEF",
     rule_settings: MunicipalSettings | None = None,
     work_queue_config: WorkQueueConfig | None = None,
+    trusted_proxies: Sequence[str] = (),
 ) -> FastAPI:
     """The app on ``engine``; ``secret_key`` signs the session cookies; the names go into
     the CBS report; ``rule_settings`` are the municipal choices the entitlement
     explanations use (the same as the scan's); ``work_queue_config`` is the team's policy
-    (config/work_queue.yaml)."""
+    (config/work_queue.yaml); ``trusted_proxies`` are the addresses (or networks) of
+    reverse proxies whose X-Forwarded-For and X-Forwarded-Proto count: the client's
+    address for the login and code limits, and https for HSTS. From anyone else those
+    headers are ignored, so a client cannot pick its own address."""
     context = WebContext(
         engine=engine,
         templates=page_templates(),
@@ -61,7 +68,9 @@ def create_app(
         rule_settings=rule_settings,
         organisation_name=organisation_name,
         gegevensleverancier=gegevensleverancier,
-        limiter=FailureLimiter(max_failures=5, window_seconds=15 * 60),
+        login_limit=Throttle(engine, "5/15 minutes"),
+        client_limit=Throttle(engine, "50/15 minutes"),
+        code_limit=Throttle(engine, "5/15 minutes"),
     )
     app = FastAPI(title="Proactief", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.context = context
@@ -78,6 +87,8 @@ def create_app(
         response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
         if not request.url.path.startswith("/static/"):
             response.headers["Cache-Control"] = "no-store"
+        if request.url.scheme == "https":
+            response.headers["Strict-Transport-Security"] = HSTS
         return response
 
     app.add_middleware(
@@ -88,6 +99,9 @@ def create_app(
         same_site="lax",
         https_only=secure_cookies,
     )
+    if trusted_proxies:
+        # added last, so it runs first: every later layer sees the real client
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(trusted_proxies))
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.mount("/api/v1", create_api(context))
 

@@ -1,6 +1,7 @@
 """Who may do what: the role matrix (config/rollen.yaml) and the check that pages and
-the API share. The session holds only the user's id; the user is read anew on every
-request, so a deactivated user or a changed role counts at once."""
+the API share. The session cookie holds only a random token of a server-side session
+(accounts.sessions); the session and the user are read anew on every request, so logging
+out, a password change, a disabled user or a changed role count at once."""
 
 from collections.abc import Mapping
 from functools import cache
@@ -8,10 +9,20 @@ from functools import cache
 from pydantic import RootModel
 from sqlalchemy import Engine
 
+from proactief.accounts.sessions import SessionHolder, end_session, open_session, session_holder
 from proactief.accounts.users import Rol, User, user_by_id
 from proactief.config import load_policy, policy_path
 
-__all__ = ["NotAllowed", "NotLoggedIn", "authorize", "role_matrix", "start_session"]
+__all__ = [
+    "NotAllowed",
+    "NotLoggedIn",
+    "authorize",
+    "holder",
+    "role_matrix",
+    "start_resident_session",
+    "start_session",
+    "stop_session",
+]
 
 
 class NotLoggedIn(Exception):
@@ -34,21 +45,47 @@ def role_matrix() -> dict[str, frozenset[str]]:
     return {permission: frozenset(r.value for r in roles) for permission, roles in data.items()}
 
 
-def start_session(session: dict[str, object], user: User) -> None:
+def start_session(engine: Engine, session: dict[str, object], user: User) -> None:
     """Log ``user`` in. Every way of logging in ends here: the password form now, an
     OIDC callback later (docs/adr/0005-login-and-oidc.md). A new session at login, so a
     session id from before cannot be fixed on the user."""
     session.clear()
-    session["user_id"] = user.id
+    with engine.begin() as conn:
+        session["sid"] = open_session(conn=conn, user_id=user.id)
+
+
+def start_resident_session(engine: Engine, session: dict[str, object], person: str) -> None:
+    """A resident entered a valid code: a new server-side session for them."""
+    session.clear()
+    with engine.begin() as conn:
+        session["sid"] = open_session(conn=conn, person_pseudonym=person)
+
+
+def holder(engine: Engine, session: Mapping[str, object]) -> SessionHolder | None:
+    """Whose live server-side session the cookie points to, if any."""
+    token = session.get("sid")
+    if not isinstance(token, str):
+        return None
+    with engine.connect() as conn:
+        return session_holder(conn=conn, token=token)
+
+
+def stop_session(engine: Engine, session: dict[str, object]) -> None:
+    """Log out: the server-side session ends (a copy of the cookie no longer works)."""
+    token = session.get("sid")
+    if isinstance(token, str):
+        with engine.begin() as conn:
+            end_session(conn=conn, token=token)
+    session.clear()
 
 
 def authorize(engine: Engine, session: Mapping[str, object], permission: str) -> User:
     """The logged-in user if their role has ``permission``."""
-    user_id = session.get("user_id")
+    who = holder(engine, session)
     user = None
-    if isinstance(user_id, int):
+    if who is not None and who.user_id is not None:
         with engine.connect() as conn:
-            user = user_by_id(conn, user_id)
+            user = user_by_id(conn, who.user_id)
     if user is None:
         raise NotLoggedIn
     if user.rol.value not in role_matrix()[permission]:

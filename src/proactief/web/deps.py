@@ -13,6 +13,7 @@ from fastapi import Depends, HTTPException, Path, Request
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Connection, Engine
 
+from proactief.accounts.throttle import Throttle
 from proactief.accounts.users import User
 from proactief.early_detection.contacts import (
     CaseClosedError,
@@ -22,8 +23,7 @@ from proactief.early_detection.contacts import (
 )
 from proactief.early_detection.work_queue import WorkQueueConfig
 from proactief.entitlements import MunicipalSettings
-from proactief.web.auth import authorize
-from proactief.web.ratelimit import FailureLimiter
+from proactief.web.auth import authorize, holder
 
 __all__ = [
     "MAX_ID",
@@ -35,6 +35,7 @@ __all__ = [
     "ZaakId",
     "actor",
     "case_change",
+    "client_key",
     "csrf_token",
     "require",
     "verify_csrf",
@@ -56,7 +57,12 @@ class WebContext:
     rule_settings: MunicipalSettings | None
     organisation_name: str
     gegevensleverancier: str
-    limiter: FailureLimiter
+    login_limit: Throttle
+    """Password attempts per client address and user name."""
+    client_limit: Throttle
+    """Password attempts per client address, whatever the name (many names tried)."""
+    code_limit: Throttle
+    """Resident code attempts per client address."""
 
 
 def _context(request: Request) -> WebContext:
@@ -73,6 +79,12 @@ class CsrfFailed(Exception):
 
 class NoResident(Exception):
     """No resident entered a code in this session."""
+
+
+def client_key(request: Request) -> str:
+    """Whose attempts count together: the client's address (behind a proxy, the address
+    the trusted proxy reports; see PROACTIEF_TRUSTED_PROXIES)."""
+    return request.client.host if request.client else "onbekend"
 
 
 def actor(user: User) -> str:
@@ -121,12 +133,12 @@ def require(permission: str) -> Callable[..., Awaitable[User]]:
     return checked
 
 
-async def _resident(request: Request) -> str:
-    person = request.session.get("resident")
-    if not person:
+async def _resident(request: Request, context: Context) -> str:
+    who = holder(context.engine, request.session)
+    if who is None or who.person_pseudonym is None:
         raise NoResident
     await verify_csrf(request)
-    return str(person)
+    return who.person_pseudonym
 
 
 Resident = Annotated[str, Depends(_resident)]

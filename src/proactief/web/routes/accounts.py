@@ -4,8 +4,8 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from proactief.accounts.users import authenticate
-from proactief.web.auth import start_session
-from proactief.web.deps import Context, verify_csrf
+from proactief.web.auth import holder, start_session, stop_session
+from proactief.web.deps import Context, client_key, verify_csrf
 from proactief.web.pages import render
 
 __all__ = ["router", "safe_next"]
@@ -20,14 +20,10 @@ def safe_next(target: str) -> str:
     return target
 
 
-def client_key(request: Request) -> str:
-    """Whose wrong attempts count together (the client's address)."""
-    return request.client.host if request.client else "onbekend"
-
-
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request) -> Response:
-    if request.session.get("user_id"):
+def home(request: Request, context: Context) -> Response:
+    who = holder(context.engine, request.session)
+    if who is not None and who.user_id is not None:
         return RedirectResponse("/werkvoorraad", status_code=303)
     return render(request, "start.html")
 
@@ -45,13 +41,15 @@ def login(
     wachtwoord: str = Form(...),
     volgende: str = Form("/werkvoorraad"),
 ) -> Response:
-    key = f"login:{client_key(request)}"
-    if context.limiter.blocked(key):
+    # each attempt is counted before the password is checked, in one atomic step, so
+    # parallel guesses cannot pass between a check and a count
+    client = f"login:{client_key(request)}"
+    per_name = f"{client}:{gebruikersnaam[:100]}"
+    if not (context.client_limit.attempt(client) and context.login_limit.attempt(per_name)):
         raise HTTPException(429, "Te vaak een verkeerd wachtwoord. Probeer het later.")
     with context.engine.begin() as conn:
         user = authenticate(conn=conn, gebruikersnaam=gebruikersnaam, wachtwoord=wachtwoord)
     if user is None:
-        context.limiter.fail(key)
         return render(
             request,
             "login.html",
@@ -59,11 +57,12 @@ def login(
             fout="Gebruikersnaam of wachtwoord klopt niet.",
             volgende=safe_next(volgende),
         )
-    start_session(request.session, user)
+    context.login_limit.forget(per_name)
+    start_session(context.engine, request.session, user)
     return RedirectResponse(safe_next(volgende), status_code=303)
 
 
 @router.post("/uitloggen", dependencies=[Depends(verify_csrf)])
-def logout(request: Request) -> Response:
-    request.session.clear()
+def logout(request: Request, context: Context) -> Response:
+    stop_session(context.engine, request.session)
     return RedirectResponse("/", status_code=303)

@@ -37,9 +37,9 @@ from proactief.trust.consent import (
     sharing_options,
 )
 from proactief.trust.messaging import MessageNotFoundError, messages_of_person, why_message
-from proactief.web.deps import Context, Resident, ZaakId, verify_csrf
+from proactief.web.auth import start_resident_session, stop_session
+from proactief.web.deps import Context, Resident, ZaakId, client_key, verify_csrf
 from proactief.web.pages import render
-from proactief.web.routes.accounts import client_key
 
 __all__ = ["router"]
 
@@ -103,19 +103,17 @@ def code_form(request: Request) -> Response:
 
 @router.post("", dependencies=[Depends(verify_csrf)])
 def enter_code(request: Request, context: Context, code: str = Form(...)) -> Response:
-    key = f"code:{client_key(request)}"
-    if context.limiter.blocked(key):
+    # counted before the code is checked, in one atomic step (no check-then-act)
+    if not context.code_limit.attempt(f"code:{client_key(request)}"):
         raise HTTPException(
-            429, "U heeft te vaak een verkeerde code ingevuld. Probeer het over 15 minuten."
+            429, "U heeft te vaak een code ingevuld. Probeer het over 15 minuten opnieuw."
         )
     with context.engine.begin() as conn:
         try:
             person = redeem_code(conn=conn, code=code)
         except CodeError as exc:
-            context.limiter.fail(key)
             return render(request, "inwoner_code.html", status=400, fout=str(exc))
-    request.session.clear()
-    request.session["resident"] = person
+    start_resident_session(context.engine, request.session, person)
     return RedirectResponse(BACK, status_code=303)
 
 
@@ -294,8 +292,8 @@ def why_page(request: Request, context: Context, person: Resident, message_id: Z
 
 
 @router.post("/uitloggen", dependencies=[Depends(verify_csrf)])
-def resident_logout(request: Request) -> Response:
-    request.session.clear()
+def resident_logout(request: Request, context: Context) -> Response:
+    stop_session(context.engine, request.session)
     return RedirectResponse("/inwoner", status_code=303)
 
 
