@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     """Logs never contain personal data; DEBUG also shows SQL statements without parameters."""
     nieuw_wachtwoord: SecretStr | None = Field(default=None, repr=False)
     """Password for ``proactief users add`` without a prompt (scripts, CI)."""
+    audit_anchor: Path | None = None
+    """The file the audit chain is anchored in, outside the database (append-only, e.g.
+    with ``chattr +a``, or shipped to a log server). Default: ``<data_dir>/audit-anker.jsonl``."""
     trusted_proxies: str = ""
     """Comma-separated addresses or networks of the reverse proxies in front of the web
     app (``10.0.0.5`` or ``10.0.0.0/24``): only their X-Forwarded-For and
@@ -72,6 +75,10 @@ class Settings(BaseSettings):
                     return "postgresql+psycopg://" + url[len(prefix) :]
             return url
         return f"sqlite:///{(self.data_dir / 'proactief.db').as_posix()}"
+
+    def resolved_audit_anchor(self) -> Path:
+        """Path of the audit anchor file."""
+        return self.audit_anchor or self.data_dir / "audit-anker.jsonl"
 
     def resolved_key_file(self) -> Path:
         """Path of the pseudonymisation key."""

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import update
+from sqlalchemy import delete, func, select, update
 
 from conftest import run_cli
 from proactief.domain import Berichtsoort, Kanaal
@@ -76,7 +76,14 @@ def test_opt_out_why_letter_and_audit(env: dict[str, str], tmp_path: Path) -> No
 
     ok = run(["audit", "verify"], env)
     assert ok.returncode == 0 and "ongeschonden" in ok.stdout
+    # every run anchored the chain outside the database: a cut-off tail shows
+    assert "ankers kloppen" in ok.stdout
     engine = create_db_engine(env["PROACTIEF_DATABASE_URL"])
+    with engine.begin() as conn:
+        last = conn.execute(select(func.max(audit_log.c.id))).scalar_one()
+        conn.execute(delete(audit_log).where(audit_log.c.id == last))
+    cut = run(["audit", "verify"], env)
+    assert cut.returncode == 1 and "afgeknipt" in " ".join(cut.stderr.split())
     with engine.begin() as conn:
         conn.execute(update(audit_log).where(audit_log.c.id == 2).values(actor="iemand anders"))
     engine.dispose()

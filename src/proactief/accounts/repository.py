@@ -1,7 +1,7 @@
 """Every query of accounts: professionals and one-time resident codes."""
 
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, case, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -89,7 +89,10 @@ def all_users(conn: Connection) -> list[UserRecord]:
 
 
 def insert_web_session(conn: Connection, row: Values) -> None:
-    """Store a new server-side session."""
+    """Store a new server-side session (and forget sessions that ended over a day ago)."""
+    begonnen = row["begonnen"]
+    assert isinstance(begonnen, datetime)
+    conn.execute(delete(web_sessions).where(web_sessions.c.verloopt < begonnen - timedelta(days=1)))
     conn.execute(web_sessions.insert().values(**row))
 
 
@@ -124,6 +127,8 @@ def increment_rate_limit(conn: Connection, key: str, expiry: int, amount: int) -
     """Add ``amount`` to a counter in one atomic statement (a counter past its window
     starts again) and return the new count."""
     now = time.time()
+    # counters whose window ended an hour ago say nothing any more (they hold addresses)
+    conn.execute(delete(rate_limits).where(rate_limits.c.verloopt < now - 3600))
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     expired = rate_limits.c.verloopt <= now
     statement = (

@@ -8,6 +8,7 @@ with them at the top, every command starts in about 4 s instead of under 1 s, be
 load pandas, SciPy and FastAPI (docs/adr/0006-one-house-per-capability.md).
 """
 
+import atexit
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,6 +37,7 @@ from proactief.plugins import PluginError
 from proactief.settings import Settings
 from proactief.sources.contactgegevens import ContactDirectory, contact_directories
 from proactief.storage.db import DatabaseUnavailableError, create_db_engine, migrate
+from proactief.trust.anchor import Anchor, anchor_key, write_anchor
 from proactief.trust.keys import pseudonym_key
 from proactief.trust.pseudonyms import KeyFileError, Pseudonymizer, load_or_create_key
 
@@ -106,6 +108,9 @@ class CommandContext:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._key = b""
+        self.anchor_at_exit = True
+        """False: this run leaves the anchors alone (``audit verify`` must not anchor a
+        log it found damaged)."""
 
     @cached_property
     def engine(self) -> Engine:
@@ -123,7 +128,36 @@ class CommandContext:
             raise fail(str(exc)) from exc
         for warning in open_to_others(self.settings):
             err.print(f"[yellow]Let op:[/] {warning}", soft_wrap=True)
+        # every run that used the database anchors the audit chain when it ends
+        atexit.register(self.anchor_audit, engine)
         return engine
+
+    @property
+    def audit_anchor_key(self) -> bytes:
+        """The key that seals audit anchors (derived from the pseudonymisation key)."""
+        _ = self.engine
+        return anchor_key(self._key)
+
+    def anchor_audit(self, engine: Engine, *, always: bool = False) -> Anchor | None:
+        """Anchor the audit chain outside the database (trust.anchor); a failure is a
+        warning, never lost work."""
+        if not (self.anchor_at_exit or always):
+            return None
+        try:
+            with engine.begin() as conn:
+                return write_anchor(
+                    conn,
+                    self.settings.resolved_audit_anchor(),
+                    anchor_key(self._key),
+                    always=always,
+                )
+        except Exception as exc:  # at exit, after the command's own work: warn only
+            err.print(
+                f"[yellow]Let op:[/] het audit-log kon niet worden verankerd in "
+                f"{shown(self.settings.resolved_audit_anchor())}: {type(exc).__name__}",
+                soft_wrap=True,
+            )
+            return None
 
     @cached_property
     def pseudonymizer(self) -> Pseudonymizer:
@@ -214,6 +248,7 @@ def run_server(*, host: str, port: int, secure_cookies: bool = True) -> None:
         rule_settings=ctx.rule_settings(),
         work_queue_config=ctx.work_queue,
         trusted_proxies=ctx.settings.trusted_proxy_list(),
+        anchor_audit=lambda: ctx.anchor_audit(ctx.engine, always=True),
     )
     console.print(f"Proactief draait op http://{host}:{port}/ (stoppen: Ctrl+C)")
     # access logs would print paths with case numbers; warnings only

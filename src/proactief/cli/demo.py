@@ -63,6 +63,8 @@ def demo(
                     "te maken, of 'proactief serve' om de webapp op deze gegevens te openen."
                 )
             maintenance.clear_all(conn)
+            # the demo's audit log starts anew, and so do its anchors
+            context().settings.resolved_audit_anchor().unlink(missing_ok=True)
     pseudonymizer = context().pseudonymizer
     with progress_bar() as progress:
         tasks: dict[str, TaskID] = {}

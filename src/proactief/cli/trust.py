@@ -10,11 +10,11 @@ import typer
 from rich.table import Table
 
 from proactief.channels.letter import render_letter_html, render_pdf
-from proactief.cli.common import console, context, err
+from proactief.cli.common import console, context, err, shown
 from proactief.cli.common import fail as _fail
 from proactief.domain import EventSoort, Wijze
 from proactief.trust import repository as trust_repo
-from proactief.trust.audit import verify_audit
+from proactief.trust.anchor import AnchorFileError, check_audit
 from proactief.trust.consent import current_state, events_of, record_event
 from proactief.trust.messaging import MessageNotFoundError, why_message
 from proactief.trust.pseudonyms import is_valid_bsn
@@ -29,16 +29,41 @@ consent_app = typer.Typer(
 
 @audit_app.command("verify")
 def audit_verify() -> None:
-    """Controleer dat geen regel in het audit-log is gewijzigd of verwijderd."""
+    """Controleer het audit-log: geen regel gewijzigd of verwijderd (de keten), niets
+    afgeknipt of herschreven (de ankers buiten de database), en elke afmelding die het
+    log noemt staat nog bij de voorkeuren."""
 
-    engine = context().engine
-    with engine.connect() as conn:
-        count, problems = verify_audit(conn)
+    ctx = context()
+    ctx.anchor_at_exit = False
+    with ctx.engine.connect() as conn:
+        try:
+            checked = check_audit(conn, ctx.settings.resolved_audit_anchor(), ctx.audit_anchor_key)
+        except AnchorFileError as exc:
+            raise _fail(str(exc)) from exc
+    problems, count = checked.problems, checked.entries
     if problems:
         for problem in problems:
-            err.print(f"[bold red]Regel {problem.entry}:[/] {problem.problem}")
+            where = f"Regel {problem.entry}" if problem.entry else "Ankers"
+            err.print(f"[bold red]{where}:[/] {shown(problem.problem)}", soft_wrap=True)
         raise _fail(f"het audit-log is aangetast ({len(problems)} probleem/problemen)", 1)
-    console.print(f"Audit-log in orde: {count} regels, keten ongeschonden.")
+    console.print(
+        f"Audit-log in orde: {count} regels, keten ongeschonden, {checked.anchors} ankers "
+        "kloppen, alle afmeldingen aanwezig."
+    )
+
+
+@audit_app.command("anchor")
+def audit_anchor() -> None:
+    """Veranker het audit-log nu buiten de database (voor een dagelijkse taak, cron)."""
+
+    ctx = context()
+    anchor = ctx.anchor_audit(ctx.engine, always=True)
+    if anchor is None:
+        raise _fail("het anker kon niet worden geschreven", 1)
+    console.print(
+        f"Anker geschreven in {shown(ctx.settings.resolved_audit_anchor())}: {anchor.aantal} "
+        f"regels, laatste {anchor.laatste}."
+    )
 
 
 @retention_app.command("run")

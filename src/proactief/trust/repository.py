@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, delete, func, select, update
 
 from proactief.domain.records import (
     AuditRecord,
@@ -38,10 +38,13 @@ if TYPE_CHECKING:
 
 
 __all__ = [
+    "audit_row",
     "audit_rows",
+    "audit_rows_about",
     "block_message_row",
     "bsn_of_person",
     "case_signal_summary",
+    "count_audit_rows",
     "delete_cases",
     "delete_entitlements_before",
     "delete_orphan_identities",
@@ -59,6 +62,7 @@ __all__ = [
     "message_row",
     "message_rows",
     "messages_of_person",
+    "opt_out_events",
     "opted_out_persons",
     "preference_event_rows",
     "select_columns",
@@ -164,6 +168,43 @@ def last_audit_row(conn: Connection) -> AuditRecord | None:
         AuditRecord,
         conn.execute(select(audit_log).order_by(audit_log.c.id.desc()).limit(1)).first(),
     )
+
+
+def audit_row(conn: Connection, entry_id: int) -> AuditRecord | None:
+    """One audit entry by number."""
+    return record_or_none(
+        AuditRecord, conn.execute(select(audit_log).where(audit_log.c.id == entry_id)).first()
+    )
+
+
+def count_audit_rows(conn: Connection, *, up_to: int | None = None) -> int:
+    """How many audit entries there are (up to and including number ``up_to``)."""
+    query = select(func.count()).select_from(audit_log)
+    if up_to is not None:
+        query = query.where(audit_log.c.id <= up_to)
+    return int(conn.execute(query).scalar_one())
+
+
+def audit_rows_about(conn: Connection, gegevens: Sequence[str]) -> list[AuditRecord]:
+    """The audit entries about these kinds of data (e.g. 'voorkeuren.niet_benaderen')."""
+    return records(
+        AuditRecord,
+        conn.execute(
+            select(audit_log).where(audit_log.c.gegevens.in_(gegevens)).order_by(audit_log.c.id)
+        ),
+    )
+
+
+def opt_out_events(conn: Connection) -> list[tuple[str, str, datetime]]:
+    """(person, kind, time) of every opt-out and opting in again (for the audit check)."""
+    rows = conn.execute(
+        select(
+            preference_events.c.person_pseudonym,
+            preference_events.c.soort,
+            preference_events.c.tijdstip,
+        ).where(preference_events.c.soort.in_(("niet_benaderen", "weer_benaderen")))
+    )
+    return [(str(p), str(s), t) for p, s, t in rows]
 
 
 def insert_audit_row(conn: Connection, row: Values) -> None:

@@ -10,7 +10,9 @@ limits on passwords and resident codes shared by all server processes, and
 purpose-bound, audited reads.
 """
 
-from collections.abc import Awaitable, Callable, Sequence
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, HTTPException, Request
@@ -35,6 +37,7 @@ __all__ = ["create_app"]
 
 HERE = Path(__file__).parent
 HSTS = "max-age=31536000; includeSubDomains"
+ANCHOR_SECONDS = 3600
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; "
@@ -53,6 +56,7 @@ def create_app(
     rule_settings: MunicipalSettings | None = None,
     work_queue_config: WorkQueueConfig | None = None,
     trusted_proxies: Sequence[str] = (),
+    anchor_audit: Callable[[], object] | None = None,
 ) -> FastAPI:
     """The app on ``engine``; ``secret_key`` signs the session cookies; the names go into
     the CBS report; ``rule_settings`` are the municipal choices the entitlement
@@ -60,7 +64,9 @@ def create_app(
     (config/work_queue.yaml); ``trusted_proxies`` are the addresses (or networks) of
     reverse proxies whose X-Forwarded-For and X-Forwarded-Proto count: the client's
     address for the login and code limits, and https for HSTS. From anyone else those
-    headers are ignored, so a client cannot pick its own address."""
+    headers are ignored, so a client cannot pick its own address. ``anchor_audit``
+    anchors the audit chain outside the database (trust.anchor): at start, every hour and
+    when the app stops."""
     context = WebContext(
         engine=engine,
         templates=page_templates(),
@@ -72,7 +78,28 @@ def create_app(
         client_limit=Throttle(engine, "50/15 minutes"),
         code_limit=Throttle(engine, "5/15 minutes"),
     )
-    app = FastAPI(title="Proactief", docs_url=None, redoc_url=None, openapi_url=None)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if anchor_audit is None:
+            yield
+            return
+
+        async def hourly() -> None:
+            while True:
+                await asyncio.to_thread(anchor_audit)
+                await asyncio.sleep(ANCHOR_SECONDS)
+
+        task = asyncio.create_task(hourly())
+        try:
+            yield
+        finally:
+            task.cancel()
+            await asyncio.to_thread(anchor_audit)
+
+    app = FastAPI(
+        title="Proactief", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan
+    )
     app.state.context = context
 
     @app.middleware("http")
