@@ -80,6 +80,10 @@ class Settings(BaseSettings):
         """Path of the audit anchor file."""
         return self.audit_anchor or self.data_dir / "audit-anker.jsonl"
 
+    def resolved_anchor_key(self) -> Path:
+        """The key that seals the audit anchors: beside the anchor file."""
+        return self.resolved_audit_anchor().with_suffix(".key")
+
     def resolved_key_file(self) -> Path:
         """Path of the pseudonymisation key."""
         return self.key_file or self.data_dir / "pseudonym.key"

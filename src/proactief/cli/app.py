@@ -17,7 +17,7 @@ from proactief.cli.early_detection import cases_app, intake, report_app
 from proactief.cli.offers import campaign_app, offer_app, tasks_app
 from proactief.cli.rules import rules_app
 from proactief.cli.segment import segment_app
-from proactief.cli.trust import audit_app, consent_app, retention_app, why
+from proactief.cli.trust import audit_app, consent_app, key_app, retention_app, why
 from proactief.cli.web import code, serve, users_app
 from proactief.settings import Settings
 
@@ -42,6 +42,7 @@ app.add_typer(tasks_app, name="tasks")
 app.add_typer(consent_app, name="consent")
 app.command("why")(why)
 app.add_typer(audit_app, name="audit")
+app.add_typer(key_app, name="key")
 app.add_typer(retention_app, name="retention")
 app.command("serve")(serve)
 app.add_typer(users_app, name="users")

@@ -132,11 +132,15 @@ class CommandContext:
         atexit.register(self.anchor_audit, engine)
         return engine
 
-    @property
+    @cached_property
     def audit_anchor_key(self) -> bytes:
-        """The key that seals audit anchors (derived from the pseudonymisation key)."""
-        _ = self.engine
-        return anchor_key(self._key)
+        """The key that seals audit anchors (its own file; made at the first anchor: a
+        lost one makes every older anchor fail its check, loudly)."""
+        path = self.settings.resolved_anchor_key()
+        try:
+            return anchor_key(load_or_create_key(path))
+        except KeyFileError as exc:
+            raise fail(str(exc)) from exc
 
     def anchor_audit(self, engine: Engine, *, always: bool = False) -> Anchor | None:
         """Anchor the audit chain outside the database (trust.anchor); a failure is a
@@ -148,10 +152,10 @@ class CommandContext:
                 return write_anchor(
                     conn,
                     self.settings.resolved_audit_anchor(),
-                    anchor_key(self._key),
+                    self.audit_anchor_key,
                     always=always,
                 )
-        except Exception as exc:  # at exit, after the command's own work: warn only
+        except (Exception, typer.Exit) as exc:  # at exit, after the command's work: warn only
             err.print(
                 f"[yellow]Let op:[/] het audit-log kon niet worden verankerd in "
                 f"{shown(self.settings.resolved_audit_anchor())}: {type(exc).__name__}",

@@ -16,10 +16,14 @@ from proactief.domain import EventSoort, Wijze
 from proactief.trust import repository as trust_repo
 from proactief.trust.anchor import AnchorFileError, check_audit
 from proactief.trust.consent import current_state, events_of, record_event
+from proactief.trust.identity import keep_bsn
+from proactief.trust.keys import complete_rotation, pending_key_path
 from proactief.trust.messaging import MessageNotFoundError, why_message
-from proactief.trust.pseudonyms import is_valid_bsn
+from proactief.trust.pseudonyms import create_key, is_valid_bsn, key_fingerprint
 from proactief.trust.retention import run_retention
+from proactief.trust.rotation import RotationError, rotate_pseudonyms
 
+key_app = typer.Typer(help="De sleutel van de pseudoniemen.", no_args_is_help=True)
 audit_app = typer.Typer(help="Audit-log: controleer de keten.", no_args_is_help=True)
 retention_app = typer.Typer(help="Bewaartermijnen: verwijder wat te oud is.", no_args_is_help=True)
 consent_app = typer.Typer(
@@ -94,7 +98,13 @@ def _person(bsn: str) -> str:
     return context().pseudonymizer.for_bsn(bsn)
 
 
-BSN = Annotated[str, typer.Option(help="BSN van de inwoner (wordt direct gepseudonimiseerd).")]
+BSN = Annotated[
+    str,
+    typer.Option(
+        help="BSN van de inwoner (gepseudonimiseerd; het BSN zelf alleen in de kluis, zodat "
+        "de keuze ook na een sleutelwissel bij deze inwoner blijft)."
+    ),
+]
 WIJZE = Annotated[str, typer.Option(help="Hoe: brief, web, telefoon of balie.")]
 DOOR = Annotated[str, typer.Option(help="Wie legt het vast, bijv. medewerker:klantcontact.")]
 
@@ -106,10 +116,12 @@ def _record(bsn: str, soort: str, waarde: str, wijze: str, door: str) -> None:
     except ValueError as exc:
         raise _fail(f"onbekende wijze {wijze!r}; kies brief, web, telefoon of balie") from exc
     engine = context().engine
+    person = _person(bsn)
     with engine.begin() as conn:
+        keep_bsn(conn=conn, person_pseudonym=person, bsn=bsn)
         record_event(
             conn=conn,
-            person_pseudonym=_person(bsn),
+            person_pseudonym=person,
             soort=EventSoort(soort),
             waarde=waarde,
             wijze=how,
@@ -187,3 +199,33 @@ def why(
         console.print(f"- {keuze}")
     if pdf is not None:
         console.print(f"Brief: {pdf}")
+
+
+@key_app.command("rotate")
+def key_rotate() -> None:
+    """Maak alle pseudoniemen opnieuw met een nieuwe sleutel, in één transactie (na een
+    gelekte of verouderde sleutel). De oude sleutel blijft bewaard als <sleutel>.oud-<tijd>:
+    het audit-log van vóór de wissel noemt pseudoniemen die daarmee zijn gemaakt."""
+
+    ctx = context()
+    engine = ctx.engine  # checks that the current key belongs to the database
+    path = ctx.settings.resolved_key_file()
+    pending = pending_key_path(path)
+    pending.unlink(missing_ok=True)  # from a rotation stopped before its commit
+    new_key = create_key(pending)
+    try:
+        with engine.begin() as conn:
+            result = rotate_pseudonyms(conn=conn, new_key=new_key)
+    except RotationError as exc:
+        pending.unlink(missing_ok=True)
+        raise _fail(str(exc)) from exc
+    except BaseException:
+        pending.unlink(missing_ok=True)  # rolled back: the old key stays the key
+        raise
+    complete_rotation(path, key_fingerprint(new_key))
+    console.print(
+        f"Nieuwe sleutel in gebruik ({shown(path)}). {result.personen} personen kregen een "
+        f"nieuw pseudoniem uit de kluis; {result.zonder_identiteit} pseudoniemen zonder BSN "
+        "in de kluis kregen een willekeurig nieuw pseudoniem (niet meer aan een BSN te "
+        "koppelen; lees de bevolking opnieuw in). Maak een back-up van de nieuwe sleutel."
+    )

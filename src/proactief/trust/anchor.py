@@ -5,7 +5,8 @@ a log cut off at the end, emptied, or rewritten as a whole with fresh hashes: wh
 write the database can do that consistently. An anchor is a line in a file outside the
 database (``PROACTIEF_AUDIT_ANCHOR``, by default ``<data dir>/audit-anker.jsonl``) with the
 chain's length and head hash at a moment, sealed with an HMAC whose key the database does
-not hold (derived from the pseudonymisation key, kept in its own file). Every command run
+not hold (its own key file, ``audit-anker.key`` beside the anchors by default: it stays the
+same when the pseudonymisation key is rotated). Every command run
 that used the database adds one when the chain grew, ``proactief audit anchor`` adds one on
 demand (daily from cron), and the web app adds one every hour and when it stops.
 
@@ -57,10 +58,10 @@ class Anchor:
     hash: str
 
 
-def anchor_key(pseudonym_key: bytes) -> bytes:
-    """The key that seals anchors: derived from the pseudonymisation key (outside the
-    database, mode 0600), so there is no second key file to lose."""
-    return hmac.new(pseudonym_key, _LABEL, hashlib.sha256).digest()
+def anchor_key(secret: bytes) -> bytes:
+    """The key that seals anchors, derived from a secret kept outside the database (the
+    anchor key file)."""
+    return hmac.new(secret, _LABEL, hashlib.sha256).digest()
 
 
 def _seal(key: bytes, anchor: Anchor) -> str:
@@ -185,11 +186,29 @@ def _second(moment: datetime) -> str:
 
 
 def _missing_opt_outs(conn: Connection) -> Iterable[AuditProblem]:
-    """Every opt-out (and opting in again) the log records must still be an event."""
-    events = {(person, soort, _second(when)) for person, soort, when in repo.opt_out_events(conn)}
+    """Every opt-out (and opting in again) the log records must still be an event. Before
+    the last key rotation the log names the old pseudonyms: those are checked as the
+    count the rotation recorded."""
+    events = repo.opt_out_events(conn)
+    rotations = repo.audit_rows_about(conn, ["pseudoniemen"])
+    since = rotations[-1] if rotations else None
+    if since is not None:
+        recorded = json.loads(since.details).get("afmeldingen", {})
+        cutoff = _second(since.tijdstip)
+        for soort in _OPT_OUT_KINDS:
+            before = sum(1 for _p, s, when in events if s == soort and _second(when) <= cutoff)
+            if before < int(recorded.get(soort, 0)):
+                yield AuditProblem(
+                    since.id,
+                    f"bij de sleutelwissel waren er {recorded[soort]} keuzes '{soort}', nu "
+                    f"nog {before}: er zijn keuzes verwijderd / preference events missing",
+                )
+    present = {(person, soort, _second(when)) for person, soort, when in events}
     for entry in repo.audit_rows_about(conn, [f"voorkeuren.{k}" for k in _OPT_OUT_KINDS]):
+        if since is not None and entry.id < since.id:
+            continue
         soort = entry.gegevens.removeprefix("voorkeuren.")
-        if (entry.subject, soort, _second(entry.tijdstip)) not in events:
+        if (entry.subject, soort, _second(entry.tijdstip)) not in present:
             yield AuditProblem(
                 entry.id,
                 f"het log zegt dat {entry.subject} op {_second(entry.tijdstip)} koos voor "

@@ -9,7 +9,14 @@ from proactief.sources.contactgegevens import ContactDirectory, ContactSubject
 from proactief.trust import repository as repo
 from proactief.trust.access import PersonalDataAccess
 
-__all__ = ["contact_subject"]
+__all__ = ["contact_subject", "keep_bsn"]
+
+
+def keep_bsn(*, conn: Connection, person_pseudonym: str, bsn: str) -> None:
+    """Keep the BSN behind a pseudonym in the vault, for a choice recorded by BSN (an
+    opt-out by phone): with the BSN the choice stays with the person through a key
+    rotation; without it, it would belong to no one (trust.rotation)."""
+    repo.insert_identity(conn, person_pseudonym, bsn)
 
 
 def contact_subject(

@@ -15,7 +15,29 @@ from sqlalchemy import Connection
 from proactief.trust import repository as repo
 from proactief.trust.pseudonyms import KeyFileError, create_key, key_fingerprint, read_key
 
-__all__ = ["KeyMismatchError", "pseudonym_key"]
+__all__ = ["KeyMismatchError", "complete_rotation", "pending_key_path", "pseudonym_key"]
+
+
+def pending_key_path(path: Path) -> Path:
+    """Where a key rotation puts the new key until the database has switched to it."""
+    return path.with_name(path.name + ".nieuw")
+
+
+def complete_rotation(path: Path, fingerprint: str, *, now: datetime | None = None) -> bytes | None:
+    """Finish a rotation whose database switch committed: the old key file is kept as
+    ``<key>.oud-<time>`` (the audit log's earlier entries name pseudonyms made with it) and
+    the new one takes its place. None when no new key for ``fingerprint`` waits."""
+    pending = pending_key_path(path)
+    if not pending.exists():
+        return None
+    key = read_key(pending)
+    if key_fingerprint(key) != fingerprint:
+        return None
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S")
+    if path.exists():
+        path.rename(path.with_name(f"{path.name}.oud-{stamp}"))
+    pending.rename(path)
+    return key
 
 
 class KeyMismatchError(KeyFileError):
@@ -48,6 +70,11 @@ def pseudonym_key(conn: Connection, path: Path, *, now: datetime | None = None) 
             key = read_key(path)
         repo.insert_key_fingerprint(conn, key_fingerprint(key), "nieuw", when)
         return key
+    # a rotation that committed in the database but was stopped before its key files were
+    # swapped is finished here
+    finished = complete_rotation(path, recorded, now=when)
+    if finished is not None:
+        return finished
     key = read_key(path)
     if key_fingerprint(key) != recorded:
         raise KeyMismatchError(

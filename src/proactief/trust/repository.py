@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import Column, Connection, MetaData, String, Table, delete, func, select, update
 
 from proactief.domain.records import (
     AuditRecord,
@@ -31,6 +31,7 @@ from proactief.storage.tables import (
     report_aggregates,
     residents,
     signals,
+    web_sessions,
 )
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 
 
 __all__ = [
+    "PSEUDONYM_TABLES",
     "audit_row",
     "audit_rows",
     "audit_rows_about",
@@ -49,9 +51,11 @@ __all__ = [
     "delete_entitlements_before",
     "delete_orphan_identities",
     "delete_quarantine_before",
+    "end_resident_sessions",
     "expired_case_ids",
     "holds_pseudonyms",
     "insert_audit_row",
+    "insert_identity",
     "insert_key_fingerprint",
     "insert_message",
     "insert_preference_event",
@@ -62,10 +66,18 @@ __all__ = [
     "message_row",
     "message_rows",
     "messages_of_person",
+    "metadata_tables",
     "opt_out_events",
     "opted_out_persons",
+    "persons_with_choices",
     "preference_event_rows",
+    "pseudonyms_in_use",
+    "quarantine_raw_rows",
+    "replace_key_fingerprint",
+    "replace_pseudonyms",
     "select_columns",
+    "set_quarantine_raw",
+    "vault_identities",
 ]
 
 
@@ -302,8 +314,14 @@ def delete_cases(conn: Connection, case_ids: Sequence[int]) -> dict[str, int]:
 
 
 def delete_orphan_identities(conn: Connection) -> int:
-    """Delete BSN/address identities of persons who no longer have any signal."""
-    still_used = select(signals.c.person_pseudonym).distinct()
+    """Delete BSN/address identities of persons who no longer have any signal and made no
+    choice: the identity behind a choice (an opt-out above all) is kept as long as the
+    choice, so a new key (trust.rotation) can carry the choice over to the new pseudonym."""
+    still_used = (
+        select(signals.c.person_pseudonym)
+        .union(select(preference_events.c.person_pseudonym))
+        .scalar_subquery()
+    )
     return int(
         conn.execute(
             delete(client_identities).where(client_identities.c.person_pseudonym.not_in(still_used))
@@ -363,3 +381,138 @@ def holds_pseudonyms(conn: Connection) -> bool:
         if conn.execute(select(table.c.person_pseudonym).limit(1)).first() is not None:
             return True
     return False
+
+
+#: every column that holds a person's pseudonym, table by table (for a key rotation)
+PSEUDONYM_TABLES = (
+    "client_identities",
+    "cases",
+    "signals",
+    "residents",
+    "preference_events",
+    "messages",
+    "segment_kansen",
+    "resident_codes",
+)
+
+
+def vault_identities(conn: Connection) -> list[tuple[str, str | None, tuple[str, str, str, str]]]:
+    """(pseudonym, BSN, (sex, birth date, postcode, house number)) of every identity in
+    the vault, to make each person's pseudonym anew with another key."""
+    out: list[tuple[str, str | None, tuple[str, str, str, str]]] = []
+    for row in conn.execute(select(client_identities)):
+        born = row.geboortedatum.isoformat() if row.geboortedatum else ""
+        address = (row.geslacht or "", born, row.postcode or "", row.huisnummer or "")
+        out.append((row.person_pseudonym, row.bsn, address))
+    return out
+
+
+def pseudonyms_in_use(conn: Connection) -> dict[str, set[str]]:
+    """Every pseudonym in every table that holds them."""
+    tables = metadata_tables()
+    return {
+        name: set(conn.scalars(select(tables[name].c.person_pseudonym).distinct()))
+        for name in PSEUDONYM_TABLES
+    }
+
+
+def persons_with_choices(conn: Connection) -> set[str]:
+    """Pseudonyms of everyone with a preference event."""
+    return set(conn.scalars(select(preference_events.c.person_pseudonym).distinct()))
+
+
+def replace_pseudonyms(conn: Connection, mapping: dict[str, str]) -> dict[str, int]:
+    """Replace old by new pseudonyms in every table, through a temporary mapping table
+    (one UPDATE per table); rows changed per table."""
+    mapping_table = Table(
+        "pseudonym_wissel",
+        MetaData(),
+        Column("oud", String(40), primary_key=True),
+        Column("nieuw", String(40), nullable=False),
+        prefixes=["TEMPORARY"],
+    )
+    mapping_table.create(conn)
+    try:
+        for chunk in chunks(list(mapping.items())):
+            conn.execute(mapping_table.insert(), [{"oud": o, "nieuw": n} for o, n in chunk])
+        changed: dict[str, int] = {}
+        tables = metadata_tables()
+        for name in PSEUDONYM_TABLES:
+            table = tables[name]
+            new = (
+                select(mapping_table.c.nieuw)
+                .where(mapping_table.c.oud == table.c.person_pseudonym)
+                .scalar_subquery()
+            )
+            changed[name] = int(
+                conn.execute(
+                    update(table)
+                    .where(table.c.person_pseudonym.in_(select(mapping_table.c.oud)))
+                    .values(person_pseudonym=new)
+                ).rowcount
+                or 0
+            )
+        return changed
+    finally:
+        mapping_table.drop(conn)
+
+
+def quarantine_raw_rows(conn: Connection) -> list[tuple[int, str]]:
+    """(id, raw) of rejected records that hold a pseudonymised BSN."""
+    return [
+        (int(i), str(raw))
+        for i, raw in conn.execute(
+            select(quarantine.c.id, quarantine.c.raw).where(quarantine.c.raw.contains("[BSN "))
+        )
+    ]
+
+
+def set_quarantine_raw(conn: Connection, quarantine_id: int, raw: str) -> None:
+    """Rewrite a rejected record's kept text (its pseudonyms after a key rotation)."""
+    conn.execute(update(quarantine).where(quarantine.c.id == quarantine_id).values(raw=raw))
+
+
+def end_resident_sessions(conn: Connection, when: datetime) -> int:
+    """End every resident's web session (their pseudonym changes with a new key)."""
+    return int(
+        conn.execute(
+            update(web_sessions)
+            .where(
+                web_sessions.c.person_pseudonym.is_not(None), web_sessions.c.ingetrokken.is_(None)
+            )
+            .values(ingetrokken=when, reden="sleutel gewisseld")
+        ).rowcount
+        or 0
+    )
+
+
+def replace_key_fingerprint(conn: Connection, fingerprint: str, when: datetime) -> None:
+    """The database's pseudonyms are now made with another key: its fingerprint only."""
+    conn.execute(delete(pseudonym_keys))
+    conn.execute(
+        pseudonym_keys.insert().values(fingerprint=fingerprint, herkomst="gewisseld", sinds=when)
+    )
+
+
+def metadata_tables() -> dict[str, Table]:
+    """The application's tables by name."""
+    return dict(metadata.tables)
+
+
+def insert_identity(conn: Connection, person_pseudonym: str, bsn: str) -> None:
+    """Keep the BSN behind a pseudonym in the vault (once per person)."""
+    insert_ignore(
+        conn,
+        client_identities,
+        [
+            {
+                "person_pseudonym": person_pseudonym,
+                "bsn": bsn,
+                "geslacht": None,
+                "geboortedatum": None,
+                "postcode": None,
+                "huisnummer": None,
+                "huisnummertoevoeging": None,
+            }
+        ],
+    )
