@@ -54,6 +54,13 @@ def hostile_records(prefix: str = "H") -> Iterator[tuple[Any, str]]:
     yield signal(ID=sid("arabisch-bedrag"), bedrag="٢٥٠"), "quarantined"
     yield signal(ID=sid("compact"), ontstaansdatum="20260301"), "quarantined"
     yield signal(ID=sid("toekomst"), signaaldatum="2099-01-01"), "quarantined"
+    # implausible dates (bounds in config/inname.yaml)
+    yield signal(ID=sid("jaar-1"), ontstaansdatum="0001-01-01"), "quarantined"
+    yield signal(ID=sid("oud"), ontstaansdatum="1990-05-01"), "quarantined"
+    yield (
+        signal(ID=sid("geboren-1026"), client={**ADDRESS, "geboortedatum": "1026-05-01"}),
+        "quarantined",
+    )
     # the usual mistakes
     yield signal(ID=sid("negatief"), bedrag=-1), "quarantined"
     yield signal(ID=sid("centen"), bedrag=12.5), "quarantined"

@@ -160,3 +160,29 @@ def test_any_input_gives_a_signal_or_reasons_never_a_crash(
     assert isinstance(outcome, Vroegsignaal) or (
         outcome and all(isinstance(e, FieldError) and e.nl and e.en for e in outcome)
     )
+
+
+def test_implausible_dates_are_refused_with_the_reason_from_the_policy_file() -> None:
+    """Issue 13, item 9: year 0001 and a birth year 1026 passed; the bounds and their
+    reasons live in config/inname.yaml."""
+    from conftest import TODAY, signal
+    from proactief.early_detection.validation import date_bounds, validate_record
+
+    bounds = date_bounds().datums
+    old = validate_record(signal(ontstaansdatum="0001-01-01"), today=TODAY)
+    assert isinstance(old, list) and old[0].field == "ontstaansdatum"
+    assert bounds.ontstaansdatum_hoogstens_jaren_terug.reden in old[0].nl
+    born = validate_record(
+        signal(
+            client={
+                "geslachtsaanduiding": "Vrouw",
+                "geboortedatum": "1026-05-01",
+                "postcode": "1234AB",
+                "huisnummer": "1",
+            }
+        ),
+        today=TODAY,
+    )
+    assert isinstance(born, list) and bounds.vroegste_geboortedatum.reden in born[0].nl
+    recent = validate_record(signal(ontstaansdatum=f"{TODAY.year - 15}-01-01"), today=TODAY)
+    assert not isinstance(recent, list)

@@ -7,10 +7,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import BigInteger, Column, String
 from stdnum.nl import postcode as stdnum_postcode
 
+from proactief.config import load_policy, policy_path
 from proactief.domain import (
     Adres,
     ClientIdentificatie,
@@ -22,7 +25,7 @@ from proactief.domain.json import JsonObject
 from proactief.storage.tables import client_identities, signals
 from proactief.trust.pseudonyms import is_valid_bsn
 
-__all__ = ["FieldError", "validate_record"]
+__all__ = ["DateBounds", "FieldError", "date_bounds", "validate_record"]
 
 _PARTNERS = {p.value: p for p in Signaalpartner}
 _GESLACHT = {g.value: g for g in Geslacht}
@@ -66,6 +69,38 @@ def _unstorable(text: str) -> bool:
     except UnicodeEncodeError:
         return True
     return False
+
+
+class _Bound(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    reden: str
+
+
+class _EarliestDate(_Bound):
+    waarde: date
+
+
+class _Years(_Bound):
+    waarde: int
+
+
+class _Dates(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    vroegste_geboortedatum: _EarliestDate
+    ontstaansdatum_hoogstens_jaren_terug: _Years
+
+
+class DateBounds(BaseModel):
+    """config/inname.yaml: the plausible dates of a signal, each with its reason."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    datums: _Dates
+
+
+@cache
+def date_bounds() -> DateBounds:
+    """The date bounds of the municipality's inname.yaml (or the shipped one)."""
+    return load_policy(policy_path("inname.yaml"), DateBounds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +249,15 @@ def _validate_client(client: object, errors: list[FieldError], today: date) -> C
             )
         )
     geboortedatum = _parse_date(client.get("geboortedatum"), "client.geboortedatum", errors)
+    earliest = date_bounds().datums.vroegste_geboortedatum
+    if geboortedatum is not None and geboortedatum < earliest.waarde:
+        errors.append(
+            FieldError(
+                "client.geboortedatum",
+                f"geboortedatum {geboortedatum} ligt vóór {earliest.waarde}: {earliest.reden}",
+                f"birth date {geboortedatum} is before {earliest.waarde} (config/inname.yaml)",
+            )
+        )
     if geboortedatum is not None and geboortedatum > today:
         errors.append(
             FieldError(
@@ -326,6 +370,16 @@ def validate_record(
                 "signaaldatum",
                 f"signaaldatum {signaal} ligt in de toekomst",
                 f"signal date {signaal} is in the future",
+            )
+        )
+    years = date_bounds().datums.ontstaansdatum_hoogstens_jaren_terug
+    if ontstaan is not None and ontstaan.year < today.year - years.waarde:
+        errors.append(
+            FieldError(
+                "ontstaansdatum",
+                f"ontstaansdatum {ontstaan} ligt meer dan {years.waarde} jaar terug: {years.reden}",
+                f"date the arrears arose {ontstaan} is more than {years.waarde} years ago "
+                "(config/inname.yaml)",
             )
         )
     if ontstaan is not None and signaal is not None and signaal < ontstaan:
