@@ -7,6 +7,7 @@ if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
 fi
 echo "== installing proactief${EXTRAS:+ with [$EXTRAS]} into .venv (versions from requirements.lock)"
-.venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+# setuptools too: the one a Python 3.11 venv starts with has known advisories
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip setuptools
 .venv/bin/python -m pip install --quiet --disable-pip-version-check \
     --constraint requirements.lock -e ".${EXTRAS:+[$EXTRAS]}"

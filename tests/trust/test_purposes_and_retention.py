@@ -194,7 +194,9 @@ def test_retention_deletes_exactly_what_is_past_its_period(engine: Engine) -> No
     result = run_retention(engine=engine, today=date(2026, 6, 1))
     assert result.deleted["signals"] == 1 and result.deleted["cases"] == 1
     assert result.deleted["contact_attempts"] == 1 and result.deleted["messages"] == 1
-    assert result.deleted["client_identities"] == 1
+    # p_old's identity stays: it is behind their opt-out, which must reach their new
+    # pseudonym when the key is rotated (trust.rotation)
+    assert result.deleted["client_identities"] == 0
     with engine.connect() as conn:
         remaining = {r.person_pseudonym for r in conn.execute(select(metadata.tables["signals"]))}
         identities = {
@@ -203,7 +205,8 @@ def test_retention_deletes_exactly_what_is_past_its_period(engine: Engine) -> No
         messages = {r.person_pseudonym for r in trust_repo.message_rows(conn)}
         # the opt-out of the deleted person keeps holding
         assert not current_state(conn=conn, person_pseudonym="p_old").may_contact()
-    assert remaining == identities == messages == {"p_help", "p_new"}
+    assert remaining == messages == {"p_help", "p_new"}
+    assert identities == {"p_help", "p_new", "p_old"}
     # every table that held data of the deleted case is clear of it
     for table in ("signals", "cases", "contact_attempts", "messages"):
         assert _count(engine, table) == 2
@@ -298,3 +301,26 @@ def test_the_migration_gives_earlier_scans_a_scan_time(db_url: str) -> None:
         ]
     eng.dispose()
     assert scanned is not None
+
+
+def test_an_identity_goes_with_its_last_signal_unless_a_choice_stands_behind_it(
+    engine: Engine,
+) -> None:
+    from proactief.trust.identity import keep_bsn
+
+    with engine.begin() as conn:
+        keep_bsn(conn=conn, person_pseudonym="p_geen", bsn="111222333")
+        keep_bsn(conn=conn, person_pseudonym="p_keuze", bsn="123456782")
+        record_event(
+            conn=conn,
+            person_pseudonym="p_keuze",
+            soort=EventSoort.NIET_BENADEREN,
+            wijze=Wijze.TELEFOON,
+            door="medewerker",
+            now=datetime(2026, 5, 1, tzinfo=UTC),
+        )
+        assert trust_repo.delete_orphan_identities(conn) == 1
+        kept = {
+            r.person_pseudonym for r in conn.execute(select(metadata.tables["client_identities"]))
+        }
+    assert kept == {"p_keuze"}
