@@ -22,7 +22,7 @@ from proactief.early_detection.contacts import (
     register_contact,
 )
 from proactief.early_detection.work_queue import load_work_queue_config
-from proactief.storage.tables import audit_log, contact_attempts
+from proactief.storage.tables import audit_log, contact_attempts, outbox, outreach_steps
 from proactief.trust.audit import verify_audit
 
 
@@ -173,3 +173,59 @@ def test_a_contact_racing_a_close_never_lands_after_the_close(engine: Engine) ->
             ).scalar_one()
         assert all(isinstance(e, CaseClosedError) for e in errors), errors
         assert stored == (0 if errors else 1)
+
+
+def test_sending_to_every_case_while_residents_opt_out_on_the_web(engine: Engine) -> None:
+    """Issue 13: `offer send --alle` crashed while residents opted out at the same time.
+    One thread takes every case's next step and delivers it, eight others record opt-outs
+    for the same people: 0 failures, and no message reaches a person whose opt-out was
+    recorded before the delivery's transaction (the delivery reads it again)."""
+    from datetime import UTC, datetime
+
+    from proactief.channels import FakeChannel, TaskChannel
+    from proactief.domain import EventSoort, Kanaal, Wijze
+    from proactief.offers.outreach import send_next_step
+    from proactief.sources.contactgegevens import FakeContactDirectory
+    from proactief.trust.consent import record_event
+
+    case_ids = _cases(engine, 16)
+    now = datetime(2026, 5, 1, 9, tzinfo=UTC)
+    channels = {k: FakeChannel(k) for k in (Kanaal.BRIEF, Kanaal.EMAIL, Kanaal.SMS)} | {
+        k: TaskChannel(k) for k in (Kanaal.TELEFOON, Kanaal.HUISBEZOEK)
+    }
+
+    def send_all() -> None:
+        for case_id in case_ids:
+            send_next_step(
+                begin=engine.begin,
+                case_id=case_id,
+                channels=channels,
+                directory=FakeContactDirectory(),
+                now=now,
+            )
+
+    def opt_out(first: int) -> Callable[[], None]:
+        def work() -> None:
+            for i in range(first, 16, 8):
+                with engine.begin() as conn:
+                    record_event(
+                        conn=conn,
+                        person_pseudonym=f"p{i}",
+                        soort=EventSoort.NIET_BENADEREN,
+                        waarde="",
+                        wijze=Wijze.WEB,
+                        door="inwoner",
+                        now=now,
+                    )
+
+        return work
+
+    errors = _run_threads([send_all, *(opt_out(n) for n in range(8))])
+    assert errors == []
+    with engine.connect() as conn:
+        assert verify_audit(conn)[1] == []
+        steps = conn.execute(select(outreach_steps.c.status)).scalars().all()
+        waiting = conn.execute(select(outbox.c.id).where(outbox.c.status == "wacht")).all()
+    # every step ended (delivered, or stopped by the opt-out); each delivery is one letter
+    assert waiting == [] and set(steps) <= {"afgeleverd", "geblokkeerd"}
+    assert len(channels[Kanaal.BRIEF].sent) == steps.count("afgeleverd")
