@@ -294,6 +294,16 @@ def make_case(conn: Any, *, partners: tuple[str, ...] = ("Zorg",)) -> int:
     return int(early_repo.open_case_rows(case_grant(conn, actor="test"))[0].id)
 
 
+def fake_channels() -> dict[Any, Any]:
+    """A fake for every message channel (keeps the envelopes) and the real task channels."""
+    from proactief.channels import FakeChannel, TaskChannel
+    from proactief.domain import Kanaal
+
+    return {k: FakeChannel(k) for k in (Kanaal.BRIEF, Kanaal.EMAIL, Kanaal.SMS)} | {
+        k: TaskChannel(k) for k in (Kanaal.TELEFOON, Kanaal.HUISBEZOEK)
+    }
+
+
 def deliver_in(conn: Any, result: Any, channels: Any, now: Any) -> Any:
     """Deliver what ``run_next_step`` queued for the result's case in the same connection
     (production delivers after the step's commit, see offers.outbox); the result then

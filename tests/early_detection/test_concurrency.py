@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 from sqlalchemy import Engine, func, select
 
-from conftest import store_signal
+from conftest import fake_channels, store_signal
 from proactief.domain import Contactpoging, Contactsoort, Eindresultaat
 from proactief.early_detection import repository as early_repo
 from proactief.early_detection.cases import match_signals
@@ -182,7 +182,6 @@ def test_sending_to_every_case_while_residents_opt_out_on_the_web(engine: Engine
     recorded before the delivery's transaction (the delivery reads it again)."""
     from datetime import UTC, datetime
 
-    from proactief.channels import FakeChannel, TaskChannel
     from proactief.domain import EventSoort, Kanaal, Wijze
     from proactief.offers.outreach import send_next_step
     from proactief.sources.contactgegevens import FakeContactDirectory
@@ -190,9 +189,7 @@ def test_sending_to_every_case_while_residents_opt_out_on_the_web(engine: Engine
 
     case_ids = _cases(engine, 16)
     now = datetime(2026, 5, 1, 9, tzinfo=UTC)
-    channels = {k: FakeChannel(k) for k in (Kanaal.BRIEF, Kanaal.EMAIL, Kanaal.SMS)} | {
-        k: TaskChannel(k) for k in (Kanaal.TELEFOON, Kanaal.HUISBEZOEK)
-    }
+    channels = fake_channels()
 
     def send_all() -> None:
         for case_id in case_ids:

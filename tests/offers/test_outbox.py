@@ -19,15 +19,13 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import Engine, select
 
-from conftest import PERSON, SmtpInbox, free_port, make_case
+from conftest import PERSON, SmtpInbox, fake_channels, free_port, make_case
 from proactief.accounts.resident_codes import redeem_code
 from proactief.channels import (
     Envelope,
-    FakeChannel,
     LetterChannel,
     PickupFolder,
     SmtpTransport,
-    TaskChannel,
 )
 from proactief.channels.email import build_email
 from proactief.domain import ContactDetails, EventSoort, Kanaal, Wijze
@@ -42,12 +40,6 @@ from proactief.trust.consent import record_event
 from proactief.trust.pseudonyms import create_key
 
 T0 = datetime(2026, 4, 10, 9, 0, tzinfo=UTC)
-
-
-def _channels() -> dict[Kanaal, Any]:
-    return {k: FakeChannel(k) for k in (Kanaal.BRIEF, Kanaal.EMAIL, Kanaal.SMS)} | {
-        k: TaskChannel(k) for k in (Kanaal.TELEFOON, Kanaal.HUISBEZOEK)
-    }
 
 
 def _prefer_email(conn: Any) -> None:
@@ -69,7 +61,7 @@ def _prefer_email(conn: Any) -> None:
 def test_a_step_is_committed_before_any_channel_is_called(engine: Engine) -> None:
     """run_next_step calls no channel; delivery after the commit sends once, records the
     contact attempt once, clears the envelope, and a second delivery run does nothing."""
-    chans = _channels()
+    chans = fake_channels()
     with engine.begin() as conn:
         case_id = make_case(conn)
         queued = run_next_step(
@@ -107,7 +99,7 @@ def test_a_step_is_committed_before_any_channel_is_called(engine: Engine) -> Non
 def test_an_opt_out_while_the_message_waits_stops_it(engine: Engine) -> None:
     """An opt-out between the step's commit and the hand-over: nothing goes out, the
     message is recorded as blocked, no contact attempt."""
-    chans = _channels()
+    chans = fake_channels()
     with engine.begin() as conn:
         case_id = make_case(conn)
         run_next_step(

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from conftest import PERSON, deliver_in, make_case
+from conftest import PERSON, deliver_in, fake_channels, make_case
 from proactief.accounts.resident_codes import redeem_code
-from proactief.channels import EmailChannel, FakeChannel, SmtpTransport, TaskChannel
+from proactief.channels import EmailChannel, FakeChannel, SmtpTransport
 from proactief.domain import Contactsoort, EventSoort, Kanaal, Wijze
 from proactief.early_detection.contacts import get_case
 from proactief.offers import repository as offers_repo
@@ -25,16 +25,6 @@ from proactief.trust import repository as trust_repo
 from proactief.trust.consent import record_event
 
 T0 = datetime(2026, 4, 10, 9, 0, tzinfo=UTC)
-
-
-def channels() -> dict[Kanaal, Any]:
-    return {
-        Kanaal.BRIEF: FakeChannel(Kanaal.BRIEF),
-        Kanaal.EMAIL: FakeChannel(Kanaal.EMAIL),
-        Kanaal.SMS: FakeChannel(Kanaal.SMS),
-        Kanaal.TELEFOON: TaskChannel(Kanaal.TELEFOON),
-        Kanaal.HUISBEZOEK: TaskChannel(Kanaal.HUISBEZOEK),
-    }
 
 
 def event(conn: Any, soort: EventSoort, waarde: str, when: datetime = T0) -> None:
@@ -73,7 +63,7 @@ def test_the_offer_carries_the_households_entitlements(engine: Engine) -> None:
 
 
 def test_the_default_ladder_step_by_step_with_tasks(engine: Engine) -> None:
-    chans = channels()
+    chans = fake_channels()
     with engine.begin() as conn:
         case_id = make_case(conn)
         first = step(conn, case_id, chans, T0)
@@ -119,7 +109,7 @@ def test_the_default_ladder_step_by_step_with_tasks(engine: Engine) -> None:
 
 
 def test_an_opt_out_between_steps_stops_everything(engine: Engine) -> None:
-    chans = channels()
+    chans = fake_channels()
     with engine.begin() as conn:
         case_id = make_case(conn)
         assert step(conn, case_id, chans, T0).status == "afgeleverd"
@@ -131,7 +121,7 @@ def test_an_opt_out_between_steps_stops_everything(engine: Engine) -> None:
 
 
 def test_email_without_wmebv_agreement_becomes_a_letter(engine: Engine) -> None:
-    chans = channels()
+    chans = fake_channels()
     with engine.begin() as conn:
         case_id = make_case(conn)
         event(conn, EventSoort.KANALEN, "email")
@@ -141,7 +131,7 @@ def test_email_without_wmebv_agreement_becomes_a_letter(engine: Engine) -> None:
 
 
 def test_a_representative_receives_instead(engine: Engine) -> None:
-    chans = channels()
+    chans = fake_channels()
     with engine.begin() as conn:
         case_id = make_case(conn)
         event(conn, EventSoort.VERTEGENWOORDIGER, "bewindvoerder")
@@ -152,7 +142,7 @@ def test_a_representative_receives_instead(engine: Engine) -> None:
 
 
 def test_a_failed_delivery_is_kept_but_is_no_contact_attempt(engine: Engine) -> None:
-    chans = channels()
+    chans = fake_channels()
     chans[Kanaal.BRIEF] = FakeChannel(Kanaal.BRIEF, fail=True)
     with engine.begin() as conn:
         case_id = make_case(conn)
@@ -169,12 +159,12 @@ def test_a_missing_channel_plugin_is_a_clear_error(engine: Engine) -> None:
 
 
 def test_more_partners_means_no_claim_that_things_go_well(engine: Engine) -> None:
-    chans = channels()
+    chans = fake_channels()
     with engine.begin() as conn:
         case_id = make_case(conn, partners=("Zorg", "Huur"))
         step(conn, case_id, chans, T0)
     assert "goed om te weten" not in chans[Kanaal.BRIEF].sent[0].html
-    chans_one = channels()
+    chans_one = fake_channels()
     with engine.begin() as conn:
         maintenance.clear_all(conn)
         case_id = make_case(conn)
@@ -184,7 +174,7 @@ def test_more_partners_means_no_claim_that_things_go_well(engine: Engine) -> Non
 
 def test_a_case_email_reaches_the_local_smtp_server(engine: Engine, smtp_server: Any) -> None:
     """End to end: agreement to e-mail, the offer's first step, a real SMTP server."""
-    chans = channels()
+    chans = fake_channels()
     chans[Kanaal.EMAIL] = EmailChannel(SmtpTransport("127.0.0.1", smtp_server.port))
     with engine.begin() as conn:
         case_id = make_case(conn)

@@ -12,9 +12,16 @@ from typing import Any, ClassVar
 import pytest
 from sqlalchemy import Engine
 
-from conftest import PERSON, VALID_BSNS, deliver_in, install_distribution, make_case, run_cli
-from proactief.channels import FakeChannel, TaskChannel
-from proactief.domain import ContactDetails, Doel, Kanaal
+from conftest import (
+    PERSON,
+    VALID_BSNS,
+    deliver_in,
+    fake_channels,
+    install_distribution,
+    make_case,
+    run_cli,
+)
+from proactief.domain import ContactDetails, Doel
 from proactief.offers.outreach import run_next_step
 from proactief.plugins import PluginError, Registry
 from proactief.sources import source_for, sources
@@ -103,12 +110,6 @@ class _PseudonymOnly(_KccDirectory):
     needs_bsn: ClassVar[bool] = False
 
 
-def _channels() -> dict[Kanaal, Any]:
-    return {k: FakeChannel(k) for k in (Kanaal.BRIEF, Kanaal.EMAIL, Kanaal.SMS)} | {
-        k: TaskChannel(k) for k in (Kanaal.TELEFOON, Kanaal.HUISBEZOEK)
-    }
-
-
 def _klantcontact_reads(conn: Any) -> list[Any]:
     return [e for e in trust_repo.audit_rows(conn) if e.doel == Doel.KLANTCONTACT.value]
 
@@ -117,7 +118,7 @@ def test_a_provider_that_needs_the_bsn_gets_it_for_its_purpose_audited(engine: E
     directory = _KccDirectory()
     with engine.begin() as conn:
         case_id = make_case(conn)
-        chans = _channels()
+        chans = fake_channels()
         result = deliver_in(
             conn,
             run_next_step(
@@ -143,7 +144,9 @@ def test_a_provider_that_does_not_need_it_never_sees_the_bsn(engine: Engine) -> 
     directory = _PseudonymOnly()
     with engine.begin() as conn:
         case_id = make_case(conn)
-        run_next_step(conn=conn, case_id=case_id, channels=_channels(), directory=directory, now=T0)
+        run_next_step(
+            conn=conn, case_id=case_id, channels=fake_channels(), directory=directory, now=T0
+        )
         reads = _klantcontact_reads(conn)
     assert [s.bsn for s in directory.asked] == [None]
     assert reads == []

@@ -61,22 +61,11 @@ def _history(engine: Engine, anchor: Path) -> None:
 def _rehash(conn: Any) -> None:
     """Recompute every hash so the chain is whole again (what someone with write access
     to the database can do)."""
-    from proactief.trust.audit import _digest, _entry
+    from proactief.trust.audit import _digest, _entry_of
 
     previous = GENESIS
-    rows = conn.execute(select(audit_log).order_by(audit_log.c.id)).all()
-    for row in rows:
-        entry = _entry(
-            id=row.id,
-            tijdstip=row.tijdstip,
-            actor=row.actor,
-            actie=row.actie,
-            doel=row.doel,
-            subject=row.subject,
-            gegevens=row.gegevens,
-            details=row.details,
-        )
-        digest = _digest(previous, entry)
+    for row in conn.execute(select(audit_log).order_by(audit_log.c.id)).all():
+        digest = _digest(previous, _entry_of(row))
         conn.execute(
             update(audit_log)
             .where(audit_log.c.id == row.id)
