@@ -324,3 +324,33 @@ def test_an_identity_goes_with_its_last_signal_unless_a_choice_stands_behind_it(
             r.person_pseudonym for r in conn.execute(select(metadata.tables["client_identities"]))
         }
     assert kept == {"p_keuze"}
+
+
+def test_retention_deletes_a_case_whose_message_went_through_the_outbox(engine: Engine) -> None:
+    """A case with a delivered ladder step has an outbox row pointing at the step: both go
+    with the case (the outbox row used to block the deletion with its foreign key)."""
+    from conftest import deliver_in, fake_channels, make_case
+    from proactief.offers.outreach import run_next_step
+    from proactief.sources.contactgegevens import FakeContactDirectory
+
+    when = datetime(2026, 4, 10, 9, tzinfo=UTC)
+    with engine.begin() as conn:
+        case_id = make_case(conn)
+        channels = fake_channels()
+        step = run_next_step(
+            conn=conn,
+            case_id=case_id,
+            channels=channels,
+            directory=FakeContactDirectory(),
+            now=when,
+        )
+        assert deliver_in(conn, step, channels, when).status == "afgeleverd"
+        close_case(
+            conn=conn,
+            case_id=case_id,
+            eindresultaat=Eindresultaat.INWONER_REGELT_HET_ZELF,
+            datum=date(2026, 4, 20),
+        )
+    result = run_retention(engine=engine, today=date(2027, 6, 1))
+    assert result.deleted["cases"] == 1 and result.deleted["outbox"] == 1
+    assert _count(engine, "outbox") == _count(engine, "outreach_steps") == 0

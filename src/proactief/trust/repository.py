@@ -24,6 +24,7 @@ from proactief.storage.tables import (
     entitlements,
     messages,
     metadata,
+    outbox,
     outreach_steps,
     preference_events,
     pseudonym_keys,
@@ -288,10 +289,12 @@ def insert_report_aggregates(conn: Connection, rows: Sequence[Values]) -> None:
 
 
 def delete_cases(conn: Connection, case_ids: Sequence[int]) -> dict[str, int]:
-    """Delete cases with their signals, contact attempts and messages; returns counts."""
+    """Delete cases with their signals, contact attempts, ladder steps (and their outbox
+    rows) and messages; returns counts."""
     counts = {
         "signals": 0,
         "contact_attempts": 0,
+        "outbox": 0,
         "outreach_steps": 0,
         "messages": 0,
         "cases": 0,
@@ -299,6 +302,10 @@ def delete_cases(conn: Connection, case_ids: Sequence[int]) -> dict[str, int]:
     for chunk in chunks(case_ids):
         counts["contact_attempts"] += conn.execute(
             delete(contact_attempts).where(contact_attempts.c.case_id.in_(chunk))
+        ).rowcount
+        steps_of_cases = select(outreach_steps.c.id).where(outreach_steps.c.case_id.in_(chunk))
+        counts["outbox"] += conn.execute(
+            delete(outbox).where(outbox.c.step_id.in_(steps_of_cases))
         ).rowcount
         counts["outreach_steps"] += conn.execute(
             delete(outreach_steps).where(outreach_steps.c.case_id.in_(chunk))
