@@ -23,6 +23,7 @@ from conftest import PERSON, SmtpInbox, fake_channels, free_port, make_case
 from proactief.accounts.resident_codes import redeem_code
 from proactief.channels import (
     Envelope,
+    FakeChannel,
     LetterChannel,
     PickupFolder,
     SmtpTransport,
@@ -120,6 +121,7 @@ def test_an_opt_out_while_the_message_waits_stops_it(engine: Engine) -> None:
     with engine.connect() as conn:
         (message,) = trust_repo.message_rows(conn)
         assert message.status == "geblokkeerd"
+        assert trust_repo.messages_of_person(conn, PERSON) == []  # not on the resident page
         assert get_case(conn=conn, case_id=case_id).contactpogingen == ()
 
 
@@ -275,3 +277,46 @@ def test_a_kill_at_any_point_then_a_rerun_delivers_the_email_once(
         assert (stap.kanaal, stap.status) == ("email", "afgeleverd")
         (row,) = conn.execute(select(outbox)).all()
         assert (row.status, row.envelop) == ("afgeleverd", None)
+
+
+def test_the_resident_page_lists_only_messages_that_reached_the_resident(
+    engine: Engine,
+) -> None:
+    """'Waarom kreeg ik dit?' is asked only of a message that went out: not while it waits
+    in the outbox, not when its channel failed, not when an opt-out held it back."""
+    from proactief.trust.messaging import MessageNotFoundError, messages_of_person, why_message
+
+    chans = fake_channels()
+    with engine.begin() as conn:
+        case_id = make_case(conn)
+        run_next_step(
+            conn=conn, case_id=case_id, channels=chans, directory=FakeContactDirectory(), now=T0
+        )
+        (waiting,) = trust_repo.message_rows(conn)
+        assert messages_of_person(conn=conn, person_pseudonym=PERSON) == []
+        with pytest.raises(MessageNotFoundError):
+            why_message(conn=conn, message_id=waiting.id, person_pseudonym=PERSON)
+    deliver_pending(begin=engine.begin, channels=chans, now=T0)
+    with engine.connect() as conn:
+        (shown,) = messages_of_person(conn=conn, person_pseudonym=PERSON)
+        assert shown.id == waiting.id
+        assert (
+            "U kreeg dit bericht"
+            in why_message(conn=conn, message_id=waiting.id, person_pseudonym=PERSON)["waarom"]
+        )
+
+
+def test_a_message_whose_channel_failed_is_not_on_the_resident_page(engine: Engine) -> None:
+    from proactief.trust.messaging import messages_of_person
+
+    failing = {**fake_channels(), Kanaal.BRIEF: FakeChannel(Kanaal.BRIEF, fail=True)}
+    with engine.begin() as conn:
+        case_id = make_case(conn)
+        run_next_step(
+            conn=conn, case_id=case_id, channels=failing, directory=FakeContactDirectory(), now=T0
+        )
+    (failed,) = deliver_pending(begin=engine.begin, channels=failing, now=T0)
+    assert failed.status == "mislukt"
+    with engine.connect() as conn:
+        assert len(trust_repo.message_rows(conn, status="verzonden")) == 1
+        assert messages_of_person(conn=conn, person_pseudonym=PERSON) == []

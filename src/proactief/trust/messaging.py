@@ -160,7 +160,8 @@ def block_queued_message(
 
 
 def messages_of_person(*, conn: Connection, person_pseudonym: str) -> list[MessageRecord]:
-    """The messages to one person, newest first (what the resident sees on their page)."""
+    """The messages that reached one person, newest first (what the resident sees on
+    their page): not the ones held back, failed or still waiting to go out."""
     return repo.messages_of_person(conn, person_pseudonym)
 
 
@@ -171,7 +172,11 @@ def why_message(
     the web page and the printable letter. With ``person_pseudonym`` (a resident asking),
     a message to someone else is not found either."""
     row = repo.message_row(conn, message_id)
-    if row is None or (person_pseudonym is not None and row.person_pseudonym != person_pseudonym):
+    if row is None or (
+        # a resident asks only about messages that reached them ('U kreeg dit bericht')
+        person_pseudonym is not None
+        and all(m.id != message_id for m in repo.messages_of_person(conn, person_pseudonym))
+    ):
         raise MessageNotFoundError(message_id)
     aanleiding = json.loads(row.aanleiding)
     state = current_state(conn=conn, person_pseudonym=row.person_pseudonym)

@@ -150,12 +150,20 @@ def delete_entitlements_before(conn: Connection, before: datetime) -> int:
 
 
 def messages_of_person(conn: Connection, person_pseudonym: str) -> list[MessageRecord]:
-    """A person's messages, newest first."""
+    """The messages that reached a person, newest first: sent, and, when a ladder step
+    carried it, delivered by its channel (not blocked, failed or still in the outbox)."""
+    not_delivered = select(outreach_steps.c.message_id).where(
+        outreach_steps.c.message_id.is_not(None), outreach_steps.c.status != "afgeleverd"
+    )
     return records(
         MessageRecord,
         conn.execute(
             select(messages)
-            .where(messages.c.person_pseudonym == person_pseudonym)
+            .where(
+                messages.c.person_pseudonym == person_pseudonym,
+                messages.c.status == "verzonden",
+                messages.c.id.not_in(not_delivered),
+            )
             .order_by(messages.c.tijdstip.desc(), messages.c.id.desc())
         ),
     )
