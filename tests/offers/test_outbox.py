@@ -320,3 +320,34 @@ def test_a_message_whose_channel_failed_is_not_on_the_resident_page(engine: Engi
     with engine.connect() as conn:
         assert len(trust_repo.message_rows(conn, status="verzonden")) == 1
         assert messages_of_person(conn=conn, person_pseudonym=PERSON) == []
+
+
+class _Raising:
+    """A channel plug-in with a bug: it raises instead of reporting a failure."""
+
+    kanaal = Kanaal.BRIEF
+
+    def deliver(self, envelope: Envelope) -> Any:
+        raise RuntimeError("bug in a plug-in")
+
+
+def test_a_channel_that_raises_is_tried_three_times_then_failed(engine: Engine) -> None:
+    """The envelope keeps waiting (and later runs go on) instead of stopping every run."""
+    chans = {**fake_channels(), Kanaal.BRIEF: _Raising()}
+    with engine.begin() as conn:
+        case_id = make_case(conn)
+        run_next_step(
+            conn=conn, case_id=case_id, channels=chans, directory=FakeContactDirectory(), now=T0
+        )
+    for attempt in (1, 2):
+        assert deliver_pending(begin=engine.begin, channels=chans, now=T0) == []
+        with engine.connect() as conn:
+            (row,) = conn.execute(select(outbox)).all()
+        assert (row.status, row.pogingen) == ("wacht", attempt)
+        assert "RuntimeError" in row.detail
+    (final,) = deliver_pending(begin=engine.begin, channels=chans, now=T0)
+    assert final.status == "mislukt"
+    with engine.connect() as conn:
+        (row,) = conn.execute(select(outbox)).all()
+        (stap,) = offers_repo.outreach_steps_of_case(conn, case_id)
+    assert (row.status, row.envelop, row.pogingen, stap.status) == ("mislukt", None, 3, "mislukt")

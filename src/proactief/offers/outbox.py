@@ -46,6 +46,10 @@ __all__ = [
 WACHT = "wacht"
 """Committed, not yet handed to a channel."""
 
+MAX_ATTEMPTS = 3
+"""How often a channel that raises is tried with the same envelope before it counts as
+failed (a channel that reports a failure counts at once)."""
+
 Begin = Callable[[], AbstractContextManager[Connection]]
 """Opens a transaction, e.g. ``engine.begin``."""
 
@@ -133,7 +137,8 @@ def deliver_one(
 ) -> OutboxDelivery | None:
     """Hand one waiting envelope to its channel and record the outcome, in ``conn``'s
     transaction. None when it is no longer waiting (delivered meanwhile, or another
-    worker has it)."""
+    worker has it), or still waits after its channel raised (tried again by the next
+    run, at most ``MAX_ATTEMPTS`` times in all)."""
     row = repo.claim_outbox_row(conn, outbox_id)
     if row is None or row.envelop is None:
         return None
@@ -159,7 +164,17 @@ def deliver_one(
             raise ValueError(
                 f"Geen kanaal ingesteld voor '{kanaal}' / no channel plugin configured for {kanaal}"
             )
-        delivery = channel.deliver(decode_envelope(row.envelop))
+        try:
+            delivery = channel.deliver(decode_envelope(row.envelop))
+        except Exception as exc:  # a plug-in that raises instead of reporting a failure
+            attempts = row.pogingen + 1
+            detail = f"het kanaal gaf een fout ({type(exc).__name__}), poging {attempts}"
+            log.warning("outbox %d: channel raised %s", outbox_id, type(exc).__name__)
+            if attempts < MAX_ATTEMPTS:
+                # counted and kept waiting: one broken envelope does not hold up the rest
+                repo.update_outbox_row(conn, outbox_id, pogingen=attempts, detail=detail)
+                return None
+            delivery = Delivery(StapStatus.MISLUKT, kanaal, detail)
     if delivery.status is StapStatus.GEBLOKKEERD and step.message_id is not None:
         block_queued_message(
             conn=conn,
