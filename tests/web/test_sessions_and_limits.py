@@ -2,6 +2,7 @@
 item 8), on SQLite and PostgreSQL."""
 
 import os
+import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -119,6 +120,9 @@ def test_a_spoofed_forwarded_address_gets_no_limit_of_its_own(web: dict[str, Any
         )
     refused = _login(c, "analist", "fout-fout-fout", **{"X-Forwarded-For": "10.9.9.99"})
     assert refused.status_code == 429
+    # when to try again, for people and for programs
+    assert 0 < int(refused.headers["retry-after"]) <= 15 * 60 + 1
+    assert re.search(r"Probeer het over \d+ minu(ut|ten) opnieuw", refused.text)
 
 
 def test_behind_a_trusted_proxy_each_client_has_its_own_limit_and_https_gets_hsts(

@@ -155,7 +155,7 @@ class CommandContext:
                     self.audit_anchor_key,
                     always=always,
                 )
-        except (Exception, typer.Exit) as exc:  # at exit, after the command's work: warn only
+        except Exception as exc:  # at exit, after the command's work: warn only (typer.Exit too)
             err.print(
                 f"[yellow]Let op:[/] het audit-log kon niet worden verankerd in "
                 f"{shown(self.settings.resolved_audit_anchor())}: {type(exc).__name__}",

@@ -43,9 +43,6 @@ __all__ = [
     "enqueue",
 ]
 
-WACHT = "wacht"
-"""Committed, not yet handed to a channel."""
-
 MAX_ATTEMPTS = 3
 """How often a channel that raises is tried with the same envelope before it counts as
 failed (a channel that reports a failure counts at once)."""
@@ -119,7 +116,7 @@ def enqueue(conn: Connection, *, step_id: int, envelope: Envelope, now: datetime
             "referentie": envelope.referentie,
             "kanaal": envelope.kanaal.value,
             "envelop": encode_envelope(envelope),
-            "status": WACHT,
+            "status": repo.OUTBOX_WACHT,
             "pogingen": 0,
             "aangemaakt": now,
             "detail": "",

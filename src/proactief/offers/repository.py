@@ -14,6 +14,7 @@ from proactief.storage.tables import (
 )
 
 __all__ = [
+    "OUTBOX_WACHT",
     "claim_outbox_row",
     "delete_segment_kansen",
     "insert_outbox_row",
@@ -98,6 +99,10 @@ def delete_segment_kansen(conn: Connection, person_pseudonym: str) -> int:
     )
 
 
+OUTBOX_WACHT = "wacht"
+"""An outbox row committed and not yet handed to a channel."""
+
+
 def insert_outbox_row(conn: Connection, row: Values) -> int:
     """Put a message in the outbox (in the transaction of its ladder step)."""
     return int(conn.execute(outbox.insert().values(**row).returning(outbox.c.id)).scalar_one())
@@ -105,7 +110,7 @@ def insert_outbox_row(conn: Connection, row: Values) -> int:
 
 def pending_outbox_ids(conn: Connection, *, case_id: int | None = None) -> list[int]:
     """The outbox messages not yet handed to a channel, oldest first (of one case)."""
-    query = select(outbox.c.id).where(outbox.c.status == "wacht").order_by(outbox.c.id)
+    query = select(outbox.c.id).where(outbox.c.status == OUTBOX_WACHT).order_by(outbox.c.id)
     if case_id is not None:
         query = query.join(outreach_steps, outreach_steps.c.id == outbox.c.step_id).where(
             outreach_steps.c.case_id == case_id
@@ -117,7 +122,7 @@ def claim_outbox_row(conn: Connection, outbox_id: int) -> OutboxRecord | None:
     """The message if it still waits, locked until the transaction ends; None when it was
     delivered meanwhile or another worker holds it (PostgreSQL: SKIP LOCKED; SQLite: the
     transaction holds the write lock)."""
-    query = select(outbox).where(outbox.c.id == outbox_id, outbox.c.status == "wacht")
+    query = select(outbox).where(outbox.c.id == outbox_id, outbox.c.status == OUTBOX_WACHT)
     if conn.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     return record_or_none(OutboxRecord, conn.execute(query).first())

@@ -115,6 +115,17 @@ def read_anchors(path: Path, key: bytes) -> tuple[list[Anchor], list[AuditProble
     return anchors, problems
 
 
+def _last_line_names(path: Path, anchor: Anchor) -> bool:
+    """Whether the newest anchor line names this same head (then the chain did not grow).
+    Only the last line is read: its seal is checked by ``verify``, not on every run."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        last = json.loads(lines[-1]) if lines else {}
+    except (OSError, ValueError):
+        return False
+    return (last.get("laatste"), last.get("hash")) == (anchor.laatste, anchor.hash)
+
+
 def write_anchor(
     conn: Connection, path: Path, key: bytes, *, now: datetime | None = None, always: bool = False
 ) -> Anchor | None:
@@ -128,10 +139,8 @@ def write_anchor(
         laatste=head.id if head else 0,
         hash=head.hash if head else "",
     )
-    if not always:
-        earlier, _ = read_anchors(path, key)
-        if earlier and (earlier[-1].laatste, earlier[-1].hash) == (anchor.laatste, anchor.hash):
-            return None
+    if not always and _last_line_names(path, anchor):
+        return None
     line = json.dumps({**asdict(anchor), "zegel": _seal(key, anchor)}, sort_keys=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
@@ -167,12 +176,12 @@ def verify_anchors(conn: Connection, anchors: Sequence[Anchor]) -> list[AuditPro
                     "herschreven) / hash differs from the anchor: history rewritten",
                 )
             )
-        elif repo.count_audit_rows(conn, up_to=anchor.laatste) != anchor.aantal:
+        elif (now := repo.count_audit_rows(conn, up_to=anchor.laatste)) != anchor.aantal:
             problems.append(
                 AuditProblem(
                     anchor.laatste,
                     f"op {anchor.tijdstip} waren er {anchor.aantal} regels tot hier, nu "
-                    f"{repo.count_audit_rows(conn, up_to=anchor.laatste)} / count differs",
+                    f"{now} / count differs",
                 )
             )
     problems.extend(_missing_opt_outs(conn))

@@ -67,7 +67,6 @@ __all__ = [
     "message_row",
     "message_rows",
     "messages_of_person",
-    "metadata_tables",
     "opt_out_events",
     "opted_out_persons",
     "persons_with_choices",
@@ -424,9 +423,8 @@ def vault_identities(conn: Connection) -> list[tuple[str, str | None, tuple[str,
 
 def pseudonyms_in_use(conn: Connection) -> dict[str, set[str]]:
     """Every pseudonym in every table that holds them."""
-    tables = metadata_tables()
     return {
-        name: set(conn.scalars(select(tables[name].c.person_pseudonym).distinct()))
+        name: set(conn.scalars(select(metadata.tables[name].c.person_pseudonym).distinct()))
         for name in PSEUDONYM_TABLES
     }
 
@@ -451,9 +449,8 @@ def replace_pseudonyms(conn: Connection, mapping: dict[str, str]) -> dict[str, i
         for chunk in chunks(list(mapping.items())):
             conn.execute(mapping_table.insert(), [{"oud": o, "nieuw": n} for o, n in chunk])
         changed: dict[str, int] = {}
-        tables = metadata_tables()
         for name in PSEUDONYM_TABLES:
-            table = tables[name]
+            table = metadata.tables[name]
             new = (
                 select(mapping_table.c.nieuw)
                 .where(mapping_table.c.oud == table.c.person_pseudonym)
@@ -507,11 +504,6 @@ def replace_key_fingerprint(conn: Connection, fingerprint: str, when: datetime) 
     conn.execute(
         pseudonym_keys.insert().values(fingerprint=fingerprint, herkomst="gewisseld", sinds=when)
     )
-
-
-def metadata_tables() -> dict[str, Table]:
-    """The application's tables by name."""
-    return dict(metadata.tables)
 
 
 def insert_identity(conn: Connection, person_pseudonym: str, bsn: str) -> None:

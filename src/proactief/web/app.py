@@ -159,7 +159,9 @@ def create_app(
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
-        return error_page(request, exc.status_code, str(exc.detail))
+        response = error_page(request, exc.status_code, str(exc.detail))
+        response.headers.update(exc.headers or {})  # e.g. Retry-After with a 429
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def invalid_page(request: Request, exc: RequestValidationError) -> Response:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from functools import cache
 
 from pydantic import RootModel
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from proactief.accounts.sessions import SessionHolder, end_session, open_session, session_holder
 from proactief.accounts.users import Rol, User, user_by_id
@@ -45,29 +45,42 @@ def role_matrix() -> dict[str, frozenset[str]]:
     return {permission: frozenset(r.value for r in roles) for permission, roles in data.items()}
 
 
-def start_session(engine: Engine, session: dict[str, object], user: User) -> None:
-    """Log ``user`` in. Every way of logging in ends here: the password form now, an
-    OIDC callback later (docs/adr/0005-login-and-oidc.md). A new session at login, so a
-    session id from before cannot be fixed on the user."""
+def _start(
+    engine: Engine,
+    session: dict[str, object],
+    *,
+    user_id: int | None = None,
+    person_pseudonym: str | None = None,
+) -> None:
+    """A new server-side session for a user or a resident; the cookie gets its token only.
+    A new session at every login, so a session id from before cannot be fixed on anyone."""
     session.clear()
     with engine.begin() as conn:
-        session["sid"] = open_session(conn=conn, user_id=user.id)
+        session["sid"] = open_session(conn=conn, user_id=user_id, person_pseudonym=person_pseudonym)
+
+
+def start_session(engine: Engine, session: dict[str, object], user: User) -> None:
+    """Log ``user`` in. Every way of logging in ends here: the password form now, an
+    OIDC callback later (docs/adr/0005-login-and-oidc.md)."""
+    _start(engine, session, user_id=user.id)
 
 
 def start_resident_session(engine: Engine, session: dict[str, object], person: str) -> None:
     """A resident entered a valid code: a new server-side session for them."""
-    session.clear()
-    with engine.begin() as conn:
-        session["sid"] = open_session(conn=conn, person_pseudonym=person)
+    _start(engine, session, person_pseudonym=person)
+
+
+def _holder(conn: Connection, session: Mapping[str, object]) -> SessionHolder | None:
+    token = session.get("sid")
+    return session_holder(conn=conn, token=token) if isinstance(token, str) else None
 
 
 def holder(engine: Engine, session: Mapping[str, object]) -> SessionHolder | None:
     """Whose live server-side session the cookie points to, if any."""
-    token = session.get("sid")
-    if not isinstance(token, str):
+    if not isinstance(session.get("sid"), str):
         return None
     with engine.connect() as conn:
-        return session_holder(conn=conn, token=token)
+        return _holder(conn, session)
 
 
 def stop_session(engine: Engine, session: dict[str, object]) -> None:
@@ -80,12 +93,14 @@ def stop_session(engine: Engine, session: dict[str, object]) -> None:
 
 
 def authorize(engine: Engine, session: Mapping[str, object], permission: str) -> User:
-    """The logged-in user if their role has ``permission``."""
-    who = holder(engine, session)
+    """The logged-in user if their role has ``permission`` (session and user read on one
+    connection)."""
     user = None
-    if who is not None and who.user_id is not None:
+    if isinstance(session.get("sid"), str):
         with engine.connect() as conn:
-            user = user_by_id(conn, who.user_id)
+            who = _holder(conn, session)
+            if who is not None and who.user_id is not None:
+                user = user_by_id(conn, who.user_id)
     if user is None:
         raise NotLoggedIn
     if user.rol.value not in role_matrix()[permission]:

@@ -38,6 +38,7 @@ __all__ = [
     "client_key",
     "csrf_token",
     "require",
+    "too_many",
     "verify_csrf",
 ]
 
@@ -85,6 +86,17 @@ def client_key(request: Request) -> str:
     """Whose attempts count together: the client's address (behind a proxy, the address
     the trusted proxy reports; see PROACTIEF_TRUSTED_PROXIES)."""
     return request.client.host if request.client else "onbekend"
+
+
+def too_many(limit: Throttle, key: str, what: str) -> HTTPException:
+    """A 429 that says, in minutes and in Retry-After, when the client may try again."""
+    seconds = limit.retry_after(key)
+    minutes = max(1, -(-seconds // 60))
+    return HTTPException(
+        429,
+        f"{what} Probeer het over {minutes} {'minuut' if minutes == 1 else 'minuten'} opnieuw.",
+        headers={"Retry-After": str(seconds)},
+    )
 
 
 def actor(user: User) -> str:

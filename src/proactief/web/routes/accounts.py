@@ -1,11 +1,11 @@
 """The start page, and logging professionals in and out."""
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from proactief.accounts.users import authenticate
 from proactief.web.auth import holder, start_session, stop_session
-from proactief.web.deps import Context, client_key, verify_csrf
+from proactief.web.deps import Context, client_key, too_many, verify_csrf
 from proactief.web.pages import render
 
 __all__ = ["router", "safe_next"]
@@ -45,8 +45,10 @@ def login(
     # parallel guesses cannot pass between a check and a count
     client = f"login:{client_key(request)}"
     per_name = f"{client}:{gebruikersnaam[:100]}"
-    if not (context.client_limit.attempt(client) and context.login_limit.attempt(per_name)):
-        raise HTTPException(429, "Te vaak een verkeerd wachtwoord. Probeer het later.")
+    if not context.client_limit.attempt(client):
+        raise too_many(context.client_limit, client, "Te vaak een verkeerd wachtwoord.")
+    if not context.login_limit.attempt(per_name):
+        raise too_many(context.login_limit, per_name, "Te vaak een verkeerd wachtwoord.")
     with context.engine.begin() as conn:
         user = authenticate(conn=conn, gebruikersnaam=gebruikersnaam, wachtwoord=wachtwoord)
     if user is None:

@@ -38,7 +38,7 @@ from proactief.trust.consent import (
 )
 from proactief.trust.messaging import MessageNotFoundError, messages_of_person, why_message
 from proactief.web.auth import start_resident_session, stop_session
-from proactief.web.deps import Context, Resident, ZaakId, client_key, verify_csrf
+from proactief.web.deps import Context, Resident, ZaakId, client_key, too_many, verify_csrf
 from proactief.web.pages import render
 
 __all__ = ["router"]
@@ -104,10 +104,9 @@ def code_form(request: Request) -> Response:
 @router.post("", dependencies=[Depends(verify_csrf)])
 def enter_code(request: Request, context: Context, code: str = Form(...)) -> Response:
     # counted before the code is checked, in one atomic step (no check-then-act)
-    if not context.code_limit.attempt(f"code:{client_key(request)}"):
-        raise HTTPException(
-            429, "U heeft te vaak een code ingevuld. Probeer het over 15 minuten opnieuw."
-        )
+    key = f"code:{client_key(request)}"
+    if not context.code_limit.attempt(key):
+        raise too_many(context.code_limit, key, "U heeft te vaak een code ingevuld.")
     with context.engine.begin() as conn:
         try:
             person = redeem_code(conn=conn, code=code)
