@@ -5,6 +5,7 @@ ones; files with a broken structure are refused with their position and store no
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hostile import hostile_records
@@ -183,3 +184,44 @@ def test_a_record_the_database_refuses_after_validation_is_quarantined_alone(
     assert "de database weigerde dit record" in row.reason_nl
     assert [json.loads(e.details)["rejected"] for e in audit] == [1]
     assert json.loads(audit[0].details)["accepted"] == 49
+
+
+def test_two_intakes_at_once_with_one_id_store_one_and_quarantine_the_other(
+    engine: Engine, pseudonymizer: Pseudonymizer, tmp_path: Path
+) -> None:
+    """Two files taken in at the same moment, each with signal R-1 but other amounts: one
+    is stored, the other is a conflict in the quarantine; nothing is counted as stored
+    that was not (before, both counted as stored on PostgreSQL and one vanished)."""
+    import threading
+
+    for _ in range(5):
+        with engine.begin() as conn:
+            conn.execute(signals.delete())
+            conn.execute(quarantine.delete())
+        paths = [
+            _write(
+                tmp_path / f"{name}.json",
+                [signal(ID="R-1", bedrag=amount)] + [signal(ID=f"{name}-{i}") for i in range(300)],
+            )
+            for name, amount in (("a", 100), ("b", 200))
+        ]
+        barrier = threading.Barrier(2)
+        results: list[Any] = []
+
+        def take(
+            path: Path, barrier: threading.Barrier = barrier, results: list[Any] = results
+        ) -> None:
+            barrier.wait()
+            results.append(
+                intake_file(path, engine=engine, pseudonymizer=pseudonymizer, today=TODAY)
+            )
+
+        threads = [threading.Thread(target=take, args=(p,)) for p in paths]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        accepted = sum(r.accepted for r in results)
+        rejected = sum(r.rejected for r in results)
+        assert (accepted, rejected) == (601, 1)
+        assert _stored(engine) == (601, 1)

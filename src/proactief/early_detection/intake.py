@@ -159,6 +159,7 @@ def intake_file(
     def store(conn: Connection, batch: _Batch) -> dict[str, int]:
         """Store a batch in ``conn``; what it adds to the counts once committed."""
         seen = {"accepted": 0, "duplicates": 0, "rejected": 0}
+        repo.lock_signal_intake(conn)
         ids = list(batch.signals)
         stored = repo.stored_signal_contents(conn, ids) if ids else {}
         new_rows: list[JsonObject] = []

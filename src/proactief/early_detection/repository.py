@@ -62,6 +62,7 @@ __all__ = [
     "insert_quarantine",
     "insert_signals",
     "list_quarantine",
+    "lock_signal_intake",
     "open_case_partners",
     "open_case_rows",
     "record_intake_file",
@@ -125,6 +126,19 @@ SIGNAL_CONTENT = (
     "crisissignaal",
     "warme_overdracht",
 )
+
+
+#: the PostgreSQL advisory lock that lets one intake batch at a time decide what is new
+INTAKE_LOCK = 0x70726F62  # 'prob'
+
+
+def lock_signal_intake(conn: Connection) -> None:
+    """Until the transaction ends, no other intake batch decides which signals are new:
+    otherwise two files with the same signal ID could each find it absent, and the
+    second insert would be skipped while counted as stored (PostgreSQL; SQLite
+    transactions hold the one write lock already)."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({INTAKE_LOCK})")
 
 
 def stored_signal_contents(
