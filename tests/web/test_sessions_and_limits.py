@@ -184,3 +184,15 @@ def test_users_list_disable_enable_and_password_on_the_command_line(tmp_path: Pa
     assert changed.returncode == 0, changed.stderr
     unknown = run_cli(["users", "disable", "niemand"], env)
     assert unknown.returncode == 2 and "bestaat niet" in unknown.stderr
+
+
+def test_the_web_app_anchors_the_audit_log_when_it_starts_and_stops(engine: Engine) -> None:
+    """docs/trust.md promises an anchor from the web app at start, every hour and at stop."""
+    calls: list[str] = []
+    app = create_app(
+        engine=engine, secret_key=b"a" * 32, anchor_audit=lambda: calls.append("anker")
+    )
+    with TestClient(app, base_url="https://testserver") as c:
+        assert c.get("/").status_code == 200
+        assert calls == ["anker"]  # at start
+    assert calls == ["anker", "anker"]  # and when it stopped

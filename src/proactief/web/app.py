@@ -87,9 +87,10 @@ def create_app(
 
         async def hourly() -> None:
             while True:
-                await asyncio.to_thread(anchor_audit)
                 await asyncio.sleep(ANCHOR_SECONDS)
+                await asyncio.to_thread(anchor_audit)
 
+        await asyncio.to_thread(anchor_audit)  # at start, before the first request
         task = asyncio.create_task(hourly())
         try:
             yield
