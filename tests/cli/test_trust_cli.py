@@ -71,6 +71,10 @@ def test_opt_out_why_letter_and_audit(env: dict[str, str], tmp_path: Path) -> No
     assert "nee (opt-out)" in shown.stdout and "geblokkeerd" in shown.stdout
     assert "111222333" not in shown.stdout
     assert second > first
+    # the held-back message gets no letter 'Waarom kreeg ik dit bericht?'
+    no_letter = run(["why", str(second), "--pdf", str(tmp_path / "niet.pdf")], env)
+    assert no_letter.returncode == 2 and "niet bereikt" in " ".join(no_letter.stderr.split())
+    assert not (tmp_path / "niet.pdf").exists()
     bad = run(["consent", "opt-out", "--bsn", "123456789"], env)
     assert bad.returncode == 2 and "elfproef" in bad.stderr
 

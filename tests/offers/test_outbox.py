@@ -122,6 +122,9 @@ def test_an_opt_out_while_the_message_waits_stops_it(engine: Engine) -> None:
         (message,) = trust_repo.message_rows(conn)
         assert message.status == "geblokkeerd"
         assert trust_repo.messages_of_person(conn, PERSON) == []  # not on the resident page
+        from proactief.trust.messaging import why_message
+
+        assert why_message(conn=conn, message_id=message.id)["bereikt"] is False
         assert get_case(conn=conn, case_id=case_id).contactpogingen == ()
 
 

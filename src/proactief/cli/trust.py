@@ -187,6 +187,11 @@ def why(
         except MessageNotFoundError as exc:
             raise _fail(str(exc)) from exc
     if pdf is not None:
+        if not data["bereikt"]:
+            raise _fail(
+                f"bericht {message_id} heeft de inwoner niet bereikt (status {data['status']}): "
+                "een brief 'Waarom kreeg ik dit bericht?' zou niet kloppen."
+            )
         pdf.write_bytes(render_pdf(render_letter_html("waarom.html.j2", data)))
     if as_json:
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1) + "\n")

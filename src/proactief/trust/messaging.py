@@ -170,13 +170,15 @@ def why_message(
 ) -> JsonObject:
     """'Waarom kreeg ik dit?': the reasons behind one message, in Dutch (B1), as data for
     the web page and the printable letter. With ``person_pseudonym`` (a resident asking),
-    a message to someone else is not found either."""
+    a message to someone else, or one that did not reach them, is not found either;
+    ``bereikt`` says whether it reached the person (held back, failed or still waiting:
+    not, and then no letter says 'U kreeg dit bericht')."""
     row = repo.message_row(conn, message_id)
-    if row is None or (
+    if row is None or (person_pseudonym is not None and row.person_pseudonym != person_pseudonym):
+        raise MessageNotFoundError(message_id)
+    reached = any(m.id == message_id for m in repo.messages_of_person(conn, row.person_pseudonym))
+    if person_pseudonym is not None and not reached:
         # a resident asks only about messages that reached them ('U kreeg dit bericht')
-        person_pseudonym is not None
-        and all(m.id != message_id for m in repo.messages_of_person(conn, person_pseudonym))
-    ):
         raise MessageNotFoundError(message_id)
     aanleiding = json.loads(row.aanleiding)
     state = current_state(conn=conn, person_pseudonym=row.person_pseudonym)
@@ -209,4 +211,5 @@ def why_message(
         "kanaalkeuze": f"Wij gebruikten {row.kanaal}: {row.reden_kanaal}.",
         "uw_keuzes": keuzes,
         "nu_afgemeld": state.niet_benaderen,
+        "bereikt": reached,
     }
