@@ -294,6 +294,31 @@ def make_case(conn: Any, *, partners: tuple[str, ...] = ("Zorg",)) -> int:
     return int(early_repo.open_case_rows(case_grant(conn, actor="test"))[0].id)
 
 
+def choose(
+    conn: Any,
+    soort: Any,
+    when: Any,
+    *,
+    person: str = PERSON,
+    waarde: str = "",
+    wijze: str = "web",
+    door: str = "inwoner",
+) -> None:
+    """Record a resident's choice (an opt-out: ``EventSoort.NIET_BENADEREN``) at ``when``."""
+    from proactief.domain import Wijze
+    from proactief.trust.consent import record_event
+
+    record_event(
+        conn=conn,
+        person_pseudonym=person,
+        soort=soort,
+        waarde=waarde,
+        wijze=Wijze(wijze),
+        door=door,
+        now=when,
+    )
+
+
 def fake_channels() -> dict[Any, Any]:
     """A fake for every message channel (keeps the envelopes) and the real task channels."""
     from proactief.channels import FakeChannel, TaskChannel

@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 from sqlalchemy import Engine, func, select
 
-from conftest import fake_channels, store_signal
+from conftest import choose, fake_channels, store_signal
 from proactief.domain import Contactpoging, Contactsoort, Eindresultaat
 from proactief.early_detection import repository as early_repo
 from proactief.early_detection.cases import match_signals
@@ -182,10 +182,9 @@ def test_sending_to_every_case_while_residents_opt_out_on_the_web(engine: Engine
     recorded before the delivery's transaction (the delivery reads it again)."""
     from datetime import UTC, datetime
 
-    from proactief.domain import EventSoort, Kanaal, Wijze
+    from proactief.domain import EventSoort, Kanaal
     from proactief.offers.outreach import send_next_step
     from proactief.sources.contactgegevens import FakeContactDirectory
-    from proactief.trust.consent import record_event
 
     case_ids = _cases(engine, 16)
     now = datetime(2026, 5, 1, 9, tzinfo=UTC)
@@ -205,15 +204,7 @@ def test_sending_to_every_case_while_residents_opt_out_on_the_web(engine: Engine
         def work() -> None:
             for i in range(first, 16, 8):
                 with engine.begin() as conn:
-                    record_event(
-                        conn=conn,
-                        person_pseudonym=f"p{i}",
-                        soort=EventSoort.NIET_BENADEREN,
-                        waarde="",
-                        wijze=Wijze.WEB,
-                        door="inwoner",
-                        now=now,
-                    )
+                    choose(conn, EventSoort.NIET_BENADEREN, now, person=f"p{i}")
 
         return work
 

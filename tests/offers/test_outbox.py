@@ -19,7 +19,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import Engine, select
 
-from conftest import PERSON, SmtpInbox, fake_channels, free_port, make_case
+from conftest import PERSON, SmtpInbox, choose, fake_channels, free_port, make_case
 from proactief.accounts.resident_codes import redeem_code
 from proactief.channels import (
     Envelope,
@@ -29,7 +29,7 @@ from proactief.channels import (
     SmtpTransport,
 )
 from proactief.channels.email import build_email
-from proactief.domain import ContactDetails, EventSoort, Kanaal, Wijze
+from proactief.domain import ContactDetails, EventSoort, Kanaal
 from proactief.early_detection.contacts import get_case
 from proactief.offers import repository as offers_repo
 from proactief.offers.outbox import deliver_pending
@@ -37,26 +37,14 @@ from proactief.offers.outreach import run_next_step
 from proactief.sources.contactgegevens import FakeContactDirectory
 from proactief.storage.tables import outbox
 from proactief.trust import repository as trust_repo
-from proactief.trust.consent import record_event
 from proactief.trust.pseudonyms import create_key
 
 T0 = datetime(2026, 4, 10, 9, 0, tzinfo=UTC)
 
 
 def _prefer_email(conn: Any) -> None:
-    for soort, waarde in (
-        (EventSoort.KANALEN, "email"),
-        (EventSoort.ELEKTRONISCH_AKKOORD, "vroegsignaal"),
-    ):
-        record_event(
-            conn=conn,
-            person_pseudonym=PERSON,
-            soort=soort,
-            waarde=waarde,
-            wijze=Wijze.WEB,
-            door="inwoner",
-            now=T0 - timedelta(days=1),
-        )
+    choose(conn, EventSoort.KANALEN, T0 - timedelta(days=1), waarde="email")
+    choose(conn, EventSoort.ELEKTRONISCH_AKKOORD, T0 - timedelta(days=1), waarde="vroegsignaal")
 
 
 def test_a_step_is_committed_before_any_channel_is_called(engine: Engine) -> None:
@@ -106,15 +94,7 @@ def test_an_opt_out_while_the_message_waits_stops_it(engine: Engine) -> None:
         run_next_step(
             conn=conn, case_id=case_id, channels=chans, directory=FakeContactDirectory(), now=T0
         )
-        record_event(
-            conn=conn,
-            person_pseudonym=PERSON,
-            soort=EventSoort.NIET_BENADEREN,
-            waarde="",
-            wijze=Wijze.WEB,
-            door="inwoner",
-            now=T0,
-        )
+        choose(conn, EventSoort.NIET_BENADEREN, T0)
     (done,) = deliver_pending(begin=engine.begin, channels=chans, now=T0)
     assert done.status == "geblokkeerd" and "meldde zich af" in done.detail
     assert chans[Kanaal.BRIEF].sent == []

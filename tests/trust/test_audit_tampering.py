@@ -13,48 +13,37 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, delete, func, select, update
 
-from proactief.domain import EventSoort, Wijze
+from conftest import choose
+from proactief.domain import EventSoort
 from proactief.storage.tables import audit_log, preference_events
 from proactief.trust.anchor import anchor_key, check_audit, write_anchor
 from proactief.trust.audit import GENESIS, append_audit
-from proactief.trust.consent import record_event
 
 KEY = anchor_key(b"p" * 32)
 T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+
+
+def _read(conn: Any, actor: str, subject: str, now: datetime | None = None) -> None:
+    """An audited read of cases, as a contact worker's page makes one."""
+    append_audit(
+        conn,
+        actor=actor,
+        actie="lees",
+        doel="vroegsignalering",
+        gegevens="cases",
+        subject=subject,
+        now=now,
+    )
 
 
 def _history(engine: Engine, anchor: Path) -> None:
     """520 audited reads around one opt-out, anchored after the run."""
     with engine.begin() as conn:
         for n in range(260):
-            append_audit(
-                conn,
-                actor="medewerker:a",
-                actie="lees",
-                doel="vroegsignalering",
-                gegevens="cases",
-                subject=f"p{n % 7}",
-                now=T0,
-            )
-        record_event(
-            conn=conn,
-            person_pseudonym="p-uit",
-            soort=EventSoort.NIET_BENADEREN,
-            waarde="",
-            wijze=Wijze.WEB,
-            door="inwoner",
-            now=T0 + timedelta(hours=1),
-        )
+            _read(conn, "medewerker:a", f"p{n % 7}", now=T0)
+        choose(conn, EventSoort.NIET_BENADEREN, T0 + timedelta(hours=1), person="p-uit")
         for n in range(259):
-            append_audit(
-                conn,
-                actor="medewerker:b",
-                actie="lees",
-                doel="vroegsignalering",
-                gegevens="cases",
-                subject=f"p{n % 5}",
-                now=T0 + timedelta(hours=2),
-            )
+            _read(conn, "medewerker:b", f"p{n % 5}", now=T0 + timedelta(hours=2))
         write_anchor(conn, anchor, KEY, now=T0 + timedelta(hours=3))
 
 
@@ -208,14 +197,7 @@ def test_not_detected_a_forged_entry_appended_after_the_last_anchor(
     anchor = tmp_path / "audit-anker.jsonl"
     _history(engine, anchor)
     with engine.begin() as conn:
-        append_audit(
-            conn,
-            actor="vervalst",
-            actie="lees",
-            doel="vroegsignalering",
-            gegevens="cases",
-            subject="p1",
-        )
+        _read(conn, "vervalst", "p1")
     with engine.connect() as conn:
         assert check_audit(conn, anchor, KEY).problems == []
 
@@ -229,14 +211,7 @@ def test_not_detected_newest_anchor_lines_removed_with_the_tail(
     anchor = tmp_path / "audit-anker.jsonl"
     _history(engine, anchor)
     with engine.begin() as conn:
-        append_audit(
-            conn,
-            actor="medewerker:c",
-            actie="lees",
-            doel="vroegsignalering",
-            gegevens="cases",
-            subject="p1",
-        )
+        _read(conn, "medewerker:c", "p1")
         write_anchor(conn, anchor, KEY)
         first_line = anchor.read_text().splitlines()[0]
         anchor.write_text(first_line + "\n")

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, func, select
 
-from conftest import store_signal
+from conftest import choose, store_signal
 from proactief.domain import (
     Berichtsoort,
     Contactpoging,
@@ -311,13 +311,13 @@ def test_an_identity_goes_with_its_last_signal_unless_a_choice_stands_behind_it(
     with engine.begin() as conn:
         keep_bsn(conn=conn, person_pseudonym="p_geen", bsn="111222333")
         keep_bsn(conn=conn, person_pseudonym="p_keuze", bsn="123456782")
-        record_event(
-            conn=conn,
-            person_pseudonym="p_keuze",
-            soort=EventSoort.NIET_BENADEREN,
-            wijze=Wijze.TELEFOON,
+        choose(
+            conn,
+            EventSoort.NIET_BENADEREN,
+            datetime(2026, 5, 1, tzinfo=UTC),
+            person="p_keuze",
+            wijze="telefoon",
             door="medewerker",
-            now=datetime(2026, 5, 1, tzinfo=UTC),
         )
         assert trust_repo.delete_orphan_identities(conn) == 1
         kept = {

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
-from conftest import PERSON, VALID_BSNS, ddas_document, make_case, run_cli
+from conftest import PERSON, VALID_BSNS, choose, ddas_document, make_case, run_cli
 from conftest import signal as a_signal
-from proactief.domain import EventSoort, Wijze
+from proactief.domain import EventSoort
 from proactief.storage.tables import (
     cases,
     client_identities,
@@ -27,7 +27,7 @@ from proactief.storage.tables import (
 )
 from proactief.trust.anchor import verify_anchors
 from proactief.trust.audit import verify_audit
-from proactief.trust.consent import current_state, record_event
+from proactief.trust.consent import current_state
 from proactief.trust.pseudonyms import Pseudonymizer, key_fingerprint, read_key
 from proactief.trust.rotation import RotationError, rotate_pseudonyms
 
@@ -36,15 +36,7 @@ T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 
 
 def _opt_out(conn: object, person: str) -> None:
-    record_event(
-        conn=conn,
-        person_pseudonym=person,
-        soort=EventSoort.NIET_BENADEREN,  # type: ignore[arg-type]
-        waarde="",
-        wijze=Wijze.TELEFOON,
-        door="medewerker",
-        now=T0,
-    )
+    choose(conn, EventSoort.NIET_BENADEREN, T0, person=person, wijze="telefoon", door="medewerker")
 
 
 def test_every_table_gets_the_new_pseudonym_and_the_opt_out_stays(engine: Engine) -> None:
