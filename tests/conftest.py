@@ -432,3 +432,89 @@ def send_letter(conn: Any, person: str = PERSON) -> Any:
         grondslag="Wgs art. 3a",
         selectieregel="elk vroegsignaal",
     )
+
+
+# --- an offer's account, for the messages and the claim checker ---------------------------
+
+
+def make_account(**overrides: Any) -> Any:
+    """An ``OfferAccount`` as the default ladder makes it for a case with one creditor,
+    no entitlements and no owner; ``overrides`` replace fields (e.g. ``regelingen``,
+    ``contact``, ``vervolg``, ``stoppen``)."""
+    from datetime import timedelta
+
+    from proactief.domain import Kanaal
+    from proactief.domain.account import (
+        Contact,
+        DataUse,
+        Keeping,
+        NextStep,
+        OfferAccount,
+        Stopping,
+    )
+
+    day = TODAY
+    values: dict[str, Any] = {
+        "kenmerk": "zaak7-stap1-0a1b2c3d",
+        "datum": day,
+        "afzender": "Gemeente Voorbeeld",
+        "website": "de website van de gemeente",
+        "aanleiding": "een bericht over een rekening die nog openstaat",
+        "organisaties": "uw zorgverzekeraar",
+        "gegevens": (
+            DataUse(
+                "een bericht over een rekening die nog openstaat",
+                "uw zorgverzekeraar",
+                "de wet over hulp bij geldzaken (Wgs, artikel 3a)",
+            ),
+        ),
+        "regelingen": (),
+        "zelfhulp": True,
+        "vervolg": (
+            NextStep(day + timedelta(days=7), Kanaal.TELEFOON, "Middag"),
+            NextStep(day + timedelta(days=11), Kanaal.TELEFOON, "Avond"),
+            NextStep(day + timedelta(days=18), Kanaal.BRIEF),
+        ),
+        "bewaren": Keeping(183, 730, True, 90, day + timedelta(days=88), True),
+        "contact": Contact(telefoon="14 0000", team="het team Geldzorgen"),
+        "stoppen": Stopping(web="uw eigen pagina op de website van de gemeente"),
+        "goed": None,
+        "case_id": 7,
+    }
+    values.update(overrides)
+    return OfferAccount(**values)
+
+
+def entitlement_account(**overrides: Any) -> Any:
+    """Zorgtoeslag with an amount and a reason; kwijtschelding granted automatically."""
+    from datetime import timedelta
+
+    from proactief.domain.account import AutoGrant, EntitlementAccount
+    from proactief.entitlements.selfhelp import self_help
+
+    values: dict[str, Any] = {
+        "regeling": "zorgtoeslag",
+        "naam": "Zorgtoeslag",
+        "bedrag_per_jaar": 1355.04,
+        "reden": "Uw toetsingsinkomen 18.000 euro is niet hoger dan het drempelinkomen 28.000 euro.",
+        "wat": "Dit is geld voor uw zorgpremie.",
+        "stappen": ("Uw toetsingsinkomen 18.000 euro is niet hoger dan het drempelinkomen.",),
+        "zelfhulp": self_help("zorgtoeslag"),
+    }
+    if overrides.pop("automatisch", False):
+        values.update(
+            regeling="kwijtschelding",
+            naam="Kwijtschelding",
+            bedrag_per_jaar=412.0,
+            wat="Dan hoeft u de belasting van de gemeente niet te betalen.",
+            zelfhulp=self_help("kwijtschelding"),
+            automatisch=AutoGrant(
+                datum=TODAY + timedelta(days=28),
+                controle="uw inkomen en uw spaargeld",
+                bij="het Inlichtingenbureau",
+                grondslag="Invorderingswet 1990, artikel 26",
+                bezwaar="Bel 14 0000",
+            ),
+        )
+    values.update(overrides)
+    return EntitlementAccount(**values)

@@ -25,6 +25,17 @@ class Settings(BaseSettings):
     gegevensleverancier: str = "PROACTIEF"
     contact_telefoon: str = "14 0000"
     """The number residents call to reach a person (in every message)."""
+    team: str = "het team Geldzorgen"
+    """The team that signs the messages (with ``organisation_name``)."""
+    website: str = "de website van de gemeente"
+    """Where residents find the municipality's own number to check a message is genuine."""
+    inbound_sms_dir: Path | None = None
+    """The folder the SMS gateway drops replies in (one JSON file each). Set: replies are
+    read by ``proactief inbound fetch`` and an SMS may say 'Stuur STOP'; unset: it
+    does not promise that."""
+    inbound_maildir: Path | None = None
+    """The Maildir that replies to our e-mails are delivered to. Set: e-mails may say
+    'antwoord STOP'; unset: they do not."""
     outbox_dir: Path | None = None
     """Where letters (PDF), e-mails (.eml, without SMTP) and SMS texts are written.
     Default: ``<data_dir>/uitgaand``."""

@@ -18,16 +18,20 @@ from proactief.accounts.sessions import end_sessions_of_user
 __all__ = [
     "MIN_PASSWORD_LENGTH",
     "MIN_PASSWORD_SCORE",
+    "ContactPerson",
     "Rol",
     "User",
     "UserError",
     "UserListing",
+    "active_user_ids",
     "add_user",
     "authenticate",
     "change_password",
     "check_password",
+    "contact_person",
     "list_users",
     "set_active",
+    "set_contact_details",
     "user_by_id",
 ]
 
@@ -91,8 +95,18 @@ def check_password(wachtwoord: str, *, gebruikersnaam: str) -> None:
         )
 
 
-def add_user(*, conn: Connection, gebruikersnaam: str, wachtwoord: str, rol: Rol) -> User:
-    """Create a user; the password is stored only as an Argon2 hash."""
+def add_user(
+    *,
+    conn: Connection,
+    gebruikersnaam: str,
+    wachtwoord: str,
+    rol: Rol,
+    naam: str | None = None,
+    telefoon: str | None = None,
+) -> User:
+    """Create a user; the password is stored only as an Argon2 hash. ``naam`` is how a
+    resident is told who their contact person is; ``telefoon`` the direct number the
+    municipality gives for them (both optional)."""
     check_password(wachtwoord, gebruikersnaam=gebruikersnaam)
     if repo.user_by_name(conn, gebruikersnaam) is not None:
         raise UserError(f"gebruiker '{gebruikersnaam}' bestaat al / user exists")
@@ -103,6 +117,8 @@ def add_user(*, conn: Connection, gebruikersnaam: str, wachtwoord: str, rol: Rol
             "wachtwoord_hash": _hasher().hash(wachtwoord),
             "rol": rol.value,
             "actief": True,
+            "naam": naam,
+            "telefoon": telefoon,
         },
     )
     return User(user_id, gebruikersnaam, rol)
@@ -133,17 +149,55 @@ def user_by_id(conn: Connection, user_id: int) -> User | None:
 
 
 @dataclass(frozen=True, slots=True)
+class ContactPerson:
+    """A case owner as a resident is told about them."""
+
+    naam: str
+    telefoon: str | None
+
+
+def contact_person(conn: Connection, user_id: int | None) -> ContactPerson | None:
+    """The owner of a case as residents see them: their name (the user name when no name
+    was given) and direct number; None for no owner or a disabled user (a disabled
+    colleague is no contact person)."""
+    if user_id is None:
+        return None
+    row = repo.user_by_id(conn, user_id)
+    if row is None or not row.actief:
+        return None
+    return ContactPerson(row.naam or row.gebruikersnaam, row.telefoon)
+
+
+def set_contact_details(
+    *, conn: Connection, gebruikersnaam: str, naam: str | None, telefoon: str | None
+) -> None:
+    """Set how residents are told about this user (name, direct number)."""
+    user_id = _existing(conn, gebruikersnaam)
+    repo.update_user(conn, user_id, naam=naam, telefoon=telefoon)
+
+
+def active_user_ids(conn: Connection, rollen: tuple[Rol, ...]) -> list[int]:
+    """Active users with one of these roles, by id (for assigning cases)."""
+    return [r.id for r in repo.all_users(conn) if r.actief and Rol(r.rol) in rollen]
+
+
+@dataclass(frozen=True, slots=True)
 class UserListing:
     """A user as ``proactief users list`` shows them (no hash)."""
 
     gebruikersnaam: str
     rol: Rol
     actief: bool
+    naam: str | None = None
+    telefoon: str | None = None
 
 
 def list_users(*, conn: Connection) -> list[UserListing]:
     """Every professional, by name."""
-    return [UserListing(r.gebruikersnaam, Rol(r.rol), bool(r.actief)) for r in repo.all_users(conn)]
+    return [
+        UserListing(r.gebruikersnaam, Rol(r.rol), bool(r.actief), r.naam, r.telefoon)
+        for r in repo.all_users(conn)
+    ]
 
 
 def _existing(conn: Connection, gebruikersnaam: str) -> int:

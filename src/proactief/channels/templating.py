@@ -7,7 +7,7 @@ from functools import cache
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-__all__ = ["letter_environment", "message_environment"]
+__all__ = ["letter_environment", "message_environment", "why_account_html"]
 
 
 @cache
@@ -29,3 +29,10 @@ def letter_environment() -> Environment:
         loader=PackageLoader("proactief.channels", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
     )
+
+
+def why_account_html(aanbod: dict[str, object]) -> str:
+    """The account's sections of 'Waarom kreeg ik dit bericht?' as HTML (escaped), from
+    the same sentences as the message (templates/aanbod/_feiten.j2): for the PDF letter and
+    the resident's web page alike."""
+    return letter_environment().get_template("waarom_aanbod.html.j2").render(a=aanbod)

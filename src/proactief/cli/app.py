@@ -14,7 +14,7 @@ from proactief import __version__
 from proactief.cli.common import console, fail, start
 from proactief.cli.demo import demo
 from proactief.cli.early_detection import cases_app, intake, report_app
-from proactief.cli.offers import campaign_app, offer_app, tasks_app
+from proactief.cli.offers import campaign_app, inbound_app, offer_app, tasks_app
 from proactief.cli.rules import rules_app
 from proactief.cli.segment import segment_app
 from proactief.cli.trust import audit_app, consent_app, key_app, retention_app, why
@@ -39,6 +39,7 @@ app.add_typer(segment_app, name="segment")
 app.add_typer(offer_app, name="offer")
 app.add_typer(campaign_app, name="campaign")
 app.add_typer(tasks_app, name="tasks")
+app.add_typer(inbound_app, name="inbound")
 app.add_typer(consent_app, name="consent")
 app.command("why")(why)
 app.add_typer(audit_app, name="audit")

@@ -43,9 +43,11 @@ from proactief.trust.pseudonyms import KeyFileError, Pseudonymizer, load_or_crea
 
 if TYPE_CHECKING:
     from proactief.entitlements import MunicipalSettings
+    from proactief.offers.account import Afzender
 
 __all__ = [
     "CommandContext",
+    "afzender_of",
     "console",
     "context",
     "err",
@@ -235,6 +237,21 @@ def progress_bar() -> Progress:
     )
 
 
+def afzender_of(settings: Settings) -> "Afzender":
+    """Who sends, as the messages say it; the inboxes decide what STOP may promise."""
+    from proactief.offers.account import Afzender
+
+    return Afzender(
+        naam=settings.organisation_name,
+        telefoon=settings.contact_telefoon,
+        team=settings.team,
+        website=settings.website,
+        # what a message may promise about replies depends on whether they are read
+        sms_antwoord=settings.inbound_sms_dir is not None,
+        email_antwoord=settings.inbound_maildir is not None,
+    )
+
+
 def run_server(*, host: str, port: int, secure_cookies: bool = True) -> None:
     """Start uvicorn with the app on the configured database (``serve`` and ``demo --serve``)."""
     from proactief.web import create_app
@@ -252,6 +269,7 @@ def run_server(*, host: str, port: int, secure_cookies: bool = True) -> None:
         rule_settings=ctx.rule_settings(),
         work_queue_config=ctx.work_queue,
         trusted_proxies=ctx.settings.trusted_proxy_list(),
+        afzender=afzender_of(ctx.settings),
         anchor_audit=lambda: ctx.anchor_audit(ctx.engine, always=True),
     )
     console.print(f"Proactief draait op http://{host}:{port}/ (stoppen: Ctrl+C)")

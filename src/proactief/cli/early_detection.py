@@ -194,6 +194,36 @@ def cases_show(case_id: Annotated[int, typer.Argument(help="Zaaknummer.")]) -> N
     console.print(f"Eindresultaat: {case.eindresultaat or '(nog open)'}")
 
 
+@cases_app.command("assign")
+def cases_assign(
+    case_id: Annotated[int, typer.Argument(help="Zaaknummer.")],
+    gebruikersnaam: Annotated[
+        str | None, typer.Argument(help="Inlognaam van de vaste contactpersoon.")
+    ] = None,
+    geen: Annotated[bool, typer.Option("--geen", help="Haal de contactpersoon weg.")] = False,
+) -> None:
+    """Maak een medewerker de vaste contactpersoon van een zaak (berichten noemen die naam)."""
+    from proactief.early_detection.owners import OwnerError, assign_owner
+
+    if (gebruikersnaam is None) != geen:
+        raise _fail("geef een inlognaam, of --geen om de contactpersoon weg te halen.")
+    try:
+        with context().engine.begin() as conn:
+            assign_owner(
+                conn=conn, case_id=case_id, gebruikersnaam=gebruikersnaam, actor="medewerker"
+            )
+    except OwnerError as exc:
+        raise _fail(str(exc)) from exc
+    console.print(
+        f"Zaak {case_id}: "
+        + (
+            f"vaste contactpersoon is {shown(gebruikersnaam)}."
+            if gebruikersnaam
+            else "geen vaste contactpersoon."
+        )
+    )
+
+
 @cases_app.command("contact")
 def cases_contact(
     case_id: Annotated[int, typer.Argument(help="Zaaknummer.")],

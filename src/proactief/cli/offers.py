@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 
 from proactief.channels import SmtpTransport, standard_channels
-from proactief.cli.common import console, context, err
+from proactief.cli.common import afzender_of, console, context, err, shown
 from proactief.cli.common import fail as _fail
 from proactief.domain import Dagdeel
 from proactief.domain.offers import StapStatus
@@ -31,7 +31,6 @@ from proactief.settings import Settings
 if TYPE_CHECKING:
     from proactief.channels import Channel
     from proactief.domain import Kanaal
-    from proactief.offers.outreach import Afzender
 
 offer_app = typer.Typer(
     help="Aanbod op maat: wat, van wie, hoe, wanneer en waarom.", no_args_is_help=True
@@ -42,12 +41,10 @@ campaign_app = typer.Typer(help="Campagnes: controleer een ontwerp.", no_args_is
 tasks_app = typer.Typer(
     help="Taken voor contactmedewerkers: bellen en huisbezoeken.", no_args_is_help=True
 )
-
-
-def _afzender(settings: Settings) -> "Afzender":
-    from proactief.offers.outreach import Afzender
-
-    return Afzender(naam=settings.organisation_name, telefoon=settings.contact_telefoon)
+inbound_app = typer.Typer(
+    help="Antwoorden van inwoners op sms en e-mail: STOP en andere reacties.",
+    no_args_is_help=True,
+)
 
 
 def _channels(settings: Settings) -> "dict[Kanaal, Channel]":
@@ -144,7 +141,7 @@ def offer_preview(
             co = case_offer(conn=conn, case_id=case_id, today=date.today())
         except CaseNotFoundError as exc:
             raise _fail(str(exc)) from exc
-    problems = write_preview(co, afzender=_afzender(settings), datum=date.today(), folder=output)
+    problems = write_preview(co, afzender=afzender_of(settings), datum=date.today(), folder=output)
     for problem in problems:
         err.print(f"[yellow]{problem}[/]")
     console.print(
@@ -204,8 +201,10 @@ def offer_send(
                 channels=channels,
                 directory=directory,
                 now=now,
-                afzender=_afzender(settings),
+                afzender=afzender_of(settings),
                 actor="medewerker",
+                # an SMS reply (STOP) finds its case by a keyed hash of the number
+                address_hasher=context().pseudonymizer.for_address,
             )
         except CaseNotFoundError as exc:
             raise _fail(str(exc)) from exc
@@ -224,6 +223,179 @@ def offer_send(
         + f". Uitgaande post: {settings.resolved_outbox_dir()}",
         soft_wrap=True,
     )
+
+
+@offer_app.command("check")
+def offer_check(
+    file: Annotated[Path, typer.Argument(help="Tekst van het bericht (.txt, of .html).")],
+    zaak: Annotated[int, typer.Option("--zaak", help="De zaak waarvoor het bericht is.")],
+    kanaal: Annotated[
+        str, typer.Option(help="brief, email_tekst, email_html, sms of belscript.")
+    ] = "brief",
+    datum: Annotated[
+        str | None, typer.Option(help="Doe alsof het deze datum is (JJJJ-MM-DD).")
+    ] = None,
+) -> None:
+    """Controleer een eigen tekst als bericht voor een zaak: elke bewering wordt naast de
+    feiten van het aanbod gelegd. Exit 1 met elke afgekeurde zin en de reden."""
+    from proactief.offers.checks import check_message, load_check_config, plain_text
+    from proactief.offers.outreach import account_for, case_offer
+
+    if kanaal not in load_check_config().elementen:
+        raise _fail(f"--kanaal '{kanaal}': kies uit {', '.join(load_check_config().elementen)}.")
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _fail(f"{file}: niet te lezen als UTF-8-tekst ({exc}).") from exc
+    if file.suffix.lower() in (".html", ".htm"):
+        text = plain_text("brief", text)
+    today = _today(datum)
+    settings, engine = context().settings, context().engine
+    with engine.begin() as conn:
+        try:
+            co = case_offer(conn=conn, case_id=zaak, today=today, actor="medewerker")
+        except CaseNotFoundError as exc:
+            raise _fail(str(exc)) from exc
+        stap = len(offers_repo.outreach_steps_of_case(conn, zaak))
+    account = account_for(
+        co, afzender=afzender_of(settings), datum=today, stap=stap, kenmerk="KENMERK", code=True
+    )
+    problems = check_message(text, account, kanaal=kanaal)
+    if not problems:
+        console.print(f"{file}: in orde voor zaak {zaak} ({kanaal}).")
+        return
+    for problem in problems:
+        err.print(f"{shown(str(file))}: {shown(str(problem))}", soft_wrap=True)
+    err.print(
+        f"{len(problems)} punt(en). Het kenmerk is in deze controle 'KENMERK'; "
+        "een echte verzending vult het zelf in."
+    )
+    raise typer.Exit(1)
+
+
+@offer_app.command("decline")
+def offer_decline(
+    case_id: Annotated[int, typer.Argument(help="Zaaknummer.")],
+    taak: Annotated[
+        int | None, typer.Option(help="De bel- of bezoektaak waarin de inwoner nee zei.")
+    ] = None,
+    datum: Annotated[
+        str | None, typer.Option(help="Datum (JJJJ-MM-DD); standaard vandaag.")
+    ] = None,
+) -> None:
+    """De inwoner zegt nee: contactpoging (bereikt), geen automatische toekenning, en de
+    zaak sluit met 'Inwoner regelt het zelf/hoeft geen hulp'. De ladder stopt."""
+    from proactief.offers.outreach import NEE_RESULTAAT, TaskError, resident_says_no
+
+    when = _today(datum)
+    try:
+        with context().engine.begin() as conn:
+            resident_says_no(
+                conn=conn,
+                case_id=case_id,
+                datum=when,
+                now=datetime.combine(when, time(12), tzinfo=UTC),
+                actor="medewerker",
+                step_id=taak,
+            )
+    except (TaskError, CaseNotFoundError, CaseClosedError, ContactDateError) as exc:
+        raise _fail(str(exc)) from exc
+    console.print(f"Zaak {case_id} gesloten: {NEE_RESULTAAT.value}. Er gaat niets meer uit.")
+
+
+@offer_app.command("grants")
+def offer_grants(
+    datum: Annotated[
+        str | None, typer.Option(help="Doe alsof het deze datum is (JJJJ-MM-DD).")
+    ] = None,
+) -> None:
+    """Ken automatisch toe wat aan de beurt is en waar de inwoner geen nee op zei (alleen
+    met de grondslag uit aanpak.yaml automatisch_toekennen)."""
+    from proactief.offers.grants import run_grants
+
+    when = _today(datum)
+    with context().engine.begin() as conn:
+        outcomes = run_grants(conn, today=when, now=datetime.combine(when, time(9), tzinfo=UTC))
+    if not outcomes:
+        console.print(f"Niets toe te kennen op {when}.")
+        return
+    for outcome in outcomes:
+        console.print(f"Zaak {outcome.case_id}: {outcome.regeling} {outcome.status}.")
+
+
+@inbound_app.command("fetch")
+def inbound_fetch() -> None:
+    """Lees de antwoorden op sms en e-mail (PROACTIEF_INBOUND_SMS_DIR,
+    PROACTIEF_INBOUND_MAILDIR): STOP meldt af (met bevestiging), de rest wordt een taak
+    voor de vaste contactpersoon."""
+    from proactief.channels.inbound import Inbound, InboundError, MaildirInbound, SmsFolderInbound
+    from proactief.offers.replies import process_inbound
+
+    ctx = context()
+    settings = ctx.settings
+    inboxes: list[Inbound] = []
+    if settings.inbound_sms_dir is not None:
+        inboxes.append(SmsFolderInbound(settings.inbound_sms_dir))
+    if settings.inbound_maildir is not None:
+        inboxes.append(MaildirInbound(settings.inbound_maildir))
+    if not inboxes:
+        raise _fail(
+            "geen inbox ingesteld: zet PROACTIEF_INBOUND_SMS_DIR en/of PROACTIEF_INBOUND_MAILDIR."
+        )
+    afzender = afzender_of(settings)
+    try:
+        outcomes = process_inbound(
+            begin=ctx.engine.begin,
+            inboxes=inboxes,
+            channels=_channels(settings),
+            hasher=ctx.pseudonymizer.for_address,
+            afzender=afzender.naam,
+            telefoon=afzender.telefoon,
+        )
+    except InboundError as exc:
+        raise _fail(str(exc)) from exc
+    stops = sum(o.afgemeld for o in outcomes)
+    new = sum(o.reply_id is not None for o in outcomes)
+    console.print(
+        f"{len(outcomes)} antwoord(en) gelezen, {new} nieuw: {stops} afgemeld (STOP), "
+        f"{new - stops} voor een medewerker. Zie 'proactief inbound list'."
+    )
+
+
+@inbound_app.command("list")
+def inbound_list() -> None:
+    """Antwoorden die op een medewerker wachten."""
+    from proactief.offers.replies import open_replies
+
+    with context().engine.connect() as conn:
+        rows = open_replies(conn)
+    if not rows:
+        console.print("Geen open antwoorden.")
+        return
+    table = Table(title=f"{len(rows)} open antwoorden")
+    for column in ("Nr", "Zaak", "Kanaal", "Ontvangen", "Tekst"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(
+            str(row.id),
+            str(row.case_id or "onbekend"),
+            row.kanaal,
+            row.ontvangen.date().isoformat(),
+            shown(row.tekst[:200]),
+        )
+    console.print(table)
+
+
+@inbound_app.command("close")
+def inbound_close(
+    reply_id: Annotated[int, typer.Argument(help="Nummer van het antwoord.")],
+) -> None:
+    """Een antwoord is afgehandeld."""
+    from proactief.offers.replies import close_reply
+
+    with context().engine.begin() as conn:
+        close_reply(conn, reply_id, door="medewerker")
+    console.print(f"Antwoord {reply_id} afgehandeld.")
 
 
 @tasks_app.command("list")

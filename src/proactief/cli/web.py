@@ -14,6 +14,7 @@ from proactief.accounts.users import (
     change_password,
     list_users,
     set_active,
+    set_contact_details,
 )
 from proactief.cli.common import console, context, run_server, shown
 from proactief.cli.common import fail as _fail
@@ -44,6 +45,13 @@ def users_add(
     rol: Annotated[
         str, typer.Option(help="contactmedewerker, teamleider, analist of beheerder.")
     ] = "contactmedewerker",
+    naam: Annotated[
+        str | None,
+        typer.Option(help="Naam zoals inwoners die lezen (vaste contactpersoon)."),
+    ] = None,
+    telefoon: Annotated[
+        str | None, typer.Option(help="Direct nummer voor inwoners, als de gemeente dat geeft.")
+    ] = None,
 ) -> None:
     """Maak een medewerker aan. Het wachtwoord komt uit PROACTIEF_NIEUW_WACHTWOORD of
     wordt gevraagd (minstens 12 tekens, en niet makkelijk te raden)."""
@@ -56,10 +64,38 @@ def users_add(
     engine = context().engine
     with engine.begin() as conn:
         try:
-            user = add_user(conn=conn, gebruikersnaam=gebruikersnaam, wachtwoord=password, rol=role)
+            user = add_user(
+                conn=conn,
+                gebruikersnaam=gebruikersnaam,
+                wachtwoord=password,
+                rol=role,
+                naam=naam,
+                telefoon=telefoon,
+            )
         except UserError as exc:
             raise _fail(str(exc)) from exc
     console.print(f"Medewerker '{user.gebruikersnaam}' ({user.rol.value}) is aangemaakt.")
+
+
+@users_app.command("contact")
+def users_contact(
+    gebruikersnaam: Annotated[str, typer.Argument(help="Inlognaam.")],
+    naam: Annotated[
+        str | None, typer.Option(help="Naam zoals inwoners die lezen; leeg: de inlognaam.")
+    ] = None,
+    telefoon: Annotated[
+        str | None, typer.Option(help="Direct nummer voor inwoners; leeg: geen.")
+    ] = None,
+) -> None:
+    """Zet hoe inwoners deze medewerker als vaste contactpersoon te zien krijgen."""
+    with context().engine.begin() as conn:
+        try:
+            set_contact_details(
+                conn=conn, gebruikersnaam=gebruikersnaam, naam=naam, telefoon=telefoon
+            )
+        except UserError as exc:
+            raise _fail(str(exc)) from exc
+    console.print(f"Contactgegevens van '{shown(gebruikersnaam)}' opgeslagen.")
 
 
 def _new_password() -> str:

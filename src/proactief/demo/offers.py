@@ -17,14 +17,13 @@ from proactief.channels import standard_channels
 from proactief.early_detection import repository as early_repo
 from proactief.early_detection.contacts import case_grant
 from proactief.offers import repository as offers_repo
-from proactief.offers.checks import check_rendered
 from proactief.offers.outreach import (
     PREVIEW_FILES,
     Afzender,
     CaseOffer,
     StepResult,
     case_offer,
-    messages_for,
+    check_offer,
     send_next_step,
     write_preview,
 )
@@ -132,14 +131,13 @@ def run_offer_step(
             afzender=afzender,
         )
         result.steps.append(step)
-        for kanaal, message in messages_for(
-            offers[case_id], afzender=afzender, datum=today
-        ).items():
-            result.messages_checked += 1
-            result.problems.extend(
-                f"zaak {case_id} {kanaal}: {p}"
-                for p in check_rendered(kanaal, message.inhoud, message.onderwerp)
-            )
+        # the offer as it is now (the case got its owner with its first message)
+        with engine.connect() as conn:
+            now_offer = case_offer(conn=conn, case_id=case_id, today=today)
+        result.messages_checked += len(PREVIEW_FILES)
+        result.problems.extend(
+            f"zaak {case_id} {p}" for p in check_offer(now_offer, afzender=afzender, datum=today)
+        )
         report(stage, number, len(chosen))
     return result
 

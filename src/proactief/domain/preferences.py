@@ -63,6 +63,10 @@ class Wijze(StrEnum):
     TELEFOON = "telefoon"
     BALIE = "balie"
     SYSTEEM = "systeem"
+    SMS = "sms"
+    """A reply to one of our SMS messages (e.g. STOP)."""
+    EMAIL = "email"
+    """A reply to one of our e-mails."""
 
 
 class EventSoort(StrEnum):

@@ -16,11 +16,14 @@ __all__ = [
     "AuditRecord",
     "CaseRecord",
     "EntitlementRecord",
+    "GrantRecord",
     "HouseholdSummary",
     "MessageRecord",
     "OutreachStepRecord",
     "PreferenceEventRecord",
     "QuarantineRecord",
+    "ReplyRecord",
+    "ReplyRouteRecord",
     "ReportSignalRecord",
     "ResidentCodeRecord",
     "SegmentKansenRecord",
@@ -43,6 +46,7 @@ class CaseRecord:
     datum_hulp_geaccepteerd: date | None
     eindresultaat: str | None
     einddatum: date | None
+    eigenaar_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +140,7 @@ class MessageRecord:
     selectieregel: str
     reden_kanaal: str
     case_id: int | None
+    verantwoording: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,6 +235,8 @@ class UserRecord:
     wachtwoord_hash: str
     rol: str
     actief: bool
+    naam: str | None = None
+    telefoon: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,3 +246,41 @@ class ResidentCodeRecord:
     person_pseudonym: str
     verloopt: datetime
     gebruikt: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class GrantRecord:
+    """An automatic grant proposed in a message (table automatic_grants)."""
+
+    id: int
+    case_id: int
+    regeling: str
+    datum: date
+    status: str
+    voorgesteld: datetime
+    besloten: datetime | None
+    door: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyRouteRecord:
+    referentie: str
+    case_id: int
+    person_pseudonym: str
+    kanaal: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyRecord:
+    """An inbound reply (table replies)."""
+
+    id: int
+    bron_id: str
+    kanaal: str
+    ontvangen: datetime
+    case_id: int | None
+    person_pseudonym: str | None
+    soort: str
+    tekst: str
+    status: str
+    afgehandeld_door: str | None

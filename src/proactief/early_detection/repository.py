@@ -51,6 +51,7 @@ __all__ = [
     "assign_signals",
     "attempts_of_cases",
     "case_from_rows",
+    "case_owner",
     "case_subject",
     "cases_of_persons",
     "count_open_cases",
@@ -65,9 +66,11 @@ __all__ = [
     "lock_signal_intake",
     "open_case_partners",
     "open_case_rows",
+    "open_cases_per_owner",
     "record_intake_file",
     "report_cases",
     "report_signals",
+    "set_case_owner",
     "signals_by_case",
     "signals_of_cases",
     "stored_signal_contents",
@@ -447,3 +450,33 @@ def report_signals(
         ):
             by_id[row.id] = row
     return [by_id[k] for k in sorted(by_id)]
+
+
+def set_case_owner(
+    conn: Connection, case_id: int, user_id: int | None, *, only_if_unowned: bool = False
+) -> bool:
+    """Set (or clear) the owner of a case; with ``only_if_unowned`` only when it has none
+    (two processes assigning at once: the first wins). Whether the row changed."""
+    query = update(cases).where(cases.c.id == case_id)
+    if only_if_unowned:
+        query = query.where(cases.c.eigenaar_id.is_(None))
+    return bool(conn.execute(query.values(eigenaar_id=user_id)).rowcount)
+
+
+def open_cases_per_owner(conn: Connection, user_ids: Sequence[int]) -> dict[int, int]:
+    """How many open cases each of these users owns (0 included)."""
+    counts = dict.fromkeys(user_ids, 0)
+    rows = conn.execute(
+        select(cases.c.eigenaar_id, func.count())
+        .where(cases.c.eindresultaat.is_(None), cases.c.eigenaar_id.in_(list(user_ids)))
+        .group_by(cases.c.eigenaar_id)
+    )
+    for owner, n in rows:
+        counts[int(owner)] = int(n)
+    return counts
+
+
+def case_owner(conn: Connection, case_id: int) -> int | None:
+    """The owner of a case (its user id), or None."""
+    value = conn.scalar(select(cases.c.eigenaar_id).where(cases.c.id == case_id))
+    return None if value is None else int(value)

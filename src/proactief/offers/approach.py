@@ -29,6 +29,7 @@ from proactief.domain.preferences import Berichtsoort
 
 __all__ = [
     "ApproachConfig",
+    "AutoGrantRule",
     "CaseSummary",
     "EntitlementSummary",
     "LadderStep",
@@ -89,14 +90,29 @@ class RegelingUitleg(_Policy):
     """How a regulation is named and explained in messages (B1)."""
 
     naam: str
-    voorwaarde: str
+    wat: str
+    reden_stappen: tuple[str, ...] = ()
+    """Explanation steps whose sentence says why the household probably qualifies."""
+
+
+class AutoGrantRule(_Policy):
+    """A regulation the municipality grants without application unless the resident
+    says no, with the basis it decided on (config/aanpak.yaml automatisch_toekennen)."""
+
+    grondslag: str = Field(min_length=1)
+    controle: str = Field(min_length=1)
+    bij: str = Field(min_length=1)
+    bezwaar_dagen: int = Field(gt=0)
+    bron: str = Field(min_length=1)
 
 
 class ApproachConfig(_Policy):
     """config/aanpak.yaml: how a proactive offer is made, with the source of every choice."""
 
     segment_drempel: float = Field(gt=0, le=1)
-    ambtshalve_mogelijk: dict[str, str]
+    automatisch_toekennen: dict[str, AutoGrantRule] = Field(default_factory=dict)
+    bevolking_bron: str
+    gegevens_namen: dict[str, str]
     voorkeur_wacht_dagen: int = Field(ge=0)
     veilige_standaard: SafeDefault
     segmenten: dict[str, SegmentApproach]
@@ -255,7 +271,7 @@ def choose_approach(
     wat: list[OfferItem] = []
     for e in entitlements:
         if e.status == RegelingStatus.RECHT_NIET_ONTVANGEN:
-            automatisch = e.regeling in cfg.ambtshalve_mogelijk
+            automatisch = e.regeling in cfg.automatisch_toekennen
             wat.append(
                 OfferItem(
                     "regeling",
@@ -269,7 +285,8 @@ def choose_approach(
                 reasons.append(
                     Reason(
                         f"wat: {e.regeling}",
-                        "automatisch toekennen voorstellen: " + cfg.ambtshalve_mogelijk[e.regeling],
+                        "automatisch toekennen voorstellen: "
+                        + cfg.automatisch_toekennen[e.regeling].grondslag,
                     )
                 )
         elif e.status == RegelingStatus.MOGELIJK_RECHT_GEGEVENS_NODIG:
@@ -280,9 +297,7 @@ def choose_approach(
                     e.regeling,
                 )
             )
-    wat.append(
-        OfferItem("hulp", "een gesprek met een vaste medewerker van de gemeente, als u dat wilt")
-    )
+    wat.append(OfferItem("hulp", "een gesprek met een medewerker van de gemeente, als u dat wilt"))
 
     # how: preferences > own segment > safe default
     best_name, best_p = None, 0.0

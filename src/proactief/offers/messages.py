@@ -1,19 +1,25 @@
-"""Rendering the offer's messages per channel and tone: letter (PDF), e-mail (text and
-HTML), SMS and the phone script for the contact worker. Dates and euro amounts are
-formatted with Babel for Dutch."""
+"""Rendering the offer's messages per channel and tone from its account
+(``domain.account.OfferAccount``): letter (PDF), e-mail (text and HTML), SMS and the phone
+script for the contact worker. The templates see only the account, made readable here
+(Dutch dates and euro amounts with Babel), the tone, the salutation, the address and the
+one-time code."""
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
-
-from babel.dates import format_date
-from babel.numbers import format_currency
 
 from proactief.channels.registry import all_specs, spec_of
 from proactief.channels.templating import message_environment
+from proactief.channels.wording import context_of
 from proactief.domain import Kanaal
+from proactief.domain.account import OfferAccount
 
-__all__ = ["CHANNEL_TEMPLATES", "Rendered", "parts_for", "render_messages"]
+__all__ = [
+    "CHANNEL_TEMPLATES",
+    "ONDERWERP",
+    "Rendered",
+    "parts_for",
+    "render_messages",
+]
 
 CHANNEL_TEMPLATES = {
     part: template for spec in all_specs() for part, template in spec.templates.items()
@@ -33,48 +39,26 @@ class Rendered:
 
 
 def render_messages(
+    account: OfferAccount,
     *,
     toon: str,
-    afzender: str,
-    organisatie: str,
     naam: str = "inwoner",
-    regelingen: Sequence[Mapping[str, object]] = (),
-    goed: str | None = None,
-    telefoon: str = "14 0000",
-    afmelden: str = "de website van de gemeente (Mijn gegevens)",
-    datum: date | None = None,
     adres: Sequence[str] = (),
     code: str | None = None,
 ) -> dict[str, Rendered]:
-    """Every channel's message for one offer, in the given tone. ``code`` is the one-time
-    code for the resident's web page (letter and e-mail only; never in an SMS)."""
-    context = {
-        "afzender": afzender,
-        "organisatie": organisatie,
-        "naam": naam,
-        "adres": list(adres),
-        "code": code,
-        "regelingen": [
-            {
-                "naam": r["naam"],
-                "bedrag": format_currency(bedrag, "EUR", locale="nl_NL")
-                if isinstance(bedrag := r.get("bedrag"), int | float) and bedrag
-                else None,
-                "voorwaarde": r.get("voorwaarde", ""),
-            }
-            for r in regelingen
-        ],
-        "goed": goed,
-        "telefoon": telefoon,
-        "afmelden": afmelden,
-        "datum": format_date(datum or date.today(), format="long", locale="nl_NL"),
-    }
+    """Every channel's message for one offer, in the given tone, from its account.
+    ``code`` is the one-time code for the resident's web page (letter and e-mail only;
+    never in an SMS)."""
+    context = context_of(account, naam=naam, adres=adres, code=code)
+    sms_context = {**context, "code": None}
     env = message_environment()
     return {
         kanaal: Rendered(
             kanaal,
             ONDERWERP,
-            env.get_template(name).render(c=context, toon=toon, onderwerp=ONDERWERP),
+            env.get_template(name).render(
+                c=sms_context if kanaal == "sms" else context, toon=toon, onderwerp=ONDERWERP
+            ),
         )
         for kanaal, name in CHANNEL_TEMPLATES.items()
     }

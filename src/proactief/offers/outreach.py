@@ -21,6 +21,7 @@ from pathlib import Path
 from sqlalchemy import Connection
 
 from proactief.accounts.resident_codes import create_code
+from proactief.accounts.users import contact_person
 from proactief.channels import Channel, Envelope, all_specs, spec_of
 from proactief.channels.letter import render_pdf
 from proactief.domain import (
@@ -29,6 +30,7 @@ from proactief.domain import (
     Contactpoging,
     Dagdeel,
     Doel,
+    Eindresultaat,
     GeenStap,
     Kanaal,
     PreferenceState,
@@ -37,11 +39,14 @@ from proactief.domain import (
     Vroegsignaalzaak,
     signaalpartner_nl,
 )
+from proactief.domain.account import OfferAccount
 from proactief.domain.records import EntitlementRecord, OutreachStepRecord, SignalRecord
 from proactief.early_detection import repository as early_repo
-from proactief.early_detection.contacts import case_grant, case_of, register_contact
+from proactief.early_detection.contacts import case_grant, case_of, close_case, register_contact
+from proactief.early_detection.owners import auto_assign
 from proactief.entitlements.scan import household_entitlements
 from proactief.offers import repository as repo
+from proactief.offers.account import Afzender, build_account
 from proactief.offers.approach import (
     CaseSummary,
     EntitlementSummary,
@@ -51,13 +56,20 @@ from proactief.offers.approach import (
     load_approach_config,
 )
 from proactief.offers.checks import check_rendered
+from proactief.offers.grants import object_to_grants, propose_grants
 from proactief.offers.messages import Rendered, parts_for, render_messages
 from proactief.offers.outbox import Begin, deliver_pending, enqueue
 from proactief.offers.questionnaire import own_segment
+from proactief.offers.replies import AddressHasher, add_reply_route
 from proactief.sources.contactgegevens import ContactDirectory
 from proactief.trust.consent import current_state
 from proactief.trust.identity import contact_subject
-from proactief.trust.messaging import Aanleiding, send_message
+from proactief.trust.messaging import (
+    Aanleiding,
+    block_queued_message,
+    keep_account,
+    send_message,
+)
 from proactief.trust.purposes import load_purposes
 
 log = logging.getLogger(__name__)
@@ -67,22 +79,16 @@ __all__ = [
     "CaseOffer",
     "StepResult",
     "TaskError",
+    "account_for",
     "case_offer",
+    "check_offer",
     "complete_task",
     "messages_for",
+    "resident_says_no",
     "run_next_step",
     "send_next_step",
     "write_preview",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class Afzender:
-    """Who sends, and how a resident reaches a person or stops the messages."""
-
-    naam: str = "Gemeente Voorbeeld"
-    telefoon: str = "14 0000"
-    afmelden: str = "de website van de gemeente (Mijn gegevens)"
 
 
 @dataclass(frozen=True)
@@ -98,6 +104,8 @@ class CaseOffer:
     """The person's choices the offer was decided on (channels, consents, sharing)."""
     regelingen: tuple[EntitlementRecord, ...] = ()
     """The household's rows of the newest entitlement scan (regelingencheck purpose)."""
+    eigenaar: tuple[str, str | None] | None = None
+    """The case owner as residents are told (name, direct number), if the case has one."""
 
     @property
     def ontvanger(self) -> str:
@@ -171,6 +179,7 @@ def case_offer(
     regelingen = household_entitlements(conn, person_pseudonym=case.person_pseudonym, actor=actor)
     if segment is None:
         segment = own_segment(conn=conn, person_pseudonym=case.person_pseudonym)
+    owner = contact_person(conn, early_repo.case_owner(conn, case_id))
     offer = choose_approach(
         case=CaseSummary(
             case_id=case_id, crisis=any(s.crisissignaal for s in signals), vandaag=today
@@ -186,6 +195,36 @@ def case_offer(
         partners=tuple(partners),
         voorkeuren=state,
         regelingen=tuple(regelingen),
+        eigenaar=None if owner is None else (owner.naam, owner.telefoon),
+    )
+
+
+def account_for(
+    case_offer: CaseOffer,
+    *,
+    afzender: Afzender,
+    datum: date,
+    stap: int = 0,
+    kenmerk: str = "VOORBEELD",
+    code: bool = False,
+) -> OfferAccount:
+    """The account of the offer's message for ladder step ``stap`` (0-based): the facts
+    its text may state (``proactief.offers.account``)."""
+    cfg = load_approach_config()
+    return build_account(
+        offer=case_offer.offer,
+        regelingen=case_offer.regelingen,
+        organisaties=case_offer.organisaties,
+        afzender=afzender,
+        datum=datum,
+        stap=stap,
+        kenmerk=kenmerk,
+        eigenaar=case_offer.eigenaar,
+        goed=cfg.goed_een_signaal if len(case_offer.partners) == 1 else None,
+        ontvanger=case_offer.ontvanger,
+        code=code,
+        case_id=case_offer.case.case_id,
+        case_start=case_offer.case.startdatum_matchingperiode,
     )
 
 
@@ -194,36 +233,40 @@ def messages_for(
     *,
     afzender: Afzender,
     datum: date,
+    stap: int = 0,
+    kenmerk: str = "VOORBEELD",
     adres: Sequence[str] = (),
     code: str | None = None,
 ) -> dict[str, Rendered]:
-    """Every channel's message for the offer, in its tone (``code``: the resident's
-    one-time code, printed in the letter and the e-mail)."""
-    cfg = load_approach_config()
-    regelingen = []
-    for item in case_offer.offer.wat:
-        if item.regeling:
-            uitleg = cfg.regelingen.get(item.regeling)
-            regelingen.append(
-                {
-                    "naam": uitleg.naam if uitleg else item.regeling,
-                    "bedrag": item.bedrag_per_jaar,
-                    "voorwaarde": uitleg.voorwaarde if uitleg else "",
-                }
-            )
+    """Every channel's message for the offer, in its tone, rendered from its account
+    (``code``: the resident's one-time code, printed in the letter and the e-mail)."""
+    account = account_for(
+        case_offer, afzender=afzender, datum=datum, stap=stap, kenmerk=kenmerk, code=bool(code)
+    )
     return render_messages(
+        account,
         toon=case_offer.offer.toon,
-        afzender=case_offer.offer.afzender,
-        organisatie=case_offer.organisaties,
         naam="vertegenwoordiger" if case_offer.ontvanger != "inwoner" else "inwoner",
-        regelingen=regelingen,
-        goed=cfg.goed_een_signaal if len(case_offer.partners) == 1 else None,
-        telefoon=afzender.telefoon,
-        afmelden=afzender.afmelden,
-        datum=datum,
         adres=adres,
         code=code,
     )
+
+
+GATE_RULES = frozenset({"element", "bewering", "feit", "woordkeuze", "onderwerp", "sms"})
+"""The checker's rules that stop a message (readability is reported, not a gate: a long
+word in a regulation's name should not keep help from anyone)."""
+
+
+def check_offer(case_offer: CaseOffer, *, afzender: Afzender, datum: date) -> list[str]:
+    """What the message checker finds in every channel's message of the offer (as
+    ``write_preview`` and the demo report it); empty: all in order."""
+    account = account_for(case_offer, afzender=afzender, datum=datum, code=True)
+    rendered = render_messages(account, toon=case_offer.offer.toon, code="VOORBEELD-CODE")
+    return [
+        f"{kanaal}: {p}"
+        for kanaal, message in rendered.items()
+        for p in check_rendered(kanaal, message.inhoud, account, message.onderwerp)
+    ]
 
 
 PREVIEW_FILES = {part: name for spec in all_specs() for part, name in spec.voorbeeld.items()}
@@ -235,13 +278,15 @@ def write_preview(
 ) -> list[str]:
     """Write every message of the offer (and the letter as PDF) into ``folder`` without
     sending anything; return what the message checker found (empty: all in order)."""
-    rendered = messages_for(case_offer, afzender=afzender, datum=datum)
+    account = account_for(case_offer, afzender=afzender, datum=datum)
+    rendered = render_messages(account, toon=case_offer.offer.toon)
     folder.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
     for kanaal, message in rendered.items():
         (folder / PREVIEW_FILES[kanaal]).write_text(message.inhoud, encoding="utf-8")
         problems.extend(
-            f"{kanaal}: {p}" for p in check_rendered(kanaal, message.inhoud, message.onderwerp)
+            f"{kanaal}: {p}"
+            for p in check_rendered(kanaal, message.inhoud, account, message.onderwerp)
         )
     (folder / "brief.pdf").write_bytes(render_pdf(rendered["brief"].inhoud))
     return problems
@@ -256,9 +301,15 @@ def run_next_step(
     now: datetime,
     afzender: Afzender | None = None,
     actor: str = "systeem",
+    address_hasher: AddressHasher | None = None,
 ) -> StepResult:
-    """Carry out the next step of the case's ladder if it is due; otherwise say why not."""
+    """Carry out the next step of the case's ladder if it is due; otherwise say why not.
+
+    ``address_hasher`` (a keyed hash) lets an SMS reply find its case by the number it
+    comes from; without it only e-mail replies (by their In-Reply-To) find their case."""
     afzender = afzender or Afzender()
+    # a case gets its fixed contact person before its first message (config/toewijzing.yaml)
+    auto_assign(conn=conn, case_id=case_id, current=early_repo.case_owner(conn, case_id))
     co = case_offer(conn=conn, case_id=case_id, today=now.date(), actor=actor)
     offer = co.offer
     done = repo.outreach_steps_of_case(conn, case_id)
@@ -351,12 +402,50 @@ def run_next_step(
         if spec_of(kanaal).code
         else None
     )
-    rendered = messages_for(co, afzender=afzender, datum=now.date(), adres=details.adres, code=code)
+    # unique beyond this database (a restored backup or a reset demo reuses case numbers),
+    # and the same for every hand-over of this envelope (outbox.py); the resident quotes
+    # it to check that the message is genuine
+    referentie = f"zaak{case_id}-stap{stap + 1}-{secrets.token_hex(4)}"
+    account = account_for(
+        co,
+        afzender=afzender,
+        datum=now.date(),
+        stap=stap,
+        kenmerk=referentie,
+        code=code is not None,
+    )
+    rendered = render_messages(
+        account,
+        toon=offer.toon,
+        naam="vertegenwoordiger" if co.ontvanger != "inwoner" else "inwoner",
+        adres=details.adres,
+        code=code,
+    )
     text, html = parts_for(rendered, kanaal)
+    # the gate: a message whose text the account does not bear out does not go out
+    problems = check_rendered(
+        spec_of(kanaal).html or spec_of(kanaal).tekst,
+        html or text,
+        account,
+        rendered["brief"].onderwerp,
+    )
+    claims = [p for p in problems if p.regel in GATE_RULES]
+    if claims:
+        detail = f"berichtcontrole: {claims[0]}"
+        log.warning("case %d step %d: refused by the message checker", case_id, stap + 1)
+        if message_id is not None:
+            block_queued_message(
+                conn=conn,
+                message_id=message_id,
+                person_pseudonym=co.person_pseudonym,
+                reden="de berichtcontrole keurde de tekst af",
+                actor=actor,
+                now=now,
+            )
+        store(StapStatus.GEBLOKKEERD, detail)
+        return StepResult(case_id, StapStatus.GEBLOKKEERD, detail, stap + 1, kanaal)
     envelope = Envelope(
-        # unique beyond this database (a restored backup or a reset demo reuses case
-        # numbers), and the same for every hand-over of this envelope (outbox.py)
-        referentie=f"zaak{case_id}-stap{stap + 1}-{secrets.token_hex(4)}",
+        referentie=referentie,
         kanaal=kanaal,
         ontvanger=details,
         afzender=afzender.naam,
@@ -365,6 +454,22 @@ def run_next_step(
         html=html,
         dagdeel=step.dagdeel,
     )
+    if message_id is not None:
+        # 'why did I get this' renders from the same account as the message
+        keep_account(conn=conn, message_id=message_id, account=account)
+    add_reply_route(
+        conn,
+        referentie=referentie,
+        case_id=case_id,
+        person_pseudonym=co.person_pseudonym,
+        kanaal=kanaal,
+        details=details,
+        hasher=address_hasher,
+        now=now,
+    )
+    if kanaal in (Kanaal.BRIEF, Kanaal.EMAIL):
+        # only a letter or e-mail says the whole of it (date, check, how to say no)
+        propose_grants(conn, case_id=case_id, account=account, now=now)
     if spec_of(kanaal).bericht:
         # the transactional outbox: step, message, code and envelope commit together with
         # the caller's transaction; a channel gets the envelope only after that (outbox.py)
@@ -400,6 +505,7 @@ def send_next_step(
     now: datetime,
     afzender: Afzender | None = None,
     actor: str = "systeem",
+    address_hasher: AddressHasher | None = None,
 ) -> StepResult:
     """``run_next_step`` in its own transaction, then the delivery of what it queued (and
     of anything of the case still waiting from an earlier, interrupted run), each after
@@ -413,6 +519,7 @@ def send_next_step(
             now=now,
             afzender=afzender,
             actor=actor,
+            address_hasher=address_hasher,
         )
     delivered = deliver_pending(
         begin=begin, channels=channels, now=now, case_id=case_id, actor=actor
@@ -457,6 +564,51 @@ def complete_task(
         detail="bereikt" if bereikt else "niet bereikt",
     )
     return attempt
+
+
+NEE_RESULTAAT = Eindresultaat.INWONER_REGELT_HET_ZELF
+"""The DDAS end result of a 'no' ('Inwoner regelt het zelf/hoeft geen hulp vanuit
+vroegsignalering'): kept and reported as every message says (offers.account, bewaren)."""
+
+
+def resident_says_no(
+    *,
+    conn: Connection,
+    case_id: int,
+    datum: date,
+    now: datetime,
+    actor: str,
+    step_id: int | None = None,
+    dagdeel: Dagdeel | None = None,
+) -> None:
+    """The resident said no (on the phone, at the door, in a reply): one action for the
+    worker. The open call or visit task (``step_id``) becomes a reached contact attempt
+    (or, without a task, a phone attempt is recorded), every automatic grant still
+    proposed is not made, and the case closes with its end result - so the ladder stops
+    and a waiting message is held back, as the message said."""
+    if step_id is not None:
+        row = repo.outreach_step_row(conn, step_id)
+        if row is None or row.case_id != case_id:
+            raise TaskError(f"Taak {step_id} hoort niet bij zaak {case_id} / task not of case")
+        complete_task(conn=conn, step_id=step_id, bereikt=True, datum=datum, dagdeel=dagdeel)
+    else:
+        register_contact(
+            conn=conn,
+            case_id=case_id,
+            attempt=Contactpoging(
+                soort=spec_of(Kanaal.TELEFOON).contactsoort,
+                datum=datum,
+                dagdeel=dagdeel,
+                bereikt=True,
+            ),
+        )
+    object_to_grants(conn, case_id=case_id, door=actor, now=now)
+    close_case(conn=conn, case_id=case_id, eindresultaat=NEE_RESULTAAT, datum=datum, actor=actor)
+    for step in repo.outreach_steps_of_case(conn, case_id):
+        if step.status == StapStatus.TAAK_OPEN:
+            repo.update_outreach_step(
+                conn, step.id, status=StapStatus.TAAK_AFGEROND, detail="vervallen: inwoner zei nee"
+            )
 
 
 def steps_of_case(*, conn: Connection, case_id: int) -> list[OutreachStepRecord]:

@@ -2,30 +2,54 @@
 resident's own answers.
 """
 
+from datetime import date, datetime
+
 from sqlalchemy import Connection, delete, select, update
+from sqlalchemy.exc import IntegrityError
 
 from proactief.domain.offers import StapStatus
-from proactief.domain.records import OutboxRecord, OutreachStepRecord, SegmentKansenRecord
+from proactief.domain.records import (
+    GrantRecord,
+    OutboxRecord,
+    OutreachStepRecord,
+    ReplyRecord,
+    ReplyRouteRecord,
+    SegmentKansenRecord,
+)
 from proactief.storage.queries import Values, record_or_none, records
 from proactief.storage.tables import (
+    automatic_grants,
     outbox,
     outreach_steps,
+    replies,
+    reply_routes,
     segment_kansen,
 )
 
 __all__ = [
     "OUTBOX_WACHT",
     "claim_outbox_row",
+    "decide_grant",
     "delete_segment_kansen",
+    "due_grants",
+    "grants_of_case",
+    "insert_grant",
     "insert_outbox_row",
     "insert_outreach_step",
+    "insert_reply",
+    "insert_reply_route",
+    "open_replies",
     "outreach_step_row",
     "outreach_step_rows",
     "outreach_steps_of_case",
     "pending_outbox_ids",
+    "replies_of_case",
+    "reply_route",
+    "reply_route_by_address",
     "segment_kansen_row",
     "update_outbox_row",
     "update_outreach_step",
+    "update_reply",
     "upsert_segment_kansen",
 ]
 
@@ -131,3 +155,117 @@ def claim_outbox_row(conn: Connection, outbox_id: int) -> OutboxRecord | None:
 def update_outbox_row(conn: Connection, outbox_id: int, **values: object) -> None:
     """Record what the channel did with an outbox message."""
     conn.execute(update(outbox).where(outbox.c.id == outbox_id).values(**values))
+
+
+def insert_grant(
+    conn: Connection, *, case_id: int, regeling: str, datum: date, now: datetime
+) -> bool:
+    """Propose an automatic grant once per case and regulation (a later message of the
+    same case keeps the first date). Whether it is new."""
+    if conn.execute(
+        select(automatic_grants.c.id).where(
+            automatic_grants.c.case_id == case_id, automatic_grants.c.regeling == regeling
+        )
+    ).first():
+        return False
+    conn.execute(
+        automatic_grants.insert().values(
+            case_id=case_id, regeling=regeling, datum=datum, status="voorgesteld", voorgesteld=now
+        )
+    )
+    return True
+
+
+def grants_of_case(conn: Connection, case_id: int) -> list[GrantRecord]:
+    """The automatic grants of a case, by regulation."""
+    return records(
+        GrantRecord,
+        conn.execute(
+            select(automatic_grants)
+            .where(automatic_grants.c.case_id == case_id)
+            .order_by(automatic_grants.c.regeling)
+        ),
+    )
+
+
+def due_grants(conn: Connection, today: date) -> list[GrantRecord]:
+    """Proposed grants whose day has come."""
+    return records(
+        GrantRecord,
+        conn.execute(
+            select(automatic_grants)
+            .where(automatic_grants.c.status == "voorgesteld", automatic_grants.c.datum <= today)
+            .order_by(automatic_grants.c.id)
+        ),
+    )
+
+
+def decide_grant(conn: Connection, grant_id: int, *, status: str, door: str, now: datetime) -> bool:
+    """Record the decision on a proposed grant (only while it is still proposed: two
+    processes deciding at once, the first wins). Whether it changed."""
+    return bool(
+        conn.execute(
+            update(automatic_grants)
+            .where(automatic_grants.c.id == grant_id, automatic_grants.c.status == "voorgesteld")
+            .values(status=status, besloten=now, door=door)
+        ).rowcount
+    )
+
+
+def insert_reply_route(conn: Connection, row: Values) -> None:
+    """Remember how a reply to one message finds its case."""
+    conn.execute(reply_routes.insert().values(**row))
+
+
+def reply_route(conn: Connection, referentie: str) -> ReplyRouteRecord | None:
+    return record_or_none(
+        ReplyRouteRecord,
+        conn.execute(select(reply_routes).where(reply_routes.c.referentie == referentie)).first(),
+    )
+
+
+def reply_route_by_address(
+    conn: Connection, kanaal: str, adres_hash: str
+) -> ReplyRouteRecord | None:
+    """The newest message sent to this (hashed) address through this channel."""
+    return record_or_none(
+        ReplyRouteRecord,
+        conn.execute(
+            select(reply_routes)
+            .where(reply_routes.c.kanaal == kanaal, reply_routes.c.adres_hash == adres_hash)
+            .order_by(reply_routes.c.aangemaakt.desc(), reply_routes.c.referentie.desc())
+            .limit(1)
+        ).first(),
+    )
+
+
+def insert_reply(conn: Connection, row: Values) -> int | None:
+    """Store a reply once: None when a reply with this ``bron_id`` is already stored."""
+    if conn.execute(select(replies.c.id).where(replies.c.bron_id == row["bron_id"])).first():
+        return None
+    try:
+        with conn.begin_nested():
+            return int(
+                conn.execute(replies.insert().values(**row).returning(replies.c.id)).scalar_one()
+            )
+    except IntegrityError:  # the same reply stored by another process just now
+        return None
+
+
+def replies_of_case(conn: Connection, case_id: int) -> list[ReplyRecord]:
+    return records(
+        ReplyRecord,
+        conn.execute(select(replies).where(replies.c.case_id == case_id).order_by(replies.c.id)),
+    )
+
+
+def open_replies(conn: Connection) -> list[ReplyRecord]:
+    """Replies that wait for a worker (not STOP, not handled)."""
+    return records(
+        ReplyRecord,
+        conn.execute(select(replies).where(replies.c.status == "open").order_by(replies.c.id)),
+    )
+
+
+def update_reply(conn: Connection, reply_id: int, **values: object) -> None:
+    conn.execute(update(replies).where(replies.c.id == reply_id).values(**values))

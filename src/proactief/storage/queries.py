@@ -92,7 +92,8 @@ def _plan(
 
 
 def records(record: type[R], rows: Iterable[ResultRow]) -> list[R]:
-    """Build typed records from result rows; the row must hold every field by name."""
+    """Build typed records from result rows; the row must hold every field by name (a
+    field with a default may be absent: a read that does not select it)."""
     plan = _plan(record)
     out: list[R] = []
     for row in rows:
@@ -102,6 +103,7 @@ def records(record: type[R], rows: Iterable[ResultRow]) -> list[R]:
                 **{
                     name: (m[name] if enum is None or m[name] is None else enum(m[name]))
                     for name, enum in plan
+                    if name in m
                 }
             )
         )

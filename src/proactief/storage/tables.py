@@ -74,6 +74,8 @@ cases = Table(
     Column("datum_hulp_geaccepteerd", Date, nullable=True),
     Column("eindresultaat", String(100), nullable=True),
     Column("einddatum", Date, nullable=True),
+    # the fixed contact person (migration 0010): a message promises one only when set
+    Column("eigenaar_id", Integer, ForeignKey("users.id"), nullable=True, index=True),
 )
 
 signals = Table(
@@ -175,6 +177,9 @@ messages = Table(
     Column("selectieregel", String(300), nullable=False),
     Column("reden_kanaal", String(300), nullable=False),
     Column("case_id", Integer, ForeignKey("cases.id"), nullable=True),
+    # JSON: the offer's account (domain.account.OfferAccount) the message was rendered
+    # from; 'why did I get this' renders from the same (migration 0010)
+    Column("verantwoording", Text, nullable=True),
 )
 
 audit_log = Table(
@@ -288,6 +293,10 @@ users = Table(
     Column("wachtwoord_hash", String(300), nullable=False),
     Column("rol", String(40), nullable=False),
     Column("actief", Boolean, nullable=False),
+    # how a resident is told who their contact person is, and the direct number the
+    # municipality gives for them, if any (migration 0010)
+    Column("naam", String(120), nullable=True),
+    Column("telefoon", String(30), nullable=True),
 )
 
 resident_codes = Table(
@@ -336,6 +345,55 @@ pseudonym_keys = Table(
     Column("fingerprint", String(64), nullable=False, unique=True),
     Column("herkomst", String(20), nullable=False),
     Column("sinds", DateTime(timezone=True), nullable=False),
+)
+
+reply_routes = Table(
+    "reply_routes",
+    metadata,
+    # how a reply finds its case (migration 0010): the reference of the message it answers
+    # (an e-mail's In-Reply-To), or a keyed hash of the address it was sent to (an SMS
+    # reply comes from that number); never the address itself
+    Column("referentie", String(100), primary_key=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False, index=True),
+    Column("person_pseudonym", String(40), nullable=False),
+    Column("kanaal", String(20), nullable=False),
+    Column("adres_hash", String(64), nullable=True, index=True),
+    Column("aangemaakt", DateTime(timezone=True), nullable=False),
+)
+
+replies = Table(
+    "replies",
+    metadata,
+    # inbound replies (migration 0010): STOP becomes an opt-out; anything else a task for
+    # the case owner. 'bron_id' (the gateway's or the e-mail's id) makes a reply read twice
+    # count once. The text is the resident's own words, kept for the owner to read and
+    # deleted with the case.
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("bron_id", String(300), nullable=False, unique=True),
+    Column("kanaal", String(20), nullable=False),
+    Column("ontvangen", DateTime(timezone=True), nullable=False),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=True, index=True),
+    Column("person_pseudonym", String(40), nullable=True),
+    Column("soort", String(20), nullable=False),
+    Column("tekst", Text, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("afgehandeld_door", String(100), nullable=True),
+)
+
+automatic_grants = Table(
+    "automatic_grants",
+    metadata,
+    # 'wij regelen het voor u, tenzij u nee zegt' (migration 0010): proposed in a message,
+    # granted on 'datum' unless the resident said no before
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False, index=True),
+    Column("regeling", String(60), nullable=False),
+    Column("datum", Date, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("voorgesteld", DateTime(timezone=True), nullable=False),
+    Column("besloten", DateTime(timezone=True), nullable=True),
+    Column("door", String(100), nullable=True),
+    UniqueConstraint("case_id", "regeling", name="uq_automatic_grants_case_regeling"),
 )
 
 Index("ix_cases_open", cases.c.eindresultaat, cases.c.priority)

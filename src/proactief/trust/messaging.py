@@ -14,7 +14,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection
 
+from proactief.channels.wording import context_of
 from proactief.domain import Berichtsoort, BerichtStatus, Doel, Kanaal
+from proactief.domain.account import OfferAccount
 from proactief.domain.json import JsonObject
 from proactief.domain.records import MessageRecord
 from proactief.trust import repository as repo
@@ -27,7 +29,9 @@ __all__ = [
     "Aanleiding",
     "Message",
     "MessageNotFoundError",
+    "account_of_message",
     "block_queued_message",
+    "keep_account",
     "send_message",
     "why_message",
 ]
@@ -159,6 +163,23 @@ def block_queued_message(
     )
 
 
+def keep_account(*, conn: Connection, message_id: int, account: OfferAccount) -> None:
+    """Keep with the message the account it was rendered from: 'why did I get this'
+    renders from the same facts, so the two cannot disagree."""
+    repo.set_message_account(
+        conn, message_id, json.dumps(account.as_json(), ensure_ascii=False, sort_keys=True)
+    )
+
+
+def account_of_message(conn: Connection, message_id: int) -> OfferAccount | None:
+    """The account a message was rendered from (None for a message from before accounts
+    were kept, or one that was held back before it was rendered)."""
+    row = repo.message_row(conn, message_id)
+    if row is None or row.verantwoording is None:
+        return None
+    return OfferAccount.from_json(json.loads(row.verantwoording))
+
+
 def messages_of_person(*, conn: Connection, person_pseudonym: str) -> list[MessageRecord]:
     """The messages that reached one person, newest first (what the resident sees on
     their page): not the ones held back, failed or still waiting to go out."""
@@ -182,6 +203,11 @@ def why_message(
         raise MessageNotFoundError(message_id)
     aanleiding = json.loads(row.aanleiding)
     state = current_state(conn=conn, person_pseudonym=row.person_pseudonym)
+    account = (
+        None
+        if row.verantwoording is None
+        else OfferAccount.from_json(json.loads(row.verantwoording))
+    )
     keuzes = [
         "U kunt zeggen dat u geen berichten meer wilt. Dan sturen wij u niets meer. Dat "
         "geldt voor alle berichten van ons, meteen.",
@@ -189,8 +215,7 @@ def why_message(
         "bij u thuis.",
         "U kunt kiezen welke gegevens wij mogen gebruiken en met wie wij ze mogen delen.",
         "U kunt iemand aanwijzen die de berichten voor u krijgt, bijvoorbeeld uw bewindvoerder.",
-        "Reageren is niet verplicht. Als u niets doet, gebeurt er niets. Er komt geen "
-        "aantekening in uw dossier.",
+        "Reageren is niet verplicht.",
     ]
     return {
         "bericht": row.id,
@@ -202,14 +227,27 @@ def why_message(
             f"U kreeg dit bericht omdat wij {aanleiding['omschrijving']} kregen van "
             f"{aanleiding['organisatie']}."
         ),
-        "gegevens": {
-            "welke": aanleiding["omschrijving"],
-            "van_wie": aanleiding["organisatie"],
-        },
         "grondslag": row.grondslag,
         "selectieregel": f"Wij hebben u gekozen volgens deze regel: {row.selectieregel}.",
         "kanaalkeuze": f"Wij gebruikten {row.kanaal}: {row.reden_kanaal}.",
         "uw_keuzes": keuzes,
         "nu_afgemeld": state.niet_benaderen,
         "bereikt": reached,
+        # the facts of the message itself, as it said them (None: an old message)
+        "aanbod": None if account is None else _jsonable(context_of(account)),
     }
+
+
+def _jsonable(context: dict[str, object]) -> JsonObject:
+    """The account's reading for the page and letter templates (plain JSON values)."""
+    out = json.loads(json.dumps(context, default=_plain, ensure_ascii=False))
+    assert isinstance(out, dict)
+    return out
+
+
+def _plain(value: object) -> object:
+    from dataclasses import asdict, is_dataclass
+
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    return str(value)

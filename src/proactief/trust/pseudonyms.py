@@ -138,5 +138,10 @@ class Pseudonymizer:
         """Pseudonym of a person known by sex, birth date and address (no BSN given)."""
         return "a" + self._digest(f"adr:{geslacht}|{geboortedatum}|{postcode}|{huisnummer}")
 
+    def for_address(self, address: str) -> str:
+        """Keyed hash of a normalised phone number or e-mail address: lets a reply find
+        the message it answers without keeping the address."""
+        return "r" + self._digest("adres:" + address)
+
     def __repr__(self) -> str:  # never show the key
         return "Pseudonymizer(<key hidden>)"

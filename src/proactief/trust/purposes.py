@@ -36,6 +36,8 @@ class Purpose:
     bewaartermijn_dagen: int
     bewaartermijn_dagen_met_hulp: int | None
     bewaartermijn_status: str
+    grondslag_b1: str = ""
+    """The basis as a resident reads it in a message (B1); empty: ``grondslag``."""
 
     def allows(self, field: str) -> bool:
         """``table.column`` is in the list, directly or by ``table.*`` / ``table.prefix_*``."""
@@ -56,6 +58,7 @@ class PurposeSpec(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     grondslag: str = Field(min_length=1)
+    grondslag_b1: str | None = None
     velden: tuple[str, ...] = Field(min_length=1)
     bewaartermijn_dagen: int | None = Field(default=None, gt=0)
     bewaartermijn_dagen_zonder_hulp: int | None = Field(default=None, gt=0)
@@ -93,6 +96,7 @@ def load_purposes() -> dict[Doel, Purpose]:
             ),
             bewaartermijn_dagen_met_hulp=spec.bewaartermijn_dagen_met_hulp,
             bewaartermijn_status=spec.bewaartermijn_status,
+            grondslag_b1=spec.grondslag_b1 or spec.grondslag,
         )
         for doel, spec in specs.items()
     }

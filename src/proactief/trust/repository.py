@@ -18,6 +18,7 @@ from proactief.domain.records import (
 from proactief.storage.queries import R, Values, chunks, insert_ignore, record_or_none, records
 from proactief.storage.tables import (
     audit_log,
+    automatic_grants,
     cases,
     client_identities,
     contact_attempts,
@@ -29,6 +30,8 @@ from proactief.storage.tables import (
     preference_events,
     pseudonym_keys,
     quarantine,
+    replies,
+    reply_routes,
     report_aggregates,
     residents,
     signals,
@@ -76,6 +79,7 @@ __all__ = [
     "replace_key_fingerprint",
     "replace_pseudonyms",
     "select_columns",
+    "set_message_account",
     "set_quarantine_raw",
     "vault_identities",
 ]
@@ -297,8 +301,11 @@ def insert_report_aggregates(conn: Connection, rows: Sequence[Values]) -> None:
 
 def delete_cases(conn: Connection, case_ids: Sequence[int]) -> dict[str, int]:
     """Delete cases with their signals, contact attempts, ladder steps (and their outbox
-    rows) and messages; returns counts."""
+    rows), messages, replies and automatic grants; returns counts."""
     counts = {
+        "replies": 0,
+        "reply_routes": 0,
+        "automatic_grants": 0,
         "signals": 0,
         "contact_attempts": 0,
         "outbox": 0,
@@ -307,6 +314,12 @@ def delete_cases(conn: Connection, case_ids: Sequence[int]) -> dict[str, int]:
         "cases": 0,
     }
     for chunk in chunks(case_ids):
+        for name, table in (
+            ("replies", replies),
+            ("reply_routes", reply_routes),
+            ("automatic_grants", automatic_grants),
+        ):
+            counts[name] += conn.execute(delete(table).where(table.c.case_id.in_(chunk))).rowcount
         counts["contact_attempts"] += conn.execute(
             delete(contact_attempts).where(contact_attempts.c.case_id.in_(chunk))
         ).rowcount
@@ -325,6 +338,11 @@ def delete_cases(conn: Connection, case_ids: Sequence[int]) -> dict[str, int]:
         ).rowcount
         counts["cases"] += conn.execute(delete(cases).where(cases.c.id.in_(chunk))).rowcount
     return counts
+
+
+def set_message_account(conn: Connection, message_id: int, account: str) -> None:
+    """Keep the account (JSON) a message was rendered from with the message."""
+    conn.execute(update(messages).where(messages.c.id == message_id).values(verantwoording=account))
 
 
 def delete_orphan_identities(conn: Connection) -> int:
@@ -407,6 +425,8 @@ PSEUDONYM_TABLES = (
     "messages",
     "segment_kansen",
     "resident_codes",
+    "reply_routes",
+    "replies",
 )
 
 

@@ -27,6 +27,7 @@ from proactief.accounts.sessions import SESSION_HOURS
 from proactief.accounts.throttle import Throttle
 from proactief.early_detection.work_queue import WorkQueueConfig, load_work_queue_config
 from proactief.entitlements import MunicipalSettings
+from proactief.offers.account import Afzender
 from proactief.web.api import create_api
 from proactief.web.auth import NotAllowed, NotLoggedIn
 from proactief.web.deps import CsrfFailed, NoResident, WebContext
@@ -56,6 +57,7 @@ def create_app(
     rule_settings: MunicipalSettings | None = None,
     work_queue_config: WorkQueueConfig | None = None,
     trusted_proxies: Sequence[str] = (),
+    afzender: Afzender | None = None,
     anchor_audit: Callable[[], object] | None = None,
 ) -> FastAPI:
     """The app on ``engine``; ``secret_key`` signs the session cookies; the names go into
@@ -66,12 +68,14 @@ def create_app(
     address for the login and code limits, and https for HSTS. From anyone else those
     headers are ignored, so a client cannot pick its own address. ``anchor_audit``
     anchors the audit chain outside the database (trust.anchor): at start, every hour and
-    when the app stops."""
+    when the app stops. ``afzender``: who sends, as the case page's message previews
+    say it."""
     context = WebContext(
         engine=engine,
         templates=page_templates(),
         queue_config=work_queue_config or load_work_queue_config(),
         rule_settings=rule_settings,
+        afzender=afzender or Afzender(naam=organisation_name),
         organisation_name=organisation_name,
         gegevensleverancier=gegevensleverancier,
         login_limit=Throttle(engine, "5/15 minutes"),

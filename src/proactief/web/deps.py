@@ -23,6 +23,7 @@ from proactief.early_detection.contacts import (
 )
 from proactief.early_detection.work_queue import WorkQueueConfig
 from proactief.entitlements import MunicipalSettings
+from proactief.offers.account import Afzender
 from proactief.web.auth import authorize, holder
 
 __all__ = [
@@ -56,6 +57,7 @@ class WebContext:
     templates: Jinja2Templates
     queue_config: WorkQueueConfig
     rule_settings: MunicipalSettings | None
+    afzender: Afzender
     organisation_name: str
     gegevensleverancier: str
     login_limit: Throttle

@@ -20,7 +20,7 @@ from proactief.early_detection.contacts import (
     register_contact,
 )
 from proactief.entitlements.scan import explain_rows, household_of
-from proactief.offers.outreach import Afzender, case_offer, messages_for, steps_of_case
+from proactief.offers.outreach import case_offer, messages_for, steps_of_case
 from proactief.trust.consent import sharing_options
 from proactief.web.deps import Context, ZaakId, actor, case_change, require
 from proactief.web.pages import render
@@ -89,7 +89,7 @@ def case_page(
             raise HTTPException(404, f"Zaak {case_id} bestaat niet.") from exc
         household = household_of(conn=conn, person_pseudonym=co.person_pseudonym, actor=actor(user))
         steps = steps_of_case(conn=conn, case_id=case_id)
-    rendered = messages_for(co, afzender=Afzender(), datum=today)
+    rendered = messages_for(co, afzender=context.afzender, datum=today)
     return render(
         request,
         "zaak.html",

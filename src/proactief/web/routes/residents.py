@@ -7,10 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 from sqlalchemy import Engine
 
 from proactief.accounts.resident_codes import CodeError, redeem_code
 from proactief.channels import all_specs
+from proactief.channels.templating import why_account_html
 from proactief.domain import (
     AanbodBasis,
     Berichtsoort,
@@ -287,7 +289,11 @@ def why_page(request: Request, context: Context, person: Resident, message_id: Z
             why = why_message(conn=conn, message_id=message_id, person_pseudonym=person)
         except MessageNotFoundError as exc:
             raise HTTPException(404, "Dit bericht vinden wij niet.") from exc
-    return render(request, "inwoner_waarom.html", resident=True, why=why)
+    aanbod = why.get("aanbod")
+    # the same sentences as the message and the PDF letter (channels/templates/aanbod/
+    # _feiten.j2), escaped by the letter environment
+    aanbod_html = Markup(why_account_html(aanbod)) if isinstance(aanbod, dict) else None
+    return render(request, "inwoner_waarom.html", resident=True, why=why, aanbod_html=aanbod_html)
 
 
 @router.post("/uitloggen", dependencies=[Depends(verify_csrf)])

@@ -1,0 +1,93 @@
+"""The fixed contact person of a case: assigned by hand, or by the readable rule in
+config/toewijzing.yaml. A message names the owner, and promises one only when there is
+one (proactief.offers.account)."""
+
+from datetime import datetime
+from functools import cache
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Connection
+
+from proactief.accounts import repository as accounts_repo
+from proactief.accounts.users import Rol, active_user_ids
+from proactief.config import load_policy, policy_path
+from proactief.domain import Doel
+from proactief.early_detection import repository as repo
+from proactief.trust.audit import append_audit
+
+__all__ = ["AssignmentConfig", "OwnerError", "assign_owner", "auto_assign", "load_assignment"]
+
+
+class OwnerError(ValueError):
+    """An owner that cannot be assigned (unknown, disabled, or no such case)."""
+
+
+class AssignmentConfig(BaseModel):
+    """config/toewijzing.yaml."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    regel: Literal["gelijk_verdelen", "handmatig"]
+    rollen: tuple[Rol, ...] = Field(default=(Rol.CONTACTMEDEWERKER,), min_length=1)
+
+
+@cache
+def load_assignment() -> AssignmentConfig:
+    """config/toewijzing.yaml (or the municipality's own), checked."""
+    return load_policy(policy_path("toewijzing.yaml"), AssignmentConfig)
+
+
+def assign_owner(
+    *,
+    conn: Connection,
+    case_id: int,
+    gebruikersnaam: str | None,
+    actor: str,
+    now: datetime | None = None,
+) -> int | None:
+    """Make a user the case's owner by hand (None: no owner); the user must be active.
+    Recorded in the audit trail. Returns the owner's id."""
+    user_id = None
+    if gebruikersnaam is not None:
+        row = accounts_repo.user_by_name(conn, gebruikersnaam)
+        if row is None or not row.actief:
+            raise OwnerError(
+                f"gebruiker '{gebruikersnaam}' bestaat niet of is uitgeschakeld / "
+                "no such active user"
+            )
+        user_id = row.id
+    subject = repo.case_subject(conn, case_id)
+    if subject is None:
+        raise OwnerError(f"zaak {case_id} bestaat niet / case {case_id} not found")
+    repo.set_case_owner(conn, case_id, user_id)
+    append_audit(
+        conn,
+        actor=actor,
+        actie="wijzig",
+        doel=Doel.VROEGSIGNALERING.value,
+        gegevens="cases.eigenaar_id",
+        subject=subject,
+        details={"zaak": case_id, "eigenaar": user_id},
+        now=now,
+    )
+    return user_id
+
+
+def auto_assign(*, conn: Connection, case_id: int, current: int | None) -> int | None:
+    """The case's owner after the rule in config/toewijzing.yaml: the current one, or (for
+    'gelijk_verdelen') the active user with the fewest open cases. None: no one to assign."""
+    if current is not None:
+        return current
+    cfg = load_assignment()
+    if cfg.regel == "handmatig":
+        return None
+    candidates = active_user_ids(conn, cfg.rollen)
+    if not candidates:
+        return None
+    load = repo.open_cases_per_owner(conn, candidates)
+    chosen = min(candidates, key=lambda uid: (load[uid], uid))
+    if not repo.set_case_owner(conn, case_id, chosen, only_if_unowned=True):
+        row = repo.case_owner(conn, case_id)
+        return row
+    return chosen
