@@ -496,7 +496,8 @@ def entitlement_account(**overrides: Any) -> Any:
         "regeling": "zorgtoeslag",
         "naam": "Zorgtoeslag",
         "bedrag_per_jaar": 1355.04,
-        "reden": "Uw toetsingsinkomen 18.000 euro is niet hoger dan het drempelinkomen 28.000 euro.",
+        "reden": "Uw toetsingsinkomen 18.000 euro is niet hoger dan het drempelinkomen "
+        "28.000 euro.",
         "wat": "Dit is geld voor uw zorgpremie.",
         "stappen": ("Uw toetsingsinkomen 18.000 euro is niet hoger dan het drempelinkomen.",),
         "zelfhulp": self_help("zorgtoeslag"),

@@ -3,7 +3,6 @@
 
 import email
 import email.policy
-import re
 from datetime import date
 from email.message import EmailMessage
 from io import BytesIO
@@ -12,7 +11,7 @@ from typing import Any
 
 from pypdf import PdfReader
 
-from conftest import SmtpInbox, free_port
+from conftest import SmtpInbox, entitlement_account, free_port, make_account
 from proactief.channels import (
     Channel,
     EmailChannel,
@@ -26,8 +25,10 @@ from proactief.channels import (
     TaskChannel,
 )
 from proactief.domain import ContactDetails, Contactsoort, Kanaal
-from proactief.offers.checks import check_message
+from proactief.offers.checks import check_message, plain_text
 from proactief.offers.messages import parts_for, render_messages
+
+ACCOUNT = make_account(regelingen=(entitlement_account(),))
 
 INWONER = ContactDetails(
     email="inwoner.test@voorbeeld.invalid",
@@ -37,16 +38,7 @@ INWONER = ContactDetails(
 
 
 def envelope(kanaal: Kanaal, ontvanger: ContactDetails = INWONER, **extra: Any) -> Envelope:
-    rendered = render_messages(
-        toon="neutraal",
-        afzender="gemeente",
-        organisatie="de zorgverzekeraar",
-        regelingen=[
-            {"naam": "Zorgtoeslag", "bedrag": 1355.04, "voorwaarde": "Als uw inkomen laag is."}
-        ],
-        datum=date(2026, 6, 30),
-        adres=ontvanger.adres,
-    )
+    rendered = render_messages(ACCOUNT, toon="neutraal", adres=ontvanger.adres)
     text, html = parts_for(rendered, kanaal)
     values: dict[str, Any] = {
         "referentie": "zaak1-stap1",
@@ -93,9 +85,16 @@ def test_an_email_reaches_the_local_smtp_server(smtp_server: SmtpInbox) -> None:
     assert text is not None and html is not None
     body = text.get_content()
     assert "1.355,04" in body
-    assert check_message(body, onderwerp=message["Subject"], kanaal="email_tekst") == []
-    plain_html = re.sub(r"<[^>]+>", " ", html.get_content())
-    assert check_message(plain_html, onderwerp=message["Subject"], kanaal="email_html") == []
+    assert check_message(body, ACCOUNT, onderwerp=message["Subject"], kanaal="email_tekst") == []
+    assert (
+        check_message(
+            plain_text("email_html", html.get_content()),
+            ACCOUNT,
+            onderwerp=message["Subject"],
+            kanaal="email_html",
+        )
+        == []
+    )
     # the delivery is a DDAS contact attempt of kind 'Mail'
     attempt = delivery.contactpoging(date(2026, 7, 1), "Ochtend")
     assert attempt is not None and attempt.soort is Contactsoort.MAIL and not attempt.bereikt
@@ -136,7 +135,7 @@ def test_a_letter_is_a_pdf_in_the_outbox_with_every_required_element(tmp_path: P
     text = " ".join(page.extract_text() for page in PdfReader(BytesIO(pdf)).pages)
     flat = " ".join(text.split())
     assert "Voorbeeldstraat 12" in flat and "9999 ZZ Voorbeeld" in flat
-    assert check_message(flat, kanaal="brief") == []
+    assert check_message(text, ACCOUNT, kanaal="brief") == []
     attempt = delivery.contactpoging(date(2026, 7, 1))
     assert attempt is not None and attempt.soort is Contactsoort.BRIEF
 

@@ -4,6 +4,7 @@ run on the demo database deletes exactly what it should."""
 import csv
 import email
 import email.policy
+import json
 import os
 import re
 import subprocess
@@ -11,21 +12,30 @@ import sys
 from datetime import date, timedelta
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from proactief.channels.letter import render_letter_html
 from proactief.domain import Doel
+from proactief.domain.account import OfferAccount
 from proactief.early_detection import repository as early_repo
 from proactief.early_detection.contacts import case_grant
 from proactief.evaluation.funnel import funnel
 from proactief.offers import repository as offers_repo
-from proactief.offers.checks import check_message
+from proactief.offers.checks import (
+    check_message,
+    contradicted_claims,
+    missing_elements,
+    plain_text,
+)
 from proactief.storage.db import create_db_engine
 from proactief.storage.tables import cases, signals
 from proactief.trust import repository as trust_repo
 from proactief.trust.audit import verify_audit
+from proactief.trust.messaging import account_of_message, why_message
 from proactief.trust.pseudonyms import is_valid_bsn
 from proactief.trust.purposes import load_purposes
 from proactief.trust.retention import HELP_RESULTS, run_retention
@@ -92,25 +102,34 @@ def test_the_demo_makes_real_offers_and_messages(demo: tuple[Path, str]) -> None
     folders = sorted((demo_dir / "berichten").iterdir())
     assert folders
     for folder in folders:
+        # each preview keeps the account its messages were rendered from
+        account = OfferAccount.from_json(
+            json.loads((folder / "verantwoording.json").read_text(encoding="utf-8"))
+        )
         text = pdf_text(folder / "brief.pdf")
-        assert check_message(text, kanaal="brief") == []
+        assert check_message(text, account, kanaal="brief") == []
         email_text = (folder / "email.txt").read_text(encoding="utf-8")
-        assert check_message(email_text, kanaal="email_tekst") == []
+        assert check_message(email_text, account, kanaal="email_tekst") == []
         sms = (folder / "sms.txt").read_text(encoding="utf-8")
-        assert check_message(sms, kanaal="sms") == []
+        assert check_message(sms, account, kanaal="sms") == []
+        script = (folder / "belscript.txt").read_text(encoding="utf-8")
+        assert check_message(script, account, kanaal="belscript") == []
     # what was sent: letters in the outbox, each also a step and a DDAS contact attempt
     letters = sorted((demo_dir / "uitgaand" / "brieven").glob("*.pdf"))
     emails = sorted((demo_dir / "uitgaand").glob("email/*.eml"))
     assert letters
+    engine = create_db_engine(f"sqlite:///{data / 'proactief.db'}")
+    sent_accounts = accounts_by_kenmerk(engine)
     for letter in letters:
         text = pdf_text(letter)
-        assert check_message(text, kanaal="brief") == []
+        account = next(a for k, a in sent_accounts.items() if k in text)
+        assert check_message(text, account, kanaal="brief") == []
         assert "Voorbeeld" in text  # the address block
     for path in emails:
         message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
         body = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-        assert check_message(body, onderwerp=message["Subject"], kanaal="email_tekst") == []
-    engine = create_db_engine(f"sqlite:///{data / 'proactief.db'}")
+        account = next(a for k, a in sent_accounts.items() if k in body)
+        assert check_message(body, account, onderwerp=message["Subject"]) == []
     with engine.connect() as conn:
         steps = offers_repo.outreach_step_rows(conn)
         delivered = [s for s in steps if s.status == "afgeleverd"]
@@ -122,6 +141,44 @@ def test_the_demo_makes_real_offers_and_messages(demo: tuple[Path, str]) -> None
         opted_out = trust_repo.opted_out_persons(conn)
         persons = {r.id: r.person_pseudonym for r in early_repo.open_case_rows(grant)}
         assert not any(persons.get(s.case_id) in opted_out for s in steps)
+    engine.dispose()
+
+
+def accounts_by_kenmerk(engine: Any) -> dict[str, OfferAccount]:
+    """Every sent message's account, by its reference."""
+    with engine.connect() as conn:
+        rows = trust_repo.message_rows(conn, status="verzonden")
+        accounts = [account_of_message(conn, m.id) for m in rows]
+    return {a.kenmerk: a for a in accounts if a is not None}
+
+
+def test_the_why_letter_says_what_each_demo_message_said(demo: tuple[Path, str]) -> None:
+    """Issue 14, item 8: 'why did I get this' renders from the account kept with the
+    message, so it states every fact the message stated and contradicts none."""
+    data, _ = demo
+    engine = create_db_engine(f"sqlite:///{data / 'proactief.db'}")
+    with engine.connect() as conn:
+        rows = [m for m in trust_repo.message_rows(conn, status="verzonden") if m.verantwoording]
+        assert rows, "the demo sent no message with an account"
+        for row in rows:
+            account = account_of_message(conn, row.id)
+            assert account is not None
+            why = why_message(conn=conn, message_id=row.id)
+            html = render_letter_html("waarom.html.j2", why)
+            text = plain_text("brief", html)
+            facts = (
+                "kenmerk",
+                "welke_gegevens",
+                "grondslag",
+                "regelingen",
+                "automatisch",
+                "zelfhulp",
+                "niets_doen",
+                "bewaren",
+                "contact",
+            )
+            assert missing_elements(text, account, facts) == [], row.id
+            assert contradicted_claims(text, account) == [], row.id
     engine.dispose()
 
 

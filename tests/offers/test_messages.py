@@ -71,7 +71,9 @@ def test_every_channel_and_tone_passes_the_checker(
 
 def test_what_a_message_says_follows_the_account() -> None:
     v = variants()
-    letter = plain_text("brief", render_messages(v["alleen_signaal"], toon="neutraal")["brief"].inhoud)
+    letter = plain_text(
+        "brief", render_messages(v["alleen_signaal"], toon="neutraal")["brief"].inhoud
+    )
     assert "Andere gegevens over u hebben wij niet gebruikt" in letter
     assert "vaste contactpersoon" not in letter
     assert "Als u niets doet, bellen wij u vanaf 7 juli 2026 's middags." in letter
@@ -94,8 +96,7 @@ def test_what_a_message_says_follows_the_account() -> None:
 
 def test_tones_really_differ() -> None:
     openings = {
-        render_messages(make_account(), toon=t)["email_tekst"].inhoud.splitlines()[0]
-        for t in TONES
+        render_messages(make_account(), toon=t)["email_tekst"].inhoud.splitlines()[0] for t in TONES
     }
     assert len(openings) == len(TONES)
 
@@ -156,13 +157,16 @@ def test_a_stranger_as_sender_is_refused() -> None:
     [
         # the old untrue sentences, back in a letter whose account contradicts them
         (
-            lambda t: t.replace("Dit is vrijwillig.", "Dit is vrijwillig. Als u niets doet, "
-                                "gebeurt er niets."),
+            lambda t: t.replace(
+                "Dit is vrijwillig.", "Dit is vrijwillig. Als u niets doet, gebeurt er niets."
+            ),
             make_account(),
         ),
         (
-            lambda t: t + "\nEr komt geen aantekening in uw dossier. Ook als u nee zegt, "
-            "heeft dat geen gevolgen.",
+            lambda t: (
+                t + "\nEr komt geen aantekening in uw dossier. Ook als u nee zegt, "
+                "heeft dat geen gevolgen."
+            ),
             make_account(),
         ),
         (lambda t: t + "\nU krijgt een vaste medewerker.", make_account()),
@@ -183,9 +187,7 @@ def test_a_stranger_as_sender_is_refused() -> None:
         ),
         # every regulation dropped from the text
         (
-            lambda t: "\n".join(
-                line for line in t.splitlines() if "Zorgtoeslag" not in line
-            ),
+            lambda t: "\n".join(line for line in t.splitlines() if "Zorgtoeslag" not in line),
             variants()["regelingen"],
         ),
         # another amount, another date

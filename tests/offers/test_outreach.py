@@ -23,6 +23,7 @@ from proactief.sources.contactgegevens import FakeContactDirectory
 from proactief.storage import maintenance
 from proactief.trust import repository as trust_repo
 from proactief.trust.consent import record_event
+from proactief.trust.messaging import account_of_message, messages_of_person
 
 T0 = datetime(2026, 4, 10, 9, 0, tzinfo=UTC)
 
@@ -188,4 +189,10 @@ def test_a_case_email_reaches_the_local_smtp_server(engine: Engine, smtp_server:
     message = email.message_from_bytes(smtp_server.received[0][2], policy=email.policy.default)
     body = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "Zorgtoeslag" in body and "1.355,04" in body
-    assert check_message(body, onderwerp=message["Subject"], kanaal="email_tekst") == []
+    # the message renders from the account kept with it, and passes the checker against it
+    with engine.connect() as conn:
+        kept = messages_of_person(conn=conn, person_pseudonym=PERSON)[0]
+        account = account_of_message(conn, kept.id)
+    assert account is not None and account.kenmerk in body
+    assert account.kenmerk in message["Message-ID"]
+    assert check_message(body, account, onderwerp=message["Subject"], kanaal="email_tekst") == []

@@ -42,7 +42,9 @@ __all__ = [
     "check_message",
     "check_page_text",
     "check_rendered",
+    "contradicted_claims",
     "load_check_config",
+    "missing_elements",
     "plain_text",
     "sentences",
 ]
@@ -386,6 +388,25 @@ def _account_dates(a: OfferAccount) -> list[date]:
         out.append(a.bewaren.herhaal_tot)
     out.extend(r.automatisch.datum for r in a.regelingen if r.automatisch)
     return out
+
+
+def missing_elements(
+    text: str, account: OfferAccount, elements: tuple[str, ...] = ELEMENTS
+) -> list[Problem]:
+    """The elements of ``elements`` the text lacks, held against the account (also for
+    the 'why' page, which must state the same facts as the message)."""
+    cfg = load_check_config()
+    out = []
+    for element in elements:
+        need = _missing(element, text, account, cfg)
+        if need:
+            out.append(Problem("element", f"het bericht zegt niet ({element}): {', '.join(need)}"))
+    return out
+
+
+def contradicted_claims(text: str, account: OfferAccount) -> list[Problem]:
+    """Claims and facts in the text that the account does not bear out."""
+    return _claims(text, account, load_check_config()) + _facts(text, account)
 
 
 def check_message(

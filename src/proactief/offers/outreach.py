@@ -11,6 +11,7 @@ task for the contact worker, and its attempt is registered when the worker has d
 """
 
 import dataclasses
+import json
 import logging
 import secrets
 from collections.abc import Mapping, Sequence
@@ -281,6 +282,11 @@ def write_preview(
     account = account_for(case_offer, afzender=afzender, datum=datum)
     rendered = render_messages(account, toon=case_offer.offer.toon)
     folder.mkdir(parents=True, exist_ok=True)
+    # the facts the messages were rendered from, beside them (what 'offer check' holds
+    # a municipality's own wording against)
+    (folder / "verantwoording.json").write_text(
+        json.dumps(account.as_json(), ensure_ascii=False, indent=2), encoding="utf-8"
+    )
     problems: list[str] = []
     for kanaal, message in rendered.items():
         (folder / PREVIEW_FILES[kanaal]).write_text(message.inhoud, encoding="utf-8")
