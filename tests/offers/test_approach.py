@@ -1,6 +1,7 @@
 """The approach engine: precedence, no profiling, consent gate, ladder beyond letters."""
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -155,3 +156,42 @@ def test_administrative_attributes_never_change_tone_or_channel(
         segment=segment,
     )
     assert (first.toon, first.ladder, first.basis) == (second.toon, second.ladder, second.basis)
+
+
+ENTITLED = [
+    EntitlementSummary("zorgtoeslag", "recht_niet_ontvangen", 1355.04),
+    EntitlementSummary("huurtoeslag", "mogelijk_recht_gegevens_nodig"),
+]
+
+
+@pytest.mark.parametrize(
+    "segment",
+    [
+        None,
+        *(
+            SegmentProbabilities(
+                {
+                    name: 0.8 if name == chosen else 0.1
+                    for name in (
+                        "Vertrouwende Volgers",
+                        "Zorgvuldige Zelfredzamen",
+                        "Voorzichtige Hulpzoekers",
+                    )
+                }
+            )
+            for chosen in (
+                "Vertrouwende Volgers",
+                "Zorgvuldige Zelfredzamen",
+                "Voorzichtige Hulpzoekers",
+            )
+        ),
+    ],
+)
+def test_every_approach_offers_every_regulation_found(segment: Any) -> None:
+    """Whatever the tone and ladder, the money found is offered (issue 14: a segment's
+    offer must never drop the regulations)."""
+    offer = choose_approach(case=CASE, entitlements=ENTITLED, segment=segment)
+    assert [i.regeling for i in offer.wat if i.regeling] == ["zorgtoeslag", "huurtoeslag"]
+    assert any(i.soort == "hulp" for i in offer.wat)
+    # the help item promises no fixed worker: that is the case owner's, if any
+    assert all("vaste" not in i.omschrijving for i in offer.wat)
