@@ -14,6 +14,7 @@ from conftest import (
     PERSON,
     WEB_PASSWORD,
     csrf_of,
+    deliver_in,
     https_client,
     send_letter,
     store_real_scan,
@@ -356,6 +357,8 @@ POST_FORMS = {
     "/zaken/1/contact": "professional",
     "/zaken/1/afsluiten": "professional",
     "/zaken/1/hulp-geaccepteerd": "professional",
+    "/zaken/1/eigenaar": "professional",
+    "/zaken/1/nee": "professional",
     "/inwoner": "anonymous",
     "/inwoner/kanalen": "resident",
     "/inwoner/elektronisch": "resident",
@@ -561,3 +564,92 @@ def test_reads_and_changes_name_the_user_the_case_and_the_person(web: dict[str, 
     downloads = [e for e in entries if e.doel == "cbs_rapportage"]
     assert [e.actor for e in downloads] == ["medewerker:teamleider:cbs-download"]
     assert not any(e.actor == "medewerker" for e in entries)
+
+
+def test_the_team_lead_assigns_a_contact_person_and_the_letter_names_them(
+    web: dict[str, Any],
+) -> None:
+    from proactief.accounts.users import set_contact_details
+
+    case_id = web["case_id"]
+    with web["engine"].begin() as conn:
+        set_contact_details(
+            conn=conn, gebruikersnaam="contactmedewerker", naam="Sanne Jansen", telefoon=None
+        )
+    worker = client(web)
+    login(worker, "contactmedewerker")
+    page = worker.get(f"/zaken/{case_id}").text
+    assert "Nog niemand. Berichten beloven dan geen vaste contactpersoon." in page
+    assert f'action="/zaken/{case_id}/eigenaar"' not in page  # not the worker's to decide
+    refused = worker.post(
+        f"/zaken/{case_id}/eigenaar",
+        data={"gebruikersnaam": "contactmedewerker", "csrf_token": csrf_of(page)},
+    )
+    assert refused.status_code == 403
+    lead = client(web)
+    login(lead, "teamleider")
+    page = lead.get(f"/zaken/{case_id}").text
+    done = lead.post(
+        f"/zaken/{case_id}/eigenaar",
+        data={"gebruikersnaam": "contactmedewerker", "csrf_token": csrf_of(page)},
+    )
+    assert done.status_code == 303
+    page = " ".join(lead.get(f"/zaken/{case_id}").text.split())
+    assert "Sanne Jansen. Berichten aan de inwoner noemen deze naam." in page
+    # the message previews on the case page promise her, by name
+    assert "Uw vaste contactpersoon is Sanne Jansen." in page
+    unknown = lead.post(
+        f"/zaken/{case_id}/eigenaar",
+        data={"gebruikersnaam": "niemand", "csrf_token": csrf_of(page)},
+    )
+    assert unknown.status_code == 400
+
+
+def test_the_resident_says_no_in_one_click(web: dict[str, Any]) -> None:
+    case_id = web["case_id"]
+    c = client(web)
+    login(c, "contactmedewerker")
+    page = c.get(f"/zaken/{case_id}").text
+    assert "Inwoner zegt nee" in page
+    done = c.post(
+        f"/zaken/{case_id}/nee", data={"datum": "2026-04-10", "csrf_token": csrf_of(page)}
+    )
+    assert done.status_code == 303
+    assert "de inwoner zegt nee" in c.get("/werkvoorraad").text
+    with web["engine"].connect() as conn:
+        grant = case_grant(conn, actor="test")
+        row = early_repo.get_case_row(grant, case_id)
+        attempts = early_repo.attempts_of_cases(grant, [case_id])
+    assert row.eindresultaat == "Inwoner regelt het zelf/hoeft geen hulp vanuit vroegsignalering"
+    assert [(a.soort, a.bereikt) for a in attempts] == [("Telefoon", True)]
+
+
+def test_the_why_page_shows_the_facts_of_the_message(web: dict[str, Any]) -> None:
+    """The resident's 'waarom' page renders from the account kept with the message: the
+    data and their source, the steps of the calculation, what happens next."""
+    from proactief.channels import FakeChannel
+    from proactief.domain import Kanaal
+    from proactief.offers.outreach import run_next_step
+    from proactief.sources.contactgegevens import FakeContactDirectory
+    from proactief.trust.messaging import messages_of_person
+
+    channels = {k: FakeChannel(k) for k in (Kanaal.BRIEF, Kanaal.EMAIL, Kanaal.SMS)}
+    now = datetime(2026, 4, 10, 9, tzinfo=UTC)
+    with web["engine"].begin() as conn:
+        store_real_scan(conn)
+        result = run_next_step(
+            conn=conn,
+            case_id=web["case_id"],
+            channels=channels,
+            directory=FakeContactDirectory(),
+            now=now,
+        )
+        deliver_in(conn, result, channels, now)
+        [message] = messages_of_person(conn=conn, person_pseudonym=PERSON)
+    c, _token = resident_client(web)
+    why = " ".join(c.get(f"/inwoner/waarom/{message.id}").text.split())
+    assert "Welke gegevens gebruikten wij, en van wie?" in why
+    assert "Van uw zorgverzekeraar: een bericht over een rekening die nog openstaat." in why
+    assert "Zo rekenden wij Zorgtoeslag uit" in why
+    assert "Als u niets doet, bellen wij u vanaf 17 april 2026" in why
+    assert "183 dagen" in why and "CBS" in why

@@ -61,6 +61,13 @@ def render(request: Request, name: str, status: int = 200, **context: object) ->
     return app_context.templates.TemplateResponse(
         request,
         name,
-        {"csrf": csrf_token(request), "flash": flash, "menu": menu_for(user), **context},
+        {
+            "csrf": csrf_token(request),
+            "flash": flash,
+            "menu": menu_for(user),
+            # what the user's role may do (config/rollen.yaml), to show only usable forms
+            "toegang": {p for p, roles in role_matrix().items() if user and user.rol in roles},
+            **context,
+        },
         status_code=status,
     )

@@ -1,12 +1,12 @@
 """The work queue and the case page with its forms (contact attempt, help accepted, close)."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from proactief.accounts.users import User
+from proactief.accounts.users import Rol, User, list_users
 from proactief.domain import Contactpoging, Contactsoort, Dagdeel, Eindresultaat, signaalpartner_nl
 from proactief.early_detection.cases import (
     count_open_cases,
@@ -19,8 +19,18 @@ from proactief.early_detection.contacts import (
     close_case,
     register_contact,
 )
+from proactief.early_detection.owners import OwnerError, assign_owner
 from proactief.entitlements.scan import explain_rows, household_of
-from proactief.offers.outreach import case_offer, messages_for, steps_of_case
+from proactief.offers.grants import grants_of_case
+from proactief.offers.outreach import (
+    NEE_RESULTAAT,
+    TaskError,
+    case_offer,
+    messages_for,
+    resident_says_no,
+    steps_of_case,
+)
+from proactief.offers.replies import replies_of_case
 from proactief.trust.consent import sharing_options
 from proactief.web.deps import Context, ZaakId, actor, case_change, require
 from proactief.web.pages import render
@@ -89,6 +99,13 @@ def case_page(
             raise HTTPException(404, f"Zaak {case_id} bestaat niet.") from exc
         household = household_of(conn=conn, person_pseudonym=co.person_pseudonym, actor=actor(user))
         steps = steps_of_case(conn=conn, case_id=case_id)
+        grants = grants_of_case(conn, case_id)
+        replies = replies_of_case(conn, case_id)
+        workers = [
+            u
+            for u in list_users(conn=conn)
+            if u.actief and u.rol in (Rol.CONTACTMEDEWERKER, Rol.TEAMLEIDER)
+        ]
     rendered = messages_for(co, afzender=context.afzender, datum=today)
     return render(
         request,
@@ -110,7 +127,71 @@ def case_page(
         resultaten=list(Eindresultaat),
         vandaag=today.isoformat(),
         partner_nl=signaalpartner_nl,
+        grants=grants,
+        replies=replies,
+        workers=workers,
+        open_tasks=[s for s in steps if s.status == "taak_open"],
+        nee_resultaat=NEE_RESULTAAT,
     )
+
+
+@router.post("/zaken/{case_id}/eigenaar")
+def set_owner(
+    request: Request,
+    context: Context,
+    user: Annotated[User, Depends(require("zaak_toewijzen"))],
+    case_id: ZaakId,
+    gebruikersnaam: str = Form(""),
+) -> Response:
+    with case_change(context.engine) as conn:
+        try:
+            assign_owner(
+                conn=conn,
+                case_id=case_id,
+                gebruikersnaam=gebruikersnaam or None,
+                actor=actor(user),
+            )
+        except OwnerError as exc:
+            raise HTTPException(400, "Deze medewerker bestaat niet of is uitgeschakeld.") from exc
+    request.session["flash"] = (
+        f"Vaste contactpersoon van zaak {case_id}: {gebruikersnaam}."
+        if gebruikersnaam
+        else f"Zaak {case_id} heeft geen vaste contactpersoon meer."
+    )
+    return RedirectResponse(f"/zaken/{case_id}", status_code=303)
+
+
+@router.post("/zaken/{case_id}/nee")
+def says_no(
+    request: Request,
+    context: Context,
+    user: Annotated[User, Depends(require("contact_registreren"))],
+    case_id: ZaakId,
+    datum: str = Form(...),
+    taak: str = Form(""),
+) -> Response:
+    try:
+        when = date.fromisoformat(datum)
+        step_id = int(taak) if taak else None
+    except ValueError as exc:
+        raise HTTPException(400, "Vul een geldige datum in.") from exc
+    with case_change(context.engine) as conn:
+        try:
+            resident_says_no(
+                conn=conn,
+                case_id=case_id,
+                datum=when,
+                now=datetime.now(UTC),
+                actor=actor(user),
+                step_id=step_id,
+            )
+        except TaskError as exc:
+            raise HTTPException(400, "Deze taak hoort niet bij deze zaak.") from exc
+    request.session["flash"] = (
+        f"Vastgelegd: de inwoner zegt nee. Zaak {case_id} is gesloten ({NEE_RESULTAAT}). "
+        "Er gaat niets meer naar de inwoner."
+    )
+    return RedirectResponse("/werkvoorraad", status_code=303)
 
 
 @router.post("/zaken/{case_id}/contact")
