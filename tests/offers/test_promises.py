@@ -271,3 +271,23 @@ def test_no_grant_without_its_configured_basis(
         assert "Kwijtschelding" in text and "regelen dit voor u" not in text
     finally:
         load_approach_config.cache_clear()
+
+
+def test_something_good_is_said_only_where_it_is_true(engine: Engine) -> None:
+    """'Van andere organisaties kregen wij geen bericht over u' only when no other
+    creditor ever sent a signal about the person, in this case or any other."""
+    with engine.begin() as conn:
+        case_id = make_case(conn)
+        alone = account_for(
+            case_offer(conn=conn, case_id=case_id, today=T0.date()),
+            afzender=Afzender(),
+            datum=T0.date(),
+        )
+        store_signal(conn, "S-8", person=PERSON, partner="Energie")  # another creditor
+        not_alone = account_for(
+            case_offer(conn=conn, case_id=case_id, today=T0.date()),
+            afzender=Afzender(),
+            datum=T0.date(),
+        )
+    assert alone.goed is not None and "andere organisaties" in alone.goed
+    assert not_alone.goed is None

@@ -130,23 +130,28 @@ def offer_preview(
     output: Annotated[Path, typer.Option("--map", "-o", help="Map voor de voorbeelden.")] = Path(
         "voorbeeld"
     ),
+    datum: Annotated[
+        str | None, typer.Option(help="Doe alsof het deze datum is (JJJJ-MM-DD).")
+    ] = None,
 ) -> None:
     """Maak de berichten van het aanbod (brief als PDF, e-mail, sms, belscript) zonder te
-    versturen, en controleer ze met de berichtcontrole."""
+    versturen, met de feiten waaruit ze gemaakt zijn (verantwoording.json), en controleer
+    ze met de berichtcontrole."""
     from proactief.offers.outreach import case_offer, write_preview
 
+    today = _today(datum)
     settings, engine = context().settings, context().engine
     with engine.begin() as conn:
         try:
-            co = case_offer(conn=conn, case_id=case_id, today=date.today())
+            co = case_offer(conn=conn, case_id=case_id, today=today)
         except CaseNotFoundError as exc:
             raise _fail(str(exc)) from exc
-    problems = write_preview(co, afzender=afzender_of(settings), datum=date.today(), folder=output)
+    problems = write_preview(co, afzender=afzender_of(settings), datum=today, folder=output)
     for problem in problems:
         err.print(f"[yellow]{problem}[/]")
     console.print(
         f"Toon {co.offer.toon}; berichten in {output}/ (brief.pdf, brief.html, email.txt, "
-        "email.html, sms.txt, belscript.txt). Berichtcontrole: "
+        "email.html, sms.txt, belscript.txt, verantwoording.json). Berichtcontrole: "
         + ("alles in orde." if not problems else f"{len(problems)} punten."),
         soft_wrap=True,
     )

@@ -1,6 +1,8 @@
 """`proactief demo`: a synthetic municipality run through the whole early-detection chain."""
 
+import contextlib
 import random
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -10,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Connection, Engine
 
+from proactief.accounts.users import Rol, UserError, add_user
 from proactief.demo.config import (
     DemoEntitlements,
     Voorkeuren,
@@ -72,6 +75,11 @@ class DemoResult:
     receipts_file: Path | None = None
     non_take_up_file: Path | None = None
     offers: OfferStepResult | None = None
+
+
+DEMO_WORKERS = (("demo-sanne", "Sanne Jansen"), ("demo-daan", "Daan de Boer"))
+"""Made-up contact workers of the demo municipality (their passwords are not shown: set
+one with 'proactief users password demo-sanne' to log in as them)."""
 
 
 def run_demo(
@@ -195,6 +203,19 @@ def run_demo(
         )
     report("Niet-gebruik van regelingen", 1, 1)
 
+    # two contact workers, so that a case gets its fixed contact person with its first
+    # message (config/toewijzing.yaml) and the message names them
+    with engine.begin() as conn:
+        for login, naam in DEMO_WORKERS:
+            # a worker kept from an earlier demo in the same database stays as it is
+            with contextlib.suppress(UserError):
+                add_user(
+                    conn=conn,
+                    gebruikersnaam=login,
+                    wachtwoord=secrets.token_urlsafe(24),
+                    rol=Rol.CONTACTMEDEWERKER,
+                    naam=naam,
+                )
     offers = run_offer_step(
         engine=engine,
         out_dir=out_dir,

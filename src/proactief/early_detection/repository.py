@@ -67,6 +67,7 @@ __all__ = [
     "open_case_partners",
     "open_case_rows",
     "open_cases_per_owner",
+    "partners_of_person",
     "record_intake_file",
     "report_cases",
     "report_signals",
@@ -480,3 +481,15 @@ def case_owner(conn: Connection, case_id: int) -> int | None:
     """The owner of a case (its user id), or None."""
     value = conn.scalar(select(cases.c.eigenaar_id).where(cases.c.id == case_id))
     return None if value is None else int(value)
+
+
+def partners_of_person(grant: Grant, person_pseudonym: str) -> set[str]:
+    """Every signal partner that ever sent a signal about this person (still stored)."""
+    conn = grant.require(["signals.signaalpartner", "signals.person_pseudonym"])
+    return set(
+        conn.scalars(
+            select(signals.c.signaalpartner)
+            .where(signals.c.person_pseudonym == person_pseudonym)
+            .distinct()
+        )
+    )

@@ -105,6 +105,8 @@ class CaseOffer:
     """The person's choices the offer was decided on (channels, consents, sharing)."""
     regelingen: tuple[EntitlementRecord, ...] = ()
     """The household's rows of the newest entitlement scan (regelingencheck purpose)."""
+    alle_partners: frozenset[str] = frozenset()
+    """Every creditor that ever sent a signal about the person (not only this case's)."""
     eigenaar: tuple[str, str | None] | None = None
     """The case owner as residents are told (name, direct number), if the case has one."""
 
@@ -181,6 +183,7 @@ def case_offer(
     if segment is None:
         segment = own_segment(conn=conn, person_pseudonym=case.person_pseudonym)
     owner = contact_person(conn, early_repo.case_owner(conn, case_id))
+    everyone = early_repo.partners_of_person(grant, case.person_pseudonym)
     offer = choose_approach(
         case=CaseSummary(
             case_id=case_id, crisis=any(s.crisissignaal for s in signals), vandaag=today
@@ -197,6 +200,7 @@ def case_offer(
         voorkeuren=state,
         regelingen=tuple(regelingen),
         eigenaar=None if owner is None else (owner.naam, owner.telefoon),
+        alle_partners=frozenset(everyone),
     )
 
 
@@ -221,7 +225,8 @@ def account_for(
         stap=stap,
         kenmerk=kenmerk,
         eigenaar=case_offer.eigenaar,
-        goed=cfg.goed_een_signaal if len(case_offer.partners) == 1 else None,
+        # 'no other organisation told us about you' only when none ever did
+        goed=cfg.goed_een_signaal if len(case_offer.alle_partners) == 1 else None,
         ontvanger=case_offer.ontvanger,
         code=code,
         case_id=case_offer.case.case_id,
