@@ -291,3 +291,53 @@ def test_something_good_is_said_only_where_it_is_true(engine: Engine) -> None:
         )
     assert alone.goed is not None and "andere organisaties" in alone.goed
     assert not_alone.goed is None
+
+
+def test_a_login_name_is_no_contact_person(engine: Engine) -> None:
+    """A user without a name for residents owns the case but is not named, so no contact
+    person is promised ('Uw vaste contactpersoon is medewerker7' would be no person)."""
+    with engine.begin() as conn:
+        worker(conn, "medewerker7")
+        case_id = make_case(conn)
+        assign_owner(conn=conn, case_id=case_id, gebruikersnaam="medewerker7", actor="test")
+        co = case_offer(conn=conn, case_id=case_id, today=T0.date())
+    assert co.eigenaar is None
+    assert account_for(co, afzender=Afzender(), datum=T0.date()).contact.eigenaar is None
+
+
+def test_no_promise_about_a_date_already_past(engine: Engine) -> None:
+    with engine.begin() as conn:
+        case_id = make_case(conn)
+        co = case_offer(conn=conn, case_id=case_id, today=T0.date())
+    soon = account_for(co, afzender=Afzender(), datum=T0.date())
+    late = account_for(co, afzender=Afzender(), datum=T0.date() + timedelta(days=200))
+    assert soon.bewaren.herhaal_tot is not None and soon.bewaren.herhaal_tot > T0.date()
+    assert late.bewaren.herhaal_tot is None
+
+
+def test_what_is_arranged_automatically_needs_no_self_help_steps(engine: Engine) -> None:
+    with engine.begin() as conn:
+        case_id = make_case(conn)
+        from proactief.entitlements import repository as entitlements_repo
+
+        entitlements_repo.replace_entitlements(
+            conn,
+            2026,
+            [
+                {
+                    "household_id": "H1",
+                    "jaar": 2026,
+                    "regeling": regeling,
+                    "status": "recht_niet_ontvangen",
+                    "bedrag_centen": 41200,
+                    "regels_hash": "h",
+                }
+                for regeling in ("kwijtschelding", "zorgtoeslag")
+            ],
+        )
+        co = case_offer(conn=conn, case_id=case_id, today=T0.date())
+    account = account_for(co, afzender=Afzender(), datum=T0.date())
+    by_name = {r.regeling: r for r in account.regelingen}
+    assert by_name["kwijtschelding"].automatisch is not None
+    assert by_name["kwijtschelding"].zelfhulp is None
+    assert by_name["zorgtoeslag"].zelfhulp is not None  # the safe default has self-help

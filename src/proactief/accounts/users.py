@@ -157,15 +157,15 @@ class ContactPerson:
 
 
 def contact_person(conn: Connection, user_id: int | None) -> ContactPerson | None:
-    """The owner of a case as residents see them: their name (the user name when no name
-    was given) and direct number; None for no owner or a disabled user (a disabled
-    colleague is no contact person)."""
+    """The owner of a case as residents see them: their name and direct number; None for
+    no owner, a disabled user (a disabled colleague is no contact person) or a user
+    without a name for residents (a login name is not a person to ask for)."""
     if user_id is None:
         return None
     row = repo.user_by_id(conn, user_id)
-    if row is None or not row.actief:
+    if row is None or not row.actief or not row.naam:
         return None
-    return ContactPerson(row.naam or row.gebruikersnaam, row.telefoon)
+    return ContactPerson(row.naam, row.telefoon)
 
 
 def set_contact_details(

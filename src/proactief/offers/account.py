@@ -140,6 +140,8 @@ def build_account(
         row = amounts.get(item.regeling)
         sure = row is not None and row.status == RegelingStatus.RECHT_NIET_ONTVANGEN
         rule = cfg.automatisch_toekennen.get(item.regeling) if item.automatisch and sure else None
+        # what the municipality arranges itself needs no steps of the resident's own
+        own_steps = self_help(item.regeling) if zelfhulp and rule is None else None
         entitlements.append(
             EntitlementAccount(
                 regeling=item.regeling,
@@ -148,7 +150,7 @@ def build_account(
                 reden=reasons.get(item.regeling, (UNCHECKED, ()))[0],
                 wat=uitleg.wat if uitleg else "",
                 stappen=reasons.get(item.regeling, (UNCHECKED, ()))[1],
-                zelfhulp=self_help(item.regeling) if zelfhulp else None,
+                zelfhulp=own_steps,
                 automatisch=None
                 if rule is None
                 else AutoGrant(
@@ -161,6 +163,11 @@ def build_account(
             )
         )
     vroeg = purposes[Doel.VROEGSIGNALERING]
+    repeat_until = (
+        case_start + timedelta(days=queue.repeat_within_days)
+        if case_start is not None and queue.repeat_within_days > 0
+        else None
+    )
     return OfferAccount(
         kenmerk=kenmerk,
         datum=datum,
@@ -177,9 +184,8 @@ def build_account(
             dagen_met_hulp=vroeg.bewaartermijn_dagen_met_hulp or vroeg.bewaartermijn_dagen,
             cbs=True,
             herhaal_dagen=queue.repeat_within_days,
-            herhaal_tot=case_start + timedelta(days=queue.repeat_within_days)
-            if case_start is not None and queue.repeat_within_days > 0
-            else None,
+            # a date already past promises nothing
+            herhaal_tot=repeat_until if repeat_until is not None and repeat_until > datum else None,
             voorrang=any(r.measure == "eerdere_zaken_12m" and r.points > 0 for r in queue.rules),
         ),
         contact=Contact(
