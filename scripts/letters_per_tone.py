@@ -1,4 +1,5 @@
-"""Write docs/offers-letters.md: one letter per tone, as the demo sent or previewed it.
+"""Write one letter per tone into docs/offers.md (between its two marker lines), as the
+demo previewed it.
 
 Run after `scripts/demo.sh` (or `proactief demo`):
 
@@ -14,7 +15,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "docs" / "offers-letters.md"
+OUT = ROOT / "docs" / "offers.md"
+BEGIN = "<!-- brieven-per-toon: begin (scripts/letters_per_tone.py) -->"
+END = "<!-- brieven-per-toon: eind -->"
 
 
 def main() -> int:
@@ -24,7 +27,7 @@ def main() -> int:
         print(f"{previews} bestaat niet: draai eerst scripts/demo.sh", file=sys.stderr)
         return 2
     parts = [
-        "# One letter per tone",
+        BEGIN,
         "",
         "Written by `scripts/letters_per_tone.py` from the files of a demo run "
         "(`scripts/demo.sh`); not edited by hand. Each is the e-mail text of one case's "
@@ -45,7 +48,7 @@ def main() -> int:
             "eigenaar": account["contact"]["eigenaar"],
         }
         parts += [
-            f"## {tone}",
+            f"#### {tone}",
             "",
             "```text",
             text,
@@ -54,7 +57,14 @@ def main() -> int:
             f"Account: {json.dumps(facts, ensure_ascii=False)}",
             "",
         ]
-    OUT.write_text("\n".join(parts), encoding="utf-8")
+    parts.append(END)
+    doc = OUT.read_text(encoding="utf-8")
+    if BEGIN not in doc or END not in doc:
+        print(f"{OUT}: de markeringen {BEGIN} en {END} ontbreken", file=sys.stderr)
+        return 2
+    head, rest = doc.split(BEGIN, 1)
+    tail = rest.split(END, 1)[1]
+    OUT.write_text(head + "\n".join(parts) + tail, encoding="utf-8")
     print(f"{OUT} geschreven ({len(list(previews.iterdir()))} tonen)")
     return 0
 

@@ -65,6 +65,8 @@ def test_every_channel_and_tone_passes_the_checker(
     assert set(rendered) == set(CHANNEL_TEMPLATES)
     for kanaal, message in rendered.items():
         assert problems_of(kanaal, message.inhoud, account) == [], (kanaal, variant)
+        # no two sentences glued together ('heeft.Wilt'): every line ends where it should
+        assert not re.search(r"[a-z]\.[A-Z]", plain_text(kanaal, message.inhoud)), kanaal
     assert (f"Uw code is {code}" in rendered["email_tekst"].inhoud) == bool(code)
     assert "ABCD" not in rendered["sms"].inhoud
 

@@ -235,8 +235,9 @@ def _print_offers(offers: "OfferStepResult") -> None:
             err.print(f"- {problem}")
     else:
         console.print(
-            f"Berichtcontrole: alle {offers.messages_checked} berichten in orde "
-            "(elementen, leesbaarheid B1, woordkeuze)."
+            f"Berichtcontrole: alle {offers.messages_checked} berichten in orde (elk "
+            "element en elke bewering klopt met de feiten van het aanbod; leesbaarheid B1; "
+            "woordkeuze)."
         )
     console.print(
         f"Alle berichten van een zaak per toon ({', '.join(offers.preview_tones)}): "

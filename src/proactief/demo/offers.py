@@ -91,7 +91,13 @@ def run_offer_step(
 
     # every message of one case per tone, as the resident and the contact worker see them
     first_of_tone: dict[str, int] = {}
-    for case_id, co in sorted(offers.items()):
+
+    def richest(item: tuple[int, CaseOffer]) -> tuple[int, int]:
+        # per tone, a case whose offer holds money found by the scan, where there is one
+        case_id, co = item
+        return (-sum(1 for w in co.offer.wat if w.bedrag_per_jaar), case_id)
+
+    for case_id, co in sorted(offers.items(), key=richest):
         if co.offer.ladder:
             first_of_tone.setdefault(co.offer.toon, case_id)
     for tone, case_id in sorted(first_of_tone.items()):
