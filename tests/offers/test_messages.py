@@ -84,7 +84,7 @@ def test_what_a_message_says_follows_the_account() -> None:
     assert "uw inkomen" in rich and "het inwonersbestand van de gemeente" in rich
     assert "€ 1.355,04" in rich.replace("\xa0", " ")
     assert "Uw toetsingsinkomen 18.000 euro is niet hoger" in rich
-    assert "Wij regelen dit voor u op 28 juli 2026, tenzij u nee zegt." in rich
+    assert "Wij regelen dit voor u vanaf 28 juli 2026, tenzij u voor die dag nee zegt." in rich
     assert "Mijn toeslagen, op de website van de Dienst Toeslagen" in rich
     owned = plain_text("brief", render_messages(v["eigenaar"], toon="neutraal")["brief"].inhoud)
     assert "Uw vaste contactpersoon is Sanne Jansen." in owned

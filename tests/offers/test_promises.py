@@ -22,7 +22,16 @@ from proactief.offers import repository as offers_repo
 from proactief.offers.account import Afzender
 from proactief.offers.approach import load_approach_config
 from proactief.offers.checks import check_message, plain_text
-from proactief.offers.grants import GRANTED, OBJECTED, grants_of_case, run_grants
+from proactief.offers.grants import (
+    GRANTED,
+    OBJECTED,
+    TO_CHECK,
+    GrantError,
+    complete_grant,
+    grants_of_case,
+    grants_to_check,
+    run_grants,
+)
 from proactief.offers.outreach import (
     NEE_RESULTAAT,
     account_for,
@@ -195,11 +204,17 @@ def test_an_automatic_grant_is_proposed_granted_or_objected(engine: Engine) -> N
         )
         # not before its date
         assert run_grants(conn, today=due - timedelta(days=1), now=T0) == []
-        [done] = run_grants(conn, today=due, now=T0)
-        assert (done.regeling, done.status) == ("kwijtschelding", GRANTED)
+        # on its date: a task for the team to check, with whom the letter said
+        [task] = run_grants(conn, today=due, now=T0)
+        assert (task.regeling, task.status) == ("kwijtschelding", TO_CHECK)
         assert run_grants(conn, today=due, now=T0) == []  # once
+        assert [g.id for g in grants_to_check(conn)] == [task.grant_id]
+        done = complete_grant(conn, grant_id=task.grant_id, granted=True, door="test", now=T0)
+        assert done.status == GRANTED
+        with pytest.raises(GrantError):  # decided once
+            complete_grant(conn, grant_id=task.grant_id, granted=False, door="test", now=T0)
     text = letter_of(chans)
-    assert "Wij regelen dit voor u op" in text and "het Inlichtingenbureau" in text
+    assert "Wij regelen dit voor u vanaf" in text and "het Inlichtingenbureau" in text
 
 
 def test_a_no_before_the_date_is_an_objection(engine: Engine) -> None:

@@ -359,6 +359,7 @@ POST_FORMS = {
     "/zaken/1/hulp-geaccepteerd": "professional",
     "/zaken/1/eigenaar": "professional",
     "/zaken/1/nee": "professional",
+    "/zaken/1/toekenning": "professional",
     "/inwoner": "anonymous",
     "/inwoner/kanalen": "resident",
     "/inwoner/elektronisch": "resident",
@@ -653,3 +654,44 @@ def test_the_why_page_shows_the_facts_of_the_message(web: dict[str, Any]) -> Non
     assert "Zo rekenden wij Zorgtoeslag uit" in why
     assert "Als u niets doet, bellen wij u vanaf 17 april 2026" in why
     assert "183 dagen" in why and "CBS" in why
+
+
+def test_the_team_checks_an_automatic_grant_on_the_case_page(web: dict[str, Any]) -> None:
+    from datetime import date
+
+    from proactief.offers import repository as grants_repo
+    from proactief.offers.grants import grants_of_case, run_grants
+
+    case_id = web["case_id"]
+    now = datetime(2026, 4, 10, 9, tzinfo=UTC)
+    with web["engine"].begin() as conn:
+        grants_repo.insert_grant(
+            conn, case_id=case_id, regeling="kwijtschelding", datum=date(2026, 5, 8), now=now
+        )
+        [due] = run_grants(conn, today=date(2026, 5, 8), now=now)
+    c = client(web)
+    login(c, "contactmedewerker")
+    page = " ".join(c.get(f"/zaken/{case_id}").text.split())
+    assert "controleer nu" in page
+    assert "uw inkomen en uw spaargeld bij het Inlichtingenbureau" in page
+    done = c.post(
+        f"/zaken/{case_id}/toekenning",
+        data={
+            "toekenning": str(due.grant_id),
+            "uitkomst": "toegekend",
+            "csrf_token": csrf_of(page),
+        },
+    )
+    assert done.status_code == 303
+    with web["engine"].connect() as conn:
+        [grant] = grants_of_case(conn, case_id)
+    assert grant.status == "toegekend" and grant.door == "medewerker:contactmedewerker"
+    again = c.post(
+        f"/zaken/{case_id}/toekenning",
+        data={
+            "toekenning": str(due.grant_id),
+            "uitkomst": "toegekend",
+            "csrf_token": csrf_of(page),
+        },
+    )
+    assert again.status_code == 400

@@ -31,6 +31,7 @@ from proactief.settings import Settings
 if TYPE_CHECKING:
     from proactief.channels import Channel
     from proactief.domain import Kanaal
+    from proactief.offers.approach import AutoGrantRule
 
 offer_app = typer.Typer(
     help="Aanbod op maat: wat, van wie, hoe, wanneer en waarom.", no_args_is_help=True
@@ -314,18 +315,69 @@ def offer_grants(
         str | None, typer.Option(help="Doe alsof het deze datum is (JJJJ-MM-DD).")
     ] = None,
 ) -> None:
-    """Ken automatisch toe wat aan de beurt is en waar de inwoner geen nee op zei (alleen
-    met de grondslag uit aanpak.yaml automatisch_toekennen)."""
-    from proactief.offers.grants import run_grants
+    """Automatisch toekennen: wat aan de beurt is en waar de inwoner geen nee op zei,
+    wordt een taak voor het team (controleren, dan toekennen). Toont alle open taken."""
+    from proactief.offers.grants import grants_to_check, run_grants
 
     when = _today(datum)
     with context().engine.begin() as conn:
-        outcomes = run_grants(conn, today=when, now=datetime.combine(when, time(9), tzinfo=UTC))
-    if not outcomes:
-        console.print(f"Niets toe te kennen op {when}.")
+        due = run_grants(conn, today=when, now=datetime.combine(when, time(9), tzinfo=UTC))
+        waiting = grants_to_check(conn)
+    for outcome in due:
+        if outcome.status == "vervallen":
+            console.print(
+                f"Zaak {outcome.case_id}: {outcome.regeling} vervallen "
+                "(geen grondslag meer in aanpak.yaml)."
+            )
+    if not waiting:
+        console.print(f"Geen toekenningen te controleren op {when}.")
         return
-    for outcome in outcomes:
-        console.print(f"Zaak {outcome.case_id}: {outcome.regeling} {outcome.status}.")
+    rules = _grant_rules()
+    table = Table(title=f"{len(waiting)} toekenning(en) te controleren")
+    for column in ("Nr", "Zaak", "Regeling", "Sinds", "Controleer"):
+        table.add_column(column)
+    for g in waiting:
+        rule = rules.get(g.regeling)
+        table.add_row(
+            str(g.id),
+            str(g.case_id),
+            g.regeling,
+            g.datum.isoformat(),
+            f"{rule.controle} bij {rule.bij}" if rule else "",
+        )
+    console.print(table)
+    console.print("Afronden: proactief offer grant-done NR --toegekend|--niet-toegekend")
+
+
+def _grant_rules() -> "dict[str, AutoGrantRule]":
+    from proactief.offers.approach import load_approach_config
+
+    return dict(load_approach_config().automatisch_toekennen)
+
+
+@offer_app.command("grant-done")
+def offer_grant_done(
+    grant_id: Annotated[int, typer.Argument(help="Nummer van de toekenning.")],
+    toegekend: Annotated[
+        bool,
+        typer.Option("--toegekend/--niet-toegekend", help="Uitkomst van de controle."),
+    ],
+) -> None:
+    """Leg de uitkomst van de controle vast: toegekend, of niet toegekend."""
+    from proactief.offers.grants import GrantError, complete_grant
+
+    try:
+        with context().engine.begin() as conn:
+            done = complete_grant(
+                conn,
+                grant_id=grant_id,
+                granted=toegekend,
+                door="medewerker",
+                now=datetime.now(UTC),
+            )
+    except GrantError as exc:
+        raise _fail(str(exc)) from exc
+    console.print(f"Zaak {done.case_id}: {done.regeling} {done.status.replace('_', ' ')}.")
 
 
 @inbound_app.command("fetch")

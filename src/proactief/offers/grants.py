@@ -2,9 +2,13 @@
 
 A regulation is proposed for it only when config/aanpak.yaml ``automatisch_toekennen``
 names it with its legal basis, the check and with whom (``offers.account``). The letter or
-e-mail that says so records the proposal with its date; a 'no' before that date records
-the objection; ``run_grants`` records the grant on the date, and only while the basis is
-still configured. The case page shows what will happen on which date."""
+e-mail that says so records the proposal with its date (``voorgesteld``). A 'no' before
+the grant is made records the objection (``bezwaar``). On the date, ``run_grants`` makes
+it a task for the team (``te_controleren``): check what the message said would be checked,
+with whom it said, and record the outcome (``complete_grant``: ``toegekend`` or
+``niet_toegekend``). Proactief does not reach the tax or benefits system; the grant is the
+team's decision on record, shown on the case page with its date. A regulation whose basis
+is no longer configured lapses (``vervallen``): nothing without its basis."""
 
 import logging
 from dataclasses import dataclass
@@ -24,19 +28,31 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "GRANTED",
+    "LAPSED",
+    "NOT_GRANTED",
     "OBJECTED",
     "PROPOSED",
+    "TO_CHECK",
+    "GrantError",
     "GrantOutcome",
+    "complete_grant",
     "grants_of_case",
+    "grants_to_check",
     "object_to_grants",
     "propose_grants",
     "run_grants",
 ]
 
 PROPOSED = "voorgesteld"
+TO_CHECK = "te_controleren"
 GRANTED = "toegekend"
+NOT_GRANTED = "niet_toegekend"
 OBJECTED = "bezwaar"
 LAPSED = "vervallen"
+
+
+class GrantError(ValueError):
+    """A grant that does not exist or is not waiting for the team's check."""
 
 
 def propose_grants(conn: Connection, *, case_id: int, account: OfferAccount, now: datetime) -> int:
@@ -55,6 +71,11 @@ def grants_of_case(conn: Connection, case_id: int) -> list[GrantRecord]:
     return repo.grants_of_case(conn, case_id)
 
 
+def grants_to_check(conn: Connection) -> list[GrantRecord]:
+    """Grants whose day has come: the team checks and records the outcome."""
+    return repo.grants_with_status(conn, TO_CHECK)
+
+
 def _audit(conn: Connection, grant: GrantRecord, actie: str, actor: str, now: datetime) -> None:
     append_audit(
         conn,
@@ -69,11 +90,11 @@ def _audit(conn: Connection, grant: GrantRecord, actie: str, actor: str, now: da
 
 
 def object_to_grants(conn: Connection, *, case_id: int, door: str, now: datetime) -> int:
-    """The resident said no: every grant of the case still proposed is not made."""
+    """The resident said no: every grant of the case not yet made is not made."""
     n = 0
     for grant in repo.grants_of_case(conn, case_id):
-        if grant.status == PROPOSED and repo.decide_grant(
-            conn, grant.id, status=OBJECTED, door=door, now=now
+        if grant.status in (PROPOSED, TO_CHECK) and repo.decide_grant(
+            conn, grant.id, status=OBJECTED, door=door, now=now, from_status=(PROPOSED, TO_CHECK)
         ):
             _audit(conn, grant, "bezwaar", door, now)
             n += 1
@@ -82,6 +103,7 @@ def object_to_grants(conn: Connection, *, case_id: int, door: str, now: datetime
 
 @dataclass(frozen=True, slots=True)
 class GrantOutcome:
+    grant_id: int
     case_id: int
     regeling: str
     status: str
@@ -90,14 +112,34 @@ class GrantOutcome:
 def run_grants(
     conn: Connection, *, today: date, now: datetime, actor: str = "systeem:toekennen"
 ) -> list[GrantOutcome]:
-    """Grant what is due and was not objected to; a regulation whose basis is no longer
-    in config/aanpak.yaml lapses instead (nothing is granted without its basis)."""
+    """Proposed grants whose day has come and that had no 'no' become the team's task
+    (check, then grant); a regulation whose basis is no longer in config/aanpak.yaml
+    lapses instead."""
     allowed = load_approach_config().automatisch_toekennen
     out = []
     for grant in repo.due_grants(conn, today):
-        status = GRANTED if grant.regeling in allowed else LAPSED
+        status = TO_CHECK if grant.regeling in allowed else LAPSED
         if repo.decide_grant(conn, grant.id, status=status, door=actor, now=now):
-            _audit(conn, grant, "toekennen" if status == GRANTED else "vervallen", actor, now)
-            out.append(GrantOutcome(grant.case_id, grant.regeling, status))
-    log.info("automatic grants: %d decided", len(out))
+            _audit(conn, grant, "te controleren" if status == TO_CHECK else "vervallen", actor, now)
+            out.append(GrantOutcome(grant.id, grant.case_id, grant.regeling, status))
+    log.info("automatic grants: %d due", len(out))
     return out
+
+
+def complete_grant(
+    conn: Connection, *, grant_id: int, granted: bool, door: str, now: datetime
+) -> GrantOutcome:
+    """The team checked what the message said it would (and with whom): record the grant,
+    or that it could not be granted."""
+    grant = repo.grant_row(conn, grant_id)
+    if grant is None:
+        raise GrantError(f"Toekenning {grant_id} bestaat niet / grant {grant_id} not found")
+    status = GRANTED if granted else NOT_GRANTED
+    if not repo.decide_grant(
+        conn, grant_id, status=status, door=door, now=now, from_status=(TO_CHECK,)
+    ):
+        raise GrantError(
+            f"Toekenning {grant_id} wacht niet op controle ({grant.status}) / not to check"
+        )
+    _audit(conn, grant, "toekennen" if granted else "niet toekennen", door, now)
+    return GrantOutcome(grant.id, grant.case_id, grant.regeling, status)

@@ -32,7 +32,9 @@ __all__ = [
     "decide_grant",
     "delete_segment_kansen",
     "due_grants",
+    "grant_row",
     "grants_of_case",
+    "grants_with_status",
     "insert_grant",
     "insert_outbox_row",
     "insert_outreach_step",
@@ -200,15 +202,42 @@ def due_grants(conn: Connection, today: date) -> list[GrantRecord]:
     )
 
 
-def decide_grant(conn: Connection, grant_id: int, *, status: str, door: str, now: datetime) -> bool:
-    """Record the decision on a proposed grant (only while it is still proposed: two
-    processes deciding at once, the first wins). Whether it changed."""
+def decide_grant(
+    conn: Connection,
+    grant_id: int,
+    *,
+    status: str,
+    door: str,
+    now: datetime,
+    from_status: tuple[str, ...] = ("voorgesteld",),
+) -> bool:
+    """Move a grant on, only from one of ``from_status`` (two processes deciding at once:
+    the first wins). Whether it changed."""
     return bool(
         conn.execute(
             update(automatic_grants)
-            .where(automatic_grants.c.id == grant_id, automatic_grants.c.status == "voorgesteld")
+            .where(automatic_grants.c.id == grant_id, automatic_grants.c.status.in_(from_status))
             .values(status=status, besloten=now, door=door)
         ).rowcount
+    )
+
+
+def grants_with_status(conn: Connection, status: str) -> list[GrantRecord]:
+    """Grants in one state, oldest first (e.g. those the team must check)."""
+    return records(
+        GrantRecord,
+        conn.execute(
+            select(automatic_grants)
+            .where(automatic_grants.c.status == status)
+            .order_by(automatic_grants.c.datum, automatic_grants.c.id)
+        ),
+    )
+
+
+def grant_row(conn: Connection, grant_id: int) -> GrantRecord | None:
+    return record_or_none(
+        GrantRecord,
+        conn.execute(select(automatic_grants).where(automatic_grants.c.id == grant_id)).first(),
     )
 
 

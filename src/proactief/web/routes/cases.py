@@ -21,7 +21,8 @@ from proactief.early_detection.contacts import (
 )
 from proactief.early_detection.owners import OwnerError, assign_owner
 from proactief.entitlements.scan import explain_rows, household_of
-from proactief.offers.grants import grants_of_case
+from proactief.offers.approach import load_approach_config
+from proactief.offers.grants import GrantError, complete_grant, grants_of_case
 from proactief.offers.outreach import (
     NEE_RESULTAAT,
     TaskError,
@@ -128,6 +129,7 @@ def case_page(
         vandaag=today.isoformat(),
         partner_nl=signaalpartner_nl,
         grants=grants,
+        toekennen=load_approach_config().automatisch_toekennen,
         replies=replies,
         workers=workers,
         open_tasks=[s for s in steps if s.status == "taak_open"],
@@ -157,6 +159,37 @@ def set_owner(
         f"Vaste contactpersoon van zaak {case_id}: {gebruikersnaam}."
         if gebruikersnaam
         else f"Zaak {case_id} heeft geen vaste contactpersoon meer."
+    )
+    return RedirectResponse(f"/zaken/{case_id}", status_code=303)
+
+
+@router.post("/zaken/{case_id}/toekenning")
+def grant_outcome(
+    request: Request,
+    context: Context,
+    user: Annotated[User, Depends(require("contact_registreren"))],
+    case_id: ZaakId,
+    toekenning: int = Form(...),
+    uitkomst: str = Form(...),
+) -> Response:
+    if uitkomst not in ("toegekend", "niet_toegekend"):
+        raise HTTPException(400, "Kies 'Toegekend' of 'Niet toegekend'.")
+    with case_change(context.engine) as conn:
+        grants = {g.id for g in grants_of_case(conn, case_id)}
+        if toekenning not in grants:
+            raise HTTPException(400, "Deze toekenning hoort niet bij deze zaak.")
+        try:
+            done = complete_grant(
+                conn,
+                grant_id=toekenning,
+                granted=uitkomst == "toegekend",
+                door=actor(user),
+                now=datetime.now(UTC),
+            )
+        except GrantError as exc:
+            raise HTTPException(400, "Deze toekenning wacht niet op controle.") from exc
+    request.session["flash"] = (
+        f"Vastgelegd: {done.regeling.replace('_', ' ')} {done.status.replace('_', ' ')}."
     )
     return RedirectResponse(f"/zaken/{case_id}", status_code=303)
 
