@@ -99,6 +99,16 @@ def test_owner_by_hand_and_no_from_the_command_line(tmp_path: Path) -> None:
     letter = (tmp_path / "p" / "email.txt").read_text(encoding="utf-8")
     assert "Uw vaste contactpersoon is Sanne Jansen." in letter
     assert run(["cases", "assign", "1", "niemand"], env).returncode == 2
+    # the letter goes out with its reference; a worker checks it when the resident calls
+    env["PROACTIEF_CONTACT_DIRECTORY"] = "fake"
+    sent = run(["offer", "send", "1"], env)
+    assert sent.returncode == 0, sent.stderr
+    [letter] = (tmp_path / "d" / "uitgaand").rglob("brief-zaak1-stap1-*.pdf")
+    kenmerk = letter.stem.removeprefix("brief-")
+    checked = run(["offer", "verify", kenmerk], env)
+    assert checked.returncode == 0 and "Echt: zaak 1, stap 1, brief" in checked.stdout
+    forged = run(["offer", "verify", "zaak1-stap1-deadbeef"], env)
+    assert forged.returncode == 1 and "kennen wij niet" in forged.stderr
     declined = run(["offer", "decline", "1"], env)
     assert declined.returncode == 0, declined.stderr
     assert "Inwoner regelt het zelf" in declined.stdout

@@ -89,6 +89,10 @@ def test_what_a_message_says_follows_the_account() -> None:
     owned = plain_text("brief", render_messages(v["eigenaar"], toon="neutraal")["brief"].inhoud)
     assert "Uw vaste contactpersoon is Sanne Jansen." in owned
     assert "direct bellen op 14 0000 toestel 21" in owned
+    coded = render_messages(v["alleen_signaal"], toon="neutraal", code="ABCD-EFGH-JKLM")
+    assert "hele berekening" not in coded["email_tekst"].inhoud  # there is none to see
+    coded = render_messages(v["regelingen"], toon="neutraal", code="ABCD-EFGH-JKLM")
+    assert "met de hele berekening" in coded["email_tekst"].inhoud
     sms = render_messages(v["alleen_signaal"], toon="neutraal")["sms"].inhoud
     assert "STOP" not in sms and "Bel ons" in sms
     assert "Stuur STOP" in render_messages(v["stop_antwoord"], toon="neutraal")["sms"].inhoud
@@ -324,3 +328,35 @@ def test_the_account_survives_json() -> None:
     assert OfferAccount.from_json(account.as_json()) == account
     owned = dataclasses.replace(account, contact=variants()["eigenaar"].contact)
     assert OfferAccount.from_json(owned.as_json()) == owned
+
+
+# each element: a change to a true letter that takes exactly that element away
+ELEMENT_MUTATIONS: dict[str, Any] = {
+    "afzender": lambda t: t.replace("Gemeente Voorbeeld", "de gemeente"),
+    "kenmerk": lambda t: t.replace("zaak7-stap1-0a1b2c3d", "ons kenmerk"),
+    "echtheid": lambda t: re.sub(r"Twijfelt u[^\n]*", "", t),
+    "waarom": lambda t: t.replace("een bericht over een rekening die nog openstaat", "iets"),
+    "welke_gegevens": lambda t: t.replace("uw inkomen", "iets"),
+    "grondslag": lambda t: t.replace("(Wgs, artikel 3a)", ""),
+    "regelingen": lambda t: t.replace("Uw toetsingsinkomen 18.000 euro is niet hoger", "Het is"),
+    "zelfhulp": lambda t: t.replace("Mijn toeslagen, op de website van de Dienst Toeslagen", "X"),
+    "automatisch": lambda t: t.replace("bij het Inlichtingenbureau", "bij ons"),
+    "vrijwillig": lambda t: t.replace("Dit is vrijwillig. U hoeft niet te reageren.", ""),
+    "niets_doen": lambda t: t.replace("Als u niets doet, ", "Misschien "),
+    "nee_zeggen": lambda t: t.replace(" nee", " het"),
+    "bewaren": lambda t: t.replace("183 dagen", "een half jaar"),
+    "contact": lambda t: t.replace("14 0000", "ons"),
+    "stoppen": lambda t: t.replace("geen berichten meer", "niets meer"),
+}
+
+
+def test_every_element_has_a_refused_example() -> None:
+    assert set(ELEMENT_MUTATIONS) == set(load_check_config().elementen["brief"])
+    account = variants()["regelingen"]
+    text = letter_text(account)
+    assert check_message(text, account) == []
+    for element, mutation in ELEMENT_MUTATIONS.items():
+        mutated = mutation(text)
+        assert mutated != text, element
+        found = [p.uitleg for p in check_message(mutated, account) if p.regel == "element"]
+        assert any(f"({element})" in u for u in found), (element, found)

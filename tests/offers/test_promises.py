@@ -3,6 +3,7 @@
 grant or an objection recorded, 'zeg nee' closes the case and stops the ladder, and the
 retention and report the message describes are those the code runs. SQLite and PostgreSQL."""
 
+import dataclasses
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -171,7 +172,12 @@ def test_what_a_no_keeps_is_what_retention_and_the_queue_do(engine: Engine) -> N
         herhaal_dagen=queue.repeat_within_days,
         herhaal_tot=co.case.startdatum_matchingperiode + timedelta(days=queue.repeat_within_days),
         voorrang=True,
+        # PERSON came without a BSN: the DDAS report identifies them by sex, birth date
+        # and address, and the message says so
+        cbs_met="uw geboortedatum, postcode en huisnummer",
     )
+    with_bsn = dataclasses.replace(co, case=dataclasses.replace(co.case, person_pseudonym="b1"))
+    assert account_for(with_bsn, afzender=Afzender(), datum=T0.date()).bewaren.cbs_met == ("uw BSN")
 
 
 def test_an_automatic_grant_is_proposed_granted_or_objected(engine: Engine) -> None:

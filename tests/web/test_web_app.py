@@ -695,3 +695,31 @@ def test_the_team_checks_an_automatic_grant_on_the_case_page(web: dict[str, Any]
         },
     )
     assert again.status_code == 400
+
+
+def test_a_worker_checks_the_reference_a_resident_quotes(web: dict[str, Any]) -> None:
+    """Every message says: check that it is genuine by calling us with its reference."""
+    from proactief.channels import FakeChannel
+    from proactief.domain import Kanaal
+    from proactief.offers.outreach import run_next_step
+    from proactief.sources.contactgegevens import FakeContactDirectory
+
+    channels = {k: FakeChannel(k) for k in (Kanaal.BRIEF, Kanaal.EMAIL, Kanaal.SMS)}
+    now = datetime(2026, 4, 10, 9, tzinfo=UTC)
+    with web["engine"].begin() as conn:
+        result = run_next_step(
+            conn=conn,
+            case_id=web["case_id"],
+            channels=channels,
+            directory=FakeContactDirectory(),
+            now=now,
+        )
+        deliver_in(conn, result, channels, now)
+    kenmerk = channels[Kanaal.BRIEF].sent[0].referentie
+    assert kenmerk in channels[Kanaal.BRIEF].sent[0].html
+    c = client(web)
+    login(c, "contactmedewerker")
+    found = " ".join(c.get(f"/werkvoorraad?kenmerk={kenmerk}").text.split())
+    assert f'Echt: <a class="utrecht-link" href="/zaken/{web["case_id"]}">' in found
+    fake = " ".join(c.get("/werkvoorraad?kenmerk=zaak1-stap1-deadbeef").text.split())
+    assert "Dit kenmerk kennen wij niet" in fake

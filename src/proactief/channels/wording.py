@@ -96,6 +96,8 @@ def context_of(
         "regelingen": regelingen,
         "zelfhulp": account.zelfhulp,
         "zelfhulp_stappen": any(r.zelfhulp for r in account.regelingen),
+        # the resident's page shows a calculation only where the account has its steps
+        "berekening": any(r.stappen for r in account.regelingen),
         "vervolg": [step_phrase(s) for s in account.vervolg],
         "brief_volgt": dag(letter_next.datum) if letter_next else None,
         "bewaren": account.bewaren,

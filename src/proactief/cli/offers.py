@@ -279,6 +279,28 @@ def offer_check(
     raise typer.Exit(1)
 
 
+@offer_app.command("verify")
+def offer_verify(
+    kenmerk: Annotated[str, typer.Argument(help="Het kenmerk dat de inwoner noemt.")],
+) -> None:
+    """Is een bericht echt van ons? Zoek het kenmerk op dat de inwoner noemt (exit 1: niet
+    van ons)."""
+    from proactief.offers.outreach import verify_kenmerk
+
+    with context().engine.connect() as conn:
+        found = verify_kenmerk(conn, kenmerk)
+    if found is None:
+        err.print(
+            f"Kenmerk {shown(kenmerk)} kennen wij niet. Het bericht komt misschien niet van "
+            "ons: vraag de inwoner niets te betalen en geen gegevens te geven."
+        )
+        raise typer.Exit(1)
+    console.print(
+        f"Echt: zaak {found.case_id}, stap {found.stap}, {found.kanaal}, "
+        f"op {found.datum.isoformat()} ({found.status})."
+    )
+
+
 @offer_app.command("decline")
 def offer_decline(
     case_id: Annotated[int, typer.Argument(help="Zaaknummer.")],

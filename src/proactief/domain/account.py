@@ -102,7 +102,7 @@ class Keeping:
     """Retention of a case without help (config/doelen.yaml; trust.retention)."""
     dagen_met_hulp: int
     cbs: bool
-    """The case is in the DDAS report to CBS, with the BSN (Wgs art. 8)."""
+    """The case is in the DDAS report to CBS (Wgs art. 8)."""
     herhaal_dagen: int
     """A new signal within this many days of this case's start gets no new contact unless
     urgent (config/work_queue.yaml repeat_signal; 0: off)."""
@@ -110,6 +110,9 @@ class Keeping:
     """The day that window ends for this case (its start + ``herhaal_dagen``)."""
     voorrang: bool = False
     """A later signal within 12 months gets priority (a work-queue rule on earlier cases)."""
+    cbs_met: str = "uw BSN"
+    """What identifies the person in that report: the BSN, or (no BSN was delivered) sex,
+    birth date, postcode and house number, as the DDAS schema allows."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -121,6 +121,7 @@ def build_account(
     code: bool,
     case_id: int | None,
     case_start: date | None = None,
+    met_bsn: bool = True,
 ) -> OfferAccount:
     """The account of the message for step ``stap`` (0-based) of ``offer``'s ladder,
     sent on ``datum`` with reference ``kenmerk`` (one account for every channel's text:
@@ -186,6 +187,7 @@ def build_account(
             herhaal_dagen=queue.repeat_within_days,
             # a date already past promises nothing
             herhaal_tot=repeat_until if repeat_until is not None and repeat_until > datum else None,
+            cbs_met="uw BSN" if met_bsn else "uw geboortedatum, postcode en huisnummer",
             voorrang=any(r.measure == "eerdere_zaken_12m" and r.points > 0 for r in queue.rules),
         ),
         contact=Contact(

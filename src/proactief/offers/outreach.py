@@ -88,6 +88,7 @@ __all__ = [
     "resident_says_no",
     "run_next_step",
     "send_next_step",
+    "verify_kenmerk",
     "write_preview",
 ]
 
@@ -231,6 +232,9 @@ def account_for(
         code=code,
         case_id=case_offer.case.case_id,
         case_start=case_offer.case.startdatum_matchingperiode,
+        # a person delivered with a BSN has a 'b' pseudonym (trust.pseudonyms); otherwise
+        # the report identifies them by sex, birth date and address
+        met_bsn=case_offer.person_pseudonym.startswith("b"),
     )
 
 
@@ -620,6 +624,26 @@ def resident_says_no(
             repo.update_outreach_step(
                 conn, step.id, status=StapStatus.TAAK_AFGEROND, detail="vervallen: inwoner zei nee"
             )
+
+
+@dataclass(frozen=True, slots=True)
+class KenmerkCheck:
+    """Whether a reference a resident quotes is one of ours, and what it was."""
+
+    case_id: int
+    stap: int
+    kanaal: str
+    datum: date
+    status: str
+
+
+def verify_kenmerk(conn: Connection, kenmerk: str) -> KenmerkCheck | None:
+    """The message behind a reference a resident quotes to check a message is genuine
+    (every letter, e-mail and SMS says they can); None: not one of ours."""
+    row = repo.step_of_reference(conn, kenmerk.strip())
+    if row is None:
+        return None
+    return KenmerkCheck(row.case_id, row.stap + 1, row.kanaal, row.tijdstip.date(), row.status)
 
 
 def steps_of_case(*, conn: Connection, case_id: int) -> list[OutreachStepRecord]:

@@ -49,6 +49,7 @@ __all__ = [
     "reply_route",
     "reply_route_by_address",
     "segment_kansen_row",
+    "step_of_reference",
     "update_outbox_row",
     "update_outreach_step",
     "update_reply",
@@ -298,3 +299,16 @@ def open_replies(conn: Connection) -> list[ReplyRecord]:
 
 def update_reply(conn: Connection, reply_id: int, **values: object) -> None:
     conn.execute(update(replies).where(replies.c.id == reply_id).values(**values))
+
+
+def step_of_reference(conn: Connection, referentie: str) -> OutreachStepRecord | None:
+    """The ladder step whose message carries this reference (the outbox keeps it after
+    delivery)."""
+    return record_or_none(
+        OutreachStepRecord,
+        conn.execute(
+            select(outreach_steps)
+            .join(outbox, outbox.c.step_id == outreach_steps.c.id)
+            .where(outbox.c.referentie == referentie)
+        ).first(),
+    )

@@ -30,6 +30,7 @@ from proactief.offers.outreach import (
     messages_for,
     resident_says_no,
     steps_of_case,
+    verify_kenmerk,
 )
 from proactief.offers.replies import replies_of_case
 from proactief.trust.consent import sharing_options
@@ -61,8 +62,11 @@ def queue_page(
     user: Annotated[User, Depends(require("werkvoorraad"))],
     partner: str = "",
     crisis: str = "",
+    kenmerk: str = "",
 ) -> Response:
     with context.engine.begin() as conn:
+        # a resident asks whether a message is genuine: its reference, looked up
+        checked = verify_kenmerk(conn, kenmerk[:100]) if kenmerk.strip() else None
         items = work_queue(
             conn=conn,
             limit=QUEUE_PAGE_SIZE,
@@ -82,6 +86,8 @@ def queue_page(
         partner=partner,
         crisis=crisis,
         partner_nl=signaalpartner_nl,
+        kenmerk=kenmerk,
+        kenmerk_gevonden=checked,
     )
 
 
