@@ -597,8 +597,9 @@ def test_the_team_lead_assigns_a_contact_person_and_the_letter_names_them(
     assert done.status_code == 303
     page = " ".join(lead.get(f"/zaken/{case_id}").text.split())
     assert "Sanne Jansen. Berichten aan de inwoner noemen deze naam." in page
-    # the message previews on the case page promise her, by name
+    # the message previews on the case page promise her, by name; the queue shows her
     assert "Uw vaste contactpersoon is Sanne Jansen." in page
+    assert "Sanne Jansen</td>" in lead.get("/werkvoorraad").text
     unknown = lead.post(
         f"/zaken/{case_id}/eigenaar",
         data={"gebruikersnaam": "niemand", "csrf_token": csrf_of(page)},

@@ -190,12 +190,13 @@ class UserListing:
     actief: bool
     naam: str | None = None
     telefoon: str | None = None
+    user_id: int = 0
 
 
 def list_users(*, conn: Connection) -> list[UserListing]:
     """Every professional, by name."""
     return [
-        UserListing(r.gebruikersnaam, Rol(r.rol), bool(r.actief), r.naam, r.telefoon)
+        UserListing(r.gebruikersnaam, Rol(r.rol), bool(r.actief), r.naam, r.telefoon, r.id)
         for r in repo.all_users(conn)
     ]
 

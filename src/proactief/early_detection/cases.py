@@ -38,6 +38,8 @@ class WorkQueueItem:
     measures: CaseMeasures
     partners: tuple[str, ...]
     first_signal: date
+    eigenaar_id: int | None = None
+    """The case's fixed contact person (a user id), if any."""
 
 
 def match_signals(
@@ -184,6 +186,7 @@ def work_queue(
                 measures=CaseMeasures.of(sigs),
                 partners=tuple(sorted({s.signaalpartner for s in sigs})),
                 first_signal=sigs[0].signaaldatum if sigs else row.startdatum_matchingperiode,
+                eigenaar_id=row.eigenaar_id,
             )
         )
     return items

@@ -76,6 +76,7 @@ def queue_page(
         )
         total = count_open_cases(conn=conn, partner=partner or None, crisis=bool(crisis))
         partners = open_case_partners(conn=conn)
+        owners = {u.user_id: u.naam or u.gebruikersnaam for u in list_users(conn=conn)}
     return render(
         request,
         "werkvoorraad.html",
@@ -88,6 +89,7 @@ def queue_page(
         partner_nl=signaalpartner_nl,
         kenmerk=kenmerk,
         kenmerk_gevonden=checked,
+        owners=owners,
     )
 
 
