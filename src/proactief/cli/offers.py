@@ -87,14 +87,17 @@ def offer_explain(
     as_json: Annotated[bool, typer.Option("--json", help="Als JSON.")] = False,
 ) -> None:
     """Toon het aanbod voor een zaak met de reden van elke keuze."""
+    from proactief.offers.grants import grants_of_case
     from proactief.offers.outreach import case_offer
 
     engine = context().engine
     with engine.begin() as conn:
         try:
-            offer = case_offer(conn=conn, case_id=case_id, today=date.today()).offer
+            co = case_offer(conn=conn, case_id=case_id, today=date.today())
         except CaseNotFoundError as exc:
             raise _fail(str(exc)) from exc
+        grants = grants_of_case(conn, case_id)
+    offer = co.offer
     if as_json:
         sys.stdout.write(
             json.dumps(asdict(offer), ensure_ascii=False, indent=1, default=str) + "\n"
@@ -102,6 +105,15 @@ def offer_explain(
         return
     console.print(f"[bold]Aanbod voor zaak {case_id}[/] (op basis van: {offer.basis})")
     console.print(f"Afzender: {offer.afzender} · toon: {offer.toon} · moment: {offer.moment}")
+    console.print(
+        "Vaste contactpersoon: "
+        + (shown(co.eigenaar[0]) if co.eigenaar else "niemand (berichten beloven er geen)")
+    )
+    for grant in grants:
+        console.print(
+            f"Automatisch toekennen: {grant.regeling} {grant.status.replace('_', ' ')} "
+            f"(datum {grant.datum.isoformat()})"
+        )
     for item in offer.wat:
         bedrag = (
             f" (ongeveer € {item.bedrag_per_jaar:,.0f} per jaar)".replace(",", ".")
