@@ -519,3 +519,25 @@ def entitlement_account(**overrides: Any) -> Any:
         )
     values.update(overrides)
     return EntitlementAccount(**values)
+
+
+def send_first_letter(engine: Any, case_id: int) -> Any:
+    """The first ladder step of a case with the default ladder (a letter rendered from the
+    offer's account, kept with its message), through fake channels; returns them."""
+    from datetime import UTC, datetime
+
+    from proactief.offers.outreach import run_next_step
+    from proactief.sources.contactgegevens import FakeContactDirectory
+
+    channels = fake_channels()
+    now = datetime(2026, 4, 10, 9, tzinfo=UTC)
+    with engine.begin() as conn:
+        result = run_next_step(
+            conn=conn,
+            case_id=case_id,
+            channels=channels,
+            directory=FakeContactDirectory(),
+            now=now,
+        )
+        deliver_in(conn, result, channels, now)
+    return channels

@@ -64,6 +64,28 @@ def first_step(conn: Any, case_id: int, chans: Any, when: datetime = T0) -> Any:
     )
 
 
+def scan_finds(conn: Any, *regelingen: str) -> None:
+    """The newest scan found these regulations for PERSON's household (H1), with an
+    amount (replacing make_case's scan)."""
+    from proactief.entitlements import repository as entitlements_repo
+
+    entitlements_repo.replace_entitlements(
+        conn,
+        2026,
+        [
+            {
+                "household_id": "H1",
+                "jaar": 2026,
+                "regeling": regeling,
+                "status": "recht_niet_ontvangen",
+                "bedrag_centen": 41200,
+                "regels_hash": "h",
+            }
+            for regeling in regelingen
+        ],
+    )
+
+
 def letter_of(chans: Any) -> str:
     return plain_text("brief", chans[Kanaal.BRIEF].sent[-1].html)
 
@@ -185,22 +207,7 @@ def test_an_automatic_grant_is_proposed_granted_or_objected(engine: Engine) -> N
     assert "kwijtschelding" in load_approach_config().automatisch_toekennen
     with engine.begin() as conn:
         case_id = make_case(conn)
-        from proactief.entitlements import repository as entitlements_repo
-
-        entitlements_repo.replace_entitlements(
-            conn,
-            2026,
-            [
-                {
-                    "household_id": "H1",
-                    "jaar": 2026,
-                    "regeling": "kwijtschelding",
-                    "status": "recht_niet_ontvangen",
-                    "bedrag_centen": 41200,
-                    "regels_hash": "h",
-                }
-            ],
-        )
+        scan_finds(conn, "kwijtschelding")
         first_step(conn, case_id, chans)
         [grant] = grants_of_case(conn, case_id)
         assert grant.regeling == "kwijtschelding" and grant.status == "voorgesteld"
@@ -227,22 +234,7 @@ def test_a_no_before_the_date_is_an_objection(engine: Engine) -> None:
     chans = fake_channels()
     with engine.begin() as conn:
         case_id = make_case(conn)
-        from proactief.entitlements import repository as entitlements_repo
-
-        entitlements_repo.replace_entitlements(
-            conn,
-            2026,
-            [
-                {
-                    "household_id": "H1",
-                    "jaar": 2026,
-                    "regeling": "kwijtschelding",
-                    "status": "recht_niet_ontvangen",
-                    "bedrag_centen": 41200,
-                    "regels_hash": "h",
-                }
-            ],
-        )
+        scan_finds(conn, "kwijtschelding")
         first_step(conn, case_id, chans)
         resident_says_no(
             conn=conn, case_id=case_id, datum=T0.date(), now=T0, actor="medewerker:test"
@@ -270,22 +262,7 @@ def test_no_grant_without_its_configured_basis(
         chans = fake_channels()
         with engine.begin() as conn:
             case_id = make_case(conn)
-            from proactief.entitlements import repository as entitlements_repo
-
-            entitlements_repo.replace_entitlements(
-                conn,
-                2026,
-                [
-                    {
-                        "household_id": "H1",
-                        "jaar": 2026,
-                        "regeling": "kwijtschelding",
-                        "status": "recht_niet_ontvangen",
-                        "bedrag_centen": 41200,
-                        "regels_hash": "h",
-                    }
-                ],
-            )
+            scan_finds(conn, "kwijtschelding")
             first_step(conn, case_id, chans)
             assert grants_of_case(conn, case_id) == []
         text = letter_of(chans)
@@ -339,23 +316,7 @@ def test_no_promise_about_a_date_already_past(engine: Engine) -> None:
 def test_what_is_arranged_automatically_needs_no_self_help_steps(engine: Engine) -> None:
     with engine.begin() as conn:
         case_id = make_case(conn)
-        from proactief.entitlements import repository as entitlements_repo
-
-        entitlements_repo.replace_entitlements(
-            conn,
-            2026,
-            [
-                {
-                    "household_id": "H1",
-                    "jaar": 2026,
-                    "regeling": regeling,
-                    "status": "recht_niet_ontvangen",
-                    "bedrag_centen": 41200,
-                    "regels_hash": "h",
-                }
-                for regeling in ("kwijtschelding", "zorgtoeslag")
-            ],
-        )
+        scan_finds(conn, "kwijtschelding", "zorgtoeslag")
         co = case_offer(conn=conn, case_id=case_id, today=T0.date())
     account = account_for(co, afzender=Afzender(), datum=T0.date())
     by_name = {r.regeling: r for r in account.regelingen}

@@ -139,9 +139,8 @@ def resident_replies(server: MaildirServer, original: EmailMessage, body: str) -
         smtp.send_message(reply)
 
 
-def test_stop_by_email_reply_ends_all_contact(
-    engine: Engine, smtp_server: Any, reply_server: MaildirServer
-) -> None:
+def first_email(engine: Engine, smtp_server: Any) -> tuple[int, dict[Kanaal, Any], EmailMessage]:
+    """A case whose resident chose e-mail; its first message, over a real SMTP server."""
     chans = fake_channels() | {
         Kanaal.EMAIL: EmailChannel(SmtpTransport("127.0.0.1", smtp_server.port))
     }
@@ -152,16 +151,27 @@ def test_stop_by_email_reply_ends_all_contact(
     assert (first.status, first.kanaal) == ("afgeleverd", Kanaal.EMAIL)
     sent = email.message_from_bytes(smtp_server.received[0][2], policy=email.policy.default)
     assert isinstance(sent, EmailMessage)
-    assert "antwoorden met STOP" in sent.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    resident_replies(reply_server, sent, "STOP")
-    outcomes = process_inbound(
+    return case_id, chans, sent
+
+
+def read_replies(engine: Engine, inbox: Any, chans: dict[Kanaal, Any]) -> list[Any]:
+    return process_inbound(
         begin=engine.begin,
-        inboxes=[MaildirInbound(reply_server.path)],
+        inboxes=[inbox],
         channels=chans,
         hasher=HASHER,
         afzender="Gemeente Voorbeeld",
         telefoon="14 0000",
     )
+
+
+def test_stop_by_email_reply_ends_all_contact(
+    engine: Engine, smtp_server: Any, reply_server: MaildirServer
+) -> None:
+    case_id, chans, sent = first_email(engine, smtp_server)
+    assert "antwoorden met STOP" in sent.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    resident_replies(reply_server, sent, "STOP")
+    outcomes = read_replies(engine, MaildirInbound(reply_server.path), chans)
     assert [(o.soort, o.case_id, o.afgemeld) for o in outcomes] == [("stop", case_id, True)]
     with engine.connect() as conn:
         assert current_state(conn=conn, person_pseudonym=PERSON).niet_benaderen
@@ -178,24 +188,9 @@ def test_stop_by_email_reply_ends_all_contact(
 def test_another_reply_is_a_task_and_stops_nothing(
     engine: Engine, smtp_server: Any, reply_server: MaildirServer
 ) -> None:
-    chans = fake_channels() | {
-        Kanaal.EMAIL: EmailChannel(SmtpTransport("127.0.0.1", smtp_server.port))
-    }
-    with engine.begin() as conn:
-        case_id = make_case(conn)
-        prefer(conn, "email")
-    send(engine, case_id, chans, T0)
-    sent = email.message_from_bytes(smtp_server.received[0][2], policy=email.policy.default)
-    assert isinstance(sent, EmailMessage)
+    case_id, chans, sent = first_email(engine, smtp_server)
     resident_replies(reply_server, sent, "Graag hulp. Bel mij na vijf uur.")
-    outcomes = process_inbound(
-        begin=engine.begin,
-        inboxes=[MaildirInbound(reply_server.path)],
-        channels=chans,
-        hasher=HASHER,
-        afzender="Gemeente Voorbeeld",
-        telefoon="14 0000",
-    )
+    outcomes = read_replies(engine, MaildirInbound(reply_server.path), chans)
     assert [(o.soort, o.afgemeld) for o in outcomes] == [("antwoord", False)]
     with engine.connect() as conn:
         assert not current_state(conn=conn, person_pseudonym=PERSON).niet_benaderen

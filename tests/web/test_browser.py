@@ -9,7 +9,6 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,13 +16,11 @@ import pytest
 import uvicorn
 from sqlalchemy import Engine
 
-from conftest import IN_CI, PERSON, deliver_in, fake_channels, make_case, store_real_scan
+from conftest import IN_CI, PERSON, make_case, send_first_letter, store_real_scan
 from proactief.accounts.resident_codes import create_code
 from proactief.accounts.users import Rol, add_user
 from proactief.early_detection import repository as early_repo
 from proactief.early_detection.contacts import case_grant
-from proactief.offers.outreach import run_next_step
-from proactief.sources.contactgegevens import FakeContactDirectory
 from proactief.trust.consent import current_state
 from proactief.web import create_app
 
@@ -165,17 +162,7 @@ def test_resident_by_keyboard_only_changes_channel_and_opts_out(
     server: dict[str, Any], page: Page, engine: Engine, request: pytest.FixtureRequest
 ) -> None:
     # the first step of the ladder: a letter rendered from the offer's account
-    channels = fake_channels()
-    now = datetime.now(UTC)
-    with engine.begin() as conn:
-        result = run_next_step(
-            conn=conn,
-            case_id=server["case_id"],
-            channels=channels,
-            directory=FakeContactDirectory(),
-            now=now,
-        )
-        deliver_in(conn, result, channels, now)
+    send_first_letter(engine, server["case_id"])
     url = server["url"]
     page.goto(f"{url}/inwoner")
     assert_accessible(page)

@@ -14,8 +14,8 @@ from conftest import (
     PERSON,
     WEB_PASSWORD,
     csrf_of,
-    deliver_in,
     https_client,
+    send_first_letter,
     send_letter,
     store_real_scan,
     web_setup,
@@ -629,24 +629,12 @@ def test_the_resident_says_no_in_one_click(web: dict[str, Any]) -> None:
 def test_the_why_page_shows_the_facts_of_the_message(web: dict[str, Any]) -> None:
     """The resident's 'waarom' page renders from the account kept with the message: the
     data and their source, the steps of the calculation, what happens next."""
-    from proactief.channels import FakeChannel
-    from proactief.domain import Kanaal
-    from proactief.offers.outreach import run_next_step
-    from proactief.sources.contactgegevens import FakeContactDirectory
     from proactief.trust.messaging import messages_of_person
 
-    channels = {k: FakeChannel(k) for k in (Kanaal.BRIEF, Kanaal.EMAIL, Kanaal.SMS)}
-    now = datetime(2026, 4, 10, 9, tzinfo=UTC)
     with web["engine"].begin() as conn:
         store_real_scan(conn)
-        result = run_next_step(
-            conn=conn,
-            case_id=web["case_id"],
-            channels=channels,
-            directory=FakeContactDirectory(),
-            now=now,
-        )
-        deliver_in(conn, result, channels, now)
+    send_first_letter(web["engine"], web["case_id"])
+    with web["engine"].connect() as conn:
         [message] = messages_of_person(conn=conn, person_pseudonym=PERSON)
     c, _token = resident_client(web)
     why = " ".join(c.get(f"/inwoner/waarom/{message.id}").text.split())
@@ -700,22 +688,9 @@ def test_the_team_checks_an_automatic_grant_on_the_case_page(web: dict[str, Any]
 
 def test_a_worker_checks_the_reference_a_resident_quotes(web: dict[str, Any]) -> None:
     """Every message says: check that it is genuine by calling us with its reference."""
-    from proactief.channels import FakeChannel
     from proactief.domain import Kanaal
-    from proactief.offers.outreach import run_next_step
-    from proactief.sources.contactgegevens import FakeContactDirectory
 
-    channels = {k: FakeChannel(k) for k in (Kanaal.BRIEF, Kanaal.EMAIL, Kanaal.SMS)}
-    now = datetime(2026, 4, 10, 9, tzinfo=UTC)
-    with web["engine"].begin() as conn:
-        result = run_next_step(
-            conn=conn,
-            case_id=web["case_id"],
-            channels=channels,
-            directory=FakeContactDirectory(),
-            now=now,
-        )
-        deliver_in(conn, result, channels, now)
+    channels = send_first_letter(web["engine"], web["case_id"])
     kenmerk = channels[Kanaal.BRIEF].sent[0].referentie
     assert kenmerk in channels[Kanaal.BRIEF].sent[0].html
     c = client(web)
