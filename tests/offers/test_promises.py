@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from conftest import PERSON, deliver_in, fake_channels, make_case, store_signal
+from conftest import PERSON, deliver_in, fake_channels, make_case, store_real_scan, store_signal
 from proactief.accounts.users import Rol, add_user, set_active
 from proactief.domain import Eindresultaat, GeenStap, Kanaal
 from proactief.domain.account import Keeping
@@ -323,3 +323,18 @@ def test_what_is_arranged_automatically_needs_no_self_help_steps(engine: Engine)
     assert by_name["kwijtschelding"].automatisch is not None
     assert by_name["kwijtschelding"].zelfhulp is None
     assert by_name["zorgtoeslag"].zelfhulp is not None  # the safe default has self-help
+
+
+def test_each_regulation_says_why_in_one_sentence_from_its_explanation(engine: Engine) -> None:
+    """Item 7: the reason comes from the household's own explanation (a real scan), and
+    the 'why' page gets every step."""
+    with engine.begin() as conn:
+        case_id = make_case(conn)
+        store_real_scan(conn)
+        co = case_offer(conn=conn, case_id=case_id, today=T0.date())
+    account = account_for(co, afzender=Afzender(), datum=T0.date())
+    zorg = next(r for r in account.regelingen if r.regeling == "zorgtoeslag")
+    assert zorg.reden.startswith("Met uw toetsingsinkomen van ")
+    assert "euro per jaar van de zorgpremie" in zorg.reden
+    assert "onbekend" not in zorg.reden
+    assert len(zorg.stappen) >= 3 and any("normpremie" in s for s in zorg.stappen)

@@ -345,6 +345,9 @@ class Explanation:
     stappen: list[dict[str, str]]
     parameters: list[ParameterUse]
     provenance: JsonObject
+    waarden: dict[str, str] = field(default_factory=dict)
+    """The values the steps were filled with, formatted as the steps show them (for a
+    regulation's one-sentence reason in a message, config/aanpak.yaml ``reden``)."""
 
     def as_json(self) -> JsonObject:
         """For the web app, scripts and an objection procedure."""
@@ -426,4 +429,5 @@ def explain(
         stappen=stappen,
         parameters=used,
         provenance=provenance([regeling]),
+        waarden=filled,
     )

@@ -8,6 +8,7 @@ self-help steps and the automatic grant. Messages render from this account only.
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from string import Formatter
 
 from proactief.domain import AanbodBasis, Doel, RegelingStatus
 from proactief.domain.account import (
@@ -96,6 +97,13 @@ def _reasons(
             continue
         applied = {s["id"]: s["tekst"] for s in explained.uitleg.stappen}
         steps = tuple(s["tekst"] for s in explained.uitleg.stappen)
+        values = explained.uitleg.waarden
+        if uitleg.reden is not None:
+            names = {name for _, name, _, _ in Formatter().parse(uitleg.reden) if name}
+            if all(values.get(n, "onbekend") != "onbekend" for n in names):
+                out[explained.regeling] = (uitleg.reden.format(**values), steps)
+                continue
+            # a value it names is unknown for this household: the steps say it
         for step_id in uitleg.reden_stappen:
             if step_id in applied:
                 out[explained.regeling] = (applied[step_id], steps)

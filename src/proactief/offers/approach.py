@@ -91,8 +91,11 @@ class RegelingUitleg(_Policy):
 
     naam: str
     wat: str
+    reden: str | None = None
+    """One B1 sentence why the household probably qualifies, filled from the explanation's
+    values ({toetsingsinkomen}, ...); used when every value it names is known."""
     reden_stappen: tuple[str, ...] = ()
-    """Explanation steps whose sentence says why the household probably qualifies."""
+    """Otherwise: explanation steps whose sentence says why (the first that applied)."""
 
 
 class AutoGrantRule(_Policy):
