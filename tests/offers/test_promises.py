@@ -41,6 +41,7 @@ from proactief.offers.outreach import (
     run_next_step,
 )
 from proactief.sources.contactgegevens import FakeContactDirectory
+from proactief.trust import repository as trust_repo
 from proactief.trust.messaging import account_of_message, messages_of_person
 from proactief.trust.purposes import load_purposes
 
@@ -338,3 +339,32 @@ def test_each_regulation_says_why_in_one_sentence_from_its_explanation(engine: E
     assert "euro per jaar van de zorgpremie" in zorg.reden
     assert "onbekend" not in zorg.reden
     assert len(zorg.stappen) >= 3 and any("normpremie" in s for s in zorg.stappen)
+
+
+def test_the_checker_is_the_gate(
+    engine: Engine, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A municipality's own wording that the account contradicts does not go out: the
+    step is kept as blocked with the refused sentence, the message as held back."""
+    import yaml
+
+    from proactief.config import policy_path
+
+    policy = yaml.safe_load(policy_path("aanpak.yaml").read_text(encoding="utf-8"))
+    policy["goed_een_signaal"] = "Er komt geen aantekening in uw dossier."
+    (tmp_path / "aanpak.yaml").write_text(yaml.safe_dump(policy, allow_unicode=True))
+    monkeypatch.setenv("PROACTIEF_CONFIG_DIR", str(tmp_path))
+    load_approach_config.cache_clear()
+    try:
+        chans = fake_channels()
+        with engine.begin() as conn:
+            case_id = make_case(conn)
+            result = first_step(conn, case_id, chans)
+            [step] = offers_repo.outreach_steps_of_case(conn, case_id)
+            [message] = trust_repo.message_rows(conn)
+        assert result.status == "geblokkeerd"
+        assert step.status == "geblokkeerd" and "geen aantekening" in step.detail
+        assert message.status == "geblokkeerd"
+        assert chans[Kanaal.BRIEF].sent == []
+    finally:
+        load_approach_config.cache_clear()
