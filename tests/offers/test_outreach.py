@@ -17,7 +17,7 @@ from proactief.channels import EmailChannel, FakeChannel, SmtpTransport
 from proactief.domain import Contactsoort, EventSoort, Kanaal, Wijze
 from proactief.early_detection.contacts import get_case
 from proactief.offers import repository as offers_repo
-from proactief.offers.checks import check_message
+from proactief.offers.checks import check_message, plain_text
 from proactief.offers.outreach import TaskError, case_offer, complete_task, run_next_step
 from proactief.sources.contactgegevens import FakeContactDirectory
 from proactief.storage import maintenance
@@ -140,6 +140,8 @@ def test_a_representative_receives_instead(engine: Engine) -> None:
     letter = chans[Kanaal.BRIEF].sent[0]
     assert letter.ontvanger.adres[0] == "T.a.v. de bewindvoerder"
     assert "Beste vertegenwoordiger" in letter.html
+    # 'uw BSN', 'uw inkomen': the letter says whose they are
+    assert "Met 'u' en 'uw' bedoelen wij hierna die persoon." in plain_text("brief", letter.html)
 
 
 def test_a_failed_delivery_is_kept_but_is_no_contact_attempt(engine: Engine) -> None:
