@@ -109,6 +109,12 @@ def test_owner_by_hand_and_no_from_the_command_line(tmp_path: Path) -> None:
     assert checked.returncode == 0 and "Echt: zaak 1, stap 1, brief" in checked.stdout
     forged = run(["offer", "verify", "zaak1-stap1-deadbeef"], env)
     assert forged.returncode == 1 and "kennen wij niet" in forged.stderr
+    # 'why' says what the letter said: the same facts, the owner by name
+    why = run(["why", "1"], env)
+    assert why.returncode == 0, why.stderr
+    assert "Welke gegevens gebruikten wij, en van wie?" in why.stdout
+    assert "Uw vaste contactpersoon is Sanne Jansen." in why.stdout
+    assert kenmerk in why.stdout
     declined = run(["offer", "decline", "1"], env)
     assert declined.returncode == 0, declined.stderr
     assert "Inwoner regelt het zelf" in declined.stdout

@@ -197,7 +197,18 @@ def why(
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
         return
     console.print(f"[bold]Waarom kreeg ik dit bericht?[/] (bericht {message_id})")
-    for key in ("waarom", "selectieregel", "kanaalkeuze"):
+    if data.get("aanbod"):
+        # the same sentences as the message and the letter (channels/templates/aanbod)
+        from proactief.channels.templating import why_account_html
+        from proactief.offers.checks import plain_text
+
+        text = plain_text("brief", why_account_html(data["aanbod"]))
+        for line in text.splitlines():
+            if line.strip():
+                console.print(shown(" ".join(line.split())))
+    else:
+        console.print(data["waarom"])
+    for key in ("selectieregel", "kanaalkeuze"):
         console.print(data[key])
     console.print(f"Grondslag: {data['grondslag']}")
     for keuze in data["uw_keuzes"]:
