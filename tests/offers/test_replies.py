@@ -236,3 +236,52 @@ def test_a_stop_from_an_unknown_number_is_kept_for_the_team(engine: Engine, tmp_
 )
 def test_stop_and_its_variants(text: str, stop: bool) -> None:
     assert is_stop(text) is stop
+
+
+class Crash(Exception):
+    """The process dies while handing over the confirmation."""
+
+
+class CrashingSms:
+    kanaal = Kanaal.SMS
+
+    def deliver(self, envelope: Any) -> Any:
+        raise Crash
+
+
+def test_a_crash_before_the_confirmation_loses_and_doubles_nothing(
+    engine: Engine, tmp_path: Path
+) -> None:
+    provider = FakeSmsProvider()
+    chans = fake_channels() | {Kanaal.SMS: SmsChannel(provider)}
+    with engine.begin() as conn:
+        case_id = make_case(conn)
+        prefer(conn, "sms")
+    send(engine, case_id, chans, T0)
+    number = provider.sent[0][0]
+    inbox = tmp_path / "sms-in"
+    inbox.mkdir()
+    (inbox / "gw-7.json").write_text(
+        json.dumps({"id": "gw-7", "van": number, "tekst": "STOP", "ontvangen": T0.isoformat()}),
+        encoding="utf-8",
+    )
+    args: dict[str, Any] = {
+        "begin": engine.begin,
+        "hasher": HASHER,
+        "afzender": "Gemeente Voorbeeld",
+        "telefoon": "14 0000",
+    }
+    with pytest.raises(Crash):
+        process_inbound(
+            inboxes=[SmsFolderInbound(inbox)], channels={Kanaal.SMS: CrashingSms()}, **args
+        )
+    # the opt-out holds, the reply is out of the inbox, the confirmation waits
+    with engine.connect() as conn:
+        assert current_state(conn=conn, person_pseudonym=PERSON).niet_benaderen
+    assert not list(inbox.iterdir())
+    assert len(provider.sent) == 1
+    # the next run hands it over, once
+    process_inbound(inboxes=[SmsFolderInbound(inbox)], channels=chans, **args)
+    assert len(provider.sent) == 2 and "geen berichten meer" in provider.sent[1][1]
+    process_inbound(inboxes=[SmsFolderInbound(inbox)], channels=chans, **args)
+    assert len(provider.sent) == 2

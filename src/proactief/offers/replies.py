@@ -7,6 +7,7 @@ In-Reply-To), or by the number it comes from: each SMS or e-mail we send leaves 
 with a keyed hash of the address (never the address). A reply that finds no case is kept
 for the team as well, so nothing a resident sends is lost."""
 
+import json
 import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -17,7 +18,7 @@ from sqlalchemy import Connection
 
 from proactief.channels import Channel, Envelope
 from proactief.channels.inbound import Inbound, InboundMessage
-from proactief.domain import EventSoort, Kanaal, Wijze
+from proactief.domain import EventSoort, Kanaal, StapStatus, Wijze
 from proactief.domain.records import ReplyRecord
 from proactief.domain.residents import ContactDetails
 from proactief.offers import repository as repo
@@ -38,6 +39,7 @@ __all__ = [
     "open_replies",
     "process_inbound",
     "replies_of_case",
+    "send_confirmations",
 ]
 
 AddressHasher = Callable[[str], str]
@@ -128,9 +130,16 @@ class ReplyOutcome:
 
 
 def handle_reply(
-    conn: Connection, message: InboundMessage, *, hasher: AddressHasher | None
+    conn: Connection,
+    message: InboundMessage,
+    *,
+    hasher: AddressHasher | None,
+    afzender: str = "Gemeente",
+    telefoon: str = "",
 ) -> ReplyOutcome:
-    """Store one reply (once) and act on it in the caller's transaction."""
+    """Store one reply (once) and act on it in the caller's transaction; a STOP that found
+    its person stores its confirmation with the opt-out (``send_confirmations`` hands it
+    over after the commit)."""
     route = repo.reply_route(conn, message.antwoord_op) if message.antwoord_op else None
     if route is None and hasher is not None and message.van:
         route = repo.reply_route_by_address(
@@ -139,6 +148,19 @@ def handle_reply(
     stop = is_stop(message.tekst)
     soort = "stop" if stop else "antwoord"
     afgemeld = stop and route is not None
+    confirmation = (
+        json.dumps(
+            {
+                "kanaal": message.kanaal.value,
+                "adres": message.van,
+                "afzender": afzender,
+                "tekst": STOP_CONFIRMATION.format(afzender=afzender, telefoon=telefoon),
+            },
+            ensure_ascii=False,
+        )
+        if afgemeld and message.van
+        else None
+    )
     reply_id = repo.insert_reply(
         conn,
         {
@@ -152,6 +174,7 @@ def handle_reply(
             # a STOP that found its person is done; anything else waits for a person
             "status": "afgehandeld" if afgemeld else "open",
             "afgehandeld_door": "systeem:stop" if afgemeld else None,
+            "bevestiging": confirmation,
         },
     )
     if reply_id is None:
@@ -175,6 +198,41 @@ def handle_reply(
     )
 
 
+def send_confirmations(*, begin: Begin, channels: Mapping[Kanaal, Channel]) -> int:
+    """Hand every stored STOP confirmation to its channel (reference ``stop-<reply>``: a
+    channel hands a reference over once), then forget its address; also those a crash
+    left behind. How many went out."""
+    with begin() as conn:
+        pending = repo.pending_confirmations(conn)
+    sent = 0
+    for reply_id, raw in pending:
+        data = json.loads(raw)
+        kanaal = Kanaal(data["kanaal"])
+        channel = channels.get(kanaal)
+        if channel is None:
+            continue  # kept until a channel for it is configured
+        delivery = channel.deliver(
+            Envelope(
+                referentie=f"stop-{reply_id}",
+                kanaal=kanaal,
+                ontvanger=ContactDetails(
+                    email=data["adres"] if kanaal is Kanaal.EMAIL else None,
+                    telefoon=data["adres"] if kanaal is Kanaal.SMS else None,
+                ),
+                afzender=data["afzender"],
+                onderwerp="U krijgt geen berichten meer van ons",
+                tekst=data["tekst"],
+            )
+        )
+        if delivery.status == StapStatus.AFGELEVERD:
+            with begin() as conn:
+                repo.clear_confirmation(conn, reply_id)
+            sent += 1
+        else:
+            log.warning("stop confirmation %d: %s", reply_id, delivery.detail)
+    return sent
+
+
 def process_inbound(
     *,
     begin: Begin,
@@ -185,33 +243,18 @@ def process_inbound(
     telefoon: str,
 ) -> list[ReplyOutcome]:
     """Read every inbox: each reply in its own transaction, removed from the inbox after
-    its commit; a STOP that found its person gets a confirmation on the same channel
-    (reference ``stop-<reply id>``: a channel hands over one reference once)."""
+    its commit; then the confirmations of every STOP that found its person (and any an
+    interrupted run left)."""
     outcomes = []
     for inbox in inboxes:
         for message in inbox.fetch():
             with begin() as conn:
-                outcome = handle_reply(conn, message, hasher=hasher)
+                outcome = handle_reply(
+                    conn, message, hasher=hasher, afzender=afzender, telefoon=telefoon
+                )
             inbox.done(message.bron_id)
             outcomes.append(outcome)
-            if outcome.afgemeld and outcome.reply_id is not None:
-                channel = channels.get(message.kanaal)
-                if channel is None:
-                    continue
-                tekst = STOP_CONFIRMATION.format(afzender=afzender, telefoon=telefoon)
-                channel.deliver(
-                    Envelope(
-                        referentie=f"stop-{outcome.reply_id}",
-                        kanaal=message.kanaal,
-                        ontvanger=ContactDetails(
-                            email=message.van if message.kanaal is Kanaal.EMAIL else None,
-                            telefoon=message.van if message.kanaal is Kanaal.SMS else None,
-                        ),
-                        afzender=afzender,
-                        onderwerp="U krijgt geen berichten meer van ons",
-                        tekst=tekst,
-                    )
-                )
+    send_confirmations(begin=begin, channels=channels)
     log.info("inbound: %d replies read", len(outcomes))
     return outcomes
 

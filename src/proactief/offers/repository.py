@@ -29,6 +29,7 @@ from proactief.storage.tables import (
 __all__ = [
     "OUTBOX_WACHT",
     "claim_outbox_row",
+    "clear_confirmation",
     "decide_grant",
     "delete_segment_kansen",
     "due_grants",
@@ -44,6 +45,7 @@ __all__ = [
     "outreach_step_row",
     "outreach_step_rows",
     "outreach_steps_of_case",
+    "pending_confirmations",
     "pending_outbox_ids",
     "replies_of_case",
     "reply_route",
@@ -312,3 +314,20 @@ def step_of_reference(conn: Connection, referentie: str) -> OutreachStepRecord |
             .where(outbox.c.referentie == referentie)
         ).first(),
     )
+
+
+def pending_confirmations(conn: Connection) -> list[tuple[int, str]]:
+    """(reply id, confirmation JSON) of every STOP confirmation not yet handed over."""
+    return [
+        (int(r.id), str(r.bevestiging))
+        for r in conn.execute(
+            select(replies.c.id, replies.c.bevestiging)
+            .where(replies.c.bevestiging.is_not(None))
+            .order_by(replies.c.id)
+        )
+    ]
+
+
+def clear_confirmation(conn: Connection, reply_id: int) -> None:
+    """The channel has the confirmation: forget the address."""
+    conn.execute(update(replies).where(replies.c.id == reply_id).values(bevestiging=None))

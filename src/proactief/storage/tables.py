@@ -378,6 +378,10 @@ replies = Table(
     Column("tekst", Text, nullable=False),
     Column("status", String(20), nullable=False),
     Column("afgehandeld_door", String(100), nullable=True),
+    # the confirmation of a STOP, committed with the opt-out and cleared once its channel
+    # has it (JSON: channel, address, text): a crash in between sends it on the next run,
+    # once (channels hand a reference over once). The address is kept only until then.
+    Column("bevestiging", Text, nullable=True),
 )
 
 automatic_grants = Table(

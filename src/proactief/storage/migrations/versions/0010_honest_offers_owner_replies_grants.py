@@ -51,6 +51,7 @@ def upgrade() -> None:
         sa.Column("tekst", sa.Text(), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("afgehandeld_door", sa.String(length=100), nullable=True),
+        sa.Column("bevestiging", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(["case_id"], ["cases.id"]),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("bron_id"),
