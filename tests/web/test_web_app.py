@@ -485,12 +485,26 @@ def test_every_resident_page_reads_at_b1_and_judges_no_one(web: dict[str, Any]) 
     judging words (config/berichtcontrole.yaml), on the text of each resident page."""
     from proactief.offers.checks import check_page_text
 
+    from proactief.trust.messaging import messages_of_person
+
     with web["engine"].begin() as conn:
         message = send_letter(conn, PERSON)
+        store_real_scan(conn)
+    # and a letter of the ladder: its why page carries the whole account
+    send_first_letter(web["engine"], web["case_id"])
+    with web["engine"].connect() as conn:
+        with_account = next(
+            m.id for m in messages_of_person(conn=conn, person_pseudonym=PERSON) if m.verantwoording
+        )
     anonymous = client(web)
     pages = {"/inwoner": anonymous.get("/inwoner").text}
     c, _token = resident_client(web)
-    for path in ("/inwoner/mijn", "/inwoner/vragenlijst", f"/inwoner/waarom/{message.message_id}"):
+    for path in (
+        "/inwoner/mijn",
+        "/inwoner/vragenlijst",
+        f"/inwoner/waarom/{message.message_id}",
+        f"/inwoner/waarom/{with_account}",
+    ):
         pages[path] = c.get(path).text
     found = {path: check_page_text(_main_text(html)) for path, html in pages.items()}
     assert all(len(_main_text(html)) > 100 for html in pages.values())
