@@ -484,7 +484,6 @@ def test_every_resident_page_reads_at_b1_and_judges_no_one(web: dict[str, Any]) 
     """The same checker as for letters: Flesch-Douma, sentence length, long words and
     judging words (config/berichtcontrole.yaml), on the text of each resident page."""
     from proactief.offers.checks import check_page_text
-
     from proactief.trust.messaging import messages_of_person
 
     with web["engine"].begin() as conn:
