@@ -360,6 +360,7 @@ POST_FORMS = {
     "/zaken/1/eigenaar": "professional",
     "/zaken/1/nee": "professional",
     "/zaken/1/toekenning": "professional",
+    "/zaken/1/antwoord": "professional",
     "/inwoner": "anonymous",
     "/inwoner/kanalen": "resident",
     "/inwoner/elektronisch": "resident",
@@ -712,3 +713,56 @@ def test_a_worker_checks_the_reference_a_resident_quotes(web: dict[str, Any]) ->
     assert f'Echt: <a class="utrecht-link" href="/zaken/{web["case_id"]}">' in found
     fake = " ".join(c.get("/werkvoorraad?kenmerk=zaak1-stap1-deadbeef").text.split())
     assert "Dit kenmerk kennen wij niet" in fake
+
+
+def test_a_reply_waits_in_the_queue_until_a_worker_handles_it(web: dict[str, Any]) -> None:
+    from proactief.channels.inbound import InboundMessage
+    from proactief.domain import Kanaal
+    from proactief.offers.replies import handle_reply
+
+    channels = send_first_letter(web["engine"], web["case_id"])
+    kenmerk = channels[Kanaal.BRIEF].sent[0].referentie
+    with web["engine"].begin() as conn:
+        # a letter has no reply route of its own: an e-mail answering it names it
+        from proactief.offers import repository as offers_repo
+
+        offers_repo.insert_reply_route(
+            conn,
+            {
+                "referentie": kenmerk,
+                "case_id": web["case_id"],
+                "person_pseudonym": PERSON,
+                "kanaal": "email",
+                "adres_hash": None,
+                "aangemaakt": datetime(2026, 4, 10, tzinfo=UTC),
+            },
+        )
+        handle_reply(
+            conn,
+            InboundMessage(
+                bron_id="email:<r1@x>",
+                kanaal=Kanaal.EMAIL,
+                van="inwoner@voorbeeld.invalid",
+                tekst="Bel mij maar na vijf uur.",
+                ontvangen=datetime(2026, 4, 11, tzinfo=UTC),
+                antwoord_op=kenmerk,
+            ),
+            hasher=None,
+        )
+    c = client(web)
+    login(c, "contactmedewerker")
+    assert "Antwoord van de inwoner wacht" in c.get("/werkvoorraad").text
+    page = c.get(f"/zaken/{web['case_id']}").text
+    assert "Bel mij maar na vijf uur." in page
+    reply_id = re.search(r'name="antwoord" value="(\d+)"', page)
+    assert reply_id is not None
+    done = c.post(
+        f"/zaken/{web['case_id']}/antwoord",
+        data={"antwoord": reply_id.group(1), "csrf_token": csrf_of(page)},
+    )
+    assert done.status_code == 303
+    assert "Antwoord van de inwoner wacht" not in c.get("/werkvoorraad").text
+    wrong = c.post(
+        f"/zaken/{web['case_id']}/antwoord", data={"antwoord": "999", "csrf_token": csrf_of(page)}
+    )
+    assert wrong.status_code == 400

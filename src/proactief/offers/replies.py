@@ -30,8 +30,10 @@ log = logging.getLogger(__name__)
 __all__ = [
     "STOP_CONFIRMATION",
     "AddressHasher",
+    "ReplyError",
     "ReplyOutcome",
     "add_reply_route",
+    "close_case_reply",
     "close_reply",
     "handle_reply",
     "is_stop",
@@ -268,6 +270,17 @@ def replies_of_case(conn: Connection, case_id: int) -> list[ReplyRecord]:
     return repo.replies_of_case(conn, case_id)
 
 
+class ReplyError(ValueError):
+    """A reply that does not exist (for this case)."""
+
+
 def close_reply(conn: Connection, reply_id: int, *, door: str) -> None:
     """The worker has dealt with the reply."""
     repo.update_reply(conn, reply_id, status="afgehandeld", afgehandeld_door=door)
+
+
+def close_case_reply(conn: Connection, *, case_id: int, reply_id: int, door: str) -> None:
+    """The worker has dealt with a reply of this case (from the case page)."""
+    if reply_id not in {r.id for r in repo.replies_of_case(conn, case_id)}:
+        raise ReplyError(f"Antwoord {reply_id} hoort niet bij zaak {case_id} / not of case")
+    close_reply(conn, reply_id, door=door)

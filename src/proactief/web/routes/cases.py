@@ -32,7 +32,7 @@ from proactief.offers.outreach import (
     steps_of_case,
     verify_kenmerk,
 )
-from proactief.offers.replies import replies_of_case
+from proactief.offers.replies import ReplyError, close_case_reply, open_replies, replies_of_case
 from proactief.trust.consent import sharing_options
 from proactief.web.deps import Context, ZaakId, actor, case_change, require
 from proactief.web.pages import render
@@ -77,6 +77,7 @@ def queue_page(
         total = count_open_cases(conn=conn, partner=partner or None, crisis=bool(crisis))
         partners = open_case_partners(conn=conn)
         owners = {u.user_id: u.naam or u.gebruikersnaam for u in list_users(conn=conn)}
+        waiting = open_replies(conn)
     return render(
         request,
         "werkvoorraad.html",
@@ -90,6 +91,9 @@ def queue_page(
         kenmerk=kenmerk,
         kenmerk_gevonden=checked,
         owners=owners,
+        # replies of residents that wait for a worker: per case, and those without one
+        antwoord_wacht={r.case_id for r in waiting if r.case_id is not None},
+        antwoorden_zonder_zaak=sum(1 for r in waiting if r.case_id is None),
     )
 
 
@@ -199,6 +203,23 @@ def grant_outcome(
     request.session["flash"] = (
         f"Vastgelegd: {done.regeling.replace('_', ' ')} {done.status.replace('_', ' ')}."
     )
+    return RedirectResponse(f"/zaken/{case_id}", status_code=303)
+
+
+@router.post("/zaken/{case_id}/antwoord")
+def reply_done(
+    request: Request,
+    context: Context,
+    user: Annotated[User, Depends(require("contact_registreren"))],
+    case_id: ZaakId,
+    antwoord: int = Form(...),
+) -> Response:
+    with case_change(context.engine) as conn:
+        try:
+            close_case_reply(conn, case_id=case_id, reply_id=antwoord, door=actor(user))
+        except ReplyError as exc:
+            raise HTTPException(400, "Dit antwoord hoort niet bij deze zaak.") from exc
+    request.session["flash"] = "Het antwoord van de inwoner is afgehandeld."
     return RedirectResponse(f"/zaken/{case_id}", status_code=303)
 
 
