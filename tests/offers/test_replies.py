@@ -17,7 +17,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Mailbox
 from sqlalchemy import Engine
 
-from conftest import PERSON, fake_channels, free_port, make_case
+from conftest import PERSON, choose, fake_channels, free_port, make_case
 from proactief.channels import EmailChannel, SmsChannel, SmtpTransport
 from proactief.channels.inbound import MaildirInbound, SmsFolderInbound
 from proactief.channels.sms import FakeSmsProvider
@@ -26,7 +26,7 @@ from proactief.offers.account import Afzender
 from proactief.offers.outreach import send_next_step
 from proactief.offers.replies import is_stop, open_replies, process_inbound, replies_of_case
 from proactief.sources.contactgegevens import FakeContactDirectory
-from proactief.trust.consent import current_state, events_of, record_event
+from proactief.trust.consent import current_state, events_of
 from proactief.trust.pseudonyms import Pseudonymizer
 
 T0 = datetime(2026, 4, 10, 9, 0, tzinfo=UTC)
@@ -39,15 +39,7 @@ def prefer(conn: Any, kanaal: str) -> None:
         (EventSoort.KANALEN, kanaal),
         (EventSoort.ELEKTRONISCH_AKKOORD, "vroegsignaal"),
     ):
-        record_event(
-            conn=conn,
-            person_pseudonym=PERSON,
-            soort=soort,
-            waarde=waarde,
-            wijze=Wijze.WEB,
-            door="inwoner",
-            now=T0 - timedelta(days=1),
-        )
+        choose(conn, soort, T0 - timedelta(days=1), waarde=waarde)
 
 
 def send(engine: Engine, case_id: int, chans: dict[Kanaal, Any], when: datetime) -> Any:
