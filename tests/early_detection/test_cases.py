@@ -13,6 +13,7 @@ from proactief.domain import Contactpoging, Contactsoort, Dagdeel, Eindresultaat
 from proactief.early_detection import repository as early_repo
 from proactief.early_detection.cases import match_signals, work_queue
 from proactief.early_detection.contacts import (
+    AlreadyAcceptedError,
     CaseClosedError,
     CaseNotFoundError,
     ContactDateError,
@@ -241,9 +242,17 @@ def test_help_is_accepted_only_after_the_resident_was_reached(engine: Engine) ->
     with engine.begin() as conn:
         register_contact(conn=conn, case_id=case_id, attempt=reached)
         accept_help(conn=conn, case_id=case_id, datum=date(2026, 4, 14))
-        # a later registration keeps the first day (creditors count 30 days from it)
-        case = accept_help(conn=conn, case_id=case_id, datum=date(2026, 4, 20))
+    # a second registration changes nothing and says so: the first day stays (creditors
+    # count 30 days from it)
+    with engine.begin() as conn, pytest.raises(AlreadyAcceptedError, match="2026-04-14"):
+        accept_help(conn=conn, case_id=case_id, datum=date(2026, 4, 20))
+    with engine.connect() as conn:
+        case = get_case(conn=conn, case_id=case_id)
     assert case.datum_hulp_geaccepteerd == date(2026, 4, 14)
+    # what a worker enters may not lie in the future (it would go to CBS as valid)
+    future = Contactpoging(Contactsoort.TELEFOON, date(2030, 1, 1), None, True)
+    with engine.begin() as conn, pytest.raises(ContactDateError, match="na vandaag"):
+        register_contact(conn=conn, case_id=case_id, attempt=future, niet_na=date(2026, 4, 30))
     with engine.begin() as conn, pytest.raises(ContactDateError):
         accept_help(conn=conn, case_id=case_id, datum=date(2026, 1, 1))
     with engine.begin() as conn, pytest.raises(CaseNotFoundError):

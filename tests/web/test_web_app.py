@@ -766,3 +766,39 @@ def test_a_reply_waits_in_the_queue_until_a_worker_handles_it(web: dict[str, Any
         f"/zaken/{web['case_id']}/antwoord", data={"antwoord": "999", "csrf_token": csrf_of(page)}
     )
     assert wrong.status_code == 400
+
+
+def test_data_quality_at_the_door(web: dict[str, Any]) -> None:
+    """Issue 15 item 4: no attempt after today, no default end result, and doing
+    something twice says it was already done."""
+    from datetime import date
+
+    case_id = web["case_id"]
+    c = client(web)
+    login(c, "contactmedewerker")
+    page = c.get(f"/zaken/{case_id}").text
+    token = csrf_of(page)
+    assert '<option value="" selected disabled>Kies een eindresultaat</option>' in page
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    future = c.post(
+        f"/zaken/{case_id}/contact",
+        data={"soort": "Telefoon", "datum": tomorrow, "bereikt": "ja", "csrf_token": token},
+    )
+    assert future.status_code == 400 and "na vandaag" in future.text
+    reached = {"soort": "Telefoon", "datum": "2026-04-10", "bereikt": "ja", "csrf_token": token}
+    assert c.post(f"/zaken/{case_id}/contact", data=reached).status_code == 303
+    accept = {"datum": "2026-04-10", "csrf_token": token}
+    assert c.post(f"/zaken/{case_id}/hulp-geaccepteerd", data=accept).status_code == 303
+    c.get(f"/zaken/{case_id}")  # the first notice
+    again = c.post(f"/zaken/{case_id}/hulp-geaccepteerd", data={**accept, "datum": "2026-04-11"})
+    assert again.status_code == 303
+    assert "Dit was al vastgelegd" in c.get(f"/zaken/{case_id}").text
+    no_result = c.post(
+        f"/zaken/{case_id}/afsluiten",
+        data={"eindresultaat": "", "datum": "2026-04-12", "csrf_token": token},
+    )
+    assert no_result.status_code == 400 and "Kies een eindresultaat" in no_result.text
+    with web["engine"].connect() as conn:
+        row = early_repo.get_case_row(case_grant(conn, actor="test"), case_id)
+    assert row.eindresultaat is None
+    assert row.datum_hulp_geaccepteerd.isoformat() == "2026-04-10"

@@ -20,6 +20,7 @@ from proactief.cli.common import fail as _fail
 from proactief.domain import Contactpoging, Contactsoort, Dagdeel, Eindresultaat
 from proactief.early_detection.cases import match_signals, work_queue
 from proactief.early_detection.contacts import (
+    AlreadyAcceptedError,
     CaseClosedError,
     CaseNotFoundError,
     ContactDateError,
@@ -246,7 +247,7 @@ def cases_contact(
     )
     try:
         with engine.begin() as conn:
-            register_contact(conn=conn, case_id=case_id, attempt=attempt)
+            register_contact(conn=conn, case_id=case_id, attempt=attempt, niet_na=date.today())
     except (CaseNotFoundError, CaseClosedError, ContactDateError) as exc:
         raise _fail(str(exc)) from exc
     console.print(f"Contactpoging geregistreerd bij zaak {case_id}.")
@@ -263,7 +264,15 @@ def cases_accept(
     engine = context().engine
     try:
         with engine.begin() as conn:
-            accept_help(conn=conn, case_id=case_id, datum=datum.date() if datum else date.today())
+            accept_help(
+                conn=conn,
+                case_id=case_id,
+                datum=datum.date() if datum else date.today(),
+                niet_na=date.today(),
+            )
+    except AlreadyAcceptedError as exc:
+        console.print(str(exc).split(" / ")[0])  # idempotent: nothing changed
+        return
     except (CaseNotFoundError, CaseClosedError, ContactDateError, NotReachedError) as exc:
         raise _fail(str(exc)) from exc
     console.print(
@@ -288,6 +297,7 @@ def cases_close(
                 case_id=case_id,
                 eindresultaat=resultaat,
                 datum=datum.date() if datum else date.today(),
+                niet_na=date.today(),
             )
     except (CaseNotFoundError, CaseClosedError, ContactDateError) as exc:
         raise _fail(str(exc)) from exc

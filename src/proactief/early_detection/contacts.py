@@ -11,6 +11,7 @@ from proactief.trust.access import Grant, PersonalDataAccess
 
 __all__ = [
     "CASE_FIELDS",
+    "AlreadyAcceptedError",
     "CaseClosedError",
     "CaseNotFoundError",
     "ContactDateError",
@@ -49,13 +50,19 @@ class CaseClosedError(ValueError):
 
 
 class ContactDateError(ValueError):
-    """A date before the case began."""
+    """A date before the case began, or (for what a person enters) after today."""
 
-    def __init__(self, case_id: int, when: date, start: date) -> None:
-        super().__init__(
-            f"Datum {when} ligt vóór het begin van zaak {case_id} ({start}) / the date is "
-            "before the case began."
-        )
+    def __init__(self, case_id: int, when: date, start: date, *, future: bool = False) -> None:
+        if future:
+            super().__init__(
+                f"Datum {when} ligt na vandaag ({start}): leg vast wat er gebeurd is / the "
+                "date is in the future."
+            )
+        else:
+            super().__init__(
+                f"Datum {when} ligt vóór het begin van zaak {case_id} ({start}) / the date is "
+                "before the case began."
+            )
 
 
 def case_grant(conn: Connection, *, actor: str, case_id: int | None = None) -> Grant:
@@ -86,10 +93,15 @@ def get_case(*, conn: Connection, case_id: int, actor: str = "medewerker") -> Vr
     return case_of(case_grant(conn, actor=actor, case_id=case_id), case_id)
 
 
-def _open_case_row(grant: Grant, case_id: int, datum: date) -> CaseRecord:
-    """The case's row, if it exists, is still open, and began on or before ``datum``;
-    locked until the transaction ends, so a second worker closing the same case waits and
-    is then told it is closed."""
+def _open_case_row(
+    grant: Grant, case_id: int, datum: date, niet_na: date | None = None
+) -> CaseRecord:
+    """The case's row, if it exists, is still open, and began on or before ``datum``
+    (and ``datum`` is not after ``niet_na``: today, for a date a person entered); locked
+    until the transaction ends, so a second worker closing the same case waits and is
+    then told it is closed."""
+    if niet_na is not None and datum > niet_na:
+        raise ContactDateError(case_id, datum, niet_na, future=True)
     row = repo.get_case_row(grant, case_id, for_update=True)
     if row is None:
         raise CaseNotFoundError(case_id)
@@ -101,11 +113,18 @@ def _open_case_row(grant: Grant, case_id: int, datum: date) -> CaseRecord:
 
 
 def register_contact(
-    *, conn: Connection, case_id: int, attempt: Contactpoging, actor: str = "medewerker"
+    *,
+    conn: Connection,
+    case_id: int,
+    attempt: Contactpoging,
+    actor: str = "medewerker",
+    niet_na: date | None = None,
 ) -> Vroegsignaalzaak:
-    """Record a contactpoging; the first one marks the case as picked up (datumOpgepakt)."""
+    """Record a contactpoging; the first one marks the case as picked up (datumOpgepakt).
+    ``niet_na``: the latest date allowed (today, for an attempt a worker enters: a date in
+    the future would go to CBS as valid)."""
     grant = case_grant(conn, actor=actor, case_id=case_id)
-    row = _open_case_row(grant, case_id, attempt.datum)
+    row = _open_case_row(grant, case_id, attempt.datum, niet_na)
     repo.insert_attempts(
         conn,
         [
@@ -133,18 +152,36 @@ class NotReachedError(ValueError):
         )
 
 
+class AlreadyAcceptedError(ValueError):
+    """Help was already recorded as accepted: the first date stays."""
+
+    def __init__(self, case_id: int, first: date) -> None:
+        self.first = first
+        super().__init__(
+            f"Zaak {case_id}: al vastgelegd dat de inwoner hulp aannam, op {first}. Er is "
+            "niets veranderd / already recorded."
+        )
+
+
 def accept_help(
-    *, conn: Connection, case_id: int, datum: date, actor: str = "medewerker"
+    *,
+    conn: Connection,
+    case_id: int,
+    datum: date,
+    actor: str = "medewerker",
+    niet_na: date | None = None,
 ) -> Vroegsignaalzaak:
     """Record that the resident accepted help: the funnel's step after 'reached'. From
     this day creditors suspend collection for 30 days (Landelijk convenant
-    vroegsignalering, 2020). Recording it again keeps the first date."""
+    vroegsignalering, 2020). Recording it again changes nothing and says so
+    (AlreadyAcceptedError with the first date)."""
     grant = case_grant(conn, actor=actor, case_id=case_id)
-    row = _open_case_row(grant, case_id, datum)
+    row = _open_case_row(grant, case_id, datum, niet_na)
+    if row.datum_hulp_geaccepteerd is not None:
+        raise AlreadyAcceptedError(case_id, row.datum_hulp_geaccepteerd)
     if not any(a.bereikt for a in repo.attempts_of_cases(grant, [case_id])):
         raise NotReachedError(case_id)
-    if row.datum_hulp_geaccepteerd is None or datum < row.datum_hulp_geaccepteerd:
-        repo.update_case(conn, case_id, datum_hulp_geaccepteerd=datum)
+    repo.update_case(conn, case_id, datum_hulp_geaccepteerd=datum)
     return case_of(grant, case_id)
 
 
@@ -155,9 +192,10 @@ def close_case(
     eindresultaat: Eindresultaat,
     datum: date,
     actor: str = "medewerker",
+    niet_na: date | None = None,
 ) -> Vroegsignaalzaak:
     """Give a case its end result; its signals' status follows (see signaalstatus_for_case)."""
     grant = case_grant(conn, actor=actor, case_id=case_id)
-    _open_case_row(grant, case_id, datum)
+    _open_case_row(grant, case_id, datum, niet_na)
     repo.update_case(conn, case_id, eindresultaat=eindresultaat.value, einddatum=datum)
     return case_of(grant, case_id)

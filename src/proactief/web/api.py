@@ -237,7 +237,11 @@ def create_api(context: WebContext) -> FastAPI:
         attempt = Contactpoging(poging.soort, poging.datum, poging.dagdeel, poging.bereikt)
         with case_change(context.engine) as conn:
             register_contact(
-                conn=conn, case_id=zaak_id, attempt=attempt, actor=f"api:{user.gebruikersnaam}"
+                conn=conn,
+                case_id=zaak_id,
+                attempt=attempt,
+                actor=f"api:{user.gebruikersnaam}",
+                niet_na=date.today(),
             )
         return ContactpogingUit(**poging.model_dump())
 

@@ -14,6 +14,7 @@ from proactief.early_detection.cases import (
     work_queue,
 )
 from proactief.early_detection.contacts import (
+    AlreadyAcceptedError,
     CaseNotFoundError,
     accept_help,
     close_case,
@@ -277,7 +278,9 @@ def add_contact(
     except ValueError as exc:
         raise HTTPException(400, f"Dit klopt niet: {exc}") from exc
     with case_change(context.engine) as conn:
-        register_contact(conn=conn, case_id=case_id, attempt=attempt, actor=actor(user))
+        register_contact(
+            conn=conn, case_id=case_id, attempt=attempt, actor=actor(user), niet_na=date.today()
+        )
     request.session["flash"] = f"Contactpoging vastgelegd: {attempt.soort}, " + (
         "bereikt." if attempt.bereikt else "niet bereikt."
     )
@@ -296,8 +299,18 @@ def accept(
         when = date.fromisoformat(datum)
     except ValueError as exc:
         raise HTTPException(400, f"Dit klopt niet: {exc}") from exc
-    with case_change(context.engine) as conn:
-        accept_help(conn=conn, case_id=case_id, datum=when, actor=actor(user))
+    try:
+        with case_change(context.engine) as conn:
+            accept_help(
+                conn=conn, case_id=case_id, datum=when, actor=actor(user), niet_na=date.today()
+            )
+    except AlreadyAcceptedError as exc:
+        # idempotent: nothing changes, and the worker is told so
+        request.session["flash"] = (
+            f"Dit was al vastgelegd: de inwoner nam hulp aan op {exc.first:%d-%m-%Y}. "
+            "Er is niets veranderd."
+        )
+        return RedirectResponse(f"/zaken/{case_id}", status_code=303)
     request.session["flash"] = (
         f"Vastgelegd: de inwoner neemt hulp aan ({when:%d-%m-%Y}). "
         + context.queue_config.accepted_help_notice()
@@ -311,15 +324,26 @@ def close(
     context: Context,
     user: Annotated[User, Depends(require("contact_registreren"))],
     case_id: ZaakId,
-    eindresultaat: str = Form(...),
+    eindresultaat: str = Form(""),
     datum: str = Form(...),
 ) -> Response:
+    if not eindresultaat:
+        raise HTTPException(400, "Kies een eindresultaat: er is geen standaard.")
     try:
         result = Eindresultaat(eindresultaat)
         when = date.fromisoformat(datum)
     except ValueError as exc:
-        raise HTTPException(400, f"Dit klopt niet: {exc}") from exc
+        raise HTTPException(
+            400, "Kies een eindresultaat uit de lijst en een geldige datum."
+        ) from exc
     with case_change(context.engine) as conn:
-        close_case(conn=conn, case_id=case_id, eindresultaat=result, datum=when, actor=actor(user))
+        close_case(
+            conn=conn,
+            case_id=case_id,
+            eindresultaat=result,
+            datum=when,
+            actor=actor(user),
+            niet_na=date.today(),
+        )
     request.session["flash"] = f"Zaak {case_id} is afgesloten: {result}."
     return RedirectResponse("/werkvoorraad", status_code=303)
