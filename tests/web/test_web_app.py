@@ -194,6 +194,7 @@ def test_a_contact_worker_registers_a_call_and_closes_the_case(web: dict[str, An
         data={
             "eindresultaat": "(Budget)advies en/of quick fix",
             "datum": "2026-04-12",
+            "bevestigd": "ja",
             "csrf_token": token,
         },
     )
@@ -361,6 +362,7 @@ POST_FORMS = {
     "/zaken/1/nee": "professional",
     "/zaken/1/toekenning": "professional",
     "/zaken/1/antwoord": "professional",
+    "/zaken/1/heropenen": "professional",
     "/inwoner": "anonymous",
     "/inwoner/kanalen": "resident",
     "/inwoner/elektronisch": "resident",
@@ -564,6 +566,7 @@ def test_reads_and_changes_name_the_user_the_case_and_the_person(web: dict[str, 
     assert c.post(f"/zaken/{case_id}/contact", data=form).status_code == 303
     close = {"eindresultaat": "(Budget)advies en/of quick fix", "datum": "2026-04-12"}
     close["csrf_token"] = token
+    close["bevestigd"] = "ja"
     assert c.post(f"/zaken/{case_id}/afsluiten", data=close).status_code == 303
     assert c.get(REPORT).status_code == 200
     with web["engine"].connect() as conn:
@@ -802,3 +805,51 @@ def test_data_quality_at_the_door(web: dict[str, Any]) -> None:
         row = early_repo.get_case_row(case_grant(conn, actor="test"), case_id)
     assert row.eindresultaat is None
     assert row.datum_hulp_geaccepteerd.isoformat() == "2026-04-10"
+
+
+def test_closing_needs_a_confirmation_and_a_team_lead_reopens_with_a_reason(
+    web: dict[str, Any],
+) -> None:
+    import json
+
+    from proactief.trust import repository as trust_repo
+
+    case_id = web["case_id"]
+    c = client(web)
+    login(c, "contactmedewerker")
+    token = csrf_of(c.get(f"/zaken/{case_id}").text)
+    close = {"eindresultaat": "(Budget)advies en/of quick fix", "datum": "2026-04-12"}
+    unconfirmed = c.post(f"/zaken/{case_id}/afsluiten", data={**close, "csrf_token": token})
+    assert unconfirmed.status_code == 400 and "Bevestig" in unconfirmed.text
+    done = c.post(
+        f"/zaken/{case_id}/afsluiten", data={**close, "bevestigd": "ja", "csrf_token": token}
+    )
+    assert done.status_code == 303
+    page = c.get(f"/zaken/{case_id}").text
+    assert "Heropenen" not in page  # a contact worker may not
+    refused = c.post(f"/zaken/{case_id}/heropenen", data={"reden": "x", "csrf_token": token})
+    assert refused.status_code == 403
+    lead = client(web)
+    login(lead, "teamleider")
+    page = lead.get(f"/zaken/{case_id}").text
+    assert "Heropenen" in page
+    lead_token = csrf_of(page)
+    empty = lead.post(f"/zaken/{case_id}/heropenen", data={"reden": " ", "csrf_token": lead_token})
+    assert empty.status_code == 400 and "reden" in empty.text
+    reason = "Verkeerd eindresultaat gekozen"
+    reopened = lead.post(
+        f"/zaken/{case_id}/heropenen", data={"reden": reason, "csrf_token": lead_token}
+    )
+    assert reopened.status_code == 303
+    with web["engine"].connect() as conn:
+        row = early_repo.get_case_row(case_grant(conn, actor="test"), case_id)
+        entries = [e for e in trust_repo.audit_rows(conn) if e.actie == "heropen"]
+    assert row.eindresultaat is None and row.einddatum is None
+    [entry] = entries
+    details = json.loads(entry.details)
+    assert entry.actor == "medewerker:teamleider"
+    assert details["reden"] == reason and details["was"] == "(Budget)advies en/of quick fix"
+    again = lead.post(
+        f"/zaken/{case_id}/heropenen", data={"reden": reason, "csrf_token": lead_token}
+    )
+    assert again.status_code == 400 and "niet afgesloten" in again.text

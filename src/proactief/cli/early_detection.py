@@ -304,6 +304,22 @@ def cases_close(
     console.print(f"Zaak {case_id} afgesloten: {resultaat.value}.")
 
 
+@cases_app.command("reopen")
+def cases_reopen(
+    case_id: Annotated[int, typer.Argument(help="Zaaknummer.")],
+    reden: Annotated[str, typer.Option(help="Waarom (komt in het audit-log).")],
+) -> None:
+    """Heropen een afgesloten zaak (teamleider), met een reden in het audit-log."""
+    from proactief.early_detection.contacts import ReopenError, reopen_case
+
+    try:
+        with context().engine.begin() as conn:
+            reopen_case(conn=conn, case_id=case_id, reden=reden, actor="medewerker")
+    except (CaseNotFoundError, ReopenError) as exc:
+        raise _fail(str(exc)) from exc
+    console.print(f"Zaak {case_id} is weer open; de reden staat in het audit-log.")
+
+
 @report_app.command("ddas")
 def report_ddas(
     start: Annotated[datetime, typer.Option("--from", formats=["%Y-%m-%d"], help="Begindatum.")],

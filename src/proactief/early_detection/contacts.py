@@ -8,6 +8,7 @@ from proactief.domain import Contactpoging, Doel, Eindresultaat, Vroegsignaalzaa
 from proactief.domain.records import CaseRecord
 from proactief.early_detection import repository as repo
 from proactief.trust.access import Grant, PersonalDataAccess
+from proactief.trust.audit import append_audit
 
 __all__ = [
     "CASE_FIELDS",
@@ -16,12 +17,14 @@ __all__ = [
     "CaseNotFoundError",
     "ContactDateError",
     "NotReachedError",
+    "ReopenError",
     "accept_help",
     "case_grant",
     "case_of",
     "close_case",
     "get_case",
     "register_contact",
+    "reopen_case",
 ]
 
 #: what reading one case with its signals and attempts reads
@@ -198,4 +201,45 @@ def close_case(
     grant = case_grant(conn, actor=actor, case_id=case_id)
     _open_case_row(grant, case_id, datum, niet_na)
     repo.update_case(conn, case_id, eindresultaat=eindresultaat.value, einddatum=datum)
+    return case_of(grant, case_id)
+
+
+class ReopenError(ValueError):
+    """A case that is not closed, or a reopening without a reason."""
+
+
+REOPEN_REASON_MAX = 300
+
+
+def reopen_case(*, conn: Connection, case_id: int, reden: str, actor: str) -> Vroegsignaalzaak:
+    """Take a closed case's end result back (a team lead, with a reason): the case is open
+    again and the audit trail keeps who, when, why and what the end result was."""
+    reason = " ".join(reden.split())
+    if not reason:
+        raise ReopenError("Geef een reden om de zaak te heropenen / a reason is required.")
+    if len(reason) > REOPEN_REASON_MAX:
+        raise ReopenError(
+            f"De reden is te lang (hooguit {REOPEN_REASON_MAX} tekens) / reason too long."
+        )
+    grant = case_grant(conn, actor=actor, case_id=case_id)
+    row = repo.get_case_row(grant, case_id, for_update=True)
+    if row is None:
+        raise CaseNotFoundError(case_id)
+    if row.eindresultaat is None:
+        raise ReopenError(f"Zaak {case_id} is niet afgesloten / case {case_id} is open.")
+    repo.update_case(conn, case_id, eindresultaat=None, einddatum=None)
+    append_audit(
+        conn,
+        actor=actor,
+        actie="heropen",
+        doel=Doel.VROEGSIGNALERING.value,
+        gegevens="cases.eindresultaat",
+        subject=row.person_pseudonym,
+        details={
+            "zaak": case_id,
+            "reden": reason,
+            "was": row.eindresultaat,
+            "einddatum_was": row.einddatum.isoformat() if row.einddatum else None,
+        },
+    )
     return case_of(grant, case_id)

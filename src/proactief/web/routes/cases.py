@@ -16,9 +16,11 @@ from proactief.early_detection.cases import (
 from proactief.early_detection.contacts import (
     AlreadyAcceptedError,
     CaseNotFoundError,
+    ReopenError,
     accept_help,
     close_case,
     register_contact,
+    reopen_case,
 )
 from proactief.early_detection.owners import OwnerError, assign_owner
 from proactief.entitlements.scan import explain_rows, household_of
@@ -224,6 +226,23 @@ def reply_done(
     return RedirectResponse(f"/zaken/{case_id}", status_code=303)
 
 
+@router.post("/zaken/{case_id}/heropenen")
+def reopen(
+    request: Request,
+    context: Context,
+    user: Annotated[User, Depends(require("zaak_heropenen"))],
+    case_id: ZaakId,
+    reden: str = Form(""),
+) -> Response:
+    with case_change(context.engine) as conn:
+        try:
+            reopen_case(conn=conn, case_id=case_id, reden=reden, actor=actor(user))
+        except ReopenError as exc:
+            raise HTTPException(400, str(exc).split(" / ")[0]) from exc
+    request.session["flash"] = f"Zaak {case_id} is weer open. De reden staat in het audit-log."
+    return RedirectResponse(f"/zaken/{case_id}", status_code=303)
+
+
 @router.post("/zaken/{case_id}/nee")
 def says_no(
     request: Request,
@@ -326,9 +345,14 @@ def close(
     case_id: ZaakId,
     eindresultaat: str = Form(""),
     datum: str = Form(...),
+    bevestigd: str = Form(""),
 ) -> Response:
     if not eindresultaat:
         raise HTTPException(400, "Kies een eindresultaat: er is geen standaard.")
+    if bevestigd != "ja":
+        raise HTTPException(
+            400, "Bevestig dat u de zaak wilt afsluiten: vink het vakje aan en probeer opnieuw."
+        )
     try:
         result = Eindresultaat(eindresultaat)
         when = date.fromisoformat(datum)
