@@ -29,12 +29,28 @@ from proactief.trust.consent import current_state
 
 PASSWORD = WEB_PASSWORD
 REPORT = "/rapportage/ddas?van=2026-01-01&tot=2026-06-30&gemeentecode=0344"
-PROFESSIONAL_PAGES = ["/werkvoorraad", "/zaken/1", "/dashboard", "/rapportage", REPORT]
+PROFESSIONAL_PAGES = [
+    "/werkvoorraad",
+    "/zaken/1",
+    "/dashboard",
+    "/rapportage",
+    REPORT,
+    "/medewerkers",
+    "/account",
+]
 ALLOWED = {
-    Rol.CONTACTMEDEWERKER: {"/werkvoorraad", "/zaken/1"},
-    Rol.TEAMLEIDER: {"/werkvoorraad", "/zaken/1", "/dashboard", "/rapportage", REPORT},
-    Rol.ANALIST: {"/dashboard"},
-    Rol.BEHEERDER: {"/werkvoorraad", "/zaken/1", "/dashboard", "/rapportage", REPORT},
+    Rol.CONTACTMEDEWERKER: {"/werkvoorraad", "/zaken/1", "/account"},
+    Rol.TEAMLEIDER: {"/werkvoorraad", "/zaken/1", "/dashboard", "/rapportage", REPORT, "/account"},
+    Rol.ANALIST: {"/dashboard", "/account"},
+    Rol.BEHEERDER: {
+        "/werkvoorraad",
+        "/zaken/1",
+        "/dashboard",
+        "/rapportage",
+        REPORT,
+        "/medewerkers",
+        "/account",
+    },
 }
 
 
@@ -363,6 +379,9 @@ POST_FORMS = {
     "/zaken/1/toekenning": "professional",
     "/zaken/1/antwoord": "professional",
     "/zaken/1/heropenen": "professional",
+    "/medewerkers": "professional",
+    "/medewerkers/wijzig": "professional",
+    "/account/wachtwoord": "professional",
     "/inwoner": "anonymous",
     "/inwoner/kanalen": "resident",
     "/inwoner/elektronisch": "resident",
@@ -415,6 +434,8 @@ def test_every_route_is_in_the_security_tests(web: dict[str, Any]) -> None:
         "/dashboard",
         "/rapportage",
         "/rapportage/ddas",
+        "/medewerkers",
+        "/account",
     }
     covered_post = {p.replace("/zaken/1/", "/zaken/{case_id}/") for p in POST_FORMS}
     for route in web["app"].routes:
@@ -513,7 +534,7 @@ def test_every_resident_page_reads_at_b1_and_judges_no_one(web: dict[str, Any]) 
     assert found == {path: [] for path in pages}, {p: _main_text(pages[p])[:300] for p in pages}
 
 
-MENU_LINKS = {"/werkvoorraad", "/dashboard", "/rapportage"}
+MENU_LINKS = {"/werkvoorraad", "/dashboard", "/rapportage", "/medewerkers", "/account"}
 
 
 def _menu(page: str) -> set[str]:
@@ -545,7 +566,7 @@ def test_a_municipal_role_matrix_changes_menu_and_access(
     try:
         c = client(web)
         login(c, "teamleider")
-        assert _menu(c.get("/werkvoorraad").text) == {"/werkvoorraad", "/rapportage"}
+        assert _menu(c.get("/werkvoorraad").text) == {"/werkvoorraad", "/rapportage", "/account"}
         assert c.get("/dashboard").status_code == 403
     finally:
         role_matrix.cache_clear()
@@ -853,3 +874,84 @@ def test_closing_needs_a_confirmation_and_a_team_lead_reopens_with_a_reason(
         f"/zaken/{case_id}/heropenen", data={"reden": reason, "csrf_token": lead_token}
     )
     assert again.status_code == 400 and "niet afgesloten" in again.text
+
+
+def test_the_administrator_manages_accounts_in_the_web_app(web: dict[str, Any]) -> None:
+    """Issue 15 item 7: list, add, disable, change role, reset a password; own password."""
+    new_password = "zeven paarse olifanten dansen"
+    admin = client(web)
+    login(admin, "beheerder")
+    page = admin.get("/medewerkers").text
+    assert "contactmedewerker" in page and "Medewerker toevoegen" in page
+    token = csrf_of(page)
+    weak = admin.post(
+        "/medewerkers",
+        data={
+            "gebruikersnaam": "sanne",
+            "rol": "contactmedewerker",
+            "wachtwoord": "kort",
+            "csrf_token": token,
+        },
+    )
+    assert weak.status_code == 400 and "minstens 12 tekens" in weak.text
+    added = admin.post(
+        "/medewerkers",
+        data={
+            "gebruikersnaam": "sanne",
+            "naam": "Sanne Jansen",
+            "rol": "contactmedewerker",
+            "wachtwoord": new_password,
+            "csrf_token": token,
+        },
+    )
+    assert added.status_code == 303
+    sanne = client(web)
+    assert login(sanne, "sanne", new_password).status_code == 303
+    assert sanne.get("/werkvoorraad").status_code == 200
+    # a new role counts at once: her session ended, and she logs in as team lead
+    done = admin.post(
+        "/medewerkers/wijzig",
+        data={"gebruikersnaam": "sanne", "actie": "rol", "rol": "teamleider", "csrf_token": token},
+    )
+    assert done.status_code == 303
+    assert sanne.get("/werkvoorraad").status_code == 303  # to the login page
+    login(sanne, "sanne", new_password)
+    assert sanne.get("/rapportage").status_code == 200
+    # disabled: out at once, and no login
+    admin.post(
+        "/medewerkers/wijzig",
+        data={"gebruikersnaam": "sanne", "actie": "uitschakelen", "csrf_token": token},
+    )
+    assert sanne.get("/werkvoorraad").status_code == 303
+    assert login(client(web), "sanne", new_password).status_code == 401
+    # the administrator cannot lock themselves out
+    self_off = admin.post(
+        "/medewerkers/wijzig",
+        data={"gebruikersnaam": "beheerder", "actie": "uitschakelen", "csrf_token": token},
+    )
+    assert self_off.status_code == 400 and "uzelf" in self_off.text
+    # a worker may not manage accounts
+    worker = client(web)
+    login(worker, "contactmedewerker")
+    worker_token = csrf_of(worker.get("/account").text)
+    assert worker.get("/medewerkers").status_code == 403
+    assert (
+        worker.post(
+            "/medewerkers/wijzig",
+            data={"gebruikersnaam": "sanne", "actie": "inschakelen", "csrf_token": worker_token},
+        ).status_code
+        == 403
+    )
+    # own password: the current one first; then logged out, and the new one works
+    wrong = worker.post(
+        "/account/wachtwoord",
+        data={"huidig": "fout", "nieuw": new_password, "csrf_token": worker_token},
+    )
+    assert wrong.status_code == 400 and "klopt niet" in wrong.text
+    changed = worker.post(
+        "/account/wachtwoord",
+        data={"huidig": PASSWORD, "nieuw": new_password, "csrf_token": worker_token},
+    )
+    assert changed.status_code == 303 and changed.headers["location"] == "/login"
+    assert worker.get("/werkvoorraad").status_code == 303
+    assert login(client(web), "contactmedewerker", new_password).status_code == 303

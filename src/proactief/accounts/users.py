@@ -32,6 +32,7 @@ __all__ = [
     "list_users",
     "set_active",
     "set_contact_details",
+    "set_role",
     "user_by_id",
 ]
 
@@ -216,6 +217,14 @@ def set_active(*, conn: Connection, gebruikersnaam: str, actief: bool) -> int:
     if actief:
         return 0
     return end_sessions_of_user(conn=conn, user_id=user_id, reden="uitgeschakeld")
+
+
+def set_role(*, conn: Connection, gebruikersnaam: str, rol: Rol) -> int:
+    """Give a user another role; their sessions end, so the new rights count at once.
+    Returns how many sessions ended."""
+    user_id = _existing(conn, gebruikersnaam)
+    repo.update_user(conn, user_id, rol=rol.value)
+    return end_sessions_of_user(conn=conn, user_id=user_id, reden="rol gewijzigd")
 
 
 def change_password(*, conn: Connection, gebruikersnaam: str, wachtwoord: str) -> int:

@@ -22,6 +22,8 @@ MENU: tuple[tuple[str, str, str], ...] = (
     ("werkvoorraad", "/werkvoorraad", "Werkvoorraad"),
     ("dashboard", "/dashboard", "Dashboard"),
     ("rapportage", "/rapportage", "CBS-rapportage"),
+    ("gebruikers_beheren", "/medewerkers", "Medewerkers"),
+    ("eigen_account", "/account", "Mijn account"),
 )
 """The main menu: an item shows when the user's role has its permission."""
 

@@ -1,11 +1,24 @@
-"""The start page, and logging professionals in and out."""
+"""The start page, logging professionals in and out, their accounts (administrator) and
+their own password."""
 
-from fastapi import APIRouter, Depends, Form, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from proactief.accounts.users import authenticate
+from proactief.accounts.users import (
+    Rol,
+    User,
+    UserError,
+    add_user,
+    authenticate,
+    change_password,
+    list_users,
+    set_active,
+    set_role,
+)
 from proactief.web.auth import holder, start_session, stop_session
-from proactief.web.deps import Context, client_key, too_many, verify_csrf
+from proactief.web.deps import Context, client_key, require, too_many, verify_csrf
 from proactief.web.pages import render
 
 __all__ = ["router", "safe_next"]
@@ -68,3 +81,143 @@ def login(
 def logout(request: Request, context: Context) -> Response:
     stop_session(context.engine, request.session)
     return RedirectResponse("/", status_code=303)
+
+
+def _dutch(exc: UserError) -> str:
+    """The Dutch half of a 'Dutch / English' message, for the page."""
+    text = str(exc).split(" / ")[0]
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+ROL_NL = {
+    Rol.CONTACTMEDEWERKER: "contactmedewerker",
+    Rol.TEAMLEIDER: "teamleider",
+    Rol.ANALIST: "analist",
+    Rol.BEHEERDER: "beheerder",
+}
+
+
+def _users_page(request: Request, context: Context, user: User, **extra: object) -> Response:
+    with context.engine.connect() as conn:
+        users = list_users(conn=conn)
+    status = int(str(extra.pop("status", 200)))
+    return render(
+        request, "medewerkers.html", status=status, user=user, users=users, rollen=ROL_NL, **extra
+    )
+
+
+@router.get("/medewerkers", response_class=HTMLResponse)
+def users_page(
+    request: Request,
+    context: Context,
+    user: Annotated[User, Depends(require("gebruikers_beheren"))],
+) -> Response:
+    return _users_page(request, context, user)
+
+
+@router.post("/medewerkers")
+def add_user_form(
+    request: Request,
+    context: Context,
+    user: Annotated[User, Depends(require("gebruikers_beheren"))],
+    gebruikersnaam: str = Form(""),
+    naam: str = Form(""),
+    telefoon: str = Form(""),
+    rol: str = Form(""),
+    wachtwoord: str = Form(""),
+) -> Response:
+    if not gebruikersnaam.strip() or rol not in {r.value for r in Rol}:
+        return _users_page(
+            request, context, user, status=400, fout="Vul een inlognaam in en kies een rol."
+        )
+    try:
+        with context.engine.begin() as conn:
+            add_user(
+                conn=conn,
+                gebruikersnaam=gebruikersnaam.strip(),
+                wachtwoord=wachtwoord,
+                rol=Rol(rol),
+                naam=naam.strip() or None,
+                telefoon=telefoon.strip() or None,
+            )
+    except UserError as exc:
+        return _users_page(request, context, user, status=400, fout=_dutch(exc))
+    request.session["flash"] = f"Medewerker {gebruikersnaam.strip()} is aangemaakt."
+    return RedirectResponse("/medewerkers", status_code=303)
+
+
+@router.post("/medewerkers/wijzig")
+def change_user(
+    request: Request,
+    context: Context,
+    user: Annotated[User, Depends(require("gebruikers_beheren"))],
+    gebruikersnaam: str = Form(""),
+    actie: str = Form(""),
+    rol: str = Form(""),
+    wachtwoord: str = Form(""),
+) -> Response:
+    if gebruikersnaam == user.gebruikersnaam and actie in ("uitschakelen", "rol"):
+        return _users_page(
+            request,
+            context,
+            user,
+            status=400,
+            fout="U kunt uzelf niet uitschakelen en uw eigen rol niet wijzigen.",
+        )
+    try:
+        with context.engine.begin() as conn:
+            if actie == "uitschakelen":
+                set_active(conn=conn, gebruikersnaam=gebruikersnaam, actief=False)
+                done = f"{gebruikersnaam} is uitgeschakeld; open sessies zijn beëindigd."
+            elif actie == "inschakelen":
+                set_active(conn=conn, gebruikersnaam=gebruikersnaam, actief=True)
+                done = f"{gebruikersnaam} is weer ingeschakeld."
+            elif actie == "rol" and rol in {r.value for r in Rol}:
+                set_role(conn=conn, gebruikersnaam=gebruikersnaam, rol=Rol(rol))
+                done = f"{gebruikersnaam} is nu {ROL_NL[Rol(rol)]}."
+            elif actie == "wachtwoord":
+                change_password(conn=conn, gebruikersnaam=gebruikersnaam, wachtwoord=wachtwoord)
+                done = f"Nieuw wachtwoord voor {gebruikersnaam}; open sessies zijn beëindigd."
+            else:
+                raise HTTPException(400, "Kies wat u wilt wijzigen.")
+    except UserError as exc:
+        return _users_page(request, context, user, status=400, fout=_dutch(exc))
+    request.session["flash"] = done
+    return RedirectResponse("/medewerkers", status_code=303)
+
+
+@router.get("/account", response_class=HTMLResponse)
+def own_account(
+    request: Request,
+    user: Annotated[User, Depends(require("eigen_account"))],
+) -> Response:
+    return render(request, "account.html", user=user)
+
+
+@router.post("/account/wachtwoord")
+def own_password(
+    request: Request,
+    context: Context,
+    user: Annotated[User, Depends(require("eigen_account"))],
+    huidig: str = Form(""),
+    nieuw: str = Form(""),
+) -> Response:
+    try:
+        with context.engine.begin() as conn:
+            if (
+                authenticate(conn=conn, gebruikersnaam=user.gebruikersnaam, wachtwoord=huidig)
+                is None
+            ):
+                return render(
+                    request,
+                    "account.html",
+                    status=400,
+                    user=user,
+                    fout="Uw huidige wachtwoord klopt niet.",
+                )
+            change_password(conn=conn, gebruikersnaam=user.gebruikersnaam, wachtwoord=nieuw)
+    except UserError as exc:
+        return render(request, "account.html", status=400, user=user, fout=_dutch(exc))
+    # every session of the user ended with the change, this one too
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)
