@@ -60,6 +60,7 @@ def server(engine: Engine) -> Iterator[dict[str, Any]]:
             conn=conn, gebruikersnaam="medewerker", wachtwoord=PASSWORD, rol=Rol.CONTACTMEDEWERKER
         )
         add_user(conn=conn, gebruikersnaam="teamleider", wachtwoord=PASSWORD, rol=Rol.TEAMLEIDER)
+        add_user(conn=conn, gebruikersnaam="beheerder", wachtwoord=PASSWORD, rol=Rol.BEHEERDER)
         code = create_code(conn=conn, person_pseudonym=PERSON)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -243,4 +244,26 @@ def test_team_lead_dashboard_is_accessible(
     assert_accessible(page)
     page.goto(f"{url}/zaken/999999")  # an error page is a page too
     assert "bestaat niet" in page.locator("main").inner_text()
+    assert_accessible(page)
+
+
+def test_the_account_pages_are_accessible(
+    server: dict[str, Any], page: Page, request: pytest.FixtureRequest
+) -> None:
+    """The administrator's accounts page and one's own account page (issue 15 item 7)."""
+    url = server["url"]
+    page.goto(f"{url}/login")
+    page.get_by_label("Gebruikersnaam").fill("beheerder")
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_url(f"{url}/werkvoorraad")
+    page.get_by_role("link", name="Medewerkers").click()
+    page.wait_for_url(f"{url}/medewerkers")
+    assert page.get_by_role("heading", name="Medewerker toevoegen").is_visible()
+    assert_accessible(page)
+    shoot(page, "medewerkers", request)
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
+        "link", name="Mijn account"
+    ).click()
+    page.wait_for_url(f"{url}/account")
     assert_accessible(page)
