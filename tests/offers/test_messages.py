@@ -40,6 +40,7 @@ def variants() -> dict[str, OfferAccount]:
         "alleen_signaal": base,
         "regelingen": make_account(
             gegevens=(*base.gegevens, INCOME),
+            bewaren=dataclasses.replace(base.bewaren, regelingencheck_dagen=365),
             regelingen=(entitlement_account(), entitlement_account(automatisch=True)),
         ),
         "eigenaar": make_account(

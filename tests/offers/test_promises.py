@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from conftest import PERSON, deliver_in, fake_channels, make_case, store_real_scan, store_signal
 from proactief.accounts.users import Rol, add_user, set_active
-from proactief.domain import Eindresultaat, GeenStap, Kanaal
+from proactief.domain import Doel, Eindresultaat, GeenStap, Kanaal
 from proactief.domain.account import Keeping
 from proactief.early_detection import repository as early_repo
 from proactief.early_detection.cases import match_signals
@@ -33,6 +33,7 @@ from proactief.offers.grants import (
     grants_to_check,
     run_grants,
 )
+from proactief.offers.messages import render_messages
 from proactief.offers.outreach import (
     NEE_RESULTAAT,
     account_for,
@@ -339,6 +340,12 @@ def test_each_regulation_says_why_in_one_sentence_from_its_explanation(engine: E
     assert "euro per jaar van de zorgpremie" in zorg.reden
     assert "onbekend" not in zorg.reden
     assert len(zorg.stappen) >= 3 and any("normpremie" in s for s in zorg.stappen)
+    # the scan's values are kept by scan date, not with the case: the message says so
+    assert account.bewaren.regelingencheck_dagen == (
+        load_purposes()[Doel.REGELINGENCHECK].bewaartermijn_dagen
+    )
+    text = plain_text("brief", render_messages(account, toon="neutraal")["brief"].inhoud)
+    assert f"tot {account.bewaren.regelingencheck_dagen} dagen na die controle" in text
 
 
 def test_the_checker_is_the_gate(

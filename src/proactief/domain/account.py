@@ -110,6 +110,10 @@ class Keeping:
     """The day that window ends for this case (its start + ``herhaal_dagen``)."""
     voorrang: bool = False
     """A later signal within 12 months gets priority (a work-queue rule on earlier cases)."""
+    regelingencheck_dagen: int | None = None
+    """When the offer used scan values (income, household): how long the scan's results
+    with those values are kept after the scan (config/doelen.yaml regelingencheck; the
+    retention run deletes them by scan date, not with the case)."""
     cbs_met: str = "uw BSN"
     """What identifies the person in that report: the BSN, or (no BSN was delivered) sex,
     birth date, postcode and house number, as the DDAS schema allows."""

@@ -172,6 +172,7 @@ def build_account(
             )
         )
     vroeg = purposes[Doel.VROEGSIGNALERING]
+    data_uses = _data_uses(offer, regelingen, organisaties, cfg)
     repeat_until = (
         case_start + timedelta(days=queue.repeat_within_days)
         if case_start is not None and queue.repeat_within_days > 0
@@ -184,7 +185,7 @@ def build_account(
         website=afzender.website,
         aanleiding=SIGNAL_DATA,
         organisaties=organisaties,
-        gegevens=_data_uses(offer, regelingen, organisaties, cfg),
+        gegevens=data_uses,
         regelingen=tuple(entitlements),
         zelfhulp=zelfhulp,
         vervolg=next_steps(offer.ladder, after=stap, on=datum),
@@ -196,6 +197,9 @@ def build_account(
             # a date already past promises nothing
             herhaal_tot=repeat_until if repeat_until is not None and repeat_until > datum else None,
             cbs_met="uw BSN" if met_bsn else "uw geboortedatum, postcode en huisnummer",
+            regelingencheck_dagen=purposes[Doel.REGELINGENCHECK].bewaartermijn_dagen
+            if any(g.bron == cfg.bevolking_bron for g in data_uses)
+            else None,
             voorrang=any(r.measure == "eerdere_zaken_12m" and r.points > 0 for r in queue.rules),
         ),
         contact=Contact(

@@ -326,6 +326,8 @@ def _missing(element: str, text: str, a: OfferAccount, cfg: CheckConfig) -> list
                 need.append("hoe de inwoner nee zegt")
         case "bewaren":
             phrase(f"{a.bewaren.dagen_zonder_hulp} dagen")
+            if a.bewaren.regelingencheck_dagen:
+                phrase(f"{a.bewaren.regelingencheck_dagen} dagen")
             if a.bewaren.cbs:
                 phrase("CBS")
         case "contact":
@@ -360,6 +362,8 @@ def _facts(text: str, a: OfferAccount) -> list[Problem]:
     """Every date, number of days and euro amount in the text is one of the account's."""
     days = {_squash(dag(d)) for d in _account_dates(a)}
     periods = {a.bewaren.dagen_zonder_hulp, a.bewaren.dagen_met_hulp}
+    if a.bewaren.regelingencheck_dagen:
+        periods.add(a.bewaren.regelingencheck_dagen)
     amounts = {_squash(euro(r.bedrag_per_jaar)) for r in a.regelingen if r.bedrag_per_jaar}
     problems = []
     for sentence in sentences(text):
