@@ -4,12 +4,12 @@ config/rollen.yaml for the user's role, the session's CSRF token and its one-tim
 from datetime import date, datetime
 from pathlib import Path
 
-from babel.dates import format_date
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from proactief.accounts.users import User
+from proactief.channels.wording import dag
 from proactief.web.auth import role_matrix
 from proactief.web.deps import WebContext, csrf_token
 
@@ -42,7 +42,7 @@ def datum_nl(value: date | datetime | str) -> str:
         value = date.fromisoformat(value)
     if isinstance(value, datetime):
         value = value.date()
-    return str(format_date(value, format="long", locale="nl_NL"))
+    return dag(value)
 
 
 def page_templates() -> Jinja2Templates:
