@@ -375,3 +375,41 @@ def test_the_checker_is_the_gate(
         assert chans[Kanaal.BRIEF].sent == []
     finally:
         load_approach_config.cache_clear()
+
+
+def test_the_reasons_use_the_municipalitys_own_rule_choices(
+    engine: Engine, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A message's reason and the why page's steps come from the municipality's
+    gemeente.yaml, as the scan and the case page do, never from the shipped defaults."""
+    from proactief.config import policy_path
+    from proactief.offers.account import municipal_settings
+
+    with engine.begin() as conn:
+        case_id = make_case(conn)
+        store_real_scan(conn)
+        co = case_offer(conn=conn, case_id=case_id, today=T0.date())
+
+    def kwijtschelding_steps() -> tuple[str, ...]:
+        account = account_for(co, afzender=Afzender(), datum=T0.date())
+        return next(r.stappen for r in account.regelingen if r.regeling == "kwijtschelding")
+
+    municipal_settings.cache_clear()
+    try:
+        shipped = kwijtschelding_steps()
+        assert any("(100% van de bijstandsnorm" in step for step in shipped), shipped
+        own = (
+            policy_path("gemeente.yaml")
+            .read_text(encoding="utf-8")
+            .replace(
+                "kwijtschelding_kosten_van_bestaan_pct: 1.0",
+                "kwijtschelding_kosten_van_bestaan_pct: 0.9",
+            )
+        )
+        (tmp_path / "gemeente.yaml").write_text(own, encoding="utf-8")
+        monkeypatch.setenv("PROACTIEF_GEMEENTE_CONFIG", str(tmp_path / "gemeente.yaml"))
+        municipal_settings.cache_clear()
+        steps = kwijtschelding_steps()
+        assert not any("(100% van de bijstandsnorm" in step for step in steps), steps
+    finally:
+        municipal_settings.cache_clear()

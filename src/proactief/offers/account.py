@@ -8,8 +8,10 @@ self-help steps and the automatic grant. Messages render from this account only.
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 from string import Formatter
 
+from proactief.config import policy_path
 from proactief.domain import AanbodBasis, Doel, RegelingStatus
 from proactief.domain.account import (
     AutoGrant,
@@ -23,9 +25,11 @@ from proactief.domain.account import (
 )
 from proactief.domain.records import EntitlementRecord
 from proactief.early_detection.work_queue import load_work_queue_config
+from proactief.entitlements import MunicipalSettings, load_municipal_settings
 from proactief.entitlements.scan import explain_rows
 from proactief.entitlements.selfhelp import self_help
 from proactief.offers.approach import ApproachConfig, LadderStep, Offer, load_approach_config
+from proactief.settings import Settings
 from proactief.trust.purposes import load_purposes
 
 __all__ = ["Afzender", "build_account", "next_steps"]
@@ -91,7 +95,7 @@ def _reasons(
     """Per regulation one sentence from its explanation steps (the first listed in
     ``reden_stappen`` that applied to this household), and all its steps in order."""
     out: dict[str, tuple[str, tuple[str, ...]]] = {}
-    for explained in explain_rows(rows):
+    for explained in explain_rows(rows, municipal_settings()):
         uitleg = cfg.regelingen.get(explained.regeling)
         if explained.uitleg is None or uitleg is None or not explained.actueel:
             continue
@@ -112,6 +116,17 @@ def _reasons(
 
 
 UNCHECKED = "Of u er recht op heeft, kijken wij graag samen met u na."
+
+
+@cache
+def municipal_settings() -> MunicipalSettings:
+    """The municipality's choices for the rules (PROACTIEF_GEMEENTE_CONFIG, else
+    gemeente.yaml in the policy folder): the same the scan and the case page use, so a
+    message's reason and the why page's steps state the municipality's own percentages."""
+    settings = Settings()
+    return load_municipal_settings(
+        settings.gemeente_config or policy_path("gemeente.yaml", settings)
+    )
 
 
 def build_account(
