@@ -541,3 +541,62 @@ def send_first_letter(engine: Any, case_id: int) -> Any:
         )
         deliver_in(conn, result, channels, now)
     return channels
+
+
+# --- open cases straight into the tables, for the work queue's queries ---------------------
+
+
+def add_queue_case(
+    conn: Any,
+    n: int,
+    *,
+    priority: int = 0,
+    days_ago: int = 10,
+    partner: str = "Zorg",
+    crisis: bool = False,
+    bsn: str | None = None,
+    postcode: str | None = None,
+    huisnummer: str | None = None,
+    **values: Any,
+) -> int:
+    """A case of person 'q<n>' with one signal (and, if given, an identity)."""
+    import json
+    from datetime import timedelta
+
+    from sqlalchemy import insert
+
+    from proactief.storage.tables import cases, client_identities, signals
+
+    start = date.today() - timedelta(days=days_ago)
+    case_id = conn.execute(
+        insert(cases).values(
+            person_pseudonym=f"q{n}",
+            matchingsdatum=start,
+            startdatum_matchingperiode=start,
+            einddatum_matchingperiode=start + timedelta(days=30),
+            priority=priority,
+            priority_reasons=json.dumps([{"rule_id": "r", "points": priority, "reason": "test"}]),
+            **values,
+        )
+    ).inserted_primary_key[0]
+    conn.execute(
+        insert(signals).values(
+            signal_id=f"S{n}",
+            signaalpartner=partner,
+            person_pseudonym=f"q{n}",
+            bedrag=100,
+            ontstaansdatum=start,
+            signaaldatum=start,
+            crisissignaal=crisis,
+            warme_overdracht=False,
+            case_id=case_id,
+            source_sha256="t",
+        )
+    )
+    if bsn or postcode:
+        conn.execute(
+            insert(client_identities).values(
+                person_pseudonym=f"q{n}", bsn=bsn, postcode=postcode, huisnummer=huisnummer
+            )
+        )
+    return int(case_id)

@@ -127,7 +127,7 @@ def test_the_dashboard_counts_by_partner_channel_and_segment(web: dict[str, Any]
     cell = '<td class="utrecht-table__cell">{}</td>'
     row = '<th class="utrecht-table__header-cell" scope="row">{}</th> ' + " ".join([cell] * 4)
     # cases or signals, reached, accepted help, helped
-    assert row.format("uw zorgverzekeraar", 1, 1, 1, 0) in page
+    assert row.format("Zorgverzekeraar", 1, 1, 1, 0) in page
     assert row.format("Telefoon", 1, 1, 1, 0) in page
     assert row.format("geen antwoorden", 1, 1, 1, 0) in page
     assert "signalen 1, opgepakt 1, bereikt 1, hulp aangenomen 1, geholpen 0." in page
@@ -203,7 +203,7 @@ def test_a_contact_worker_registers_a_call_and_closes_the_case(web: dict[str, An
     )
     assert accepted.status_code == 303
     accepted_page = " ".join(c.get(f"/zaken/{case_id}").text.split())
-    assert "De inwoner nam hulp aan op 2026-04-10." in accepted_page
+    assert "De inwoner nam hulp aan op 10-04-2026." in accepted_page
     assert "stopt de incasso dan 30 dagen" in accepted_page
     closed = c.post(
         f"/zaken/{case_id}/afsluiten",

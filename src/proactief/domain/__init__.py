@@ -9,6 +9,7 @@ from proactief.domain.enums import (
     Signaalpartner,
     Signaalstatus,
     signaalpartner_nl,
+    signaalpartner_team,
     signaalstatus_for_case,
 )
 from proactief.domain.offers import (
@@ -74,5 +75,6 @@ __all__ = [
     "Woonsituatie",
     "fold_events",
     "signaalpartner_nl",
+    "signaalpartner_team",
     "signaalstatus_for_case",
 ]

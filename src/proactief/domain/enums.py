@@ -38,6 +38,30 @@ _PARTNER_NL = {
 }
 
 
+_PARTNER_TEAM = {
+    "Belastingdienst": "Belastingdienst",
+    "CAK Eigen bijdrage": "CAK (eigen bijdrage)",
+    "CAK Zorgverzekeringen": "CAK (zorgverzekering)",
+    "Dienst Toeslagen": "Dienst Toeslagen",
+    "DUO": "DUO",
+    "Energie": "Energieleverancier",
+    "Huur": "Verhuurder",
+    "Hypotheek": "Hypotheekverstrekker",
+    "Overige": "Overige schuldeiser",
+    "Water": "Drinkwaterbedrijf",
+    "Zorg": "Zorgverzekeraar",
+}
+
+
+def signaalpartner_team(partner: "Signaalpartner | str") -> str:
+    """How the team's pages name the partner (not the resident's 'uw ...').
+
+    >>> signaalpartner_team("Huur")
+    'Verhuurder'
+    """
+    return _PARTNER_TEAM.get(str(partner), str(partner))
+
+
 def signaalpartner_nl(partner: "Signaalpartner | str") -> str:
     """How a letter names the partner, in plain Dutch.
 

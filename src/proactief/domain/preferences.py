@@ -53,6 +53,7 @@ class Doel(StrEnum):
     EVALUATIE = "evaluatie"
     CBS_RAPPORTAGE = "cbs_rapportage"
     KLANTCONTACT = "klantcontact"
+    ZAAK_ZOEKEN = "zaak_zoeken"
 
 
 class Wijze(StrEnum):

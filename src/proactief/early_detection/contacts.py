@@ -7,6 +7,7 @@ from sqlalchemy import Connection
 from proactief.domain import Contactpoging, Doel, Eindresultaat, Vroegsignaalzaak
 from proactief.domain.records import CaseRecord
 from proactief.early_detection import repository as repo
+from proactief.early_detection.caselog import LogSoort, log_event
 from proactief.trust.access import Grant, PersonalDataAccess
 from proactief.trust.audit import append_audit
 
@@ -58,12 +59,13 @@ class ContactDateError(ValueError):
     def __init__(self, case_id: int, when: date, start: date, *, future: bool = False) -> None:
         if future:
             super().__init__(
-                f"Datum {when} ligt na vandaag ({start}): leg vast wat er gebeurd is / the "
-                "date is in the future."
+                f"Datum {when:%d-%m-%Y} ligt na vandaag ({start:%d-%m-%Y}): leg vast wat er "
+                "gebeurd is / the date is in the future."
             )
         else:
             super().__init__(
-                f"Datum {when} ligt vóór het begin van zaak {case_id} ({start}) / the date is "
+                f"Datum {when:%d-%m-%Y} ligt vóór het begin van zaak {case_id} "
+                f"({start:%d-%m-%Y}) / the date is "
                 "before the case began."
             )
 
@@ -137,8 +139,18 @@ def register_contact(
                 "datum": attempt.datum,
                 "dagdeel": attempt.dagdeel.value if attempt.dagdeel else None,
                 "bereikt": attempt.bereikt,
+                "door": actor,
             }
         ],
+    )
+    log_event(
+        conn,
+        case_id=case_id,
+        door=actor,
+        soort=LogSoort.CONTACTPOGING,
+        tekst=f"{attempt.soort.value} op {attempt.datum:%d-%m-%Y}"
+        + (f" ({attempt.dagdeel.value.lower()})" if attempt.dagdeel else "")
+        + (": bereikt" if attempt.bereikt else ": niet bereikt"),
     )
     if row.datum_opgepakt is None or attempt.datum < row.datum_opgepakt:
         repo.update_case(conn, case_id, datum_opgepakt=attempt.datum)
@@ -185,6 +197,13 @@ def accept_help(
     if not any(a.bereikt for a in repo.attempts_of_cases(grant, [case_id])):
         raise NotReachedError(case_id)
     repo.update_case(conn, case_id, datum_hulp_geaccepteerd=datum)
+    log_event(
+        conn,
+        case_id=case_id,
+        door=actor,
+        soort=LogSoort.HULP_AANGENOMEN,
+        tekst=f"De inwoner neemt hulp aan (op {datum:%d-%m-%Y})",
+    )
     return case_of(grant, case_id)
 
 
@@ -200,7 +219,16 @@ def close_case(
     """Give a case its end result; its signals' status follows (see signaalstatus_for_case)."""
     grant = case_grant(conn, actor=actor, case_id=case_id)
     _open_case_row(grant, case_id, datum, niet_na)
-    repo.update_case(conn, case_id, eindresultaat=eindresultaat.value, einddatum=datum)
+    repo.update_case(
+        conn, case_id, eindresultaat=eindresultaat.value, einddatum=datum, vervolg_datum=None
+    )
+    log_event(
+        conn,
+        case_id=case_id,
+        door=actor,
+        soort=LogSoort.AFGESLOTEN,
+        tekst=f"{eindresultaat.value} (op {datum:%d-%m-%Y})",
+    )
     return case_of(grant, case_id)
 
 
@@ -228,6 +256,13 @@ def reopen_case(*, conn: Connection, case_id: int, reden: str, actor: str) -> Vr
     if row.eindresultaat is None:
         raise ReopenError(f"Zaak {case_id} is niet afgesloten / case {case_id} is open.")
     repo.update_case(conn, case_id, eindresultaat=None, einddatum=None)
+    log_event(
+        conn,
+        case_id=case_id,
+        door=actor,
+        soort=LogSoort.HEROPEND,
+        tekst=f"Heropend. Reden: {reason}. Het eindresultaat was: {row.eindresultaat}",
+    )
     append_audit(
         conn,
         actor=actor,

@@ -14,9 +14,17 @@ from proactief.accounts.users import Rol, active_user_ids
 from proactief.config import load_policy, policy_path
 from proactief.domain import Doel
 from proactief.early_detection import repository as repo
+from proactief.early_detection.caselog import LogSoort, log_event
 from proactief.trust.audit import append_audit
 
-__all__ = ["AssignmentConfig", "OwnerError", "assign_owner", "auto_assign", "load_assignment"]
+__all__ = [
+    "AssignmentConfig",
+    "OwnerError",
+    "assign_owner",
+    "assign_owners",
+    "auto_assign",
+    "load_assignment",
+]
 
 
 class OwnerError(ValueError):
@@ -49,6 +57,7 @@ def assign_owner(
     """Make a user the case's owner by hand (None: no owner); the user must be active.
     Recorded in the audit trail. Returns the owner's id."""
     user_id = None
+    shown = "niemand"
     if gebruikersnaam is not None:
         row = accounts_repo.user_by_name(conn, gebruikersnaam)
         if row is None or not row.actief:
@@ -57,10 +66,19 @@ def assign_owner(
                 "no such active user"
             )
         user_id = row.id
+        shown = row.naam or row.gebruikersnaam
     subject = repo.case_subject(conn, case_id)
     if subject is None:
         raise OwnerError(f"zaak {case_id} bestaat niet / case {case_id} not found")
     repo.set_case_owner(conn, case_id, user_id)
+    log_event(
+        conn,
+        case_id=case_id,
+        door=actor,
+        soort=LogSoort.TOEGEWEZEN,
+        tekst=f"Vaste contactpersoon: {shown}",
+        now=now,
+    )
     append_audit(
         conn,
         actor=actor,
@@ -90,4 +108,41 @@ def auto_assign(*, conn: Connection, case_id: int, current: int | None) -> int |
     if not repo.set_case_owner(conn, case_id, chosen, only_if_unowned=True):
         row = repo.case_owner(conn, case_id)
         return row
+    log_event(
+        conn,
+        case_id=case_id,
+        door="systeem",
+        soort=LogSoort.TOEGEWEZEN,
+        tekst=f"Vaste contactpersoon volgens de toewijzingsregel ({cfg.regel}): gebruiker {chosen}",
+    )
     return chosen
+
+
+def assign_owners(
+    *,
+    conn: Connection,
+    case_ids: list[int],
+    gebruikersnaam: str | None,
+    actor: str,
+) -> tuple[int, int]:
+    """Assign many cases at once (bulk, from the work queue): (changed, already so).
+    A case that already has this owner is left alone and not logged again."""
+    target = None
+    if gebruikersnaam is not None:
+        row = accounts_repo.user_by_name(conn, gebruikersnaam)
+        if row is None or not row.actief:
+            raise OwnerError(
+                f"gebruiker '{gebruikersnaam}' bestaat niet of is uitgeschakeld / "
+                "no such active user"
+            )
+        target = row.id
+    changed = unchanged = 0
+    for case_id in sorted(set(case_ids)):
+        if repo.case_subject(conn, case_id) is not None and (
+            repo.case_owner(conn, case_id) == target
+        ):
+            unchanged += 1
+            continue
+        assign_owner(conn=conn, case_id=case_id, gebruikersnaam=gebruikersnaam, actor=actor)
+        changed += 1
+    return changed, unchanged

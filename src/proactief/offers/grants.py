@@ -20,6 +20,7 @@ from proactief.domain import Doel
 from proactief.domain.account import OfferAccount
 from proactief.domain.records import GrantRecord
 from proactief.early_detection import repository as early_repo
+from proactief.early_detection.caselog import LogSoort, log_event
 from proactief.offers import repository as repo
 from proactief.offers.approach import load_approach_config
 from proactief.trust.audit import append_audit
@@ -142,4 +143,13 @@ def complete_grant(
             f"Toekenning {grant_id} wacht niet op controle ({grant.status}) / not to check"
         )
     _audit(conn, grant, "toekennen" if granted else "niet toekennen", door, now)
+    log_event(
+        conn,
+        case_id=grant.case_id,
+        door=door,
+        soort=LogSoort.TOEKENNING,
+        tekst=f"{grant.regeling.replace('_', ' ')}: "
+        + ("toegekend" if granted else "niet toegekend"),
+        now=now,
+    )
     return GrantOutcome(grant.id, grant.case_id, grant.regeling, status)

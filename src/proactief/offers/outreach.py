@@ -357,7 +357,16 @@ def run_next_step(
     message_id: int | None = None
 
     def store(status: str, detail: str, belscript: str | None = None) -> int:
-        """Keep the step (no personal data in ``detail``); its id."""
+        """Keep the step (no personal data in ``detail``) and the day the ladder's next
+        step is due (the work queue's next action); the step's id."""
+        following = offer.ladder[stap + 1] if stap + 1 < len(offer.ladder) else None
+        early_repo.update_case(
+            conn,
+            case_id,
+            volgende_stap_datum=(now + timedelta(days=following.wacht_dagen)).date()
+            if following
+            else None,
+        )
         return repo.insert_outreach_step(
             conn,
             {
@@ -506,7 +515,7 @@ def run_next_step(
     )
     attempt = delivery.contactpoging(now.date(), step.dagdeel)
     if attempt is not None:
-        register_contact(conn=conn, case_id=case_id, attempt=attempt)
+        register_contact(conn=conn, case_id=case_id, attempt=attempt, actor=actor)
     log.info("case %d step %d: %s via %s", case_id, stap + 1, delivery.status, kanaal.value)
     return StepResult(case_id, delivery.status, delivery.detail, stap + 1, kanaal, offer.toon)
 
@@ -555,8 +564,11 @@ def complete_task(
     bereikt: bool,
     datum: date,
     dagdeel: Dagdeel | None = None,
+    door: str = "medewerker",
+    niet_na: date | None = None,
 ) -> Contactpoging:
-    """The contact worker did the call or visit: register it as a DDAS contact attempt."""
+    """The contact worker (``door``) did the call or visit: register it as a DDAS contact
+    attempt (``niet_na``: the latest date allowed, today for a date a person entered)."""
     row = repo.outreach_step_row(conn, step_id)
     if row is None:
         raise TaskError(f"Taak {step_id} bestaat niet / task {step_id} does not exist")
@@ -571,7 +583,7 @@ def complete_task(
         dagdeel=dagdeel or (Dagdeel(row.dagdeel) if row.dagdeel else None),
         bereikt=bereikt,
     )
-    register_contact(conn=conn, case_id=row.case_id, attempt=attempt)
+    register_contact(conn=conn, case_id=row.case_id, attempt=attempt, actor=door, niet_na=niet_na)
     repo.update_outreach_step(
         conn,
         step_id,
@@ -605,11 +617,14 @@ def resident_says_no(
         row = repo.outreach_step_row(conn, step_id)
         if row is None or row.case_id != case_id:
             raise TaskError(f"Taak {step_id} hoort niet bij zaak {case_id} / task not of case")
-        complete_task(conn=conn, step_id=step_id, bereikt=True, datum=datum, dagdeel=dagdeel)
+        complete_task(
+            conn=conn, step_id=step_id, bereikt=True, datum=datum, dagdeel=dagdeel, door=actor
+        )
     else:
         register_contact(
             conn=conn,
             case_id=case_id,
+            actor=actor,
             attempt=Contactpoging(
                 soort=spec_of(Kanaal.TELEFOON).contactsoort,
                 datum=datum,

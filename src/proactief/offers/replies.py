@@ -21,6 +21,7 @@ from proactief.channels.inbound import Inbound, InboundMessage
 from proactief.domain import EventSoort, Kanaal, StapStatus, Wijze
 from proactief.domain.records import ReplyRecord
 from proactief.domain.residents import ContactDetails
+from proactief.early_detection.caselog import LogSoort, log_event
 from proactief.offers import repository as repo
 from proactief.offers.outbox import Begin
 from proactief.trust.consent import record_events
@@ -279,8 +280,20 @@ def close_reply(conn: Connection, reply_id: int, *, door: str) -> None:
     repo.update_reply(conn, reply_id, status="afgehandeld", afgehandeld_door=door)
 
 
-def close_case_reply(conn: Connection, *, case_id: int, reply_id: int, door: str) -> None:
-    """The worker has dealt with a reply of this case (from the case page)."""
-    if reply_id not in {r.id for r in repo.replies_of_case(conn, case_id)}:
+def close_case_reply(conn: Connection, *, case_id: int, reply_id: int, door: str) -> bool:
+    """The worker has dealt with a reply of this case (from the case page). False when it
+    was already dealt with: nothing changes."""
+    found = {r.id: r for r in repo.replies_of_case(conn, case_id)}
+    if reply_id not in found:
         raise ReplyError(f"Antwoord {reply_id} hoort niet bij zaak {case_id} / not of case")
+    if found[reply_id].status != "open":
+        return False
     close_reply(conn, reply_id, door=door)
+    log_event(
+        conn,
+        case_id=case_id,
+        door=door,
+        soort=LogSoort.ANTWOORD,
+        tekst=f"Antwoord per {found[reply_id].kanaal} afgehandeld",
+    )
+    return True

@@ -76,6 +76,11 @@ cases = Table(
     Column("einddatum", Date, nullable=True),
     # the fixed contact person (migration 0010): a message promises one only when set
     Column("eigenaar_id", Integer, ForeignKey("users.id"), nullable=True, index=True),
+    # the worker's own follow-up ("terugbellen op ..."), and the day the ladder's next step
+    # is due (set when a step is carried out): the work queue's next action (migration 0011)
+    Column("vervolg_datum", Date, nullable=True),
+    Column("vervolg", String(200), nullable=True),
+    Column("volgende_stap_datum", Date, nullable=True),
 )
 
 signals = Table(
@@ -118,6 +123,21 @@ contact_attempts = Table(
     Column("datum", Date, nullable=False),
     Column("dagdeel", String(10), nullable=True),
     Column("bereikt", Boolean, nullable=False),
+    # who recorded it ('medewerker:<login>', or 'systeem' for the ladder) (migration 0011)
+    Column("door", String(100), nullable=True),
+)
+
+case_log = Table(
+    "case_log",
+    metadata,
+    # the case's own log: notes and every change a person or the ladder made, with who and
+    # when; deleted with the case by retention (migration 0011)
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False, index=True),
+    Column("tijdstip", DateTime(timezone=True), nullable=False),
+    Column("door", String(100), nullable=False),
+    Column("soort", String(30), nullable=False),
+    Column("tekst", Text, nullable=False),
 )
 
 households = Table(

@@ -19,6 +19,7 @@ from proactief.storage.queries import R, Values, chunks, insert_ignore, record_o
 from proactief.storage.tables import (
     audit_log,
     automatic_grants,
+    case_log,
     cases,
     client_identities,
     contact_attempts,
@@ -301,11 +302,12 @@ def insert_report_aggregates(conn: Connection, rows: Sequence[Values]) -> None:
 
 def delete_cases(conn: Connection, case_ids: Sequence[int]) -> dict[str, int]:
     """Delete cases with their signals, contact attempts, ladder steps (and their outbox
-    rows), messages, replies and automatic grants; returns counts."""
+    rows), messages, replies, automatic grants and the case log; returns counts."""
     counts = {
         "replies": 0,
         "reply_routes": 0,
         "automatic_grants": 0,
+        "case_log": 0,
         "signals": 0,
         "contact_attempts": 0,
         "outbox": 0,
@@ -318,6 +320,7 @@ def delete_cases(conn: Connection, case_ids: Sequence[int]) -> dict[str, int]:
             ("replies", replies),
             ("reply_routes", reply_routes),
             ("automatic_grants", automatic_grants),
+            ("case_log", case_log),
         ):
             counts[name] += conn.execute(delete(table).where(table.c.case_id.in_(chunk))).rowcount
         counts["contact_attempts"] += conn.execute(

@@ -15,11 +15,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -29,7 +30,7 @@ from proactief.early_detection.work_queue import WorkQueueConfig, load_work_queu
 from proactief.entitlements import MunicipalSettings
 from proactief.offers.account import Afzender
 from proactief.web.api import create_api
-from proactief.web.auth import NotAllowed, NotLoggedIn
+from proactief.web.auth import NotAllowed, NotLoggedIn, current_user
 from proactief.web.deps import CsrfFailed, NoResident, WebContext
 from proactief.web.pages import page_templates, render
 from proactief.web.routes import accounts, cases, reports, residents
@@ -44,7 +45,26 @@ CSP = (
     "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; "
     "base-uri 'none'; object-src 'none'"
 )
-ERROR_TITLES = {403: "Geen toegang", 404: "Niet gevonden", 429: "Even wachten"}
+ERROR_TITLES = {
+    400: "Dit klopt niet",
+    403: "Geen toegang",
+    404: "Niet gevonden",
+    405: "Dit kan zo niet",
+    429: "Even wachten",
+}
+FIELD_NL = {
+    "case_id": "het zaaknummer",
+    "datum": "de datum",
+    "soort": "de soort contact",
+    "taak": "de taak",
+    "toekenning": "de toekenning",
+    "uitkomst": "de uitkomst",
+    "antwoord": "het antwoord",
+    "zaken": "de gekozen zaken",
+    "eindresultaat": "het eindresultaat",
+    "message_id": "het bericht",
+}
+"""How a form field is named in an error message for the team."""
 
 
 def create_app(
@@ -138,12 +158,18 @@ def create_app(
     app.mount("/api/v1", create_api(context))
 
     def error_page(request: Request, status: int, message: str) -> Response:
+        # inside the layout, with the menu of whoever is logged in
+        try:
+            user = current_user(context.engine, request.session)
+        except Exception:  # an error page must not fail on the session store
+            user = None
         return render(
             request,
             "fout.html",
             status=status,
             titel=ERROR_TITLES.get(status, "Er ging iets mis"),
             melding=message,
+            user=user,
         )
 
     @app.exception_handler(NotLoggedIn)
@@ -162,22 +188,27 @@ def create_app(
     async def expired_form(request: Request, _exc: CsrfFailed) -> Response:
         return error_page(request, 403, "Het formulier is verlopen. Laad de pagina opnieuw.")
 
-    @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException) -> Response:
-        response = error_page(request, exc.status_code, str(exc.detail))
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        message = str(exc.detail)
+        if exc.status_code == 404 and message == "Not Found":
+            message = "Deze pagina bestaat niet. Controleer het adres of ga terug."
+        elif exc.status_code == 405:
+            message = "Dit adres werkt zo niet. Gebruik de knoppen op de pagina."
+        response = error_page(request, exc.status_code, message)
         response.headers.update(exc.headers or {})  # e.g. Retry-After with a 429
         return response
 
     @app.exception_handler(RequestValidationError)
     async def invalid_page(request: Request, exc: RequestValidationError) -> Response:
-        fields = ", ".join(str(e["loc"][-1]) for e in exc.errors())
-        return render(
+        # in the team's words, not the form's field names
+        fields = sorted({FIELD_NL.get(str(e["loc"][-1]), "een veld") for e in exc.errors()})
+        response = error_page(
             request,
-            "fout.html",
-            status=400,
-            titel="Dit klopt niet",
-            melding=f"Controleer: {fields}.",
+            400,
+            "Dit klopt niet: vul " + " en ".join(fields) + " goed in en probeer het opnieuw.",
         )
+        return response
 
     for area in (accounts, cases, reports, residents):
         app.include_router(area.router)

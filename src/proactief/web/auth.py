@@ -92,6 +92,18 @@ def stop_session(engine: Engine, session: dict[str, object]) -> None:
     session.clear()
 
 
+def current_user(engine: Engine, session: Mapping[str, object]) -> User | None:
+    """The logged-in professional, if any (for pages every visitor may see, such as an
+    error page that keeps the menu)."""
+    if not isinstance(session.get("sid"), str):
+        return None
+    with engine.connect() as conn:
+        who = _holder(conn, session)
+        if who is None or who.user_id is None:
+            return None
+        return user_by_id(conn, who.user_id)
+
+
 def authorize(engine: Engine, session: Mapping[str, object], permission: str) -> User:
     """The logged-in user if their role has ``permission`` (session and user read on one
     connection)."""

@@ -38,6 +38,7 @@ __all__ = [
     "case_change",
     "client_key",
     "csrf_token",
+    "dutch",
     "require",
     "too_many",
     "verify_csrf",
@@ -169,4 +170,9 @@ def case_change(engine: Engine) -> Iterator[Connection]:
     except CaseNotFoundError as exc:
         raise HTTPException(404, f"Zaak {exc.case_id} bestaat niet.") from exc
     except (CaseClosedError, ContactDateError, NotReachedError) as exc:
-        raise HTTPException(400, str(exc)) from exc
+        raise HTTPException(400, dutch(exc)) from exc
+
+
+def dutch(exc: Exception) -> str:
+    """The Dutch half of a service's 'nederlands / english' message, for the team."""
+    return str(exc).split(" / ")[0].rstrip(" .:;") + "."

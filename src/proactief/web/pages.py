@@ -13,7 +13,7 @@ from proactief.channels.wording import dag
 from proactief.web.auth import role_matrix
 from proactief.web.deps import WebContext, csrf_token
 
-__all__ = ["MENU", "datum_nl", "menu_for", "page_templates", "render"]
+__all__ = ["MENU", "datum_kort", "datum_nl", "menu_for", "page_templates", "render"]
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -45,10 +45,27 @@ def datum_nl(value: date | datetime | str) -> str:
     return dag(value)
 
 
+def datum_kort(value: date | datetime | str | None) -> str:
+    """'06-12-2026': the one short date format of the professional pages (tables, notices)."""
+    if value is None:
+        return "–"
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    return f"{value:%d-%m-%Y}"
+
+
+def door_nl(actor: str) -> str:
+    """Who did it, as the team reads it: the login name of a colleague, or what the system
+    part is called ('medewerker:anna' -> 'anna')."""
+    return actor.removeprefix("medewerker:")
+
+
 def page_templates() -> Jinja2Templates:
     """The app's one template environment."""
     templates = Jinja2Templates(directory=str(TEMPLATES))
     templates.env.filters["datum_nl"] = datum_nl
+    templates.env.filters["datum_kort"] = datum_kort
+    templates.env.filters["door_nl"] = door_nl
     return templates
 
 

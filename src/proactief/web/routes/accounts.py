@@ -17,9 +17,9 @@ from proactief.accounts.users import (
     set_active,
     set_role,
 )
-from proactief.web.auth import holder, start_session, stop_session
+from proactief.web.auth import current_user, start_session, stop_session
 from proactief.web.deps import Context, client_key, require, too_many, verify_csrf
-from proactief.web.pages import render
+from proactief.web.pages import menu_for, render
 
 __all__ = ["router", "safe_next"]
 
@@ -27,22 +27,29 @@ router = APIRouter()
 
 
 def safe_next(target: str) -> str:
-    """Only local paths: no open redirect after login."""
+    """Only local paths: no open redirect after login ('' when there is none)."""
     if not target.startswith("/") or target.startswith("//"):
-        return "/werkvoorraad"
+        return ""
     return target
+
+
+def first_page(user: User | None) -> str:
+    """Where a professional starts: the first page of the menu their role may open (an
+    analyst's is the dashboard, not a page that says 'Geen toegang')."""
+    pages = menu_for(user)
+    return pages[0][0] if pages else "/account"
 
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, context: Context) -> Response:
-    who = holder(context.engine, request.session)
-    if who is not None and who.user_id is not None:
-        return RedirectResponse("/werkvoorraad", status_code=303)
+    user = current_user(context.engine, request.session)
+    if user is not None:
+        return RedirectResponse(first_page(user), status_code=303)
     return render(request, "start.html")
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, volgende: str = "/werkvoorraad") -> Response:
+def login_form(request: Request, volgende: str = "") -> Response:
     return render(request, "login.html", volgende=safe_next(volgende))
 
 
@@ -52,7 +59,7 @@ def login(
     context: Context,
     gebruikersnaam: str = Form(...),
     wachtwoord: str = Form(...),
-    volgende: str = Form("/werkvoorraad"),
+    volgende: str = Form(""),
 ) -> Response:
     # each attempt is counted before the password is checked, in one atomic step, so
     # parallel guesses cannot pass between a check and a count
@@ -74,7 +81,7 @@ def login(
         )
     context.login_limit.forget(per_name)
     start_session(context.engine, request.session, user)
-    return RedirectResponse(safe_next(volgende), status_code=303)
+    return RedirectResponse(safe_next(volgende) or first_page(user), status_code=303)
 
 
 @router.post("/uitloggen", dependencies=[Depends(verify_csrf)])

@@ -5,14 +5,25 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import Connection
+from starlette.datastructures import QueryParams
 
 from proactief.accounts.users import Rol, User, list_users
-from proactief.domain import Contactpoging, Contactsoort, Dagdeel, Eindresultaat, signaalpartner_nl
-from proactief.early_detection.cases import (
-    count_open_cases,
-    open_case_partners,
-    work_queue,
+from proactief.domain import (
+    Contactpoging,
+    Contactsoort,
+    Dagdeel,
+    Eindresultaat,
+    signaalpartner_team,
 )
+from proactief.early_detection.caselog import (
+    NOTE_MAX,
+    FollowUpError,
+    add_note,
+    set_follow_up,
+    timeline,
+)
+from proactief.early_detection.cases import open_case_partners
 from proactief.early_detection.contacts import (
     AlreadyAcceptedError,
     CaseNotFoundError,
@@ -22,7 +33,18 @@ from proactief.early_detection.contacts import (
     register_contact,
     reopen_case,
 )
-from proactief.early_detection.owners import OwnerError, assign_owner
+from proactief.early_detection.owners import OwnerError, assign_owner, assign_owners
+from proactief.early_detection.queue import (
+    PAGE_SIZES,
+    STATUS_NL,
+    QueueFilter,
+    Sortering,
+    ZaakStatus,
+    next_action_label,
+    queue_row,
+)
+from proactief.early_detection.queue import queue_page as queue_rows
+from proactief.early_detection.repository import case_subject
 from proactief.entitlements.scan import explain_rows, household_of
 from proactief.offers.approach import load_approach_config
 from proactief.offers.grants import GrantError, complete_grant, grants_of_case
@@ -30,21 +52,20 @@ from proactief.offers.outreach import (
     NEE_RESULTAAT,
     TaskError,
     case_offer,
+    complete_task,
     messages_for,
     resident_says_no,
     steps_of_case,
     verify_kenmerk,
 )
 from proactief.offers.replies import ReplyError, close_case_reply, open_replies, replies_of_case
-from proactief.trust.consent import sharing_options
+from proactief.trust.consent import current_state, sharing_options
 from proactief.web.deps import Context, ZaakId, actor, case_change, require
 from proactief.web.pages import render
 
 __all__ = ["router"]
 
 router = APIRouter()
-
-QUEUE_PAGE_SIZE = 200
 
 # how sure a parameter value is (entitlements/parameters.schema.json), for the contact worker
 ZEKERHEID_NL = {
@@ -58,46 +79,157 @@ REGELING_STATUS_NL = {
 }
 
 
+def _queue_filter(params: QueryParams, user: User) -> tuple[QueueFilter, list[str]]:
+    """The queue's filter from the query string; what could not be read, in Dutch."""
+    problems: list[str] = []
+
+    def number(name: str, label: str) -> int | None:
+        raw = params.get(name, "").strip()
+        if not raw:
+            return None
+        if raw.isdigit() and len(raw) < 7:
+            return int(raw)
+        problems.append(f"{label}: vul een heel getal in.")
+        return None
+
+    eigenaar = params.get("eigenaar", "")
+    owner: int | None = None
+    if eigenaar == "mij":
+        owner = user.id
+    elif eigenaar and eigenaar != "geen":
+        owner = number("eigenaar", "Contactpersoon")
+    status = None
+    if params.get("status"):
+        try:
+            status = ZaakStatus(params["status"])
+        except ValueError:
+            problems.append("Status: kies een status uit de lijst.")
+    sortering = Sortering.PRIORITEIT
+    if params.get("sorteer"):
+        try:
+            sortering = Sortering(params["sorteer"])
+        except ValueError:
+            problems.append("Sorteren: kies een kolom uit de tabel.")
+    wijk = params.get("wijk", "").strip()
+    if wijk and not (wijk.isdigit() and len(wijk) == 4):
+        problems.append("Wijk: vul de vier cijfers van de postcode in, bijvoorbeeld 1234.")
+        wijk = ""
+    actie = params.get("actie", "")
+    return (
+        QueueFilter(
+            zoek=params.get("zoek", "")[:100],
+            status=status,
+            eigenaar=owner,
+            zonder_eigenaar=eigenaar == "geen",
+            partner=params.get("partner") or None,
+            crisis=bool(params.get("crisis")),
+            actie_tot=date.today() if actie == "vandaag" else None,
+            wijk=wijk,
+            ouder_dan_dagen=number("ouder", "Ouder dan"),
+            sortering=sortering,
+            aflopend=params.get("richting", "af" if sortering is Sortering.PRIORITEIT else "op")
+            == "af",
+            pagina=number("pagina", "Pagina") or 1,
+            per_pagina=number("per", "Per pagina") or PAGE_SIZES[1],
+        ),
+        problems,
+    )
+
+
 @router.get("/werkvoorraad", response_class=HTMLResponse)
 def queue_page(
     request: Request,
     context: Context,
     user: Annotated[User, Depends(require("werkvoorraad"))],
-    partner: str = "",
-    crisis: str = "",
     kenmerk: str = "",
 ) -> Response:
+    wanted, problems = _queue_filter(request.query_params, user)
     with context.engine.begin() as conn:
         # a resident asks whether a message is genuine: its reference, looked up
         checked = verify_kenmerk(conn, kenmerk[:100]) if kenmerk.strip() else None
-        items = work_queue(
-            conn=conn,
-            limit=QUEUE_PAGE_SIZE,
-            actor=actor(user),
-            partner=partner or None,
-            crisis=bool(crisis),
-        )
-        total = count_open_cases(conn=conn, partner=partner or None, crisis=bool(crisis))
+        page = queue_rows(conn, wanted, actor=actor(user))
         partners = open_case_partners(conn=conn)
-        owners = {u.user_id: u.naam or u.gebruikersnaam for u in list_users(conn=conn)}
+        users = list_users(conn=conn)
         waiting = open_replies(conn)
+        # a resident who does not want to be approached is flagged on their row
+        niet_benaderen = {
+            r.case_id
+            for r in page.rows
+            if current_state(conn=conn, person_pseudonym=r.person_pseudonym).niet_benaderen
+        }
+    if page.zoekfout:
+        problems.append(page.zoekfout)
+    params = {k: v for k, v in request.query_params.items() if k not in ("pagina", "kenmerk")}
     return render(
         request,
         "werkvoorraad.html",
         user=user,
-        items=items,
-        total=total,
+        page=page,
+        filter=wanted,
+        params=params,
+        problems=problems,
         partners=partners,
-        partner=partner,
-        crisis=crisis,
-        partner_nl=signaalpartner_nl,
+        partner_nl=signaalpartner_team,
         kenmerk=kenmerk,
         kenmerk_gevonden=checked,
-        owners=owners,
+        owners={u.user_id: u.naam or u.gebruikersnaam for u in users},
+        workers=[u for u in users if u.actief and u.rol in (Rol.CONTACTMEDEWERKER, Rol.TEAMLEIDER)],
+        statussen=STATUS_NL,
+        sorteringen=SORT_LABELS,
+        page_sizes=PAGE_SIZES,
+        actie_label=next_action_label,
+        niet_benaderen=niet_benaderen,
+        vandaag=date.today(),
         # replies of residents that wait for a worker: per case, and those without one
         antwoord_wacht={r.case_id for r in waiting if r.case_id is not None},
         antwoorden_zonder_zaak=sum(1 for r in waiting if r.case_id is None),
     )
+
+
+SORT_LABELS = {
+    Sortering.ZAAK: "Zaak",
+    Sortering.PRIORITEIT: "Prioriteit",
+    Sortering.STATUS: "Status",
+    Sortering.SIGNAAL: "Begonnen",
+    Sortering.EIGENAAR: "Contactpersoon",
+    Sortering.ACTIE: "Volgende actie",
+}
+
+
+@router.post("/werkvoorraad/toewijzen")
+def assign_many(
+    request: Request,
+    context: Context,
+    user: Annotated[User, Depends(require("zaak_toewijzen"))],
+    zaken: Annotated[list[int], Form()] = [],  # noqa: B006 (FastAPI reads the default)
+    gebruikersnaam: str = Form(""),
+    terug: str = Form(""),
+) -> Response:
+    back = terug if terug.startswith("/werkvoorraad") else "/werkvoorraad"
+    if not zaken:
+        request.session["flash"] = "Kies eerst een of meer zaken in de tabel."
+        return RedirectResponse(back, status_code=303)
+    with case_change(context.engine) as conn:
+        try:
+            changed, unchanged = assign_owners(
+                conn=conn,
+                case_ids=zaken[:500],
+                gebruikersnaam=gebruikersnaam or None,
+                actor=actor(user),
+            )
+        except OwnerError as exc:
+            raise HTTPException(400, "Deze medewerker bestaat niet of is uitgeschakeld.") from exc
+    who = gebruikersnaam or "niemand"
+    request.session["flash"] = (
+        f"{changed} {'zaak' if changed == 1 else 'zaken'} toegewezen aan {who}."
+        + (
+            f" {unchanged} {'had' if unchanged == 1 else 'hadden'} al deze contactpersoon: "
+            "daar is niets veranderd."
+            if unchanged
+            else ""
+        )
+    )
+    return RedirectResponse(back, status_code=303)
 
 
 @router.get("/zaken/{case_id}", response_class=HTMLResponse)
@@ -122,6 +254,8 @@ def case_page(
             for u in list_users(conn=conn)
             if u.actief and u.rol in (Rol.CONTACTMEDEWERKER, Rol.TEAMLEIDER)
         ]
+        log = timeline(conn, case_id)
+        row = queue_row(conn, case_id)
     rendered = messages_for(co, afzender=context.afzender, datum=today)
     return render(
         request,
@@ -142,13 +276,20 @@ def case_page(
         dagdelen=list(Dagdeel),
         resultaten=list(Eindresultaat),
         vandaag=today.isoformat(),
-        partner_nl=signaalpartner_nl,
+        partner_nl=signaalpartner_team,
         grants=grants,
         toekennen=load_approach_config().automatisch_toekennen,
         replies=replies,
         workers=workers,
         open_tasks=[s for s in steps if s.status == "taak_open"],
         nee_resultaat=NEE_RESULTAAT,
+        tijdlijn=log,
+        rij=row,
+        actie_label=next_action_label,
+        statussen=STATUS_NL,
+        # a resident who does not want to be approached: the contact forms stay closed
+        niet_benaderen=co.voorkeuren.niet_benaderen,
+        notitie_max=NOTE_MAX,
     )
 
 
@@ -297,6 +438,7 @@ def add_contact(
     except ValueError as exc:
         raise HTTPException(400, f"Dit klopt niet: {exc}") from exc
     with case_change(context.engine) as conn:
+        _may_approach(conn, case_id)
         register_contact(
             conn=conn, case_id=case_id, attempt=attempt, actor=actor(user), niet_na=date.today()
         )
@@ -371,3 +513,111 @@ def close(
         )
     request.session["flash"] = f"Zaak {case_id} is afgesloten: {result}."
     return RedirectResponse("/werkvoorraad", status_code=303)
+
+
+def _may_approach(conn: Connection, case_id: int) -> None:
+    """Refuse a contact with a resident who does not want to be approached."""
+    subject = case_subject(conn, case_id)
+    if subject is None:
+        raise HTTPException(404, f"Zaak {case_id} bestaat niet.")
+    if current_state(conn=conn, person_pseudonym=subject).niet_benaderen:
+        raise HTTPException(
+            400,
+            "Deze inwoner wil niet benaderd worden: neem geen contact op. Belt de inwoner "
+            "zelf? Schrijf dat dan in een notitie.",
+        )
+
+
+@router.post("/zaken/{case_id}/notitie")
+def note(
+    request: Request,
+    context: Context,
+    user: Annotated[User, Depends(require("contact_registreren"))],
+    case_id: ZaakId,
+    tekst: str = Form(""),
+) -> Response:
+    with case_change(context.engine) as conn:
+        if case_subject(conn, case_id) is None:
+            raise HTTPException(404, f"Zaak {case_id} bestaat niet.")
+        try:
+            add_note(conn, case_id=case_id, door=actor(user), tekst=tekst)
+        except FollowUpError as exc:
+            raise HTTPException(400, str(exc)) from exc
+    request.session["flash"] = "De notitie staat in het logboek van de zaak."
+    return RedirectResponse(f"/zaken/{case_id}#logboek", status_code=303)
+
+
+@router.post("/zaken/{case_id}/vervolg")
+def follow_up(
+    request: Request,
+    context: Context,
+    user: Annotated[User, Depends(require("contact_registreren"))],
+    case_id: ZaakId,
+    datum: str = Form(""),
+    wat: str = Form(""),
+    wissen: str = Form(""),
+) -> Response:
+    when: date | None = None
+    if not wissen:
+        try:
+            when = date.fromisoformat(datum)
+        except ValueError as exc:
+            raise HTTPException(400, "Vul een geldige datum in voor de vervolgactie.") from exc
+    with case_change(context.engine) as conn:
+        try:
+            changed = set_follow_up(
+                conn,
+                case_id=case_id,
+                door=actor(user),
+                datum=when,
+                wat=wat,
+                today=date.today(),
+            )
+        except FollowUpError as exc:
+            raise HTTPException(400, str(exc)) from exc
+    if not changed:
+        request.session["flash"] = "Dit was al zo vastgelegd. Er is niets veranderd."
+    elif when is None:
+        request.session["flash"] = "De vervolgactie is gewist."
+    else:
+        request.session["flash"] = f"Vervolgactie vastgelegd voor {when:%d-%m-%Y}."
+    return RedirectResponse(f"/zaken/{case_id}", status_code=303)
+
+
+@router.post("/zaken/{case_id}/taak")
+def task_done(
+    request: Request,
+    context: Context,
+    user: Annotated[User, Depends(require("contact_registreren"))],
+    case_id: ZaakId,
+    taak: int = Form(...),
+    datum: str = Form(...),
+    dagdeel: str = Form(""),
+    bereikt: str = Form(""),
+) -> Response:
+    try:
+        when = date.fromisoformat(datum)
+        part = Dagdeel(dagdeel) if dagdeel else None
+    except ValueError as exc:
+        raise HTTPException(400, "Vul een geldige datum en een dagdeel uit de lijst in.") from exc
+    with case_change(context.engine) as conn:
+        step = next((st for st in steps_of_case(conn=conn, case_id=case_id) if st.id == taak), None)
+        if step is None:
+            raise HTTPException(400, "Deze taak hoort niet bij deze zaak.")
+        if step.status != "taak_open":
+            request.session["flash"] = "Deze taak was al afgerond. Er is niets veranderd."
+            return RedirectResponse(f"/zaken/{case_id}", status_code=303)
+        _may_approach(conn, case_id)
+        attempt = complete_task(
+            conn=conn,
+            step_id=taak,
+            bereikt=bereikt == "ja",
+            datum=when,
+            dagdeel=part,
+            door=actor(user),
+            niet_na=date.today(),
+        )
+    request.session["flash"] = f"Taak afgerond: {attempt.soort}, " + (
+        "bereikt." if attempt.bereikt else "niet bereikt."
+    )
+    return RedirectResponse(f"/zaken/{case_id}", status_code=303)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from proactief.accounts.users import User
-from proactief.domain import signaalpartner_nl
+from proactief.domain import signaalpartner_team
 from proactief.early_detection.report import ReportRequest, build_ddas_report, validate_ddas_report
 from proactief.evaluation.funnel import funnels
 from proactief.web.deps import Context, actor, require
@@ -35,7 +35,8 @@ def dashboard(
         counted = funnels(conn=conn, actor=f"{actor(user)}:evaluatie")
     rows = counted.per_partner
     table = [
-        {"naam": signaalpartner_nl(p), "zaken": c["signalen"], **c} for p, c in sorted(rows.items())
+        {"naam": signaalpartner_team(p), "zaken": c["signalen"], **c}
+        for p, c in sorted(rows.items())
     ]
     return render(
         request,

@@ -1,0 +1,253 @@
+"""A team's daily work over HTTP: the queue's paging, sorting and search, 'mijn zaken' and
+'vandaag te doen', bulk assignment, the do-not-contact flag, tasks, notes and follow-ups in
+the web app, and the case log - on SQLite and PostgreSQL."""
+
+import re
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, insert, select
+
+from conftest import PERSON, WEB_PASSWORD, add_queue_case, csrf_of, https_client, web_setup
+from proactief.domain import EventSoort, Wijze
+from proactief.storage.tables import audit_log, case_log, contact_attempts, outreach_steps
+from proactief.trust.consent import record_event
+
+
+@pytest.fixture
+def web(engine: Engine) -> dict[str, Any]:
+    return web_setup(engine, b"t" * 32)
+
+
+def login(web: dict[str, Any], name: str) -> TestClient:
+    c: TestClient = https_client(web["app"])
+    token = csrf_of(c.get("/login").text)
+    c.post("/login", data={"gebruikersnaam": name, "wachtwoord": WEB_PASSWORD, "csrf_token": token})
+    return c
+
+
+def case_links(html: str) -> list[int]:
+    return [int(n) for n in re.findall(r'<a class="utrecht-link" href="/zaken/(\d+)">', html)]
+
+
+def post(c: TestClient, path: str, page: str, data: dict[str, Any]) -> Any:
+    return c.post(path, data={"csrf_token": csrf_of(c.get(page).text), **data})
+
+
+def test_the_queue_pages_sorts_and_searches(web: dict[str, Any]) -> None:
+    with web["engine"].begin() as conn:
+        made = [add_queue_case(conn, n, priority=n) for n in range(60)]
+    c = login(web, "contactmedewerker")
+    first = c.get("/werkvoorraad?per=25").text
+    assert "61 open zaken; pagina 1 van 3." in first
+    assert len(case_links(first)) == 25
+    # the highest priority first
+    assert case_links(first)[0] == made[-1]
+    assert 'href="/werkvoorraad?per=25&amp;pagina=2"' in first
+    seen = []
+    for n in (1, 2, 3):
+        seen += case_links(c.get(f"/werkvoorraad?per=25&pagina={n}").text)
+    assert sorted(seen) == sorted([*made, web["case_id"]])
+    # sorted on the case number, ascending, and the header says so
+    by_number = c.get("/werkvoorraad?sorteer=zaak&richting=op").text
+    assert case_links(by_number)[:3] == sorted([*made, web["case_id"]])[:3]
+    assert 'aria-sort="ascending"' in by_number
+    # search on a case number
+    assert case_links(c.get(f"/werkvoorraad?zoek={made[7]}").text) == [made[7]]
+    # what it cannot read, it says, in Dutch, without an error page
+    odd = c.get("/werkvoorraad?zoek=Jansen&ouder=veel&sorteer=naam")
+    assert odd.status_code == 200
+    assert "Zoek op een zaaknummer" in odd.text
+    assert "Ouder dan: vul een heel getal in." in odd.text
+    assert "Sorteren: kies een kolom uit de tabel." in odd.text
+
+
+def test_a_bsn_search_finds_the_case_and_is_in_the_audit_trail(web: dict[str, Any]) -> None:
+    c = login(web, "contactmedewerker")
+    # make_case's person has conftest's first valid BSN
+    found = c.get("/werkvoorraad?zoek=111222333").text
+    assert case_links(found) == [web["case_id"]]
+    with web["engine"].connect() as conn:
+        entries = conn.execute(
+            select(audit_log.c.actor, audit_log.c.subject).where(audit_log.c.doel == "zaak_zoeken")
+        ).all()
+    assert ("medewerker:contactmedewerker", PERSON) in entries
+
+
+def test_a_resident_who_said_no_contact_is_flagged_and_cannot_be_contacted(
+    web: dict[str, Any],
+) -> None:
+    case_id = web["case_id"]
+    with web["engine"].begin() as conn:
+        record_event(
+            conn=conn,
+            person_pseudonym=PERSON,
+            soort=EventSoort.NIET_BENADEREN,
+            wijze=Wijze.WEB,
+            door="inwoner",
+        )
+    c = login(web, "contactmedewerker")
+    assert "Niet benaderen" in c.get("/werkvoorraad").text
+    page = c.get(f"/zaken/{case_id}").text
+    assert "Deze inwoner wil niet benaderd worden" in page
+    assert "Contactpoging vastleggen" not in page
+    refused = post(
+        c,
+        f"/zaken/{case_id}/contact",
+        f"/zaken/{case_id}",
+        {"soort": "Telefoon", "datum": date.today().isoformat(), "bereikt": "ja"},
+    )
+    assert refused.status_code == 400
+    assert "wil niet benaderd worden" in refused.text
+    with web["engine"].connect() as conn:
+        assert conn.execute(select(contact_attempts)).all() == []
+
+
+def test_bulk_assignment_by_a_team_lead_and_mijn_zaken(web: dict[str, Any]) -> None:
+    with web["engine"].begin() as conn:
+        others = [add_queue_case(conn, n) for n in range(3)]
+    chosen = [web["case_id"], others[0]]
+    worker = login(web, "contactmedewerker")
+    # a contact worker may not assign
+    assert (
+        post(worker, "/werkvoorraad/toewijzen", "/werkvoorraad", {"zaken": chosen}).status_code
+        == 403
+    )
+    lead = login(web, "teamleider")
+    form = {"zaken": chosen, "gebruikersnaam": "contactmedewerker"}
+    done = post(lead, "/werkvoorraad/toewijzen", "/werkvoorraad", form)
+    assert done.status_code == 303
+    assert "2 zaken toegewezen aan contactmedewerker." in lead.get("/werkvoorraad").text
+    post(lead, "/werkvoorraad/toewijzen", "/werkvoorraad", {**form, "zaken": [*chosen, others[1]]})
+    again = lead.get("/werkvoorraad").text
+    assert "1 zaak toegewezen aan contactmedewerker. 2 hadden al deze contactpersoon" in again
+    mine = worker.get("/werkvoorraad?eigenaar=mij").text
+    assert sorted(case_links(mine)) == sorted([*chosen, others[1]])
+    with web["engine"].connect() as conn:
+        logged = conn.execute(
+            select(case_log.c.case_id).where(case_log.c.soort == "toegewezen")
+        ).scalars()
+        assert sorted(logged) == sorted([*chosen, others[1]])
+
+
+def test_a_worker_plans_a_follow_up_writes_a_note_and_finds_it_today(
+    web: dict[str, Any],
+) -> None:
+    case_id = web["case_id"]
+    with web["engine"].begin() as conn:
+        # the case is not new: a letter went out and the next step is weeks away
+        conn.execute(
+            insert(outreach_steps).values(
+                case_id=case_id,
+                stap=0,
+                kanaal="brief",
+                tijdstip=datetime.now(UTC),
+                status="afgeleverd",
+                detail="",
+                toon="neutraal",
+            )
+        )
+    lead = login(web, "teamleider")
+    post(
+        lead,
+        "/werkvoorraad/toewijzen",
+        "/werkvoorraad",
+        {"zaken": [case_id], "gebruikersnaam": "contactmedewerker"},
+    )
+    c = login(web, "contactmedewerker")
+    today = "/werkvoorraad?eigenaar=mij&actie=vandaag"
+    assert case_links(c.get(today).text) == []
+    when = date.today().isoformat()
+    plan = {"datum": when, "wat": "Terugbellen na 17 uur"}
+    assert post(c, f"/zaken/{case_id}/vervolg", f"/zaken/{case_id}", plan).status_code == 303
+    assert case_links(c.get(today).text) == [case_id]
+    assert "Terugbellen na 17 uur" in c.get(today).text
+    # the same again: nothing changes, and the page says so
+    post(c, f"/zaken/{case_id}/vervolg", f"/zaken/{case_id}", plan)
+    assert "Dit was al zo vastgelegd" in c.get(f"/zaken/{case_id}").text
+    # a date in the past is refused in Dutch
+    past = post(
+        c, f"/zaken/{case_id}/vervolg", f"/zaken/{case_id}", {"datum": "2020-01-01", "wat": "x"}
+    )
+    assert past.status_code == 400 and "dag in de toekomst" in past.text
+    note = {"tekst": "Inwoner vraagt om een brief in eenvoudige taal."}
+    assert post(c, f"/zaken/{case_id}/notitie", f"/zaken/{case_id}", note).status_code == 303
+    page = " ".join(c.get(f"/zaken/{case_id}").text.split())
+    assert "Inwoner vraagt om een brief in eenvoudige taal." in page
+    assert '<strong>Notitie</strong> <span class="pf-who">(contactmedewerker)</span>' in page
+    assert '<strong>Toegewezen</strong> <span class="pf-who">(teamleider)</span>' in page
+
+
+def test_a_call_task_is_done_in_the_web_app_once(web: dict[str, Any]) -> None:
+    case_id = web["case_id"]
+    with web["engine"].begin() as conn:
+        step = conn.execute(
+            insert(outreach_steps).values(
+                case_id=case_id,
+                stap=0,
+                kanaal="telefoon",
+                dagdeel="Middag",
+                tijdstip=datetime.now(UTC),
+                status="taak_open",
+                detail="",
+                belscript="Goedemiddag, u spreekt met de gemeente.",
+                toon="neutraal",
+            )
+        ).inserted_primary_key[0]
+    c = login(web, "contactmedewerker")
+    page = c.get(f"/zaken/{case_id}").text
+    assert "Taak: bellen" in page and "Goedemiddag, u spreekt met de gemeente." in page
+    assert "Taak van de contactladder" in c.get("/werkvoorraad").text
+    form = {"taak": step, "datum": date.today().isoformat(), "bereikt": "ja"}
+    assert post(c, f"/zaken/{case_id}/taak", f"/zaken/{case_id}", form).status_code == 303
+    assert "Taak afgerond: Telefoon, bereikt." in c.get(f"/zaken/{case_id}").text
+    post(c, f"/zaken/{case_id}/taak", f"/zaken/{case_id}", form)
+    assert "Deze taak was al afgerond" in c.get(f"/zaken/{case_id}").text
+    with web["engine"].connect() as conn:
+        attempts = conn.execute(
+            select(contact_attempts.c.soort, contact_attempts.c.dagdeel, contact_attempts.c.door)
+        ).all()
+    assert attempts == [("Telefoon", "Middag", "medewerker:contactmedewerker")]
+
+
+def test_error_pages_keep_the_layout_and_speak_dutch(web: dict[str, Any]) -> None:
+    c = login(web, "contactmedewerker")
+    missing = c.get("/bestaat-niet")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"].startswith("text/html")
+    assert "Deze pagina bestaat niet" in missing.text
+    # the menu stays
+    assert 'aria-label="Hoofdmenu"' in missing.text and 'href="/werkvoorraad"' in missing.text
+    # a form without its field: the team reads what to fill in, not a field name
+    token = csrf_of(c.get(f"/zaken/{web['case_id']}").text)
+    bad = c.post(f"/zaken/{web['case_id']}/contact", data={"csrf_token": token})
+    assert bad.status_code == 400
+    assert "vul de datum en de soort contact goed in" in bad.text
+    assert "case_id" not in bad.text and "Controleer:" not in bad.text
+    # a future date, in the team's date format
+    future = post(
+        c,
+        f"/zaken/{web['case_id']}/contact",
+        f"/zaken/{web['case_id']}",
+        {"soort": "Telefoon", "datum": "2030-01-01"},
+    )
+    assert future.status_code == 400
+    assert "Datum 01-01-2030 ligt na vandaag" in future.text and " / " not in future.text
+
+
+def test_each_role_starts_on_a_page_it_may_open(web: dict[str, Any]) -> None:
+    for role, start in (
+        ("analist", "/dashboard"),
+        ("contactmedewerker", "/werkvoorraad"),
+        ("beheerder", "/werkvoorraad"),
+    ):
+        c: TestClient = https_client(web["app"])
+        token = csrf_of(c.get("/login").text)
+        landed = c.post(
+            "/login",
+            data={"gebruikersnaam": role, "wachtwoord": WEB_PASSWORD, "csrf_token": token},
+        )
+        assert landed.headers["location"] == start, role
+        assert c.get("/").headers["location"] == start
