@@ -576,6 +576,9 @@ def add_queue_case(
             einddatum_matchingperiode=start + timedelta(days=30),
             priority=priority,
             priority_reasons=json.dumps([{"rule_id": "r", "points": priority, "reason": "test"}]),
+            # a new case is due for its first message from its matching date (as
+            # early_detection.repository.create_case stores it)
+            volgende_actie_datum=values.pop("volgende_actie_datum", start),
             **values,
         )
     ).inserted_primary_key[0]

@@ -16,13 +16,14 @@ from typing import Any
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from proactief.channels.letter import render_letter_html
 from proactief.domain import Doel
 from proactief.domain.account import OfferAccount
 from proactief.early_detection import repository as early_repo
 from proactief.early_detection.contacts import case_grant
+from proactief.early_detection.queue import stale_queue_fields
 from proactief.evaluation.funnel import funnel
 from proactief.offers import repository as offers_repo
 from proactief.offers.checks import (
@@ -81,6 +82,21 @@ def test_opted_out_residents_got_no_messages(demo: tuple[Path, str]) -> None:
         assert {m.person_pseudonym for m in sent}.isdisjoint(opted_out)
         assert verify_audit(conn)[1] == []
     engine.dispose()
+
+
+def test_the_queue_fields_of_every_demo_case_agree_with_its_data(
+    demo: tuple[Path, str],
+) -> None:
+    """Every write of the demo (matching, ladder steps, tasks, attempts, closings) kept the
+    work queue's stored status and next action equal to what the case's data says."""
+    data, _output = demo
+    engine = create_db_engine(f"sqlite:///{data / 'proactief.db'}")
+    with engine.connect() as conn:
+        assert stale_queue_fields(conn) == []
+        statuses = set(conn.scalars(text("SELECT DISTINCT wachtrij_status FROM cases")))
+    engine.dispose()
+    # the demo reaches every stage, so the check above covers each rule
+    assert {"nieuw", "benaderd", "bereikt"} <= statuses
 
 
 def test_the_demo_makes_real_offers_and_messages(demo: tuple[Path, str]) -> None:

@@ -5,11 +5,12 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, select
 
 from conftest import VALID_BSNS, WEB_PASSWORD, add_queue_case
 from proactief.accounts.users import Rol, add_user
 from proactief.domain import Contactpoging, Contactsoort, Eindresultaat
+from proactief.early_detection import repository as early_repo
 from proactief.early_detection.caselog import FollowUpError, add_note, set_follow_up, timeline
 from proactief.early_detection.contacts import accept_help, close_case, register_contact
 from proactief.early_detection.owners import assign_owner, assign_owners
@@ -20,12 +21,13 @@ from proactief.early_detection.queue import (
     next_action_label,
     queue_page,
     queue_row,
+    stale_queue_fields,
 )
+from proactief.offers import repository as offers_repo
 from proactief.storage.tables import (
     audit_log,
     case_log,
     cases,
-    outreach_steps,
 )
 from proactief.trust import repository as trust_repo
 
@@ -100,22 +102,19 @@ def test_status_and_next_action_follow_what_happened(engine: Engine) -> None:
         assert row.next_action == TODAY - timedelta(days=5)
         assert next_action_label(row) == "Eerste bericht van de contactladder"
         # the ladder sent a letter; its next step is due in 7 days
-        conn.execute(
-            insert(outreach_steps).values(
-                case_id=case_id,
-                stap=0,
-                kanaal="brief",
-                tijdstip=datetime.now(UTC),
-                status="afgeleverd",
-                detail="",
-                toon="neutraal",
-            )
+        offers_repo.insert_outreach_step(
+            conn,
+            {
+                "case_id": case_id,
+                "stap": 0,
+                "kanaal": "brief",
+                "tijdstip": datetime.now(UTC),
+                "status": "afgeleverd",
+                "detail": "",
+                "toon": "neutraal",
+            },
         )
-        conn.execute(
-            cases.update()
-            .where(cases.c.id == case_id)
-            .values(volgende_stap_datum=TODAY + timedelta(days=7))
-        )
+        early_repo.update_case(conn, case_id, volgende_stap_datum=TODAY + timedelta(days=7))
         row = queue_row(conn, case_id)
         assert row is not None and row.status is ZaakStatus.BENADERD
         assert row.next_action == TODAY + timedelta(days=7)
@@ -132,16 +131,17 @@ def test_status_and_next_action_follow_what_happened(engine: Engine) -> None:
         assert row is not None and row.next_action == TODAY + timedelta(days=2)
         assert next_action_label(row) == "Terugbellen"
         # an open call task of the ladder is due today
-        conn.execute(
-            insert(outreach_steps).values(
-                case_id=case_id,
-                stap=1,
-                kanaal="telefoon",
-                tijdstip=datetime.now(UTC),
-                status="taak_open",
-                detail="",
-                toon="neutraal",
-            )
+        task = offers_repo.insert_outreach_step(
+            conn,
+            {
+                "case_id": case_id,
+                "stap": 1,
+                "kanaal": "telefoon",
+                "tijdstip": datetime.now(UTC),
+                "status": "taak_open",
+                "detail": "",
+                "toon": "neutraal",
+            },
         )
         row = queue_row(conn, case_id)
         assert row is not None and row.next_action == datetime.now(UTC).date()
@@ -150,7 +150,7 @@ def test_status_and_next_action_follow_what_happened(engine: Engine) -> None:
         due = queue_page(conn, QueueFilter(actie_tot=TODAY + timedelta(days=1)), actor="t")
         assert ids(due) == [case_id]
         # reached: the ladder stops; only the follow-up is left
-        conn.execute(outreach_steps.update().values(status="taak_afgerond"))
+        offers_repo.update_outreach_step(conn, task, status="taak_afgerond")
         register_contact(
             conn=conn,
             case_id=case_id,
@@ -166,6 +166,8 @@ def test_status_and_next_action_follow_what_happened(engine: Engine) -> None:
         assert row is not None and row.status is ZaakStatus.HULP_AANGENOMEN
         assert row.next_action is None
         assert ids(queue_page(conn, QueueFilter(actie_tot=TODAY), actor="t")) == []
+        # every step above kept the stored fields equal to what the data says
+        assert stale_queue_fields(conn) == []
 
 
 def test_search_by_case_bsn_and_address_is_audited(engine: Engine) -> None:

@@ -8,11 +8,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, select
 
 from conftest import PERSON, WEB_PASSWORD, add_queue_case, csrf_of, https_client, web_setup
 from proactief.domain import EventSoort, Wijze
-from proactief.storage.tables import audit_log, case_log, contact_attempts, outreach_steps
+from proactief.offers import repository as offers_repo
+from proactief.storage.tables import audit_log, case_log, contact_attempts
 from proactief.trust.consent import record_event
 
 
@@ -138,16 +139,17 @@ def test_a_worker_plans_a_follow_up_writes_a_note_and_finds_it_today(
     case_id = web["case_id"]
     with web["engine"].begin() as conn:
         # the case is not new: a letter went out and the next step is weeks away
-        conn.execute(
-            insert(outreach_steps).values(
-                case_id=case_id,
-                stap=0,
-                kanaal="brief",
-                tijdstip=datetime.now(UTC),
-                status="afgeleverd",
-                detail="",
-                toon="neutraal",
-            )
+        offers_repo.insert_outreach_step(
+            conn,
+            {
+                "case_id": case_id,
+                "stap": 0,
+                "kanaal": "brief",
+                "tijdstip": datetime.now(UTC),
+                "status": "afgeleverd",
+                "detail": "",
+                "toon": "neutraal",
+            },
         )
     lead = login(web, "teamleider")
     post(
@@ -183,19 +185,20 @@ def test_a_worker_plans_a_follow_up_writes_a_note_and_finds_it_today(
 def test_a_call_task_is_done_in_the_web_app_once(web: dict[str, Any]) -> None:
     case_id = web["case_id"]
     with web["engine"].begin() as conn:
-        step = conn.execute(
-            insert(outreach_steps).values(
-                case_id=case_id,
-                stap=0,
-                kanaal="telefoon",
-                dagdeel="Middag",
-                tijdstip=datetime.now(UTC),
-                status="taak_open",
-                detail="",
-                belscript="Goedemiddag, u spreekt met de gemeente.",
-                toon="neutraal",
-            )
-        ).inserted_primary_key[0]
+        step = offers_repo.insert_outreach_step(
+            conn,
+            {
+                "case_id": case_id,
+                "stap": 0,
+                "kanaal": "telefoon",
+                "dagdeel": "Middag",
+                "tijdstip": datetime.now(UTC),
+                "status": "taak_open",
+                "detail": "",
+                "belscript": "Goedemiddag, u spreekt met de gemeente.",
+                "toon": "neutraal",
+            },
+        )
     c = login(web, "contactmedewerker")
     page = c.get(f"/zaken/{case_id}").text
     assert "Taak: bellen" in page and "Goedemiddag, u spreekt met de gemeente." in page

@@ -13,6 +13,7 @@ from enum import StrEnum
 from sqlalchemy import Connection, select
 
 from proactief.domain import signaalpartner_team
+from proactief.early_detection.repository import update_case
 from proactief.storage.tables import case_log, cases, outreach_steps, signals
 
 __all__ = [
@@ -136,9 +137,7 @@ def set_follow_up(
     new = (datum, text if datum else None)
     if (row.vervolg_datum, row.vervolg) == new:
         return False
-    conn.execute(
-        cases.update().where(cases.c.id == case_id).values(vervolg_datum=new[0], vervolg=new[1])
-    )
+    update_case(conn, case_id, vervolg_datum=new[0], vervolg=new[1])
     log_event(
         conn,
         case_id=case_id,

@@ -1,8 +1,10 @@
 """The team's work queue: open cases, one page at a time, sorted, searched and filtered in
 the database, with each case's status, owner and next action.
 
-Status and next action are derived in SQL from what the case holds, so they cannot go
-stale: a case is ``nieuw`` (nothing done yet), ``benaderd`` (a message, task or attempt,
+Status and next action are derived in SQL from what the case holds and kept on the case
+by every write to it, its attempts or its ladder steps (``refresh_queue_fields``, in the
+same transaction), so the queue sorts and filters on an index: a case is ``nieuw``
+(nothing done yet), ``benaderd`` (a message, task or attempt,
 nobody reached yet), ``bereikt`` (an attempt reached the resident) or ``hulp_aangenomen``.
 The next action is the earliest of: an open call or visit task of the ladder, the worker's
 own follow-up (``cases.vervolg_datum``), and, while nobody has been reached, the ladder's
@@ -15,6 +17,7 @@ purpose ``zaak_zoeken`` and is in the audit trail with the persons found.
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
@@ -25,6 +28,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Date,
+    and_,
     case,
     exists,
     func,
@@ -54,6 +58,8 @@ __all__ = [
     "next_action_label",
     "queue_page",
     "queue_row",
+    "refresh_queue_fields",
+    "stale_queue_fields",
 ]
 
 PAGE_SIZES = (25, 50, 100)
@@ -139,6 +145,37 @@ def _ladder_date() -> ColumnElement[date]:
 
 def _next_action() -> ColumnElement[date]:
     return _earliest(_earliest(_task_date(), cases.c.vervolg_datum), _ladder_date())
+
+
+def refresh_queue_fields(conn: Connection, case_ids: Iterable[int]) -> None:
+    """Derive the queue's status and next action of these cases again, in the caller's
+    transaction: called by every write to a case, its attempts or its ladder steps."""
+    wanted = sorted(set(case_ids))
+    for start in range(0, len(wanted), 500):
+        conn.execute(
+            cases.update()
+            .where(cases.c.id.in_(wanted[start : start + 500]))
+            .values(wachtrij_status=_status(), volgende_actie_datum=_next_action())
+        )
+
+
+def stale_queue_fields(conn: Connection) -> list[int]:
+    """Cases whose stored status or next action differs from what their data says (none,
+    unless a write bypassed the repositories): a check for tests and for support."""
+    derived_status = _status()
+    derived_action = _next_action()
+    return list(
+        conn.scalars(
+            select(cases.c.id).where(
+                or_(
+                    cases.c.wachtrij_status != derived_status,
+                    and_(cases.c.volgende_actie_datum.is_(None), derived_action.is_not(None)),
+                    and_(cases.c.volgende_actie_datum.is_not(None), derived_action.is_(None)),
+                    cases.c.volgende_actie_datum != derived_action,
+                )
+            )
+        )
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,7 +313,7 @@ def _conditions(
     if found is not None:
         where.append(found)
     if f.status is not None:
-        where.append(_status() == f.status.value)
+        where.append(cases.c.wachtrij_status == f.status.value)
     if f.zonder_eigenaar:
         where.append(cases.c.eigenaar_id.is_(None))
     elif f.eigenaar is not None:
@@ -290,7 +327,7 @@ def _conditions(
             exists().where(signals.c.case_id == cases.c.id, signals.c.crisissignaal.is_(True))
         )
     if f.actie_tot is not None:
-        where.append(_next_action() <= f.actie_tot)
+        where.append(cases.c.volgende_actie_datum <= f.actie_tot)
     if f.wijk:
         PersonalDataAccess(conn, doel=Doel.ZAAK_ZOEKEN, actor=actor).check(
             WIJK_FIELDS, about={"filter": "wijk"}
@@ -315,9 +352,9 @@ def _order(f: QueueFilter) -> list[ColumnElement[Any]]:
         Sortering.PRIORITEIT: cases.c.priority,
         Sortering.ZAAK: cases.c.id,
         Sortering.SIGNAAL: cases.c.matchingsdatum,
-        Sortering.STATUS: _status(),
+        Sortering.STATUS: cases.c.wachtrij_status,
         Sortering.EIGENAAR: cases.c.eigenaar_id,
-        Sortering.ACTIE: _next_action(),
+        Sortering.ACTIE: cases.c.volgende_actie_datum,
     }
     # ties: the team's default order (highest priority, then the oldest case)
     return [direction(key[f.sortering]), cases.c.priority.desc(), cases.c.id.asc()]
@@ -337,8 +374,8 @@ def _rows(conn: Connection, ids: list[int]) -> list[QueueRow]:
         cases.c.vervolg_datum,
         cases.c.vervolg,
         cases.c.person_pseudonym,
-        _status().label("status"),
-        _next_action().label("next_action"),
+        cases.c.wachtrij_status.label("status"),
+        cases.c.volgende_actie_datum.label("next_action"),
         task,
     ).where(cases.c.id.in_(ids))
     details = {row.id: row for row in conn.execute(query)}

@@ -25,6 +25,7 @@ from proactief.domain.records import (
     ReportSignalRecord,
     SignalRecord,
 )
+from proactief.early_detection.queue import refresh_queue_fields
 from proactief.storage.queries import (
     Values,
     bulk_insert_ignore,
@@ -236,7 +237,9 @@ def cases_of_persons(grant: Grant, pseudonyms: Sequence[str]) -> list[CaseRecord
 
 
 def create_case(conn: Connection, values: Values) -> int:
-    """Insert a case and return its id."""
+    """Insert a case and return its id. A new case has no step or attempt yet: it is
+    'nieuw' and its first message is due from its matching date (early_detection.queue)."""
+    values = {"volgende_actie_datum": values.get("matchingsdatum"), **values}
     result = conn.execute(cases.insert().values(**values).returning(cases.c.id))
     return int(result.scalar_one())
 
@@ -262,9 +265,17 @@ def signals_by_case(grant: Grant, case_ids: Sequence[int]) -> dict[int, list[Sig
     return grouped
 
 
+#: the fields the work queue's status and next action are derived from
+QUEUE_INPUTS = frozenset(
+    {"matchingsdatum", "datum_hulp_geaccepteerd", "vervolg_datum", "volgende_stap_datum"}
+)
+
+
 def update_case(conn: Connection, case_id: int, **values: object) -> None:
-    """Change fields of one case."""
+    """Change fields of one case (and the queue's derived fields when they depend on it)."""
     conn.execute(update(cases).where(cases.c.id == case_id).values(**values))
+    if QUEUE_INPUTS & values.keys():
+        refresh_queue_fields(conn, [case_id])
 
 
 def case_subject(conn: Connection, case_id: int) -> str | None:
@@ -361,6 +372,7 @@ def insert_attempts(conn: Connection, rows: Sequence[Values]) -> None:
     """Store contact attempts."""
     if rows:
         conn.execute(contact_attempts.insert(), list(rows))
+        refresh_queue_fields(conn, [int(str(r["case_id"])) for r in rows])
 
 
 def case_from_rows(

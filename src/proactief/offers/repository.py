@@ -16,6 +16,7 @@ from proactief.domain.records import (
     ReplyRouteRecord,
     SegmentKansenRecord,
 )
+from proactief.early_detection.queue import refresh_queue_fields
 from proactief.storage.queries import Values, record_or_none, records
 from proactief.storage.tables import (
     automatic_grants,
@@ -60,12 +61,14 @@ __all__ = [
 
 
 def insert_outreach_step(conn: Connection, row: Values) -> int:
-    """Store one executed ladder step and return its id."""
-    return int(
+    """Store one executed ladder step and return its id (the case's queue fields follow)."""
+    step_id = int(
         conn.execute(
             outreach_steps.insert().values(**row).returning(outreach_steps.c.id)
         ).scalar_one()
     )
+    refresh_queue_fields(conn, [int(str(row["case_id"]))])
+    return step_id
 
 
 def outreach_steps_of_case(conn: Connection, case_id: int) -> list[OutreachStepRecord]:
@@ -99,8 +102,15 @@ def outreach_step_rows(
 
 
 def update_outreach_step(conn: Connection, step_id: int, **values: object) -> None:
-    """Change a ladder step (a task done)."""
-    conn.execute(update(outreach_steps).where(outreach_steps.c.id == step_id).values(**values))
+    """Change a ladder step (a task done; the case's queue fields follow)."""
+    changed = conn.execute(
+        update(outreach_steps)
+        .where(outreach_steps.c.id == step_id)
+        .values(**values)
+        .returning(outreach_steps.c.case_id)
+    ).first()
+    if changed is not None:
+        refresh_queue_fields(conn, [int(changed[0])])
 
 
 def upsert_segment_kansen(conn: Connection, row: Values) -> None:

@@ -4,7 +4,7 @@ Every change is appended (with when, how and by whom) and written to the audit t
 the same transaction; nothing is overwritten.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from functools import cache
 
@@ -30,6 +30,7 @@ __all__ = [
     "channel_events",
     "current_state",
     "events_of",
+    "not_to_contact",
     "record_event",
     "record_events",
     "set_events",
@@ -143,6 +144,21 @@ def events_of(
         )
         for row in repo.preference_event_rows(grant, person_pseudonym)
     ]
+
+
+def not_to_contact(*, conn: Connection, persons: Sequence[str], actor: str) -> set[str]:
+    """Which of these persons do not want to be approached: one purpose-bound, audited read
+    for a page of the work queue (the flag on each row)."""
+    if not persons:
+        return set()
+    grant = PersonalDataAccess(conn, doel=Doel.VROEGSIGNALERING, actor=actor).check(
+        ["preference_events.person_pseudonym", "preference_events.soort"],
+        about={"niet_benaderen": len(persons)},
+    )
+    return repo.opted_out_persons(
+        grant.require(["preference_events.person_pseudonym", "preference_events.soort"]),
+        among=persons,
+    )
 
 
 def current_state(*, conn: Connection, person_pseudonym: str) -> PreferenceState:

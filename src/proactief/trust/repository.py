@@ -105,13 +105,17 @@ def preference_event_rows(grant: "Grant", person_pseudonym: str) -> list[Prefere
     )
 
 
-def opted_out_persons(conn: Connection) -> set[str]:
-    """Persons whose latest opt-out/opt-in event is an opt-out."""
-    rows = conn.execute(
+def opted_out_persons(conn: Connection, among: Sequence[str] | None = None) -> set[str]:
+    """Persons whose latest opt-out/opt-in event is an opt-out (optionally only ``among``
+    these persons)."""
+    query = (
         select(preference_events.c.person_pseudonym, preference_events.c.soort)
         .where(preference_events.c.soort.in_(("niet_benaderen", "weer_benaderen")))
         .order_by(preference_events.c.tijdstip, preference_events.c.id)
     )
+    if among is not None:
+        query = query.where(preference_events.c.person_pseudonym.in_(list(among)))
+    rows = conn.execute(query)
     latest: dict[str, str] = {}
     for person, soort in rows:
         latest[person] = soort

@@ -59,7 +59,7 @@ from proactief.offers.outreach import (
     verify_kenmerk,
 )
 from proactief.offers.replies import ReplyError, close_case_reply, open_replies, replies_of_case
-from proactief.trust.consent import current_state, sharing_options
+from proactief.trust.consent import current_state, not_to_contact, sharing_options
 from proactief.web.deps import Context, ZaakId, actor, case_change, require
 from proactief.web.pages import render
 
@@ -152,11 +152,10 @@ def queue_page(
         users = list_users(conn=conn)
         waiting = open_replies(conn)
         # a resident who does not want to be approached is flagged on their row
-        niet_benaderen = {
-            r.case_id
-            for r in page.rows
-            if current_state(conn=conn, person_pseudonym=r.person_pseudonym).niet_benaderen
-        }
+        refused = not_to_contact(
+            conn=conn, persons=[r.person_pseudonym for r in page.rows], actor=actor(user)
+        )
+        niet_benaderen = {r.case_id for r in page.rows if r.person_pseudonym in refused}
     if page.zoekfout:
         problems.append(page.zoekfout)
     params = {k: v for k, v in request.query_params.items() if k not in ("pagina", "kenmerk")}

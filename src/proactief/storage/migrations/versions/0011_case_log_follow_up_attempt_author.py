@@ -1,4 +1,5 @@
-"""team work: the case log, the follow-up and next ladder date, who made an attempt
+"""team work: the case log, the follow-up and next ladder date, who made an attempt, the
+queue's derived status and next action
 
 Revision ID: 0011
 Revises: 0010
@@ -21,6 +22,13 @@ def upgrade() -> None:
         batch.add_column(sa.Column("vervolg_datum", sa.Date(), nullable=True))
         batch.add_column(sa.Column("vervolg", sa.String(length=200), nullable=True))
         batch.add_column(sa.Column("volgende_stap_datum", sa.Date(), nullable=True))
+        batch.add_column(
+            sa.Column(
+                "wachtrij_status", sa.String(length=20), nullable=False, server_default="nieuw"
+            )
+        )
+        batch.add_column(sa.Column("volgende_actie_datum", sa.Date(), nullable=True))
+        batch.create_index("ix_cases_volgende_actie_datum", ["volgende_actie_datum"])
     with op.batch_alter_table("contact_attempts") as batch:
         batch.add_column(sa.Column("door", sa.String(length=100), nullable=True))
     op.create_table(
@@ -35,14 +43,46 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_case_log_case_id", "case_log", ["case_id"])
+    op.create_index(
+        "ix_cases_open_priority",
+        "cases",
+        ["priority", "id"],
+        sqlite_where=sa.text("eindresultaat IS NULL"),
+        postgresql_where=sa.text("eindresultaat IS NULL"),
+    )
+    # the derived fields of the cases there are: the same rules as
+    # early_detection.queue (no step or attempt yet: due from the matching date; reached
+    # or accepted: the ladder stops)
+    touched = (
+        "(EXISTS (SELECT 1 FROM contact_attempts a WHERE a.case_id = cases.id) OR "
+        "EXISTS (SELECT 1 FROM outreach_steps s WHERE s.case_id = cases.id))"
+    )
+    reached = "EXISTS (SELECT 1 FROM contact_attempts a WHERE a.case_id = cases.id AND a.bereikt)"
+    op.execute(
+        "UPDATE cases SET wachtrij_status = CASE "
+        "WHEN datum_hulp_geaccepteerd IS NOT NULL THEN 'hulp_aangenomen' "
+        f"WHEN {reached} THEN 'bereikt' WHEN {touched} THEN 'benaderd' ELSE 'nieuw' END"
+    )
+    task = (
+        "(SELECT min(date(s.tijdstip)) FROM outreach_steps s "
+        "WHERE s.case_id = cases.id AND s.status = 'taak_open')"
+    )
+    op.execute(
+        f"UPDATE cases SET volgende_actie_datum = COALESCE({task}, "
+        f"CASE WHEN NOT {touched} THEN matchingsdatum END)"
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_cases_open_priority", table_name="cases")
     op.drop_index("ix_case_log_case_id", table_name="case_log")
     op.drop_table("case_log")
     with op.batch_alter_table("contact_attempts") as batch:
         batch.drop_column("door")
     with op.batch_alter_table("cases") as batch:
+        batch.drop_index("ix_cases_volgende_actie_datum")
+        batch.drop_column("volgende_actie_datum")
+        batch.drop_column("wachtrij_status")
         batch.drop_column("volgende_stap_datum")
         batch.drop_column("vervolg")
         batch.drop_column("vervolg_datum")
