@@ -387,9 +387,10 @@ in the same process, one client). Figures from that run.
 {table}
 
 Each page is the whole work queue as a contact worker gets it: 50 cases, sorted and filtered
-in the database, with each case's status and next action derived in SQL (no stored status
-that could go stale), the flags for do-not-contact and waiting replies, the partner and
-worker lists. The peer is the queue query of before issue 15 (first 50 cases in priority
+in the database, with each case's status and next action (derived in SQL and kept on the
+case by every write; the benchmark checks that none is stale after populating), the flags
+for do-not-contact and waiting replies, and the worker list. The peer is the queue query of
+before issue 15 (first 50 cases in priority
 order, without status, next action or sorting), timed on its own in the same run.
 
 Per view (p50, p95):

@@ -14,13 +14,14 @@ from typing import Any
 
 import pytest
 import uvicorn
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 
 from conftest import IN_CI, PERSON, make_case, send_first_letter, store_real_scan
 from proactief.accounts.resident_codes import create_code
 from proactief.accounts.users import Rol, add_user
 from proactief.early_detection import repository as early_repo
 from proactief.early_detection.contacts import case_grant
+from proactief.storage.tables import messages
 from proactief.trust.consent import current_state
 from proactief.web import create_app
 
@@ -267,3 +268,141 @@ def test_the_account_pages_are_accessible(
     ).click()
     page.wait_for_url(f"{url}/account")
     assert_accessible(page)
+
+
+def login_as(page: Page, url: str, name: str) -> None:
+    page.goto(f"{url}/login")
+    page.get_by_label("Gebruikersnaam").fill(name)
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_load_state()
+
+
+def assert_fits(page: Page, width: int) -> None:
+    """No horizontal scrolling of the page itself (a wide table scrolls in its own box)."""
+    scroll = page.evaluate("document.documentElement.scrollWidth")
+    wide = page.evaluate(
+        """w => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > w && !e.closest('.pf-scroll'))
+            .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' +
+                Math.round(e.getBoundingClientRect().right))""",
+        width,
+    )
+    assert scroll <= width, f"{page.url}: {scroll} px wide at a {width} px screen: {wide}"
+
+
+def test_a_contact_worker_takes_ten_cases_to_an_end_result(
+    server: dict[str, Any], page: Page, engine: Engine, request: pytest.FixtureRequest
+) -> None:
+    """Issue 15, done when: ten cases from the queue to an end result, in the browser only."""
+    from conftest import add_queue_case
+
+    with engine.begin() as conn:
+        made = [add_queue_case(conn, n, priority=1000 + n) for n in range(10)]
+    url = server["url"]
+    login_as(page, url, "medewerker")
+    assert page.url == f"{url}/werkvoorraad"
+    for done in range(10):
+        # the highest priority first: the queue's first case
+        first = page.get_by_role("region", name="Open zaken").get_by_role(
+            "link", name=re.compile(r"^Zaak \d+$")
+        )
+        first.first.click()
+        page.wait_for_url(re.compile(rf"{url}/zaken/\d+$"))
+        case_id = int(page.url.rsplit("/", 1)[1])
+        assert case_id == made[9 - done]
+        if done == 0:
+            assert_accessible(page)
+        page.get_by_label("Notitie").fill("Gebeld, inwoner wil graag hulp bij de rekeningen.")
+        page.get_by_role("button", name="Notitie opslaan").click()
+        page.wait_for_url(f"{url}/zaken/{case_id}#logboek")
+        page.get_by_label("Soort").select_option("Telefoon")
+        page.get_by_label("Bereikt").check()
+        page.get_by_role("button", name="Vastleggen").click()
+        page.wait_for_url(f"{url}/zaken/{case_id}")
+        page.get_by_role("button", name="Inwoner neemt hulp aan").click()
+        page.wait_for_url(f"{url}/zaken/{case_id}")
+        page.get_by_label("Eindresultaat", exact=True).select_option(
+            "Vervolghulp en/of verwijzing financieel"
+        )
+        page.get_by_label("Ja, sluit deze zaak af met dit eindresultaat").check()
+        page.get_by_role("button", name="Afsluiten").click()
+        page.wait_for_url(f"{url}/werkvoorraad")
+        assert f"Zaak {case_id} is afgesloten" in page.locator(".pf-notice").inner_text()
+    # only make_case's case is left
+    assert "1 open zaak." in page.locator("#wachtrij").inner_text()
+    with engine.connect() as conn:
+        grant = case_grant(conn, actor="test")
+        for case_id in made:
+            row = early_repo.get_case_row(grant, case_id)
+            assert (
+                row is not None and row.eindresultaat == "Vervolghulp en/of verwijzing financieel"
+            )
+            assert row.datum_hulp_geaccepteerd is not None
+            attempts = early_repo.attempts_of_cases(grant, [case_id])
+            assert [(a.soort, a.bereikt) for a in attempts] == [("Telefoon", True)]
+
+
+def test_every_page_passes_axe_at_desktop_and_phone_width(
+    server: dict[str, Any], engine: Engine, request: pytest.FixtureRequest
+) -> None:
+    """Every page, professional and resident, at 1280 and 375 px: 0 WCAG 2.1 AA violations
+    and no horizontal overflow."""
+    from conftest import add_queue_case
+
+    with engine.begin() as conn:
+        for n in range(30):
+            add_queue_case(conn, n, priority=n, crisis=n % 7 == 0)
+    send_first_letter(engine, server["case_id"])
+    with engine.connect() as conn:
+        message = conn.execute(select(func.max(messages.c.id))).scalar_one()
+    url, case_id = server["url"], server["case_id"]
+    professional = [
+        "/werkvoorraad",
+        "/werkvoorraad?eigenaar=mij&actie=vandaag&sorteer=actie",
+        "/werkvoorraad?zoek=Jansen",
+        f"/zaken/{case_id}",
+        "/dashboard",
+        "/rapportage",
+        "/medewerkers",
+        "/account",
+        "/bestaat-niet",
+    ]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for width in (1280, 375):
+            context = browser.new_context(viewport={"width": width, "height": 900}, locale="nl-NL")
+            page = context.new_page()
+            for path in ("/", "/login"):
+                page.goto(f"{url}{path}")
+                assert_accessible(page)
+                assert_fits(page, width)
+            login_as(page, url, "beheerder")
+            for path in professional:
+                page.goto(f"{url}{path}")
+                assert_accessible(page)
+                assert_fits(page, width)
+                if width == 375 and path == "/werkvoorraad":
+                    shoot(page, "werkvoorraad-telefoon", request)
+            resident = browser.new_context(
+                viewport={"width": width, "height": 900}, locale="nl-NL"
+            ).new_page()
+            resident.goto(f"{url}/inwoner")
+            assert_accessible(resident)
+            assert_fits(resident, width)
+            if width == 1280:
+                resident.get_by_label(re.compile("code", re.I)).first.fill(server["code"])
+                resident.get_by_role("button", name=re.compile("verder|inloggen", re.I)).click()
+                resident.wait_for_url(f"{url}/inwoner/mijn")
+            else:
+                with engine.begin() as conn:
+                    code = create_code(conn=conn, person_pseudonym=PERSON)
+                resident.get_by_label(re.compile("code", re.I)).first.fill(code)
+                resident.get_by_role("button", name=re.compile("verder|inloggen", re.I)).click()
+                resident.wait_for_url(f"{url}/inwoner/mijn")
+            for path in ("/inwoner/mijn", "/inwoner/vragenlijst", f"/inwoner/waarom/{message}"):
+                resident.goto(f"{url}{path}")
+                assert_accessible(resident)
+                assert_fits(resident, width)
+            context.close()
+        browser.close()

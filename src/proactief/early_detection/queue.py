@@ -343,10 +343,15 @@ def _conditions(
     return where, None
 
 
+NULLABLE = frozenset({Sortering.EIGENAAR, Sortering.ACTIE})
+
+
 def _order(f: QueueFilter) -> list[ColumnElement[Any]]:
     def direction(column: ColumnElement[Any]) -> ColumnElement[Any]:
         ordered = column.desc() if f.aflopend else column.asc()
-        return ordered.nulls_last()
+        # only the columns that can be empty: NULLS LAST on a column that cannot would
+        # keep PostgreSQL from walking the index of the default order
+        return ordered.nulls_last() if f.sortering in NULLABLE else ordered
 
     key: dict[Sortering, ColumnElement[Any]] = {
         Sortering.PRIORITEIT: cases.c.priority,

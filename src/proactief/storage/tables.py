@@ -87,6 +87,7 @@ cases = Table(
     # work queue sorts and filters 100,000 cases on an index (migration 0011)
     Column("wachtrij_status", String(20), nullable=False, server_default="nieuw"),
     Column("volgende_actie_datum", Date, nullable=True, index=True),
+    # the open cases by priority: the work queue's default order and its count
     Index(
         "ix_cases_open_priority",
         "priority",

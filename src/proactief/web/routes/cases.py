@@ -14,6 +14,7 @@ from proactief.domain import (
     Contactsoort,
     Dagdeel,
     Eindresultaat,
+    Signaalpartner,
     signaalpartner_team,
 )
 from proactief.early_detection.caselog import (
@@ -23,7 +24,6 @@ from proactief.early_detection.caselog import (
     set_follow_up,
     timeline,
 )
-from proactief.early_detection.cases import open_case_partners
 from proactief.early_detection.contacts import (
     AlreadyAcceptedError,
     CaseNotFoundError,
@@ -148,7 +148,6 @@ def queue_page(
         # a resident asks whether a message is genuine: its reference, looked up
         checked = verify_kenmerk(conn, kenmerk[:100]) if kenmerk.strip() else None
         page = queue_rows(conn, wanted, actor=actor(user))
-        partners = open_case_partners(conn=conn)
         users = list_users(conn=conn)
         waiting = open_replies(conn)
         # a resident who does not want to be approached is flagged on their row
@@ -167,7 +166,9 @@ def queue_page(
         filter=wanted,
         params=params,
         problems=problems,
-        partners=partners,
+        # every kind of partner (DDAS), not only those in open cases: counting those would
+        # read every open case's signals on each page
+        partners=list(Signaalpartner),
         partner_nl=signaalpartner_team,
         kenmerk=kenmerk,
         kenmerk_gevonden=checked,
