@@ -373,7 +373,7 @@ def test_every_page_passes_axe_at_desktop_and_phone_width(
         for width in (1280, 375):
             context = browser.new_context(viewport={"width": width, "height": 900}, locale="nl-NL")
             page = context.new_page()
-            for path in ("/", "/login"):
+            for path in ("/", "/login", "/privacy", "/toegankelijkheid"):
                 page.goto(f"{url}{path}")
                 assert_accessible(page)
                 assert_fits(page, width)

@@ -254,3 +254,25 @@ def test_each_role_starts_on_a_page_it_may_open(web: dict[str, Any]) -> None:
         )
         assert landed.headers["location"] == start, role
         assert c.get("/").headers["location"] == start
+
+
+def test_the_footer_pages_say_what_the_configuration_does(web: dict[str, Any]) -> None:
+    from proactief.domain import Doel
+    from proactief.trust.purposes import load_purposes
+
+    c: TestClient = https_client(web["app"])
+    start = c.get("/").text
+    assert 'href="/privacy"' in start and 'href="/toegankelijkheid"' in start
+    page = " ".join(c.get("/privacy").text.split())
+    purposes = load_purposes()
+    early = purposes[Doel.VROEGSIGNALERING]
+    # the periods the retention job uses, not numbers written into the page
+    assert (
+        f"Wij halen uw gegevens weg {early.bewaartermijn_dagen} dagen nadat wij uw zaak "
+        f"sluiten; kreeg u hulp, dan na {early.bewaartermijn_dagen_met_hulp} dagen."
+    ) in page
+    scan = purposes[Doel.REGELINGENCHECK].bewaartermijn_dagen
+    assert f"weg {scan} dagen na de berekening" in page
+    for purpose in purposes.values():
+        assert (purpose.grondslag_b1 or purpose.grondslag) in page
+    assert "axe-core" in c.get("/toegankelijkheid").text

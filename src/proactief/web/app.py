@@ -33,7 +33,7 @@ from proactief.web.api import create_api
 from proactief.web.auth import NotAllowed, NotLoggedIn, current_user
 from proactief.web.deps import CsrfFailed, NoResident, WebContext
 from proactief.web.pages import page_templates, render
-from proactief.web.routes import accounts, cases, reports, residents
+from proactief.web.routes import accounts, cases, info, reports, residents
 
 __all__ = ["create_app"]
 
@@ -210,6 +210,6 @@ def create_app(
         )
         return response
 
-    for area in (accounts, cases, reports, residents):
+    for area in (accounts, cases, info, reports, residents):
         app.include_router(area.router)
     return app

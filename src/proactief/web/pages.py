@@ -82,6 +82,8 @@ def render(request: Request, name: str, status: int = 200, **context: object) ->
         name,
         {
             "csrf": csrf_token(request),
+            # who runs this site: the header, the footer's contact and the statements
+            "afzender": app_context.afzender,
             "flash": flash,
             "menu": menu_for(user),
             # what the user's role may do (config/rollen.yaml), to show only usable forms

@@ -2,6 +2,7 @@
 
 - ``accounts``: the start page, logging in and out (professionals)
 - ``cases``: the work queue and the case page with its forms
+- ``info``: the privacy and accessibility statements (the footer's pages)
 - ``reports``: the dashboard (funnel) and the CBS report
 - ``residents``: the resident's own page after a one-time code
 The JSON API is its own app (``proactief.web.api``), mounted at /api/v1.
