@@ -21,6 +21,7 @@ from proactief.accounts.resident_codes import create_code
 from proactief.accounts.users import Rol, add_user
 from proactief.early_detection import repository as early_repo
 from proactief.early_detection.contacts import case_grant
+from proactief.sources.contactgegevens import FakeContactDirectory
 from proactief.storage.tables import messages
 from proactief.trust.consent import current_state
 from proactief.web import create_app
@@ -66,7 +67,9 @@ def server(engine: Engine) -> Iterator[dict[str, Any]]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    app = create_app(engine=engine, secret_key=b"b" * 32)
+    app = create_app(
+        engine=engine, secret_key=b"b" * 32, contact_directory=FakeContactDirectory()
+    )
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     uv = uvicorn.Server(config)
     thread = threading.Thread(target=uv.run, daemon=True)
@@ -384,6 +387,13 @@ def test_every_page_passes_axe_at_desktop_and_phone_width(
                 assert_fits(page, width)
                 if width == 375 and path == "/werkvoorraad":
                     shoot(page, "werkvoorraad-telefoon", request)
+            # the case page with the contact details asked for
+            page.goto(f"{url}/zaken/{case_id}")
+            page.get_by_role("button", name="Contactgegevens tonen").click()
+            page.wait_for_load_state()
+            assert "inwoner.p1@voorbeeld.invalid" in page.locator("main").inner_text()
+            assert_accessible(page)
+            assert_fits(page, width)
             resident = browser.new_context(
                 viewport={"width": width, "height": 900}, locale="nl-NL"
             ).new_page()

@@ -276,3 +276,47 @@ def test_the_footer_pages_say_what_the_configuration_does(web: dict[str, Any]) -
     for purpose in purposes.values():
         assert (purpose.grondslag_b1 or purpose.grondslag) in page
     assert "axe-core" in c.get("/toegankelijkheid").text
+
+
+def test_contact_details_are_shown_on_request_and_audited(engine: Engine) -> None:
+    from proactief.sources.contactgegevens import FakeContactDirectory
+    from proactief.web import create_app
+
+    setup = web_setup(engine, b"u" * 32)
+    case_id = setup["case_id"]
+    # without a provider the page says so, and asking is refused in Dutch
+    plain = login(setup, "contactmedewerker")
+    assert "Contactgegevens zijn niet gekoppeld" in plain.get(f"/zaken/{case_id}").text
+    app = create_app(engine=engine, secret_key=b"u" * 32, contact_directory=FakeContactDirectory())
+    c = login({**setup, "app": app}, "contactmedewerker")
+    page = c.get(f"/zaken/{case_id}").text
+    assert "Contactgegevens tonen" in page and "voorbeeld.invalid" not in page
+    shown = post(c, f"/zaken/{case_id}/contactgegevens", f"/zaken/{case_id}", {})
+    assert shown.status_code == 200
+    assert "inwoner.p1@voorbeeld.invalid" in shown.text
+    assert "Proactief bewaart deze gegevens niet" in shown.text
+    with engine.connect() as conn:
+        entries = conn.execute(
+            select(audit_log.c.actor, audit_log.c.gegevens, audit_log.c.subject).where(
+                audit_log.c.doel == "klantcontact"
+            )
+        ).all()
+    assert entries == [("medewerker:contactmedewerker", "contactgegevens", PERSON)]
+    # an analyst may not ask
+    analyst = login({**setup, "app": app}, "analist")
+    refused = analyst.post(
+        f"/zaken/{case_id}/contactgegevens",
+        data={"csrf_token": csrf_of(analyst.get("/account").text)},
+    )
+    assert refused.status_code == 403
+    # nor for a resident who does not want to be approached
+    with engine.begin() as conn:
+        record_event(
+            conn=conn,
+            person_pseudonym=PERSON,
+            soort=EventSoort.NIET_BENADEREN,
+            wijze=Wijze.WEB,
+            door="inwoner",
+        )
+    no = post(c, f"/zaken/{case_id}/contactgegevens", "/werkvoorraad", {})
+    assert no.status_code == 400 and "worden niet getoond" in no.text

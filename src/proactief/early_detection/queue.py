@@ -32,6 +32,7 @@ from sqlalchemy import (
     case,
     exists,
     func,
+    intersect,
     or_,
     select,
 )
@@ -318,14 +319,18 @@ def _conditions(
         where.append(cases.c.eigenaar_id.is_(None))
     elif f.eigenaar is not None:
         where.append(cases.c.eigenaar_id == f.eigenaar)
+    # the signal filters as one set of case ids (an INTERSECT, not a correlated EXISTS per
+    # filter): PostgreSQL then hashes the few matching cases instead of probing the signals
+    # of every case it walks in priority order (docs/benchmarks-web.md)
+    signal_sets = []
     if f.partner:
-        where.append(
-            exists().where(signals.c.case_id == cases.c.id, signals.c.signaalpartner == f.partner)
-        )
+        signal_sets.append(select(signals.c.case_id).where(signals.c.signaalpartner == f.partner))
     if f.crisis:
-        where.append(
-            exists().where(signals.c.case_id == cases.c.id, signals.c.crisissignaal.is_(True))
-        )
+        signal_sets.append(select(signals.c.case_id).where(signals.c.crisissignaal.is_(True)))
+    if len(signal_sets) == 1:
+        where.append(cases.c.id.in_(signal_sets[0]))
+    elif signal_sets:
+        where.append(cases.c.id.in_(intersect(*signal_sets)))
     if f.actie_tot is not None:
         where.append(cases.c.volgende_actie_datum <= f.actie_tot)
     if f.wijk:

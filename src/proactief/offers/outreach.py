@@ -28,6 +28,7 @@ from proactief.channels.letter import render_pdf
 from proactief.domain import (
     Berichtsoort,
     BerichtStatus,
+    ContactDetails,
     Contactpoging,
     Dagdeel,
     Doel,
@@ -43,7 +44,13 @@ from proactief.domain import (
 from proactief.domain.account import OfferAccount
 from proactief.domain.records import EntitlementRecord, OutreachStepRecord, SignalRecord
 from proactief.early_detection import repository as early_repo
-from proactief.early_detection.contacts import case_grant, case_of, close_case, register_contact
+from proactief.early_detection.contacts import (
+    CaseNotFoundError,
+    case_grant,
+    case_of,
+    close_case,
+    register_contact,
+)
 from proactief.early_detection.owners import auto_assign
 from proactief.entitlements.scan import household_entitlements
 from proactief.offers import repository as repo
@@ -63,6 +70,7 @@ from proactief.offers.outbox import Begin, deliver_pending, enqueue
 from proactief.offers.questionnaire import own_segment
 from proactief.offers.replies import AddressHasher, add_reply_route
 from proactief.sources.contactgegevens import ContactDirectory
+from proactief.trust.audit import append_audit
 from proactief.trust.consent import current_state
 from proactief.trust.identity import contact_subject
 from proactief.trust.messaging import (
@@ -78,12 +86,14 @@ log = logging.getLogger(__name__)
 __all__ = [
     "Afzender",
     "CaseOffer",
+    "NoContactError",
     "StepResult",
     "TaskError",
     "account_for",
     "case_offer",
     "check_offer",
     "complete_task",
+    "contact_details_on_request",
     "messages_for",
     "resident_says_no",
     "run_next_step",
@@ -203,6 +213,37 @@ def case_offer(
         eigenaar=None if owner is None else (owner.naam, owner.telefoon),
         alle_partners=frozenset(everyone),
     )
+
+
+class NoContactError(ValueError):
+    """Contact details are not shown for a resident who does not want to be approached."""
+
+
+def contact_details_on_request(
+    *, conn: Connection, case_id: int, directory: ContactDirectory, actor: str
+) -> ContactDetails:
+    """How to reach the resident (or the representative they named) of a case, looked up
+    when a worker asks, for the purpose 'klantcontact': in the audit trail with the worker,
+    the purpose and the person; nothing of it is stored (ADR 0004)."""
+    person = early_repo.case_subject(conn, case_id)
+    if person is None:
+        raise CaseNotFoundError(case_id)
+    state = current_state(conn=conn, person_pseudonym=person)
+    if state.niet_benaderen:
+        raise NoContactError(
+            "Deze inwoner wil niet benaderd worden: de contactgegevens worden niet getoond."
+        )
+    subject = contact_subject(conn=conn, person_pseudonym=person, directory=directory, actor=actor)
+    append_audit(
+        conn,
+        actor=actor,
+        actie="lees",
+        doel=Doel.KLANTCONTACT.value,
+        gegevens="contactgegevens",
+        subject=person,
+        details={"zaak": case_id, "bron": type(directory).__name__},
+    )
+    return directory.lookup(subject, state.vertegenwoordiger or "inwoner")
 
 
 def account_for(

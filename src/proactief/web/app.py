@@ -29,6 +29,7 @@ from proactief.accounts.throttle import Throttle
 from proactief.early_detection.work_queue import WorkQueueConfig, load_work_queue_config
 from proactief.entitlements import MunicipalSettings
 from proactief.offers.account import Afzender
+from proactief.sources.contactgegevens import ContactDirectory
 from proactief.web.api import create_api
 from proactief.web.auth import NotAllowed, NotLoggedIn, current_user
 from proactief.web.deps import CsrfFailed, NoResident, WebContext
@@ -79,6 +80,7 @@ def create_app(
     trusted_proxies: Sequence[str] = (),
     afzender: Afzender | None = None,
     anchor_audit: Callable[[], object] | None = None,
+    contact_directory: ContactDirectory | None = None,
 ) -> FastAPI:
     """The app on ``engine``; ``secret_key`` signs the session cookies; the names go into
     the CBS report; ``rule_settings`` are the municipal choices the entitlement
@@ -89,7 +91,8 @@ def create_app(
     headers are ignored, so a client cannot pick its own address. ``anchor_audit``
     anchors the audit chain outside the database (trust.anchor): at start, every hour and
     when the app stops. ``afzender``: who sends, as the case page's message previews
-    say it."""
+    say it. ``contact_directory``: where the case page looks up how to reach a resident
+    when a worker asks (None: the page says contact details are not connected)."""
     context = WebContext(
         engine=engine,
         templates=page_templates(),
@@ -98,6 +101,7 @@ def create_app(
         afzender=afzender or Afzender(naam=organisation_name),
         organisation_name=organisation_name,
         gegevensleverancier=gegevensleverancier,
+        contact_directory=contact_directory,
         login_limit=Throttle(engine, "5/15 minutes"),
         client_limit=Throttle(engine, "50/15 minutes"),
         code_limit=Throttle(engine, "5/15 minutes"),

@@ -24,6 +24,7 @@ from proactief.early_detection.contacts import (
 from proactief.early_detection.work_queue import WorkQueueConfig
 from proactief.entitlements import MunicipalSettings
 from proactief.offers.account import Afzender
+from proactief.sources.contactgegevens import ContactDirectory
 from proactief.web.auth import authorize, holder
 
 __all__ = [
@@ -61,6 +62,8 @@ class WebContext:
     afzender: Afzender
     organisation_name: str
     gegevensleverancier: str
+    contact_directory: ContactDirectory | None
+    """How to reach a resident, looked up when a worker asks (audited); None: not set."""
     login_limit: Throttle
     """Password attempts per client address and user name."""
     client_limit: Throttle

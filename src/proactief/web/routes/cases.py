@@ -10,6 +10,7 @@ from starlette.datastructures import QueryParams
 
 from proactief.accounts.users import Rol, User, list_users
 from proactief.domain import (
+    ContactDetails,
     Contactpoging,
     Contactsoort,
     Dagdeel,
@@ -50,9 +51,11 @@ from proactief.offers.approach import load_approach_config
 from proactief.offers.grants import GrantError, complete_grant, grants_of_case
 from proactief.offers.outreach import (
     NEE_RESULTAAT,
+    NoContactError,
     TaskError,
     case_offer,
     complete_task,
+    contact_details_on_request,
     messages_for,
     resident_says_no,
     steps_of_case,
@@ -239,6 +242,43 @@ def case_page(
     user: Annotated[User, Depends(require("zaak_bekijken"))],
     case_id: ZaakId,
 ) -> Response:
+    return _case_view(request, context, user, case_id)
+
+
+@router.post("/zaken/{case_id}/contactgegevens", response_class=HTMLResponse)
+def show_contact_details(
+    request: Request,
+    context: Context,
+    user: Annotated[User, Depends(require("contact_registreren"))],
+    case_id: ZaakId,
+) -> Response:
+    """The resident's contact details, on request and audited; shown once, never stored."""
+    if context.contact_directory is None:
+        raise HTTPException(
+            400,
+            "Contactgegevens zijn niet gekoppeld. Vraag de beheerder om de koppeling met het "
+            "klantcontactsysteem in te stellen.",
+        )
+    with case_change(context.engine) as conn:
+        try:
+            details = contact_details_on_request(
+                conn=conn,
+                case_id=case_id,
+                directory=context.contact_directory,
+                actor=actor(user),
+            )
+        except NoContactError as exc:
+            raise HTTPException(400, str(exc)) from exc
+    return _case_view(request, context, user, case_id, contactgegevens=details)
+
+
+def _case_view(
+    request: Request,
+    context: Context,
+    user: User,
+    case_id: int,
+    contactgegevens: ContactDetails | None = None,
+) -> Response:
     today = date.today()
     with context.engine.begin() as conn:
         try:
@@ -290,6 +330,8 @@ def case_page(
         # a resident who does not want to be approached: the contact forms stay closed
         niet_benaderen=co.voorkeuren.niet_benaderen,
         notitie_max=NOTE_MAX,
+        contactgegevens=contactgegevens,
+        gekoppeld=context.contact_directory is not None,
     )
 
 
