@@ -67,9 +67,7 @@ def server(engine: Engine) -> Iterator[dict[str, Any]]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    app = create_app(
-        engine=engine, secret_key=b"b" * 32, contact_directory=FakeContactDirectory()
-    )
+    app = create_app(engine=engine, secret_key=b"b" * 32, contact_directory=FakeContactDirectory())
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     uv = uvicorn.Server(config)
     thread = threading.Thread(target=uv.run, daemon=True)
