@@ -367,6 +367,7 @@ def test_every_page_passes_axe_at_desktop_and_phone_width(
         "/rapportage",
         "/medewerkers",
         "/account",
+        "/terugkoppeling",
         "/bestaat-niet",
     ]
     with sync_playwright() as p:

@@ -320,3 +320,42 @@ def test_contact_details_are_shown_on_request_and_audited(engine: Engine) -> Non
         )
     no = post(c, f"/zaken/{case_id}/contactgegevens", "/werkvoorraad", {})
     assert no.status_code == 400 and "worden niet getoond" in no.text
+
+
+def test_feedback_to_creditors_in_the_web_app_and_the_api(web: dict[str, Any]) -> None:
+    from proactief.domain import Contactpoging, Contactsoort
+    from proactief.early_detection.contacts import accept_help, register_contact
+
+    case_id = web["case_id"]
+    with web["engine"].begin() as conn:
+        register_contact(
+            conn=conn,
+            case_id=case_id,
+            attempt=Contactpoging(Contactsoort.TELEFOON, date.today(), None, True),
+        )
+        accept_help(conn=conn, case_id=case_id, datum=date.today())
+    worker = login(web, "contactmedewerker")
+    assert worker.get("/terugkoppeling").status_code == 403
+    assert worker.get("/api/v1/terugkoppeling/Zorg").status_code == 403
+    lead = login(web, "teamleider")
+    page = " ".join(lead.get("/terugkoppeling").text.split())
+    assert "Download voor zorgverzekeraar" in page
+    # the API shows what waits without changing anything
+    waiting = lead.get("/api/v1/terugkoppeling/Zorg").json()
+    assert {w["status"] for w in waiting} == {"opgepakt", "hulp_aangenomen"}
+    assert lead.get("/api/v1/terugkoppeling/Zorg").json() == waiting
+    assert lead.get("/api/v1/terugkoppeling/Onbekend").status_code == 400
+    # the download records it as sent: a second download has the header only
+    download = post(lead, "/terugkoppeling/Zorg", "/terugkoppeling", {})
+    assert download.status_code == 200
+    assert download.headers["content-type"].startswith("text/csv")
+    assert "attachment" in download.headers["content-disposition"]
+    lines = download.text.strip().splitlines()
+    assert lines[0] == "signaal_id,signaalpartner,status,datum,incasso_pauze_tot"
+    assert len(lines) == 3
+    assert lead.get("/api/v1/terugkoppeling/Zorg").json() == []
+    assert "alles is al teruggekoppeld" in lead.get("/terugkoppeling").text
+    api_token = re.search(r'name="csrf-token" content="([^"]+)"', lead.get("/account").text)
+    assert api_token
+    again = lead.post("/api/v1/terugkoppeling/Zorg", headers={"X-CSRF-Token": api_token[1]})
+    assert again.status_code == 200 and again.json() == []

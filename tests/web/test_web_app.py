@@ -37,10 +37,19 @@ PROFESSIONAL_PAGES = [
     REPORT,
     "/medewerkers",
     "/account",
+    "/terugkoppeling",
 ]
 ALLOWED = {
     Rol.CONTACTMEDEWERKER: {"/werkvoorraad", "/zaken/1", "/account"},
-    Rol.TEAMLEIDER: {"/werkvoorraad", "/zaken/1", "/dashboard", "/rapportage", REPORT, "/account"},
+    Rol.TEAMLEIDER: {
+        "/werkvoorraad",
+        "/zaken/1",
+        "/dashboard",
+        "/rapportage",
+        REPORT,
+        "/account",
+        "/terugkoppeling",
+    },
     Rol.ANALIST: {"/dashboard", "/account"},
     Rol.BEHEERDER: {
         "/werkvoorraad",
@@ -50,6 +59,7 @@ ALLOWED = {
         REPORT,
         "/medewerkers",
         "/account",
+        "/terugkoppeling",
     },
 }
 
@@ -534,7 +544,14 @@ def test_every_resident_page_reads_at_b1_and_judges_no_one(web: dict[str, Any]) 
     assert found == {path: [] for path in pages}, {p: _main_text(pages[p])[:300] for p in pages}
 
 
-MENU_LINKS = {"/werkvoorraad", "/dashboard", "/rapportage", "/medewerkers", "/account"}
+MENU_LINKS = {
+    "/werkvoorraad",
+    "/dashboard",
+    "/rapportage",
+    "/terugkoppeling",
+    "/medewerkers",
+    "/account",
+}
 
 
 def _menu(page: str) -> set[str]:
@@ -566,7 +583,12 @@ def test_a_municipal_role_matrix_changes_menu_and_access(
     try:
         c = client(web)
         login(c, "teamleider")
-        assert _menu(c.get("/werkvoorraad").text) == {"/werkvoorraad", "/rapportage", "/account"}
+        assert _menu(c.get("/werkvoorraad").text) == {
+            "/werkvoorraad",
+            "/rapportage",
+            "/terugkoppeling",
+            "/account",
+        }
         assert c.get("/dashboard").status_code == 403
     finally:
         role_matrix.cache_clear()

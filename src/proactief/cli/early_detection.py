@@ -17,7 +17,7 @@ from proactief.cli.common import (
     shown,
 )
 from proactief.cli.common import fail as _fail
-from proactief.domain import Contactpoging, Contactsoort, Dagdeel, Eindresultaat
+from proactief.domain import Contactpoging, Contactsoort, Dagdeel, Eindresultaat, Signaalpartner
 from proactief.early_detection.cases import match_signals, work_queue
 from proactief.early_detection.contacts import (
     AlreadyAcceptedError,
@@ -318,6 +318,36 @@ def cases_reopen(
     except (CaseNotFoundError, ReopenError) as exc:
         raise _fail(str(exc)) from exc
     console.print(f"Zaak {case_id} is weer open; de reden staat in het audit-log.")
+
+
+@cases_app.command("feedback")
+def cases_feedback(
+    partner: Annotated[
+        Signaalpartner, typer.Option("--partner", help="De signaalpartner, bijv. Zorg.")
+    ],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Uitvoerbestand (.csv).")],
+    door: Annotated[str, typer.Option(help="Wie verstuurt het (komt in het logboek).")] = (
+        "medewerker"
+    ),
+) -> None:
+    """Terugkoppeling aan een schuldeiser: wat er sinds de vorige keer met zijn eigen
+    signalen gebeurde (opgepakt, niet opgepakt, hulp aangenomen), nooit waarom."""
+    from proactief.early_detection.feedback import as_csv, send_feedback
+
+    if output.exists():
+        raise _fail(f"{output} bestaat al; kies een nieuw bestand (er gaat niets verloren).")
+    ctx = context()
+    with ctx.engine.begin() as conn:
+        lines = send_feedback(
+            conn, config=ctx.work_queue, partner=partner.value, door=door, via="bestand"
+        )
+        # written inside the transaction: if the file cannot be written, nothing is marked
+        output.write_text(as_csv(lines), encoding="utf-8")
+    console.print(
+        f"{len(lines)} {'regel' if len(lines) == 1 else 'regels'} voor {partner.value} in "
+        f"{output}. Die staan nu als verstuurd vastgelegd; een volgende keer komen alleen "
+        "nieuwe regels."
+    )
 
 
 @report_app.command("ddas")

@@ -121,6 +121,8 @@ class WorkQueueConfig:
     rules: tuple[PriorityRule, ...]
     collection_pause_days: int | None = None
     """Days creditors suspend collection once help is accepted (convenant), if known."""
+    feedback: frozenset[str] = frozenset({"opgepakt", "niet_opgepakt", "hulp_aangenomen"})
+    """What may go back to a creditor about its own signals (config 'terugkoppeling')."""
 
     def accepted_help_notice(self) -> str:
         """What the contact worker must do after recording that help was accepted."""
@@ -194,6 +196,15 @@ class _HulpGeaccepteerd(_Strict):
     incasso_pauze_dagen: Positive | None = None
 
 
+class _Terugkoppeling(_Strict):
+    # only THAT something happened may go back, never why (Landelijk convenant
+    # vroegsignalering 2020; DDAS 'Niet opgepakt: andere reden'): a key for a reason or an
+    # end result is refused by _Strict, so the file cannot ask for more
+    opgepakt: bool = True
+    niet_opgepakt: bool = True
+    hulp_aangenomen: bool = True
+
+
 class _When(_Strict):
     measure: Measure
     at_least: Count
@@ -248,6 +259,7 @@ class WorkQueueFile(_Strict):
 
     matching: _Matching
     hulp_geaccepteerd: _HulpGeaccepteerd | None = None
+    terugkoppeling: _Terugkoppeling = _Terugkoppeling()
     filters: _Filters
     priority: list[_Rule]
 
@@ -277,4 +289,5 @@ def load_work_queue_config(path: Path | None = None) -> WorkQueueConfig:
         collection_pause_days=data.hulp_geaccepteerd.incasso_pauze_dagen
         if data.hulp_geaccepteerd
         else None,
+        feedback=frozenset(k for k, on in data.terugkoppeling.model_dump().items() if on),
     )

@@ -141,6 +141,24 @@ contact_attempts = Table(
     Column("door", String(100), nullable=True),
 )
 
+feedback = Table(
+    "terugkoppelingen",
+    metadata,
+    # what went back to a creditor about one of its signals, once per status: THAT it was
+    # (not) picked up or that help was accepted, never why (early_detection.feedback);
+    # deleted with the signal by retention (migration 0011)
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("signal_row_id", Integer, ForeignKey("signals.id"), nullable=False, index=True),
+    Column("signaalpartner", String(40), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("datum", Date, nullable=False),
+    Column("incasso_pauze_tot", Date, nullable=True),
+    Column("verstuurd", DateTime(timezone=True), nullable=False),
+    Column("door", String(100), nullable=False),
+    Column("via", String(20), nullable=False),
+    UniqueConstraint("signal_row_id", "status", name="uq_terugkoppelingen_signal_status"),
+)
+
 case_log = Table(
     "case_log",
     metadata,

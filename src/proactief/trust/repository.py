@@ -24,6 +24,7 @@ from proactief.storage.tables import (
     client_identities,
     contact_attempts,
     entitlements,
+    feedback,
     messages,
     metadata,
     outbox,
@@ -312,6 +313,7 @@ def delete_cases(conn: Connection, case_ids: Sequence[int]) -> dict[str, int]:
         "reply_routes": 0,
         "automatic_grants": 0,
         "case_log": 0,
+        "terugkoppelingen": 0,
         "signals": 0,
         "contact_attempts": 0,
         "outbox": 0,
@@ -339,6 +341,13 @@ def delete_cases(conn: Connection, case_ids: Sequence[int]) -> dict[str, int]:
         ).rowcount
         counts["messages"] += conn.execute(
             delete(messages).where(messages.c.case_id.in_(chunk))
+        ).rowcount
+        counts["terugkoppelingen"] += conn.execute(
+            delete(feedback).where(
+                feedback.c.signal_row_id.in_(
+                    select(signals.c.id).where(signals.c.case_id.in_(chunk))
+                )
+            )
         ).rowcount
         counts["signals"] += conn.execute(
             delete(signals).where(signals.c.case_id.in_(chunk))

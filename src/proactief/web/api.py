@@ -22,10 +22,17 @@ from proactief.domain import (
     Dagdeel,
     Kanaal,
     PreferenceState,
+    Signaalpartner,
     Wijze,
 )
 from proactief.early_detection.cases import work_queue
 from proactief.early_detection.contacts import CaseNotFoundError, get_case, register_contact
+from proactief.early_detection.feedback import (
+    FeedbackLine,
+    FeedbackStatus,
+    pending_feedback,
+    send_feedback,
+)
 from proactief.trust.consent import channel_events, current_state, record_events
 from proactief.web.auth import NotAllowed, NotLoggedIn
 from proactief.web.deps import (
@@ -101,6 +108,30 @@ class KanalenIn(BaseModel):
 
     kanalen: list[Kanaal] = Field(max_length=5)
     dagdeel: Dagdeel | None = None
+
+
+class Terugkoppeling(BaseModel):
+    """One line back to a creditor about its own signal: THAT it happened, never why
+    (docs/feedback.md)."""
+
+    signaal_id: str
+    signaalpartner: Signaalpartner
+    status: FeedbackStatus
+    datum: date
+    incasso_pauze_tot: date | None
+
+
+def _feedback_out(lines: list[FeedbackLine]) -> list[Terugkoppeling]:
+    return [
+        Terugkoppeling(
+            signaal_id=line.signaal_id,
+            signaalpartner=Signaalpartner(line.signaalpartner),
+            status=line.status,
+            datum=line.datum,
+            incasso_pauze_tot=line.incasso_pauze_tot,
+        )
+        for line in lines
+    ]
 
 
 def problem(status: int, title: str, detail: str, instance: str, **extra: object) -> JSONResponse:
@@ -201,6 +232,38 @@ def create_api(context: WebContext) -> FastAPI:
             )
             for i in items
         ]
+
+    @api.get("/terugkoppeling/{signaalpartner}", response_model=list[Terugkoppeling])
+    def feedback_waiting(
+        user: Annotated[User, Depends(require("terugkoppeling"))],
+        signaalpartner: Signaalpartner,
+    ) -> list[Terugkoppeling]:
+        """Wat nog niet aan deze schuldeiser is teruggekoppeld (verandert niets)."""
+        with context.engine.begin() as conn:
+            lines = pending_feedback(
+                conn,
+                config=context.queue_config,
+                actor=f"api:{user.gebruikersnaam}",
+                partner=signaalpartner.value,
+            )
+        return _feedback_out(lines)
+
+    @api.post("/terugkoppeling/{signaalpartner}", response_model=list[Terugkoppeling])
+    def feedback_send(
+        user: Annotated[User, Depends(require("terugkoppeling"))],
+        signaalpartner: Signaalpartner,
+    ) -> list[Terugkoppeling]:
+        """Neem wat klaarstaat voor deze schuldeiser en leg het vast als verstuurd; een
+        tweede keer geeft alleen wat sindsdien veranderde."""
+        with context.engine.begin() as conn:
+            lines = send_feedback(
+                conn,
+                config=context.queue_config,
+                partner=signaalpartner.value,
+                door=f"api:{user.gebruikersnaam}",
+                via="api",
+            )
+        return _feedback_out(lines)
 
     @api.get("/zaken/{zaak_id}", response_model=Zaak)
     def one_case(user: Annotated[User, Depends(require("zaak_bekijken"))], zaak_id: ZaakId) -> Zaak:

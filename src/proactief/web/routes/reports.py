@@ -8,7 +8,8 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from proactief.accounts.users import User
-from proactief.domain import signaalpartner_team
+from proactief.domain import Signaalpartner, signaalpartner_team
+from proactief.early_detection.feedback import as_csv, pending_per_partner, send_feedback
 from proactief.early_detection.report import ReportRequest, build_ddas_report, validate_ddas_report
 from proactief.evaluation.funnel import funnels
 from proactief.web.deps import Context, actor, require
@@ -92,5 +93,44 @@ def report_download(
     return Response(
         json.dumps(document, ensure_ascii=False, indent=1),
         media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/terugkoppeling", response_class=HTMLResponse)
+def feedback_page(
+    request: Request,
+    context: Context,
+    user: Annotated[User, Depends(require("terugkoppeling"))],
+) -> Response:
+    with context.engine.begin() as conn:
+        waiting = pending_per_partner(conn, config=context.queue_config, actor=actor(user))
+    return render(
+        request,
+        "terugkoppeling.html",
+        user=user,
+        wacht=[(p, signaalpartner_team(p), waiting[p]) for p in sorted(waiting)],
+        toegestaan=sorted(context.queue_config.feedback),
+        pauze=context.queue_config.collection_pause_days,
+    )
+
+
+@router.post("/terugkoppeling/{partner}")
+def feedback_export(
+    request: Request,
+    context: Context,
+    user: Annotated[User, Depends(require("terugkoppeling"))],
+    partner: str,
+) -> Response:
+    if partner not in {p.value for p in Signaalpartner}:
+        raise HTTPException(404, "Deze signaalpartner bestaat niet.")
+    with context.engine.begin() as conn:
+        lines = send_feedback(
+            conn, config=context.queue_config, partner=partner, door=actor(user), via="web"
+        )
+    name = f"terugkoppeling-{partner.lower().replace(' ', '-')}-{date.today().isoformat()}.csv"
+    return Response(
+        as_csv(lines),
+        media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

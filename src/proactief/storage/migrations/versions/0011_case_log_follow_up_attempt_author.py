@@ -1,5 +1,5 @@
-"""team work: the case log, the follow-up and next ladder date, who made an attempt, the
-queue's derived status and next action
+"""team work: the case log, feedback to creditors, the follow-up and next ladder date,
+who made an attempt, the queue's derived status and next action
 
 Revision ID: 0011
 Revises: 0010
@@ -43,6 +43,22 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_case_log_case_id", "case_log", ["case_id"])
+    op.create_table(
+        "terugkoppelingen",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("signal_row_id", sa.Integer(), nullable=False),
+        sa.Column("signaalpartner", sa.String(length=40), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("datum", sa.Date(), nullable=False),
+        sa.Column("incasso_pauze_tot", sa.Date(), nullable=True),
+        sa.Column("verstuurd", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("door", sa.String(length=100), nullable=False),
+        sa.Column("via", sa.String(length=20), nullable=False),
+        sa.ForeignKeyConstraint(["signal_row_id"], ["signals.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("signal_row_id", "status", name="uq_terugkoppelingen_signal_status"),
+    )
+    op.create_index("ix_terugkoppelingen_signal_row_id", "terugkoppelingen", ["signal_row_id"])
     op.create_index(
         "ix_cases_open_priority",
         "cases",
@@ -74,6 +90,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_terugkoppelingen_signal_row_id", table_name="terugkoppelingen")
+    op.drop_table("terugkoppelingen")
     op.drop_index("ix_cases_open_priority", table_name="cases")
     op.drop_index("ix_case_log_case_id", table_name="case_log")
     op.drop_table("case_log")

@@ -1,0 +1,217 @@
+"""Feedback to creditors (terugkoppeling): what a signal partner hears back about its own
+signals, as the Landelijk convenant vroegsignalering (2020) asks - the municipality reports
+back, and creditors suspend collection for 30 days once help is accepted.
+
+Only THAT something happened goes back, never why: a signal was picked up
+(``opgepakt``), was not picked up (``niet_opgepakt``: any DDAS end result 'Niet opgepakt:
+...', without which one), or the resident accepted help (``hulp_aangenomen``, with the
+day the collection pause ends). Which of the three are sent is the
+``terugkoppeling`` section of config/work_queue.yaml; it has no key for anything else.
+
+Each status of each signal is sent once: what was sent, when, by whom and how is kept in
+``terugkoppelingen`` (deleted with the signal by retention), and the case log says so.
+
+The export format (CSV, UTF-8, comma-separated, one header line) is documented in
+docs/feedback.md; the API returns the same fields as JSON.
+"""
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import Connection, select
+
+from proactief.domain import Doel
+from proactief.early_detection.caselog import LogSoort, log_event
+from proactief.early_detection.work_queue import WorkQueueConfig
+from proactief.storage.queries import insert_ignore
+from proactief.storage.tables import cases, feedback, signals
+from proactief.trust.access import PersonalDataAccess
+
+__all__ = [
+    "CSV_FIELDS",
+    "FeedbackLine",
+    "FeedbackStatus",
+    "as_csv",
+    "pending_feedback",
+    "pending_per_partner",
+    "send_feedback",
+]
+
+NOT_PICKED_UP = "Niet opgepakt"
+"""The prefix of the DDAS end results of a signal that was not picked up."""
+
+CSV_FIELDS = ("signaal_id", "signaalpartner", "status", "datum", "incasso_pauze_tot")
+FEEDBACK_FIELDS = (
+    "signals.signal_id",
+    "signals.signaalpartner",
+    "signals.case_id",
+    "cases.datum_opgepakt",
+    "cases.datum_hulp_geaccepteerd",
+    "cases.eindresultaat",
+    "cases.einddatum",
+    "terugkoppelingen.*",
+)
+
+
+class FeedbackStatus(StrEnum):
+    """What a creditor may hear about one of its signals."""
+
+    OPGEPAKT = "opgepakt"
+    NIET_OPGEPAKT = "niet_opgepakt"
+    HULP_AANGENOMEN = "hulp_aangenomen"
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackLine:
+    """One line back to a creditor: its own signal ID, what happened and when."""
+
+    signal_row_id: int
+    case_id: int
+    signaal_id: str
+    signaalpartner: str
+    status: FeedbackStatus
+    datum: date
+    incasso_pauze_tot: date | None = None
+
+    def as_row(self) -> dict[str, str]:
+        """The line as the export writes it."""
+        return {
+            "signaal_id": self.signaal_id,
+            "signaalpartner": self.signaalpartner,
+            "status": self.status.value,
+            "datum": self.datum.isoformat(),
+            "incasso_pauze_tot": self.incasso_pauze_tot.isoformat()
+            if self.incasso_pauze_tot
+            else "",
+        }
+
+
+def _lines(
+    conn: Connection, config: WorkQueueConfig, actor: str, partner: str | None
+) -> list[FeedbackLine]:
+    grant = PersonalDataAccess(conn, doel=Doel.VROEGSIGNALERING, actor=actor).check(
+        FEEDBACK_FIELDS, about={"terugkoppeling": partner or "alle"}
+    )
+    read = grant.require(FEEDBACK_FIELDS)
+    sent = {(r.signal_row_id, r.status) for r in read.execute(select(feedback))}
+    query = (
+        select(
+            signals.c.id,
+            signals.c.signal_id,
+            signals.c.signaalpartner,
+            signals.c.case_id,
+            cases.c.datum_opgepakt,
+            cases.c.datum_hulp_geaccepteerd,
+            cases.c.eindresultaat,
+            cases.c.einddatum,
+        )
+        .join(cases, cases.c.id == signals.c.case_id)
+        .order_by(signals.c.id)
+    )
+    if partner:
+        query = query.where(signals.c.signaalpartner == partner)
+    pause = config.collection_pause_days
+    lines: list[FeedbackLine] = []
+    for row in read.execute(query):
+        found: list[tuple[FeedbackStatus, date, date | None]] = []
+        if row.eindresultaat and row.eindresultaat.startswith(NOT_PICKED_UP) and row.einddatum:
+            found.append((FeedbackStatus.NIET_OPGEPAKT, row.einddatum, None))
+        if row.datum_opgepakt:
+            found.append((FeedbackStatus.OPGEPAKT, row.datum_opgepakt, None))
+        if row.datum_hulp_geaccepteerd:
+            # the pause runs N days from the day help was accepted; 'tot' is the first
+            # day collection may resume (docs/feedback.md)
+            until = row.datum_hulp_geaccepteerd + timedelta(days=pause) if pause else None
+            found.append((FeedbackStatus.HULP_AANGENOMEN, row.datum_hulp_geaccepteerd, until))
+        for status, day, until in found:
+            if status.value in config.feedback and (row.id, status.value) not in sent:
+                lines.append(
+                    FeedbackLine(
+                        row.id,
+                        row.case_id,
+                        row.signal_id,
+                        row.signaalpartner,
+                        status,
+                        day,
+                        until,
+                    )
+                )
+    return lines
+
+
+def pending_feedback(
+    conn: Connection, *, config: WorkQueueConfig, actor: str, partner: str | None = None
+) -> list[FeedbackLine]:
+    """What has not gone back yet (to ``partner``, or to every partner): an audited read."""
+    return _lines(conn, config, actor, partner)
+
+
+def pending_per_partner(
+    conn: Connection, *, config: WorkQueueConfig, actor: str
+) -> dict[str, dict[str, int]]:
+    """How many lines wait per partner and status (for the team's page)."""
+    counts: dict[str, dict[str, int]] = {}
+    for line in _lines(conn, config, actor, None):
+        per = counts.setdefault(line.signaalpartner, {s.value: 0 for s in FeedbackStatus})
+        per[line.status.value] += 1
+    return counts
+
+
+def send_feedback(
+    conn: Connection,
+    *,
+    config: WorkQueueConfig,
+    partner: str,
+    door: str,
+    via: str,
+    now: datetime | None = None,
+) -> list[FeedbackLine]:
+    """Take what waits for ``partner``, record it as sent (once per signal and status, in
+    the caller's transaction) and return it for the export. A second call returns only
+    what changed since."""
+    moment = now or datetime.now(UTC)
+    lines = _lines(conn, config, door, partner)
+    insert_ignore(
+        conn,
+        feedback,
+        [
+            {
+                "signal_row_id": line.signal_row_id,
+                "signaalpartner": line.signaalpartner,
+                "status": line.status.value,
+                "datum": line.datum,
+                "incasso_pauze_tot": line.incasso_pauze_tot,
+                "verstuurd": moment,
+                "door": door,
+                "via": via,
+            }
+            for line in lines
+        ],
+    )
+    for case_id in sorted({line.case_id for line in lines}):
+        said = sorted(
+            {line.status.value.replace("_", " ") for line in lines if line.case_id == case_id}
+        )
+        log_event(
+            conn,
+            case_id=case_id,
+            door=door,
+            soort=LogSoort.TERUGKOPPELING,
+            tekst=f"Aan {partner} gemeld: {', '.join(said)} (via {via})",
+            now=moment,
+        )
+    return lines
+
+
+def as_csv(lines: Sequence[FeedbackLine]) -> str:
+    """The export file (docs/feedback.md): a header line and one line per status."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for line in lines:
+        writer.writerow(line.as_row())
+    return out.getvalue()
