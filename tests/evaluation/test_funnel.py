@@ -106,3 +106,31 @@ def test_the_funnel_reads_only_what_evaluation_may(engine: Engine) -> None:
     assert not any(f.startswith(("client_identities", "signals.person_pseudonym")) for f in fields)
     with pytest.raises(PurposeViolationError):
         check_fields(Doel.EVALUATIE, ["client_identities.bsn"])
+
+
+def test_lead_times_workers_and_a_period(engine: Engine) -> None:
+    case_of = _cases(engine)
+    with engine.begin() as conn:
+        # a helped end result without any reached attempt still cannot widen the funnel
+        close_case(
+            conn=conn,
+            case_id=case_of["p3"],
+            eindresultaat=Eindresultaat.VERVOLGHULP_FINANCIEEL,
+            datum=date(2026, 4, 21),
+        )
+        f = funnels(conn=conn, actor="analist")
+        in_may = funnels(conn=conn, actor="analist", van=date(2026, 5, 1))
+    assert f.per_partner["Energie"]["bereikt"] == 0
+    assert f.per_partner["Energie"]["geholpen"] == 0
+    times = {t.stap: t for t in f.lead_times}
+    # matching on 7 April; the attempts on 9 April; p2 accepted on 12 April
+    assert (times["eerste poging"].zaken, times["eerste poging"].mediaan) == (3, 2)
+    assert (times["bereikt"].zaken, times["bereikt"].mediaan) == (2, 2)
+    assert (times["hulp aangenomen"].zaken, times["hulp aangenomen"].p90) == (1, 5)
+    # nobody owns these cases yet
+    assert f.per_worker == {
+        None: {"zaken": 4, "open": 2, "bereikt": 2, "geaccepteerd": 2, "geholpen": 1}
+    }
+    # the cases began in April: a period from May has none of them
+    assert in_may.per_partner == {} and in_may.per_worker == {}
+    assert all(t.zaken == 0 for t in in_may.lead_times)

@@ -359,3 +359,45 @@ def test_feedback_to_creditors_in_the_web_app_and_the_api(web: dict[str, Any]) -
     assert api_token
     again = lead.post("/api/v1/terugkoppeling/Zorg", headers={"X-CSRF-Token": api_token[1]})
     assert again.status_code == 200 and again.json() == []
+
+
+def test_the_dashboard_has_a_period_workers_lead_times_and_csv(web: dict[str, Any]) -> None:
+    from proactief.domain import Contactpoging, Contactsoort
+    from proactief.early_detection.contacts import register_contact
+
+    case_id = web["case_id"]
+    with web["engine"].begin() as conn:
+        register_contact(
+            conn=conn,
+            case_id=case_id,
+            attempt=Contactpoging(Contactsoort.TELEFOON, date(2026, 4, 10), None, True),
+        )
+    lead = login(web, "teamleider")
+    post(
+        lead,
+        "/werkvoorraad/toewijzen",
+        "/werkvoorraad",
+        {"zaken": [case_id], "gebruikersnaam": "contactmedewerker"},
+    )
+    analyst = login(web, "analist")
+    page = " ".join(analyst.get("/dashboard").text.split())
+    assert "Zaken per medewerker" in page and "Doorlooptijden in dagen" in page
+    assert "Hoe wij tellen" in page
+    workers = analyst.get("/dashboard/medewerkers.csv")
+    assert workers.headers["content-type"].startswith("text/csv")
+    assert workers.text.splitlines() == [
+        "naam,zaken,open,bereikt,geaccepteerd,geholpen",
+        "contactmedewerker,1,1,1,0,0",
+    ]
+    times = analyst.get("/dashboard/doorlooptijden.csv").text.splitlines()
+    assert times[0] == "naam,zaken,mediaan,p90" and times[1].startswith("eerste poging,1,")
+    for table in ("partners", "kanalen", "segmenten"):
+        assert analyst.get(f"/dashboard/{table}.csv").status_code == 200
+    # a period without the case: nothing counted
+    later = analyst.get("/dashboard/medewerkers.csv?van=2030-01-01").text.splitlines()
+    assert later == ["naam,zaken,open,bereikt,geaccepteerd,geholpen"]
+    wrong = analyst.get("/dashboard?van=2026-05-01&tot=2026-04-01")
+    assert wrong.status_code == 200 and "tot en met&#39; ligt vóór" in wrong.text
+    assert analyst.get("/dashboard?van=gisteren").status_code == 200
+    assert "Van: vul een datum in" in analyst.get("/dashboard?van=gisteren").text
+    assert analyst.get("/dashboard/bestaat.csv").status_code == 404

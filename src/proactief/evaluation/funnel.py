@@ -1,17 +1,25 @@
 """Evaluation works on pseudonymised or aggregated data only: the funnel
 (signals -> picked up -> reached -> accepted -> helped) per signal partner, per kind of
-contact attempt and per segment, including the counts kept after retention deleted the
-personal data behind them.
+contact attempt, per segment and per worker, including the counts kept after retention
+deleted the personal data behind them; and the lead times from a case's start to its
+first attempt, to reaching the resident and to help.
 
-'Accepted' is a registered acceptance of help (``cases.datum_hulp_geaccepteerd``) or an
-end result that means help: every helped case counts as accepted, so the funnel never
-widens.
+Each step counts only cases that also made the step before, so the funnel never widens:
+'reached' is a picked-up case with an attempt that reached the resident; 'accepted' is a
+reached case with a registered acceptance (``cases.datum_hulp_geaccepteerd``) or an end
+result that means help; 'helped' is an accepted case closed with such an end result. Per
+kind of contact, 'reached' means reached by that kind, and the later steps count only
+those cases (a letter is not credited with help a phone call brought).
+
+A period (``van``, ``tot``) takes the cases that started in it (matching date) and the
+signals delivered in it (signal date); the counts kept after retention by their month.
 """
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from statistics import median
 
 from sqlalchemy import Connection
 
@@ -19,7 +27,14 @@ from proactief.domain import Doel
 from proactief.trust.access import PersonalDataAccess
 from proactief.trust.retention import HELP_RESULTS
 
-__all__ = ["Funnels", "funnel", "funnel_by_channel", "funnel_by_segment", "funnels"]
+__all__ = [
+    "Funnels",
+    "LeadTime",
+    "funnel",
+    "funnel_by_channel",
+    "funnel_by_segment",
+    "funnels",
+]
 
 
 # What the funnel reads, table by table: these fields and no others (the evaluation
@@ -31,6 +46,8 @@ class _Case:
     datum_opgepakt: date | None
     datum_hulp_geaccepteerd: date | None
     person_pseudonym: str
+    matchingsdatum: date
+    eigenaar_id: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +55,7 @@ class _Attempt:
     case_id: int
     soort: str
     bereikt: bool
+    datum: date
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +68,12 @@ class _Segment:
 class _Signal:
     signaalpartner: str
     case_id: int | None
+    signaaldatum: date
 
 
 @dataclass(frozen=True, slots=True)
 class _Aggregate:
+    maand: str
     signaalpartner: str
     eindresultaat: str
     signalen: int
@@ -65,21 +85,43 @@ class _Aggregate:
 Counts = dict[str, dict[str, int]]
 
 
+@dataclass(frozen=True, slots=True)
+class LeadTime:
+    """Days from a case's start (matching date) to a step: how many cases made it, the
+    median and the 90th percentile (None without cases)."""
+
+    stap: str
+    zaken: int
+    mediaan: float | None
+    p90: float | None
+
+
 @dataclass(frozen=True)
 class Funnels:
-    """The funnel three ways, from one read of the data."""
+    """The funnel four ways and the lead times, from one read of the data."""
 
     per_partner: Counts
     per_channel: Counts
     per_segment: Counts
+    per_worker: dict[int | None, dict[str, int]] = field(default_factory=dict)
+    lead_times: tuple[LeadTime, ...] = ()
 
 
-def _helped(case: _Case | None) -> bool:
+def _helped_result(case: _Case | None) -> bool:
     return case is not None and case.eindresultaat in HELP_RESULTS
 
 
-def _accepted(case: _Case | None) -> bool:
-    return case is not None and (case.datum_hulp_geaccepteerd is not None or _helped(case))
+def _accepted_any(case: _Case | None) -> bool:
+    return case is not None and (case.datum_hulp_geaccepteerd is not None or _helped_result(case))
+
+
+def _steps(case: _Case | None, reached: bool) -> tuple[bool, bool, bool]:
+    """(reached, accepted, helped), each only if the step before holds: never widens."""
+    if case is None:
+        return False, False, False
+    r = reached and case.datum_opgepakt is not None
+    a = r and _accepted_any(case)
+    return r, a, a and _helped_result(case)
 
 
 def _empty() -> dict[str, int]:
@@ -96,20 +138,34 @@ class _Facts:
     segment_of: dict[str, str]
 
 
-def _facts(conn: Connection, actor: str) -> _Facts:
-    """Everything the funnels count, read once under the evaluation purpose."""
+def _facts(conn: Connection, actor: str, van: date | None, tot: date | None) -> _Facts:
+    """Everything the funnels count, read once under the evaluation purpose, for the
+    cases that started and the signals delivered from ``van`` up to and including
+    ``tot`` (either may be None: no bound)."""
+
+    def within(day: date) -> bool:
+        return (van is None or day >= van) and (tot is None or day <= tot)
+
     access = PersonalDataAccess(conn, doel=Doel.EVALUATIE, actor=actor)
-    attempts = access.read(_Attempt, "contact_attempts")
+    cases = {r.id: r for r in access.read(_Case, "cases") if within(r.matchingsdatum)}
+    attempts = [a for a in access.read(_Attempt, "contact_attempts") if a.case_id in cases]
     segment_of: dict[str, str] = {}
     for r in access.read(_Segment, "segment_kansen"):
         kansen: dict[str, float] = json.loads(r.kansen)
         segment_of[r.person_pseudonym] = max(kansen, key=kansen.__getitem__)
+    first_month = van.strftime("%Y-%m") if van else None
+    last_month = tot.strftime("%Y-%m") if tot else None
     return _Facts(
-        cases={r.id: r for r in access.read(_Case, "cases")},
+        cases=cases,
         attempts=attempts,
         reached={a.case_id for a in attempts if a.bereikt},
-        signals=access.read(_Signal, "signals"),
-        aggregates=access.read(_Aggregate, "report_aggregates"),
+        signals=[s for s in access.read(_Signal, "signals") if within(s.signaaldatum)],
+        aggregates=[
+            a
+            for a in access.read(_Aggregate, "report_aggregates")
+            if (first_month is None or a.maand >= first_month)
+            and (last_month is None or a.maand <= last_month)
+        ],
         segment_of=segment_of,
     )
 
@@ -123,18 +179,23 @@ def _per_partner(f: _Facts) -> Counts:
         row["signalen"] += 1
         case = None if s.case_id is None else f.cases.get(s.case_id)
         if case is not None:
+            reached, accepted, helped = _steps(case, case.id in f.reached)
             row["opgepakt"] += int(case.datum_opgepakt is not None)
-            row["bereikt"] += int(case.id in f.reached)
-            row["geaccepteerd"] += int(_accepted(case))
-            row["geholpen"] += int(_helped(case))
+            row["bereikt"] += int(reached)
+            row["geaccepteerd"] += int(accepted)
+            row["geholpen"] += int(helped)
     for a in f.aggregates:
+        # the counts kept after retention, held to the same rule: no step above the one
+        # before it
         row = out[a.signaalpartner]
-        helped = a.eindresultaat in HELP_RESULTS
+        picked = min(a.opgepakt, a.signalen)
+        got = min(a.bereikt, picked)
+        took = min(got if a.eindresultaat in HELP_RESULTS else a.geaccepteerd, got)
         row["signalen"] += a.signalen
-        row["opgepakt"] += a.opgepakt
-        row["bereikt"] += a.bereikt
-        row["geaccepteerd"] += a.signalen if helped else a.geaccepteerd
-        row["geholpen"] += a.signalen if helped else 0
+        row["opgepakt"] += picked
+        row["bereikt"] += got
+        row["geaccepteerd"] += took
+        row["geholpen"] += took if a.eindresultaat in HELP_RESULTS else 0
     return dict(out)
 
 
@@ -145,10 +206,10 @@ def _per_channel(f: _Facts) -> Counts:
     for soort, case_id in seen:
         row = out[soort]
         row["zaken"] += 1
-        row["bereikt"] += int((soort, case_id) in reached_by)
-        case = f.cases.get(case_id)
-        row["geaccepteerd"] += int(_accepted(case))
-        row["geholpen"] += int(_helped(case))
+        reached, accepted, helped = _steps(f.cases.get(case_id), (soort, case_id) in reached_by)
+        row["bereikt"] += int(reached)
+        row["geaccepteerd"] += int(accepted)
+        row["geholpen"] += int(helped)
     return dict(out)
 
 
@@ -157,32 +218,92 @@ def _per_segment(f: _Facts) -> Counts:
     for case in f.cases.values():
         row = out[f.segment_of.get(case.person_pseudonym, "geen antwoorden")]
         row["zaken"] += 1
-        row["bereikt"] += int(case.id in f.reached)
-        row["geaccepteerd"] += int(_accepted(case))
-        row["geholpen"] += int(_helped(case))
+        reached, accepted, helped = _steps(case, case.id in f.reached)
+        row["bereikt"] += int(reached)
+        row["geaccepteerd"] += int(accepted)
+        row["geholpen"] += int(helped)
     return dict(out)
 
 
-def funnels(*, conn: Connection, actor: str = "systeem:evaluatie") -> Funnels:
-    """The funnel per signal partner, per kind of contact attempt and per segment, from
-    one read (the dashboard)."""
-    f = _facts(conn, actor)
-    return Funnels(_per_partner(f), _per_channel(f), _per_segment(f))
+def _per_worker(f: _Facts) -> dict[int | None, dict[str, int]]:
+    """Per case owner (a user id; None: no owner): cases, still open, reached, accepted,
+    helped."""
+    out: dict[int | None, dict[str, int]] = defaultdict(
+        lambda: {"zaken": 0, "open": 0, "bereikt": 0, "geaccepteerd": 0, "geholpen": 0}
+    )
+    for case in f.cases.values():
+        row = out[case.eigenaar_id]
+        row["zaken"] += 1
+        row["open"] += int(case.eindresultaat is None)
+        reached, accepted, helped = _steps(case, case.id in f.reached)
+        row["bereikt"] += int(reached)
+        row["geaccepteerd"] += int(accepted)
+        row["geholpen"] += int(helped)
+    return dict(out)
+
+
+def _quantile(days: list[int], q: float) -> float | None:
+    if not days:
+        return None
+    ordered = sorted(days)
+    # the nearest-rank quantile: a day count that really occurred
+    return float(ordered[max(0, min(len(ordered) - 1, round(q * len(ordered) + 0.5) - 1))])
+
+
+def _lead_times(f: _Facts) -> tuple[LeadTime, ...]:
+    """Days from the case's start to its first attempt, to the first attempt that reached
+    the resident, and to help accepted."""
+    first_reached: dict[int, date] = {}
+    for a in f.attempts:
+        if a.bereikt and (a.case_id not in first_reached or a.datum < first_reached[a.case_id]):
+            first_reached[a.case_id] = a.datum
+    spans: dict[str, list[int]] = {"eerste poging": [], "bereikt": [], "hulp aangenomen": []}
+    for case in f.cases.values():
+        start = case.matchingsdatum
+        if case.datum_opgepakt:
+            spans["eerste poging"].append(max(0, (case.datum_opgepakt - start).days))
+        if case.id in first_reached:
+            spans["bereikt"].append(max(0, (first_reached[case.id] - start).days))
+        if case.datum_hulp_geaccepteerd:
+            spans["hulp aangenomen"].append(max(0, (case.datum_hulp_geaccepteerd - start).days))
+    return tuple(
+        LeadTime(name, len(days), median(days) if days else None, _quantile(days, 0.9))
+        for name, days in spans.items()
+    )
+
+
+def funnels(
+    *,
+    conn: Connection,
+    actor: str = "systeem:evaluatie",
+    van: date | None = None,
+    tot: date | None = None,
+) -> Funnels:
+    """The funnel per signal partner, per kind of contact attempt, per segment and per
+    worker, and the lead times, from one read (the dashboard), for a period."""
+    f = _facts(conn, actor, van, tot)
+    return Funnels(
+        _per_partner(f),
+        _per_channel(f),
+        _per_segment(f),
+        _per_worker(f),
+        _lead_times(f),
+    )
 
 
 def funnel(*, conn: Connection, actor: str = "systeem:evaluatie") -> Counts:
     """Per signaalpartner: signalen, opgepakt, bereikt, geaccepteerd, geholpen (live +
     kept counts)."""
-    return _per_partner(_facts(conn, actor))
+    return _per_partner(_facts(conn, actor, None, None))
 
 
 def funnel_by_channel(*, conn: Connection, actor: str = "systeem:evaluatie") -> Counts:
     """Per kind of contact attempt (DDAS): cases with such an attempt, reached by it, and
     accepted and helped in the end."""
-    return _per_channel(_facts(conn, actor))
+    return _per_channel(_facts(conn, actor, None, None))
 
 
 def funnel_by_segment(*, conn: Connection, actor: str = "systeem:evaluatie") -> Counts:
     """Per most likely segment, for residents who answered the questionnaire and agreed:
     cases, reached, accepted, helped. Everyone else is counted as 'geen antwoorden'."""
-    return _per_segment(_facts(conn, actor))
+    return _per_segment(_facts(conn, actor, None, None))

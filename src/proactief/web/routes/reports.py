@@ -1,18 +1,20 @@
 """The dashboard (the funnel per partner, channel and segment) and the CBS report."""
 
+import csv
+import io
 import json
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
-from proactief.accounts.users import User
+from proactief.accounts.users import User, list_users
 from proactief.domain import Signaalpartner, signaalpartner_team
 from proactief.early_detection.feedback import as_csv, pending_per_partner, send_feedback
 from proactief.early_detection.report import ReportRequest, build_ddas_report, validate_ddas_report
 from proactief.evaluation.funnel import funnels
-from proactief.web.deps import Context, actor, require
+from proactief.web.deps import Context, WebContext, actor, require
 from proactief.web.pages import render
 
 __all__ = ["router"]
@@ -28,25 +30,119 @@ FUNNEL = (
 )
 
 
+def _period(van: str, tot: str) -> tuple[date | None, date | None, list[str]]:
+    """The dashboard's period from the form; what is wrong, in Dutch."""
+    problems: list[str] = []
+    bounds: list[date | None] = []
+    for label, raw in (("Van", van), ("Tot en met", tot)):
+        try:
+            bounds.append(date.fromisoformat(raw) if raw else None)
+        except ValueError:
+            problems.append(f"{label}: vul een datum in, bijvoorbeeld 2026-01-31.")
+            bounds.append(None)
+    start, end = bounds
+    if start and end and end < start:
+        problems.append("De periode klopt niet: 'tot en met' ligt vóór 'van'.")
+        start = end = None
+    return start, end, problems
+
+
+def _tables(
+    context: WebContext, user: User, start: date | None, end: date | None
+) -> dict[str, Any]:
+    """Every table of the dashboard for a period: rows as dicts, column names first."""
+    with context.engine.begin() as conn:
+        counted = funnels(conn=conn, actor=f"{actor(user)}:evaluatie", van=start, tot=end)
+        names = {u.user_id: u.naam or u.gebruikersnaam for u in list_users(conn=conn)}
+    rows = counted.per_partner
+    return {
+        "partners": [
+            {"naam": signaalpartner_team(p), "zaken": c["signalen"], **c}
+            for p, c in sorted(rows.items())
+        ],
+        "trechter": [(naam, sum(c[key] for c in rows.values())) for naam, key in FUNNEL],
+        "kanalen": [{"naam": k, **c} for k, c in sorted(counted.per_channel.items())],
+        "segmenten": [{"naam": k, **c} for k, c in sorted(counted.per_segment.items())],
+        "medewerkers": sorted(
+            (
+                {"naam": names.get(k, "onbekend") if k is not None else "Nog niemand", **c}
+                for k, c in counted.per_worker.items()
+            ),
+            key=lambda r: str(r["naam"]),
+        ),
+        "doorlooptijden": [
+            {
+                "naam": t.stap,
+                "zaken": t.zaken,
+                "mediaan": "" if t.mediaan is None else f"{t.mediaan:g}",
+                "p90": "" if t.p90 is None else f"{t.p90:g}",
+            }
+            for t in counted.lead_times
+        ],
+    }
+
+
+CSV_COLUMNS = {
+    "partners": ("naam", "signalen", "opgepakt", "bereikt", "geaccepteerd", "geholpen"),
+    "kanalen": ("naam", "zaken", "bereikt", "geaccepteerd", "geholpen"),
+    "segmenten": ("naam", "zaken", "bereikt", "geaccepteerd", "geholpen"),
+    "medewerkers": ("naam", "zaken", "open", "bereikt", "geaccepteerd", "geholpen"),
+    "doorlooptijden": ("naam", "zaken", "mediaan", "p90"),
+}
+
+
 @router.get("/dashboard", response_class=HTMLResponse)
 def dashboard(
-    request: Request, context: Context, user: Annotated[User, Depends(require("dashboard"))]
+    request: Request,
+    context: Context,
+    user: Annotated[User, Depends(require("dashboard"))],
+    van: str = "",
+    tot: str = "",
 ) -> Response:
-    with context.engine.begin() as conn:
-        counted = funnels(conn=conn, actor=f"{actor(user)}:evaluatie")
-    rows = counted.per_partner
-    table = [
-        {"naam": signaalpartner_team(p), "zaken": c["signalen"], **c}
-        for p, c in sorted(rows.items())
-    ]
+    start, end, problems = _period(van[:10], tot[:10])
+    tables = _tables(context, user, start, end)
     return render(
         request,
         "dashboard.html",
         user=user,
-        rows=table,
-        trechter=[(naam, sum(c[key] for c in rows.values())) for naam, key in FUNNEL],
-        kanalen=[{"naam": k, **c} for k, c in sorted(counted.per_channel.items())],
-        segmenten=[{"naam": k, **c} for k, c in sorted(counted.per_segment.items())],
+        rows=tables["partners"],
+        trechter=tables["trechter"],
+        kanalen=tables["kanalen"],
+        segmenten=tables["segmenten"],
+        medewerkers=tables["medewerkers"],
+        doorlooptijden=tables["doorlooptijden"],
+        van=start.isoformat() if start else "",
+        tot=end.isoformat() if end else "",
+        problems=problems,
+        tabellen=list(CSV_COLUMNS),
+    )
+
+
+@router.get("/dashboard/{tabel}.csv")
+def dashboard_csv(
+    context: Context,
+    user: Annotated[User, Depends(require("dashboard"))],
+    tabel: str,
+    van: str = "",
+    tot: str = "",
+) -> Response:
+    """One table of the dashboard as CSV (counts only), for the same period."""
+    if tabel not in CSV_COLUMNS:
+        raise HTTPException(404, "Deze tabel bestaat niet.")
+    start, end, problems = _period(van[:10], tot[:10])
+    if problems:
+        raise HTTPException(400, " ".join(problems))
+    out = io.StringIO()
+    writer = csv.DictWriter(
+        out, fieldnames=CSV_COLUMNS[tabel], extrasaction="ignore", lineterminator="\n"
+    )
+    writer.writeheader()
+    writer.writerows(_tables(context, user, start, end)[tabel])
+    period = f"-{start or 'begin'}-{end or 'nu'}" if start or end else ""
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="dashboard-{tabel}{period}.csv"'},
     )
 
 
