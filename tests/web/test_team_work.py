@@ -401,3 +401,34 @@ def test_the_dashboard_has_a_period_workers_lead_times_and_csv(web: dict[str, An
     assert analyst.get("/dashboard?van=gisteren").status_code == 200
     assert "Van: vul een datum in" in analyst.get("/dashboard?van=gisteren").text
     assert analyst.get("/dashboard/bestaat.csv").status_code == 404
+
+
+def test_a_form_sent_twice_changes_things_once(web: dict[str, Any]) -> None:
+    case_id = web["case_id"]
+    c = login(web, "contactmedewerker")
+    page = c.get(f"/zaken/{case_id}").text
+    key = re.search(r'name="formulier" value="([^"]+)"', page)
+    assert key
+    form = {
+        "csrf_token": csrf_of(page),
+        "formulier": key[1],
+        "soort": "Telefoon",
+        "datum": date.today().isoformat(),
+    }
+    first = c.post(f"/zaken/{case_id}/contact", data=form)
+    assert first.status_code == 303
+    # a double click: the same form again
+    second = c.post(
+        f"/zaken/{case_id}/contact", data=form, headers={"referer": f"/zaken/{case_id}"}
+    )
+    assert second.status_code == 303 and second.headers["location"] == f"/zaken/{case_id}"
+    assert "al verstuurd en is al verwerkt" in c.get(f"/zaken/{case_id}").text
+    with web["engine"].connect() as conn:
+        assert len(conn.execute(select(contact_attempts)).all()) == 1
+    # a new page has a new key: a second attempt on purpose is recorded
+    again = c.get(f"/zaken/{case_id}").text
+    new_key = re.search(r'name="formulier" value="([^"]+)"', again)
+    assert new_key and new_key[1] != key[1]
+    c.post(f"/zaken/{case_id}/contact", data={**form, "formulier": new_key[1]})
+    with web["engine"].connect() as conn:
+        assert len(conn.execute(select(contact_attempts)).all()) == 2

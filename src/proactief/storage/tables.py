@@ -159,6 +159,16 @@ feedback = Table(
     UniqueConstraint("signal_row_id", "status", name="uq_terugkoppelingen_signal_status"),
 )
 
+form_submissions = Table(
+    "form_submissions",
+    metadata,
+    # the one-time key of a form a worker sent: kept in the same transaction as the change,
+    # so a second send of the same form (a double click, a reload) changes nothing and is
+    # told so; pruned after two days (web.deps.once, migration 0011)
+    Column("sleutel", String(64), primary_key=True),
+    Column("tijdstip", DateTime(timezone=True), nullable=False, index=True),
+)
+
 case_log = Table(
     "case_log",
     metadata,

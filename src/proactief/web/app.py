@@ -14,6 +14,7 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -32,7 +33,7 @@ from proactief.offers.account import Afzender
 from proactief.sources.contactgegevens import ContactDirectory
 from proactief.web.api import create_api
 from proactief.web.auth import NotAllowed, NotLoggedIn, current_user
-from proactief.web.deps import CsrfFailed, NoResident, WebContext
+from proactief.web.deps import ALREADY_DONE, AlreadyDone, CsrfFailed, NoResident, WebContext
 from proactief.web.pages import page_templates, render
 from proactief.web.routes import accounts, cases, info, reports, residents
 
@@ -187,6 +188,16 @@ def create_app(
     @app.exception_handler(NoResident)
     async def to_code(request: Request, _exc: NoResident) -> Response:
         return RedirectResponse("/inwoner", status_code=303)
+
+    @app.exception_handler(AlreadyDone)
+    async def already_done(request: Request, _exc: AlreadyDone) -> Response:
+        # the same form again: nothing changed; back to the page it came from, saying so
+        request.session["flash"] = ALREADY_DONE
+        back = request.headers.get("referer", "")
+        path = urlsplit(back).path if back else ""
+        if not path.startswith("/") or path.startswith("//"):
+            path = "/werkvoorraad"
+        return RedirectResponse(path, status_code=303)
 
     @app.exception_handler(CsrfFailed)
     async def expired_form(request: Request, _exc: CsrfFailed) -> Response:

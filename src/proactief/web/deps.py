@@ -13,6 +13,7 @@ from fastapi import Depends, HTTPException, Path, Request
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Connection, Engine
 
+from proactief.accounts.forms import claim_form_key
 from proactief.accounts.throttle import Throttle
 from proactief.accounts.users import User
 from proactief.early_detection.contacts import (
@@ -29,6 +30,7 @@ from proactief.web.auth import authorize, holder
 
 __all__ = [
     "MAX_ID",
+    "AlreadyDone",
     "Context",
     "CsrfFailed",
     "NoResident",
@@ -40,6 +42,8 @@ __all__ = [
     "client_key",
     "csrf_token",
     "dutch",
+    "form_key",
+    "once",
     "require",
     "too_many",
     "verify_csrf",
@@ -179,3 +183,23 @@ def case_change(engine: Engine) -> Iterator[Connection]:
 def dutch(exc: Exception) -> str:
     """The Dutch half of a service's 'nederlands / english' message, for the team."""
     return str(exc).split(" / ")[0].rstrip(" .:;") + "."
+
+
+ALREADY_DONE = "Dit formulier was al verstuurd en is al verwerkt. Er is niets veranderd."
+
+
+class AlreadyDone(Exception):
+    """The same form was sent before: its change was made once and is not made again."""
+
+
+def once(conn: Connection, key: str) -> None:
+    """Mark the form's one-time key as used in the caller's transaction (the change and the
+    key commit together); raise AlreadyDone when it was used before. A form without a key
+    (an old page, the API) is not checked."""
+    if key and not claim_form_key(conn, key):
+        raise AlreadyDone
+
+
+def form_key() -> str:
+    """A new one-time key for a form (put in a hidden field named 'formulier')."""
+    return secrets.token_urlsafe(24)

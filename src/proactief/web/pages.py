@@ -11,7 +11,7 @@ from fastapi.templating import Jinja2Templates
 from proactief.accounts.users import User
 from proactief.channels.wording import dag
 from proactief.web.auth import role_matrix
-from proactief.web.deps import WebContext, csrf_token
+from proactief.web.deps import WebContext, csrf_token, form_key
 
 __all__ = ["MENU", "datum_kort", "datum_nl", "menu_for", "page_templates", "render"]
 
@@ -83,6 +83,8 @@ def render(request: Request, name: str, status: int = 200, **context: object) ->
         name,
         {
             "csrf": csrf_token(request),
+            # a one-time key for the page's forms: a form sent twice changes things once
+            "formulier": form_key(),
             # who runs this site: the header, the footer's contact and the statements
             "afzender": app_context.afzender,
             "flash": flash,

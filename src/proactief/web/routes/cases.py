@@ -63,7 +63,7 @@ from proactief.offers.outreach import (
 )
 from proactief.offers.replies import ReplyError, close_case_reply, open_replies, replies_of_case
 from proactief.trust.consent import current_state, not_to_contact, sharing_options
-from proactief.web.deps import Context, ZaakId, actor, case_change, require
+from proactief.web.deps import Context, ZaakId, actor, case_change, once, require
 from proactief.web.pages import render
 
 __all__ = ["router"]
@@ -207,12 +207,14 @@ def assign_many(
     zaken: Annotated[list[int], Form()] = [],  # noqa: B006 (FastAPI reads the default)
     gebruikersnaam: str = Form(""),
     terug: str = Form(""),
+    formulier: str = Form(""),
 ) -> Response:
     back = terug if terug.startswith("/werkvoorraad") else "/werkvoorraad"
     if not zaken:
         request.session["flash"] = "Kies eerst een of meer zaken in de tabel."
         return RedirectResponse(back, status_code=303)
     with case_change(context.engine) as conn:
+        once(conn, formulier)
         try:
             changed, unchanged = assign_owners(
                 conn=conn,
@@ -342,8 +344,10 @@ def set_owner(
     user: Annotated[User, Depends(require("zaak_toewijzen"))],
     case_id: ZaakId,
     gebruikersnaam: str = Form(""),
+    formulier: str = Form(""),
 ) -> Response:
     with case_change(context.engine) as conn:
+        once(conn, formulier)
         try:
             assign_owner(
                 conn=conn,
@@ -369,10 +373,12 @@ def grant_outcome(
     case_id: ZaakId,
     toekenning: int = Form(...),
     uitkomst: str = Form(...),
+    formulier: str = Form(""),
 ) -> Response:
     if uitkomst not in ("toegekend", "niet_toegekend"):
         raise HTTPException(400, "Kies 'Toegekend' of 'Niet toegekend'.")
     with case_change(context.engine) as conn:
+        once(conn, formulier)
         grants = {g.id for g in grants_of_case(conn, case_id)}
         if toekenning not in grants:
             raise HTTPException(400, "Deze toekenning hoort niet bij deze zaak.")
@@ -399,13 +405,19 @@ def reply_done(
     user: Annotated[User, Depends(require("contact_registreren"))],
     case_id: ZaakId,
     antwoord: int = Form(...),
+    formulier: str = Form(""),
 ) -> Response:
     with case_change(context.engine) as conn:
+        once(conn, formulier)
         try:
-            close_case_reply(conn, case_id=case_id, reply_id=antwoord, door=actor(user))
+            done = close_case_reply(conn, case_id=case_id, reply_id=antwoord, door=actor(user))
         except ReplyError as exc:
             raise HTTPException(400, "Dit antwoord hoort niet bij deze zaak.") from exc
-    request.session["flash"] = "Het antwoord van de inwoner is afgehandeld."
+    request.session["flash"] = (
+        "Het antwoord van de inwoner is afgehandeld."
+        if done
+        else "Dit antwoord was al afgehandeld. Er is niets veranderd."
+    )
     return RedirectResponse(f"/zaken/{case_id}", status_code=303)
 
 
@@ -416,8 +428,10 @@ def reopen(
     user: Annotated[User, Depends(require("zaak_heropenen"))],
     case_id: ZaakId,
     reden: str = Form(""),
+    formulier: str = Form(""),
 ) -> Response:
     with case_change(context.engine) as conn:
+        once(conn, formulier)
         try:
             reopen_case(conn=conn, case_id=case_id, reden=reden, actor=actor(user))
         except ReopenError as exc:
@@ -434,6 +448,7 @@ def says_no(
     case_id: ZaakId,
     datum: str = Form(...),
     taak: str = Form(""),
+    formulier: str = Form(""),
 ) -> Response:
     try:
         when = date.fromisoformat(datum)
@@ -441,6 +456,7 @@ def says_no(
     except ValueError as exc:
         raise HTTPException(400, "Vul een geldige datum in.") from exc
     with case_change(context.engine) as conn:
+        once(conn, formulier)
         try:
             resident_says_no(
                 conn=conn,
@@ -469,6 +485,7 @@ def add_contact(
     datum: str = Form(...),
     dagdeel: str = Form(""),
     bereikt: str = Form(""),
+    formulier: str = Form(""),
 ) -> Response:
     try:
         attempt = Contactpoging(
@@ -480,6 +497,7 @@ def add_contact(
     except ValueError as exc:
         raise HTTPException(400, f"Dit klopt niet: {exc}") from exc
     with case_change(context.engine) as conn:
+        once(conn, formulier)
         _may_approach(conn, case_id)
         register_contact(
             conn=conn, case_id=case_id, attempt=attempt, actor=actor(user), niet_na=date.today()
@@ -497,6 +515,7 @@ def accept(
     user: Annotated[User, Depends(require("contact_registreren"))],
     case_id: ZaakId,
     datum: str = Form(...),
+    formulier: str = Form(""),
 ) -> Response:
     try:
         when = date.fromisoformat(datum)
@@ -504,6 +523,7 @@ def accept(
         raise HTTPException(400, f"Dit klopt niet: {exc}") from exc
     try:
         with case_change(context.engine) as conn:
+            once(conn, formulier)
             accept_help(
                 conn=conn, case_id=case_id, datum=when, actor=actor(user), niet_na=date.today()
             )
@@ -530,6 +550,7 @@ def close(
     eindresultaat: str = Form(""),
     datum: str = Form(...),
     bevestigd: str = Form(""),
+    formulier: str = Form(""),
 ) -> Response:
     if not eindresultaat:
         raise HTTPException(400, "Kies een eindresultaat: er is geen standaard.")
@@ -545,6 +566,7 @@ def close(
             400, "Kies een eindresultaat uit de lijst en een geldige datum."
         ) from exc
     with case_change(context.engine) as conn:
+        once(conn, formulier)
         close_case(
             conn=conn,
             case_id=case_id,
@@ -577,8 +599,10 @@ def note(
     user: Annotated[User, Depends(require("contact_registreren"))],
     case_id: ZaakId,
     tekst: str = Form(""),
+    formulier: str = Form(""),
 ) -> Response:
     with case_change(context.engine) as conn:
+        once(conn, formulier)
         if case_subject(conn, case_id) is None:
             raise HTTPException(404, f"Zaak {case_id} bestaat niet.")
         try:
@@ -598,6 +622,7 @@ def follow_up(
     datum: str = Form(""),
     wat: str = Form(""),
     wissen: str = Form(""),
+    formulier: str = Form(""),
 ) -> Response:
     when: date | None = None
     if not wissen:
@@ -606,6 +631,7 @@ def follow_up(
         except ValueError as exc:
             raise HTTPException(400, "Vul een geldige datum in voor de vervolgactie.") from exc
     with case_change(context.engine) as conn:
+        once(conn, formulier)
         try:
             changed = set_follow_up(
                 conn,
@@ -636,6 +662,7 @@ def task_done(
     datum: str = Form(...),
     dagdeel: str = Form(""),
     bereikt: str = Form(""),
+    formulier: str = Form(""),
 ) -> Response:
     try:
         when = date.fromisoformat(datum)
@@ -643,6 +670,7 @@ def task_done(
     except ValueError as exc:
         raise HTTPException(400, "Vul een geldige datum en een dagdeel uit de lijst in.") from exc
     with case_change(context.engine) as conn:
+        once(conn, formulier)
         step = next((st for st in steps_of_case(conn=conn, case_id=case_id) if st.id == taak), None)
         if step is None:
             raise HTTPException(400, "Deze taak hoort niet bij deze zaak.")

@@ -44,6 +44,13 @@ def upgrade() -> None:
     )
     op.create_index("ix_case_log_case_id", "case_log", ["case_id"])
     op.create_table(
+        "form_submissions",
+        sa.Column("sleutel", sa.String(length=64), nullable=False),
+        sa.Column("tijdstip", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("sleutel"),
+    )
+    op.create_index("ix_form_submissions_tijdstip", "form_submissions", ["tijdstip"])
+    op.create_table(
         "terugkoppelingen",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("signal_row_id", sa.Integer(), nullable=False),
@@ -90,6 +97,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_form_submissions_tijdstip", table_name="form_submissions")
+    op.drop_table("form_submissions")
     op.drop_index("ix_terugkoppelingen_signal_row_id", table_name="terugkoppelingen")
     op.drop_table("terugkoppelingen")
     op.drop_index("ix_cases_open_priority", table_name="cases")
