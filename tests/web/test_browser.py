@@ -368,6 +368,7 @@ def test_every_page_passes_axe_at_desktop_and_phone_width(
         "/medewerkers",
         "/account",
         "/terugkoppeling",
+        "/inname",
         "/bestaat-niet",
     ]
     with sync_playwright() as p:

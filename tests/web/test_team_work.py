@@ -432,3 +432,49 @@ def test_a_form_sent_twice_changes_things_once(web: dict[str, Any]) -> None:
     c.post(f"/zaken/{case_id}/contact", data={**form, "formulier": new_key[1]})
     with web["engine"].connect() as conn:
         assert len(conn.execute(select(contact_attempts)).all()) == 2
+
+
+def test_intake_in_the_web_app_with_the_quarantine_and_matching(engine: Engine) -> None:
+    import json
+
+    from conftest import VALID_BSNS, ddas_document, signal
+    from proactief.trust.pseudonyms import Pseudonymizer
+    from proactief.web import create_app
+
+    setup = web_setup(engine, b"v" * 32)
+    app = create_app(engine=engine, secret_key=b"v" * 32, pseudonymizer=Pseudonymizer(b"k" * 32))
+    worker = login({**setup, "app": app}, "contactmedewerker")
+    assert worker.get("/inname").status_code == 403
+    lead = login({**setup, "app": app}, "teamleider")
+    document = ddas_document(
+        [
+            signal(ID="W-1", client={"burgerservicenummer": VALID_BSNS[1]}),
+            signal(ID="W-2", client={"burgerservicenummer": VALID_BSNS[2]}),
+            signal(ID="W-3", client={"burgerservicenummer": "123456789"}),
+        ]
+    )
+    body = json.dumps(document).encode()
+
+    def upload(name: str, content: bytes) -> Any:
+        token = csrf_of(lead.get("/inname").text)
+        return lead.post(
+            "/inname",
+            data={"csrf_token": token},
+            files={"bestand": (name, content, "application/json")},
+        )
+
+    assert upload("zorg-april.json", body).status_code == 303
+    page = " ".join(lead.get("/inname").text.split())
+    assert "zorg-april.json: 3 signalen gelezen, 2 opgeslagen, 0 dubbel, 1 in quarantaine." in page
+    assert "1 signaal in quarantaine" in page
+    assert "elfproef" in page.lower()
+    # the same file again: nothing stored twice, and the counts still agree
+    upload("zorg-april.json", body)
+    again = " ".join(lead.get("/inname").text.split())
+    assert "3 signalen gelezen, 0 opgeslagen, 2 dubbel, 1 in quarantaine." in again
+    assert "1 signaal in quarantaine" in again
+    wrong = upload("zorg.txt", b"x")
+    assert wrong.status_code == 400 and "kies een .json-bestand" in wrong.text
+    token = csrf_of(lead.get("/inname").text)
+    lead.post("/inname/koppelen", data={"csrf_token": token})
+    assert "2 signalen, 2 nieuwe zaken" in lead.get("/inname").text

@@ -38,6 +38,7 @@ PROFESSIONAL_PAGES = [
     "/medewerkers",
     "/account",
     "/terugkoppeling",
+    "/inname",
 ]
 ALLOWED = {
     Rol.CONTACTMEDEWERKER: {"/werkvoorraad", "/zaken/1", "/account"},
@@ -49,6 +50,7 @@ ALLOWED = {
         REPORT,
         "/account",
         "/terugkoppeling",
+        "/inname",
     },
     Rol.ANALIST: {"/dashboard", "/account"},
     Rol.BEHEERDER: {
@@ -60,6 +62,7 @@ ALLOWED = {
         "/medewerkers",
         "/account",
         "/terugkoppeling",
+        "/inname",
     },
 }
 
@@ -549,6 +552,7 @@ MENU_LINKS = {
     "/dashboard",
     "/rapportage",
     "/terugkoppeling",
+    "/inname",
     "/medewerkers",
     "/account",
 }
@@ -587,6 +591,7 @@ def test_a_municipal_role_matrix_changes_menu_and_access(
             "/werkvoorraad",
             "/rapportage",
             "/terugkoppeling",
+            "/inname",
             "/account",
         }
         assert c.get("/dashboard").status_code == 403

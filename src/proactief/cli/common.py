@@ -272,6 +272,7 @@ def run_server(*, host: str, port: int, secure_cookies: bool = True) -> None:
         afzender=afzender_of(ctx.settings),
         anchor_audit=lambda: ctx.anchor_audit(ctx.engine, always=True),
         contact_directory=ctx.contact_directory if ctx.settings.contact_directory else None,
+        pseudonymizer=ctx.pseudonymizer,
     )
     console.print(f"Proactief draait op http://{host}:{port}/ (stoppen: Ctrl+C)")
     # access logs would print paths with case numbers; warnings only

@@ -63,12 +63,14 @@ __all__ = [
     "insert_identities",
     "insert_quarantine",
     "insert_signals",
+    "intake_file_rows",
     "list_quarantine",
     "lock_signal_intake",
     "open_case_partners",
     "open_case_rows",
     "open_cases_per_owner",
     "partners_of_person",
+    "quarantine_of",
     "record_intake_file",
     "report_cases",
     "report_signals",
@@ -198,6 +200,42 @@ def record_intake_file(
         )
     else:
         conn.execute(update(intake_files).where(intake_files.c.sha256 == sha256).values(**values))
+
+
+def intake_file_rows(conn: Connection) -> list[dict[str, object]]:
+    """Every file taken in, newest run first, with its counts (no personal data)."""
+    return [
+        dict(r._mapping)
+        for r in conn.execute(select(intake_files).order_by(intake_files.c.last_run.desc()))
+    ]
+
+
+def quarantine_of(
+    grant: Grant,
+    *,
+    file_sha256: str | None = None,
+    received_from: datetime | None = None,
+    received_before: datetime | None = None,
+    limit: int = 500,
+) -> tuple[list[QuarantineRecord], int]:
+    """Rejected records of one file and/or a period of receipt, oldest first (at most
+    ``limit``), and how many match in all."""
+    conn = grant.require(["quarantine.*"])
+    where = []
+    if file_sha256:
+        where.append(quarantine.c.file_sha256 == file_sha256)
+    if received_from:
+        where.append(quarantine.c.received_at >= received_from)
+    if received_before:
+        where.append(quarantine.c.received_at < received_before)
+    total = int(
+        conn.execute(select(func.count()).select_from(quarantine).where(*where)).scalar_one()
+    )
+    rows = records(
+        QuarantineRecord,
+        conn.execute(select(quarantine).where(*where).order_by(quarantine.c.id).limit(limit)),
+    )
+    return rows, total
 
 
 def list_quarantine(grant: Grant, *, file_name: str | None = None) -> list[QuarantineRecord]:

@@ -31,11 +31,12 @@ from proactief.early_detection.work_queue import WorkQueueConfig, load_work_queu
 from proactief.entitlements import MunicipalSettings
 from proactief.offers.account import Afzender
 from proactief.sources.contactgegevens import ContactDirectory
+from proactief.trust.pseudonyms import Pseudonymizer
 from proactief.web.api import create_api
 from proactief.web.auth import NotAllowed, NotLoggedIn, current_user
 from proactief.web.deps import ALREADY_DONE, AlreadyDone, CsrfFailed, NoResident, WebContext
 from proactief.web.pages import page_templates, render
-from proactief.web.routes import accounts, cases, info, reports, residents
+from proactief.web.routes import accounts, cases, info, intake, reports, residents
 
 __all__ = ["create_app"]
 
@@ -82,6 +83,7 @@ def create_app(
     afzender: Afzender | None = None,
     anchor_audit: Callable[[], object] | None = None,
     contact_directory: ContactDirectory | None = None,
+    pseudonymizer: Pseudonymizer | None = None,
 ) -> FastAPI:
     """The app on ``engine``; ``secret_key`` signs the session cookies; the names go into
     the CBS report; ``rule_settings`` are the municipal choices the entitlement
@@ -93,7 +95,9 @@ def create_app(
     anchors the audit chain outside the database (trust.anchor): at start, every hour and
     when the app stops. ``afzender``: who sends, as the case page's message previews
     say it. ``contact_directory``: where the case page looks up how to reach a resident
-    when a worker asks (None: the page says contact details are not connected)."""
+    when a worker asks (None: the page says contact details are not connected).
+    ``pseudonymizer``: the key's pseudonymizer, for files uploaded to /inname (None: the
+    page offers no upload)."""
     context = WebContext(
         engine=engine,
         templates=page_templates(),
@@ -103,6 +107,7 @@ def create_app(
         organisation_name=organisation_name,
         gegevensleverancier=gegevensleverancier,
         contact_directory=contact_directory,
+        pseudonymizer=pseudonymizer,
         login_limit=Throttle(engine, "5/15 minutes"),
         client_limit=Throttle(engine, "50/15 minutes"),
         code_limit=Throttle(engine, "5/15 minutes"),
@@ -225,6 +230,6 @@ def create_app(
         )
         return response
 
-    for area in (accounts, cases, info, reports, residents):
+    for area in (accounts, cases, info, intake, reports, residents):
         app.include_router(area.router)
     return app

@@ -26,6 +26,7 @@ from proactief.early_detection.work_queue import WorkQueueConfig
 from proactief.entitlements import MunicipalSettings
 from proactief.offers.account import Afzender
 from proactief.sources.contactgegevens import ContactDirectory
+from proactief.trust.pseudonyms import Pseudonymizer
 from proactief.web.auth import authorize, holder
 
 __all__ = [
@@ -68,6 +69,8 @@ class WebContext:
     gegevensleverancier: str
     contact_directory: ContactDirectory | None
     """How to reach a resident, looked up when a worker asks (audited); None: not set."""
+    pseudonymizer: Pseudonymizer | None
+    """For a file uploaded to /inname (the same key as the CLI); None: no web intake."""
     login_limit: Throttle
     """Password attempts per client address and user name."""
     client_limit: Throttle

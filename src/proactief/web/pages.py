@@ -21,6 +21,7 @@ MENU: tuple[tuple[str, str, str], ...] = (
     # (permission in config/rollen.yaml, path, label)
     ("werkvoorraad", "/werkvoorraad", "Werkvoorraad"),
     ("dashboard", "/dashboard", "Dashboard"),
+    ("inname", "/inname", "Inname"),
     ("rapportage", "/rapportage", "CBS-rapportage"),
     ("terugkoppeling", "/terugkoppeling", "Terugkoppeling"),
     ("gebruikers_beheren", "/medewerkers", "Medewerkers"),

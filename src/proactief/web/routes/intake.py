@@ -1,0 +1,151 @@
+"""Intake in the web app: upload a file of vroegsignalen (the same validation as
+``proactief intake``), the files taken in with their counts, the quarantine with filters
+(reasons in Dutch; every read audited), and a matching run."""
+
+import os
+import tempfile
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from proactief.accounts.users import User
+from proactief.domain import Doel
+from proactief.early_detection import repository as repo
+from proactief.early_detection.cases import match_signals
+from proactief.early_detection.intake import intake_file
+from proactief.sources import IntakeFileError
+from proactief.trust.access import PersonalDataAccess
+from proactief.web.deps import Context, actor, once, require
+from proactief.web.pages import render
+
+__all__ = ["router"]
+
+router = APIRouter()
+
+MAX_UPLOAD = 250 * 1024 * 1024
+"""The largest file the web app takes in (bytes); larger ones go through the CLI."""
+SUFFIXES = (".json", ".csv")
+
+
+def _day(raw: str, label: str, problems: list[str]) -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw[:10])
+    except ValueError:
+        problems.append(f"{label}: vul een datum in, bijvoorbeeld 2026-04-30.")
+        return None
+
+
+@router.get("/inname", response_class=HTMLResponse)
+def intake_page(
+    request: Request,
+    context: Context,
+    user: Annotated[User, Depends(require("inname"))],
+    bestand: str = "",
+    van: str = "",
+    tot: str = "",
+) -> Response:
+    problems: list[str] = []
+    start, end = _day(van, "Ontvangen vanaf", problems), _day(tot, "Ontvangen tot en met", problems)
+    with context.engine.begin() as conn:
+        files = repo.intake_file_rows(conn)
+        grant = PersonalDataAccess(conn, doel=Doel.VROEGSIGNALERING, actor=actor(user)).check(
+            ["quarantine.*"], about={"quarantaine": bestand[:12] or "alle"}
+        )
+        rows, total = repo.quarantine_of(
+            grant,
+            file_sha256=bestand[:64] or None,
+            received_from=datetime.combine(start, time.min, tzinfo=UTC) if start else None,
+            received_before=datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC)
+            if end
+            else None,
+        )
+    return render(
+        request,
+        "inname.html",
+        user=user,
+        files=files,
+        rows=rows,
+        total=total,
+        bestand=bestand,
+        van=van,
+        tot=tot,
+        problems=problems,
+        uploaden=context.pseudonymizer is not None,
+        max_mb=MAX_UPLOAD // (1024 * 1024),
+    )
+
+
+@router.post("/inname")
+async def upload(
+    request: Request,
+    context: Context,
+    user: Annotated[User, Depends(require("inname"))],
+    bestand: Annotated[UploadFile, File()],
+) -> Response:
+    if context.pseudonymizer is None:
+        raise HTTPException(
+            400, "Inname via de webapp is niet ingesteld; gebruik proactief intake."
+        )
+    name = Path(bestand.filename or "").name
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise HTTPException(
+            400, f"'{name or 'het bestand'}': kies een .json-bestand (DDAS) of een .csv-bestand."
+        )
+    # a private copy with the file's own name (the quarantine names the file it came from)
+    folder = Path(tempfile.mkdtemp(prefix="inname-"))
+    os.chmod(folder, 0o700)
+    path = folder / name
+    size = 0
+    try:
+        with path.open("wb") as out:
+            os.chmod(path, 0o600)
+            while chunk := await bestand.read(1024 * 1024):
+                size += len(chunk)
+                if size > MAX_UPLOAD:
+                    raise HTTPException(
+                        400,
+                        f"'{name}' is groter dan {MAX_UPLOAD // (1024 * 1024)} MB: neem het in "
+                        "met proactief intake.",
+                    )
+                out.write(chunk)
+        try:
+            result = intake_file(
+                path,
+                engine=context.engine,
+                pseudonymizer=context.pseudonymizer,
+                actor=actor(user),
+            )
+        except IntakeFileError as exc:
+            raise HTTPException(400, str(exc).split(" / ")[0]) from exc
+    finally:
+        path.unlink(missing_ok=True)
+        folder.rmdir()
+    request.session["flash"] = (
+        f"{result.file_name}: {result.records} signalen gelezen, {result.accepted} opgeslagen, "
+        f"{result.duplicates} dubbel, {result.rejected} in quarantaine."
+    )
+    return RedirectResponse("/inname", status_code=303)
+
+
+@router.post("/inname/koppelen")
+def match(
+    request: Request,
+    context: Context,
+    user: Annotated[User, Depends(require("inname"))],
+    formulier: str = Form(""),
+) -> Response:
+    with context.engine.begin() as conn:
+        once(conn, formulier)
+        result = match_signals(conn=conn, matchingsdatum=date.today(), config=context.queue_config)
+    request.session["flash"] = (
+        f"Koppelen klaar: {result.signals_matched} signalen, {result.cases_created} nieuwe "
+        f"zaken, {result.cases_extended} zaken aangevuld, {result.cases_filtered} niet "
+        "opgepakt volgens de filters."
+    )
+    return RedirectResponse("/inname", status_code=303)
