@@ -53,7 +53,9 @@ def test_resent_file_changes_nothing(
     intake_file(path, engine=engine, pseudonymizer=pseudonymizer, today=TODAY)
     before = counts(engine)
     again = intake_file(path, engine=engine, pseudonymizer=pseudonymizer, today=TODAY)
-    assert (again.accepted, again.duplicates, again.rejected) == (0, 1, 1)
+    # the rejected record is in quarantine already: delivered again it is a duplicate, so
+    # the counts of all runs agree with what the quarantine holds
+    assert (again.accepted, again.duplicates, again.rejected) == (0, 2, 0)
     assert before == counts(engine)
 
 

@@ -465,13 +465,17 @@ def test_intake_in_the_web_app_with_the_quarantine_and_matching(engine: Engine) 
 
     assert upload("zorg-april.json", body).status_code == 303
     page = " ".join(lead.get("/inname").text.split())
-    assert "zorg-april.json: 3 signalen gelezen, 2 opgeslagen, 0 dubbel, 1 in quarantaine." in page
+    assert (
+        "zorg-april.json: 3 signalen gelezen, 2 opgeslagen, 0 dubbel, 1 nieuw in quarantaine. "
+        "Van dit bestand staan er 1 in quarantaine."
+    ) in page
     assert "1 signaal in quarantaine" in page
     assert "elfproef" in page.lower()
     # the same file again: nothing stored twice, and the counts still agree
     upload("zorg-april.json", body)
     again = " ".join(lead.get("/inname").text.split())
-    assert "3 signalen gelezen, 0 opgeslagen, 2 dubbel, 1 in quarantaine." in again
+    # the rejected record is in quarantine already: a duplicate now, held once
+    assert "3 signalen gelezen, 0 opgeslagen, 3 dubbel, 0 nieuw in quarantaine." in again
     assert "1 signaal in quarantaine" in again
     wrong = upload("zorg.txt", b"x")
     assert wrong.status_code == 400 and "kies een .json-bestand" in wrong.text

@@ -92,7 +92,9 @@ def intake(
         raise _fail("geef een of meer bestanden, of --rejected. Zie: proactief intake --help")
     pseudonymizer = context().pseudonymizer
     any_rejected = False
-    summary = Table("bestand", "records", "opgeslagen", "dubbel", "geweigerd", title="Inname")
+    summary = Table(
+        "bestand", "records", "opgeslagen", "dubbel", "geweigerd", "in quarantaine", title="Inname"
+    )
     for path in files:
         with progress_bar() as progress:
             task = progress.add_task(f"Inname {path.name}", total=None)
@@ -111,13 +113,15 @@ def intake(
                 )
             except IntakeFileError as exc:
                 raise _fail(f"{exc} — niets uit dit bestand is ingenomen.") from exc
-        any_rejected = any_rejected or result.rejected > 0
+        # a file delivered again still has its rejected records in quarantine
+        any_rejected = any_rejected or result.in_quarantaine > 0
         summary.add_row(
             shown(result.file_name),
             str(result.records),
             str(result.accepted),
             str(result.duplicates),
             str(result.rejected),
+            str(result.in_quarantaine),
         )
     console.print(summary)
     if any_rejected:

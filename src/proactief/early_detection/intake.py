@@ -50,6 +50,9 @@ class IntakeResult:
     accepted: int
     duplicates: int
     rejected: int
+    """Records of this run newly put in quarantine."""
+    in_quarantaine: int = 0
+    """Records of this file in quarantine after the run, from all its deliveries."""
 
 
 def file_sha256(path: Path) -> str:
@@ -172,11 +175,14 @@ def intake_file(
             else:
                 rejected.append(quarantine_row(batch.sources[sid], [_CONFLICT]))
         seen["accepted"] += len(new_rows)
-        seen["rejected"] += len(rejected)
         persons = {row["person_pseudonym"] for row in new_rows}
         repo.insert_identities(conn, [i for p, i in batch.identities.items() if p in persons])
         repo.insert_signals(conn, new_rows)
-        repo.insert_quarantine(conn, rejected)
+        # a rejected record of a file delivered again is in quarantine already: it counts
+        # as a duplicate, so the counts agree with the quarantine
+        added = repo.insert_quarantine(conn, rejected)
+        seen["rejected"] += added
+        seen["duplicates"] += len(rejected) - added
         return seen
 
     def flush(batch: _Batch, *, completed: bool) -> None:
@@ -189,9 +195,13 @@ def intake_file(
             # batch in record by record, so only that record is quarantined (with the
             # database's kind of error) and the rest of the file is not held up.
             log.warning("intake %s: the database refused a batch; record by record", sha[:12])
-            seen = {"accepted": 0, "duplicates": 0, "rejected": len(batch.rejected)}
             with engine.begin() as conn:
-                repo.insert_quarantine(conn, batch.rejected)
+                kept = repo.insert_quarantine(conn, batch.rejected)
+            seen = {
+                "accepted": 0,
+                "duplicates": len(batch.rejected) - kept,
+                "rejected": kept,
+            }
             for sid, row in batch.signals.items():
                 single = _Batch()
                 single.signals[sid] = row
@@ -211,10 +221,11 @@ def intake_file(
                         f"the database refused this record ({kind})",
                     )
                     with engine.begin() as conn:
-                        repo.insert_quarantine(
+                        new = repo.insert_quarantine(
                             conn, [quarantine_row(single.sources[sid], [refused])]
                         )
-                    seen["rejected"] += 1
+                    seen["rejected"] += new
+                    seen["duplicates"] += 1 - new
             with engine.begin() as conn:
                 _record(conn, seen, completed)
         for key, value in seen.items():
@@ -284,12 +295,15 @@ def intake_file(
         counts["duplicates"],
         counts["rejected"],
     )
+    with engine.connect() as conn:
+        held = repo.quarantined_of_file(conn, sha)
     return IntakeResult(
         file_name=path.name,
         records=counts["records"],
         accepted=counts["accepted"],
         duplicates=counts["duplicates"],
         rejected=counts["rejected"],
+        in_quarantaine=held,
     )
 
 

@@ -71,6 +71,7 @@ __all__ = [
     "open_cases_per_owner",
     "partners_of_person",
     "quarantine_of",
+    "quarantined_of_file",
     "record_intake_file",
     "report_cases",
     "report_signals",
@@ -172,9 +173,41 @@ def insert_identities(conn: Connection, rows: Sequence[Values]) -> None:
     bulk_insert_ignore(conn, client_identities, rows)
 
 
-def insert_quarantine(conn: Connection, rows: Sequence[Values]) -> None:
-    """Keep rejected records with their reason (once per file and position)."""
+def insert_quarantine(conn: Connection, rows: Sequence[Values]) -> int:
+    """Keep rejected records with their reason (once per file and position); how many
+    were new (a record of a file delivered again is in quarantine already)."""
+    if not rows:
+        return 0
+    before = _quarantined(conn, rows)
     insert_ignore(conn, quarantine, rows)
+    return _quarantined(conn, rows) - before
+
+
+def quarantined_of_file(conn: Connection, sha256: str) -> int:
+    """How many records of one file (by content) the quarantine holds (a count only)."""
+    return int(
+        conn.execute(
+            select(func.count()).select_from(quarantine).where(quarantine.c.file_sha256 == sha256)
+        ).scalar_one()
+    )
+
+
+def _quarantined(conn: Connection, rows: Sequence[Values]) -> int:
+    """How many of these (file, position) pairs the quarantine holds."""
+    found = 0
+    by_file: dict[object, list[object]] = {}
+    for row in rows:
+        by_file.setdefault(row["file_sha256"], []).append(row["position"])
+    for sha, positions in by_file.items():
+        for chunk in chunks(positions):
+            found += int(
+                conn.execute(
+                    select(func.count())
+                    .select_from(quarantine)
+                    .where(quarantine.c.file_sha256 == sha, quarantine.c.position.in_(chunk))
+                ).scalar_one()
+            )
+    return found
 
 
 def record_intake_file(
@@ -203,9 +236,15 @@ def record_intake_file(
 
 
 def intake_file_rows(conn: Connection) -> list[dict[str, object]]:
-    """Every file taken in, newest run first, with its counts (no personal data)."""
+    """Every file taken in, newest run first, with the counts of its last run and how
+    many of its records the quarantine holds (no personal data)."""
+    held: dict[str, int] = dict(
+        conn.execute(
+            select(quarantine.c.file_sha256, func.count()).group_by(quarantine.c.file_sha256)
+        ).all()
+    )
     return [
-        dict(r._mapping)
+        {**dict(r._mapping), "in_quarantaine": int(held.get(r.sha256, 0))}
         for r in conn.execute(select(intake_files).order_by(intake_files.c.last_run.desc()))
     ]
 

@@ -128,7 +128,8 @@ async def upload(
         folder.rmdir()
     request.session["flash"] = (
         f"{result.file_name}: {result.records} signalen gelezen, {result.accepted} opgeslagen, "
-        f"{result.duplicates} dubbel, {result.rejected} in quarantaine."
+        f"{result.duplicates} dubbel, {result.rejected} nieuw in quarantaine. Van dit bestand "
+        f"staan er {result.in_quarantaine} in quarantaine."
     )
     return RedirectResponse("/inname", status_code=303)
 
