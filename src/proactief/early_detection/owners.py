@@ -13,6 +13,7 @@ from proactief.accounts import repository as accounts_repo
 from proactief.accounts.users import Rol, active_user_ids
 from proactief.config import load_policy, policy_path
 from proactief.domain import Doel
+from proactief.domain.records import UserRecord
 from proactief.early_detection import repository as repo
 from proactief.early_detection.caselog import LogSoort, log_event
 from proactief.trust.audit import append_audit
@@ -46,6 +47,16 @@ def load_assignment() -> AssignmentConfig:
     return load_policy(policy_path("toewijzing.yaml"), AssignmentConfig)
 
 
+def _active_user(conn: Connection, gebruikersnaam: str) -> UserRecord:
+    """The user who may own cases, or OwnerError."""
+    row = accounts_repo.user_by_name(conn, gebruikersnaam)
+    if row is None or not row.actief:
+        raise OwnerError(
+            f"gebruiker '{gebruikersnaam}' bestaat niet of is uitgeschakeld / no such active user"
+        )
+    return row
+
+
 def assign_owner(
     *,
     conn: Connection,
@@ -59,12 +70,7 @@ def assign_owner(
     user_id = None
     shown = "niemand"
     if gebruikersnaam is not None:
-        row = accounts_repo.user_by_name(conn, gebruikersnaam)
-        if row is None or not row.actief:
-            raise OwnerError(
-                f"gebruiker '{gebruikersnaam}' bestaat niet of is uitgeschakeld / "
-                "no such active user"
-            )
+        row = _active_user(conn, gebruikersnaam)
         user_id = row.id
         shown = row.naam or row.gebruikersnaam
     subject = repo.case_subject(conn, case_id)
@@ -127,15 +133,7 @@ def assign_owners(
 ) -> tuple[int, int]:
     """Assign many cases at once (bulk, from the work queue): (changed, already so).
     A case that already has this owner is left alone and not logged again."""
-    target = None
-    if gebruikersnaam is not None:
-        row = accounts_repo.user_by_name(conn, gebruikersnaam)
-        if row is None or not row.actief:
-            raise OwnerError(
-                f"gebruiker '{gebruikersnaam}' bestaat niet of is uitgeschakeld / "
-                "no such active user"
-            )
-        target = row.id
+    target = None if gebruikersnaam is None else _active_user(conn, gebruikersnaam).id
     changed = unchanged = 0
     for case_id in sorted(set(case_ids)):
         if repo.case_subject(conn, case_id) is not None and (
