@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     """The team that signs the messages (with ``organisation_name``)."""
     website: str = "de website van de gemeente"
     """Where residents find the municipality's own number to check a message is genuine."""
+    web_adres: str | None = None
+    """The web app's public address (e.g. https://geldzorgen.voorbeeld.nl). Set: every letter
+    and e-mail with a code names the resident's page ('<adres>/inwoner'); unset: they say
+    'uw eigen pagina op de website van de gemeente'."""
     inbound_sms_dir: Path | None = None
     """The folder the SMS gateway drops replies in (one JSON file each). Set: replies are
     read by ``proactief inbound fetch`` and an SMS may say 'Stuur STOP'; unset: it

@@ -361,3 +361,29 @@ def test_every_element_has_a_refused_example() -> None:
         assert mutated != text, element
         found = [p.uitleg for p in check_message(mutated, account) if p.regel == "element"]
         assert any(f"({element})" in u for u in found), (element, found)
+
+
+def test_a_letter_with_a_code_names_the_web_address_when_it_is_set(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PROACTIEF_WEB_ADRES: every letter and e-mail with a code names the resident's page
+    (issue 15 item 10); without it they say 'uw eigen pagina op de website'."""
+    from dataclasses import replace
+
+    from proactief.cli.common import afzender_of
+    from proactief.settings import Settings
+
+    monkeypatch.setenv("PROACTIEF_WEB_ADRES", "https://geldzorgen.voorbeeld.nl/")
+    afzender = afzender_of(Settings())
+    assert afzender.afmelden == "https://geldzorgen.voorbeeld.nl/inwoner"
+    base = make_account()
+    account = replace(base, stoppen=replace(base.stoppen, web=afzender.afmelden))
+    rendered = render_messages(account, toon="neutraal", code="ABCD-EFGH-JKLM")
+    for kanaal in ("brief", "email_tekst"):
+        text = " ".join(plain_text(kanaal, rendered[kanaal].inhoud).split())
+        assert (
+            "Uw code is ABCD-EFGH-JKLM. Vul de code in op https://geldzorgen.voorbeeld.nl/inwoner."
+        ) in text
+        assert problems_of(kanaal, rendered[kanaal].inhoud, account) == [], kanaal
+    monkeypatch.delenv("PROACTIEF_WEB_ADRES")
+    assert afzender_of(Settings()).afmelden == "uw eigen pagina op de website van de gemeente"

@@ -241,11 +241,13 @@ def afzender_of(settings: Settings) -> "Afzender":
     """Who sends, as the messages say it; the inboxes decide what STOP may promise."""
     from proactief.offers.account import Afzender
 
+    page = f"{settings.web_adres.rstrip('/')}/inwoner" if settings.web_adres else None
     return Afzender(
         naam=settings.organisation_name,
         telefoon=settings.contact_telefoon,
         team=settings.team,
         website=settings.website,
+        **({"afmelden": page} if page else {}),
         # what a message may promise about replies depends on whether they are read
         sms_antwoord=settings.inbound_sms_dir is not None,
         email_antwoord=settings.inbound_maildir is not None,
