@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from conftest import VALID_BSNS, WEB_PASSWORD, add_queue_case
 from proactief.accounts.users import Rol, add_user
@@ -279,3 +279,16 @@ def test_the_case_log_keeps_who_and_when_and_goes_with_the_case(engine: Engine) 
         counts = trust_repo.delete_cases(conn, [case_id])
         assert counts["case_log"] == 4  # note, follow-up, attempt, closing
         assert conn.execute(select(case_log)).all() == []
+
+
+def test_a_page_of_the_queue_is_an_audited_read(engine: Engine) -> None:
+    with engine.begin() as conn:
+        add_queue_case(conn, 1)
+        before = conn.execute(select(func.count()).select_from(audit_log)).scalar_one()
+        queue_page(conn, QueueFilter(), actor="medewerker:anna")
+        entries = conn.execute(
+            select(audit_log.c.actor, audit_log.c.doel, audit_log.c.actie).where(
+                audit_log.c.id > before
+            )
+        ).all()
+    assert entries == [("medewerker:anna", "vroegsignalering", "lees")]

@@ -70,6 +70,17 @@ SEARCH_FIELDS = (
     "client_identities.huisnummer",
 )
 WIJK_FIELDS = ("client_identities.postcode",)
+#: what a page of the queue reads of the cases, their signals, attempts and ladder steps
+PAGE_FIELDS = (
+    "cases.*",
+    "signals.case_id",
+    "signals.signaalpartner",
+    "signals.signaaldatum",
+    "signals.crisissignaal",
+    "contact_attempts.case_id",
+    "contact_attempts.bereikt",
+    "outreach_steps.*",
+)
 
 
 class ZaakStatus(StrEnum):
@@ -437,6 +448,11 @@ def queue_row(conn: Connection, case_id: int) -> QueueRow | None:
 def queue_page(conn: Connection, f: QueueFilter, *, actor: str) -> QueuePage:
     """One page of open cases that match ``f``, in its order, and the number in all."""
     per_page = f.per_pagina if f.per_pagina in PAGE_SIZES else PAGE_SIZES[1]
+    # one audited read per page, for the purpose that allows it (as the case page's read
+    # of one case names its person)
+    PersonalDataAccess(conn, doel=Doel.VROEGSIGNALERING, actor=actor).check(
+        PAGE_FIELDS, about={"werkvoorraad": f.pagina}
+    )
     where, problem = _conditions(conn, f, actor)
     total = int(conn.execute(select(func.count()).select_from(cases).where(*where)).scalar_one())
     pages = max(1, -(-total // per_page))
