@@ -392,7 +392,8 @@ in the same process, one client). Figures from that run.
 Each page is the whole work queue as a contact worker gets it: 50 cases, sorted and filtered
 in the database, with each case's status and next action (derived in SQL and kept on the
 case by every write; the benchmark checks that none is stale after populating), the flags
-for do-not-contact and waiting replies, and the worker list. The peer is the queue query of
+for do-not-contact and waiting replies, the worker list, and the page's audit entry (one
+audited read under vroegsignalering per page). The peer is the queue query of
 before issue 15 (first 50 cases in priority
 order, without status, next action or sorting), timed on its own in the same run.
 
