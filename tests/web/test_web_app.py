@@ -348,8 +348,17 @@ def test_the_questionnaire_only_with_consent_and_says_what_changes(web: dict[str
     }
     c, token = resident_client(web)
     assert "8 vragen" in c.get("/inwoner/vragenlijst").text
-    refused = c.post("/inwoner/vragenlijst", data={**segment_1, "csrf_token": token})
-    assert refused.status_code == 303
+    # answers without consent: the page asks, with the answers still filled in; nothing kept
+    asked = c.post("/inwoner/vragenlijst", data={**segment_1, "csrf_token": token})
+    assert asked.status_code == 200
+    assert "vinkte het vakje onderaan niet aan" in asked.text
+    for item, value in segment_1.items():
+        assert f'id="{item}-{value}" name="{item}" value="{value}" checked' in asked.text
+    with web["engine"].connect() as conn:
+        assert offers_repo.segment_kansen_row(conn, PERSON) is None
+    # no answers and no consent: nothing to keep, and the page says so
+    empty = c.post("/inwoner/vragenlijst", data={"csrf_token": token})
+    assert empty.status_code == 303
     assert "niet bewaard" in c.get("/inwoner/mijn").text
     with web["engine"].connect() as conn:
         assert offers_repo.segment_kansen_row(conn, PERSON) is None

@@ -252,14 +252,25 @@ def questionnaire_form(request: Request, _person: Resident) -> Response:
 @router.post("/vragenlijst")
 async def questionnaire(request: Request, context: Context, person: Resident) -> Response:
     form = await request.form()
-    if form.get("toestemming") != "ja":
-        return _back(
-            request, "Wij hebben uw antwoorden niet bewaard, omdat u geen toestemming gaf."
-        )
     answers: dict[str, int | None] = {}
     for item, _text in questions():
         value = str(form.get(item, ""))
         answers[item] = int(value) if value in {"1", "2", "3", "4", "5"} else None
+    if form.get("toestemming") != "ja":
+        if any(v is not None for v in answers.values()):
+            # answers without consent: ask, with the answers still in the form (only in
+            # this page, not stored), instead of dropping them
+            return render(
+                request,
+                "inwoner_vragenlijst.html",
+                resident=True,
+                vragen=questions(),
+                antwoorden=answers,
+                vraag_toestemming=True,
+            )
+        return _back(
+            request, "Wij hebben uw antwoorden niet bewaard, omdat u geen toestemming gaf."
+        )
     with context.engine.begin() as conn:
         state = record_event(
             conn=conn,
