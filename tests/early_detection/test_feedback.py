@@ -153,3 +153,27 @@ def test_the_cli_writes_the_file_once(tmp_path: Path) -> None:
         == 0
     )
     assert second.read_text(encoding="utf-8").strip() == ",".join(CSV_FIELDS)
+
+
+def test_two_exports_at_once_never_send_a_line_twice(engine: Engine) -> None:
+    import threading
+
+    config = load_work_queue_config()
+    with engine.begin() as conn:
+        setup_cases(conn)
+    got: list[list[str]] = []
+    barrier = threading.Barrier(4)
+
+    def export() -> None:
+        barrier.wait()
+        with engine.begin() as conn:
+            lines = send_feedback(conn, config=config, partner="Zorg", door="t", via="api")
+        got.append([f"{x.signaal_id}:{x.status.value}" for x in lines])
+
+    threads = [threading.Thread(target=export) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    sent = [line for lines in got for line in lines]
+    assert sorted(sent) == ["S1:hulp_aangenomen", "S1:opgepakt", "S2:niet_opgepakt"]

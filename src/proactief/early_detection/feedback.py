@@ -27,7 +27,7 @@ from sqlalchemy import Connection, select
 from proactief.domain import Doel
 from proactief.early_detection.caselog import LogSoort, log_event
 from proactief.early_detection.work_queue import WorkQueueConfig
-from proactief.storage.queries import insert_ignore
+from proactief.storage.queries import insert_new
 from proactief.storage.tables import cases, feedback, signals
 from proactief.trust.access import PersonalDataAccess
 
@@ -174,8 +174,10 @@ def send_feedback(
     the caller's transaction) and return it for the export. A second call returns only
     what changed since."""
     moment = now or datetime.now(UTC)
-    lines = _lines(conn, config, door, partner)
-    insert_ignore(
+    waiting = _lines(conn, config, door, partner)
+    # only the lines this call recorded: another export of the same partner at the same
+    # moment keeps the ones it recorded first, so no line goes out twice
+    recorded = insert_new(
         conn,
         feedback,
         [
@@ -189,9 +191,11 @@ def send_feedback(
                 "door": door,
                 "via": via,
             }
-            for line in lines
+            for line in waiting
         ],
     )
+    mine = {(r["signal_row_id"], r["status"]) for r in recorded}
+    lines = [x for x in waiting if (x.signal_row_id, x.status.value) in mine]
     for case_id in sorted({line.case_id for line in lines}):
         said = sorted(
             {line.status.value.replace("_", " ") for line in lines if line.case_id == case_id}

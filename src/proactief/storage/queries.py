@@ -26,6 +26,7 @@ __all__ = [
     "bulk_insert_ignore",
     "chunks",
     "insert_ignore",
+    "insert_new",
     "record_or_none",
     "records",
     "rows_where_in",
@@ -50,6 +51,20 @@ def insert_ignore(conn: Connection, table: Table, rows: Sequence[Values]) -> Non
         return
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     conn.execute(insert(table).on_conflict_do_nothing(), list(rows))
+
+
+def insert_new(conn: Connection, table: Table, rows: Sequence[Values]) -> list[Values]:
+    """Insert the rows that do not clash with a unique key and return exactly those: a
+    row another transaction inserted first (PostgreSQL waits for it) is left out, so two
+    callers racing never both get the same row."""
+    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    added: list[Values] = []
+    for row in rows:
+        if conn.execute(
+            insert(table).values(**row).on_conflict_do_nothing().returning(*table.primary_key)
+        ).first():
+            added.append(row)
+    return added
 
 
 def chunks(items: Sequence[T]) -> Iterable[Sequence[T]]:
