@@ -238,6 +238,14 @@ def test_error_pages_keep_the_layout_and_speak_dutch(web: dict[str, Any]) -> Non
     )
     assert future.status_code == 400
     assert "Datum 01-01-2030 ligt na vandaag" in future.text and " / " not in future.text
+    odd = post(
+        c,
+        f"/zaken/{web['case_id']}/contact",
+        f"/zaken/{web['case_id']}",
+        {"soort": "Duif", "datum": "gisteren"},
+    )
+    assert odd.status_code == 400 and "vul een geldige datum in" in odd.text
+    assert "isoformat" not in odd.text and "not a valid" not in odd.text
 
 
 def test_each_role_starts_on_a_page_it_may_open(web: dict[str, Any]) -> None:

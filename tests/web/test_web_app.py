@@ -119,6 +119,8 @@ def test_the_team_lead_downloads_a_valid_cbs_report(web: dict[str, Any]) -> None
     assert len(document["leveringen"][0]["vroegsignalen"]) == 1
     bad = c.get("/rapportage/ddas?van=2026-06-30&tot=2026-01-01&gemeentecode=0344")
     assert bad.status_code == 400 and "Dit klopt niet" in bad.text
+    # in the team's words, without the CLI's flags
+    assert "ligt vóór de begindatum" in bad.text and "--to" not in bad.text
 
 
 def test_the_dashboard_counts_by_partner_channel_and_segment(web: dict[str, Any]) -> None:

@@ -57,11 +57,16 @@ class ReportRequest:
 
     def __post_init__(self) -> None:
         if self.end < self.start:
-            raise ValueError(f"--to {self.end} is before --from {self.start}")
+            raise ValueError(
+                f"De einddatum {self.end:%d-%m-%Y} ligt vóór de begindatum "
+                f"{self.start:%d-%m-%Y} / --to {self.end} is before --from {self.start}"
+            )
         if not _GEMEENTECODE.match(self.gemeentecode):
             raise ValueError(
-                f"gemeentecode '{self.gemeentecode}' is not a CBS municipality code "
-                "(four digits, e.g. 0344 or GM0344)"
+                f"De gemeentecode '{self.gemeentecode}' is geen CBS-gemeentecode (vier "
+                "cijfers, bijvoorbeeld 0344) / gemeentecode "
+                f"'{self.gemeentecode}' is not a CBS municipality code (four digits, e.g. "
+                "0344 or GM0344)"
             )
 
 

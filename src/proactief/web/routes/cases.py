@@ -487,15 +487,12 @@ def add_contact(
     bereikt: str = Form(""),
     formulier: str = Form(""),
 ) -> Response:
+    when, part = _entered(datum, dagdeel)
     try:
-        attempt = Contactpoging(
-            soort=Contactsoort(soort),
-            datum=date.fromisoformat(datum),
-            dagdeel=Dagdeel(dagdeel) if dagdeel else None,
-            bereikt=bereikt == "ja",
-        )
+        kind = Contactsoort(soort)
     except ValueError as exc:
-        raise HTTPException(400, f"Dit klopt niet: {exc}") from exc
+        raise HTTPException(400, "Dit klopt niet: kies een soort contact uit de lijst.") from exc
+    attempt = Contactpoging(soort=kind, datum=when, dagdeel=part, bereikt=bereikt == "ja")
     with case_change(context.engine) as conn:
         once(conn, formulier)
         _may_approach(conn, case_id)
@@ -517,10 +514,7 @@ def accept(
     datum: str = Form(...),
     formulier: str = Form(""),
 ) -> Response:
-    try:
-        when = date.fromisoformat(datum)
-    except ValueError as exc:
-        raise HTTPException(400, f"Dit klopt niet: {exc}") from exc
+    when, _part = _entered(datum)
     try:
         with case_change(context.engine) as conn:
             once(conn, formulier)
@@ -577,6 +571,16 @@ def close(
         )
     request.session["flash"] = f"Zaak {case_id} is afgesloten: {result}."
     return RedirectResponse("/werkvoorraad", status_code=303)
+
+
+def _entered(datum: str, dagdeel: str = "") -> tuple[date, Dagdeel | None]:
+    """A date and part of day a worker entered, or a 400 that says in Dutch what to fix."""
+    try:
+        return date.fromisoformat(datum), Dagdeel(dagdeel) if dagdeel else None
+    except ValueError as exc:
+        raise HTTPException(
+            400, "Dit klopt niet: vul een geldige datum in en kies een dagdeel uit de lijst."
+        ) from exc
 
 
 def _may_approach(conn: Connection, case_id: int) -> None:
@@ -664,11 +668,7 @@ def task_done(
     bereikt: str = Form(""),
     formulier: str = Form(""),
 ) -> Response:
-    try:
-        when = date.fromisoformat(datum)
-        part = Dagdeel(dagdeel) if dagdeel else None
-    except ValueError as exc:
-        raise HTTPException(400, "Vul een geldige datum en een dagdeel uit de lijst in.") from exc
+    when, part = _entered(datum, dagdeel)
     with case_change(context.engine) as conn:
         once(conn, formulier)
         step = next((st for st in steps_of_case(conn=conn, case_id=case_id) if st.id == taak), None)

@@ -14,7 +14,7 @@ from proactief.domain import Signaalpartner, signaalpartner_team
 from proactief.early_detection.feedback import as_csv, pending_per_partner, send_feedback
 from proactief.early_detection.report import ReportRequest, build_ddas_report, validate_ddas_report
 from proactief.evaluation.funnel import funnels
-from proactief.web.deps import Context, WebContext, actor, require
+from proactief.web.deps import Context, WebContext, actor, dutch, require
 from proactief.web.pages import render
 
 __all__ = ["router"]
@@ -177,7 +177,10 @@ def report_download(
             gegevensleverancier=context.gegevensleverancier,
         )
     except ValueError as exc:
-        raise HTTPException(400, f"Dit klopt niet: {exc}") from exc
+        # a date that cannot be read says nothing useful in Dutch; the request's own
+        # refusals say what is wrong in their Dutch half
+        said = dutch(exc) if " / " in str(exc) else "vul de datums in als jjjj-mm-dd."
+        raise HTTPException(400, f"Dit klopt niet: {said}") from exc
     with context.engine.begin() as conn:
         document = build_ddas_report(
             conn=conn, request=report_request, actor=f"{actor(user)}:cbs-download"
