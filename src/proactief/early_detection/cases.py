@@ -190,13 +190,3 @@ def work_queue(
             )
         )
     return items
-
-
-def count_open_cases(*, conn: Connection, partner: str | None = None, crisis: bool = False) -> int:
-    """How many open cases the work queue holds with the same filters as :func:`work_queue`."""
-    return repo.count_open_cases(conn, partner=partner, crisis=crisis)
-
-
-def open_case_partners(*, conn: Connection) -> list[str]:
-    """The signal partners with signals in open cases (the work queue's filter choices)."""
-    return repo.open_case_partners(conn)

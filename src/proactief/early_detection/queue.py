@@ -18,7 +18,7 @@ purpose ``zaak_zoeken`` and is in the audit trail with the persons found.
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
@@ -75,7 +75,6 @@ PAGE_FIELDS = (
     "cases.*",
     "signals.case_id",
     "signals.signaalpartner",
-    "signals.signaaldatum",
     "signals.crisissignaal",
     "contact_attempts.case_id",
     "contact_attempts.bereikt",
@@ -223,7 +222,6 @@ class QueueRow:
     priority: int
     priority_reasons: tuple[PriorityReason, ...]
     matchingsdatum: date
-    first_signal: date | None
     partners: tuple[str, ...]
     crisis: bool
     status: ZaakStatus
@@ -245,7 +243,6 @@ class QueuePage:
     per_pagina: int
     zoekfout: str | None = None
     """Why a search term was not understood (Dutch, for the worker)."""
-    gevonden: list[str] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -400,18 +397,15 @@ def _rows(conn: Connection, ids: list[int]) -> list[QueueRow]:
         task,
     ).where(cases.c.id.in_(ids))
     details = {row.id: row for row in conn.execute(query)}
-    per_case: dict[int, list[tuple[str, date, bool]]] = {}
+    per_case: dict[int, list[tuple[str, bool]]] = {}
     for sig in conn.execute(
         select(
             signals.c.case_id,
             signals.c.signaalpartner,
-            signals.c.signaaldatum,
             signals.c.crisissignaal,
         ).where(signals.c.case_id.in_(ids))
     ):
-        per_case.setdefault(sig.case_id, []).append(
-            (sig.signaalpartner, sig.signaaldatum, sig.crisissignaal)
-        )
+        per_case.setdefault(sig.case_id, []).append((sig.signaalpartner, sig.crisissignaal))
     rows = []
     for case_id in ids:
         d = details.get(case_id)
@@ -424,9 +418,8 @@ def _rows(conn: Connection, ids: list[int]) -> list[QueueRow]:
                 priority=d.priority,
                 priority_reasons=tuple(PriorityReason(**r) for r in json.loads(d.priority_reasons)),
                 matchingsdatum=d.matchingsdatum,
-                first_signal=min((s[1] for s in sigs), default=None),
                 partners=tuple(sorted({s[0] for s in sigs})),
-                crisis=any(s[2] for s in sigs),
+                crisis=any(s[1] for s in sigs),
                 status=ZaakStatus(d.status),
                 eigenaar_id=d.eigenaar_id,
                 next_action=d.next_action,

@@ -66,7 +66,6 @@ __all__ = [
     "intake_file_rows",
     "list_quarantine",
     "lock_signal_intake",
-    "open_case_partners",
     "open_case_rows",
     "open_cases_per_owner",
     "partners_of_person",
@@ -416,19 +415,6 @@ def count_open_cases(conn: Connection, *, partner: str | None = None, crisis: bo
         conn.execute(
             select(func.count()).select_from(cases).where(*_open_cases_where(partner, crisis))
         ).scalar_one()
-    )
-
-
-def open_case_partners(conn: Connection) -> list[str]:
-    """The signal partners that have signals in open cases."""
-    return list(
-        conn.execute(
-            select(signals.c.signaalpartner)
-            .join(cases, cases.c.id == signals.c.case_id)
-            .where(cases.c.eindresultaat.is_(None))
-            .distinct()
-            .order_by(signals.c.signaalpartner)
-        ).scalars()
     )
 
 
