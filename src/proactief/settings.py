@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     """The web app's public address (e.g. https://geldzorgen.voorbeeld.nl). Set: every letter
     and e-mail with a code names the resident's page ('<adres>/inwoner'); unset: they say
     'uw eigen pagina op de website van de gemeente'."""
+    code_dagen: int = Field(default=90, ge=1, le=366)
+    """How many days the code in a letter or e-mail lets the resident onto their own page
+    (the message states its last day)."""
     inbound_sms_dir: Path | None = None
     """The folder the SMS gateway drops replies in (one JSON file each). Set: replies are
     read by ``proactief inbound fetch`` and an SMS may say 'Stuur STOP'; unset: it

@@ -1,12 +1,19 @@
 """Professionals and one-time resident codes, on both databases."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import Engine, select
 
 from proactief.accounts import repository as repo
-from proactief.accounts.resident_codes import CodeError, create_code, normalise_code, redeem_code
+from proactief.accounts.resident_codes import (
+    CodeError,
+    CodeExpiredError,
+    code_valid_until,
+    create_code,
+    normalise_code,
+    redeem_code,
+)
 from proactief.accounts.users import (
     Rol,
     UserError,
@@ -59,17 +66,25 @@ def test_a_user_is_refused_when_short_doubled_or_inactive(engine: Engine) -> Non
         assert user_by_id(conn, made.id) is None
 
 
-def test_a_code_works_once_within_its_time_and_is_kept_as_a_hash(engine: Engine) -> None:
+def test_a_code_works_for_the_life_of_its_message_and_is_kept_as_a_hash(engine: Engine) -> None:
     with engine.begin() as conn:
         code = create_code(conn=conn, person_pseudonym="P1", now=T0, dagen=30)
         (kept,) = conn.execute(select(resident_codes.c.code_hash)).scalars()
         assert normalise_code(code) not in kept and len(kept) == 64
         typed = code.lower().replace("-", " ")  # as a resident types it from the letter
         assert redeem_code(conn=conn, code=typed, now=T0 + timedelta(days=1)) == "P1"
-        with pytest.raises(CodeError):
-            redeem_code(conn=conn, code=code, now=T0 + timedelta(days=1))
-        late = create_code(conn=conn, person_pseudonym="P2", now=T0, dagen=30)
-        with pytest.raises(CodeError):
-            redeem_code(conn=conn, code=late, now=T0 + timedelta(days=31))
-        with pytest.raises(CodeError, match="Deze code werkt niet"):
+        # the resident comes back a week later with the same letter
+        assert redeem_code(conn=conn, code=code, now=T0 + timedelta(days=8)) == "P1"
+        (first_use,) = conn.execute(select(resident_codes.c.gebruikt)).scalars()
+        assert first_use is not None and first_use.date() == (T0 + timedelta(days=1)).date()
+        # it works through the whole last day the letter states, and not a second after
+        last_day = code_valid_until(conn.execute(select(resident_codes.c.verloopt)).scalars().one())
+        assert last_day == (T0 + timedelta(days=30)).date()
+        end_of_last_day = datetime.combine(last_day, time(23, 59), UTC)
+        assert redeem_code(conn=conn, code=code, now=end_of_last_day) == "P1"
+        with pytest.raises(CodeExpiredError, match="werkte tot en met") as expired:
+            redeem_code(conn=conn, code=code, now=end_of_last_day + timedelta(minutes=1))
+        assert code_valid_until(expired.value.verloopt) == last_day
+        with pytest.raises(CodeError, match="kennen wij niet") as unknown:
             redeem_code(conn=conn, code="AAAA-BBBB-CCCC", now=T0)
+        assert not isinstance(unknown.value, CodeExpiredError)

@@ -120,3 +120,28 @@ def test_owner_by_hand_and_no_from_the_command_line(tmp_path: Path) -> None:
     assert "Inwoner regelt het zelf" in declined.stdout
     again = run(["offer", "decline", "1"], env)
     assert again.returncode == 2 and "afgesloten" in again.stderr
+
+
+def test_a_code_by_hand_says_its_last_day_and_opens_the_residents_page(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import create_engine
+
+    from proactief.accounts.resident_codes import redeem_code
+    from proactief.channels.wording import dag
+
+    env = dict(os.environ, PROACTIEF_DATA_DIR=str(tmp_path / "d"), PROACTIEF_CODE_DAGEN="10")
+    env.pop("PROACTIEF_DATABASE_URL", None)
+    (tmp_path / "s.json").write_text(json.dumps(ddas_document([signal(ID="A")])))
+    assert (
+        run(["intake", str(tmp_path / "s.json"), "--today", TODAY.isoformat()], env).returncode == 0
+    )
+    assert run(["cases", "match", "--datum", TODAY.isoformat()], env).returncode == 0
+    made = run(["code", "1"], env)
+    assert made.returncode == 0, made.stderr
+    last_day = dag(datetime.now(UTC).date() + timedelta(days=10))
+    assert f"werkt tot en met {last_day}" in " ".join(made.stdout.split())
+    code = made.stdout.split(": ", 1)[1].split()[0]
+    engine = create_engine(f"sqlite:///{tmp_path / 'd' / 'proactief.db'}")
+    with engine.begin() as conn:
+        assert redeem_code(conn=conn, code=code).startswith("b")

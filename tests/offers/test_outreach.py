@@ -5,18 +5,20 @@ choices honoured at every step. On SQLite and PostgreSQL."""
 import email
 import email.policy
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 
 from conftest import PERSON, deliver_in, fake_channels, make_case
-from proactief.accounts.resident_codes import redeem_code
+from proactief.accounts.resident_codes import CodeExpiredError, redeem_code
 from proactief.channels import EmailChannel, FakeChannel, SmtpTransport
+from proactief.channels.wording import dag
 from proactief.domain import Contactsoort, EventSoort, Kanaal, Wijze
 from proactief.early_detection.contacts import get_case
 from proactief.offers import repository as offers_repo
+from proactief.offers.account import Afzender
 from proactief.offers.checks import check_message, plain_text
 from proactief.offers.outreach import TaskError, case_offer, complete_task, run_next_step
 from proactief.sources.contactgegevens import FakeContactDirectory
@@ -76,6 +78,15 @@ def test_the_default_ladder_step_by_step_with_tasks(engine: Engine) -> None:
         code = re.search(r"Uw code is ([A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4})", letter.html)
         assert code is not None
         assert redeem_code(conn=conn, code=code.group(1), now=T0) == PERSON
+        # ... for the life of the letter: the day it states is the day the code still works
+        stated = re.search(r"Hij werkt tot en met (\d{1,2} \w+ \d{4})\.", letter.html)
+        assert stated is not None
+        last_day = T0.date() + timedelta(days=Afzender().code_dagen)
+        assert stated.group(1) == dag(last_day)
+        late = datetime.combine(last_day, time(23, 0), UTC)
+        assert redeem_code(conn=conn, code=code.group(1), now=late) == PERSON
+        with pytest.raises(CodeExpiredError):
+            redeem_code(conn=conn, code=code.group(1), now=late + timedelta(hours=1))
         # the letter is a DDAS contact attempt, and the message is on record
         case = get_case(conn=conn, case_id=case_id)
         assert [a.soort for a in case.contactpogingen] == [Contactsoort.BRIEF]

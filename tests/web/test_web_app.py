@@ -22,6 +22,9 @@ from conftest import (
 )
 from proactief.accounts.resident_codes import create_code
 from proactief.accounts.users import Rol
+from proactief.channels.registry import spec_of
+from proactief.channels.wording import dag
+from proactief.domain import Kanaal
 from proactief.early_detection import repository as early_repo
 from proactief.early_detection.contacts import case_grant
 from proactief.offers import repository as offers_repo
@@ -263,30 +266,45 @@ def test_a_resident_enters_a_code_changes_the_channel_and_opts_out(web: dict[str
     assert c.get("/werkvoorraad").status_code == 303
 
 
-def test_a_code_works_once_and_wrong_codes_are_limited(web: dict[str, Any]) -> None:
+def test_a_code_works_again_and_wrong_codes_are_limited(web: dict[str, Any]) -> None:
     c = client(web)
     token = csrf_of(c.get("/inwoner").text)
     assert c.post("/inwoner", data={"code": web["code"], "csrf_token": token}).status_code == 303
+    # the resident comes back later, in another browser, with the same letter
     other = client(web)
     token = csrf_of(other.get("/inwoner").text)
-    used = other.post("/inwoner", data={"code": web["code"], "csrf_token": token})
-    assert used.status_code == 400 and "werkt niet" in used.text
-    for _ in range(4):
-        other.post("/inwoner", data={"code": "AAAA-BBBB-CCCC", "csrf_token": token})
+    again = other.post("/inwoner", data={"code": web["code"], "csrf_token": token})
+    assert again.status_code == 303 and again.headers["location"] == "/inwoner/mijn"
+    stranger = client(web)
+    token = csrf_of(stranger.get("/inwoner").text)
+    wrong = stranger.post("/inwoner", data={"code": "AAAA-BBBB-CCCC", "csrf_token": token})
+    assert wrong.status_code == 400 and "kennen wij niet" in wrong.text
+    for _ in range(3):
+        stranger.post("/inwoner", data={"code": "AAAA-BBBB-CCCC", "csrf_token": token})
     with web["engine"].begin() as conn:
         fresh = create_code(conn=conn, person_pseudonym=PERSON)
-    blocked = other.post("/inwoner", data={"code": fresh, "csrf_token": token})
+    blocked = stranger.post("/inwoner", data={"code": fresh, "csrf_token": token})
     assert blocked.status_code == 429
 
 
-def test_an_expired_code_is_refused(web: dict[str, Any]) -> None:
+def test_an_expired_code_says_until_when_and_how_to_get_a_new_one(web: dict[str, Any]) -> None:
     with web["engine"].begin() as conn:
         old = create_code(
-            conn=conn, person_pseudonym=PERSON, now=datetime.now(UTC) - timedelta(days=31)
+            conn=conn,
+            person_pseudonym=PERSON,
+            now=datetime.now(UTC) - timedelta(days=31),
+            dagen=30,
         )
     c = client(web)
     token = csrf_of(c.get("/inwoner").text)
-    assert c.post("/inwoner", data={"code": old, "csrf_token": token}).status_code == 400
+    refused = c.post("/inwoner", data={"code": old, "csrf_token": token})
+    assert refused.status_code == 400
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).date()
+    assert f"Deze code werkte tot en met {dag(yesterday)}." in refused.text
+    assert "Elke nieuwe brief of e-mail van ons heeft een nieuwe code." in refused.text
+    assert f"Bel ons op {web['app'].state.context.afzender.telefoon}" in refused.text
+    # the promise holds: every letter and e-mail the ladder sends makes a new code
+    assert spec_of(Kanaal.BRIEF).code and spec_of(Kanaal.EMAIL).code
 
 
 def test_a_resident_sees_only_their_own_messages(web: dict[str, Any]) -> None:

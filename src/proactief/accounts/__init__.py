@@ -1,1 +1,1 @@
-"""Who may come in: professionals with a role, sessions, and one-time codes for residents."""
+"""Who may come in: professionals with a role, sessions, and access codes for residents."""

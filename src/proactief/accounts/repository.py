@@ -61,7 +61,7 @@ def update_user(conn: Connection, user_id: int, **values: object) -> None:
 
 
 def insert_resident_code(conn: Connection, row: Values) -> None:
-    """Store the hash of a new one-time code."""
+    """Store the hash of a new access code."""
     conn.execute(resident_codes.insert().values(**row))
 
 
@@ -74,7 +74,7 @@ def resident_code_by_hash(conn: Connection, code_hash: str) -> ResidentCodeRecor
 
 
 def mark_resident_code_used(conn: Connection, code_id: int, when: datetime) -> bool:
-    """Use a code once; False if it was already used (a concurrent second use)."""
+    """Record the first use of a code; False if it was used before (it still works)."""
     result = conn.execute(
         update(resident_codes)
         .where(resident_codes.c.id == code_id, resident_codes.c.gebruikt.is_(None))

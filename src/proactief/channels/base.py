@@ -77,7 +77,7 @@ class ChannelSpec:
     bericht: bool = True
     """True: a message that goes through the one message door; False: a task."""
     code: bool = False
-    """True: it carries the one-time code for the resident's page (never in an SMS)."""
+    """True: it carries the access code for the resident's page (never in an SMS)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -110,4 +110,5 @@ def context_of(
         "naam": naam,
         "adres": list(adres),
         "code": code,
+        "code_tot": dag(account.stoppen.code_tot) if account.stoppen.code_tot else None,
     }

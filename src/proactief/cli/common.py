@@ -251,6 +251,7 @@ def afzender_of(settings: Settings) -> "Afzender":
         # what a message may promise about replies depends on whether they are read
         sms_antwoord=settings.inbound_sms_dir is not None,
         email_antwoord=settings.inbound_maildir is not None,
+        code_dagen=settings.code_dagen,
     )
 
 

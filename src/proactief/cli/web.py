@@ -1,12 +1,13 @@
 """``proactief serve``, ``proactief users add`` and ``proactief code``: the web app and
 who may use it."""
 
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from proactief.accounts.resident_codes import CODE_DAGEN, create_code
+from proactief.accounts.resident_codes import create_code
 from proactief.accounts.users import (
     Rol,
     UserError,
@@ -16,6 +17,7 @@ from proactief.accounts.users import (
     set_active,
     set_contact_details,
 )
+from proactief.channels.wording import dag
 from proactief.cli.common import console, context, run_server, shown
 from proactief.cli.common import fail as _fail
 from proactief.early_detection.contacts import CaseNotFoundError, get_case
@@ -163,14 +165,17 @@ def users_password(gebruikersnaam: Annotated[str, typer.Argument(help="Inlognaam
 def code(
     case_id: Annotated[int, typer.Argument(help="Zaaknummer: de code is voor die inwoner.")],
 ) -> None:
-    """Maak een eenmalige code waarmee de inwoner van een zaak in de webapp kan (voor in
-    een brief of e-mail). De code wordt maar één keer getoond."""
+    """Maak een code waarmee de inwoner van een zaak in de webapp kan (voor in een brief
+    of e-mail), geldig zo lang als PROACTIEF_CODE_DAGEN zegt. De code wordt maar één keer
+    getoond."""
 
-    engine = context().engine
-    with engine.begin() as conn:
+    ctx = context()
+    dagen = ctx.settings.code_dagen
+    with ctx.engine.begin() as conn:
         try:
             case = get_case(conn=conn, case_id=case_id)
         except CaseNotFoundError as exc:
             raise _fail(str(exc)) from exc
-        new = create_code(conn=conn, person_pseudonym=case.person_pseudonym)
-    console.print(f"Code voor de inwoner van zaak {case_id}: {new} ({CODE_DAGEN} dagen geldig).")
+        new = create_code(conn=conn, person_pseudonym=case.person_pseudonym, dagen=dagen)
+    last_day = dag(datetime.now(UTC).date() + timedelta(days=dagen))
+    console.print(f"Code voor de inwoner van zaak {case_id}: {new} (werkt tot en met {last_day}).")

@@ -137,6 +137,8 @@ class Stopping:
     telefoon: bool = True
     web: str | None = None
     """Where on the web (the resident's own page), if the message carries a code."""
+    code_tot: date | None = None
+    """The last day the message's code works."""
     sms_antwoord: bool = False
     """'Stuur STOP' works: replies to our SMS are read (an SMS inbox is configured)."""
     email_antwoord: bool = False
@@ -233,7 +235,14 @@ class OfferAccount:
                 }
             ),
             contact=Contact(**d["contact"]),
-            stoppen=Stopping(**d["stoppen"]),
+            stoppen=Stopping(
+                **{
+                    **d["stoppen"],
+                    "code_tot": None
+                    if d["stoppen"].get("code_tot") is None
+                    else day(d["stoppen"]["code_tot"]),
+                }
+            ),
             goed=d.get("goed"),
             ontvanger=str(d.get("ontvanger", "inwoner")),
             case_id=d.get("case_id"),

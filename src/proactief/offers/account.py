@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from functools import cache
 from string import Formatter
 
+from proactief.accounts.resident_codes import CODE_DAGEN
 from proactief.config import policy_path
 from proactief.domain import AanbodBasis, Doel, RegelingStatus
 from proactief.domain.account import (
@@ -52,6 +53,8 @@ class Afzender:
     """SMS replies are read (an SMS inbox is configured): 'Stuur STOP' may be said."""
     email_antwoord: bool = False
     """E-mail replies are read (an e-mail inbox is configured)."""
+    code_dagen: int = CODE_DAGEN
+    """How many days the code in a letter or e-mail works (its last day is in the text)."""
 
 
 def next_steps(ladder: Sequence[LadderStep], *, after: int, on: date) -> tuple[NextStep, ...]:
@@ -143,6 +146,7 @@ def build_account(
     ontvanger: str,
     code: bool,
     case_id: int | None,
+    code_tot: date | None = None,
     case_start: date | None = None,
     met_bsn: bool = True,
 ) -> OfferAccount:
@@ -226,6 +230,7 @@ def build_account(
         stoppen=Stopping(
             telefoon=True,
             web=afzender.afmelden if code else None,
+            code_tot=code_tot if code else None,
             sms_antwoord=afzender.sms_antwoord,
             email_antwoord=afzender.email_antwoord,
         ),

@@ -2,7 +2,7 @@
 (``domain.account.OfferAccount``): letter (PDF), e-mail (text and HTML), SMS and the phone
 script for the contact worker. The templates see only the account, made readable here
 (Dutch dates and euro amounts with Babel), the tone, the salutation, the address and the
-one-time code."""
+access code."""
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -47,7 +47,7 @@ def render_messages(
     code: str | None = None,
 ) -> dict[str, Rendered]:
     """Every channel's message for one offer, in the given tone, from its account.
-    ``code`` is the one-time code for the resident's web page (letter and e-mail only;
+    ``code`` is the access code for the resident's web page (letter and e-mail only;
     never in an SMS)."""
     context = context_of(account, naam=naam, adres=adres, code=code)
     sms_context = {**context, "code": None}

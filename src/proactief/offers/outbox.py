@@ -1,6 +1,6 @@
 """The transactional outbox: every message goes out once, even after a crash.
 
-A ladder step, its message record, its one-time code and the finished envelope are
+A ladder step, its message record, its access code and the finished envelope are
 committed together (``enqueue``, inside ``run_next_step``'s transaction) before any channel
 is called. ``deliver_one`` then hands one waiting envelope to its channel and, in the same
 transaction, marks it delivered, updates the step and registers the DDAS contact attempt.

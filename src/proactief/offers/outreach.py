@@ -271,6 +271,8 @@ def account_for(
         goed=cfg.goed_een_signaal if len(case_offer.alle_partners) == 1 else None,
         ontvanger=case_offer.ontvanger,
         code=code,
+        # the code made with the message works through this day (create_code)
+        code_tot=datum + timedelta(days=afzender.code_dagen) if code else None,
         case_id=case_offer.case.case_id,
         case_start=case_offer.case.startdatum_matchingperiode,
         # a person delivered with a BSN has a 'b' pseudonym (trust.pseudonyms); otherwise
@@ -290,7 +292,7 @@ def messages_for(
     code: str | None = None,
 ) -> dict[str, Rendered]:
     """Every channel's message for the offer, in its tone, rendered from its account
-    (``code``: the resident's one-time code, printed in the letter and the e-mail)."""
+    (``code``: the resident's access code, printed in the letter and the e-mail)."""
     account = account_for(
         case_offer, afzender=afzender, datum=datum, stap=stap, kenmerk=kenmerk, code=bool(code)
     )
@@ -461,9 +463,11 @@ def run_next_step(
         conn=conn, person_pseudonym=co.person_pseudonym, directory=directory, actor=actor
     )
     details = directory.lookup(subject, co.ontvanger)
-    # a letter or e-mail carries a one-time code for the resident's own page
+    # a letter or e-mail carries a code for the resident's own page, for the letter's life
     code = (
-        create_code(conn=conn, person_pseudonym=co.person_pseudonym, now=now)
+        create_code(
+            conn=conn, person_pseudonym=co.person_pseudonym, now=now, dagen=afzender.code_dagen
+        )
         if spec_of(kanaal).code
         else None
     )

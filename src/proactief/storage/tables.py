@@ -320,7 +320,7 @@ outbox = Table(
     metadata,
     # the transactional outbox: a message committed with its ladder step before any channel
     # is called, delivered after the commit and marked when the channel has it (migration
-    # 0008, docs/reliability.md). The envelope (address and text, with the one-time code)
+    # 0008, docs/reliability.md). The envelope (address and text, with the access code)
     # is kept only until the delivery is final, then cleared.
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("step_id", Integer, ForeignKey("outreach_steps.id"), nullable=False, unique=True),

@@ -4,6 +4,6 @@
 - ``cases``: the work queue and the case page with its forms
 - ``info``: the privacy and accessibility statements (the footer's pages)
 - ``reports``: the dashboard (funnel) and the CBS report
-- ``residents``: the resident's own page after a one-time code
+- ``residents``: the resident's own page after a access code
 The JSON API is its own app (``proactief.web.api``), mounted at /api/v1.
 """

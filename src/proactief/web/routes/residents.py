@@ -1,4 +1,4 @@
-"""The resident's own page after a one-time code: choices (channels, e-mail and SMS per
+"""The resident's own page after a access code: choices (channels, e-mail and SMS per
 kind of message, sharing, a representative, opting out), the questionnaire, and 'Waarom
 kreeg ik dit?' for every message."""
 
@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from sqlalchemy import Engine
 
-from proactief.accounts.resident_codes import CodeError, redeem_code
+from proactief.accounts.resident_codes import CodeError, CodeExpiredError, redeem_code
 from proactief.channels import all_specs
 from proactief.channels.templating import why_account_html
 from proactief.domain import (
@@ -112,6 +112,15 @@ def enter_code(request: Request, context: Context, code: str = Form(...)) -> Res
     with context.engine.begin() as conn:
         try:
             person = redeem_code(conn=conn, code=code)
+        except CodeExpiredError as exc:
+            # true of every letter and e-mail the ladder sends (channels' spec: code=True)
+            return render(
+                request,
+                "inwoner_code.html",
+                status=400,
+                fout=f"{exc} Elke nieuwe brief of e-mail van ons heeft een nieuwe code. "
+                f"Wilt u niet wachten? Bel ons op {context.afzender.telefoon}.",
+            )
         except CodeError as exc:
             return render(request, "inwoner_code.html", status=400, fout=str(exc))
     start_resident_session(context.engine, request.session, person)
