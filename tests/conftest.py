@@ -386,11 +386,12 @@ def store_real_scan(conn: Any) -> list[dict[str, Any]]:
 WEB_PASSWORD = "een-lang-wachtwoord-2026"
 
 
-def web_setup(engine: Any, secret: bytes) -> dict[str, Any]:
+def web_setup(engine: Any, secret: bytes, *, with_directory: bool = True) -> dict[str, Any]:
     """The web app on ``engine`` with make_case's case, one user per role (named after the
     role, password WEB_PASSWORD) and a one-time code for PERSON."""
     from proactief.accounts.resident_codes import create_code
     from proactief.accounts.users import Rol, add_user
+    from proactief.sources.contactgegevens import FakeContactDirectory
     from proactief.web import create_app
 
     with engine.begin() as conn:
@@ -398,8 +399,16 @@ def web_setup(engine: Any, secret: bytes) -> dict[str, Any]:
         for rol in Rol:
             add_user(conn=conn, gebruikersnaam=rol.value, wachtwoord=WEB_PASSWORD, rol=rol)
         code = create_code(conn=conn, person_pseudonym=PERSON)
-    app = create_app(engine=engine, secret_key=secret)
-    return {"app": app, "case_id": case_id, "code": code, "engine": engine}
+    # the contact-detail provider keeps what a resident gives on their page
+    directory = FakeContactDirectory() if with_directory else None
+    app = create_app(engine=engine, secret_key=secret, contact_directory=directory)
+    return {
+        "app": app,
+        "case_id": case_id,
+        "code": code,
+        "engine": engine,
+        "directory": directory,
+    }
 
 
 def https_client(app: Any) -> Any:

@@ -19,6 +19,7 @@ from sqlalchemy import Engine, func, select
 from conftest import IN_CI, PERSON, make_case, send_first_letter, store_real_scan
 from proactief.accounts.resident_codes import create_code
 from proactief.accounts.users import Rol, add_user
+from proactief.domain import Berichtsoort
 from proactief.early_detection import repository as early_repo
 from proactief.early_detection.contacts import case_grant
 from proactief.sources.contactgegevens import FakeContactDirectory
@@ -177,8 +178,17 @@ def test_resident_by_keyboard_only_changes_channel_and_opts_out(
     page.wait_for_url(f"{url}/inwoner/mijn")
     assert_accessible(page)
     shoot(page, "inwoner-keuzes", request)
-    tab_to(page, "#kanaal-email")
-    page.keyboard.press("Space")
+    # every choice on its own page, reached from the summary by keyboard
+    tab_to(page, "a[href='/inwoner/mijn/contact']")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert_accessible(page)
+    shoot(page, "inwoner-contact", request)
+    tab_to(page, "#keuze-1")
+    page.keyboard.press("ArrowDown")  # 'Brief'
+    page.keyboard.press("ArrowDown")  # 'E-mail'
+    tab_to(page, "#keuze-2")
+    page.keyboard.press("ArrowDown")  # 'Brief'
     tab_to(page, "#dagdeel")
     page.keyboard.press("ArrowDown")  # 'Ochtend'
     tab_to(page, "form[action='/inwoner/kanalen'] button")
@@ -187,7 +197,34 @@ def test_resident_by_keyboard_only_changes_channel_and_opts_out(
     assert (
         "U krijgt voortaan eerst een e-mail" in page.locator(".pf-notice[role=status]").inner_text()
     )
+    assert "U koos: 1. E-mail, 2. Brief." in page.locator("main").inner_text()
     assert_accessible(page)
+    # an e-mail address and the Wmebv agreement in one step
+    tab_to(page, "a[href='/inwoner/mijn/email']")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    tab_to(page, "#email")
+    page.keyboard.type("jan@example")  # no domain ending: refused, nothing kept
+    tab_to(page, "#akkoord-vroegsignaal")
+    page.keyboard.press("Space")
+    tab_to(page, "form[action='/inwoner/elektronisch'] button")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "Dit e-mailadres klopt niet" in page.locator("main").inner_text()
+    assert_accessible(page)
+    shoot(page, "inwoner-email-fout", request)
+    page.locator("#email").fill("jan@example.nl")
+    tab_to(page, "form[action='/inwoner/elektronisch'] button")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert (
+        "Wij gebruiken voortaan het e-mailadres dat u gaf"
+        in page.locator(".pf-notice[role=status]").inner_text()
+    )
+    shoot(page, "inwoner-keuzes", request)
+    tab_to(page, "a[href='/inwoner/mijn/stoppen']")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     tab_to(page, "form[action='/inwoner/afmelden'] button")
     with page.expect_navigation():
         page.keyboard.press("Enter")
@@ -206,8 +243,9 @@ def test_resident_by_keyboard_only_changes_channel_and_opts_out(
     shoot(page, "inwoner-vragenlijst", request)
     with engine.connect() as conn:
         state = current_state(conn=conn, person_pseudonym=PERSON)
-    assert [k.value for k in state.kanalen] == ["email"]
+    assert [k.value for k in state.kanalen] == ["email", "brief"]
     assert state.dagdeel == "Ochtend" and state.niet_benaderen
+    assert state.elektronisch == frozenset({Berichtsoort.VROEGSIGNAAL})
 
 
 def test_team_lead_dashboard_is_accessible(
@@ -410,7 +448,16 @@ def test_every_page_passes_axe_at_desktop_and_phone_width(
                 resident.get_by_label(re.compile("code", re.I)).first.fill(code)
                 resident.get_by_role("button", name=re.compile("verder|inloggen", re.I)).click()
                 resident.wait_for_url(f"{url}/inwoner/mijn")
-            for path in ("/inwoner/mijn", "/inwoner/vragenlijst", f"/inwoner/waarom/{message}"):
+            for path in (
+                "/inwoner/mijn",
+                "/inwoner/mijn/contact",
+                "/inwoner/mijn/email",
+                "/inwoner/mijn/delen",
+                "/inwoner/mijn/post",
+                "/inwoner/mijn/stoppen",
+                "/inwoner/vragenlijst",
+                f"/inwoner/waarom/{message}",
+            ):
                 resident.goto(f"{url}{path}")
                 assert_accessible(resident)
                 assert_fits(resident, width)

@@ -251,16 +251,35 @@ def test_a_resident_enters_a_code_changes_the_channel_and_opts_out(web: dict[str
     assert entered.status_code == 303 and entered.headers["location"] == "/inwoner/mijn"
     page = c.get("/inwoner/mijn").text
     token = csrf_of(page)
+    # one select per place: the resident ranks the channels (the third place left empty)
+    assert 'for="keuze-1">1e keuze' in c.get("/inwoner/mijn/contact").text
     changed = c.post(
         "/inwoner/kanalen",
-        data={"kanaal": ["email", "telefoon"], "dagdeel": "Avond", "csrf_token": token},
+        data={"keuze": ["telefoon", "email", "", "brief"], "dagdeel": "Avond", "csrf_token": token},
     )
     assert changed.status_code == 303
-    assert "U krijgt voortaan eerst een e-mail" in c.get("/inwoner/mijn").text
+    summary = c.get("/inwoner/mijn").text
+    assert "U krijgt voortaan eerst een telefoontje" in summary
+    assert "U koos: 1. Telefoon, 2. E-mail, 3. Brief." in summary
+    with web["engine"].connect() as conn:
+        state = current_state(conn=conn, person_pseudonym=PERSON)
+    assert [k.value for k in state.kanalen] == ["telefoon", "email", "brief"]
+    # a channel twice: asked again, with the choices still there, nothing changed
+    double = c.post(
+        "/inwoner/kanalen", data={"keuze": ["email", "email"], "dagdeel": "", "csrf_token": token}
+    )
+    assert double.status_code == 400 and "U koos een e-mail twee keer" in double.text
+    with web["engine"].connect() as conn:
+        assert current_state(conn=conn, person_pseudonym=PERSON).kanalen == state.kanalen
+    # e-mail first without Wmebv agreement: the notice says a letter goes instead
+    c.post("/inwoner/kanalen", data={"keuze": ["email"], "dagdeel": "Avond", "csrf_token": token})
+    summary = c.get("/inwoner/mijn").text
+    assert "U krijgt voortaan eerst een e-mail" in summary
+    assert "sturen wij in plaats daarvan een brief" in summary
     assert c.post("/inwoner/afmelden", data={"csrf_token": token}).status_code == 303
     with web["engine"].connect() as conn:
         state = current_state(conn=conn, person_pseudonym=PERSON)
-    assert [k.value for k in state.kanalen] == ["email", "telefoon"]
+    assert [k.value for k in state.kanalen] == ["email"]
     assert state.dagdeel == "Avond" and state.niet_benaderen
     # the professional pages stay closed to a resident
     assert c.get("/werkvoorraad").status_code == 303

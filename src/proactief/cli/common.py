@@ -35,7 +35,11 @@ from proactief.early_detection.work_queue import (
 )
 from proactief.plugins import PluginError
 from proactief.settings import Settings
-from proactief.sources.contactgegevens import ContactDirectory, contact_directories
+from proactief.sources.contactgegevens import (
+    ContactDirectory,
+    FakeContactDirectory,
+    contact_directories,
+)
 from proactief.storage.db import DatabaseUnavailableError, create_db_engine, migrate
 from proactief.trust.anchor import Anchor, anchor_key, write_anchor
 from proactief.trust.keys import pseudonym_key
@@ -193,9 +197,14 @@ class CommandContext:
                 "nergens aankomen: alleen voor een proef.)"
             )
         try:
-            return contact_directories.get(name)()
+            directory = contact_directories.get(name)()
         except PluginError as exc:
             raise fail(f"PROACTIEF_CONTACT_DIRECTORY: {exc}") from exc
+        if isinstance(directory, FakeContactDirectory) and directory.store is None:
+            # what residents give on their page, next to the database, so that `serve`
+            # and `offer send` share it (a real provider keeps it in the KCC)
+            directory.store = self.settings.data_dir / "nep-klantcontact.json"
+        return directory
 
     def rule_settings(self, path: Path | None = None) -> "MunicipalSettings":
         """The municipal choices for the rules: ``path``, else PROACTIEF_GEMEENTE_CONFIG, else

@@ -54,6 +54,8 @@ class QuestionnaireConfig(BaseModel):
     """The consent (gegevens) under which the segment probabilities are kept."""
     eens_vanaf: int = Field(ge=1, le=5)
     items: tuple[str, ...] = Field(min_length=1)
+    stam: str = Field(min_length=1)
+    """Put before a statement that starts with 'Dat ...' (a wish, not a full sentence)."""
 
 
 @cache
@@ -63,11 +65,20 @@ def load_questionnaire() -> QuestionnaireConfig:
 
 
 def questions() -> list[tuple[str, str]]:
-    """(item id, statement in Dutch) of the short questionnaire, in order."""
+    """(item id, statement in Dutch) of the short questionnaire, in order; a statement
+    that is a wish ('Dat mijn gegevens veilig blijven ...') gets the stem in front, so
+    every item reads as a whole sentence to agree or disagree with."""
     from proactief.segmentation.instrument import hu_instrument
 
+    cfg = load_questionnaire()
     inst = hu_instrument()
-    return [(item, inst.statement(item).text_nl) for item in load_questionnaire().items]
+    out = []
+    for item in cfg.items:
+        text = inst.statement(item).text_nl
+        if text.startswith("Dat "):
+            text = f"{cfg.stam} {text[0].lower()}{text[1:]}"
+        out.append((item, text))
+    return out
 
 
 def record_answers(

@@ -7,22 +7,34 @@ so (``needs_bsn``); it then gets the BSN through ``proactief.trust.identity``, r
 the purpose ``klantcontact`` and written to the audit trail. The fake makes clearly
 unusable details (``.invalid`` domain, RFC 2606) from the pseudonym.
 
+A resident may give an e-mail address or a mobile number on their own page. A provider
+that can keep it (``ContactDetailsWriter``, e.g. the KCC's DigitaalAdres) gets it and is
+asked for it at the next step, like every other detail; Proactief keeps none of it.
+
 A municipality adds its provider with an entry point in the group
 ``proactief.contact_directories`` and chooses it with ``PROACTIEF_CONTACT_DIRECTORY``.
 """
 
+import contextlib
+import fcntl
 import hashlib
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import ClassVar, Protocol
+import json
+import os
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import ClassVar, Protocol, runtime_checkable
 
 from proactief.domain import ContactDetails
 from proactief.plugins import GROUPS, Registry
 
 __all__ = [
+    "ContactDetailsWriter",
     "ContactDirectory",
     "ContactSubject",
     "FakeContactDirectory",
+    "GivenDetails",
     "contact_directories",
 ]
 
@@ -51,16 +63,86 @@ class ContactDirectory(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class GivenDetails:
+    """What a resident gave on their own page. None: leave as it is; '': take it away."""
+
+    email: str | None = None
+    telefoon: str | None = None
+
+    def __repr__(self) -> str:  # personal data never ends in a log or a traceback
+        return "GivenDetails(email=***, telefoon=***)"
+
+
+@runtime_checkable
+class ContactDetailsWriter(Protocol):
+    """A provider that keeps what a resident gives (an e-mail address, a mobile number)."""
+
+    needs_bsn: ClassVar[bool]
+
+    def record_given(self, subject: ContactSubject, given: GivenDetails) -> None:
+        """Keep ``given`` for the person; raises on failure (nothing half-kept)."""
+        ...
+
+
 class FakeContactDirectory:
-    """Deterministic, made-up details for every pseudonym (demo and tests)."""
+    """Deterministic, made-up details for every pseudonym (demo and tests). What a
+    resident gives is kept in memory, or in the JSON file ``store`` (so the web app and
+    ``offer send`` share it), and wins over the made-up details."""
 
     needs_bsn: ClassVar[bool] = False
 
-    def __init__(self, *, zonder_email: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self, *, zonder_email: frozenset[str] = frozenset(), store: Path | None = None
+    ) -> None:
         self.zonder_email = zonder_email
+        self.store = store
+        self._given: dict[str, dict[str, str]] = {}
+        self._lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[dict[str, dict[str, str]]]:
+        """The given details, read and written under one lock (threads and processes)."""
+        with self._lock:
+            if self.store is None:
+                yield self._given
+                return
+            self.store.parent.mkdir(parents=True, exist_ok=True)
+            with open(self.store.with_suffix(".lock"), "a") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                data = json.loads(self.store.read_text()) if self.store.exists() else {}
+                before = json.dumps(data, sort_keys=True)
+                yield data
+                if json.dumps(data, sort_keys=True) != before:
+                    tmp = self.store.with_suffix(".tmp")
+                    tmp.write_text(json.dumps(data, sort_keys=True))
+                    os.chmod(tmp, 0o600)  # personal data: the owner only
+                    os.replace(tmp, self.store)
+
+    def record_given(self, subject: ContactSubject, given: GivenDetails) -> None:
+        """Keep what the resident gave (the stand-in for the KCC's DigitaalAdres)."""
+        with self._locked() as data:
+            mine = data.setdefault(subject.person_pseudonym, {})
+            for field in ("email", "telefoon"):
+                value = getattr(given, field)
+                if value is not None:
+                    mine[field] = value
 
     def lookup(self, subject: ContactSubject, ontvanger: str) -> ContactDetails:
-        """Made-up details; no e-mail address for the pseudonyms in ``zonder_email``."""
+        """Made-up details, with what the resident gave instead; no made-up e-mail
+        address for the pseudonyms in ``zonder_email``."""
+        found = self._made_up(subject, ontvanger)
+        if ontvanger != "inwoner":
+            return found
+        with self._locked() as data:
+            mine = dict(data.get(subject.person_pseudonym, {}))
+        if "email" in mine:
+            found = replace(found, email=mine["email"] or None)
+        if "telefoon" in mine:
+            found = replace(found, telefoon=mine["telefoon"] or None)
+        return found
+
+    def _made_up(self, subject: ContactSubject, ontvanger: str) -> ContactDetails:
         person_pseudonym = subject.person_pseudonym
         digits = str(int(hashlib.sha256(person_pseudonym.encode()).hexdigest()[:12], 16))
         code = person_pseudonym[:10].lower()

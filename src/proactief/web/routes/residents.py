@@ -2,13 +2,15 @@
 kind of message, sharing, a representative, opting out), the questionnaire, and 'Waarom
 kreeg ik dit?' for every message."""
 
+import logging
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from proactief.accounts.resident_codes import CodeError, CodeExpiredError, redeem_code
 from proactief.channels import all_specs
@@ -23,13 +25,15 @@ from proactief.domain import (
     Toon,
     Wijze,
 )
-from proactief.offers.approach import CaseSummary, Offer, choose_approach
+from proactief.offers.approach import CaseSummary, Offer, choose_approach, load_approach_config
 from proactief.offers.questionnaire import (
     load_questionnaire,
+    own_segment,
     questions,
     record_answers,
     withdraw_answers,
 )
+from proactief.sources.contactgegevens import GivenDetails
 from proactief.trust.consent import (
     channel_events,
     current_state,
@@ -38,12 +42,23 @@ from proactief.trust.consent import (
     set_events,
     sharing_options,
 )
+from proactief.trust.given import (
+    DetailsError,
+    give_details,
+    is_mobile,
+    may_give,
+    normalise_email,
+    normalise_phone,
+    own_details,
+)
 from proactief.trust.messaging import MessageNotFoundError, messages_of_person, why_message
 from proactief.web.auth import start_resident_session, stop_session
 from proactief.web.deps import Context, Resident, ZaakId, client_key, too_many, verify_csrf
 from proactief.web.pages import render
 
 __all__ = ["router"]
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/inwoner")
 
@@ -127,26 +142,80 @@ def enter_code(request: Request, context: Context, code: str = Form(...)) -> Res
     return RedirectResponse(BACK, status_code=303)
 
 
+def _approach_now(conn: Connection, person: str, state: PreferenceState) -> Offer:
+    """How a new case of this person would be approached today (no case at hand)."""
+    segment = own_segment(conn=conn, person_pseudonym=person)
+    return choose_approach(case=CaseSummary(), preferences=state, segment=segment)
+
+
+def _ladder_zin(offer: Offer) -> str:
+    """'eerst een brief, daarna een telefoontje': the ladder as the resident reads it."""
+    names = list(dict.fromkeys(KANAAL_NL[s.kanaal][1] for s in offer.ladder))
+    if not names:
+        return "wij nemen geen contact met u op"
+    return "eerst " + names[0] + "".join(f", daarna {n}" for n in names[1:])
+
+
 @router.get("/mijn", response_class=HTMLResponse)
 def resident_page(request: Request, context: Context, person: Resident) -> Response:
-    with context.engine.connect() as conn:
+    """The summary: every choice as it is now, each with its own page to change it."""
+    directory = context.contact_directory
+    with context.engine.begin() as conn:
         state = current_state(conn=conn, person_pseudonym=person)
         messages = messages_of_person(conn=conn, person_pseudonym=person)
+        offer = _approach_now(conn, person, state)
+        details = (
+            own_details(conn=conn, person_pseudonym=person, directory=directory)
+            if directory is not None
+            else None
+        )
+    options = sharing_options()
     return render(
         request,
         "inwoner_mijn.html",
         resident=True,
         state=state,
         berichten=messages,
-        kanalen=list(Kanaal),
         kanaal_nl=KANAAL_NL,
-        dagdelen=list(Dagdeel),
-        berichtsoorten=[
-            (b.value, BERICHTSOORT_NL[b], b in state.elektronisch) for b in Berichtsoort
-        ],
-        delen=[(k, text, k in state.delen) for k, text in sharing_options().items()],
+        aanpak=_ladder_zin(offer),
+        elektronisch=[BERICHTSOORT_NL[b] for b in Berichtsoort if b in state.elektronisch],
+        gegevens=details,
+        delen=[options[k] for k in sorted(state.delen) if k in options],
         antwoorden=load_questionnaire().toestemming in state.gegevens,
     )
+
+
+def _contact_page(
+    request: Request,
+    state: PreferenceState,
+    *,
+    status: int = 200,
+    fout: str | None = None,
+    gekozen: list[str] | None = None,
+    dagdeel: str | None = None,
+) -> Response:
+    chosen = gekozen if gekozen is not None else [k.value for k in state.kanalen]
+    return render(
+        request,
+        "inwoner_contact.html",
+        status=status,
+        resident=True,
+        kanalen=list(Kanaal),
+        kanaal_nl=KANAAL_NL,
+        # one select per place in the order: the resident can rank every channel
+        plekken=[chosen[i] if i < len(chosen) else "" for i in range(len(Kanaal))],
+        dagdelen=list(Dagdeel),
+        dagdeel=state.dagdeel if dagdeel is None else dagdeel,
+        wacht_dagen=load_approach_config().voorkeur_wacht_dagen,
+        fout=fout,
+    )
+
+
+@router.get("/mijn/contact", response_class=HTMLResponse)
+def contact_form(request: Request, context: Context, person: Resident) -> Response:
+    with context.engine.connect() as conn:
+        state = current_state(conn=conn, person_pseudonym=person)
+    return _contact_page(request, state)
 
 
 @router.post("/kanalen")
@@ -154,22 +223,81 @@ def set_channels(
     request: Request,
     context: Context,
     person: Resident,
-    kanaal: Annotated[list[str] | None, Form()] = None,
+    keuze: Annotated[list[str] | None, Form()] = None,
     dagdeel: str = Form(""),
 ) -> Response:
+    """The channels in the resident's order (first choice first), and the part of day."""
+    picked = [k for k in keuze or [] if k]
     try:
-        chosen = [Kanaal(k) for k in kanaal or []]
+        chosen = [Kanaal(k) for k in picked]
         part = Dagdeel(dagdeel) if dagdeel else None
     except ValueError as exc:
-        raise HTTPException(400, "Kies een kanaal en dagdeel uit de lijst.") from exc
+        raise HTTPException(400, "Kies een manier en een dagdeel uit de lijst.") from exc
+    doubles = [k for k in dict.fromkeys(chosen) if chosen.count(k) > 1]
+    if doubles:
+        with context.engine.connect() as conn:
+            state = current_state(conn=conn, person_pseudonym=person)
+        return _contact_page(
+            request,
+            state,
+            status=400,
+            fout=f"U koos {KANAAL_NL[doubles[0]][1]} twee keer. Kies elke manier maar één keer.",
+            gekozen=picked,
+            dagdeel=dagdeel,
+        )
     _record(context.engine, person, *channel_events(chosen, part))
-    first = chosen[0] if chosen else None
-    return _back(
+    if not chosen:
+        return _back(request, "Opgeslagen. U heeft geen voorkeur: wij kiezen zelf hoe.")
+    with context.engine.connect() as conn:
+        state = current_state(conn=conn, person_pseudonym=person)
+    notice = f"Opgeslagen. U krijgt voortaan eerst {KANAAL_NL[chosen[0]][1]}."
+    if any(k.electronic for k in chosen) and not state.may_use_electronic(
+        Berichtsoort.VROEGSIGNAAL
+    ):
+        # the approach's Wmebv gate sends a letter instead (offers.approach._consent_gate)
+        notice += (
+            " Let op: voor e-mail en sms over "
+            f"{BERICHTSOORT_NL[Berichtsoort.VROEGSIGNAAL]} gaf u ons nog geen toestemming. "
+            "Tot u dat doet, sturen wij in plaats daarvan een brief."
+        )
+    return _back(request, notice)
+
+
+def _email_page(
+    request: Request,
+    context: Context,
+    person: str,
+    *,
+    status: int = 200,
+    fouten: dict[str, str] | None = None,
+    ingevuld: dict[str, str] | None = None,
+    akkoord: set[str] | None = None,
+) -> Response:
+    directory = context.contact_directory
+    with context.engine.begin() as conn:
+        state = current_state(conn=conn, person_pseudonym=person)
+        details = (
+            own_details(conn=conn, person_pseudonym=person, directory=directory)
+            if directory is not None
+            else None
+        )
+    chosen = akkoord if akkoord is not None else {b.value for b in state.elektronisch}
+    return render(
         request,
-        f"Opgeslagen. U krijgt voortaan eerst {KANAAL_NL[first][1]}."
-        if first
-        else "Opgeslagen. U heeft geen voorkeur: wij kiezen een brief en bellen daarna.",
+        "inwoner_email.html",
+        status=status,
+        resident=True,
+        berichtsoorten=[(b.value, BERICHTSOORT_NL[b], b.value in chosen) for b in Berichtsoort],
+        gegevens=details,
+        mag_geven=may_give(directory),
+        fouten=fouten or {},
+        ingevuld=ingevuld or {},
     )
+
+
+@router.get("/mijn/email", response_class=HTMLResponse)
+def email_form(request: Request, context: Context, person: Resident) -> Response:
+    return _email_page(request, context, person)
 
 
 @router.post("/elektronisch")
@@ -178,25 +306,107 @@ def set_electronic(
     context: Context,
     person: Resident,
     akkoord: Annotated[list[str] | None, Form()] = None,
+    email: str = Form(""),
+    telefoon: str = Form(""),
 ) -> Response:
-    """Agreement to e-mail and SMS per kind of message (Wmebv, Awb 2:8)."""
+    """An e-mail address or phone number for the contact-detail provider, and in the same
+    step the agreement to e-mail and SMS per kind of message (Wmebv, Awb 2:8)."""
     chosen = set(akkoord or []) & _SOORTEN
-    _sync(
-        context.engine,
-        person,
-        lambda state: (s.value for s in state.elektronisch),
-        chosen,
-        EventSoort.ELEKTRONISCH_AKKOORD,
-        EventSoort.ELEKTRONISCH_INGETROKKEN,
+    directory = context.contact_directory
+    fouten: dict[str, str] = {}
+    given = GivenDetails()
+    if (email.strip() or telefoon.strip()) and not may_give(directory):
+        raise HTTPException(400, "Een e-mailadres of telefoonnummer geven kan hier niet.")
+    for veld, value, normalise in (
+        ("email", email, normalise_email),
+        ("telefoon", telefoon, normalise_phone),
+    ):
+        if value.strip():
+            try:
+                given = replace(given, **{veld: normalise(value)})
+            except DetailsError as exc:
+                fouten[veld] = str(exc)
+    if fouten:
+        # nothing is kept: not the details, not the agreement
+        return _email_page(
+            request,
+            context,
+            person,
+            status=400,
+            fouten=fouten,
+            ingevuld={"email": email, "telefoon": telefoon},
+            akkoord=chosen,
+        )
+    try:
+        with context.engine.begin() as conn:
+            state = current_state(conn=conn, person_pseudonym=person)
+            record_events(
+                conn=conn,
+                person_pseudonym=person,
+                events=set_events(
+                    (s.value for s in state.elektronisch),
+                    chosen,
+                    EventSoort.ELEKTRONISCH_AKKOORD,
+                    EventSoort.ELEKTRONISCH_INGETROKKEN,
+                ),
+                wijze=Wijze.WEB,
+                door="inwoner",
+            )
+            if directory is not None and (given.email or given.telefoon):
+                # last in the transaction: if the provider fails, no agreement is kept
+                give_details(conn=conn, person_pseudonym=person, directory=directory, given=given)
+    except Exception as exc:  # the provider's own errors: the class only, no details
+        log.warning("giving contact details failed: %s", type(exc).__name__)
+        return _email_page(
+            request,
+            context,
+            person,
+            status=503,
+            fouten={
+                "algemeen": "Dat lukte nu niet. Er is niets opgeslagen. Probeer het later "
+                f"opnieuw, of bel ons op {context.afzender.telefoon}."
+            },
+            ingevuld={"email": email, "telefoon": telefoon},
+            akkoord=chosen,
+        )
+    notice = _saved(
+        "Wij mogen u e-mail en sms sturen over",
+        [BERICHTSOORT_NL[Berichtsoort(v)] for v in sorted(chosen)],
+        "Wij sturen u geen e-mail of sms.",
     )
-    return _back(
+    if given.email:
+        notice += " Wij gebruiken voortaan het e-mailadres dat u gaf."
+    if given.telefoon:
+        notice += " Wij gebruiken voortaan het telefoonnummer dat u gaf."
+        if not is_mobile(given.telefoon):
+            notice += " Dat is geen mobiel nummer: een sms kan daar niet naartoe."
+    return _back(request, notice)
+
+
+@router.get("/mijn/delen", response_class=HTMLResponse)
+def sharing_form(request: Request, context: Context, person: Resident) -> Response:
+    with context.engine.connect() as conn:
+        state = current_state(conn=conn, person_pseudonym=person)
+    return render(
         request,
-        _saved(
-            "Wij mogen u e-mail en sms sturen over",
-            [BERICHTSOORT_NL[Berichtsoort(v)] for v in sorted(chosen)],
-            "Wij sturen u geen e-mail of sms.",
-        ),
+        "inwoner_delen.html",
+        resident=True,
+        delen=[(k, text, k in state.delen) for k, text in sharing_options().items()],
     )
+
+
+@router.get("/mijn/post", response_class=HTMLResponse)
+def post_form(request: Request, context: Context, person: Resident) -> Response:
+    with context.engine.connect() as conn:
+        state = current_state(conn=conn, person_pseudonym=person)
+    return render(request, "inwoner_post.html", resident=True, state=state)
+
+
+@router.get("/mijn/stoppen", response_class=HTMLResponse)
+def stop_form(request: Request, context: Context, person: Resident) -> Response:
+    with context.engine.connect() as conn:
+        state = current_state(conn=conn, person_pseudonym=person)
+    return render(request, "inwoner_stoppen.html", resident=True, state=state)
 
 
 @router.post("/delen")
