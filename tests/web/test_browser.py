@@ -407,6 +407,7 @@ def test_every_page_passes_axe_at_desktop_and_phone_width(
         "/account",
         "/terugkoppeling",
         "/inname",
+        "/regelingen",
         "/bestaat-niet",
     ]
     with sync_playwright() as p:

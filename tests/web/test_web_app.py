@@ -42,6 +42,7 @@ PROFESSIONAL_PAGES = [
     "/account",
     "/terugkoppeling",
     "/inname",
+    "/regelingen",
 ]
 ALLOWED = {
     Rol.CONTACTMEDEWERKER: {"/werkvoorraad", "/zaken/1", "/account"},
@@ -54,8 +55,9 @@ ALLOWED = {
         "/account",
         "/terugkoppeling",
         "/inname",
+        "/regelingen",
     },
-    Rol.ANALIST: {"/dashboard", "/account"},
+    Rol.ANALIST: {"/dashboard", "/account", "/regelingen"},
     Rol.BEHEERDER: {
         "/werkvoorraad",
         "/zaken/1",
@@ -66,6 +68,7 @@ ALLOWED = {
         "/account",
         "/terugkoppeling",
         "/inname",
+        "/regelingen",
     },
 }
 
@@ -585,6 +588,11 @@ def test_every_resident_page_reads_at_b1_and_judges_no_one(web: dict[str, Any]) 
     c, _token = resident_client(web)
     for path in (
         "/inwoner/mijn",
+        "/inwoner/mijn/contact",
+        "/inwoner/mijn/email",
+        "/inwoner/mijn/delen",
+        "/inwoner/mijn/post",
+        "/inwoner/mijn/stoppen",
         "/inwoner/vragenlijst",
         f"/inwoner/waarom/{message.message_id}",
         f"/inwoner/waarom/{with_account}",
@@ -601,6 +609,7 @@ MENU_LINKS = {
     "/rapportage",
     "/terugkoppeling",
     "/inname",
+    "/regelingen",
     "/medewerkers",
     "/account",
 }
@@ -640,6 +649,7 @@ def test_a_municipal_role_matrix_changes_menu_and_access(
             "/rapportage",
             "/terugkoppeling",
             "/inname",
+            "/regelingen",
             "/account",
         }
         assert c.get("/dashboard").status_code == 403

@@ -12,13 +12,9 @@ from rich.table import Table
 
 from proactief.cli.common import console, context
 from proactief.cli.common import fail as _fail
-from proactief.domain import Doel
-from proactief.trust.purposes import PurposeViolationError, check_fields
 
 if TYPE_CHECKING:
-    import pandas as pd
-
-    from proactief.entitlements.population import ScanResult
+    pass
 
 rules_app = typer.Typer(
     help="Regelingen: uitleg per huishouden en scan op niet-gebruik.", no_args_is_help=True
@@ -156,32 +152,6 @@ def explain_cmd(
     )
 
 
-def _minimise(frame: "pd.DataFrame", table: str, path: Path) -> None:
-    """Data minimisation: refuse columns the entitlement check does not need."""
-
-    try:
-        check_fields(Doel.REGELINGENCHECK, [f"{table}.{c}" for c in frame.columns])
-    except PurposeViolationError as exc:
-        raise _fail(
-            f"{path}: de kolom(men) {', '.join(c.split('.', 1)[1] for c in exc.fields)} zijn "
-            "niet nodig voor de regelingencheck; haal ze weg (dataminimalisatie)."
-        ) from exc
-
-
-def _store_scan(scan: "ScanResult", frame: "pd.DataFrame", jaar: int) -> int:
-    """Replace the stored scan of ``jaar`` with this one; how many rows were stored."""
-    from proactief.entitlements import repository as entitlements_repo
-    from proactief.entitlements.catalog import regeling_names
-    from proactief.entitlements.scan import entitlement_rows
-
-    rows = entitlement_rows(scan, frame, jaar=jaar, regelingen=regeling_names())
-    engine = context().engine
-    with engine.begin() as conn:
-        entitlements_repo.replace_entitlements(conn, jaar, rows)
-    engine.dispose()
-    return len(rows)
-
-
 @rules_app.command("scan")
 def scan_cmd(
     population: Annotated[Path, typer.Argument(help="Bevolkingsbestand (.csv/.parquet).")],
@@ -212,15 +182,16 @@ def scan_cmd(
         load_receipts,
         write_table,
     )
+    from proactief.entitlements.runs import check_minimal, store_scan
 
     settings = context().rule_settings(gemeente)
     started = time.perf_counter()
     try:
         frame = load_population(population)
-        _minimise(frame, "bevolking", population)
+        check_minimal(frame, "bevolking", str(population))
         if persons is not None:
             person_rows = load_persons(persons)
-            _minimise(person_rows, "personen", persons)
+            check_minimal(person_rows, "personen", str(persons))
             frame = add_person_counts(frame, person_rows)
         paid = load_receipts(receipts) if receipts else None
     except PopulationError as exc:
@@ -236,7 +207,12 @@ def scan_cmd(
     write_table(missed, output)
     if results is not None:
         write_table(scan.results, results)
-    stored = _store_scan(scan, frame, jaar) if opslaan else None
+    stored = None
+    if opslaan:
+        engine = context().engine
+        with engine.begin() as conn:
+            stored = store_scan(conn, scan, frame, jaar=jaar, actor="medewerker")
+        engine.dispose()
     elapsed = time.perf_counter() - started
     summary = scan.summary
     if as_json:

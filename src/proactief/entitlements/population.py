@@ -26,8 +26,9 @@ class PopulationError(ValueError):
     """A population or receipts file cannot be used."""
 
 
-def _read(path: Path) -> pd.DataFrame:
-    suffix = path.suffix.lower()
+def _read(path: Path, naam: str | None = None) -> pd.DataFrame:
+    label = naam or str(path)
+    suffix = Path(label).suffix.lower() if naam else path.suffix.lower()
     try:
         if suffix == ".parquet":
             return pd.read_parquet(path)
@@ -38,39 +39,52 @@ def _read(path: Path) -> pd.DataFrame:
             # the pyarrow reader is several times faster on large files (multi-threaded)
             return pd.read_csv(path, sep=sep, engine="pyarrow")
     except FileNotFoundError as exc:
-        raise PopulationError(f"{path}: the file does not exist") from exc
+        raise PopulationError(
+            f"{label}: dit bestand bestaat niet / the file does not exist"
+        ) from exc
     except Exception as exc:  # any parser error: the file as a whole is unreadable
-        raise PopulationError(f"{path}: cannot read it ({exc})") from exc
-    raise PopulationError(f"{path}: unknown file type {suffix}; use .csv or .parquet")
+        raise PopulationError(
+            f"{label}: dit bestand is niet te lezen / cannot read it ({exc})"
+        ) from exc
+    raise PopulationError(
+        f"{label}: onbekend soort bestand {suffix or '(zonder extensie)'}, gebruik .csv of "
+        f".parquet / unknown file type {suffix}; use .csv or .parquet"
+    )
 
 
-def load_population(path: Path) -> pd.DataFrame:
-    """Households, one per row, with a ``household_id`` column (see docs/entitlements.md)."""
-    frame = _read(path)
+def load_population(path: Path, *, naam: str | None = None) -> pd.DataFrame:
+    """Households, one per row, with a ``household_id`` column (see docs/entitlements.md);
+    ``naam``: the file's name in messages (an upload is read from a temporary file)."""
+    frame = _read(path, naam)
+    label = naam or str(path)
     if "household_id" not in frame.columns:
-        raise PopulationError(f"{path}: the column 'household_id' is missing")
+        raise PopulationError(
+            f"{label}: de kolom household_id ontbreekt / the column 'household_id' is missing"
+        )
     duplicated = frame["household_id"][frame["household_id"].duplicated()]
     if len(duplicated):
+        line = int(duplicated.index[0]) + 2
         raise PopulationError(
-            f"{path}: household_id {duplicated.iloc[0]!r} occurs more than once "
-            "(one row per household)"
+            f"{label}: regel {line}, household_id {duplicated.iloc[0]!r} komt vaker voor "
+            f"(één regel per huishouden) / line {line}: household_id {duplicated.iloc[0]!r} "
+            "occurs more than once (one row per household)"
         )
     return frame
 
 
-def load_persons(path: Path) -> pd.DataFrame:
+def load_persons(path: Path, *, naam: str | None = None) -> pd.DataFrame:
     """Persons: rows of (household_id, leeftijd), one per member of a household."""
-    frame = _read(path)
-    missing = {"household_id", "leeftijd"} - set(frame.columns)
-    if missing:
-        raise PopulationError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
+    frame = _read(path, naam)
+    label = naam or str(path)
+    _columns(frame, {"household_id", "leeftijd"}, label)
     ages = pd.to_numeric(frame["leeftijd"], errors="coerce")
     bad = frame.index[ages.isna() | (ages < 0) | (ages > 130)]
     if len(bad):
         row = int(bad[0])
+        value = frame.loc[row, "leeftijd"]
         raise PopulationError(
-            f"{path}: line {row + 2}, field leeftijd: {frame.loc[row, 'leeftijd']!r} is not an "
-            "age from 0 to 130"
+            f"{label}: regel {row + 2}, veld leeftijd: {value!r} is geen leeftijd van 0 tot "
+            f"130 / line {row + 2}, field leeftijd: {value!r} is not an age from 0 to 130"
         )
     return frame.assign(leeftijd=ages)
 
@@ -100,17 +114,29 @@ def add_person_counts(households: pd.DataFrame, persons: pd.DataFrame) -> pd.Dat
     return base.merge(grouped, left_on="household_id", right_index=True, how="left")
 
 
-def load_receipts(path: Path) -> pd.DataFrame:
+def load_receipts(path: Path, *, naam: str | None = None) -> pd.DataFrame:
     """Current receipts: rows of (household_id, regeling)."""
-    frame = _read(path)
-    missing = {"household_id", "regeling"} - set(frame.columns)
-    if missing:
-        raise PopulationError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
+    frame = _read(path, naam)
+    label = naam or str(path)
+    _columns(frame, {"household_id", "regeling"}, label)
     known = regeling_names()
     unknown = sorted(set(frame["regeling"]) - set(known))
     if unknown:
-        raise PopulationError(f"{path}: unknown regeling {unknown[0]!r}; known: {', '.join(known)}")
+        line = int(frame.index[frame["regeling"] == unknown[0]][0]) + 2
+        raise PopulationError(
+            f"{label}: regel {line}, veld regeling: {unknown[0]!r} kennen wij niet (wel: "
+            f"{', '.join(known)}) / line {line}: unknown regeling {unknown[0]!r}; known: "
+            f"{', '.join(known)}"
+        )
     return frame
+
+
+def _columns(frame: pd.DataFrame, needed: set[str], label: str) -> None:
+    missing = ", ".join(sorted(needed - set(frame.columns)))
+    if missing:
+        raise PopulationError(
+            f"{label}: de kolom(men) {missing} ontbreken / missing column(s) {missing}"
+        )
 
 
 def apply_receipts(population: pd.DataFrame, receipts: pd.DataFrame) -> pd.DataFrame:

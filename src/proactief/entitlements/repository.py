@@ -22,6 +22,7 @@ __all__ = [
     "household_summary",
     "insert_population",
     "replace_entitlements",
+    "scan_counts",
 ]
 
 
@@ -91,3 +92,25 @@ def entitlements_of_household(grant: Grant, household_id: str) -> list[Entitleme
             .order_by(entitlements.c.bedrag_centen.desc().nulls_last(), entitlements.c.regeling)
         ),
     )
+
+
+def scan_counts(conn: Connection) -> list[tuple[int, str, int, int, int, datetime]]:
+    """Per stored year and regulation: households that miss it, their cents a year,
+    households that may have a right, and when it was scanned (counts only)."""
+    missed = entitlements.c.status == "recht_niet_ontvangen"
+    query = (
+        select(
+            entitlements.c.jaar,
+            entitlements.c.regeling,
+            func.count().filter(missed),
+            func.coalesce(func.sum(entitlements.c.bedrag_centen).filter(missed), 0),
+            func.count().filter(entitlements.c.status == "mogelijk_recht_gegevens_nodig"),
+            func.max(entitlements.c.gescand_op),
+        )
+        .group_by(entitlements.c.jaar, entitlements.c.regeling)
+        .order_by(entitlements.c.jaar.desc(), entitlements.c.regeling)
+    )
+    return [
+        (int(j), str(r), int(n), int(c), int(m), w if w.tzinfo else w.replace(tzinfo=UTC))
+        for j, r, n, c, m, w in conn.execute(query)
+    ]

@@ -36,7 +36,7 @@ from proactief.web.api import create_api
 from proactief.web.auth import NotAllowed, NotLoggedIn, current_user
 from proactief.web.deps import ALREADY_DONE, AlreadyDone, CsrfFailed, NoResident, WebContext
 from proactief.web.pages import page_templates, render
-from proactief.web.routes import accounts, cases, info, intake, reports, residents
+from proactief.web.routes import accounts, cases, info, intake, reports, residents, scan
 
 __all__ = ["create_app"]
 
@@ -66,6 +66,8 @@ FIELD_NL = {
     "zaken": "de gekozen zaken",
     "eindresultaat": "het eindresultaat",
     "message_id": "het bericht",
+    "jaar": "het jaar (bijvoorbeeld 2025)",
+    "bevolking": "het bevolkingsbestand",
 }
 """How a form field is named in an error message for the team."""
 
@@ -230,6 +232,6 @@ def create_app(
         )
         return response
 
-    for area in (accounts, cases, info, intake, reports, residents):
+    for area in (accounts, cases, info, intake, reports, residents, scan):
         app.include_router(area.router)
     return app

@@ -22,6 +22,7 @@ MENU: tuple[tuple[str, str, str], ...] = (
     ("werkvoorraad", "/werkvoorraad", "Werkvoorraad"),
     ("dashboard", "/dashboard", "Dashboard"),
     ("inname", "/inname", "Inname"),
+    ("regelingen_scan", "/regelingen", "Regelingen"),
     ("rapportage", "/rapportage", "CBS-rapportage"),
     ("terugkoppeling", "/terugkoppeling", "Terugkoppeling"),
     ("gebruikers_beheren", "/medewerkers", "Medewerkers"),

@@ -2,10 +2,7 @@
 ``proactief intake``), the files taken in with their counts, the quarantine with filters
 (reasons in Dutch; every read audited), and a matching run."""
 
-import os
-import tempfile
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
@@ -20,13 +17,12 @@ from proactief.sources import IntakeFileError
 from proactief.trust.access import PersonalDataAccess
 from proactief.web.deps import Context, actor, once, require
 from proactief.web.pages import render
+from proactief.web.uploads import MAX_UPLOAD, private_copy
 
 __all__ = ["router"]
 
 router = APIRouter()
 
-MAX_UPLOAD = 250 * 1024 * 1024
-"""The largest file the web app takes in (bytes); larger ones go through the CLI."""
 SUFFIXES = (".json", ".csv")
 
 
@@ -91,29 +87,12 @@ async def upload(
         raise HTTPException(
             400, "Inname via de webapp is niet ingesteld; gebruik proactief intake."
         )
-    name = Path(bestand.filename or "").name
-    suffix = Path(name).suffix.lower()
-    if suffix not in SUFFIXES:
-        raise HTTPException(
-            400, f"'{name or 'het bestand'}': kies een .json-bestand (DDAS) of een .csv-bestand."
-        )
-    # a private copy with the file's own name (the quarantine names the file it came from)
-    folder = Path(tempfile.mkdtemp(prefix="inname-"))
-    os.chmod(folder, 0o700)
-    path = folder / name
-    size = 0
-    try:
-        with path.open("wb") as out:
-            os.chmod(path, 0o600)
-            while chunk := await bestand.read(1024 * 1024):
-                size += len(chunk)
-                if size > MAX_UPLOAD:
-                    raise HTTPException(
-                        400,
-                        f"'{name}' is groter dan {MAX_UPLOAD // (1024 * 1024)} MB: neem het in "
-                        "met proactief intake.",
-                    )
-                out.write(chunk)
+    async with private_copy(
+        bestand,
+        suffixes=SUFFIXES,
+        wrong_type="'{naam}': kies een .json-bestand (DDAS) of een .csv-bestand.",
+        too_large="'{naam}' is groter dan {mb} MB: neem het in met proactief intake.",
+    ) as path:
         try:
             result = intake_file(
                 path,
@@ -123,9 +102,6 @@ async def upload(
             )
         except IntakeFileError as exc:
             raise HTTPException(400, str(exc).split(" / ")[0]) from exc
-    finally:
-        path.unlink(missing_ok=True)
-        folder.rmdir()
     request.session["flash"] = (
         f"{result.file_name}: {result.records} signalen gelezen, {result.accepted} opgeslagen, "
         f"{result.duplicates} dubbel, {result.rejected} nieuw in quarantaine. Van dit bestand "
