@@ -113,7 +113,16 @@ def test_cases_contact_close_and_report(env: dict[str, str], tmp_path: Path) -> 
     queue = run(["cases"], env)
     assert "Crisissignaal" in queue.stdout
     assert queue.stdout.index("+1000") < queue.stdout.index("Hoogte")
+    # the same queue as the web app: status, filters, paging, search
+    assert "Nieuw" in queue.stdout and "Pagina 1 van 1: 2 van 2 open zaken." in queue.stdout
+    assert "1 van 1 open zaken" in run(["cases", "--crisis"], env).stdout
     case_a = _case_of(env["PROACTIEF_DATABASE_URL"], "A")
+    found = run(["cases", "--zoek", case_a], env)
+    assert "1 van 1 open zaken" in found.stdout
+    bad = run(["cases", "--limit", "7"], env)
+    assert bad.returncode != 0 and "kies 25, 50 of 100" in bad.stderr
+    unknown = run(["cases", "--eigenaar", "niemand"], env)
+    assert unknown.returncode != 0 and "bestaat niet" in unknown.stderr
     contact = run(
         [
             "cases",

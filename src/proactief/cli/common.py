@@ -264,8 +264,10 @@ def afzender_of(settings: Settings) -> "Afzender":
     )
 
 
-def run_server(*, host: str, port: int, secure_cookies: bool = True) -> None:
-    """Start uvicorn with the app on the configured database (``serve`` and ``demo --serve``)."""
+def run_server(*, host: str, port: int, secure_cookies: bool = True, demo: bool = False) -> None:
+    """Start uvicorn with the app on the configured database (``serve`` and ``demo --serve``;
+    the demo takes the fake contact-detail provider its letters went out with, unless
+    PROACTIEF_CONTACT_DIRECTORY names another)."""
     from proactief.web import create_app
 
     ctx = context()
@@ -283,7 +285,11 @@ def run_server(*, host: str, port: int, secure_cookies: bool = True) -> None:
         trusted_proxies=ctx.settings.trusted_proxy_list(),
         afzender=afzender_of(ctx.settings),
         anchor_audit=lambda: ctx.anchor_audit(ctx.engine, always=True),
-        contact_directory=ctx.contact_directory if ctx.settings.contact_directory else None,
+        contact_directory=ctx.contact_directory
+        if ctx.settings.contact_directory
+        else FakeContactDirectory(store=ctx.settings.data_dir / "nep-klantcontact.json")
+        if demo
+        else None,
         pseudonymizer=ctx.pseudonymizer,
     )
     console.print(f"Proactief draait op http://{host}:{port}/ (stoppen: Ctrl+C)")

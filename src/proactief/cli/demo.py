@@ -118,7 +118,7 @@ def _serve_demo(engine: Engine, port: int) -> None:
             f"Inwoner van zaak {rows[0].id}: ga naar http://localhost:{port}/inwoner en vul "
             f"de code {code} in."
         )
-    run_server(host="127.0.0.1", port=port)
+    run_server(host="127.0.0.1", port=port, demo=True)
 
 
 def _print_demo_summary(result: "DemoResult") -> None:

@@ -10,6 +10,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from proactief.accounts.users import list_users
 from proactief.cli.common import (
     console,
     context,
@@ -18,7 +19,7 @@ from proactief.cli.common import (
 )
 from proactief.cli.common import fail as _fail
 from proactief.domain import Contactpoging, Contactsoort, Dagdeel, Eindresultaat, Signaalpartner
-from proactief.early_detection.cases import match_signals, work_queue
+from proactief.early_detection.cases import match_signals
 from proactief.early_detection.contacts import (
     AlreadyAcceptedError,
     CaseClosedError,
@@ -31,6 +32,15 @@ from proactief.early_detection.contacts import (
     register_contact,
 )
 from proactief.early_detection.intake import DEFAULT_BATCH_SIZE, intake_file, rejected_records
+from proactief.early_detection.queue import (
+    PAGE_SIZES,
+    STATUS_NL,
+    QueueFilter,
+    Sortering,
+    ZaakStatus,
+    next_action_label,
+    queue_page,
+)
 from proactief.early_detection.report import (
     ReportInvalidError,
     ReportRequest,
@@ -133,27 +143,92 @@ def intake(
 @cases_app.callback()
 def cases_list(
     ctx: typer.Context,
-    limit: Annotated[int, typer.Option(help="Hoeveel zaken tonen.")] = 25,
+    zoek: Annotated[
+        str, typer.Option(help="Zaaknummer, BSN, of postcode met huisnummer ('1234AB 12').")
+    ] = "",
+    status: Annotated[ZaakStatus | None, typer.Option(help="Alleen zaken met deze status.")] = None,
+    eigenaar: Annotated[
+        str, typer.Option(help="Alleen zaken van deze medewerker (gebruikersnaam).")
+    ] = "",
+    zonder_eigenaar: Annotated[
+        bool, typer.Option("--zonder-eigenaar", help="Alleen zaken zonder contactpersoon.")
+    ] = False,
+    partner: Annotated[
+        Signaalpartner | None, typer.Option(help="Alleen zaken met een signaal van deze partner.")
+    ] = None,
+    crisis: Annotated[bool, typer.Option("--crisis", help="Alleen zaken met een crisis.")] = False,
+    vandaag: Annotated[
+        bool, typer.Option("--vandaag", help="Alleen zaken met een actie vandaag of eerder.")
+    ] = False,
+    sorteer: Annotated[Sortering, typer.Option(help="Sorteer op deze kolom.")] = (
+        Sortering.PRIORITEIT
+    ),
+    oplopend: Annotated[bool, typer.Option("--oplopend", help="Kleinste eerst.")] = False,
+    pagina: Annotated[int, typer.Option(min=1, help="Welke pagina.")] = 1,
+    limit: Annotated[int, typer.Option(help="Zaken per pagina: 25, 50 of 100.")] = 25,
 ) -> None:
-    """Toon de werkvoorraad: open zaken, hoogste prioriteit eerst, met de redenen."""
+    """Toon de werkvoorraad zoals de webapp: open zaken met status, contactpersoon en
+    volgende actie, hoogste prioriteit eerst, met de redenen."""
     if ctx.invoked_subcommand is not None:
         return
+    if limit not in PAGE_SIZES:
+        raise _fail(f"--limit: kies 25, 50 of 100 (niet {limit}).")
     engine = context().engine
     with engine.begin() as conn:  # the read is written to the audit trail
-        items = work_queue(conn=conn, limit=limit)
-    table = Table("zaak", "prioriteit", "signalen", "bedrag", "partners", "sinds", "waarom")
-    for item in items:
+        users = list_users(conn=conn)
+        owner_id = None
+        if eigenaar:
+            found = [u for u in users if u.gebruikersnaam == eigenaar]
+            if not found:
+                raise _fail(f"--eigenaar: medewerker '{shown(eigenaar)}' bestaat niet.")
+            owner_id = found[0].user_id
+        page = queue_page(
+            conn,
+            QueueFilter(
+                zoek=zoek,
+                status=status,
+                eigenaar=owner_id,
+                zonder_eigenaar=zonder_eigenaar,
+                partner=partner.value if partner else None,
+                crisis=crisis,
+                actie_tot=date.today() if vandaag else None,
+                sortering=sorteer,
+                aflopend=not oplopend,
+                pagina=pagina,
+                per_pagina=limit,
+            ),
+            actor="medewerker",
+        )
+    if page.zoekfout:
+        raise _fail(page.zoekfout)
+    names = {u.user_id: u.naam or u.gebruikersnaam for u in users}
+    table = Table(
+        "zaak",
+        "prioriteit",
+        "status",
+        "contactpersoon",
+        "volgende actie",
+        "partners",
+        "sinds",
+        "waarom",
+    )
+    for row in page.rows:
         table.add_row(
-            str(item.case.case_id),
-            str(item.case.priority),
-            str(item.measures.aantal_signalen),
-            f"€ {item.measures.totaal_bedrag}",
-            ", ".join(item.partners),
-            item.first_signal.isoformat(),
-            "\n".join(f"+{r.points} {r.reason}" for r in item.case.priority_reasons),
+            str(row.case_id),
+            str(row.priority),
+            STATUS_NL[row.status],
+            names.get(row.eigenaar_id, "-") if row.eigenaar_id else "-",
+            f"{row.next_action.isoformat()}: {next_action_label(row)}"
+            if row.next_action
+            else next_action_label(row),
+            ", ".join(row.partners),
+            row.matchingsdatum.isoformat(),
+            "\n".join(f"+{r.points} {r.reason}" for r in row.priority_reasons),
         )
     console.print(table)
-    console.print(f"{len(items)} open zaken getoond (maximaal {limit}).")
+    console.print(
+        f"Pagina {page.pagina} van {page.pages}: {len(page.rows)} van {page.total} open zaken."
+    )
 
 
 @cases_app.command("match")
