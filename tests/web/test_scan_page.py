@@ -2,7 +2,6 @@
 stored scan is counted per regulation; the same checks as `proactief rules scan`."""
 
 import html
-import io
 import re
 from typing import Any
 
@@ -57,6 +56,16 @@ def form_key(html: str) -> str:
     found = re.search(r'name="formulier" value="([^"]+)"', html)
     assert found
     return found.group(1)
+
+
+def post_scan(c: TestClient, token: str, files: dict[str, Any], jaar: str = "2025") -> Any:
+    """The scan form as the page sends it, with the page's own one-time key."""
+    key = form_key(c.get("/regelingen").text)
+    return c.post(
+        "/regelingen/scan",
+        data={"jaar": jaar, "csrf_token": token, "formulier": key},
+        files=files,
+    )
 
 
 def test_a_team_lead_scans_a_file_and_sees_the_counts(web: dict[str, Any]) -> None:
@@ -133,27 +142,11 @@ def test_a_bad_file_is_refused_in_dutch_and_keeps_the_old_scan(
     web: dict[str, Any], frame: pd.DataFrame, name: str, message: str
 ) -> None:
     c, token = login(web, "teamleider")
-    first = c.post(
-        "/regelingen/scan",
-        data={
-            "jaar": "2025",
-            "csrf_token": token,
-            "formulier": form_key(c.get("/regelingen").text),
-        },
-        files={"bevolking": csv_file(POPULATION)},
-    )
+    first = post_scan(c, token, {"bevolking": csv_file(POPULATION)})
     assert first.status_code == 303
     with web["engine"].connect() as conn:
         before = stored_scans(conn)
-    bad = c.post(
-        "/regelingen/scan",
-        data={
-            "jaar": "2025",
-            "csrf_token": token,
-            "formulier": form_key(c.get("/regelingen").text),
-        },
-        files={"bevolking": (name, io.BytesIO(frame.to_csv(index=False).encode()), "text/csv")},
-    )
+    bad = post_scan(c, token, {"bevolking": csv_file(frame, name)})
     assert bad.status_code == 400 and message in html.unescape(bad.text)
     assert " / " not in re.sub(r"<[^>]+>", "", bad.text.split("<main", 1)[1])  # Dutch only
     with web["engine"].connect() as conn:
@@ -162,13 +155,5 @@ def test_a_bad_file_is_refused_in_dutch_and_keeps_the_old_scan(
 
 def test_a_year_without_parameters_says_so(web: dict[str, Any]) -> None:
     c, token = login(web, "teamleider")
-    bad = c.post(
-        "/regelingen/scan",
-        data={
-            "jaar": "2001",
-            "csrf_token": token,
-            "formulier": form_key(c.get("/regelingen").text),
-        },
-        files={"bevolking": csv_file(POPULATION)},
-    )
+    bad = post_scan(c, token, {"bevolking": csv_file(POPULATION)}, jaar="2001")
     assert bad.status_code == 400 and "Voor 2001 staan niet alle bedragen" in bad.text

@@ -70,8 +70,8 @@ from proactief.offers.outbox import Begin, deliver_pending, enqueue
 from proactief.offers.questionnaire import own_segment
 from proactief.offers.replies import AddressHasher, add_reply_route
 from proactief.sources.contactgegevens import ContactDirectory
-from proactief.trust.audit import append_audit
 from proactief.trust.consent import current_state
+from proactief.trust.given import read_details
 from proactief.trust.identity import contact_subject
 from proactief.trust.messaging import (
     Aanleiding,
@@ -233,17 +233,14 @@ def contact_details_on_request(
         raise NoContactError(
             "Deze inwoner wil niet benaderd worden: de contactgegevens worden niet getoond."
         )
-    subject = contact_subject(conn=conn, person_pseudonym=person, directory=directory, actor=actor)
-    append_audit(
-        conn,
+    return read_details(
+        conn=conn,
+        person_pseudonym=person,
+        directory=directory,
         actor=actor,
-        actie="lees",
-        doel=Doel.KLANTCONTACT.value,
-        gegevens="contactgegevens",
-        subject=person,
-        details={"zaak": case_id, "bron": type(directory).__name__},
+        ontvanger=state.vertegenwoordiger or "inwoner",
+        details={"zaak": case_id},
     )
-    return directory.lookup(subject, state.vertegenwoordiger or "inwoner")
 
 
 def account_for(

@@ -13,7 +13,12 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import Connection
 
 from proactief.domain import ContactDetails, Doel
-from proactief.sources.contactgegevens import ContactDetailsWriter, ContactDirectory, GivenDetails
+from proactief.sources.contactgegevens import (
+    ContactDetailsWriter,
+    ContactDirectory,
+    ContactSubject,
+    GivenDetails,
+)
 from proactief.trust.audit import append_audit
 from proactief.trust.identity import contact_subject
 
@@ -26,6 +31,7 @@ __all__ = [
     "normalise_email",
     "normalise_phone",
     "own_details",
+    "read_details",
 ]
 
 
@@ -77,6 +83,54 @@ def may_give(directory: ContactDirectory | None) -> bool:
     return isinstance(directory, ContactDetailsWriter)
 
 
+def _audited(
+    conn: Connection,
+    *,
+    person_pseudonym: str,
+    directory: ContactDirectory,
+    actor: str,
+    actie: str,
+    details: dict[str, object],
+) -> ContactSubject:
+    """Who ``directory`` is asked about, with the read or write in the audit trail under
+    ``klantcontact`` (actor, purpose, subject)."""
+    subject = contact_subject(
+        conn=conn, person_pseudonym=person_pseudonym, directory=directory, actor=actor
+    )
+    append_audit(
+        conn,
+        actor=actor,
+        actie=actie,
+        doel=Doel.KLANTCONTACT.value,
+        gegevens="contactgegevens",
+        subject=person_pseudonym,
+        details={"bron": type(directory).__name__, **details},
+    )
+    return subject
+
+
+def read_details(
+    *,
+    conn: Connection,
+    person_pseudonym: str,
+    directory: ContactDirectory,
+    actor: str,
+    ontvanger: str = "inwoner",
+    details: dict[str, object] | None = None,
+) -> ContactDetails:
+    """How to reach the person (or the representative ``ontvanger``), as the provider has
+    it now; the read is in the audit trail. Nothing of it is stored (ADR 0004)."""
+    subject = _audited(
+        conn,
+        person_pseudonym=person_pseudonym,
+        directory=directory,
+        actor=actor,
+        actie="lees",
+        details=details or {},
+    )
+    return directory.lookup(subject, ontvanger)
+
+
 def give_details(
     *,
     conn: Connection,
@@ -89,20 +143,14 @@ def give_details(
     provider that fails leaves no entry behind when the caller rolls back)."""
     if not isinstance(directory, ContactDetailsWriter):
         raise TypeError(f"{type(directory).__name__} keeps no details that residents give")
-    subject = contact_subject(
-        conn=conn, person_pseudonym=person_pseudonym, directory=directory, actor=actor
-    )
-    append_audit(
+    fields = [f for f in ("email", "telefoon") if getattr(given, f) is not None]
+    subject = _audited(
         conn,
+        person_pseudonym=person_pseudonym,
+        directory=directory,
         actor=actor,
         actie="schrijf",
-        doel=Doel.KLANTCONTACT.value,
-        gegevens="contactgegevens",
-        subject=person_pseudonym,
-        details={
-            "bron": type(directory).__name__,
-            "velden": [f for f in ("email", "telefoon") if getattr(given, f) is not None],
-        },
+        details={"velden": fields},
     )
     directory.record_given(subject, given)
 
@@ -130,19 +178,13 @@ def own_details(
 ) -> OwnDetails:
     """The resident's own e-mail address and number as the provider has them, masked;
     the read is in the audit trail."""
-    subject = contact_subject(
-        conn=conn, person_pseudonym=person_pseudonym, directory=directory, actor=actor
-    )
-    append_audit(
-        conn,
+    found = read_details(
+        conn=conn,
+        person_pseudonym=person_pseudonym,
+        directory=directory,
         actor=actor,
-        actie="lees",
-        doel=Doel.KLANTCONTACT.value,
-        gegevens="contactgegevens",
-        subject=person_pseudonym,
-        details={"bron": type(directory).__name__, "getoond": "gemaskeerd"},
+        details={"getoond": "gemaskeerd"},
     )
-    found: ContactDetails = directory.lookup(subject, "inwoner")
     return OwnDetails(
         email=_mask_email(found.email) if found.email else None,
         telefoon=_mask_phone(found.telefoon) if found.telefoon else None,
