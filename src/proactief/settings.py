@@ -56,6 +56,12 @@ class Settings(BaseSettings):
     channels: dict[str, str] = Field(default_factory=dict)
     """Installed channel plug-ins that carry out a kanaal instead of the built-in, as JSON:
     ``{"sms": "gemeente_sms"}``. Default: the built-ins for every kanaal."""
+    brp_url: str | None = None
+    """The BRP API Personen (Haal Centraal) up to '/personen', e.g.
+    https://brp.voorbeeld.nl/haalcentraal/api/brp. Set: the work queue searches on surname
+    and date of birth; unset: it says that search is not connected."""
+    brp_api_key: str | None = Field(default=None, repr=False)
+    """The key the BRP's gateway asks for (header X-API-KEY)."""
     contact_directory: str | None = None
     """The contact-detail provider plug-in that ``offer send`` asks for addresses (``fake``,
     or an installed one). Unset: ``offer send`` stops and says so; only the demo uses the

@@ -490,3 +490,26 @@ def test_intake_in_the_web_app_with_the_quarantine_and_matching(engine: Engine) 
     token = csrf_of(lead.get("/inname").text)
     lead.post("/inname/koppelen", data={"csrf_token": token})
     assert "2 signalen, 2 nieuwe zaken" in lead.get("/inname").text
+
+
+def test_a_name_search_through_the_brp_finds_the_case(engine: Engine) -> None:
+    from brp_server import BrpServer, person, running
+    from proactief.sources.brp import BrpClient
+    from proactief.web import create_app
+
+    setup = web_setup(engine, b"n" * 32)
+    # make_case's person has conftest's first valid BSN
+    with running(BrpServer(persons=[person("111222333", "Vries", "1980-03-12")])) as brp:
+        setup["app"] = create_app(
+            engine=engine, secret_key=b"n" * 32, person_search=BrpClient(brp.url)
+        )
+        c = login(setup, "contactmedewerker")
+        page = c.get("/werkvoorraad").text
+        assert "achternaam met geboortedatum (de Vries 12-03-1980)" in page
+        found = c.get("/werkvoorraad", params={"zoek": "de Vries 12-03-1980"}).text
+        assert case_links(found) == [setup["case_id"]]
+        nobody = c.get("/werkvoorraad", params={"zoek": "de Vries 13-03-1980"}).text
+        assert case_links(nobody) == []
+        brp.fail_next = [503, 503]
+        down = c.get("/werkvoorraad", params={"zoek": "de Vries 12-03-1980"})
+        assert down.status_code == 200 and "probeer het later opnieuw" in down.text

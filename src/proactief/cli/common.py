@@ -48,6 +48,7 @@ from proactief.trust.pseudonyms import KeyFileError, Pseudonymizer, load_or_crea
 if TYPE_CHECKING:
     from proactief.entitlements import MunicipalSettings
     from proactief.offers.account import Afzender
+    from proactief.sources.brp import PersonSearch
 
 __all__ = [
     "CommandContext",
@@ -186,6 +187,15 @@ class CommandContext:
             raise fail(str(exc)) from exc
 
     @cached_property
+    def person_search(self) -> "PersonSearch | None":
+        """The BRP (PROACTIEF_BRP_URL), for a search on surname and date of birth."""
+        from proactief.sources.brp import BrpClient
+
+        if not self.settings.brp_url:
+            return None
+        return BrpClient(self.settings.brp_url, api_key=self.settings.brp_api_key)
+
+    @cached_property
     def contact_directory(self) -> ContactDirectory:
         """The contact-detail provider chosen with PROACTIEF_CONTACT_DIRECTORY."""
         name = self.settings.contact_directory
@@ -291,6 +301,7 @@ def run_server(*, host: str, port: int, secure_cookies: bool = True, demo: bool 
         if demo
         else None,
         pseudonymizer=ctx.pseudonymizer,
+        person_search=ctx.person_search,
     )
     console.print(f"Proactief draait op http://{host}:{port}/ (stoppen: Ctrl+C)")
     # access logs would print paths with case numbers; warnings only

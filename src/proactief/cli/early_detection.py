@@ -144,7 +144,11 @@ def intake(
 def cases_list(
     ctx: typer.Context,
     zoek: Annotated[
-        str, typer.Option(help="Zaaknummer, BSN, of postcode met huisnummer ('1234AB 12').")
+        str,
+        typer.Option(
+            help="Zaaknummer, BSN, postcode met huisnummer ('1234AB 12'), of achternaam met "
+            "geboortedatum ('de Vries 12-03-1980', met PROACTIEF_BRP_URL)."
+        ),
     ] = "",
     status: Annotated[ZaakStatus | None, typer.Option(help="Alleen zaken met deze status.")] = None,
     eigenaar: Annotated[
@@ -173,8 +177,8 @@ def cases_list(
         return
     if limit not in PAGE_SIZES:
         raise _fail(f"--limit: kies 25, 50 of 100 (niet {limit}).")
-    engine = context().engine
-    with engine.begin() as conn:  # the read is written to the audit trail
+    app = context()
+    with app.engine.begin() as conn:  # the read is written to the audit trail
         users = list_users(conn=conn)
         owner_id = None
         if eigenaar:
@@ -198,6 +202,7 @@ def cases_list(
                 per_pagina=limit,
             ),
             actor="medewerker",
+            people=app.person_search,
         )
     if page.zoekfout:
         raise _fail(page.zoekfout)

@@ -19,7 +19,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -38,6 +38,7 @@ from sqlalchemy import (
 )
 
 from proactief.domain import Doel, PriorityReason
+from proactief.sources.brp import BrpError, BrpQueryError, PersonSearch
 from proactief.storage.tables import (
     cases,
     client_identities,
@@ -47,6 +48,7 @@ from proactief.storage.tables import (
 )
 from proactief.trust.access import PersonalDataAccess
 from proactief.trust.audit import append_audit
+from proactief.trust.purposes import load_purposes
 
 __all__ = [
     "PAGE_SIZES",
@@ -249,6 +251,10 @@ class QueuePage:
         return max(1, -(-self.total // self.per_pagina))
 
 
+NAAM_GEBOORTEDATUM = re.compile(
+    r"^\s*(?P<naam>[^\d\s][^\d]*?)\s+(?P<datum>\d{1,2}-\d{1,2}-\d{4}|\d{4}-\d{2}-\d{2})\s*$"
+)
+"""'de Vries 12-03-1980': a surname (with or without prefix) and a date of birth."""
 POSTCODE_HUISNUMMER = re.compile(r"^\s*(\d{4})\s*([A-Za-z]{2})\s*[- ,]?\s*(\d{1,5})\s*$")
 
 
@@ -267,7 +273,7 @@ def _found(conn: Connection, actor: str, persons: list[str], on: str) -> None:
 
 
 def _search(
-    conn: Connection, term: str, actor: str
+    conn: Connection, term: str, actor: str, people: PersonSearch | None = None
 ) -> tuple[ColumnElement[bool] | None, str | None]:
     """The condition a search term puts on the queue, or the reason it was not understood.
     A person is looked up in the identity vault for the purpose 'zaak_zoeken', audited."""
@@ -305,18 +311,75 @@ def _search(
         )
         _found(conn, actor, found, "postcode en huisnummer")
         return cases.c.person_pseudonym.in_(found), None
+    named = NAAM_GEBOORTEDATUM.match(text)
+    if named and people is not None:
+        return _search_by_name(conn, named.group("naam"), named.group("datum"), actor, people)
+    if people is not None and any(ch.isalpha() for ch in text):
+        return None, (
+            "Zoek op naam met de geboortedatum erbij, bijvoorbeeld: de Vries 12-03-1980. "
+            "Of zoek op een zaaknummer, een BSN (9 cijfers) of een postcode met huisnummer."
+        )
     return None, (
         "Zoek op een zaaknummer, een BSN (9 cijfers) of een postcode met huisnummer "
         "(bijvoorbeeld 1234 AB 12). Zoeken op naam kan pas met een koppeling aan de "
-        "basisregistratie personen."
+        "basisregistratie personen (PROACTIEF_BRP_URL)."
     )
 
 
+def _search_by_name(
+    conn: Connection, naam: str, datum: str, actor: str, people: PersonSearch
+) -> tuple[ColumnElement[bool] | None, str | None]:
+    """A surname and date of birth, looked up in the BRP for the BSN only (the 'brp.'
+    fields of 'zaak_zoeken'), then in the identity vault; each step audited."""
+    try:
+        born = (
+            date.fromisoformat(datum)
+            if "-" in datum[:5] and len(datum.split("-")[0]) == 4
+            else datetime.strptime(datum, "%d-%m-%Y").date()
+        )
+    except ValueError:
+        return None, f"{datum} is geen datum. Schrijf de geboortedatum als 12-03-1980."
+    purpose = load_purposes()[Doel.ZAAK_ZOEKEN]
+    fields = [v.removeprefix("brp.") for v in purpose.velden if v.startswith("brp.")]
+    grant = PersonalDataAccess(conn, doel=Doel.ZAAK_ZOEKEN, actor=actor).check(
+        ("client_identities.bsn", *(f"brp.{f}" for f in fields)),
+        about={"zoeken": "naam en geboortedatum"},
+    )
+    try:
+        people_found = people.search_by_name(naam, born, fields=fields)
+    except BrpQueryError as exc:
+        return None, str(exc)
+    except BrpError as exc:
+        return None, str(exc).split(" / ")[0] + ". Zoek op BSN of postcode met huisnummer."
+    append_audit(
+        conn,
+        actor=actor,
+        actie="zoek",
+        doel=Doel.ZAAK_ZOEKEN.value,
+        gegevens="brp",
+        details={"zoeken": "naam en geboortedatum", "gevonden": len(people_found)},
+    )
+    bsns = [p.bsn for p in people_found]
+    found = (
+        list(
+            grant.require(("client_identities.bsn",)).scalars(
+                select(client_identities.c.person_pseudonym).where(
+                    client_identities.c.bsn.in_(bsns)
+                )
+            )
+        )
+        if bsns
+        else []
+    )
+    _found(conn, actor, found, "naam en geboortedatum")
+    return cases.c.person_pseudonym.in_(found), None
+
+
 def _conditions(
-    conn: Connection, f: QueueFilter, actor: str
+    conn: Connection, f: QueueFilter, actor: str, people: PersonSearch | None = None
 ) -> tuple[list[ColumnElement[bool]], str | None]:
     where: list[ColumnElement[bool]] = [cases.c.eindresultaat.is_(None)]
-    found, problem = _search(conn, f.zoek, actor)
+    found, problem = _search(conn, f.zoek, actor, people)
     if problem:
         return [*where, cases.c.id.is_(None)], problem
     if found is not None:
@@ -438,15 +501,18 @@ def queue_row(conn: Connection, case_id: int) -> QueueRow | None:
     return found[0] if found else None
 
 
-def queue_page(conn: Connection, f: QueueFilter, *, actor: str) -> QueuePage:
-    """One page of open cases that match ``f``, in its order, and the number in all."""
+def queue_page(
+    conn: Connection, f: QueueFilter, *, actor: str, people: PersonSearch | None = None
+) -> QueuePage:
+    """One page of open cases that match ``f``, in its order, and the number in all;
+    ``people``: the population register, for a search on surname and date of birth."""
     per_page = f.per_pagina if f.per_pagina in PAGE_SIZES else PAGE_SIZES[1]
     # one audited read per page, for the purpose that allows it (as the case page's read
     # of one case names its person)
     PersonalDataAccess(conn, doel=Doel.VROEGSIGNALERING, actor=actor).check(
         PAGE_FIELDS, about={"werkvoorraad": f.pagina}
     )
-    where, problem = _conditions(conn, f, actor)
+    where, problem = _conditions(conn, f, actor, people)
     total = int(conn.execute(select(func.count()).select_from(cases).where(*where)).scalar_one())
     pages = max(1, -(-total // per_page))
     pagina = min(max(1, f.pagina), pages)

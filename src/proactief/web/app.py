@@ -30,6 +30,7 @@ from proactief.accounts.throttle import Throttle
 from proactief.early_detection.work_queue import WorkQueueConfig, load_work_queue_config
 from proactief.entitlements import MunicipalSettings
 from proactief.offers.account import Afzender
+from proactief.sources.brp import PersonSearch
 from proactief.sources.contactgegevens import ContactDirectory
 from proactief.trust.pseudonyms import Pseudonymizer
 from proactief.web.api import create_api
@@ -86,6 +87,7 @@ def create_app(
     anchor_audit: Callable[[], object] | None = None,
     contact_directory: ContactDirectory | None = None,
     pseudonymizer: Pseudonymizer | None = None,
+    person_search: PersonSearch | None = None,
 ) -> FastAPI:
     """The app on ``engine``; ``secret_key`` signs the session cookies; the names go into
     the CBS report; ``rule_settings`` are the municipal choices the entitlement
@@ -99,7 +101,9 @@ def create_app(
     say it. ``contact_directory``: where the case page looks up how to reach a resident
     when a worker asks (None: the page says contact details are not connected).
     ``pseudonymizer``: the key's pseudonymizer, for files uploaded to /inname (None: the
-    page offers no upload)."""
+    page offers no upload). ``person_search``: the population register (BRP), for the
+    queue's search on surname and date of birth (None: the search says it is not
+    connected)."""
     context = WebContext(
         engine=engine,
         templates=page_templates(),
@@ -110,6 +114,7 @@ def create_app(
         gegevensleverancier=gegevensleverancier,
         contact_directory=contact_directory,
         pseudonymizer=pseudonymizer,
+        person_search=person_search,
         login_limit=Throttle(engine, "5/15 minutes"),
         client_limit=Throttle(engine, "50/15 minutes"),
         code_limit=Throttle(engine, "5/15 minutes"),

@@ -25,6 +25,7 @@ from proactief.early_detection.contacts import (
 from proactief.early_detection.work_queue import WorkQueueConfig
 from proactief.entitlements import MunicipalSettings
 from proactief.offers.account import Afzender
+from proactief.sources.brp import PersonSearch
 from proactief.sources.contactgegevens import ContactDirectory
 from proactief.trust.pseudonyms import Pseudonymizer
 from proactief.web.auth import authorize, holder
@@ -71,6 +72,8 @@ class WebContext:
     """How to reach a resident, looked up when a worker asks (audited); None: not set."""
     pseudonymizer: Pseudonymizer | None
     """For a file uploaded to /inname (the same key as the CLI); None: no web intake."""
+    person_search: PersonSearch | None
+    """The population register (BRP) for a search on name and date of birth; None: off."""
     login_limit: Throttle
     """Password attempts per client address and user name."""
     client_limit: Throttle

@@ -150,7 +150,7 @@ def queue_page(
     with context.engine.begin() as conn:
         # a resident asks whether a message is genuine: its reference, looked up
         checked = verify_kenmerk(conn, kenmerk[:100]) if kenmerk.strip() else None
-        page = queue_rows(conn, wanted, actor=actor(user))
+        page = queue_rows(conn, wanted, actor=actor(user), people=context.person_search)
         users = list_users(conn=conn)
         waiting = open_replies(conn)
         # a resident who does not want to be approached is flagged on their row
@@ -175,6 +175,7 @@ def queue_page(
         partner_nl=signaalpartner_team,
         kenmerk=kenmerk,
         kenmerk_gevonden=checked,
+        op_naam=context.person_search is not None,
         owners={u.user_id: u.naam or u.gebruikersnaam for u in users},
         workers=[u for u in users if u.actief and u.rol in (Rol.CONTACTMEDEWERKER, Rol.TEAMLEIDER)],
         statussen=STATUS_NL,

@@ -1,0 +1,198 @@
+"""The population register (BRP) through the BRP API Personen (Haal Centraal, v2.7):
+one ``POST /personen`` with a query ``type`` and the ``fields`` the purpose allows
+(../shared/reference/brp-api-personen-v2.7/openapi.yaml is the contract; the tests check
+every request and response against it, unmodified).
+
+Only what a search needs is here so far: ``ZoekMetGeslachtsnaamEnGeboortedatum``, for a
+worker who looks for the case of a resident who calls. The caller names the fields (from
+config/doelen.yaml); nothing the register answers is stored.
+
+Errors of the register (a timeout, 401/403, 4xx, 5xx, an answer that is not the
+contract's) raise ``BrpError`` with a Dutch and an English half; a read is tried once
+more after a timeout, a 429 or a 5xx (it changes nothing, so a retry is safe).
+"""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol
+
+import httpx2
+
+__all__ = [
+    "BrpClient",
+    "BrpError",
+    "BrpPerson",
+    "BrpQueryError",
+    "PersonSearch",
+    "split_name",
+]
+
+ZOEK_NAAM_GEBOORTEDATUM = "ZoekMetGeslachtsnaamEnGeboortedatum"
+# the contract's GeslachtsnaamFilter: letters, digits, space . - ' (a * only at the end,
+# after at least 3 characters)
+_GESLACHTSNAAM = re.compile(r"^[a-zA-Z0-9À-ž \.\-\']{1,200}$|^[a-zA-Z0-9À-ž \.\-\']{3,199}\*$")
+_BSN = re.compile(r"^[0-9]{9}$")
+# the register keeps a surname without its prefix ('Vries', voorvoegsel 'de'); a worker
+# types 'de Vries'. The prefixes of the BRP's table of voorvoegsels that start most names.
+_VOORVOEGSELS = frozenset(
+    {"van", "de", "der", "den", "het", "'t", "ter", "ten", "te", "in", "op", "la", "le", "du"}
+)
+_RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
+
+
+class BrpError(RuntimeError):
+    """The register did not give a usable answer (Dutch / English message)."""
+
+
+class BrpQueryError(ValueError):
+    """A search the register would refuse (checked before it is sent; Dutch message)."""
+
+
+@dataclass(frozen=True, slots=True)
+class BrpPerson:
+    """A person as a search returns them: only what was asked for."""
+
+    bsn: str
+    geheim: bool = False
+    """``geheimhoudingPersoonsgegevens``: not to be given to third parties."""
+
+    def __repr__(self) -> str:  # the BSN never ends in a log or a traceback
+        return f"BrpPerson(bsn=***, geheim={self.geheim})"
+
+
+class PersonSearch(Protocol):
+    """Finds people in the population register."""
+
+    def search_by_name(
+        self, geslachtsnaam: str, geboortedatum: date, *, fields: Sequence[str]
+    ) -> list[BrpPerson]:
+        """Everyone with this surname (without prefix) and date of birth."""
+        ...
+
+
+def split_name(text: str) -> str:
+    """The surname the register searches on: 'de Vries' -> 'Vries', 'van der Berg' ->
+    'Berg'. Raises BrpQueryError for a name the contract does not allow."""
+    words = text.split()
+    while len(words) > 1 and words[0].lower() in _VOORVOEGSELS:
+        words = words[1:]
+    name = " ".join(words)
+    if not _GESLACHTSNAAM.match(name):
+        raise BrpQueryError(
+            "Een achternaam mag alleen letters, cijfers, spaties, een punt, een streepje of "
+            "een apostrof hebben (een * aan het eind na minstens 3 letters)."
+        )
+    return name
+
+
+class BrpClient:
+    """A client of the BRP API Personen at ``base_url`` (ending before '/personen').
+
+    ``api_key`` goes in the ``X-API-KEY`` header that the RvIG's gateway asks for;
+    ``transport`` is for tests (httpx2's own transports)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        api_key: str | None = None,
+        timeout: float = 10.0,
+        transport: httpx2.BaseTransport | None = None,
+    ) -> None:
+        headers = {"Accept": "application/json"}
+        if api_key:
+            headers["X-API-KEY"] = api_key
+        self._http = httpx2.Client(
+            base_url=base_url.rstrip("/"), headers=headers, timeout=timeout, transport=transport
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def search_by_name(
+        self, geslachtsnaam: str, geboortedatum: date, *, fields: Sequence[str]
+    ) -> list[BrpPerson]:
+        if not fields:
+            raise BrpQueryError("Er zijn geen velden toegestaan voor deze zoekvraag.")
+        body = {
+            "type": ZOEK_NAAM_GEBOORTEDATUM,
+            "geslachtsnaam": split_name(geslachtsnaam),
+            "geboortedatum": geboortedatum.isoformat(),
+            "fields": list(fields),
+        }
+        answer = self._post(body)
+        return _persons(answer, ZOEK_NAAM_GEBOORTEDATUM)
+
+    def _post(self, body: dict[str, Any]) -> dict[str, Any]:
+        last: Exception | None = None
+        for _attempt in range(2):
+            try:
+                response = self._http.post(
+                    "/personen",
+                    json=body,
+                    headers={"Content-Type": "application/json; charset=utf-8"},
+                )
+            except httpx2.TimeoutException as exc:
+                last = exc
+                continue
+            except httpx2.HTTPError as exc:
+                raise BrpError(
+                    f"De BRP is niet bereikbaar / the BRP cannot be reached ({type(exc).__name__})"
+                ) from exc
+            if response.status_code in _RETRY_STATUS:
+                last = BrpError(f"status {response.status_code}")
+                continue
+            return _checked(response)
+        if isinstance(last, httpx2.TimeoutException):
+            raise BrpError("De BRP gaf op tijd geen antwoord / the BRP timed out") from last
+        raise BrpError(
+            "De BRP kon de vraag nu niet beantwoorden; probeer het later opnieuw / the BRP "
+            f"could not answer now ({last})"
+        ) from last
+
+
+def _checked(response: httpx2.Response) -> dict[str, Any]:
+    status = response.status_code
+    if status in (401, 403):
+        raise BrpError(
+            "Proactief mag de BRP niet bevragen: controleer de sleutel en de autorisatie / "
+            f"not authorised by the BRP ({status})"
+        )
+    if status == 400:
+        raise BrpError(f"De BRP weigerde de vraag / the BRP refused the query ({_title(response)})")
+    if status != 200:
+        raise BrpError(f"De BRP gaf een fout / the BRP answered {status} ({_title(response)})")
+    try:
+        data = response.json()
+    except ValueError as exc:
+        raise BrpError("De BRP gaf een onleesbaar antwoord / the BRP answer is not JSON") from exc
+    if not isinstance(data, dict):
+        raise BrpError("De BRP gaf een onverwacht antwoord / the BRP answer is not an object")
+    return data
+
+
+def _title(response: httpx2.Response) -> str:
+    try:
+        return str(response.json().get("title", ""))[:80]
+    except (ValueError, AttributeError):
+        return ""
+
+
+def _persons(data: dict[str, Any], kind: str) -> list[BrpPerson]:
+    """The persons of an answer, each with a valid BSN; anything else is refused whole."""
+    people = data.get("personen", [])
+    if data.get("type") != kind or not isinstance(people, list):
+        raise BrpError(
+            "De BRP gaf een antwoord op een andere vraag / the BRP answered another query"
+        )
+    out = []
+    for person in people:
+        bsn = person.get("burgerservicenummer") if isinstance(person, dict) else None
+        if not isinstance(bsn, str) or not _BSN.match(bsn):
+            raise BrpError(
+                "De BRP gaf een persoon zonder geldig BSN / a person without a valid BSN"
+            )
+        out.append(BrpPerson(bsn, geheim=bool(person.get("geheimhoudingPersoonsgegevens"))))
+    return out

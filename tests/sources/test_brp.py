@@ -1,0 +1,192 @@
+"""The BRP client against a local BRP API Personen that answers only what the published
+contract allows (tests/brp_server.py), and the work queue's search on surname and date of
+birth through it."""
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx2
+import pytest
+from sqlalchemy import Engine, select
+
+from brp_server import SPEC, BrpServer, person, running
+from conftest import VALID_BSNS, add_queue_case
+from proactief.early_detection.queue import QueueFilter, queue_page
+from proactief.sources.brp import BrpClient, BrpError, BrpQueryError, split_name
+from proactief.storage.tables import audit_log
+
+BORN = date(1980, 3, 12)
+
+
+@pytest.fixture
+def brp() -> Iterator[BrpServer]:
+    server = BrpServer(
+        persons=[
+            person(VALID_BSNS[1], "Vries", "1980-03-12"),
+            person(VALID_BSNS[2], "Vries", "1980-03-12", geheimhoudingPersoonsgegevens=True),
+            person(VALID_BSNS[3], "Vries", "1975-01-01"),
+            person(
+                "999999990",
+                "Vries",
+                "1980-03-12",
+                overlijden={"datum": {"type": "Datum", "datum": "2025-01-01", "langFormaat": "x"}},
+            ),
+        ]
+    )
+    with running(server):
+        yield server
+
+
+def client(server: BrpServer, timeout: float = 5.0) -> BrpClient:
+    return BrpClient(server.url, api_key="sleutel", timeout=timeout)
+
+
+def test_the_contract_is_the_published_document_unmodified() -> None:
+    readme = (SPEC.parent / "README.md").read_text()
+    recorded = re.search(r"`([0-9a-f]{64})`", readme)
+    assert recorded is not None
+    assert hashlib.sha256(SPEC.read_bytes()).hexdigest() == recorded.group(1)
+
+
+def test_a_search_asks_only_the_purposes_fields_and_finds_the_living(brp: BrpServer) -> None:
+    found = client(brp).search_by_name("de Vries", BORN, fields=["burgerservicenummer"])
+    assert sorted(p.bsn for p in found) == sorted([VALID_BSNS[1], VALID_BSNS[2]])
+    assert [p.geheim for p in found if p.bsn == VALID_BSNS[2]] == [True]
+    (sent,) = brp.requests
+    assert sent == {
+        "type": "ZoekMetGeslachtsnaamEnGeboortedatum",
+        "geslachtsnaam": "Vries",  # the prefix split off, as the register keeps names
+        "geboortedatum": "1980-03-12",
+        "fields": ["burgerservicenummer"],
+    }
+    assert "Vries" not in repr(found) and VALID_BSNS[1] not in repr(found)
+
+
+def test_the_test_server_refuses_what_the_contract_does_not_allow(brp: BrpServer) -> None:
+    outside = {
+        "type": "ZoekMetGeslachtsnaamEnGeboortedatum",
+        "geslachtsnaam": "J@nsen",
+        "geboortedatum": "12-03-1980",
+        "fields": ["burgerservicenummer"],
+    }
+    answer = httpx2.post(
+        f"{brp.url}/personen",
+        content=json.dumps(outside),
+        headers={"Content-Type": "application/json; charset=utf-8"},
+    )
+    assert answer.status_code == 400
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    no_fields = {k: v for k, v in outside.items() if k != "fields"}
+    assert (
+        httpx2.post(
+            f"{brp.url}/personen",
+            content=json.dumps(no_fields),
+            headers={"Content-Type": "application/json; charset=utf-8"},
+        ).status_code
+        == 400
+    )
+
+
+def test_a_name_the_contract_refuses_is_not_sent(brp: BrpServer) -> None:
+    with pytest.raises(BrpQueryError, match="alleen letters"):
+        client(brp).search_by_name("J@nsen", BORN, fields=["burgerservicenummer"])
+    assert brp.requests == []
+    assert split_name("van der Berg") == "Berg" and split_name("Ter Horst") == "Horst"
+    assert split_name("de") == "de"  # a prefix alone is the name
+
+
+@pytest.mark.parametrize(
+    ("failures", "outcome"),
+    [
+        ([503], "found"),
+        ([429], "found"),
+        (["traag"], "found"),
+        ([503, 503], "kon de vraag nu niet beantwoorden"),
+        (["traag", "traag"], "op tijd geen antwoord"),
+        ([401], "mag de BRP niet bevragen"),
+    ],
+)
+def test_the_registers_errors_are_retried_once_where_safe_and_said_in_dutch(
+    brp: BrpServer, failures: list[Any], outcome: str
+) -> None:
+    brp.fail_next = list(failures)
+    search = client(brp, timeout=0.5)
+    if outcome == "found":
+        assert len(search.search_by_name("Vries", BORN, fields=["burgerservicenummer"])) == 2
+        return
+    with pytest.raises(BrpError, match=outcome):
+        search.search_by_name("Vries", BORN, fields=["burgerservicenummer"])
+    if failures == [401]:
+        assert brp.fail_next == []  # asked once: a refusal is not tried again
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "message"),
+    [
+        (200, {"type": "ZoekMetGeslachtsnaamEnGeboortedatum", "personen": [{}]}, "geldig BSN"),
+        (200, {"type": "RaadpleegMetBurgerservicenummer", "personen": []}, "andere vraag"),
+        (200, ["geen object"], "onverwacht antwoord"),
+        (500, {"title": "Interne fout"}, "kon de vraag nu niet"),
+        (404, {"title": "Niet gevonden"}, "gaf een fout"),
+    ],
+)
+def test_an_answer_outside_the_contract_is_refused_whole(
+    status: int, body: Any, message: str
+) -> None:
+    transport = httpx2.MockTransport(lambda _request: httpx2.Response(status, json=body))
+    search = BrpClient("https://brp.example/api", transport=transport)
+    with pytest.raises(BrpError, match=message):
+        search.search_by_name("Vries", BORN, fields=["burgerservicenummer"])
+
+
+def test_the_queue_finds_a_case_by_surname_and_date_of_birth(
+    engine: Engine, brp: BrpServer
+) -> None:
+    with engine.begin() as conn:
+        mine = add_queue_case(conn, 1, bsn=VALID_BSNS[1], postcode="1234AB", huisnummer="12")
+        add_queue_case(conn, 2, bsn=VALID_BSNS[3], postcode="1234AC", huisnummer="3")
+        page = queue_page(
+            conn,
+            QueueFilter(zoek="de Vries 12-03-1980"),
+            actor="medewerker:anna",
+            people=client(brp),
+        )
+        assert [r.case_id for r in page.rows] == [mine] and page.zoekfout is None
+        entries = conn.execute(
+            select(
+                audit_log.c.actor, audit_log.c.gegevens, audit_log.c.subject, audit_log.c.details
+            )
+        ).all()
+    assert ("medewerker:anna", "brp", None) in [e[:3] for e in entries]
+    assert ("medewerker:anna", "client_identities", "q1") in [e[:3] for e in entries]
+    assert not any("Vries" in str(e.details) for e in entries)  # never the name itself
+    assert brp.requests[-1]["fields"] == ["burgerservicenummer"]  # from doelen.yaml
+
+
+def test_the_queue_says_what_to_do_when_the_register_fails_or_is_not_connected(
+    engine: Engine, brp: BrpServer
+) -> None:
+    with engine.begin() as conn:
+        add_queue_case(conn, 1, bsn=VALID_BSNS[1], postcode="1234AB", huisnummer="12")
+        brp.fail_next = [503, 503]
+        down = queue_page(conn, QueueFilter(zoek="Vries 12-03-1980"), actor="t", people=client(brp))
+        assert down.rows == [] and down.zoekfout is not None
+        assert "Zoek op BSN of postcode met huisnummer" in down.zoekfout
+        no_date = queue_page(conn, QueueFilter(zoek="Vries"), actor="t", people=client(brp))
+        assert no_date.zoekfout is not None and "met de geboortedatum erbij" in no_date.zoekfout
+        bad_date = queue_page(
+            conn, QueueFilter(zoek="Vries 31-02-1980"), actor="t", people=client(brp)
+        )
+        assert bad_date.zoekfout is not None and "is geen datum" in bad_date.zoekfout
+        off = queue_page(conn, QueueFilter(zoek="Vries 12-03-1980"), actor="t")
+        assert off.zoekfout is not None and "PROACTIEF_BRP_URL" in off.zoekfout
+
+
+def test_the_contract_path_is_inside_the_repository() -> None:
+    # CI runs on a clean clone: the contract must travel with the tests
+    assert SPEC.is_file() and Path(__file__).resolve().parents[1] in SPEC.parents
