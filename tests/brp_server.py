@@ -146,11 +146,16 @@ class BrpServer:
             return self._problem(
                 request, 400, "Een of meer parameters zijn niet correct", "paramsValidation"
             )
-        if body["type"] != "ZoekMetGeslachtsnaamEnGeboortedatum":
+        if body["type"] == "RaadpleegMetBurgerservicenummer":
+            # asked by BSN, the register delivers the deceased too
+            wanted = body["burgerservicenummer"]
+            found = [p for p in self.persons if p["burgerservicenummer"] in wanted]
+        elif body["type"] == "ZoekMetGeslachtsnaamEnGeboortedatum":
+            found = [p for p in self.persons if _matches(p, body)]
+        else:
             return self._problem(
                 request, 400, "Deze zoekvraag kent de testserver niet", "unsupported"
             )
-        found = [p for p in self.persons if _matches(p, body)]
         return self._answer(
             request,
             200,
@@ -188,13 +193,47 @@ def _only(person: dict[str, Any], fields: list[str]) -> dict[str, Any]:
 
 
 def person(bsn: str, geslachtsnaam: str, geboren: str, **extra: Any) -> dict[str, Any]:
-    """A person of the register in the response's shape."""
+    """A person of the register in the response's shape, with the address lines the
+    register composes for a letter."""
     return {
         "burgerservicenummer": bsn,
         "naam": {"geslachtsnaam": geslachtsnaam, "volledigeNaam": f"J. {geslachtsnaam}"},
-        "geboorte": {"datum": {"type": "Datum", "datum": geboren, "langFormaat": geboren}},
+        "geboorte": {"datum": datum(geboren)},
+        "adressering": {
+            "aanschrijfwijze": {"naam": f"J. {geslachtsnaam}"},
+            "adresregel1": "Dorpsstraat 12",
+            "adresregel2": "1234 AB  VOORBEELD",
+            "land": {"code": "6030", "omschrijving": "Nederland"},
+        },
         **extra,
     }
+
+
+_MAANDEN = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+
+
+def datum(iso: str) -> dict[str, Any]:
+    """A full date in the contract's shape: {'type': 'Datum', 'datum', 'langFormaat'}."""
+    year, month, day = (int(x) for x in iso.split("-"))
+    return {"type": "Datum", "datum": iso, "langFormaat": f"{day} {_MAANDEN[month - 1]} {year}"}
+
+
+def died(on: str) -> dict[str, Any]:
+    """An ``overlijden`` in the response's shape."""
+    return {"datum": datum(on)}
 
 
 @contextmanager

@@ -6,7 +6,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +14,24 @@ import httpx2
 import pytest
 from sqlalchemy import Engine, select
 
-from brp_server import SPEC, BrpServer, person, running
-from conftest import VALID_BSNS, add_queue_case
+from brp_server import SPEC, BrpServer, died, person, running
+from conftest import PERSON, VALID_BSNS, add_queue_case, deliver_in, fake_channels, make_case
+from proactief.domain import EventSoort, Kanaal, Wijze
 from proactief.early_detection.queue import QueueFilter, queue_page
-from proactief.sources.brp import BrpClient, BrpError, BrpQueryError, split_name
+from proactief.offers.outreach import run_next_step
+from proactief.sources.brp import (
+    BrpClient,
+    BrpContactDirectory,
+    BrpError,
+    BrpQueryError,
+    PersonDeceasedError,
+    split_name,
+)
+from proactief.sources.contactgegevens import ContactSubject
 from proactief.storage.tables import audit_log
+from proactief.trust.consent import current_state, record_event
+from proactief.trust.identity import contact_subject
+from proactief.trust.purposes import PurposeViolationError, load_purposes
 
 BORN = date(1980, 3, 12)
 
@@ -190,3 +203,100 @@ def test_the_queue_says_what_to_do_when_the_register_fails_or_is_not_connected(
 def test_the_contract_path_is_inside_the_repository() -> None:
     # CI runs on a clean clone: the contract must travel with the tests
     assert SPEC.is_file() and Path(__file__).resolve().parents[1] in SPEC.parents
+
+
+# --- the BRP as contact-detail provider: name and address for a letter, and deaths ---
+
+
+def test_the_brp_gives_the_letters_name_and_address(brp: BrpServer) -> None:
+    directory = BrpContactDirectory(client(brp))
+    found = directory.lookup(ContactSubject("p", VALID_BSNS[1]), "inwoner")
+    assert found.adres == ("J. Vries", "Dorpsstraat 12", "1234 AB  VOORBEELD")
+    assert found.email is None and found.telefoon is None  # the BRP has neither
+    (sent,) = brp.requests
+    assert sent["type"] == "RaadpleegMetBurgerservicenummer"
+    assert sent["fields"] == list(BrpContactDirectory.brp_fields)
+    # no address of a representative in the register: the letter step fails clearly
+    assert directory.lookup(ContactSubject("p", VALID_BSNS[1]), "bewindvoerder").adres == ()
+    with pytest.raises(BrpError, match="niet in de BRP"):
+        directory.lookup(ContactSubject("p", VALID_BSNS[0]), "inwoner")
+    brp.persons.append(person("555555550", "Dood", "1940-01-01", overlijden=died("2026-11-01")))
+    with pytest.raises(PersonDeceasedError) as dead:
+        directory.lookup(ContactSubject("p", "555555550"), "inwoner")
+    assert dead.value.datum == "2026-11-01"
+
+
+def _step(conn: Any, case_id: int, directory: Any, when: datetime) -> Any:
+    channels = fake_channels()
+    result = run_next_step(
+        conn=conn, case_id=case_id, channels=channels, directory=directory, now=when
+    )
+    return deliver_in(conn, result, channels, when), channels
+
+
+def test_a_letter_goes_to_the_brp_address_and_a_death_stops_the_ladder(
+    engine: Engine, brp: BrpServer
+) -> None:
+    # make_case's person has conftest's first valid BSN
+    brp.persons.append(person(VALID_BSNS[0], "Jansen", "1981-02-03"))
+    directory = BrpContactDirectory(client(brp))
+    when = datetime(2026, 4, 10, 9, tzinfo=UTC)
+    with engine.begin() as conn:
+        case_id = make_case(conn)
+        result, channels = _step(conn, case_id, directory, when)
+        assert result.status == "afgeleverd", result
+        (letter,) = channels[Kanaal.BRIEF].sent
+        assert letter.ontvanger.adres == ("J. Jansen", "Dorpsstraat 12", "1234 AB  VOORBEELD")
+        read = (
+            conn.execute(
+                select(audit_log.c.details).where(
+                    audit_log.c.doel == "klantcontact", audit_log.c.subject == PERSON
+                )
+            )
+            .scalars()
+            .all()
+        )
+        assert any("brp.adressering.adresregel1" in str(d) for d in read)
+        # the register now says the person died: the next step is not taken, and no later
+        brp.persons[-1] = person(
+            VALID_BSNS[0], "Jansen", "1981-02-03", overlijden=died("2026-04-12")
+        )
+        later = when + timedelta(days=30)
+        stopped, channels = _step(conn, case_id, directory, later)
+        assert stopped.status == "geblokkeerd" and "overleden" in stopped.detail
+        assert all(not c.sent for c in channels.values() if hasattr(c, "sent"))
+        state = current_state(conn=conn, person_pseudonym=PERSON)
+        assert state.overleden and not state.may_contact()
+        after, _ = _step(conn, case_id, directory, later + timedelta(days=30))
+        assert after.status == "geen_contact"
+        # an opt-in recorded later does not undo a death
+        record_event(
+            conn=conn,
+            person_pseudonym=PERSON,
+            soort=EventSoort.WEER_BENADEREN,
+            wijze=Wijze.TELEFOON,
+            door="t",
+        )
+        assert not current_state(conn=conn, person_pseudonym=PERSON).may_contact()
+
+
+def test_the_purpose_decides_what_the_brp_is_asked(
+    engine: Engine, brp: BrpServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shipped = (Path(__file__).resolve().parents[2] / "src/proactief/config/doelen.yaml").read_text()
+    own = shipped.replace("    - brp.overlijden.datum\n", "")
+    assert own != shipped
+    (tmp_path / "doelen.yaml").write_text(own, encoding="utf-8")
+    monkeypatch.setenv("PROACTIEF_CONFIG_DIR", str(tmp_path))
+    load_purposes.cache_clear()
+    try:
+        with engine.begin() as conn, pytest.raises(PurposeViolationError):
+            contact_subject(
+                conn=conn,
+                person_pseudonym=PERSON,
+                directory=BrpContactDirectory(client(brp)),
+                actor="t",
+            )
+    finally:
+        load_purposes.cache_clear()
+    assert brp.requests == []

@@ -208,8 +208,8 @@ class CommandContext:
             )
         try:
             directory = contact_directories.get(name)()
-        except PluginError as exc:
-            raise fail(f"PROACTIEF_CONTACT_DIRECTORY: {exc}") from exc
+        except (PluginError, ValueError) as exc:
+            raise fail(f"PROACTIEF_CONTACT_DIRECTORY: {str(exc).split(' / ')[0]}") from exc
         if isinstance(directory, FakeContactDirectory) and directory.store is None:
             # what residents give on their page, next to the database, so that `serve`
             # and `offer send` share it (a real provider keeps it in the KCC)

@@ -89,6 +89,8 @@ class EventSoort(StrEnum):
     """value: who receives messages instead (e.g. 'bewindvoerder:<naam>'); '' removes it."""
     NIET_BENADEREN = "niet_benaderen"
     WEER_BENADEREN = "weer_benaderen"
+    OVERLEDEN = "overleden"
+    """The BRP says the person died: never contacted again (value: the date, if known)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +117,8 @@ class PreferenceState:
     delen: frozenset[str] = field(default_factory=frozenset)
     vertegenwoordiger: str | None = None
     niet_benaderen: bool = False
+    overleden: bool = False
+    """Died according to the BRP: no contact, whatever else was recorded."""
     laatste_wijziging: datetime | None = None
 
     def may_contact(self) -> bool:
@@ -149,8 +153,10 @@ def _apply(state: PreferenceState, event: PreferenceEvent) -> PreferenceState:
         new = replace(state, vertegenwoordiger=value or None)
     elif soort is EventSoort.NIET_BENADEREN:
         new = replace(state, niet_benaderen=True)
-    else:  # EventSoort.WEER_BENADEREN
-        new = replace(state, niet_benaderen=False)
+    elif soort is EventSoort.OVERLEDEN:
+        new = replace(state, niet_benaderen=True, overleden=True)
+    else:  # EventSoort.WEER_BENADEREN: never undoes a death
+        new = replace(state, niet_benaderen=state.overleden)
     return replace(new, laatste_wijziging=event.tijdstip)
 
 

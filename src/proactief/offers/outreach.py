@@ -33,12 +33,14 @@ from proactief.domain import (
     Dagdeel,
     Doel,
     Eindresultaat,
+    EventSoort,
     GeenStap,
     Kanaal,
     PreferenceState,
     StapStatus,
     Toon,
     Vroegsignaalzaak,
+    Wijze,
     signaalpartner_nl,
 )
 from proactief.domain.account import OfferAccount
@@ -69,8 +71,9 @@ from proactief.offers.messages import Rendered, parts_for, render_messages
 from proactief.offers.outbox import Begin, deliver_pending, enqueue
 from proactief.offers.questionnaire import own_segment
 from proactief.offers.replies import AddressHasher, add_reply_route
+from proactief.sources.brp import PersonDeceasedError
 from proactief.sources.contactgegevens import ContactDirectory
-from proactief.trust.consent import current_state
+from proactief.trust.consent import current_state, record_event
 from proactief.trust.given import read_details
 from proactief.trust.identity import contact_subject
 from proactief.trust.messaging import (
@@ -459,7 +462,33 @@ def run_next_step(
     subject = contact_subject(
         conn=conn, person_pseudonym=co.person_pseudonym, directory=directory, actor=actor
     )
-    details = directory.lookup(subject, co.ontvanger)
+    try:
+        details = directory.lookup(subject, co.ontvanger)
+    except PersonDeceasedError as died:
+        # a death stops every ladder of the person: recorded once, never contacted again
+        record_event(
+            conn=conn,
+            person_pseudonym=co.person_pseudonym,
+            soort=EventSoort.OVERLEDEN,
+            waarde=died.datum or "",
+            wijze=Wijze.SYSTEEM,
+            door="systeem:brp",
+            now=now,
+        )
+        detail = "overleden volgens de BRP: geen contact meer"
+        if message_id is not None:
+            block_queued_message(
+                conn=conn,
+                message_id=message_id,
+                person_pseudonym=co.person_pseudonym,
+                reden=detail,
+                actor=actor,
+                now=now,
+            )
+        store(StapStatus.GEBLOKKEERD, detail)
+        early_repo.update_case(conn, case_id, volgende_stap_datum=None)
+        log.info("case %d step %d: no contact, the person died", case_id, stap + 1)
+        return StepResult(case_id, StapStatus.GEBLOKKEERD, detail, stap + 1, kanaal)
     # a letter or e-mail carries a code for the resident's own page, for the letter's life
     code = (
         create_code(

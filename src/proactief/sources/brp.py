@@ -3,9 +3,16 @@ one ``POST /personen`` with a query ``type`` and the ``fields`` the purpose allo
 (../shared/reference/brp-api-personen-v2.7/openapi.yaml is the contract; the tests check
 every request and response against it, unmodified).
 
-Only what a search needs is here so far: ``ZoekMetGeslachtsnaamEnGeboortedatum``, for a
-worker who looks for the case of a resident who calls. The caller names the fields (from
-config/doelen.yaml); nothing the register answers is stored.
+Two queries so far: ``ZoekMetGeslachtsnaamEnGeboortedatum``, for a worker who looks for
+the case of a resident who calls, and ``RaadpleegMetBurgerservicenummer``, for the name
+and address on a letter (``BrpContactDirectory``, a contact-detail provider). The caller
+names the fields (config/doelen.yaml decides, see trust.identity); nothing the register
+answers is stored.
+
+``geheimhoudingPersoonsgegevens`` (Wet BRP art. 2.59) forbids giving the person's data
+to third parties; it does not stop the municipality writing to the person itself.
+Proactief gives BRP data to no one (the creditor's feedback carries no personal data), so
+the flag is read and kept on ``BrpPerson`` but changes nothing here.
 
 Errors of the register (a timeout, 401/403, 4xx, 5xx, an answer that is not the
 contract's) raise ``BrpError`` with a Dutch and an English half; a read is tried once
@@ -16,20 +23,26 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 import httpx2
 
+from proactief.domain import ContactDetails
+from proactief.sources.contactgegevens import ContactSubject
+
 __all__ = [
     "BrpClient",
+    "BrpContactDirectory",
     "BrpError",
     "BrpPerson",
     "BrpQueryError",
+    "PersonDeceasedError",
     "PersonSearch",
     "split_name",
 ]
 
 ZOEK_NAAM_GEBOORTEDATUM = "ZoekMetGeslachtsnaamEnGeboortedatum"
+RAADPLEEG_BSN = "RaadpleegMetBurgerservicenummer"
 # the contract's GeslachtsnaamFilter: letters, digits, space . - ' (a * only at the end,
 # after at least 3 characters)
 _GESLACHTSNAAM = re.compile(r"^[a-zA-Z0-9À-ž \.\-\']{1,200}$|^[a-zA-Z0-9À-ž \.\-\']{3,199}\*$")
@@ -48,6 +61,14 @@ class BrpError(RuntimeError):
 
 class BrpQueryError(ValueError):
     """A search the register would refuse (checked before it is sent; Dutch message)."""
+
+
+class PersonDeceasedError(LookupError):
+    """The register says the person died: never contact them (Dutch / English)."""
+
+    def __init__(self, datum: str | None) -> None:
+        self.datum = datum
+        super().__init__("Overleden volgens de BRP: geen contact / deceased according to the BRP")
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +146,28 @@ class BrpClient:
         answer = self._post(body)
         return _persons(answer, ZOEK_NAAM_GEBOORTEDATUM)
 
+    def raadpleeg(self, bsn: str, *, fields: Sequence[str]) -> dict[str, Any] | None:
+        """One person by BSN with ``fields`` (the register delivers the deceased too when
+        asked by BSN), or None when the register does not know the BSN."""
+        if not _BSN.match(bsn):
+            raise BrpQueryError("Een BSN heeft 9 cijfers.")
+        if not fields:
+            raise BrpQueryError("Er zijn geen velden toegestaan voor deze vraag.")
+        answer = self._post(
+            {"type": RAADPLEEG_BSN, "burgerservicenummer": [bsn], "fields": list(fields)}
+        )
+        people = answer.get("personen", [])
+        if answer.get("type") != RAADPLEEG_BSN or not isinstance(people, list):
+            raise BrpError(
+                "De BRP gaf een antwoord op een andere vraag / the BRP answered another query"
+            )
+        if not people:
+            return None
+        if len(people) > 1 or not isinstance(people[0], dict):
+            raise BrpError("De BRP gaf meer dan één persoon / more than one person for one BSN")
+        person: dict[str, Any] = people[0]
+        return person
+
     def _post(self, body: dict[str, Any]) -> dict[str, Any]:
         last: Exception | None = None
         for _attempt in range(2):
@@ -196,3 +239,49 @@ def _persons(data: dict[str, Any], kind: str) -> list[BrpPerson]:
             )
         out.append(BrpPerson(bsn, geheim=bool(person.get("geheimhoudingPersoonsgegevens"))))
     return out
+
+
+class BrpContactDirectory:
+    """A contact-detail provider from the BRP: the name and address for a letter
+    (``adressering``: aanschrijfwijze and adresregels, as the register composes them).
+    The BRP knows no e-mail address or phone number, and not the address of a
+    representative; those come from the customer-contact system. A person who died is
+    never written to: ``lookup`` raises PersonDeceasedError."""
+
+    needs_bsn: ClassVar[bool] = True
+    brp_fields: ClassVar[tuple[str, ...]] = (
+        "adressering.aanschrijfwijze",
+        "adressering.adresregel1",
+        "adressering.adresregel2",
+        "adressering.adresregel3",
+        "adressering.land",
+        "overlijden.datum",
+    )
+    """What it asks the register; trust.identity holds them against 'klantcontact'."""
+
+    def __init__(self, client: BrpClient) -> None:
+        self.client = client
+
+    def lookup(self, subject: ContactSubject, ontvanger: str) -> ContactDetails:
+        if ontvanger != "inwoner":
+            # the register has no address for a representative
+            return ContactDetails(naam="vertegenwoordiger")
+        if subject.bsn is None:
+            raise BrpQueryError("De BRP vindt iemand alleen op BSN.")
+        person = self.client.raadpleeg(subject.bsn, fields=self.brp_fields)
+        if person is None:
+            raise BrpError("Deze persoon staat niet in de BRP / this person is not in the BRP")
+        died = person.get("overlijden")
+        if isinstance(died, dict):
+            datum = died.get("datum")
+            raise PersonDeceasedError(datum.get("datum") if isinstance(datum, dict) else None)
+        adres = person.get("adressering") or {}
+        name = (adres.get("aanschrijfwijze") or {}).get("naam")
+        lines = [adres.get(f"adresregel{n}") for n in (1, 2, 3)]
+        land = (adres.get("land") or {}).get("omschrijving")
+        if land and land.lower() != "nederland":
+            lines.append(land)
+        return ContactDetails(
+            naam=str(name) if name else "inwoner",
+            adres=tuple(str(x) for x in [name, *lines] if x),
+        )

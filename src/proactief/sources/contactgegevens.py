@@ -167,7 +167,22 @@ class FakeContactDirectory:
         )
 
 
+def _brp() -> ContactDirectory:
+    """Name and address from the BRP API Personen at PROACTIEF_BRP_URL."""
+    # imported when chosen: brp.py imports this module (ContactSubject)
+    from proactief.settings import Settings
+    from proactief.sources.brp import BrpClient, BrpContactDirectory
+
+    settings = Settings()
+    if not settings.brp_url:
+        raise ValueError(
+            "'brp' vraagt de BRP: zet PROACTIEF_BRP_URL (en PROACTIEF_BRP_API_KEY) / set "
+            "PROACTIEF_BRP_URL"
+        )
+    return BrpContactDirectory(BrpClient(settings.brp_url, api_key=settings.brp_api_key))
+
+
 contact_directories: Registry[Callable[[], ContactDirectory]] = Registry(
-    GROUPS["contact_directories"], {"fake": FakeContactDirectory}
+    GROUPS["contact_directories"], {"fake": FakeContactDirectory, "brp": _brp}
 )
 """Contact-detail providers by name; each entry is called without arguments to make one."""

@@ -23,10 +23,12 @@ def contact_subject(
     *, conn: Connection, person_pseudonym: str, directory: ContactDirectory, actor: str
 ) -> ContactSubject:
     """Who ``directory`` is asked about. Raises PurposeViolationError when the
-    municipality's doelen.yaml no longer lets ``klantcontact`` read the BSN."""
+    municipality's doelen.yaml no longer lets ``klantcontact`` read the BSN, or the
+    fields a BRP provider asks the register for (``brp.<field>``)."""
     if not directory.needs_bsn:
         return ContactSubject(person_pseudonym)
+    asked = [f"brp.{f}" for f in getattr(directory, "brp_fields", ())]
     grant = PersonalDataAccess(conn, doel=Doel.KLANTCONTACT, actor=actor).check(
-        ["client_identities.bsn"], subject=person_pseudonym
+        ["client_identities.bsn", *asked], subject=person_pseudonym
     )
     return ContactSubject(person_pseudonym, repo.bsn_of_person(grant, person_pseudonym))

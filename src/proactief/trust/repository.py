@@ -107,11 +107,11 @@ def preference_event_rows(grant: "Grant", person_pseudonym: str) -> list[Prefere
 
 
 def opted_out_persons(conn: Connection, among: Sequence[str] | None = None) -> set[str]:
-    """Persons whose latest opt-out/opt-in event is an opt-out (optionally only ``among``
-    these persons)."""
+    """Persons whose latest opt-out/opt-in event is an opt-out, and persons who died
+    according to the BRP (optionally only ``among`` these persons)."""
     query = (
         select(preference_events.c.person_pseudonym, preference_events.c.soort)
-        .where(preference_events.c.soort.in_(("niet_benaderen", "weer_benaderen")))
+        .where(preference_events.c.soort.in_(("niet_benaderen", "weer_benaderen", "overleden")))
         .order_by(preference_events.c.tijdstip, preference_events.c.id)
     )
     if among is not None:
@@ -119,8 +119,10 @@ def opted_out_persons(conn: Connection, among: Sequence[str] | None = None) -> s
     rows = conn.execute(query)
     latest: dict[str, str] = {}
     for person, soort in rows:
-        latest[person] = soort
-    return {p for p, s in latest.items() if s == "niet_benaderen"}
+        # a death is final: a later opt-in (impossible, but recorded) does not undo it
+        if latest.get(person) != "overleden":
+            latest[person] = soort
+    return {p for p, s in latest.items() if s in ("niet_benaderen", "overleden")}
 
 
 def insert_message(conn: Connection, row: Values) -> int:

@@ -332,6 +332,7 @@ def _case_view(
         statussen=STATUS_NL,
         # a resident who does not want to be approached: the contact forms stay closed
         niet_benaderen=co.voorkeuren.niet_benaderen,
+        overleden=co.voorkeuren.overleden,
         notitie_max=NOTE_MAX,
         contactgegevens=contactgegevens,
         gekoppeld=context.contact_directory is not None,
