@@ -62,6 +62,12 @@ class Settings(BaseSettings):
     and date of birth; unset: it says that search is not connected."""
     brp_api_key: str | None = Field(default=None, repr=False)
     """The key the BRP's gateway asks for (header X-API-KEY)."""
+    klantinteracties_url: str | None = None
+    """The Klantinteracties API (Open Klant) up to '/api/v1', e.g.
+    https://klant.voorbeeld.nl/klantinteracties/api/v1 (PROACTIEF_CONTACT_DIRECTORY=
+    klantinteracties: e-mail and phone from there, name and address from the BRP)."""
+    klantinteracties_token: str | None = Field(default=None, repr=False)
+    """The token for its 'Authorization: Token ...' header."""
     contact_directory: str | None = None
     """The contact-detail provider plug-in that ``offer send`` asks for addresses (``fake``,
     or an installed one). Unset: ``offer send`` stops and says so; only the demo uses the

@@ -182,7 +182,29 @@ def _brp() -> ContactDirectory:
     return BrpContactDirectory(BrpClient(settings.brp_url, api_key=settings.brp_api_key))
 
 
+def _klantinteracties() -> ContactDirectory:
+    """E-mail and phone from the Klantinteracties API at PROACTIEF_KLANTINTERACTIES_URL;
+    name and address from the BRP when PROACTIEF_BRP_URL is set."""
+    from proactief.settings import Settings
+    from proactief.sources.klantinteracties import (
+        KlantinteractiesClient,
+        KlantinteractiesContactDirectory,
+    )
+
+    settings = Settings()
+    if not settings.klantinteracties_url or not settings.klantinteracties_token:
+        raise ValueError(
+            "'klantinteracties' vraagt PROACTIEF_KLANTINTERACTIES_URL en "
+            "PROACTIEF_KLANTINTERACTIES_TOKEN / set both"
+        )
+    client = KlantinteractiesClient(
+        settings.klantinteracties_url, token=settings.klantinteracties_token
+    )
+    return KlantinteractiesContactDirectory(client, postal=_brp() if settings.brp_url else None)
+
+
 contact_directories: Registry[Callable[[], ContactDirectory]] = Registry(
-    GROUPS["contact_directories"], {"fake": FakeContactDirectory, "brp": _brp}
+    GROUPS["contact_directories"],
+    {"fake": FakeContactDirectory, "brp": _brp, "klantinteracties": _klantinteracties},
 )
 """Contact-detail providers by name; each entry is called without arguments to make one."""

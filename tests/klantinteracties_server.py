@@ -1,0 +1,202 @@
+"""A local Klantinteracties API (Open Klant) that answers only what its published
+contract allows.
+
+Built from tests/contracts/klantinteracties-api/openapi.yaml, unmodified: every request is
+validated with openapi-core (path, method, query parameters, token header, body); one
+that fails is kept in ``violations`` (the tests assert there are none) and refused with a
+400, as Open Klant does. Every answer is validated the same way before it is sent, so an
+answer the contract does not allow fails the test instead. The document defines no error
+answers, so this server gives none; the client's handling of 401, 429, 5xx and timeouts
+is tested with httpx2's MockTransport.
+
+The registry's content: partijen (persons, each with a BSN identificator) and the
+digitale adressen they gave. ``GET /partijen`` and ``GET /digitaleadressen`` filter on the
+BSN identificator (paged), ``POST /digitaleadressen`` adds one. The document lists no
+error answers besides 400, so timeouts, 429 and 5xx are tested with MockTransport too.
+"""
+
+import json
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from openapi_core import OpenAPI
+from openapi_core.testing import MockRequest, MockResponse
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+SPEC = Path(__file__).resolve().parent / "contracts/klantinteracties-api/openapi.yaml"
+PREFIX = "/klantinteracties/api/v1"
+TOKEN = "test-token-proactief"
+PAGE_SIZE = 2  # small, so the client must follow 'next'
+
+
+class ContractError(AssertionError):
+    """The test server was asked to send what the contract does not allow."""
+
+
+@dataclass
+class KlantinteractiesServer:
+    """Partijen by BSN, their digitale adressen, what was asked and written."""
+
+    bsns: list[str] = field(default_factory=list)
+    adressen: list[dict[str, Any]] = field(default_factory=list)
+    requests: list[tuple[str, str]] = field(default_factory=list)
+    violations: list[str] = field(default_factory=list)
+    url: str = ""
+    api: Any = None
+    partijen: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.api = OpenAPI.from_file_path(str(SPEC))
+        self.partijen = {bsn: str(uuid.uuid4()) for bsn in self.bsns}
+
+    def give(self, bsn: str, soort: str, adres: str, **extra: Any) -> None:
+        """A digitaal adres the person with ``bsn`` gave."""
+        self.adressen.append(self._adres(self.partijen[bsn], soort, adres, **extra))
+
+    def _base(self) -> str:
+        return self.url
+
+    def _adres(self, partij: str, soort: str, adres: str, **extra: Any) -> dict[str, Any]:
+        ident = str(uuid.uuid4())
+        return {
+            "uuid": ident,
+            "url": f"{self._base() or 'http://localhost' + PREFIX}/digitaleadressen/{ident}",
+            "verstrektDoorPartij": {
+                "uuid": partij,
+                "url": f"{self._base() or 'http://localhost' + PREFIX}/partijen/{partij}",
+            },
+            "adres": adres,
+            "soortDigitaalAdres": soort,
+            "isStandaardAdres": extra.pop("isStandaardAdres", False),
+            "omschrijving": extra.pop("omschrijving", ""),
+            "referentie": f"proactief-{ident[:8]}",
+            "verificatieDatum": extra.pop("verificatieDatum", None),
+            **extra,
+        }
+
+    def _partij(self, bsn: str) -> dict[str, Any]:
+        ident = self.partijen[bsn]
+        return {
+            "uuid": ident,
+            "url": f"{self.url}/partijen/{ident}",
+            "nummer": "0000000001",
+            "interneNotitie": "",
+            "betrokkenen": [],
+            "categorieRelaties": [],
+            "digitaleAdressen": [],
+            "vertegenwoordigden": [],
+            "rekeningnummers": [],
+            "partijIdentificatoren": [],
+            "soortPartij": "persoon",
+            "indicatieGeheimhouding": False,
+            "voorkeurstaal": "nld",
+            "indicatieActief": True,
+            "partijIdentificatie": {"volledigeNaam": "J. Jansen"},
+        }
+
+    def _mock(self, http: Request, raw: bytes) -> MockRequest:
+        return MockRequest(
+            "http://localhost",
+            http.method.lower(),
+            http.url.path,
+            args=dict(http.query_params),
+            headers=dict(http.headers),
+            data=raw or None,
+            content_type=http.headers.get("content-type", "application/json"),
+        )
+
+    def _answer(self, request: MockRequest, status: int, body: dict[str, Any]) -> Response:
+        raw = json.dumps(body).encode()
+        try:
+            self.api.validate_response(
+                request, MockResponse(raw, status_code=status, content_type="application/json")
+            )
+        except Exception as exc:
+            raise ContractError(f"answer {status} breaks the contract: {exc}") from exc
+        return Response(raw, status_code=status, media_type="application/json")
+
+    async def handle(self, http: Request) -> Response:
+        raw = await http.body()
+        request = self._mock(http, raw)
+        self.requests.append((http.method, http.url.path))
+        try:
+            self.api.validate_request(request)
+        except Exception as exc:  # outside the contract: refused, as the registry would
+            self.violations.append(f"{http.method} {http.url.path}: {exc}")
+            return Response(
+                json.dumps({"title": "ongeldig verzoek", "detail": str(exc)[:200]}).encode(),
+                status_code=400,
+                media_type="application/json",
+            )
+        path = http.url.path.removeprefix(PREFIX)
+        query = dict(http.query_params)
+        if http.method == "POST":
+            body = json.loads(raw)
+            partij = body["verstrektDoorPartij"]["uuid"]
+            made = self._adres(
+                partij,
+                body["soortDigitaalAdres"],
+                body["adres"],
+                isStandaardAdres=body.get("isStandaardAdres", False),
+                omschrijving=body.get("omschrijving", ""),
+            )
+            self.adressen.append(made)
+            return self._answer(request, 201, made)
+        if path == "/partijen":
+            bsn = query.get("partijIdentificator__objectId")
+            found = [self._partij(b) for b in self.partijen if b == bsn]
+            return self._answer(
+                request,
+                200,
+                {"count": len(found), "next": None, "previous": None, "results": found},
+            )
+        bsn = query.get("verstrektDoorPartij__partijIdentificator__objectId")
+        partij = self.partijen.get(bsn or "")
+        found = [a for a in self.adressen if a["verstrektDoorPartij"]["uuid"] == partij]
+        page = int(query.get("page", "1"))
+        part = found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        more = page * PAGE_SIZE < len(found)
+        following = f"{self.url}/digitaleadressen?page={page + 1}" if more else None
+        return self._answer(
+            request,
+            200,
+            {"count": len(found), "next": following, "previous": None, "results": part},
+        )
+
+
+@contextmanager
+def running(server: KlantinteractiesServer) -> Iterator[KlantinteractiesServer]:
+    """The server on a free local port; ``server.url`` is the API's base address."""
+    app = Starlette(
+        routes=[
+            Route(f"{PREFIX}/partijen", server.handle, methods=["GET"]),
+            Route(f"{PREFIX}/digitaleadressen", server.handle, methods=["GET", "POST"]),
+        ]
+    )
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not uv.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert uv.started, "the Klantinteracties test server did not start"
+    server.url = f"http://127.0.0.1:{port}{PREFIX}"
+    try:
+        yield server
+    finally:
+        uv.should_exit = True
+        thread.join(timeout=10)
