@@ -207,3 +207,13 @@ def test_the_fake_keeps_given_details_in_its_file_across_instances(tmp_path: Any
     assert again.lookup(ContactSubject("p1"), "inwoner").email == "a@example.nl"
     assert again.lookup(ContactSubject("p2"), "inwoner").email != "a@example.nl"
     assert oct(store.stat().st_mode & 0o777) == "0o600"
+
+
+def test_the_messages_list_names_each_channel_as_residents_read_it(web: dict[str, Any]) -> None:
+    from conftest import send_letter
+
+    with web["engine"].begin() as conn:
+        send_letter(conn)
+    c, _ = resident(web["app"], web["code"])
+    summary = " ".join(c.get("/inwoner/mijn").text.split())
+    assert re.search(r"\d{4}: Brief – <a", summary), summary[-800:]
