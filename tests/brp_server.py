@@ -15,16 +15,12 @@ given status (401, 429, 503) or a delay (``"traag"``), to test the client's hand
 
 import asyncio
 import json
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import uvicorn
 import yaml
 from jsonschema import Draft202012Validator
 from openapi_core import Config, OpenAPI
@@ -35,6 +31,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+
+from local_server import serving
 
 SPEC = Path(__file__).resolve().parent / "contracts/brp-api-personen-v2.7/openapi.yaml"
 # the document's own server: the path under which it describes /personen
@@ -240,19 +238,6 @@ def died(on: str) -> dict[str, Any]:
 def running(server: BrpServer) -> Iterator[BrpServer]:
     """The server on a free local port; ``server.url`` is the API's base address."""
     app = Starlette(routes=[Route(f"{PREFIX}/personen", server.personen, methods=["POST"])])
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not uv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert uv.started, "the BRP test server did not start"
-    server.url = f"http://127.0.0.1:{port}{PREFIX}"
-    try:
+    with serving(app, "the BRP test server") as base:
+        server.url = f"{base}{PREFIX}"
         yield server
-    finally:
-        uv.should_exit = True
-        thread.join(timeout=10)

@@ -16,9 +16,6 @@ error answers besides 400, so timeouts, 429 and 5xx are tested with MockTranspor
 """
 
 import json
-import socket
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,13 +23,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import uvicorn
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+
+from local_server import serving
 
 SPEC = Path(__file__).resolve().parent / "contracts/klantinteracties-api/openapi.yaml"
 PREFIX = "/klantinteracties/api/v1"
@@ -55,10 +53,25 @@ class KlantinteractiesServer:
     url: str = ""
     api: Any = None
     partijen: dict[str, str] = field(default_factory=dict)
+    organisaties: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Partijen without a BSN (a bewindvoerder's office): uuid -> name and address."""
+    vertegenwoordigingen: list[tuple[str, str]] = field(default_factory=list)
+    """(represented partij uuid, representing partij uuid)."""
 
     def __post_init__(self) -> None:
         self.api = OpenAPI.from_file_path(str(SPEC))
         self.partijen = {bsn: str(uuid.uuid4()) for bsn in self.bsns}
+
+    def represent(self, bsn: str, naam: str, correspondentieadres: dict[str, Any]) -> str:
+        """An organisation that represents the person with ``bsn``; its uuid."""
+        ident = str(uuid.uuid4())
+        self.organisaties[ident] = {"naam": naam, "correspondentieadres": correspondentieadres}
+        self.vertegenwoordigingen.append((self.partijen[bsn], ident))
+        return ident
+
+    def give_partij(self, partij: str, soort: str, adres: str, **extra: Any) -> None:
+        """A digitaal adres a partij (e.g. an organisation) gave."""
+        self.adressen.append(self._adres(partij, soort, adres, **extra))
 
     def give(self, bsn: str, soort: str, adres: str, **extra: Any) -> None:
         """A digitaal adres the person with ``bsn`` gave."""
@@ -83,6 +96,30 @@ class KlantinteractiesServer:
             "referentie": f"proactief-{ident[:8]}",
             "verificatieDatum": extra.pop("verificatieDatum", None),
             **extra,
+        }
+
+    def _organisatie(self, ident: str) -> dict[str, Any]:
+        org = self.organisaties[ident]
+        return {
+            **self._partij_base(ident),
+            "soortPartij": "organisatie",
+            "correspondentieadres": org["correspondentieadres"],
+            "partijIdentificatie": {"naam": org["naam"]},
+        }
+
+    def _partij_base(self, ident: str) -> dict[str, Any]:
+        return {
+            "uuid": ident,
+            "url": f"{self.url}/partijen/{ident}",
+            "betrokkenen": [],
+            "categorieRelaties": [],
+            "digitaleAdressen": [],
+            "vertegenwoordigden": [],
+            "rekeningnummers": [],
+            "partijIdentificatoren": [],
+            "indicatieGeheimhouding": False,
+            "voorkeurstaal": "nld",
+            "indicatieActief": True,
         }
 
     def _partij(self, bsn: str) -> dict[str, Any]:
@@ -153,6 +190,23 @@ class KlantinteractiesServer:
             )
             self.adressen.append(made)
             return self._answer(request, 201, made)
+        if path.startswith("/partijen/"):
+            return self._answer(request, 200, self._organisatie(path.rsplit("/", 1)[1]))
+        if path == "/vertegenwoordigingen":
+            who = query.get("vertegenwoordigdePartij__uuid")
+            rows = [
+                {
+                    "uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{a}{b}")),
+                    "url": f"{self.url}/vertegenwoordigingen/{a}",
+                    "vertegenwoordigdePartij": {"uuid": a, "url": f"{self.url}/partijen/{a}"},
+                    "vertegenwoordigendePartij": {"uuid": b, "url": f"{self.url}/partijen/{b}"},
+                }
+                for a, b in self.vertegenwoordigingen
+                if a == who
+            ]
+            return self._answer(
+                request, 200, {"count": len(rows), "next": None, "previous": None, "results": rows}
+            )
         if path == "/partijen":
             bsn = query.get("partijIdentificator__objectId")
             found = [self._partij(b) for b in self.partijen if b == bsn]
@@ -162,7 +216,7 @@ class KlantinteractiesServer:
                 {"count": len(found), "next": None, "previous": None, "results": found},
             )
         bsn = query.get("verstrektDoorPartij__partijIdentificator__objectId")
-        partij = self.partijen.get(bsn or "")
+        partij = query.get("verstrektDoorPartij__uuid") or self.partijen.get(bsn or "")
         found = [a for a in self.adressen if a["verstrektDoorPartij"]["uuid"] == partij]
         page = int(query.get("page", "1"))
         part = found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
@@ -181,22 +235,11 @@ def running(server: KlantinteractiesServer) -> Iterator[KlantinteractiesServer]:
     app = Starlette(
         routes=[
             Route(f"{PREFIX}/partijen", server.handle, methods=["GET"]),
+            Route(f"{PREFIX}/partijen/{{uuid}}", server.handle, methods=["GET"]),
+            Route(f"{PREFIX}/vertegenwoordigingen", server.handle, methods=["GET"]),
             Route(f"{PREFIX}/digitaleadressen", server.handle, methods=["GET", "POST"]),
         ]
     )
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not uv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert uv.started, "the Klantinteracties test server did not start"
-    server.url = f"http://127.0.0.1:{port}{PREFIX}"
-    try:
+    with serving(app, "the Klantinteracties test server") as base:
+        server.url = f"{base}{PREFIX}"
         yield server
-    finally:
-        uv.should_exit = True
-        thread.join(timeout=10)

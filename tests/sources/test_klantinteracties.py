@@ -212,3 +212,22 @@ def test_the_test_server_refuses_what_the_contract_does_not_allow() -> None:
         )
     assert no_token.status_code == 400 and bad_body.status_code == 400
     assert len(server.violations) == 2
+
+
+def test_messages_for_a_represented_resident_go_to_the_representative(
+    ki: KlantinteractiesServer,
+) -> None:
+    office = ki.represent(
+        BSN,
+        "Bewindvoering Voorbeeld",
+        {"straatnaam": "Kantoorlaan", "huisnummer": 5, "postcode": "1234 AB", "stad": "Voorbeeld"},
+    )
+    ki.give_partij(office, "email", "post@bewind.example.nl", isStandaardAdres=True)
+    ki.give(BSN, "email", "jan@example.nl", isStandaardAdres=True)
+    directory = KlantinteractiesContactDirectory(client(ki))
+    found = directory.lookup(ContactSubject("p", BSN), "bewindvoerder")
+    assert found.email == "post@bewind.example.nl"  # never the person's own address
+    assert found.adres == ("Bewindvoering Voorbeeld", "Kantoorlaan 5", "1234 AB  Voorbeeld")
+    # no vertegenwoordiging in the registry: no address, so the step fails clearly
+    nobody = directory.lookup(ContactSubject("p", VALID_BSNS[1]), "bewindvoerder")
+    assert (nobody.email, nobody.adres) == (None, ())

@@ -7,8 +7,12 @@ phone number a resident gave the municipality are its digitale adressen, found b
 BSN identificator of the partij that gave them (``verstrektDoorPartij``). Of several of
 one kind it prefers the standard address (``isStandaardAdres``), then a verified one (the
 latest ``verificatieDatum``), then the first. What a resident gives on their own page is
-written back as a new digitaal adres of their partij. The postal address comes from
-another provider (the BRP), as the registry holds no postal address of record.
+written back as a new digitaal adres of their partij. The person's postal address comes
+from another provider (the BRP).
+
+For a resident whose messages go to a representative, the registry's
+``vertegenwoordigingen`` name the partij that represents them: its digitale adressen and
+its correspondentieadres are used, and the message does not go to the person.
 
 Authentication is the token header the document describes (``Authorization: Token …``).
 Errors (a timeout, 401/403, 4xx, 5xx, an answer that is not the contract's) raise
@@ -79,6 +83,21 @@ class KlantinteractiesClient:
         if not isinstance(uuid, str):
             raise _invalid()
         return uuid
+
+    def adressen_of_partij(self, partij_uuid: str) -> list[dict[str, Any]]:
+        """The digitale adressen a partij gave (all pages)."""
+        return self._all("/digitaleadressen", {"verstrektDoorPartij__uuid": partij_uuid})
+
+    def representative_of(self, partij_uuid: str) -> dict[str, Any] | None:
+        """The partij that represents this one (the first vertegenwoordiging), or None."""
+        found = self._all("/vertegenwoordigingen", {"vertegenwoordigdePartij__uuid": partij_uuid})
+        if not found:
+            return None
+        ref = found[0].get("vertegenwoordigendePartij")
+        uuid = ref.get("uuid") if isinstance(ref, dict) else None
+        if not isinstance(uuid, str):
+            raise _invalid()
+        return self._get(f"/partijen/{uuid}", {})
 
     def add_digitaal_adres(self, partij_uuid: str, soort: str, adres: str) -> dict[str, Any]:
         """Write a digitaal adres the partij gave (once: a write is not retried)."""
@@ -191,16 +210,36 @@ class KlantinteractiesContactDirectory:
         self.brp_fields: tuple[str, ...] = tuple(getattr(postal, "brp_fields", ()))
 
     def lookup(self, subject: ContactSubject, ontvanger: str) -> ContactDetails:
+        if ontvanger != "inwoner":
+            return self._representative(subject)
         found = (
             self.postal.lookup(subject, ontvanger)
             if self.postal is not None
-            else ContactDetails(naam="inwoner" if ontvanger == "inwoner" else "vertegenwoordiger")
+            else ContactDetails(naam="inwoner")
         )
-        if ontvanger != "inwoner" or subject.bsn is None:
+        if subject.bsn is None:
             return found
         adressen = self.client.digitale_adressen(subject.bsn)
         return replace(
             found, email=pick(adressen, "email"), telefoon=pick(adressen, "telefoonnummer")
+        )
+
+    def _representative(self, subject: ContactSubject) -> ContactDetails:
+        """The representative's details from the registry; none when it has none (a step
+        then fails clearly: 'geen postadres bekend')."""
+        nobody = ContactDetails(naam="vertegenwoordiger")
+        partij = self.client.partij_uuid(subject.bsn) if subject.bsn else None
+        if partij is None:
+            return nobody
+        representative = self.client.representative_of(partij)
+        if representative is None:
+            return nobody
+        adressen = self.client.adressen_of_partij(str(representative.get("uuid")))
+        return ContactDetails(
+            naam="vertegenwoordiger",
+            email=pick(adressen, "email"),
+            telefoon=pick(adressen, "telefoonnummer"),
+            adres=_postal(representative),
         )
 
     def record_given(self, subject: ContactSubject, given: GivenDetails) -> None:
@@ -221,3 +260,20 @@ class KlantinteractiesContactDirectory:
         for soort, adres in (("email", given.email), ("telefoonnummer", given.telefoon)):
             if adres and (soort, adres) not in known:
                 self.client.add_digitaal_adres(partij, soort, adres)
+
+
+def _postal(partij: dict[str, Any]) -> tuple[str, ...]:
+    """A partij's correspondentieadres as address lines, with its name on top."""
+    ident = partij.get("partijIdentificatie") or {}
+    name = ident.get("naam") or ident.get("volledigeNaam")
+    adres = partij.get("correspondentieadres") or {}
+    lines = [adres.get(f"adresregel{n}") for n in (1, 2, 3)]
+    if not any(lines) and adres.get("straatnaam"):
+        number = f"{adres.get('huisnummer') or ''}{adres.get('huisnummertoevoeging') or ''}"
+        lines = [
+            f"{adres['straatnaam']} {number}".strip(),
+            f"{adres.get('postcode', '')}  {adres.get('stad', '')}".strip(),
+        ]
+    if not any(lines):
+        return ()
+    return tuple(str(x) for x in [name, *lines] if x)
