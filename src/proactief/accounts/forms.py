@@ -3,9 +3,9 @@ however often the form is sent (a double click, a reload, two tabs)."""
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, delete
 
+from proactief.storage.queries import insert_new
 from proactief.storage.tables import form_submissions
 
 __all__ = ["FORM_KEY_DAYS", "claim_form_key"]
@@ -24,14 +24,6 @@ def claim_form_key(conn: Connection, key: str, *, now: datetime | None = None) -
             form_submissions.c.tijdstip < moment - timedelta(days=FORM_KEY_DAYS)
         )
     )
-    if conn.execute(
-        select(form_submissions.c.sleutel).where(form_submissions.c.sleutel == key)
-    ).first():
-        return False
-    try:
-        with conn.begin_nested():
-            conn.execute(form_submissions.insert().values(sleutel=key, tijdstip=moment))
-    except IntegrityError:
-        # the same form sent twice at once: the other transaction committed it first
-        return False
-    return True
+    # the same form sent twice at once: the transaction that inserts first wins, the
+    # other finds the key taken (PostgreSQL waits for the first to commit)
+    return bool(insert_new(conn, form_submissions, [{"sleutel": key, "tijdstip": moment}]))

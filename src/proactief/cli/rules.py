@@ -12,6 +12,7 @@ from rich.table import Table
 
 from proactief.cli.common import console, context
 from proactief.cli.common import fail as _fail
+from proactief.domain.residents import SCAN_JAAR
 
 if TYPE_CHECKING:
     pass
@@ -40,7 +41,7 @@ def explain_cmd(
             "individuele_inkomenstoeslag"
         ),
     ],
-    jaar: Annotated[int, Opt(help="Het jaar.")] = 2025,
+    jaar: Annotated[int, Opt(help="Het jaar.")] = SCAN_JAAR,
     population: Annotated[Path | None, Opt(help="Bevolkingsbestand (.csv/.parquet).")] = None,
     household: Annotated[str | None, Opt(help="household_id in het bevolkingsbestand.")] = None,
     toetsingsinkomen: Annotated[float | None, Opt(help="Toetsingsinkomen per jaar.")] = None,
@@ -160,7 +161,7 @@ def scan_cmd(
         Path | None, Opt(help="Personen (household_id, leeftijd): vult kinderen en volwassenen in.")
     ] = None,
     receipts: Annotated[Path | None, Opt(help="Wie wat ontvangt: household_id, regeling.")] = None,
-    jaar: Annotated[int, Opt(help="Het jaar.")] = 2025,
+    jaar: Annotated[int, Opt(help="Het jaar.")] = SCAN_JAAR,
     results: Annotated[Path | None, Opt(help="Schrijf ook alle uitkomsten per huishouden.")] = None,
     gemeente: Annotated[Path | None, Opt(help="Gemeentelijke instellingen (YAML).")] = None,
     as_json: Annotated[bool, Opt("--json", help="Samenvatting als JSON.")] = False,

@@ -6,6 +6,10 @@ from enum import StrEnum
 
 from proactief.domain.enums import Geslacht
 
+SCAN_JAAR = 2025
+"""The year a non-take-up scan or an explanation takes when none is given (the CLI and
+the web app alike); kept here, light to import, so the CLI does not load the rules."""
+
 
 class Huishoudtype(StrEnum):
     """Household composition, as CBS distinguishes it."""

@@ -331,10 +331,10 @@ def _search_by_name(
 ) -> tuple[ColumnElement[bool] | None, str | None]:
     """A surname and date of birth, looked up in the BRP for the BSN only (the 'brp.'
     fields of 'zaak_zoeken'), then in the identity vault; each step audited."""
-    try:
+    try:  # 1980-03-12 or 12-03-1980, as NAAM_GEBOORTEDATUM lets through
         born = (
             date.fromisoformat(datum)
-            if "-" in datum[:5] and len(datum.split("-")[0]) == 4
+            if datum[4:5] == "-"
             else datetime.strptime(datum, "%d-%m-%Y").date()
         )
     except ValueError:

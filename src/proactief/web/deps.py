@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Path, Request
@@ -184,6 +185,18 @@ def case_change(engine: Engine) -> Iterator[Connection]:
         raise HTTPException(404, f"Zaak {exc.case_id} bestaat niet.") from exc
     except (CaseClosedError, ContactDateError, NotReachedError) as exc:
         raise HTTPException(400, dutch(exc)) from exc
+
+
+def optional_day(raw: str, label: str, problems: list[str]) -> date | None:
+    """A date a filter may leave empty (yyyy-mm-dd, as a date field sends it); what is
+    wrong goes into ``problems`` in Dutch, and the filter then has no date."""
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw[:10])
+    except ValueError:
+        problems.append(f"{label}: vul een datum in, bijvoorbeeld 2026-01-31.")
+        return None
 
 
 def dutch(exc: Exception) -> str:

@@ -15,7 +15,7 @@ from proactief.early_detection.cases import match_signals
 from proactief.early_detection.intake import intake_file
 from proactief.sources import IntakeFileError
 from proactief.trust.access import PersonalDataAccess
-from proactief.web.deps import Context, actor, once, require
+from proactief.web.deps import Context, actor, once, optional_day, require
 from proactief.web.pages import render
 from proactief.web.uploads import MAX_UPLOAD, private_copy
 
@@ -24,16 +24,6 @@ __all__ = ["router"]
 router = APIRouter()
 
 SUFFIXES = (".json", ".csv")
-
-
-def _day(raw: str, label: str, problems: list[str]) -> date | None:
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw[:10])
-    except ValueError:
-        problems.append(f"{label}: vul een datum in, bijvoorbeeld 2026-04-30.")
-        return None
 
 
 @router.get("/inname", response_class=HTMLResponse)
@@ -46,7 +36,8 @@ def intake_page(
     tot: str = "",
 ) -> Response:
     problems: list[str] = []
-    start, end = _day(van, "Ontvangen vanaf", problems), _day(tot, "Ontvangen tot en met", problems)
+    start = optional_day(van, "Ontvangen vanaf", problems)
+    end = optional_day(tot, "Ontvangen tot en met", problems)
     with context.engine.begin() as conn:
         files = repo.intake_file_rows(conn)
         grant = PersonalDataAccess(conn, doel=Doel.VROEGSIGNALERING, actor=actor(user)).check(

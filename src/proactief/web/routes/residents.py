@@ -33,7 +33,7 @@ from proactief.offers.questionnaire import (
     record_answers,
     withdraw_answers,
 )
-from proactief.sources.contactgegevens import GivenDetails
+from proactief.sources.contactgegevens import ContactDirectory, GivenDetails
 from proactief.trust.consent import (
     channel_events,
     current_state,
@@ -44,6 +44,7 @@ from proactief.trust.consent import (
 )
 from proactief.trust.given import (
     DetailsError,
+    OwnDetails,
     give_details,
     is_mobile,
     may_give,
@@ -142,6 +143,21 @@ def enter_code(request: Request, context: Context, code: str = Form(...)) -> Res
     return RedirectResponse(BACK, status_code=303)
 
 
+def _shown_details(
+    conn: Connection, person: str, directory: ContactDirectory | None
+) -> OwnDetails | None:
+    """The resident's own e-mail and number, masked, from a provider that keeps what
+    residents give (another has nothing to show back); None when it cannot answer now,
+    so the page still opens."""
+    if directory is None or not may_give(directory):
+        return None
+    try:
+        return own_details(conn=conn, person_pseudonym=person, directory=directory)
+    except Exception as exc:  # the provider's own errors: the class only, no details
+        log.warning("contact details not shown: %s", type(exc).__name__)
+        return None
+
+
 def _approach_now(conn: Connection, person: str, state: PreferenceState) -> Offer:
     """How a new case of this person would be approached today (no case at hand)."""
     segment = own_segment(conn=conn, person_pseudonym=person)
@@ -164,11 +180,7 @@ def resident_page(request: Request, context: Context, person: Resident) -> Respo
         state = current_state(conn=conn, person_pseudonym=person)
         messages = messages_of_person(conn=conn, person_pseudonym=person)
         offer = _approach_now(conn, person, state)
-        details = (
-            own_details(conn=conn, person_pseudonym=person, directory=directory)
-            if directory is not None
-            else None
-        )
+        details = _shown_details(conn, person, directory)
     options = sharing_options()
     return render(
         request,
@@ -276,11 +288,7 @@ def _email_page(
     directory = context.contact_directory
     with context.engine.begin() as conn:
         state = current_state(conn=conn, person_pseudonym=person)
-        details = (
-            own_details(conn=conn, person_pseudonym=person, directory=directory)
-            if directory is not None
-            else None
-        )
+        details = _shown_details(conn, person, directory)
     chosen = akkoord if akkoord is not None else {b.value for b in state.elektronisch}
     return render(
         request,

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from proactief.accounts.users import User
 from proactief.channels.wording import euro
+from proactief.domain.residents import SCAN_JAAR
 from proactief.entitlements import ParameterMissingError, PopulationError, scan_non_take_up
 from proactief.entitlements.population import (
     ScanResult,
@@ -32,8 +33,6 @@ __all__ = ["router"]
 router = APIRouter()
 
 SUFFIXES = (".csv", ".parquet")
-DEFAULT_JAAR = 2025
-"""The year the CLI's ``rules scan`` takes by default: the same here."""
 _WRONG = "'{naam}': kies een .csv- of .parquet-bestand."
 _LARGE = "'{naam}' is groter dan {mb} MB: scan het met proactief rules scan."
 
@@ -51,7 +50,7 @@ def scan_page(
         jaren=[(j, [r for r in rows if r.jaar == j]) for j in years(rows)],
         namen={k: v.naam for k, v in load_approach_config().regelingen.items()},
         euro=euro,
-        jaar=DEFAULT_JAAR,
+        jaar=SCAN_JAAR,
         max_mb=MAX_UPLOAD // (1024 * 1024),
     )
 
@@ -83,7 +82,7 @@ async def run_scan(
     bevolking: Annotated[UploadFile, File()],
     personen: Annotated[UploadFile | None, File()] = None,
     ontvangt: Annotated[UploadFile | None, File()] = None,
-    jaar: Annotated[int, Form(ge=2000, le=2100)] = DEFAULT_JAAR,
+    jaar: Annotated[int, Form(ge=2000, le=2100)] = SCAN_JAAR,
     formulier: Annotated[str, Form()] = "",
 ) -> Response:
     """Scan the uploaded population and store it in place of the year's previous scan."""
