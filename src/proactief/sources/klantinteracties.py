@@ -37,6 +37,8 @@ __all__ = [
 ]
 
 _RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
+_MAX_PAGES = 50
+"""More pages than this for one person is a broken answer, not a list to read whole."""
 _BSN = {"partijIdentificator__codeRegister": "brp", "partijIdentificator__codeSoortObjectId": "bsn"}
 
 
@@ -126,8 +128,13 @@ class KlantinteractiesClient:
             if not isinstance(results, list) or not all(isinstance(r, dict) for r in results):
                 raise _invalid()
             out.extend(results)
-            if not found.get("next") or page >= 50:
+            if not found.get("next"):
                 return out
+            if page >= _MAX_PAGES:  # never a silent part of the list
+                raise KlantinteractiesError(
+                    f"Het klantcontactsysteem gaf meer dan {_MAX_PAGES} pagina's / more than "
+                    f"{_MAX_PAGES} pages"
+                )
             page += 1
 
     def _get(self, path: str, params: Mapping[str, str]) -> dict[str, Any]:
