@@ -217,3 +217,21 @@ def test_the_messages_list_names_each_channel_as_residents_read_it(web: dict[str
     c, _ = resident(web["app"], web["code"])
     summary = " ".join(c.get("/inwoner/mijn").text.split())
     assert re.search(r"\d{4}: Brief – <a", summary), summary[-800:]
+
+
+def test_the_contact_page_says_the_wait_the_ladder_keeps(web: dict[str, Any]) -> None:
+    from proactief.offers.approach import CaseSummary, choose_approach
+
+    c, token = resident(web["app"], web["code"])
+    page = " ".join(c.get("/inwoner/mijn/contact").text.split())
+    said = re.search(r"Dan proberen wij na (\d+) dagen uw tweede keuze", page)
+    assert said is not None
+    c.post(
+        "/inwoner/kanalen",
+        data={"keuze": ["telefoon", "huisbezoek"], "dagdeel": "", "csrf_token": token},
+    )
+    with web["engine"].connect() as conn:
+        state = current_state(conn=conn, person_pseudonym=PERSON)
+    ladder = choose_approach(case=CaseSummary(), preferences=state).ladder
+    assert [s.kanaal for s in ladder[:2]] == [Kanaal.TELEFOON, Kanaal.HUISBEZOEK]
+    assert ladder[1].wacht_dagen == int(said.group(1))
