@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from conftest import PERSON, WEB_PASSWORD, add_queue_case, csrf_of, https_client, web_setup
 from proactief.domain import EventSoort, Wijze
 from proactief.offers import repository as offers_repo
-from proactief.storage.tables import audit_log, case_log, contact_attempts
+from proactief.storage.tables import audit_log, case_log, contact_attempts, feedback
 from proactief.trust.consent import record_event
 
 
@@ -367,6 +367,20 @@ def test_feedback_to_creditors_in_the_web_app_and_the_api(web: dict[str, Any]) -
     assert api_token
     again = lead.post("/api/v1/terugkoppeling/Zorg", headers={"X-CSRF-Token": api_token[1]})
     assert again.status_code == 200 and again.json() == []
+    # a download that got lost is taken again from the record: the same lines, and
+    # nothing is recorded anew
+    earlier = lead.get("/terugkoppeling").text
+    link = re.search(r'href="(/terugkoppeling/bestand/\d+)"', earlier)
+    assert link is not None and "Opnieuw downloaden" in earlier
+    with web["engine"].connect() as conn:
+        recorded = conn.execute(select(func.count()).select_from(feedback)).scalar_one()
+    repeat = lead.get(link[1])
+    assert repeat.status_code == 200 and repeat.text == download.text
+    assert repeat.headers["content-disposition"] == download.headers["content-disposition"]
+    with web["engine"].connect() as conn:
+        assert conn.execute(select(func.count()).select_from(feedback)).scalar_one() == recorded
+    assert lead.get("/terugkoppeling/bestand/999999").status_code == 404
+    assert worker.get(link[1]).status_code == 403
 
 
 def test_the_dashboard_has_a_period_workers_lead_times_and_csv(web: dict[str, Any]) -> None:

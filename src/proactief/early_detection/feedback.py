@@ -9,7 +9,9 @@ day the collection pause ends). Which of the three are sent is the
 ``terugkoppeling`` section of config/work_queue.yaml; it has no key for anything else.
 
 Each status of each signal is sent once: what was sent, when, by whom and how is kept in
-``terugkoppelingen`` (deleted with the signal by retention), and the case log says so.
+``terugkoppelingen`` (deleted with the signal by retention), and the case log says so. An
+export whose download got lost is taken again from that record (``export_again``),
+unchanged, so no line is lost and none is recorded twice.
 
 The export format (CSV, UTF-8, comma-separated, one header line) is documented in
 docs/feedback.md; the API returns the same fields as JSON.
@@ -22,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from proactief.domain import Doel
 from proactief.early_detection.caselog import LogSoort, log_event
@@ -35,10 +37,13 @@ __all__ = [
     "CSV_FIELDS",
     "FeedbackLine",
     "FeedbackStatus",
+    "SentExport",
     "as_csv",
+    "export_again",
     "pending_feedback",
     "pending_per_partner",
     "send_feedback",
+    "sent_exports",
 ]
 
 NOT_PICKED_UP = "Niet opgepakt"
@@ -90,14 +95,18 @@ class FeedbackLine:
         }
 
 
-def _lines(
-    conn: Connection, config: WorkQueueConfig, actor: str, partner: str | None
+def pending_feedback(
+    conn: Connection, *, config: WorkQueueConfig, actor: str, partner: str | None = None
 ) -> list[FeedbackLine]:
+    """What has not gone back yet (to ``partner``, or to every partner): an audited read."""
     grant = PersonalDataAccess(conn, doel=Doel.VROEGSIGNALERING, actor=actor).check(
         FEEDBACK_FIELDS, about={"terugkoppeling": partner or "alle"}
     )
     read = grant.require(FEEDBACK_FIELDS)
-    sent = {(r.signal_row_id, r.status) for r in read.execute(select(feedback))}
+    done = select(feedback.c.signal_row_id, feedback.c.status)
+    if partner:
+        done = done.where(feedback.c.signaalpartner == partner)
+    sent = {(r.signal_row_id, r.status) for r in read.execute(done)}
     query = (
         select(
             signals.c.id,
@@ -143,19 +152,12 @@ def _lines(
     return lines
 
 
-def pending_feedback(
-    conn: Connection, *, config: WorkQueueConfig, actor: str, partner: str | None = None
-) -> list[FeedbackLine]:
-    """What has not gone back yet (to ``partner``, or to every partner): an audited read."""
-    return _lines(conn, config, actor, partner)
-
-
 def pending_per_partner(
     conn: Connection, *, config: WorkQueueConfig, actor: str
 ) -> dict[str, dict[str, int]]:
     """How many lines wait per partner and status (for the team's page)."""
     counts: dict[str, dict[str, int]] = {}
-    for line in _lines(conn, config, actor, None):
+    for line in pending_feedback(conn, config=config, actor=actor):
         per = counts.setdefault(line.signaalpartner, {s.value: 0 for s in FeedbackStatus})
         per[line.status.value] += 1
     return counts
@@ -174,7 +176,7 @@ def send_feedback(
     the caller's transaction) and return it for the export. A second call returns only
     what changed since."""
     moment = now or datetime.now(UTC)
-    waiting = _lines(conn, config, door, partner)
+    waiting = pending_feedback(conn, config=config, actor=door, partner=partner)
     # only the lines this call recorded: another export of the same partner at the same
     # moment keeps the ones it recorded first, so no line goes out twice
     recorded = insert_new(
@@ -209,6 +211,85 @@ def send_feedback(
             now=moment,
         )
     return lines
+
+
+@dataclass(frozen=True, slots=True)
+class SentExport:
+    """One export as it was taken: to whom, when, by whom, how, and how many lines."""
+
+    export_id: int
+    """The first line's id: the key to take the same file again."""
+    signaalpartner: str
+    verstuurd: datetime
+    door: str
+    via: str
+    regels: int
+
+
+def sent_exports(conn: Connection, *, limit: int = 20) -> list[SentExport]:
+    """The latest exports, newest first (no resident data: partner, moment, counts)."""
+    query = (
+        select(
+            func.min(feedback.c.id),
+            feedback.c.signaalpartner,
+            feedback.c.verstuurd,
+            feedback.c.door,
+            feedback.c.via,
+            func.count(),
+        )
+        .group_by(feedback.c.signaalpartner, feedback.c.verstuurd, feedback.c.door, feedback.c.via)
+        .order_by(func.min(feedback.c.id).desc())
+        .limit(limit)
+    )
+    return [
+        SentExport(int(i), str(p), v if v.tzinfo else v.replace(tzinfo=UTC), str(d), str(w), int(n))
+        for i, p, v, d, w, n in conn.execute(query)
+    ]
+
+
+def export_again(
+    conn: Connection, *, export_id: int, actor: str
+) -> tuple[SentExport, list[FeedbackLine]] | None:
+    """The lines of an earlier export, exactly as they were taken (a download that got
+    lost is taken again; nothing is recorded anew): an audited read. None: no such
+    export."""
+    grant = PersonalDataAccess(conn, doel=Doel.VROEGSIGNALERING, actor=actor).check(
+        FEEDBACK_FIELDS, about={"terugkoppeling_opnieuw": export_id}
+    )
+    read = grant.require(FEEDBACK_FIELDS)
+    first = read.execute(select(feedback).where(feedback.c.id == export_id)).first()
+    if first is None:
+        return None
+    rows = list(
+        read.execute(
+            select(feedback, signals.c.signal_id, signals.c.case_id)
+            .join(signals, signals.c.id == feedback.c.signal_row_id)
+            .where(
+                feedback.c.signaalpartner == first.signaalpartner,
+                feedback.c.verstuurd == first.verstuurd,
+                feedback.c.door == first.door,
+                feedback.c.via == first.via,
+            )
+            .order_by(feedback.c.id)
+        )
+    )
+    lines = [
+        FeedbackLine(
+            r.signal_row_id,
+            r.case_id,
+            r.signal_id,
+            r.signaalpartner,
+            FeedbackStatus(r.status),
+            r.datum,
+            r.incasso_pauze_tot,
+        )
+        for r in rows
+    ]
+    moment = first.verstuurd if first.verstuurd.tzinfo else first.verstuurd.replace(tzinfo=UTC)
+    export = SentExport(
+        min(r.id for r in rows), first.signaalpartner, moment, first.door, first.via, len(rows)
+    )
+    return export, lines
 
 
 def as_csv(lines: Sequence[FeedbackLine]) -> str:

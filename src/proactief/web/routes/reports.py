@@ -11,10 +11,17 @@ from fastapi.responses import HTMLResponse, Response
 
 from proactief.accounts.users import User, list_users
 from proactief.domain import Signaalpartner, signaalpartner_team
-from proactief.early_detection.feedback import as_csv, pending_per_partner, send_feedback
+from proactief.early_detection.feedback import (
+    FeedbackLine,
+    as_csv,
+    export_again,
+    pending_per_partner,
+    send_feedback,
+    sent_exports,
+)
 from proactief.early_detection.report import ReportRequest, build_ddas_report, validate_ddas_report
 from proactief.evaluation.funnel import funnels
-from proactief.web.deps import Context, WebContext, actor, dutch, require
+from proactief.web.deps import Context, WebContext, ZaakId, actor, dutch, optional_day, require
 from proactief.web.pages import render
 
 __all__ = ["router"]
@@ -33,14 +40,8 @@ FUNNEL = (
 def _period(van: str, tot: str) -> tuple[date | None, date | None, list[str]]:
     """The dashboard's period from the form; what is wrong, in Dutch."""
     problems: list[str] = []
-    bounds: list[date | None] = []
-    for label, raw in (("Van", van), ("Tot en met", tot)):
-        try:
-            bounds.append(date.fromisoformat(raw) if raw else None)
-        except ValueError:
-            problems.append(f"{label}: vul een datum in, bijvoorbeeld 2026-01-31.")
-            bounds.append(None)
-    start, end = bounds
+    start = optional_day(van, "Van", problems)
+    end = optional_day(tot, "Tot en met", problems)
     if start and end and end < start:
         problems.append("De periode klopt niet: 'tot en met' ligt vóór 'van'.")
         start = end = None
@@ -204,11 +205,13 @@ def feedback_page(
 ) -> Response:
     with context.engine.begin() as conn:
         waiting = pending_per_partner(conn, config=context.queue_config, actor=actor(user))
+        earlier = sent_exports(conn)
     return render(
         request,
         "terugkoppeling.html",
         user=user,
         wacht=[(p, signaalpartner_team(p), waiting[p]) for p in sorted(waiting)],
+        eerder=[(e, signaalpartner_team(e.signaalpartner)) for e in earlier],
         toegestaan=sorted(context.queue_config.feedback),
         pauze=context.queue_config.collection_pause_days,
     )
@@ -227,7 +230,27 @@ def feedback_export(
         lines = send_feedback(
             conn, config=context.queue_config, partner=partner, door=actor(user), via="web"
         )
-    name = f"terugkoppeling-{partner.lower().replace(' ', '-')}-{date.today().isoformat()}.csv"
+    return _feedback_file(partner, date.today(), lines)
+
+
+@router.get("/terugkoppeling/bestand/{export_id}")
+def feedback_again(
+    context: Context,
+    user: Annotated[User, Depends(require("terugkoppeling"))],
+    export_id: ZaakId,
+) -> Response:
+    """An earlier export, the same lines again (a download that got lost); records
+    nothing new."""
+    with context.engine.begin() as conn:
+        found = export_again(conn, export_id=export_id, actor=actor(user))
+    if found is None:
+        raise HTTPException(404, "Dit bestand bestaat niet (meer).")
+    export, lines = found
+    return _feedback_file(export.signaalpartner, export.verstuurd.date(), lines)
+
+
+def _feedback_file(partner: str, day: date, lines: list[FeedbackLine]) -> Response:
+    name = f"terugkoppeling-{partner.lower().replace(' ', '-')}-{day.isoformat()}.csv"
     return Response(
         as_csv(lines),
         media_type="text/csv; charset=utf-8",
