@@ -68,6 +68,22 @@ class Settings(BaseSettings):
     klantinteracties: e-mail and phone from there, name and address from the BRP)."""
     klantinteracties_token: str | None = Field(default=None, repr=False)
     """The token for its 'Authorization: Token ...' header."""
+    notify_url: str | None = None
+    """A GOV.UK Notify-compatible service (NotifyNL: https://api.notifynl.nl). With
+    ``PROACTIEF_CHANNELS='{"email": "notify_email", "sms": "notify_sms", "brief":
+    "notify_brief"}'`` those channels go through it (docs/deployment.md)."""
+    notify_api_key: str | None = Field(default=None, repr=False)
+    """The service's API key as Notify shows it (name-serviceid-secret)."""
+    notify_template_email: str | None = None
+    """The id of the e-mail template whose subject is ((onderwerp)) and body ((tekst))."""
+    notify_template_sms: str | None = None
+    """The id of the SMS template whose body is ((tekst))."""
+    notify_postage: Literal["first", "second", "economy"] | None = None
+    """The postage of letters; unset: the service's default."""
+    notify_callback_token: str | None = Field(default=None, repr=False)
+    """The bearer token the service sends with its delivery receipts to
+    ``/api/v1/notify/status`` and ``/api/v1/notify/retour``. Unset: those endpoints refuse
+    everything and statuses come by polling (``proactief offer status``)."""
     contact_directory: str | None = None
     """The contact-detail provider plug-in that ``offer send`` asks for addresses (``fake``,
     or an installed one). Unset: ``offer send`` stops and says so; only the demo uses the

@@ -18,6 +18,7 @@ from proactief.channels.base import (
 )
 from proactief.channels.email import EmailChannel, EmailTransport, PickupFolder, SmtpTransport
 from proactief.channels.letter import LetterChannel
+from proactief.channels.notify import NotifyChannel, NotifyError, NotifyService
 from proactief.channels.registry import all_specs, channel_plugins, make_channels, spec_of
 from proactief.channels.sms import FakeSmsProvider, SmsChannel, SmsFolder, SmsProvider
 from proactief.domain import Kanaal
@@ -34,6 +35,9 @@ __all__ = [
     "FakeChannel",
     "FakeSmsProvider",
     "LetterChannel",
+    "NotifyChannel",
+    "NotifyError",
+    "NotifyService",
     "PickupFolder",
     "SmsChannel",
     "SmsFolder",
@@ -55,12 +59,14 @@ def standard_channels(
     sms_provider: SmsProvider | None = None,
     van: str = "vroegsignalering@gemeente.example",
     chosen: Mapping[str, str] | None = None,
+    notify: NotifyService | None = None,
 ) -> dict[Kanaal, Channel]:
     """One plugin per channel: letters as PDFs in ``outbox/brieven``; e-mail through the
     transport given (default: .eml files in ``outbox/email``); SMS through the provider
     given (default: text files in ``outbox/sms``); phone and home visit as tasks; or the
-    installed plug-in ``chosen`` names for a kanaal."""
+    installed plug-in ``chosen`` names for a kanaal (``notify_email`` and its kin need
+    ``notify``)."""
     setup = ChannelSetup(
-        outbox, email_transport=email_transport, sms_provider=sms_provider, van=van
+        outbox, email_transport=email_transport, sms_provider=sms_provider, van=van, notify=notify
     )
     return make_channels(setup, chosen)

@@ -20,6 +20,7 @@ from proactief.domain import (
 
 if TYPE_CHECKING:
     from proactief.channels.email import EmailTransport
+    from proactief.channels.notify import NotifyService
     from proactief.channels.sms import SmsProvider
 
 __all__ = [
@@ -88,6 +89,9 @@ class ChannelSetup:
     email_transport: "EmailTransport | None" = None
     sms_provider: "SmsProvider | None" = None
     van: str = "vroegsignalering@gemeente.example"
+    notify: "NotifyService | None" = None
+    """A Notify-compatible sending service (GOV.UK Notify, NotifyNL), for the ``notify_*``
+    plug-ins."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +132,9 @@ class Delivery:
     kanaal: Kanaal
     detail: str
     bereikt: bool = False
+    extern_id: str | None = None
+    """The sending service's own id (status VERZONDEN): its later delivery status finds
+    the step by it."""
 
     def contactpoging(self, datum: date, dagdeel: str | None = None) -> Contactpoging | None:
         """The DDAS contact attempt this delivery stands for (a task is not one yet: the

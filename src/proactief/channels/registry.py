@@ -27,15 +27,16 @@ __all__ = ["all_specs", "channel_plugins", "make_channels", "spec_of"]
 
 
 def _builtins() -> dict[str, ChannelPlugin]:
-    """Every ``PLUGINS`` tuple in a module of this package: a channel module added here
-    is found without being listed anywhere."""
+    """Every ``PLUGINS`` tuple in a module of this package (named by their kanaal) and
+    every ``NAMED_PLUGINS`` mapping (another way to carry out a kanaal, by its own name,
+    e.g. ``notify_email``): a channel module added here is found without being listed
+    anywhere."""
     found: dict[str, ChannelPlugin] = {}
     for module in pkgutil.iter_modules([str(Path(__file__).parent)]):
-        plugins = getattr(
-            importlib.import_module(f"proactief.channels.{module.name}"), "PLUGINS", ()
-        )
-        for plugin in plugins:
+        loaded = importlib.import_module(f"proactief.channels.{module.name}")
+        for plugin in getattr(loaded, "PLUGINS", ()):
             found[plugin.spec.kanaal.value] = plugin
+        found.update(getattr(loaded, "NAMED_PLUGINS", {}))
     return found
 
 

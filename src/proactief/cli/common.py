@@ -302,6 +302,7 @@ def run_server(*, host: str, port: int, secure_cookies: bool = True, demo: bool 
         else None,
         pseudonymizer=ctx.pseudonymizer,
         person_search=ctx.person_search,
+        notify_callback_token=ctx.settings.notify_callback_token,
     )
     console.print(f"Proactief draait op http://{host}:{port}/ (stoppen: Ctrl+C)")
     # access logs would print paths with case numbers; warnings only

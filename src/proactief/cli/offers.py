@@ -30,6 +30,7 @@ from proactief.settings import Settings
 
 if TYPE_CHECKING:
     from proactief.channels import Channel
+    from proactief.channels.notify import NotifyService
     from proactief.domain import Kanaal
     from proactief.offers.approach import AutoGrantRule
 
@@ -69,9 +70,30 @@ def _channels(settings: Settings) -> "dict[Kanaal, Channel]":
             email_transport=transport,
             van=settings.email_van,
             chosen=settings.channels,
+            notify=_notify(settings),
         )
     except PluginError as exc:
         raise _fail(f"PROACTIEF_CHANNELS: {exc}") from exc
+
+
+def _notify(settings: Settings) -> "NotifyService | None":
+    """The Notify service of the settings, or None when PROACTIEF_NOTIFY_URL is unset."""
+    from proactief.channels.notify import NotifyService, make_notify_client
+
+    if not settings.notify_url:
+        return None
+    if not settings.notify_api_key:
+        raise _fail("PROACTIEF_NOTIFY_URL is ingesteld, maar PROACTIEF_NOTIFY_API_KEY niet.")
+    try:
+        client = make_notify_client(settings.notify_api_key, settings.notify_url)
+    except ValueError as exc:
+        raise _fail(str(exc)) from exc
+    return NotifyService(
+        client,
+        template_email=settings.notify_template_email,
+        template_sms=settings.notify_template_sms,
+        postage=settings.notify_postage,
+    )
 
 
 def _today(datum: str | None) -> date:
@@ -240,6 +262,34 @@ def offer_send(
         ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
         + f". Uitgaande post: {settings.resolved_outbox_dir()}",
         soft_wrap=True,
+    )
+
+
+@offer_app.command("status")
+def offer_status() -> None:
+    """Vraag de verzenddienst (Notify) hoe het staat met berichten die hij heeft: wat
+    aankwam wordt een contactpoging, wat niet aankwam een mislukte stap."""
+    from proactief.channels.notify import delivery_for_status
+    from proactief.offers.outbox import poll_statuses
+
+    settings, engine = context().settings, context().engine
+    service = _notify(settings)
+    if service is None:
+        raise _fail(
+            "er is geen verzenddienst ingesteld (PROACTIEF_NOTIFY_URL): er is niets op te vragen."
+        )
+    updates = poll_statuses(
+        begin=engine.begin,
+        source=service,
+        interpret=delivery_for_status,
+        now=datetime.now(UTC),
+    )
+    counts: dict[str, int] = {}
+    for update in updates:
+        counts[update.status] = counts.get(update.status, 0) + 1
+    console.print(
+        (", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "Geen nieuwe status")
+        + "."
     )
 
 

@@ -45,6 +45,9 @@ class StapStatus(StrEnum):
     IN_WACHTRIJ = "in_wachtrij"
     """Committed with its message in the outbox; no channel has it yet."""
     AFGELEVERD = "afgeleverd"
+    VERZONDEN = "verzonden"
+    """Handed to a sending service (Notify) that reports later whether it arrived: not
+    yet a contact attempt, and not on the resident's page, until it says delivered."""
     MISLUKT = "mislukt"
     TAAK_OPEN = "taak_open"
     GEBLOKKEERD = "geblokkeerd"

@@ -218,6 +218,7 @@ class OutboxRecord:
     aangemaakt: datetime
     afgerond: datetime | None
     detail: str
+    extern_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

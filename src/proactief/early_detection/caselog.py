@@ -44,6 +44,8 @@ class LogSoort(StrEnum):
     ANTWOORD = "antwoord"
     TOEKENNING = "toekenning"
     TERUGKOPPELING = "terugkoppeling"
+    BEZORGING = "bezorging"
+    """What a sending service reported afterwards: not delivered, or a letter came back."""
 
 
 SOORT_NL = {
@@ -57,11 +59,13 @@ SOORT_NL = {
     LogSoort.ANTWOORD: "Antwoord van de inwoner",
     LogSoort.TOEKENNING: "Automatisch toekennen",
     LogSoort.TERUGKOPPELING: "Terugkoppeling aan de schuldeiser",
+    LogSoort.BEZORGING: "Bericht niet aangekomen",
 }
 
 STEP_STATUS_NL = {
     "in_wachtrij": "wacht op verzending",
     "afgeleverd": "verstuurd",
+    "verzonden": "bij de verzenddienst, wacht op bericht van aflevering",
     "mislukt": "niet gelukt",
     "geblokkeerd": "tegengehouden",
     "taak_open": "taak staat open",

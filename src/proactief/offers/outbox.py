@@ -21,12 +21,14 @@ from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import Connection
 
 from proactief.channels import Channel, Delivery, Envelope
 from proactief.domain import ContactDetails, Kanaal, StapStatus
 from proactief.early_detection import repository as early_repo
+from proactief.early_detection.caselog import LogSoort, log_event
 from proactief.early_detection.contacts import case_grant, register_contact
 from proactief.offers import repository as repo
 from proactief.trust.consent import current_state
@@ -36,11 +38,16 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "OutboxDelivery",
+    "StatusSource",
+    "StatusUpdate",
     "decode_envelope",
     "deliver_one",
     "deliver_pending",
     "encode_envelope",
     "enqueue",
+    "poll_statuses",
+    "record_returned_letter",
+    "record_status",
 ]
 
 MAX_ATTEMPTS = 3
@@ -188,8 +195,10 @@ def deliver_one(
         status=delivery.status.value,
         envelop=None,
         pogingen=row.pogingen + 1,
-        afgerond=now,
+        # a sending service that reports later: final when its status comes in
+        afgerond=None if delivery.status is StapStatus.VERZONDEN else now,
         detail=delivery.detail[:300],
+        extern_id=delivery.extern_id,
     )
     repo.update_outreach_step(
         conn, step.id, status=delivery.status.value, detail=delivery.detail[:300]
@@ -203,6 +212,123 @@ def deliver_one(
     return OutboxDelivery(
         outbox_id, step.case_id, step.stap + 1, kanaal, delivery.status, delivery.detail
     )
+
+
+@dataclass(frozen=True, slots=True)
+class StatusUpdate:
+    """A delivery status that changed a step (no personal data)."""
+
+    case_id: int
+    stap: int
+    kanaal: Kanaal
+    status: StapStatus
+    detail: str
+
+
+def record_status(
+    *,
+    conn: Connection,
+    extern_id: str,
+    delivery: Delivery,
+    now: datetime,
+    actor: str = "systeem:verzenddienst",
+) -> StatusUpdate | None:
+    """The final delivery status a sending service reported for the message it knows as
+    ``extern_id``: delivered becomes the step's contact attempt, a failure a failed step.
+    None when no message of ours is still waiting for it (unknown, or recorded before: a
+    receipt that comes twice, by callback and by polling, counts once)."""
+    row = repo.claim_sent_outbox_row(conn, extern_id)
+    if row is None:
+        return None
+    step = repo.outreach_step_row(conn, row.step_id)
+    if step is None:
+        raise LookupError(f"outbox {row.id}: ladder step {row.step_id} is missing")
+    repo.update_outbox_row(
+        conn, row.id, status=delivery.status.value, afgerond=now, detail=delivery.detail[:300]
+    )
+    repo.update_outreach_step(
+        conn, step.id, status=delivery.status.value, detail=delivery.detail[:300]
+    )
+    attempt = delivery.contactpoging(step.tijdstip.date(), step.dagdeel)
+    if attempt is not None:
+        register_contact(conn=conn, case_id=step.case_id, attempt=attempt, actor=actor)
+    else:
+        # the step stays in the ladder's order; the case log says why nothing arrived
+        log_event(
+            conn,
+            case_id=step.case_id,
+            soort=LogSoort.BEZORGING,
+            tekst=f"Stap {step.stap + 1} ({row.kanaal}) niet aangekomen: {delivery.detail}",
+            door=actor,
+            now=now,
+        )
+    log.info("outbox %d (case %d): status %s", row.id, step.case_id, delivery.status)
+    return StatusUpdate(
+        step.case_id, step.stap + 1, Kanaal(row.kanaal), delivery.status, delivery.detail
+    )
+
+
+def record_returned_letter(
+    *, conn: Connection, extern_id: str, now: datetime, actor: str = "systeem:verzenddienst"
+) -> StatusUpdate | None:
+    """A letter that came back undeliverable (Notify's returned-letter report): the step
+    failed after all. The contact attempt it made stays (a letter was sent), and the case
+    log says it came back. None for a letter we do not know or heard of before."""
+    row = repo.outbox_row_by_extern_id(conn, extern_id)
+    if row is None or row.kanaal != Kanaal.BRIEF.value:
+        return None
+    step = repo.outreach_step_row(conn, row.step_id)
+    if step is None or step.status == StapStatus.MISLUKT:
+        return None
+    detail = "de brief kwam terug: onbestelbaar"
+    repo.update_outbox_row(conn, row.id, status=StapStatus.MISLUKT.value, detail=detail)
+    repo.update_outreach_step(conn, step.id, status=StapStatus.MISLUKT.value, detail=detail)
+    log_event(
+        conn,
+        case_id=step.case_id,
+        soort=LogSoort.BEZORGING,
+        tekst=f"Brief van stap {step.stap + 1} kwam terug: onbestelbaar.",
+        door=actor,
+        now=now,
+    )
+    return StatusUpdate(step.case_id, step.stap + 1, Kanaal.BRIEF, StapStatus.MISLUKT, detail)
+
+
+class StatusSource(Protocol):
+    """Where the status of a message handed to a sending service can be asked."""
+
+    def status(self, notification_id: str) -> str:
+        """The service's status word (e.g. Notify's ``delivered``)."""
+        ...
+
+
+def poll_statuses(
+    *,
+    begin: Begin,
+    source: StatusSource,
+    interpret: Callable[[Kanaal, str], Delivery | None],
+    now: datetime,
+) -> list[StatusUpdate]:
+    """Ask the service for every message still ``verzonden`` and record the final ones,
+    each in its own transaction. A status that cannot be asked leaves the message waiting
+    for the next poll."""
+    with begin() as conn:
+        waiting = repo.sent_outbox_rows(conn)
+    done: list[StatusUpdate] = []
+    for outbox_id, extern_id, kanaal in waiting:
+        try:
+            word = source.status(extern_id)
+        except Exception as exc:
+            log.warning("outbox %d: status not available (%s)", outbox_id, type(exc).__name__)
+            continue
+        delivery = interpret(Kanaal(kanaal), word)
+        if delivery is None:
+            continue
+        with begin() as conn:
+            update = record_status(conn=conn, extern_id=extern_id, delivery=delivery, now=now)
+        if update is not None:
+            done.append(update)
+    return done
 
 
 def deliver_pending(

@@ -28,8 +28,10 @@ from proactief.storage.tables import (
 )
 
 __all__ = [
+    "OUTBOX_VERZONDEN",
     "OUTBOX_WACHT",
     "claim_outbox_row",
+    "claim_sent_outbox_row",
     "clear_confirmation",
     "decide_grant",
     "delete_segment_kansen",
@@ -43,6 +45,7 @@ __all__ = [
     "insert_reply",
     "insert_reply_route",
     "open_replies",
+    "outbox_row_by_extern_id",
     "outreach_step_row",
     "outreach_step_rows",
     "outreach_steps_of_case",
@@ -52,6 +55,7 @@ __all__ = [
     "reply_route",
     "reply_route_by_address",
     "segment_kansen_row",
+    "sent_outbox_rows",
     "step_of_reference",
     "update_outbox_row",
     "update_outreach_step",
@@ -140,6 +144,8 @@ def delete_segment_kansen(conn: Connection, person_pseudonym: str) -> int:
 
 OUTBOX_WACHT = "wacht"
 """An outbox row committed and not yet handed to a channel."""
+OUTBOX_VERZONDEN = "verzonden"
+"""Handed to a sending service that reports its delivery status later."""
 
 
 def insert_outbox_row(conn: Connection, row: Values) -> int:
@@ -165,6 +171,39 @@ def claim_outbox_row(conn: Connection, outbox_id: int) -> OutboxRecord | None:
     if conn.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     return record_or_none(OutboxRecord, conn.execute(query).first())
+
+
+def claim_sent_outbox_row(conn: Connection, extern_id: str) -> OutboxRecord | None:
+    """The message a sending service knows as ``extern_id`` if it still waits for its
+    status, locked until the transaction ends (a callback and a poll for the same message
+    at once: one records it, the other finds it recorded)."""
+    query = select(outbox).where(
+        outbox.c.extern_id == extern_id, outbox.c.status == OUTBOX_VERZONDEN
+    )
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    return record_or_none(OutboxRecord, conn.execute(query).first())
+
+
+def outbox_row_by_extern_id(conn: Connection, extern_id: str) -> OutboxRecord | None:
+    """The message a sending service knows as ``extern_id``, locked, whatever its status."""
+    query = select(outbox).where(outbox.c.extern_id == extern_id)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    return record_or_none(OutboxRecord, conn.execute(query).first())
+
+
+def sent_outbox_rows(conn: Connection) -> list[tuple[int, str, str]]:
+    """(outbox id, the service's id, kanaal) of every message that waits for its delivery
+    status, oldest first."""
+    return [
+        (row.id, row.extern_id, row.kanaal)
+        for row in conn.execute(
+            select(outbox.c.id, outbox.c.extern_id, outbox.c.kanaal)
+            .where(outbox.c.status == OUTBOX_VERZONDEN, outbox.c.extern_id.is_not(None))
+            .order_by(outbox.c.id)
+        )
+    ]
 
 
 def update_outbox_row(conn: Connection, outbox_id: int, **values: object) -> None:

@@ -306,7 +306,8 @@ outreach_steps = Table(
     Column("dagdeel", String(10), nullable=True),
     Column("tijdstip", DateTime(timezone=True), nullable=False),
     Column("message_id", Integer, ForeignKey("messages.id"), nullable=True),
-    # 'afgeleverd', 'mislukt', 'geblokkeerd', 'taak_open', 'taak_afgerond'
+    # 'in_wachtrij', 'verzonden', 'afgeleverd', 'mislukt', 'geblokkeerd', 'taak_open',
+    # 'taak_afgerond'
     Column("status", String(20), nullable=False),
     # no personal data: a file name, a transport reference or an error class
     Column("detail", String(300), nullable=False),
@@ -327,8 +328,12 @@ outbox = Table(
     Column("referentie", String(100), nullable=False, unique=True),
     Column("kanaal", String(20), nullable=False),
     Column("envelop", Text, nullable=True),
-    # 'wacht' (committed, not yet handed over), 'afgeleverd', 'mislukt'
+    # 'wacht' (committed, not yet handed over), 'verzonden' (a sending service has it and
+    # reports later), 'afgeleverd', 'mislukt', 'geblokkeerd'
     Column("status", String(20), nullable=False, index=True),
+    # the sending service's own id for the message (Notify's notification id): how its
+    # delivery status, by callback or by polling, finds the step (migration 0012)
+    Column("extern_id", String(100), nullable=True, unique=True),
     Column("pogingen", Integer, nullable=False, server_default="0"),
     Column("aangemaakt", DateTime(timezone=True), nullable=False),
     Column("afgerond", DateTime(timezone=True), nullable=True),

@@ -3,12 +3,15 @@ resources in Dutch plural nouns, errors as ``application/problem+json`` (RFC 945
 OpenAPI document at /api/v1/openapi.json and an ``API-Version`` header on every response.
 
 It uses the same session as the pages (cookie) and the same role matrix; every unsafe
-request needs the session's CSRF token in the ``X-CSRF-Token`` header.
+request needs the session's CSRF token in the ``X-CSRF-Token`` header. The delivery receipts
+of a Notify service (/notify/status, /notify/retour) are the exception: no session, the
+bearer token agreed with that service instead.
 """
 
+import hmac
 from collections.abc import Awaitable, Callable
-from datetime import date
-from typing import Annotated
+from datetime import UTC, date, datetime
+from typing import Annotated, Literal
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
@@ -16,6 +19,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from proactief.accounts.users import User
+from proactief.channels.notify import delivery_for_status
 from proactief.domain import (
     Contactpoging,
     Contactsoort,
@@ -33,6 +37,7 @@ from proactief.early_detection.feedback import (
     pending_feedback,
     send_feedback,
 )
+from proactief.offers.outbox import record_returned_letter, record_status
 from proactief.trust.consent import channel_events, current_state, record_events
 from proactief.web.auth import NotAllowed, NotLoggedIn
 from proactief.web.deps import (
@@ -153,6 +158,27 @@ def problem(status: int, title: str, detail: str, instance: str, **extra: object
 PROBLEM = {"content": {"application/problem+json": {}}, "description": "Probleem"}
 
 
+class Afleverbericht(BaseModel):
+    """A Notify service's delivery receipt (its callback: 'Delivery receipts'). Only the
+    id, type and status are read; the other fields (among them the address, 'to') are
+    accepted and dropped."""
+
+    id: str = Field(min_length=1, max_length=100)
+    reference: str | None = None
+    status: str = Field(min_length=1, max_length=40)
+    notification_type: Literal["email", "sms", "letter"]
+
+
+class Retourbericht(BaseModel):
+    """A Notify service's report of a letter that came back ('Returned letters')."""
+
+    notification_id: str = Field(min_length=1, max_length=100)
+    reference: str | None = None
+
+
+_NOTIFY_KANAAL = {"email": Kanaal.EMAIL, "sms": Kanaal.SMS, "letter": Kanaal.BRIEF}
+
+
 def create_api(context: WebContext) -> FastAPI:
     """The API app, mounted at /api/v1 by ``create_app``, on the same context."""
     api = FastAPI(
@@ -211,6 +237,34 @@ def create_api(context: WebContext) -> FastAPI:
     api.add_exception_handler(
         CsrfFailed, refusal(403, "Geen toegang", "De CSRF-token ontbreekt of klopt niet.")
     )
+
+    def notify_caller(request: Request) -> None:
+        """Only the sending service, by the bearer token agreed with it."""
+        expected = context.notify_callback_token
+        given = request.headers.get("authorization", "")
+        if not expected or not hmac.compare_digest(given.encode(), f"Bearer {expected}".encode()):
+            raise HTTPException(401, "Onbekende afzender van het afleverbericht.")
+
+    @api.post("/notify/status", status_code=204, dependencies=[Depends(notify_caller)])
+    def notify_status(bericht: Afleverbericht) -> Response:
+        """Afleverbericht van de verzenddienst (Notify): aangekomen wordt een contactpoging,
+        niet aangekomen een mislukte stap. Een bericht dat twee keer komt telt één keer."""
+        delivery = delivery_for_status(_NOTIFY_KANAAL[bericht.notification_type], bericht.status)
+        if delivery is not None:
+            with context.engine.begin() as conn:
+                record_status(
+                    conn=conn, extern_id=bericht.id, delivery=delivery, now=datetime.now(UTC)
+                )
+        return Response(status_code=204)
+
+    @api.post("/notify/retour", status_code=204, dependencies=[Depends(notify_caller)])
+    def notify_returned(bericht: Retourbericht) -> Response:
+        """Een brief kwam terug (onbestelbaar): de stap is toch mislukt."""
+        with context.engine.begin() as conn:
+            record_returned_letter(
+                conn=conn, extern_id=bericht.notification_id, now=datetime.now(UTC)
+            )
+        return Response(status_code=204)
 
     @api.get("/zaken", response_model=list[ZaakSamenvatting])
     def list_cases(

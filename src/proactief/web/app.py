@@ -88,6 +88,7 @@ def create_app(
     contact_directory: ContactDirectory | None = None,
     pseudonymizer: Pseudonymizer | None = None,
     person_search: PersonSearch | None = None,
+    notify_callback_token: str | None = None,
 ) -> FastAPI:
     """The app on ``engine``; ``secret_key`` signs the session cookies; the names go into
     the CBS report; ``rule_settings`` are the municipal choices the entitlement
@@ -103,7 +104,8 @@ def create_app(
     ``pseudonymizer``: the key's pseudonymizer, for files uploaded to /inname (None: the
     page offers no upload). ``person_search``: the population register (BRP), for the
     queue's search on surname and date of birth (None: the search says it is not
-    connected)."""
+    connected). ``notify_callback_token``: the bearer token of the Notify service's
+    delivery receipts at /api/v1/notify/status and /api/v1/notify/retour (None: refused)."""
     context = WebContext(
         engine=engine,
         templates=page_templates(),
@@ -118,6 +120,7 @@ def create_app(
         login_limit=Throttle(engine, "5/15 minutes"),
         client_limit=Throttle(engine, "50/15 minutes"),
         code_limit=Throttle(engine, "5/15 minutes"),
+        notify_callback_token=notify_callback_token,
     )
 
     @asynccontextmanager

@@ -81,6 +81,9 @@ class WebContext:
     """Password attempts per client address, whatever the name (many names tried)."""
     code_limit: Throttle
     """Resident code attempts per client address."""
+    notify_callback_token: str | None = None
+    """The bearer token a Notify service sends with its delivery receipts; None: the
+    receipt endpoints refuse everything."""
 
 
 def _context(request: Request) -> WebContext:
