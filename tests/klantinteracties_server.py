@@ -9,8 +9,10 @@ answer the contract does not allow fails the test instead. The document defines 
 answers, so this server gives none; the client's handling of 401, 429, 5xx and timeouts
 is tested with httpx2's MockTransport.
 
-The registry's content: partijen (persons, each with a BSN identificator) and the
-digitale adressen they gave. ``GET /partijen`` and ``GET /digitaleadressen`` filter on the
+The registry's content: partijen (persons, each with a BSN identificator), the
+digitale adressen they gave, and the Klantcontacten written to it (``POST
+/maak-klantcontact``, found again by ``GET /klantcontacten?referentienummer=``).
+``GET /partijen`` and ``GET /digitaleadressen`` filter on the
 BSN identificator (paged), ``POST /digitaleadressen`` adds one. The document lists no
 error answers besides 400, so timeouts, 429 and 5xx are tested with MockTransport too.
 """
@@ -57,6 +59,9 @@ class KlantinteractiesServer:
     """Partijen without a BSN (a bewindvoerder's office): uuid -> name and address."""
     vertegenwoordigingen: list[tuple[str, str]] = field(default_factory=list)
     """(represented partij uuid, representing partij uuid)."""
+    klantcontacten: list[dict[str, Any]] = field(default_factory=list)
+    """What ``/maak-klantcontact`` made: each the Klantcontact with its betrokkene and
+    onderwerpobject, as the registry answered them."""
 
     def __post_init__(self) -> None:
         self.api = OpenAPI.from_file_path(str(SPEC))
@@ -142,6 +147,40 @@ class KlantinteractiesServer:
             "partijIdentificatie": {"volledigeNaam": "J. Jansen"},
         }
 
+    def _maak_klantcontact(self, body: dict[str, Any]) -> dict[str, Any]:
+        """The Klantcontact, betrokkene and onderwerpobject of one request, all three."""
+        kc, bt, ow = (str(uuid.uuid4()) for _ in range(3))
+
+        def ref(kind: str, ident: str) -> dict[str, str]:
+            return {"uuid": ident, "url": f"{self.url}/{kind}/{ident}"}
+
+        made = {
+            "klantcontact": {
+                **ref("klantcontacten", kc),
+                "gingOverOnderwerpobjecten": [ref("onderwerpobjecten", ow)],
+                "hadBetrokkenActoren": [],
+                "omvatteBijlagen": [],
+                "hadBetrokkenen": [ref("betrokkenen", bt)],
+                "leiddeTotInterneTaken": [],
+                **body["klantcontact"],
+            },
+            "betrokkene": {
+                **ref("betrokkenen", bt),
+                "hadKlantcontact": ref("klantcontacten", kc),
+                "digitaleAdressen": [],
+                "volledigeNaam": "",
+                **body["betrokkene"],
+                "wasPartij": ref("partijen", body["betrokkene"]["wasPartij"]["uuid"]),
+            },
+            "onderwerpobject": {
+                **ref("onderwerpobjecten", ow),
+                "klantcontact": ref("klantcontacten", kc),
+                **body["onderwerpobject"],
+            },
+        }
+        self.klantcontacten.append(made)
+        return made
+
     def _mock(self, http: Request, raw: bytes) -> MockRequest:
         return MockRequest(
             "http://localhost",
@@ -178,6 +217,20 @@ class KlantinteractiesServer:
             )
         path = http.url.path.removeprefix(PREFIX)
         query = dict(http.query_params)
+        if http.method == "POST" and path == "/maak-klantcontact":
+            return self._answer(request, 201, self._maak_klantcontact(json.loads(raw)))
+        if path == "/klantcontacten":
+            wanted = query.get("referentienummer")
+            found = [
+                m["klantcontact"]
+                for m in self.klantcontacten
+                if wanted is None or m["klantcontact"]["referentienummer"] == wanted
+            ]
+            return self._answer(
+                request,
+                200,
+                {"count": len(found), "next": None, "previous": None, "results": found},
+            )
         if http.method == "POST":
             body = json.loads(raw)
             partij = body["verstrektDoorPartij"]["uuid"]
@@ -238,6 +291,8 @@ def running(server: KlantinteractiesServer) -> Iterator[KlantinteractiesServer]:
             Route(f"{PREFIX}/partijen/{{uuid}}", server.handle, methods=["GET"]),
             Route(f"{PREFIX}/vertegenwoordigingen", server.handle, methods=["GET"]),
             Route(f"{PREFIX}/digitaleadressen", server.handle, methods=["GET", "POST"]),
+            Route(f"{PREFIX}/klantcontacten", server.handle, methods=["GET"]),
+            Route(f"{PREFIX}/maak-klantcontact", server.handle, methods=["POST"]),
         ]
     )
     with serving(app, "the Klantinteracties test server") as base:

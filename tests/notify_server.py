@@ -16,11 +16,14 @@ sent.
 - Statuses move when a test says so (``set_status``); a final one is posted as a delivery
   receipt to ``callback_url`` with the agreed bearer token, as Notify does; ``return_letter``
   posts a returned-letter report.
+- ``hold`` keeps posted messages waiting until the test releases them (a client killed
+  while Notify takes its message).
 - ``fail_next`` gives the next answers as errors (500, 429, 403); ``lose_answer_of``
   stores the message and then answers 502, as when a connection breaks after Notify took
   it.
 """
 
+import asyncio
 import base64
 import re
 import threading
@@ -227,6 +230,10 @@ class NotifyServer:
     callback_url: str | None = None
     returned_letter_url: str | None = None
     callbacks: list[tuple[str, int]] = field(default_factory=list)
+    hold: threading.Event | None = None
+    """While set and not yet released, every message a client posts waits here (a test
+    kills the client meanwhile); ``held`` counts them."""
+    held: int = 0
     url: str = ""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -360,6 +367,10 @@ class NotifyServer:
             except ValueError:
                 self.violations.append(f"{path}: no JSON body")
                 return self._refuse(400, "ValidationError", "Invalid JSON supplied in POST data")
+            if self.hold is not None and not self.hold.is_set():
+                self.held += 1
+                while not self.hold.is_set():
+                    await asyncio.sleep(0.05)
             return self._send(path.rsplit("/", 1)[1], body)
         return self._refuse(404, "NotFound", "The requested URL was not found on the server.")
 

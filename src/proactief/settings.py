@@ -84,6 +84,10 @@ class Settings(BaseSettings):
     """The bearer token the service sends with its delivery receipts to
     ``/api/v1/notify/status`` and ``/api/v1/notify/retour``. Unset: those endpoints refuse
     everything and statuses come by polling (``proactief offer status``)."""
+    worker_vastgelopen_seconden: float = Field(default=120.0, ge=1)
+    """A worker that sent no sign of life for this many seconds is taken for dead (killed,
+    or its machine went down): the job it held runs again on another worker. Workers send
+    one every 10 seconds (or a third of this, if less)."""
     contact_directory: str | None = None
     """The contact-detail provider plug-in that ``offer send`` asks for addresses (``fake``,
     or an installed one). Unset: ``offer send`` stops and says so; only the demo uses the

@@ -230,3 +230,91 @@ def test_messages_for_a_represented_resident_go_to_the_representative(
     # no vertegenwoordiging in the registry: no address, so the step fails clearly
     nobody = directory.lookup(ContactSubject("p", VALID_BSNS[1]), "bewindvoerder")
     assert (nobody.email, nobody.adres) == (None, ())
+
+
+def test_each_contact_attempt_becomes_one_klantcontact(
+    engine: Engine, ki: KlantinteractiesServer
+) -> None:
+    """Written with the person's partij as betrokkene and the case as onderwerpobject; a
+    second run writes nothing again, and a run whose answer got lost finds its write by
+    the reference instead of writing twice."""
+    from sqlalchemy import select
+
+    from proactief.domain import Contactpoging, Contactsoort, Dagdeel
+    from proactief.early_detection.contacts import register_contact
+    from proactief.early_detection.klantcontacten import write_klantcontacten
+    from proactief.storage.tables import klantcontacten_geschreven
+    from proactief.trust.identity import keep_bsn
+
+    with engine.begin() as conn:
+        case_id = make_case(conn)
+        keep_bsn(conn=conn, person_pseudonym=PERSON, bsn=BSN)
+        for soort, bereikt in ((Contactsoort.BRIEF, False), (Contactsoort.TELEFOON, True)):
+            register_contact(
+                conn=conn,
+                case_id=case_id,
+                attempt=Contactpoging(soort, datetime(2026, 7, 1).date(), Dagdeel.MIDDAG, bereikt),
+                actor="test",
+            )
+    registry = client(ki)
+    now = datetime.now(UTC)
+
+    class LostAnswer:
+        """The registry makes the first Klantcontact, then the answer gets lost."""
+
+        def __init__(self) -> None:
+            self.lost = False
+
+        def partij_uuid(self, bsn: str) -> str | None:
+            return registry.partij_uuid(bsn)
+
+        def klantcontact_by_referentie(self, referentie: str) -> str | None:
+            return registry.klantcontact_by_referentie(referentie)
+
+        def maak_klantcontact(self, contact: Any) -> str:
+            made = registry.maak_klantcontact(contact)
+            if not self.lost:
+                self.lost = True
+                raise KlantinteractiesError("connection broke after the write")
+            return made
+
+    first = write_klantcontacten(begin=engine.begin, registry=LostAnswer(), now=now)
+    assert (first.geschreven, first.mislukt) == (1, 1)
+    again = write_klantcontacten(begin=engine.begin, registry=registry, now=now)
+    assert (again.geschreven, again.mislukt) == (1, 0)
+    assert write_klantcontacten(begin=engine.begin, registry=registry, now=now).geschreven == 0
+    assert len(ki.klantcontacten) == 2  # two attempts, two Klantcontacten, none twice
+    made = {m["klantcontact"]["kanaal"]: m for m in ki.klantcontacten}
+    letter, call = made["brief"], made["telefoon"]
+    assert letter["klantcontact"]["indicatieContactGelukt"] is False
+    assert call["klantcontact"]["indicatieContactGelukt"] is True
+    assert call["klantcontact"]["vertrouwelijk"] is True
+    assert call["betrokkene"]["wasPartij"]["uuid"] == ki.partijen[BSN]
+    assert call["onderwerpobject"]["onderwerpobjectidentificator"]["objectId"] == str(case_id)
+    with engine.begin() as conn:
+        kept = conn.execute(select(klantcontacten_geschreven)).all()
+    assert {k.klantcontact_uuid for k in kept} == {
+        m["klantcontact"]["uuid"] for m in ki.klantcontacten
+    }
+
+
+def test_a_person_the_registry_does_not_know_is_not_written(
+    engine: Engine, ki: KlantinteractiesServer
+) -> None:
+    from proactief.domain import Contactpoging, Contactsoort
+    from proactief.early_detection.contacts import register_contact
+    from proactief.early_detection.klantcontacten import write_klantcontacten
+
+    with engine.begin() as conn:
+        case_id = make_case(conn)
+        ki.partijen.pop(BSN)  # the registry has no partij for this person
+        register_contact(
+            conn=conn,
+            case_id=case_id,
+            attempt=Contactpoging(Contactsoort.BRIEF, datetime(2026, 7, 1).date(), None, False),
+            actor="test",
+        )
+    result = write_klantcontacten(begin=engine.begin, registry=client(ki), now=datetime.now(UTC))
+    assert (result.geschreven, result.geen_partij) == (0, 1)
+    assert ki.klantcontacten == []
+    assert "zonder partij" in result.summary()

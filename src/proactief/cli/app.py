@@ -19,6 +19,7 @@ from proactief.cli.rules import rules_app
 from proactief.cli.segment import segment_app
 from proactief.cli.trust import audit_app, consent_app, key_app, retention_app, why
 from proactief.cli.web import code, serve, users_app
+from proactief.cli.worker import taak_app, worker
 from proactief.settings import Settings
 
 app = typer.Typer(
@@ -47,6 +48,8 @@ app.add_typer(key_app, name="key")
 app.add_typer(retention_app, name="retention")
 app.command("serve")(serve)
 app.add_typer(users_app, name="users")
+app.add_typer(taak_app, name="taak")
+app.command("worker")(worker)
 app.command("code")(code)
 
 log = logging.getLogger("proactief")

@@ -46,21 +46,33 @@ from proactief.trust.keys import pseudonym_key
 from proactief.trust.pseudonyms import KeyFileError, Pseudonymizer, load_or_create_key
 
 if TYPE_CHECKING:
+    import procrastinate
+
+    from proactief.channels import Channel, NotifyService
+    from proactief.channels.inbound import Inbound
+    from proactief.domain import Kanaal
     from proactief.entitlements import MunicipalSettings
     from proactief.offers.account import Afzender
     from proactief.sources.brp import PersonSearch
+    from proactief.workers import WorkerDeps
 
 __all__ = [
     "CommandContext",
     "afzender_of",
+    "channels_of",
     "console",
     "context",
     "err",
     "fail",
+    "inboxes_of",
+    "notify_of",
+    "on_postgres",
     "open_to_others",
     "progress_bar",
+    "queue_app",
     "run_server",
     "start",
+    "worker_deps",
 ]
 
 console = Console()
@@ -272,6 +284,114 @@ def afzender_of(settings: Settings) -> "Afzender":
         email_antwoord=settings.inbound_maildir is not None,
         code_dagen=settings.code_dagen,
     )
+
+
+def channels_of(settings: Settings) -> "dict[Kanaal, Channel]":
+    """The channel plugins the settings ask for (SMTP when PROACTIEF_SMTP_HOST is set,
+    Notify's plug-ins when PROACTIEF_CHANNELS names them)."""
+    from proactief.channels import SmtpTransport, standard_channels
+
+    transport = (
+        SmtpTransport(
+            settings.smtp_host,
+            settings.smtp_port,
+            starttls=settings.smtp_starttls,
+            username=settings.smtp_user,
+            password=settings.smtp_password,
+            journal=settings.resolved_outbox_dir() / "smtp-verzonden",
+        )
+        if settings.smtp_host
+        else None
+    )
+    try:
+        return standard_channels(
+            settings.resolved_outbox_dir(),
+            email_transport=transport,
+            van=settings.email_van,
+            chosen=settings.channels,
+            notify=notify_of(settings),
+        )
+    except PluginError as exc:
+        raise fail(f"PROACTIEF_CHANNELS: {exc}") from exc
+
+
+def notify_of(settings: Settings) -> "NotifyService | None":
+    """The Notify service of the settings, or None when PROACTIEF_NOTIFY_URL is unset."""
+    from proactief.channels.notify import NotifyService, make_notify_client
+
+    if not settings.notify_url:
+        return None
+    if not settings.notify_api_key:
+        raise fail("PROACTIEF_NOTIFY_URL is ingesteld, maar PROACTIEF_NOTIFY_API_KEY niet.")
+    try:
+        client = make_notify_client(settings.notify_api_key, settings.notify_url)
+    except ValueError as exc:
+        raise fail(str(exc)) from exc
+    return NotifyService(
+        client,
+        template_email=settings.notify_template_email,
+        template_sms=settings.notify_template_sms,
+        postage=settings.notify_postage,
+    )
+
+
+def inboxes_of(settings: Settings) -> "list[Inbound]":
+    """The inboxes of replies the settings name (none: an empty list)."""
+    from proactief.channels.inbound import MaildirInbound, SmsFolderInbound
+
+    inboxes: list[Inbound] = []
+    if settings.inbound_sms_dir is not None:
+        inboxes.append(SmsFolderInbound(settings.inbound_sms_dir))
+    if settings.inbound_maildir is not None:
+        inboxes.append(MaildirInbound(settings.inbound_maildir))
+    return inboxes
+
+
+def worker_deps(name: str) -> "WorkerDeps":
+    """What the background tasks need, from the settings (``proactief worker``)."""
+    from proactief.jobs import load_schedule
+    from proactief.sources.klantinteracties import KlantinteractiesClient
+    from proactief.workers import WorkerDeps
+
+    ctx = context()
+    settings = ctx.settings
+    try:
+        schedule = load_schedule(settings=settings)
+    except ValueError as exc:
+        raise fail(str(exc)) from exc
+    return WorkerDeps(
+        engine=ctx.engine,
+        schedule=schedule,
+        work_queue=ctx.work_queue,
+        afzender=afzender_of(settings),
+        channels=channels_of(settings),
+        # checked when the ladder runs: the other tasks need no addresses
+        directory=ctx.contact_directory if settings.contact_directory else None,
+        address_hasher=ctx.pseudonymizer.for_address,
+        data_dir=settings.data_dir,
+        rule_settings=ctx.rule_settings,
+        notify=notify_of(settings),
+        inboxes=inboxes_of(settings),
+        registry=KlantinteractiesClient(
+            settings.klantinteracties_url, token=settings.klantinteracties_token or ""
+        )
+        if settings.klantinteracties_url
+        else None,
+        worker=name,
+        stalled_seconds=settings.worker_vastgelopen_seconden,
+    )
+
+
+def queue_app(deps: "WorkerDeps") -> "procrastinate.App":
+    """The workers' queue on the configured PostgreSQL database."""
+    from proactief.workers.queue import conninfo_of, make_app
+
+    return make_app(deps, conninfo_of(context().settings.resolved_database_url()))
+
+
+def on_postgres() -> bool:
+    """Whether the database is PostgreSQL (the queue), not the embedded SQLite file."""
+    return context().engine.dialect.name == "postgresql"
 
 
 def run_server(*, host: str, port: int, secure_cookies: bool = True, demo: bool = False) -> None:

@@ -11,8 +11,19 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from proactief.channels import SmtpTransport, standard_channels
-from proactief.cli.common import afzender_of, console, context, err, shown
+from proactief.cli.common import (
+    afzender_of,
+    channels_of,
+    console,
+    context,
+    err,
+    inboxes_of,
+    notify_of,
+    on_postgres,
+    queue_app,
+    shown,
+    worker_deps,
+)
 from proactief.cli.common import fail as _fail
 from proactief.domain import Dagdeel
 from proactief.domain.offers import StapStatus
@@ -25,13 +36,8 @@ from proactief.early_detection.contacts import (
 )
 from proactief.offers import repository as offers_repo
 from proactief.offers.campaigns import CampaignError, check_campaign, load_campaign
-from proactief.plugins import PluginError
-from proactief.settings import Settings
 
 if TYPE_CHECKING:
-    from proactief.channels import Channel
-    from proactief.channels.notify import NotifyService
-    from proactief.domain import Kanaal
     from proactief.offers.approach import AutoGrantRule
 
 offer_app = typer.Typer(
@@ -47,53 +53,6 @@ inbound_app = typer.Typer(
     help="Antwoorden van inwoners op sms en e-mail: STOP en andere reacties.",
     no_args_is_help=True,
 )
-
-
-def _channels(settings: Settings) -> "dict[Kanaal, Channel]":
-    """The channel plugins the settings ask for (SMTP when PROACTIEF_SMTP_HOST is set)."""
-
-    transport = (
-        SmtpTransport(
-            settings.smtp_host,
-            settings.smtp_port,
-            starttls=settings.smtp_starttls,
-            username=settings.smtp_user,
-            password=settings.smtp_password,
-            journal=settings.resolved_outbox_dir() / "smtp-verzonden",
-        )
-        if settings.smtp_host
-        else None
-    )
-    try:
-        return standard_channels(
-            settings.resolved_outbox_dir(),
-            email_transport=transport,
-            van=settings.email_van,
-            chosen=settings.channels,
-            notify=_notify(settings),
-        )
-    except PluginError as exc:
-        raise _fail(f"PROACTIEF_CHANNELS: {exc}") from exc
-
-
-def _notify(settings: Settings) -> "NotifyService | None":
-    """The Notify service of the settings, or None when PROACTIEF_NOTIFY_URL is unset."""
-    from proactief.channels.notify import NotifyService, make_notify_client
-
-    if not settings.notify_url:
-        return None
-    if not settings.notify_api_key:
-        raise _fail("PROACTIEF_NOTIFY_URL is ingesteld, maar PROACTIEF_NOTIFY_API_KEY niet.")
-    try:
-        client = make_notify_client(settings.notify_api_key, settings.notify_url)
-    except ValueError as exc:
-        raise _fail(str(exc)) from exc
-    return NotifyService(
-        client,
-        template_email=settings.notify_template_email,
-        template_sms=settings.notify_template_sms,
-        postage=settings.notify_postage,
-    )
 
 
 def _today(datum: str | None) -> date:
@@ -203,9 +162,20 @@ def offer_send(
     datum: Annotated[
         str | None, typer.Option(help="Doe alsof het deze datum is (JJJJ-MM-DD).")
     ] = None,
+    wachtrij: Annotated[
+        bool,
+        typer.Option(
+            "--wachtrij",
+            help="Niet zelf versturen: zet elke zaak als taak in de wachtrij van de workers "
+            "(PostgreSQL; proactief worker).",
+        ),
+    ] = False,
 ) -> None:
     """Zet de volgende stap van de contactladder als die aan de beurt is: een brief, e-mail
     of sms versturen, of een bel- of bezoektaak maken."""
+    if wachtrij:
+        _send_through_queue(case_ids, alle)
+        return
 
     from proactief.offers.outbox import deliver_pending
     from proactief.offers.outreach import send_next_step
@@ -217,7 +187,7 @@ def offer_send(
     settings, engine = context().settings, context().engine
     today = _today(datum)
     now = datetime.combine(today, time(9), tzinfo=UTC)
-    channels = _channels(settings)
+    channels = channels_of(settings)
     # first what an interrupted run committed but did not hand over: the same envelopes
     recovered = deliver_pending(begin=engine.begin, channels=channels, now=now, actor="medewerker")
     if recovered:
@@ -265,6 +235,30 @@ def offer_send(
     )
 
 
+def _send_through_queue(case_ids: list[int] | None, alle: bool) -> None:
+    """One job per case in the workers' queue (a case whose job still waits: not again)."""
+    from proactief.workers.queue import defer_ladder_cases
+    from proactief.workers.tasks import ladder_case_ids
+
+    if not case_ids and not alle:
+        raise _fail("geef zaaknummers, of --alle voor alle open zaken.")
+    if not on_postgres():
+        raise _fail(
+            "--wachtrij vraagt PostgreSQL (PROACTIEF_DATABASE_URL): op SQLite is er geen "
+            "wachtrij; laat --wachtrij weg."
+        )
+    deps = worker_deps("offer send")
+    ids = ladder_case_ids(deps) if alle else list(case_ids or [])
+    app = queue_app(deps)
+    with app.open():
+        queued, waiting = defer_ladder_cases(app, ids)
+    console.print(
+        f"{queued} zaken in de wachtrij voor de workers"
+        + (f"; {waiting} stonden er al in" if waiting else "")
+        + ". Start ze met: proactief worker"
+    )
+
+
 @offer_app.command("status")
 def offer_status() -> None:
     """Vraag de verzenddienst (Notify) hoe het staat met berichten die hij heeft: wat
@@ -273,7 +267,7 @@ def offer_status() -> None:
     from proactief.offers.outbox import poll_statuses
 
     settings, engine = context().settings, context().engine
-    service = _notify(settings)
+    service = notify_of(settings)
     if service is None:
         raise _fail(
             "er is geen verzenddienst ingesteld (PROACTIEF_NOTIFY_URL): er is niets op te vragen."
@@ -469,16 +463,12 @@ def inbound_fetch() -> None:
     """Lees de antwoorden op sms en e-mail (PROACTIEF_INBOUND_SMS_DIR,
     PROACTIEF_INBOUND_MAILDIR): STOP meldt af (met bevestiging), de rest wordt een taak
     voor de vaste contactpersoon."""
-    from proactief.channels.inbound import Inbound, InboundError, MaildirInbound, SmsFolderInbound
+    from proactief.channels.inbound import InboundError
     from proactief.offers.replies import process_inbound
 
     ctx = context()
     settings = ctx.settings
-    inboxes: list[Inbound] = []
-    if settings.inbound_sms_dir is not None:
-        inboxes.append(SmsFolderInbound(settings.inbound_sms_dir))
-    if settings.inbound_maildir is not None:
-        inboxes.append(MaildirInbound(settings.inbound_maildir))
+    inboxes = inboxes_of(settings)
     if not inboxes:
         raise _fail(
             "geen inbox ingesteld: zet PROACTIEF_INBOUND_SMS_DIR en/of PROACTIEF_INBOUND_MAILDIR."
@@ -488,7 +478,7 @@ def inbound_fetch() -> None:
         outcomes = process_inbound(
             begin=ctx.engine.begin,
             inboxes=inboxes,
-            channels=_channels(settings),
+            channels=channels_of(settings),
             hasher=ctx.pseudonymizer.for_address,
             afzender=afzender.naam,
             telefoon=afzender.telefoon,

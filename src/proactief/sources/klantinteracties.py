@@ -21,7 +21,8 @@ Errors (a timeout, 401/403, 4xx, 5xx, an answer that is not the contract's) rais
 """
 
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any, ClassVar
 
 import httpx2
@@ -30,6 +31,7 @@ from proactief.domain import ContactDetails
 from proactief.sources.contactgegevens import ContactDirectory, ContactSubject, GivenDetails
 
 __all__ = [
+    "KlantcontactIn",
     "KlantinteractiesClient",
     "KlantinteractiesContactDirectory",
     "KlantinteractiesError",
@@ -40,6 +42,21 @@ _RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 _MAX_PAGES = 50
 """More pages than this for one person is a broken answer, not a list to read whole."""
 _BSN = {"partijIdentificator__codeRegister": "brp", "partijIdentificator__codeSoortObjectId": "bsn"}
+
+
+@dataclass(frozen=True, slots=True)
+class KlantcontactIn:
+    """One contact attempt as the registry gets it (no text a resident wrote)."""
+
+    partij_uuid: str
+    zaak: str
+    kanaal: str
+    onderwerp: str
+    inhoud: str
+    gelukt: bool
+    moment: datetime
+    referentie: str
+    """At most 10 characters; unique per attempt (``PF00000123``)."""
 
 
 class KlantinteractiesError(RuntimeError):
@@ -118,6 +135,63 @@ class KlantinteractiesClient:
                 f"({type(exc).__name__})"
             ) from exc
         return _checked(response, expected=201)
+
+    def klantcontact_by_referentie(self, referentie: str) -> str | None:
+        """The uuid of the Klantcontact that carries ``referentie``, or None."""
+        found = self._get("/klantcontacten", {"referentienummer": referentie})
+        results = found.get("results")
+        if not isinstance(results, list):
+            raise _invalid()
+        for result in results:
+            if isinstance(result, dict) and result.get("referentienummer") == referentie:
+                uuid = result.get("uuid")
+                if not isinstance(uuid, str):
+                    raise _invalid()
+                return uuid
+        return None
+
+    def maak_klantcontact(self, contact: "KlantcontactIn") -> str:
+        """Write one Klantcontact with its betrokkene (the person's partij) and its
+        onderwerpobject (the case) in one request (``/maak-klantcontact``: the registry
+        makes all three or none); the Klantcontact's uuid. Not retried: the caller asks
+        ``klantcontact_by_referentie`` first."""
+        body = {
+            "klantcontact": {
+                "kanaal": contact.kanaal,
+                "onderwerp": contact.onderwerp,
+                "inhoud": contact.inhoud,
+                "indicatieContactGelukt": contact.gelukt,
+                "taal": "nld",
+                "vertrouwelijk": True,
+                "plaatsgevondenOp": contact.moment.isoformat(),
+                "referentienummer": contact.referentie,
+            },
+            "betrokkene": {
+                "wasPartij": {"uuid": contact.partij_uuid},
+                "rol": "klant",
+                "initiator": False,
+            },
+            "onderwerpobject": {
+                "onderwerpobjectidentificator": {
+                    "objectId": contact.zaak,
+                    "codeObjecttype": "vroegsignaalzaak",
+                    "codeRegister": "proactief",
+                    "codeSoortObjectId": "zaaknummer",
+                }
+            },
+        }
+        try:
+            response = self._http.post("/maak-klantcontact", json=body)
+        except httpx2.HTTPError as exc:
+            raise KlantinteractiesError(
+                "Het klantcontactsysteem is niet bereikbaar / the registry cannot be reached "
+                f"({type(exc).__name__})"
+            ) from exc
+        made = _checked(response, expected=201).get("klantcontact")
+        uuid = made.get("uuid") if isinstance(made, dict) else None
+        if not isinstance(uuid, str):
+            raise _invalid()
+        return uuid
 
     def _all(self, path: str, params: Mapping[str, str]) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []

@@ -141,6 +141,22 @@ contact_attempts = Table(
     Column("door", String(100), nullable=True),
 )
 
+klantcontacten_geschreven = Table(
+    "klantcontacten_geschreven",
+    metadata,
+    # each contact attempt written to the municipality's contact registry (Klantinteracties)
+    # as a Klantcontact, so its contact centre sees it: the reference it carries there and
+    # the registry's uuid (migration 0014); an attempt without a row here is still to go.
+    # Deleted with the case by retention.
+    Column("attempt_id", Integer, ForeignKey("contact_attempts.id"), primary_key=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False, index=True),
+    Column("referentie", String(10), nullable=False, unique=True),
+    Column("klantcontact_uuid", String(36), nullable=True),
+    # 'geschreven', or 'geen_partij' (the registry knows no partij for this person)
+    Column("status", String(20), nullable=False),
+    Column("tijdstip", DateTime(timezone=True), nullable=False),
+)
+
 feedback = Table(
     "terugkoppelingen",
     metadata,
@@ -167,6 +183,22 @@ form_submissions = Table(
     # told so; pruned after two days (web.deps.once, migration 0011)
     Column("sleutel", String(64), primary_key=True),
     Column("tijdstip", DateTime(timezone=True), nullable=False, index=True),
+)
+
+taak_runs = Table(
+    "taak_runs",
+    metadata,
+    # every run of a background task (proactief worker; jobs.runs): which, by which worker,
+    # when, how it ended, and a summary without personal data (migration 0013). The queue
+    # itself (PostgreSQL) is procrastinate's own tables, made by the same migration.
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("taak", String(40), nullable=False, index=True),
+    Column("worker", String(100), nullable=False),
+    Column("gestart", DateTime(timezone=True), nullable=False, index=True),
+    Column("klaar", DateTime(timezone=True), nullable=True),
+    # 'bezig', 'klaar', 'fout'
+    Column("status", String(10), nullable=False),
+    Column("samenvatting", String(300), nullable=False, server_default=""),
 )
 
 case_log = Table(
@@ -468,3 +500,9 @@ automatic_grants = Table(
 )
 
 Index("ix_cases_open", cases.c.eindresultaat, cases.c.priority)
+
+
+def ours(name: str | None, type_: str, _parents: object) -> bool:
+    """Whether a database object is one of these tables' (for Alembic's comparisons): the
+    workers' queue on PostgreSQL is procrastinate's own (migration 0013)."""
+    return not (type_ == "table" and (name or "").startswith("procrastinate_"))

@@ -9,7 +9,7 @@ from proactief.sources.contactgegevens import ContactDirectory, ContactSubject
 from proactief.trust import repository as repo
 from proactief.trust.access import PersonalDataAccess
 
-__all__ = ["contact_subject", "keep_bsn"]
+__all__ = ["bsn_for_contact", "contact_subject", "keep_bsn"]
 
 
 def keep_bsn(*, conn: Connection, person_pseudonym: str, bsn: str) -> None:
@@ -32,3 +32,12 @@ def contact_subject(
         ["client_identities.bsn", *asked], subject=person_pseudonym
     )
     return ContactSubject(person_pseudonym, repo.bsn_of_person(grant, person_pseudonym))
+
+
+def bsn_for_contact(*, conn: Connection, person_pseudonym: str, actor: str) -> str | None:
+    """The BSN behind a pseudonym for the purpose ``klantcontact`` (audited), e.g. to find
+    the person's partij in the contact registry; None when the vault has none."""
+    grant = PersonalDataAccess(conn, doel=Doel.KLANTCONTACT, actor=actor).check(
+        ["client_identities.bsn"], subject=person_pseudonym
+    )
+    return repo.bsn_of_person(grant, person_pseudonym)

@@ -25,6 +25,7 @@ from proactief.storage.tables import (
     contact_attempts,
     entitlements,
     feedback,
+    klantcontacten_geschreven,
     messages,
     metadata,
     outbox,
@@ -331,6 +332,9 @@ def delete_cases(conn: Connection, case_ids: Sequence[int]) -> dict[str, int]:
             ("case_log", case_log),
         ):
             counts[name] += conn.execute(delete(table).where(table.c.case_id.in_(chunk))).rowcount
+        conn.execute(
+            delete(klantcontacten_geschreven).where(klantcontacten_geschreven.c.case_id.in_(chunk))
+        )
         counts["contact_attempts"] += conn.execute(
             delete(contact_attempts).where(contact_attempts.c.case_id.in_(chunk))
         ).rowcount

@@ -37,7 +37,16 @@ from proactief.web.api import create_api
 from proactief.web.auth import NotAllowed, NotLoggedIn, current_user
 from proactief.web.deps import ALREADY_DONE, AlreadyDone, CsrfFailed, NoResident, WebContext
 from proactief.web.pages import page_templates, render
-from proactief.web.routes import accounts, cases, info, intake, reports, residents, scan
+from proactief.web.routes import (
+    accounts,
+    cases,
+    info,
+    intake,
+    reports,
+    residents,
+    scan,
+    tasks,
+)
 
 __all__ = ["create_app"]
 
@@ -240,6 +249,6 @@ def create_app(
         )
         return response
 
-    for area in (accounts, cases, info, intake, reports, residents, scan):
+    for area in (accounts, cases, info, intake, reports, residents, scan, tasks):
         app.include_router(area.router)
     return app

@@ -1,8 +1,9 @@
 """Rendering a page: one Jinja2 environment per app (web/templates), the menu built from
 config/rollen.yaml for the user's role, the session's CSRF token and its one-time notice."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -13,7 +14,7 @@ from proactief.channels.wording import dag
 from proactief.web.auth import role_matrix
 from proactief.web.deps import WebContext, csrf_token, form_key
 
-__all__ = ["MENU", "datum_kort", "datum_nl", "menu_for", "page_templates", "render"]
+__all__ = ["MENU", "datum_kort", "datum_nl", "menu_for", "moment", "page_templates", "render"]
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -25,6 +26,7 @@ MENU: tuple[tuple[str, str, str], ...] = (
     ("regelingen_scan", "/regelingen", "Regelingen"),
     ("rapportage", "/rapportage", "CBS-rapportage"),
     ("terugkoppeling", "/terugkoppeling", "Terugkoppeling"),
+    ("taken", "/taken", "Taken"),
     ("gebruikers_beheren", "/medewerkers", "Medewerkers"),
     ("eigen_account", "/account", "Mijn account"),
 )
@@ -48,6 +50,14 @@ def datum_nl(value: date | datetime | str) -> str:
     return dag(value)
 
 
+def moment(value: datetime | None) -> str:
+    """'06-12-2026 10:14': a moment in Dutch time (Europe/Amsterdam), for what ran when."""
+    if value is None:
+        return "–"
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return f"{aware.astimezone(ZoneInfo('Europe/Amsterdam')):%d-%m-%Y %H:%M}"
+
+
 def datum_kort(value: date | datetime | str | None) -> str:
     """'06-12-2026': the one short date format of the professional pages (tables, notices)."""
     if value is None:
@@ -68,6 +78,7 @@ def page_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES))
     templates.env.filters["datum_nl"] = datum_nl
     templates.env.filters["datum_kort"] = datum_kort
+    templates.env.filters["moment"] = moment
     templates.env.filters["door_nl"] = door_nl
     return templates
 
