@@ -102,6 +102,18 @@ class Settings(BaseSettings):
     """The municipal choices for the rules. Default: ``gemeente.yaml`` in the policy folder."""
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
     """Logs never contain personal data; DEBUG also shows SQL statements without parameters."""
+    oidc_issuer: str | None = None
+    """The municipality's identity provider (OpenID Connect), e.g.
+    https://login.voorbeeld.nl/realms/gemeente: its discovery document is at
+    '<issuer>/.well-known/openid-configuration'. Set: the login page offers 'Inloggen via
+    de gemeente'; roles come from a claim through config/oidc.yaml."""
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = Field(default=None, repr=False)
+    """Unset: a public client (PKCE only)."""
+    oidc_scope: str = "openid profile email"
+    wachtwoord_login: bool = True
+    """False: professionals log in only through the identity provider; the password form
+    is gone and a password login is refused."""
     nieuw_wachtwoord: SecretStr | None = Field(default=None, repr=False)
     """Password for ``proactief users add`` without a prompt (scripts, CI)."""
     audit_anchor: Path | None = None

@@ -55,6 +55,14 @@ def user_by_id(conn: Connection, user_id: int) -> UserRecord | None:
     )
 
 
+def user_by_extern_id(conn: Connection, extern_id: str) -> UserRecord | None:
+    """A user of the identity provider by its 'sub'."""
+    return record_or_none(
+        UserRecord,
+        conn.execute(select(users).where(users.c.extern_id == extern_id)).first(),
+    )
+
+
 def update_user(conn: Connection, user_id: int, **values: object) -> None:
     """Change a user (password hash, role, active)."""
     conn.execute(update(users).where(users.c.id == user_id).values(**values))

@@ -34,6 +34,7 @@ __all__ = [
     "set_contact_details",
     "set_role",
     "user_by_id",
+    "user_for_login",
 ]
 
 MIN_PASSWORD_LENGTH = 12
@@ -61,6 +62,8 @@ class User:
     id: int
     gebruikersnaam: str
     rol: Rol
+    extern: bool = False
+    """Logs in through the municipality's identity provider (no password here)."""
 
 
 class UserError(ValueError):
@@ -130,7 +133,7 @@ def authenticate(*, conn: Connection, gebruikersnaam: str, wachtwoord: str) -> U
 
     An unknown name costs a hash verification too, so timing does not reveal names."""
     row = repo.user_by_name(conn, gebruikersnaam)
-    if row is None:
+    if row is None or row.wachtwoord_hash is None:  # none: logs in at the identity provider
         _hasher().verify(wachtwoord, _dummy_hash())
         return None
     valid, new_hash = _hasher().verify_and_update(wachtwoord, row.wachtwoord_hash)
@@ -141,12 +144,48 @@ def authenticate(*, conn: Connection, gebruikersnaam: str, wachtwoord: str) -> U
     return User(row.id, row.gebruikersnaam, Rol(row.rol))
 
 
+def user_for_login(
+    *, conn: Connection, extern_id: str, gebruikersnaam: str, rol: Rol, naam: str | None
+) -> User:
+    """The user the identity provider vouched for (its 'sub' is ``extern_id``), made at the
+    first login and given the role the provider's groups map to at every login.
+
+    Raises:
+        UserError: the user was disabled here, or the name belongs to a local account (an
+            account is never taken over by a login from elsewhere).
+    """
+    row = repo.user_by_extern_id(conn, extern_id)
+    if row is None:
+        if repo.user_by_name(conn, gebruikersnaam) is not None:
+            raise UserError(
+                f"de gebruikersnaam '{gebruikersnaam}' is al van een account met een "
+                "wachtwoord; de beheerder kan dat account uitzetten of hernoemen / name taken"
+            )
+        user_id = repo.insert_user(
+            conn,
+            {
+                "gebruikersnaam": gebruikersnaam,
+                "wachtwoord_hash": None,
+                "extern_id": extern_id,
+                "rol": rol.value,
+                "actief": True,
+                "naam": naam,
+            },
+        )
+        return User(user_id, gebruikersnaam, rol, extern=True)
+    if not row.actief:
+        raise UserError("dit account is uitgezet; vraag de beheerder / account disabled")
+    if row.rol != rol.value:
+        repo.update_user(conn, row.id, rol=rol.value)
+    return User(row.id, row.gebruikersnaam, rol, extern=True)
+
+
 def user_by_id(conn: Connection, user_id: int) -> User | None:
     """An active user by id (for the session)."""
     row = repo.user_by_id(conn, user_id)
     if row is None or not row.actief:
         return None
-    return User(row.id, row.gebruikersnaam, Rol(row.rol))
+    return User(row.id, row.gebruikersnaam, Rol(row.rol), extern=row.extern_id is not None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +270,12 @@ def change_password(*, conn: Connection, gebruikersnaam: str, wachtwoord: str) -
     """Set a new password (checked like a new one); every session of the user ends, so
     whoever had the old one is out. Returns how many sessions ended."""
     user_id = _existing(conn, gebruikersnaam)
+    row = repo.user_by_name(conn, gebruikersnaam)
+    if row is not None and row.extern_id is not None:
+        raise UserError(
+            "dit account logt in via de gemeente en heeft hier geen wachtwoord / this account "
+            "logs in at the identity provider"
+        )
     check_password(wachtwoord, gebruikersnaam=gebruikersnaam)
     repo.update_user(conn, user_id, wachtwoord_hash=_hasher().hash(wachtwoord))
     return end_sessions_of_user(conn=conn, user_id=user_id, reden="wachtwoord gewijzigd")

@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from proactief.entitlements import MunicipalSettings
     from proactief.offers.account import Afzender
     from proactief.sources.brp import PersonSearch
+    from proactief.web.oidc import OidcLogin
     from proactief.workers import WorkerDeps
 
 __all__ = [
@@ -394,6 +395,31 @@ def on_postgres() -> bool:
     return context().engine.dialect.name == "postgresql"
 
 
+def oidc_of(settings: Settings) -> "OidcLogin | None":
+    """The identity provider of the settings (PROACTIEF_OIDC_*), or None."""
+    from proactief.config import PolicyError
+    from proactief.web.oidc import OidcLogin
+
+    if not settings.oidc_issuer:
+        if not settings.wachtwoord_login:
+            raise fail(
+                "PROACTIEF_WACHTWOORD_LOGIN=false zonder PROACTIEF_OIDC_ISSUER: dan kan "
+                "niemand inloggen."
+            )
+        return None
+    if not settings.oidc_client_id:
+        raise fail("PROACTIEF_OIDC_ISSUER is ingesteld, maar PROACTIEF_OIDC_CLIENT_ID niet.")
+    try:
+        return OidcLogin(
+            issuer=settings.oidc_issuer,
+            client_id=settings.oidc_client_id,
+            client_secret=settings.oidc_client_secret,
+            scope=settings.oidc_scope,
+        )
+    except PolicyError as exc:
+        raise fail(str(exc)) from exc
+
+
 def run_server(*, host: str, port: int, secure_cookies: bool = True, demo: bool = False) -> None:
     """Start uvicorn with the app on the configured database (``serve`` and ``demo --serve``;
     the demo takes the fake contact-detail provider its letters went out with, unless
@@ -423,6 +449,8 @@ def run_server(*, host: str, port: int, secure_cookies: bool = True, demo: bool 
         pseudonymizer=ctx.pseudonymizer,
         person_search=ctx.person_search,
         notify_callback_token=ctx.settings.notify_callback_token,
+        oidc=oidc_of(ctx.settings),
+        wachtwoord_login=ctx.settings.wachtwoord_login,
     )
     console.print(f"Proactief draait op http://{host}:{port}/ (stoppen: Ctrl+C)")
     # access logs would print paths with case numbers; warnings only

@@ -233,11 +233,12 @@ class SegmentKansenRecord:
 class UserRecord:
     id: int
     gebruikersnaam: str
-    wachtwoord_hash: str
+    wachtwoord_hash: str | None
     rol: str
     actief: bool
     naam: str | None = None
     telefoon: str | None = None
+    extern_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -389,7 +389,10 @@ users = Table(
     # professionals of the web app; passwords only as an Argon2 hash
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("gebruikersnaam", String(100), nullable=False, unique=True),
-    Column("wachtwoord_hash", String(300), nullable=False),
+    # none for a user of the municipality's identity provider (OIDC, migration 0015)
+    Column("wachtwoord_hash", String(300), nullable=True),
+    # the provider's 'sub' of such a user: how a login finds its account (migration 0015)
+    Column("extern_id", String(255), nullable=True, unique=True),
     Column("rol", String(40), nullable=False),
     Column("actief", Boolean, nullable=False),
     # how a resident is told who their contact person is, and the direct number the

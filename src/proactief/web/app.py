@@ -36,6 +36,7 @@ from proactief.trust.pseudonyms import Pseudonymizer
 from proactief.web.api import create_api
 from proactief.web.auth import NotAllowed, NotLoggedIn, current_user
 from proactief.web.deps import ALREADY_DONE, AlreadyDone, CsrfFailed, NoResident, WebContext
+from proactief.web.oidc import OidcLogin
 from proactief.web.pages import page_templates, render
 from proactief.web.routes import (
     accounts,
@@ -98,6 +99,8 @@ def create_app(
     pseudonymizer: Pseudonymizer | None = None,
     person_search: PersonSearch | None = None,
     notify_callback_token: str | None = None,
+    oidc: OidcLogin | None = None,
+    wachtwoord_login: bool = True,
 ) -> FastAPI:
     """The app on ``engine``; ``secret_key`` signs the session cookies; the names go into
     the CBS report; ``rule_settings`` are the municipal choices the entitlement
@@ -113,8 +116,10 @@ def create_app(
     ``pseudonymizer``: the key's pseudonymizer, for files uploaded to /inname (None: the
     page offers no upload). ``person_search``: the population register (BRP), for the
     queue's search on surname and date of birth (None: the search says it is not
-    connected). ``notify_callback_token``: the bearer token of the Notify service's
-    delivery receipts at /api/v1/notify/status and /api/v1/notify/retour (None: refused)."""
+    connected). ``oidc``: the municipality's identity provider (None: password login only);
+    ``wachtwoord_login``: False turns the password form off. ``notify_callback_token``:
+    the bearer token of the Notify service's delivery receipts at /api/v1/notify/status
+    and /api/v1/notify/retour (None: refused)."""
     context = WebContext(
         engine=engine,
         templates=page_templates(),
@@ -130,7 +135,11 @@ def create_app(
         client_limit=Throttle(engine, "50/15 minutes"),
         code_limit=Throttle(engine, "5/15 minutes"),
         notify_callback_token=notify_callback_token,
+        oidc=oidc,
+        wachtwoord_login=wachtwoord_login,
     )
+    # logging out ends the session at the provider too: a form that redirects there
+    csp = CSP.replace("form-action 'self'", f"form-action 'self' {oidc.origin}") if oidc else CSP
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -161,7 +170,7 @@ def create_app(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         response: Response = await call_next(request)
-        response.headers["Content-Security-Policy"] = CSP
+        response.headers["Content-Security-Policy"] = csp
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Referrer-Policy"] = "no-referrer"

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, HTTPException, Path, Request
 from fastapi.templating import Jinja2Templates
@@ -30,6 +30,9 @@ from proactief.sources.brp import PersonSearch
 from proactief.sources.contactgegevens import ContactDirectory
 from proactief.trust.pseudonyms import Pseudonymizer
 from proactief.web.auth import authorize, holder
+
+if TYPE_CHECKING:
+    from proactief.web.oidc import OidcLogin
 
 __all__ = [
     "MAX_ID",
@@ -81,6 +84,10 @@ class WebContext:
     """Password attempts per client address, whatever the name (many names tried)."""
     code_limit: Throttle
     """Resident code attempts per client address."""
+    oidc: "OidcLogin | None" = None
+    """The municipality's identity provider; None: no login there."""
+    wachtwoord_login: bool = True
+    """False: only the identity provider; the password form is gone and refused."""
     notify_callback_token: str | None = None
     """The bearer token a Notify service sends with its delivery receipts; None: the
     receipt endpoints refuse everything."""

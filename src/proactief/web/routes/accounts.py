@@ -4,6 +4,7 @@ their own password."""
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from proactief.accounts.users import (
@@ -16,9 +17,17 @@ from proactief.accounts.users import (
     list_users,
     set_active,
     set_role,
+    user_for_login,
 )
 from proactief.web.auth import current_user, start_session, stop_session
-from proactief.web.deps import Context, client_key, require, too_many, verify_csrf
+from proactief.web.deps import (
+    Context,
+    WebContext,
+    client_key,
+    require,
+    too_many,
+    verify_csrf,
+)
 from proactief.web.pages import menu_for, render
 
 __all__ = ["router", "safe_next"]
@@ -48,9 +57,78 @@ def home(request: Request, context: Context) -> Response:
     return render(request, "start.html")
 
 
-@router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, volgende: str = "") -> Response:
-    return render(request, "login.html", volgende=safe_next(volgende))
+def _login_page(
+    request: Request, context: WebContext, *, status: int = 200, **extra: object
+) -> Response:
+    return render(
+        request,
+        "login.html",
+        status=status,
+        oidc=context.oidc is not None,
+        wachtwoord=context.wachtwoord_login,
+        **extra,
+    )
+
+
+@router.get("/login", response_class=HTMLResponse, name="login_form")
+def login_form(request: Request, context: Context, volgende: str = "") -> Response:
+    return _login_page(request, context, volgende=safe_next(volgende))
+
+
+@router.get("/login/oidc")
+async def oidc_start(request: Request, context: Context, volgende: str = "") -> Response:
+    """To the municipality's identity provider (authorization code with PKCE)."""
+    if context.oidc is None:
+        raise HTTPException(404, "Inloggen via de gemeente is niet ingesteld.")
+    request.session["oidc_volgende"] = safe_next(volgende)
+    callback = str(request.url_for("oidc_callback"))
+    response: Response = await context.oidc.client.authorize_redirect(request, callback)
+    return response
+
+
+@router.get("/oidc/callback", name="oidc_callback")
+async def oidc_callback(request: Request, context: Context) -> Response:
+    """Back from the provider: the ID token checked (Authlib), the role from its groups
+    (config/oidc.yaml), the account found or made, a new session."""
+    login = context.oidc
+    if login is None:
+        raise HTTPException(404, "Inloggen via de gemeente is niet ingesteld.")
+    try:
+        token = await login.client.authorize_access_token(request)
+    except Exception as exc:  # Authlib's OAuthError, a bad token, an unreachable provider
+        return _login_page(
+            request,
+            context,
+            status=401,
+            fout="Inloggen via de gemeente is niet gelukt. Probeer het opnieuw "
+            f"({getattr(exc, 'error', type(exc).__name__)}).",
+        )
+    claims = dict(token.get("userinfo") or {})
+    rol = login.roles.role_for(claims)
+    if rol is None:
+        return _login_page(
+            request,
+            context,
+            status=403,
+            fout="Uw account bij de gemeente heeft geen rol in Proactief. Vraag de beheerder "
+            "van de gemeente om u toe te voegen aan een groep voor Proactief.",
+        )
+    name = str(claims.get("preferred_username") or claims.get("email") or claims["sub"])[:100]
+    try:
+        with context.engine.begin() as conn:
+            user = user_for_login(
+                conn=conn,
+                extern_id=str(claims["sub"]),
+                gebruikersnaam=name,
+                rol=rol,
+                naam=str(claims["name"])[:120] if claims.get("name") else None,
+            )
+    except UserError as exc:
+        return _login_page(request, context, status=403, fout=_dutch(exc))
+    volgende = str(request.session.pop("oidc_volgende", ""))
+    start_session(context.engine, request.session, user)
+    request.session["oidc"] = True
+    return RedirectResponse(safe_next(volgende) or first_page(user), status_code=303)
 
 
 @router.post("/login", dependencies=[Depends(verify_csrf)])
@@ -61,6 +139,13 @@ def login(
     wachtwoord: str = Form(...),
     volgende: str = Form(""),
 ) -> Response:
+    if not context.wachtwoord_login:
+        return _login_page(
+            request,
+            context,
+            status=403,
+            fout="Inloggen met een wachtwoord staat uit: log in via de gemeente.",
+        )
     # each attempt is counted before the password is checked, in one atomic step, so
     # parallel guesses cannot pass between a check and a count
     client = f"login:{client_key(request)}"
@@ -72,9 +157,9 @@ def login(
     with context.engine.begin() as conn:
         user = authenticate(conn=conn, gebruikersnaam=gebruikersnaam, wachtwoord=wachtwoord)
     if user is None:
-        return render(
+        return _login_page(
             request,
-            "login.html",
+            context,
             status=401,
             fout="Gebruikersnaam of wachtwoord klopt niet.",
             volgende=safe_next(volgende),
@@ -85,8 +170,15 @@ def login(
 
 
 @router.post("/uitloggen", dependencies=[Depends(verify_csrf)])
-def logout(request: Request, context: Context) -> Response:
-    stop_session(context.engine, request.session)
+async def logout(request: Request, context: Context) -> Response:
+    """Our session ends; after a login through the municipality, theirs too (the provider's
+    end-session page, which sends the browser back to our login page)."""
+    via_provider = bool(request.session.get("oidc"))
+    await run_in_threadpool(stop_session, context.engine, request.session)
+    if via_provider and context.oidc is not None:
+        target = await context.oidc.logout_url(str(request.url_for("login_form")))
+        if target:
+            return RedirectResponse(target, status_code=303)
     return RedirectResponse("/", status_code=303)
 
 
