@@ -150,6 +150,8 @@ class BrpServer:
             found = [p for p in self.persons if p["burgerservicenummer"] in wanted]
         elif body["type"] == "ZoekMetGeslachtsnaamEnGeboortedatum":
             found = [p for p in self.persons if _matches(p, body)]
+        elif body["type"] == "ZoekMetPostcodeEnHuisnummer":
+            found = [p for p in self.persons if _lives_at(p, body)]
         else:
             return self._problem(
                 request, 400, "Deze zoekvraag kent de testserver niet", "unsupported"
@@ -171,6 +173,21 @@ def _matches(person: dict[str, Any], query: dict[str, Any]) -> bool:
     return same_name and born == query["geboortedatum"] and alive
 
 
+def _lives_at(person: dict[str, Any], query: dict[str, Any]) -> bool:
+    address = person.get("verblijfplaats", {}).get("verblijfadres", {})
+    alive = "overlijden" not in person or query.get("inclusiefOverledenPersonen", False)
+    return (
+        alive
+        and address.get("postcode") == query["postcode"].replace(" ", "").upper()
+        and address.get("huisnummer") == query["huisnummer"]
+        and all(
+            address.get(key) == query[key]
+            for key in ("huisletter", "huisnummertoevoeging")
+            if key in query
+        )
+    )
+
+
 def _only(person: dict[str, Any], fields: list[str]) -> dict[str, Any]:
     """The person with only the requested fields (dotted paths), as the API filters."""
     out: dict[str, Any] = {}
@@ -187,6 +204,8 @@ def _only(person: dict[str, Any], fields: list[str]) -> dict[str, Any]:
         target[parts[-1]] = source
     if person.get("geheimhoudingPersoonsgegevens"):
         out["geheimhoudingPersoonsgegevens"] = True
+    if "verblijfplaats" in out:  # a polymorphic object comes with its type
+        out["verblijfplaats"]["type"] = person["verblijfplaats"]["type"]
     return out
 
 
@@ -202,6 +221,16 @@ def person(bsn: str, geslachtsnaam: str, geboren: str, **extra: Any) -> dict[str
             "adresregel1": "Dorpsstraat 12",
             "adresregel2": "1234 AB  VOORBEELD",
             "land": {"code": "6030", "omschrijving": "Nederland"},
+        },
+        "verblijfplaats": {
+            "type": "Adres",
+            "verblijfadres": {
+                "officieleStraatnaam": "Dorpsstraat",
+                "korteStraatnaam": "Dorpsstraat",
+                "huisnummer": 12,
+                "postcode": "1234AB",
+                "woonplaats": "Voorbeeld",
+            },
         },
         **extra,
     }

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, select
 
 from brp_server import SPEC, BrpServer, died, person, running
 from conftest import PERSON, VALID_BSNS, add_queue_case, deliver_in, fake_channels, make_case
-from proactief.domain import EventSoort, Kanaal, Wijze
+from proactief.domain import Doel, EventSoort, Kanaal, Wijze
 from proactief.early_detection.queue import QueueFilter, queue_page
 from proactief.offers.outreach import run_next_step
 from proactief.sources.brp import (
@@ -28,7 +28,7 @@ from proactief.sources.brp import (
     split_name,
 )
 from proactief.sources.contactgegevens import ContactSubject
-from proactief.storage.tables import audit_log
+from proactief.storage.tables import audit_log, cases
 from proactief.trust.consent import current_state, record_event
 from proactief.trust.identity import contact_subject
 from proactief.trust.purposes import PurposeViolationError, load_purposes
@@ -300,3 +300,132 @@ def test_the_purpose_decides_what_the_brp_is_asked(
     finally:
         load_purposes.cache_clear()
     assert brp.requests == []
+
+
+# --- who lives at an address (purpose huishouden) ------------------------------------
+
+
+def test_the_brp_says_who_lives_at_an_address(brp: BrpServer) -> None:
+    fields = [
+        v.removeprefix("brp.")
+        for v in load_purposes()[Doel.HUISHOUDEN].velden
+        if v.startswith("brp.")
+    ]
+    found = client(brp).residents(VALID_BSNS[1], fields=fields)
+    assert found is not None
+    # the three living persons at Dorpsstraat 12 (the one who died is not among them)
+    assert {p.bsn for p in found} == {VALID_BSNS[1], VALID_BSNS[2], VALID_BSNS[3]}
+    asked, searched = brp.requests
+    assert asked["type"] == "RaadpleegMetBurgerservicenummer"
+    assert all(f.startswith("verblijfplaats.verblijfadres.") for f in asked["fields"])
+    assert searched == {
+        "type": "ZoekMetPostcodeEnHuisnummer",
+        "postcode": "1234AB",
+        "huisnummer": 12,
+        "fields": ["burgerservicenummer"],
+    }
+    assert client(brp).residents(VALID_BSNS[0], fields=fields) is None  # not in the register
+    with pytest.raises(BrpQueryError):
+        client(brp).residents(VALID_BSNS[1], fields=["burgerservicenummer"])
+
+
+def household_app(engine: Engine, brp: BrpServer) -> tuple[Any, int, int]:
+    """Case 1 (PERSON, BSN VALID_BSNS[0]) and an open case of a co-resident (BSN
+    VALID_BSNS[1]), both at Dorpsstraat 12; the web app with the BRP."""
+    from conftest import WEB_PASSWORD, csrf_of, https_client, store_signal
+    from proactief.accounts.users import Rol, add_user
+    from proactief.early_detection.cases import match_signals
+    from proactief.early_detection.work_queue import load_work_queue_config
+    from proactief.trust.pseudonyms import Pseudonymizer
+    from proactief.web import create_app
+
+    brp.persons.append(person(VALID_BSNS[0], "Jansen", "1981-02-03"))
+    pseudonyms = {VALID_BSNS[1]: "p2", VALID_BSNS[2]: "p3", VALID_BSNS[3]: "p4"}
+
+    class Known(Pseudonymizer):
+        def __init__(self) -> None:
+            pass
+
+        def for_bsn(self, bsn: str) -> str:
+            return pseudonyms.get(bsn, f"onbekend-{bsn[:2]}")
+
+    with engine.begin() as conn:
+        case_id = make_case(conn)
+        store_signal(conn, "S-huisgenoot", person="p2", partner="Energie")
+        match_signals(conn=conn, matchingsdatum=date(2026, 4, 7), config=load_work_queue_config())
+        other = max(conn.scalars(select(cases.c.id)))
+        add_user(
+            conn=conn, gebruikersnaam="anna", wachtwoord=WEB_PASSWORD, rol=Rol.CONTACTMEDEWERKER
+        )
+    app = create_app(
+        engine=engine,
+        secret_key=b"h" * 32,
+        household_register=client(brp),
+        pseudonymizer=Known(),
+    )
+    c = https_client(app)
+    token = csrf_of(c.get("/login").text)
+    c.post(
+        "/login", data={"gebruikersnaam": "anna", "wachtwoord": WEB_PASSWORD, "csrf_token": token}
+    )
+    return c, case_id, other
+
+
+def test_the_case_page_counts_the_household_and_links_a_co_residents_case(
+    engine: Engine, brp: BrpServer
+) -> None:
+    from conftest import csrf_of
+
+    c, case_id, other = household_app(engine, brp)
+    page = c.get(f"/zaken/{case_id}")
+    assert "Huisgenoten zoeken" in page.text
+    brp.requests.clear()
+    shown = c.post(
+        f"/zaken/{case_id}/huisgenoten",
+        data={"csrf_token": csrf_of(page.text), "formulier": _form_key(page.text)},
+    )
+    assert shown.status_code == 200, shown.text[:500]
+    assert "Op dit adres wonen 4 personen" in shown.text
+    assert f'href="/zaken/{other}"' in shown.text
+    assert "vertel niemand iets over de geldzorgen van een ander" in shown.text
+    assert VALID_BSNS[1] not in shown.text and "Vries" not in shown.text  # no BSN, no name
+    with engine.begin() as conn:
+        entries = conn.execute(
+            select(audit_log.c.actor, audit_log.c.doel, audit_log.c.gegevens).where(
+                audit_log.c.doel == "huishouden"
+            )
+        ).all()
+    assert ("medewerker:anna", "huishouden", "brp") in {tuple(e) for e in entries}
+
+
+def test_a_field_the_purpose_lost_is_not_asked_of_the_brp(
+    engine: Engine, brp: BrpServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from conftest import csrf_of
+
+    shipped = (Path(__file__).resolve().parents[2] / "src/proactief/config/doelen.yaml").read_text()
+    own = shipped.replace("    - brp.verblijfplaats.verblijfadres.huisletter\n", "", 1)
+    assert own != shipped
+    c, case_id, _ = household_app(engine, brp)
+    page = c.get(f"/zaken/{case_id}")
+    (tmp_path / "doelen.yaml").write_text(own, encoding="utf-8")
+    monkeypatch.setenv("PROACTIEF_CONFIG_DIR", str(tmp_path))
+    load_purposes.cache_clear()
+    brp.requests.clear()
+    try:
+        shown = c.post(
+            f"/zaken/{case_id}/huisgenoten",
+            data={"csrf_token": csrf_of(page.text), "formulier": _form_key(page.text)},
+        )
+    finally:
+        load_purposes.cache_clear()
+    # the purpose now allows fewer fields: only those are asked for
+    asked = brp.requests[0]["fields"]
+    assert "verblijfplaats.verblijfadres.huisletter" not in asked
+    assert shown.status_code == 200
+
+
+def _form_key(html: str) -> str:
+    found = re.search(r'name="formulier" value="([^"]+)"', html)
+    assert found
+    return found.group(1)

@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from proactief.domain import Kanaal
     from proactief.entitlements import MunicipalSettings
     from proactief.offers.account import Afzender
-    from proactief.sources.brp import PersonSearch
+    from proactief.sources.brp import BrpClient, PersonSearch
     from proactief.web.oidc import OidcLogin
     from proactief.workers import WorkerDeps
 
@@ -200,13 +200,19 @@ class CommandContext:
             raise fail(str(exc)) from exc
 
     @cached_property
-    def person_search(self) -> "PersonSearch | None":
-        """The BRP (PROACTIEF_BRP_URL), for a search on surname and date of birth."""
+    def brp_client(self) -> "BrpClient | None":
+        """The BRP (PROACTIEF_BRP_URL): a search on surname and date of birth, and who
+        lives at an address."""
         from proactief.sources.brp import BrpClient
 
         if not self.settings.brp_url:
             return None
         return BrpClient(self.settings.brp_url, api_key=self.settings.brp_api_key)
+
+    @property
+    def person_search(self) -> "PersonSearch | None":
+        """The BRP, for a search on surname and date of birth."""
+        return self.brp_client
 
     @cached_property
     def contact_directory(self) -> ContactDirectory:
@@ -450,6 +456,7 @@ def run_server(*, host: str, port: int, secure_cookies: bool = True, demo: bool 
         person_search=ctx.person_search,
         notify_callback_token=ctx.settings.notify_callback_token,
         oidc=oidc_of(ctx.settings),
+        household_register=ctx.brp_client,
         wachtwoord_login=ctx.settings.wachtwoord_login,
     )
     console.print(f"Proactief draait op http://{host}:{port}/ (stoppen: Ctrl+C)")

@@ -54,6 +54,7 @@ class Doel(StrEnum):
     CBS_RAPPORTAGE = "cbs_rapportage"
     KLANTCONTACT = "klantcontact"
     ZAAK_ZOEKEN = "zaak_zoeken"
+    HUISHOUDEN = "huishouden"
 
 
 class Wijze(StrEnum):

@@ -43,6 +43,7 @@ __all__ = [
 
 ZOEK_NAAM_GEBOORTEDATUM = "ZoekMetGeslachtsnaamEnGeboortedatum"
 RAADPLEEG_BSN = "RaadpleegMetBurgerservicenummer"
+ZOEK_POSTCODE_HUISNUMMER = "ZoekMetPostcodeEnHuisnummer"
 # the contract's GeslachtsnaamFilter: letters, digits, space . - ' (a * only at the end,
 # after at least 3 characters)
 _GESLACHTSNAAM = re.compile(r"^[a-zA-Z0-9À-ž \.\-\']{1,200}$|^[a-zA-Z0-9À-ž \.\-\']{3,199}\*$")
@@ -167,6 +168,34 @@ class BrpClient:
             raise BrpError("De BRP gaf meer dan één persoon / more than one person for one BSN")
         person: dict[str, Any] = people[0]
         return person
+
+    def residents(self, bsn: str, *, fields: Sequence[str]) -> list[BrpPerson] | None:
+        """The persons registered at the address where the person with ``bsn`` lives
+        (the person included), or None when the register has no Dutch address for them
+        (unknown, abroad, or no address known). ``fields`` are the purpose's: the
+        'verblijfplaats.verblijfadres.*' ones ask for the address, 'burgerservicenummer'
+        for the persons found there."""
+        address_fields = [f for f in fields if f.startswith("verblijfplaats.verblijfadres.")]
+        if not address_fields or "burgerservicenummer" not in fields:
+            raise BrpQueryError("Het doel laat niet toe te vragen wie op een adres woont.")
+        person = self.raadpleeg(bsn, fields=address_fields)
+        place = (person or {}).get("verblijfplaats")
+        address = place.get("verblijfadres") if isinstance(place, dict) else None
+        if not isinstance(address, dict):
+            return None
+        postcode, number = address.get("postcode"), address.get("huisnummer")
+        if not isinstance(postcode, str) or not isinstance(number, int):
+            return None
+        query: dict[str, Any] = {
+            "type": ZOEK_POSTCODE_HUISNUMMER,
+            "postcode": postcode,
+            "huisnummer": number,
+            "fields": ["burgerservicenummer"],
+        }
+        for key in ("huisletter", "huisnummertoevoeging"):
+            if isinstance(address.get(key), str):
+                query[key] = address[key]
+        return _persons(self._post(query), ZOEK_POSTCODE_HUISNUMMER)
 
     def _post(self, body: dict[str, Any]) -> dict[str, Any]:
         last: Exception | None = None

@@ -9,7 +9,7 @@ from proactief.sources.contactgegevens import ContactDirectory, ContactSubject
 from proactief.trust import repository as repo
 from proactief.trust.access import PersonalDataAccess
 
-__all__ = ["bsn_for_contact", "contact_subject", "keep_bsn"]
+__all__ = ["bsn_for_contact", "bsn_for_purpose", "contact_subject", "keep_bsn"]
 
 
 def keep_bsn(*, conn: Connection, person_pseudonym: str, bsn: str) -> None:
@@ -34,10 +34,20 @@ def contact_subject(
     return ContactSubject(person_pseudonym, repo.bsn_of_person(grant, person_pseudonym))
 
 
-def bsn_for_contact(*, conn: Connection, person_pseudonym: str, actor: str) -> str | None:
-    """The BSN behind a pseudonym for the purpose ``klantcontact`` (audited), e.g. to find
-    the person's partij in the contact registry; None when the vault has none."""
-    grant = PersonalDataAccess(conn, doel=Doel.KLANTCONTACT, actor=actor).check(
+def bsn_for_purpose(
+    *, conn: Connection, person_pseudonym: str, actor: str, doel: Doel
+) -> str | None:
+    """The BSN behind a pseudonym for ``doel`` (checked against doelen.yaml, audited), to
+    ask another register about the person; None when the vault has none."""
+    grant = PersonalDataAccess(conn, doel=doel, actor=actor).check(
         ["client_identities.bsn"], subject=person_pseudonym
     )
     return repo.bsn_of_person(grant, person_pseudonym)
+
+
+def bsn_for_contact(*, conn: Connection, person_pseudonym: str, actor: str) -> str | None:
+    """The BSN behind a pseudonym for the purpose ``klantcontact`` (audited), e.g. to find
+    the person's partij in the contact registry; None when the vault has none."""
+    return bsn_for_purpose(
+        conn=conn, person_pseudonym=person_pseudonym, actor=actor, doel=Doel.KLANTCONTACT
+    )

@@ -27,6 +27,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from proactief.accounts.sessions import SESSION_HOURS
 from proactief.accounts.throttle import Throttle
+from proactief.early_detection.households import HouseholdRegister
 from proactief.early_detection.work_queue import WorkQueueConfig, load_work_queue_config
 from proactief.entitlements import MunicipalSettings
 from proactief.offers.account import Afzender
@@ -101,6 +102,7 @@ def create_app(
     notify_callback_token: str | None = None,
     oidc: OidcLogin | None = None,
     wachtwoord_login: bool = True,
+    household_register: HouseholdRegister | None = None,
 ) -> FastAPI:
     """The app on ``engine``; ``secret_key`` signs the session cookies; the names go into
     the CBS report; ``rule_settings`` are the municipal choices the entitlement
@@ -117,9 +119,10 @@ def create_app(
     page offers no upload). ``person_search``: the population register (BRP), for the
     queue's search on surname and date of birth (None: the search says it is not
     connected). ``oidc``: the municipality's identity provider (None: password login only);
-    ``wachtwoord_login``: False turns the password form off. ``notify_callback_token``:
-    the bearer token of the Notify service's delivery receipts at /api/v1/notify/status
-    and /api/v1/notify/retour (None: refused)."""
+    ``wachtwoord_login``: False turns the password form off. ``household_register``: the
+    BRP, for the case page's count of who lives at the address (None: not offered).
+    ``notify_callback_token``: the bearer token of the Notify service's delivery receipts
+    at /api/v1/notify/status and /api/v1/notify/retour (None: refused)."""
     context = WebContext(
         engine=engine,
         templates=page_templates(),
@@ -137,6 +140,7 @@ def create_app(
         notify_callback_token=notify_callback_token,
         oidc=oidc,
         wachtwoord_login=wachtwoord_login,
+        household_register=household_register,
     )
     # logging out ends the session at the provider too: a form that redirects there
     csp = CSP.replace("form-action 'self'", f"form-action 'self' {oidc.origin}") if oidc else CSP

@@ -32,6 +32,7 @@ from proactief.trust.pseudonyms import Pseudonymizer
 from proactief.web.auth import authorize, holder
 
 if TYPE_CHECKING:
+    from proactief.early_detection.households import HouseholdRegister
     from proactief.web.oidc import OidcLogin
 
 __all__ = [
@@ -84,6 +85,8 @@ class WebContext:
     """Password attempts per client address, whatever the name (many names tried)."""
     code_limit: Throttle
     """Resident code attempts per client address."""
+    household_register: "HouseholdRegister | None" = None
+    """The BRP, for who lives at a resident's address (the case page); None: not asked."""
     oidc: "OidcLogin | None" = None
     """The municipality's identity provider; None: no login there."""
     wachtwoord_login: bool = True

@@ -34,6 +34,7 @@ from proactief.early_detection.contacts import (
     register_contact,
     reopen_case,
 )
+from proactief.early_detection.households import Huisgenoten, co_residents
 from proactief.early_detection.owners import OwnerError, assign_owner, assign_owners
 from proactief.early_detection.queue import (
     PAGE_SIZES,
@@ -62,6 +63,7 @@ from proactief.offers.outreach import (
     verify_kenmerk,
 )
 from proactief.offers.replies import ReplyError, close_case_reply, open_replies, replies_of_case
+from proactief.sources.brp import BrpError, BrpQueryError
 from proactief.trust.consent import current_state, not_to_contact, sharing_options
 from proactief.web.deps import Context, ZaakId, actor, case_change, once, require
 from proactief.web.pages import render
@@ -275,12 +277,42 @@ def show_contact_details(
     return _case_view(request, context, user, case_id, contactgegevens=details)
 
 
+@router.post("/zaken/{case_id}/huisgenoten", response_class=HTMLResponse)
+def show_co_residents(
+    request: Request,
+    context: Context,
+    user: Annotated[User, Depends(require("contact_registreren"))],
+    case_id: ZaakId,
+) -> Response:
+    """How many persons live at the resident's address and which have an open case here
+    (BRP, purpose huishouden, audited; no names, nothing stored)."""
+    if context.household_register is None or context.pseudonymizer is None:
+        raise HTTPException(
+            400,
+            "De basisregistratie personen is niet gekoppeld. Vraag de beheerder om "
+            "PROACTIEF_BRP_URL in te stellen.",
+        )
+    with case_change(context.engine) as conn:
+        try:
+            found = co_residents(
+                conn=conn,
+                case_id=case_id,
+                register=context.household_register,
+                pseudonymize=context.pseudonymizer.for_bsn,
+                actor=actor(user),
+            )
+        except (BrpError, BrpQueryError) as exc:
+            raise HTTPException(503, str(exc).split(" / ")[0]) from exc
+    return _case_view(request, context, user, case_id, huisgenoten=found)
+
+
 def _case_view(
     request: Request,
     context: Context,
     user: User,
     case_id: int,
     contactgegevens: ContactDetails | None = None,
+    huisgenoten: Huisgenoten | None = None,
 ) -> Response:
     today = date.today()
     with context.engine.begin() as conn:
@@ -336,6 +368,8 @@ def _case_view(
         notitie_max=NOTE_MAX,
         contactgegevens=contactgegevens,
         gekoppeld=context.contact_directory is not None,
+        huisgenoten=huisgenoten,
+        brp_gekoppeld=context.household_register is not None,
     )
 
 
