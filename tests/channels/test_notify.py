@@ -249,7 +249,7 @@ def test_receipts_by_callback_count_once_and_only_from_the_service(
         assert back.status_code == 204
     with engine.begin() as conn:
         step = conn.execute(select(outreach_steps)).one()
-        log = [e.tekst for e in timeline(conn, case_id) if e.soort == "Bericht niet aangekomen"]
+        log = [e.tekst for e in timeline(conn, case_id) if e.soort == "Bezorging"]
     assert step.status == "mislukt" and "terug" in step.detail
     assert len(log) == 1 and "terug" in log[0]
     # an app without the token refuses even the right one
@@ -271,7 +271,7 @@ def test_a_failure_reported_by_the_service_fails_the_step_and_says_why(
     assert attempts(engine, case_id) == []
     with engine.begin() as conn:
         step = conn.execute(select(outreach_steps)).one()
-        log = [e.tekst for e in timeline(conn, case_id) if e.soort == "Bericht niet aangekomen"]
+        log = [e.tekst for e in timeline(conn, case_id) if e.soort == "Bezorging"]
     assert step.status == "mislukt" and "voldeed niet" in step.detail
     assert log and "niet aangekomen" in log[0]
 
@@ -324,3 +324,31 @@ def test_offer_send_and_status_from_the_command_line(tmp_path: Path, notify: Not
     assert "Geen nieuwe status" in run_cli(["offer", "status"], env).stdout
     without = run_cli(["offer", "status"], dict(env, PROACTIEF_NOTIFY_URL=""))
     assert without.returncode == 2 and "PROACTIEF_NOTIFY_URL" in without.stderr
+
+
+def test_a_letter_that_arrives_after_the_case_closed_is_recorded_without_an_attempt(
+    engine: Engine, notify: NotifyServer
+) -> None:
+    """The case is closed while the letter travels: the receipt still counts (once), the
+    closed case takes no attempt, and the case log says why; the poll goes on."""
+    from proactief.domain import Eindresultaat
+    from proactief.early_detection.contacts import close_case
+
+    case_id, ident = first_letter(engine, notify)
+    with engine.begin() as conn:
+        close_case(
+            conn=conn,
+            case_id=case_id,
+            eindresultaat=Eindresultaat.INWONER_HEEFT_ZELF_BETAALD,
+            datum=NOW.date(),
+        )
+    notify.set_status(ident, "received")
+    (update,) = poll_statuses(
+        begin=engine.begin, source=service(notify), interpret=delivery_for_status, now=NOW
+    )
+    assert update.status is StapStatus.AFGELEVERD
+    assert attempts(engine, case_id) == []
+    with engine.begin() as conn:
+        assert conn.execute(select(outreach_steps.c.status)).scalar_one() == "afgeleverd"
+        log = [e.tekst for e in timeline(conn, case_id) if e.soort == "Bezorging"]
+    assert len(log) == 1 and "afgesloten" in log[0]

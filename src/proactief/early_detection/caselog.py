@@ -45,7 +45,8 @@ class LogSoort(StrEnum):
     TOEKENNING = "toekenning"
     TERUGKOPPELING = "terugkoppeling"
     BEZORGING = "bezorging"
-    """What a sending service reported afterwards: not delivered, or a letter came back."""
+    """What a sending service reported afterwards: not delivered, a letter that came back,
+    or one that arrived after the case closed."""
 
 
 SOORT_NL = {
@@ -59,7 +60,7 @@ SOORT_NL = {
     LogSoort.ANTWOORD: "Antwoord van de inwoner",
     LogSoort.TOEKENNING: "Automatisch toekennen",
     LogSoort.TERUGKOPPELING: "Terugkoppeling aan de schuldeiser",
-    LogSoort.BEZORGING: "Bericht niet aangekomen",
+    LogSoort.BEZORGING: "Bezorging",
 }
 
 STEP_STATUS_NL = {

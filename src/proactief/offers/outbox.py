@@ -29,7 +29,12 @@ from proactief.channels import Channel, Delivery, Envelope
 from proactief.domain import ContactDetails, Kanaal, StapStatus
 from proactief.early_detection import repository as early_repo
 from proactief.early_detection.caselog import LogSoort, log_event
-from proactief.early_detection.contacts import case_grant, register_contact
+from proactief.early_detection.contacts import (
+    CaseClosedError,
+    ContactDateError,
+    case_grant,
+    register_contact,
+)
 from proactief.offers import repository as repo
 from proactief.trust.consent import current_state
 from proactief.trust.messaging import block_queued_message
@@ -251,7 +256,21 @@ def record_status(
     )
     attempt = delivery.contactpoging(step.tijdstip.date(), step.dagdeel)
     if attempt is not None:
-        register_contact(conn=conn, case_id=step.case_id, attempt=attempt, actor=actor)
+        try:
+            with conn.begin_nested():
+                register_contact(conn=conn, case_id=step.case_id, attempt=attempt, actor=actor)
+        except (CaseClosedError, ContactDateError):
+            # the case was closed while the message travelled: it arrived, but a closed
+            # case takes no more attempts (DDAS); the case log says so
+            log_event(
+                conn,
+                case_id=step.case_id,
+                soort=LogSoort.BEZORGING,
+                tekst=f"Stap {step.stap + 1} ({row.kanaal}) kwam aan nadat de zaak was "
+                "afgesloten; niet als contactpoging geteld.",
+                door=actor,
+                now=now,
+            )
     else:
         # the step stays in the ladder's order; the case log says why nothing arrived
         log_event(
@@ -324,8 +343,12 @@ def poll_statuses(
         delivery = interpret(Kanaal(kanaal), word)
         if delivery is None:
             continue
-        with begin() as conn:
-            update = record_status(conn=conn, extern_id=extern_id, delivery=delivery, now=now)
+        try:
+            with begin() as conn:
+                update = record_status(conn=conn, extern_id=extern_id, delivery=delivery, now=now)
+        except Exception as exc:  # one message that cannot be recorded stops no other
+            log.warning("outbox %d: status not recorded (%s)", outbox_id, type(exc).__name__)
+            continue
         if update is not None:
             done.append(update)
     return done
