@@ -352,3 +352,18 @@ def test_a_letter_that_arrives_after_the_case_closed_is_recorded_without_an_atte
         assert conn.execute(select(outreach_steps.c.status)).scalar_one() == "afgeleverd"
         log = [e.tekst for e in timeline(conn, case_id) if e.soort == "Bezorging"]
     assert len(log) == 1 and "afgesloten" in log[0]
+
+
+def test_a_message_sent_through_notify_promises_no_stop_by_reply(tmp_path: Path) -> None:
+    """Replies to a Notify message go to Notify, which Proactief does not read: the SMS
+    and e-mail then do not say 'Stuur STOP' or 'antwoord STOP', even with the inboxes set."""
+    from proactief.cli.common import afzender_of
+    from proactief.settings import Settings
+
+    inboxes = {"inbound_sms_dir": tmp_path / "sms", "inbound_maildir": tmp_path / "mail"}
+    own = afzender_of(Settings(**inboxes))
+    assert own.sms_antwoord and own.email_antwoord
+    notify = afzender_of(
+        Settings(**inboxes, channels={"sms": "notify_sms", "email": "notify_email"})
+    )
+    assert not notify.sms_antwoord and not notify.email_antwoord

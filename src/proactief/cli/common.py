@@ -280,15 +280,17 @@ def afzender_of(settings: Settings) -> "Afzender":
     from proactief.offers.account import Afzender
 
     page = f"{settings.web_adres.rstrip('/')}/inwoner" if settings.web_adres else None
+    via_notify = {k for k, v in settings.channels.items() if v.startswith("notify_")}
     return Afzender(
         naam=settings.organisation_name,
         telefoon=settings.contact_telefoon,
         team=settings.team,
         website=settings.website,
         **({"afmelden": page} if page else {}),
-        # what a message may promise about replies depends on whether they are read
-        sms_antwoord=settings.inbound_sms_dir is not None,
-        email_antwoord=settings.inbound_maildir is not None,
+        # what a message may promise about replies depends on whether they are read: a
+        # message sent through Notify is answered to Notify, which Proactief does not read
+        sms_antwoord=settings.inbound_sms_dir is not None and "sms" not in via_notify,
+        email_antwoord=settings.inbound_maildir is not None and "email" not in via_notify,
         code_dagen=settings.code_dagen,
     )
 
