@@ -11,8 +11,9 @@ import uvicorn
 
 
 @contextmanager
-def serving(app: Any, what: str) -> Iterator[str]:
-    """``app`` on 127.0.0.1 and a free port; yields 'http://127.0.0.1:<port>'."""
+def serving(app: Any, what: str, name: str = "127.0.0.1") -> Iterator[str]:
+    """``app`` on 127.0.0.1 and a free port; yields 'http://<name>:<port>' (``name``
+    'localhost' for a browser: a secure context, where a Secure cookie works over http)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -24,7 +25,7 @@ def serving(app: Any, what: str) -> Iterator[str]:
         time.sleep(0.05)
     assert uv.started, f"{what} did not start"
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://{name}:{port}"
     finally:
         uv.should_exit = True
         thread.join(timeout=10)

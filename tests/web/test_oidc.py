@@ -3,21 +3,17 @@
 registry): authorization code with PKCE, the role from the groups claim
 (config/oidc.yaml), logout at the provider, and the password login switched off."""
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
-import uvicorn
 from oidc_provider_mock import User as ProviderUser
 from oidc_provider_mock import run_server_in_thread
 from playwright.sync_api import Page, sync_playwright
 from sqlalchemy import Engine, select
 from test_browser import CHROMIUM, CHROMIUM_ARGS, PASSWORD, assert_accessible
 
+from local_server import serving
 from proactief.accounts.users import Rol, add_user
 from proactief.storage.tables import users
 from proactief.web import create_app
@@ -37,23 +33,8 @@ PEOPLE = [
 ]
 
 
-@contextmanager
-def app_server(app: Any) -> Iterator[str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not uv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    try:
-        # 'localhost' is a secure context: the Secure session cookie works over http here
-        yield f"http://localhost:{port}"
-    finally:
-        uv.should_exit = True
-        thread.join(timeout=10)
+def app_server(app: Any) -> Any:
+    return serving(app, "the web app", name="localhost")
 
 
 @pytest.fixture

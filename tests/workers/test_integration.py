@@ -7,23 +7,21 @@ its contract by the test servers."""
 
 import io
 import json
-import os
 import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pypdf
 import pytest
 from sqlalchemy import func, select
-from test_workers import bsns
+from test_workers import bsns, queue_env, run_workers
 
 from brp_server import BrpServer, person
 from brp_server import running as brp_running
 from conftest import TODAY, ddas_document, run_cli, signal
 from klantinteracties_server import TOKEN, KlantinteractiesServer
 from klantinteracties_server import running as ki_running
-from notify_server import API_KEY, EMAIL_TEMPLATE, SMS_TEMPLATE, NotifyServer
+from notify_server import NotifyServer
 from notify_server import running as notify_running
 from proactief.domain import EventSoort, Wijze
 from proactief.jobs import recent_runs
@@ -39,19 +37,7 @@ def cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str
 
 
 def two_workers(env: dict[str, str]) -> None:
-    workers = [
-        subprocess.Popen(
-            [sys.executable, "-m", "proactief", "worker", "--tot-leeg", "--naam", name],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for name in ("w1", "w2")
-    ]
-    for w in workers:
-        out, errors = w.communicate(timeout=600)
-        assert w.returncode == 0, errors + out
+    run_workers(env, "w1", "w2")
 
 
 @pytest.mark.slow
@@ -65,27 +51,15 @@ def test_offer_send_through_brp_klantinteracties_and_notify_with_two_workers(
     for i, b in enumerate(people):
         ki.give(b, "email", f"inwoner{i}@example.nl", isStandaardAdres=True)
     notify = NotifyServer()
-    config = tmp_path / "beleid"
-    config.mkdir()
-    (config / "taken.yaml").write_text("taken: {}\n")  # only what the test queues
     with brp_running(brp), ki_running(ki), notify_running(notify):
-        env = dict(
-            os.environ,
-            PROACTIEF_CONFIG_DIR=str(config),
-            PROACTIEF_DATA_DIR=str(tmp_path / "d"),
-            PROACTIEF_DATABASE_URL=postgres_url,
+        env = queue_env(
+            tmp_path,
+            postgres_url,
+            notify,
             PROACTIEF_CONTACT_DIRECTORY="klantinteracties",
             PROACTIEF_BRP_URL=brp.url,
             PROACTIEF_KLANTINTERACTIES_URL=ki.url,
             PROACTIEF_KLANTINTERACTIES_TOKEN=TOKEN,
-            PROACTIEF_CHANNELS=json.dumps(
-                {"email": "notify_email", "sms": "notify_sms", "brief": "notify_brief"}
-            ),
-            PROACTIEF_NOTIFY_URL=notify.url,
-            PROACTIEF_NOTIFY_API_KEY=API_KEY,
-            PROACTIEF_NOTIFY_TEMPLATE_EMAIL=EMAIL_TEMPLATE,
-            PROACTIEF_NOTIFY_TEMPLATE_SMS=SMS_TEMPLATE,
-            COLUMNS="200",
         )
         records = [
             signal(ID=f"S{i}", client={"burgerservicenummer": b}) for i, b in enumerate(people)

@@ -175,31 +175,58 @@ def cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str
     return done
 
 
+def queue_env(
+    tmp_path: Path, postgres_url: str, notify: NotifyServer, **extra: str
+) -> dict[str, str]:
+    """The settings of a run on PostgreSQL that sends through the Notify test service,
+    with no scheduled task: only what the test queues runs (a tick that passed just before
+    a worker starts is deferred by it, which would make counts depend on the clock)."""
+    config = tmp_path / "beleid"
+    config.mkdir(exist_ok=True)
+    (config / "taken.yaml").write_text("taken: {}\n")
+    return (
+        dict(
+            os.environ,
+            PROACTIEF_CONFIG_DIR=str(config),
+            PROACTIEF_DATA_DIR=str(tmp_path / "d"),
+            PROACTIEF_DATABASE_URL=postgres_url,
+            PROACTIEF_CONTACT_DIRECTORY="fake",
+            PROACTIEF_CHANNELS=json.dumps(
+                {"email": "notify_email", "sms": "notify_sms", "brief": "notify_brief"}
+            ),
+            PROACTIEF_NOTIFY_URL=notify.url,
+            PROACTIEF_NOTIFY_API_KEY=API_KEY,
+            PROACTIEF_NOTIFY_TEMPLATE_EMAIL=EMAIL_TEMPLATE,
+            PROACTIEF_NOTIFY_TEMPLATE_SMS=SMS_TEMPLATE,
+            COLUMNS="200",
+        )
+        | extra
+    )
+
+
+def run_workers(env: dict[str, str], *names: str) -> None:
+    """Worker processes started together, each until the queue is empty."""
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "proactief", "worker", "--tot-leeg", "--naam", name],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in names
+    ]
+    for w in workers:
+        out, errors = w.communicate(timeout=600)
+        assert w.returncode == 0, errors + out
+
+
 @pytest.mark.slow
 def test_two_workers_take_every_step_exactly_once(
     postgres_url: str, tmp_path: Path, notify: NotifyServer
 ) -> None:
     n = 24
-    # no scheduled task in this run: only what the test queues (a tick that passed just
-    # before a worker starts is deferred by it, which would make the count depend on the clock)
-    config = tmp_path / "beleid"
-    config.mkdir()
-    (config / "taken.yaml").write_text("taken: {}\n")
-    env = dict(
-        os.environ,
-        PROACTIEF_CONFIG_DIR=str(config),
-        PROACTIEF_DATA_DIR=str(tmp_path / "d"),
-        PROACTIEF_DATABASE_URL=postgres_url,
-        PROACTIEF_CONTACT_DIRECTORY="fake",
-        PROACTIEF_CHANNELS=json.dumps(
-            {"email": "notify_email", "sms": "notify_sms", "brief": "notify_brief"}
-        ),
-        PROACTIEF_NOTIFY_URL=notify.url,
-        PROACTIEF_NOTIFY_API_KEY=API_KEY,
-        PROACTIEF_NOTIFY_TEMPLATE_EMAIL=EMAIL_TEMPLATE,
-        PROACTIEF_NOTIFY_TEMPLATE_SMS=SMS_TEMPLATE,
-        COLUMNS="200",
-    )
+    env = queue_env(tmp_path, postgres_url, notify)
     records = [signal(ID=f"S{i}", client={"burgerservicenummer": b}) for i, b in enumerate(bsns(n))]
     (tmp_path / "s.json").write_text(json.dumps(ddas_document(records)))
     cli(["intake", str(tmp_path / "s.json"), "--today", TODAY.isoformat()], env)
@@ -209,19 +236,7 @@ def test_two_workers_take_every_step_exactly_once(
     again = cli(["offer", "send", "--alle", "--wachtrij"], env)  # nothing queued twice
     assert "0 zaken in de wachtrij" in again.stdout and f"{n} stonden er al" in again.stdout
 
-    def start(name: str) -> subprocess.Popen[str]:
-        return subprocess.Popen(
-            [sys.executable, "-m", "proactief", "worker", "--tot-leeg", "--naam", name],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-
-    workers = [start("w1"), start("w2")]
-    for w in workers:
-        out, errors = w.communicate(timeout=600)
-        assert w.returncode == 0, errors + out
+    run_workers(env, "w1", "w2")
     letters = notify.sent("letter")
     references = Counter(n_["reference"] for n_ in letters)
     assert len(references) == n and set(references.values()) == {1}  # each step once
@@ -260,18 +275,11 @@ def test_a_worker_killed_while_notify_takes_the_letter_sends_it_once(
     """The worker is killed (SIGKILL) after its letter reached Notify and before it could
     record that. Another worker takes the job again: the step finds Notify's message by
     its reference, sends nothing new, and records it."""
-    config = tmp_path / "beleid"
-    config.mkdir()
-    (config / "taken.yaml").write_text("taken: {}\n")
-    env = dict(
-        os.environ,
-        PROACTIEF_CONFIG_DIR=str(config),
-        PROACTIEF_DATA_DIR=str(tmp_path / "d"),
-        PROACTIEF_DATABASE_URL=postgres_url,
-        PROACTIEF_CONTACT_DIRECTORY="fake",
+    env = queue_env(
+        tmp_path,
+        postgres_url,
+        notify,
         PROACTIEF_CHANNELS=json.dumps({"brief": "notify_brief"}),
-        PROACTIEF_NOTIFY_URL=notify.url,
-        PROACTIEF_NOTIFY_API_KEY=API_KEY,
         PROACTIEF_WORKER_VASTGELOPEN_SECONDEN="2",
     )
     (tmp_path / "s.json").write_text(json.dumps(ddas_document([signal(ID="A")])))

@@ -27,7 +27,7 @@ from proactief.channels.email import PLUGIN as EMAIL_PLUGIN
 from proactief.channels.letter import PLUGIN as LETTER_PLUGIN
 from proactief.channels.letter import render_pdf
 from proactief.channels.sms import PLUGIN as SMS_PLUGIN
-from proactief.channels.sms import SMS_MAX_TEKENS
+from proactief.channels.sms import sms_refusal
 from proactief.domain import Kanaal, StapStatus
 from proactief.plugins import GROUPS, PluginError
 
@@ -259,15 +259,8 @@ class NotifyChannel:
         Raises NotifyError when it may pass: the outbox keeps the envelope and tries again."""
         if self.kanaal is Kanaal.EMAIL and not envelope.ontvanger.email:
             return Delivery(StapStatus.MISLUKT, self.kanaal, "geen e-mailadres bekend")
-        if self.kanaal is Kanaal.SMS:
-            if not envelope.ontvanger.telefoon:
-                return Delivery(StapStatus.MISLUKT, self.kanaal, "geen telefoonnummer bekend")
-            if len(envelope.tekst) > SMS_MAX_TEKENS:
-                return Delivery(
-                    StapStatus.MISLUKT,
-                    self.kanaal,
-                    f"sms te lang: {len(envelope.tekst)} > {SMS_MAX_TEKENS}",
-                )
+        if self.kanaal is Kanaal.SMS and (refused := sms_refusal(envelope)) is not None:
+            return refused
         if self.kanaal is Kanaal.BRIEF:
             if not envelope.html:
                 return Delivery(StapStatus.MISLUKT, self.kanaal, "geen brieftekst in de envelop")

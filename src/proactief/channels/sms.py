@@ -14,6 +14,7 @@ __all__ = [
     "SmsFolder",
     "SmsProvider",
     "SmsProviderError",
+    "sms_refusal",
 ]
 
 SMS_MAX_TEKENS = 306
@@ -47,6 +48,17 @@ class FakeSmsProvider:
         return f"nep-sms-{len(self.sent)}"
 
 
+def sms_refusal(envelope: Envelope) -> Delivery | None:
+    """Why this SMS cannot go (no number, too long), whatever carries it; None: it can."""
+    if not envelope.ontvanger.telefoon:
+        return Delivery(StapStatus.MISLUKT, Kanaal.SMS, "geen telefoonnummer bekend")
+    if len(envelope.tekst) > SMS_MAX_TEKENS:
+        return Delivery(
+            StapStatus.MISLUKT, Kanaal.SMS, f"sms te lang: {len(envelope.tekst)} > {SMS_MAX_TEKENS}"
+        )
+    return None
+
+
 @dataclass
 class SmsChannel:
     """SMS: at most two segments, no links (checked before sending)."""
@@ -56,17 +68,12 @@ class SmsChannel:
 
     def deliver(self, envelope: Envelope) -> Delivery:
         """Send through the provider."""
-        if not envelope.ontvanger.telefoon:
-            return Delivery(StapStatus.MISLUKT, self.kanaal, "geen telefoonnummer bekend")
-        if len(envelope.tekst) > SMS_MAX_TEKENS:
-            return Delivery(
-                StapStatus.MISLUKT,
-                self.kanaal,
-                f"sms te lang: {len(envelope.tekst)} > {SMS_MAX_TEKENS}",
-            )
+        refused = sms_refusal(envelope)
+        if refused is not None:
+            return refused
         try:
             reference = self.provider.send(
-                envelope.ontvanger.telefoon, envelope.tekst, envelope.referentie
+                envelope.ontvanger.telefoon or "", envelope.tekst, envelope.referentie
             )
         except SmsProviderError as exc:
             return Delivery(StapStatus.MISLUKT, self.kanaal, f"verzenden mislukt: {exc}")

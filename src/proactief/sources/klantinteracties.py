@@ -127,14 +127,7 @@ class KlantinteractiesClient:
             "isStandaardAdres": True,
             "omschrijving": "Gegeven op de eigen pagina",
         }
-        try:
-            response = self._http.post("/digitaleadressen", json=body)
-        except httpx2.HTTPError as exc:
-            raise KlantinteractiesError(
-                "Het klantcontactsysteem is niet bereikbaar / the registry cannot be reached "
-                f"({type(exc).__name__})"
-            ) from exc
-        return _checked(response, expected=201)
+        return self._post("/digitaleadressen", body)
 
     def klantcontact_by_referentie(self, referentie: str) -> str | None:
         """The uuid of the Klantcontact that carries ``referentie``, or None."""
@@ -180,18 +173,22 @@ class KlantinteractiesClient:
                 }
             },
         }
+        made = self._post("/maak-klantcontact", body).get("klantcontact")
+        uuid = made.get("uuid") if isinstance(made, dict) else None
+        if not isinstance(uuid, str):
+            raise _invalid()
+        return uuid
+
+    def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        """One write, never repeated: the caller decides what a lost answer means."""
         try:
-            response = self._http.post("/maak-klantcontact", json=body)
+            response = self._http.post(path, json=body)
         except httpx2.HTTPError as exc:
             raise KlantinteractiesError(
                 "Het klantcontactsysteem is niet bereikbaar / the registry cannot be reached "
                 f"({type(exc).__name__})"
             ) from exc
-        made = _checked(response, expected=201).get("klantcontact")
-        uuid = made.get("uuid") if isinstance(made, dict) else None
-        if not isinstance(uuid, str):
-            raise _invalid()
-        return uuid
+        return _checked(response, expected=201)
 
     def _all(self, path: str, params: Mapping[str, str]) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
