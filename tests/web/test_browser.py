@@ -408,8 +408,17 @@ def test_every_page_passes_axe_at_desktop_and_phone_width(
         "/terugkoppeling",
         "/inname",
         "/regelingen",
+        "/taken",
         "/bestaat-niet",
     ]
+    from datetime import UTC, datetime
+
+    from proactief.jobs import finish_run, start_run
+
+    with engine.begin() as conn:  # the tasks page with a run that went well and one that failed
+        for taak, ok in (("matching", True), ("scan", False)):
+            run = start_run(conn, taak=taak, worker="worker-1", now=datetime.now(UTC))
+            finish_run(conn, run, ok=ok, samenvatting="12 signalen", now=datetime.now(UTC))
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for width in (1280, 375):
