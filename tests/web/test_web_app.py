@@ -43,6 +43,7 @@ PROFESSIONAL_PAGES = [
     "/terugkoppeling",
     "/inname",
     "/regelingen",
+    "/taken",
 ]
 ALLOWED = {
     Rol.CONTACTMEDEWERKER: {"/werkvoorraad", "/zaken/1", "/account"},
@@ -56,6 +57,7 @@ ALLOWED = {
         "/terugkoppeling",
         "/inname",
         "/regelingen",
+        "/taken",
     },
     Rol.ANALIST: {"/dashboard", "/account", "/regelingen"},
     Rol.BEHEERDER: {
@@ -69,6 +71,7 @@ ALLOWED = {
         "/terugkoppeling",
         "/inname",
         "/regelingen",
+        "/taken",
     },
 }
 
@@ -612,6 +615,7 @@ MENU_LINKS = {
     "/regelingen",
     "/medewerkers",
     "/account",
+    "/taken",
 }
 
 
@@ -651,6 +655,7 @@ def test_a_municipal_role_matrix_changes_menu_and_access(
             "/inname",
             "/regelingen",
             "/account",
+            "/taken",
         }
         assert c.get("/dashboard").status_code == 403
     finally:

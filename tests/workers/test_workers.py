@@ -105,19 +105,6 @@ def test_the_runner_keeps_to_the_schedule(engine: Engine, tmp_path: Path) -> Non
         assert recent_runs(conn, taak="bewaartermijnen") == []
 
 
-def test_a_schedule_with_a_mistake_names_it(tmp_path: Path) -> None:
-    from proactief.config import PolicyError
-    from proactief.jobs import load_schedule
-
-    bad = tmp_path / "taken.yaml"
-    bad.write_text("taken:\n  ladder:\n    cron: 'elke dag'\n")
-    with pytest.raises(PolicyError, match="cron-regel"):
-        load_schedule(bad)
-    bad.write_text("taken:\n  versturen:\n    cron: '0 8 * * *'\n")
-    with pytest.raises(PolicyError, match="versturen"):
-        load_schedule(bad)
-
-
 def test_the_page_shows_what_ran_and_what_failed_first(engine: Engine, tmp_path: Path) -> None:
     web = web_setup(engine, b"s" * 32)
     runner = LocalRunner(deps(engine, tmp_path))
