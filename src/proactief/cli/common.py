@@ -381,6 +381,8 @@ def worker_deps(name: str) -> "WorkerDeps":
         rule_settings=ctx.rule_settings,
         notify=notify_of(settings),
         inboxes=inboxes_of(settings),
+        brp=ctx.brp_client,
+        household_of_address=ctx.pseudonymizer.for_household,
         registry=KlantinteractiesClient(
             settings.klantinteracties_url, token=settings.klantinteracties_token or ""
         )

@@ -16,6 +16,7 @@ from proactief.domain import Doel
 from proactief.domain.records import UserRecord
 from proactief.early_detection import repository as repo
 from proactief.early_detection.caselog import LogSoort, log_event
+from proactief.early_detection.households import housemate_cases
 from proactief.trust.audit import append_audit
 
 __all__ = [
@@ -109,8 +110,18 @@ def auto_assign(*, conn: Connection, case_id: int, current: int | None) -> int |
     candidates = active_user_ids(conn, cfg.rollen)
     if not candidates:
         return None
+    # one household, one contact person: a housemate's case that has an active owner
+    # decides (households.link_households knows the household from the BRP)
+    housemate = next(
+        (
+            owner
+            for other in housemate_cases(conn, case_id)
+            if (owner := repo.case_owner(conn, other)) is not None and owner in candidates
+        ),
+        None,
+    )
     load = repo.open_cases_per_owner(conn, candidates)
-    chosen = min(candidates, key=lambda uid: (load[uid], uid))
+    chosen = housemate or min(candidates, key=lambda uid: (load[uid], uid))
     if not repo.set_case_owner(conn, case_id, chosen, only_if_unowned=True):
         row = repo.case_owner(conn, case_id)
         return row
@@ -119,7 +130,10 @@ def auto_assign(*, conn: Connection, case_id: int, current: int | None) -> int |
         case_id=case_id,
         door="systeem",
         soort=LogSoort.TOEGEWEZEN,
-        tekst=f"Vaste contactpersoon volgens de toewijzingsregel ({cfg.regel}): gebruiker {chosen}",
+        tekst=f"Vaste contactpersoon: gebruiker {chosen}, dezelfde als van een huisgenoot "
+        "(één aanpak per huishouden)"
+        if housemate
+        else f"Vaste contactpersoon volgens de toewijzingsregel ({cfg.regel}): gebruiker {chosen}",
     )
     return chosen
 

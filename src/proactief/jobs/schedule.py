@@ -13,6 +13,7 @@ __all__ = ["TAKEN", "Schedule", "TaskSchedule", "load_schedule"]
 
 TaakNaam = Literal[
     "matching",
+    "huishoudens",
     "ladder",
     "afleverstatus",
     "klantcontacten",
@@ -25,6 +26,7 @@ TaakNaam = Literal[
 
 TAKEN: dict[str, str] = {
     "matching": "Signalen koppelen tot zaken",
+    "huishoudens": "Huishoudens uit de BRP",
     "ladder": "Stappen van de contactladder",
     "afleverstatus": "Afleverstatus bij de verzenddienst",
     "klantcontacten": "Contactpogingen naar het klantcontactregister",

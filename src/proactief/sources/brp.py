@@ -169,27 +169,38 @@ class BrpClient:
         person: dict[str, Any] = people[0]
         return person
 
-    def residents(self, bsn: str, *, fields: Sequence[str]) -> list[BrpPerson] | None:
-        """The persons registered at the address where the person with ``bsn`` lives
-        (the person included), or None when the register has no Dutch address for them
-        (unknown, abroad, or no address known). ``fields`` are the purpose's: the
-        'verblijfplaats.verblijfadres.*' ones ask for the address, 'burgerservicenummer'
-        for the persons found there."""
+    def address_of(self, bsn: str, *, fields: Sequence[str]) -> dict[str, Any] | None:
+        """The Dutch address (``verblijfadres``: postcode, huisnummer, huisletter,
+        huisnummertoevoeging, as far as ``fields`` ask) where the person with ``bsn`` lives,
+        or None when the register has none (unknown, abroad, or no address known)."""
         address_fields = [f for f in fields if f.startswith("verblijfplaats.verblijfadres.")]
-        if not address_fields or "burgerservicenummer" not in fields:
-            raise BrpQueryError("Het doel laat niet toe te vragen wie op een adres woont.")
+        if not address_fields:
+            raise BrpQueryError("Het doel laat niet toe naar een adres te vragen.")
         person = self.raadpleeg(bsn, fields=address_fields)
         place = (person or {}).get("verblijfplaats")
         address = place.get("verblijfadres") if isinstance(place, dict) else None
         if not isinstance(address, dict):
             return None
-        postcode, number = address.get("postcode"), address.get("huisnummer")
-        if not isinstance(postcode, str) or not isinstance(number, int):
+        if not isinstance(address.get("postcode"), str) or not isinstance(
+            address.get("huisnummer"), int
+        ):
+            return None
+        return address
+
+    def residents(self, bsn: str, *, fields: Sequence[str]) -> list[BrpPerson] | None:
+        """The persons registered at the address where the person with ``bsn`` lives
+        (the person included), or None when the register has no Dutch address for them.
+        ``fields`` are the purpose's: the 'verblijfplaats.verblijfadres.*' ones ask for the
+        address, 'burgerservicenummer' for the persons found there."""
+        if "burgerservicenummer" not in fields:
+            raise BrpQueryError("Het doel laat niet toe te vragen wie op een adres woont.")
+        address = self.address_of(bsn, fields=fields)
+        if address is None:
             return None
         query: dict[str, Any] = {
             "type": ZOEK_POSTCODE_HUISNUMMER,
-            "postcode": postcode,
-            "huisnummer": number,
+            "postcode": address["postcode"],
+            "huisnummer": address["huisnummer"],
             "fields": ["burgerservicenummer"],
         }
         for key in ("huisletter", "huisnummertoevoeging"):

@@ -87,6 +87,10 @@ cases = Table(
     # work queue sorts and filters 100,000 cases on an index (migration 0011)
     Column("wachtrij_status", String(20), nullable=False, server_default="nieuw"),
     Column("volgende_actie_datum", Date, nullable=True, index=True),
+    # a keyed hash of the address the BRP gives for the resident (purpose huishouden):
+    # cases with the same one are one household, approached by one contact person; never
+    # the address itself (migration 0016)
+    Column("huishouden", String(64), nullable=True, index=True),
     # the open cases by priority: the work queue's default order and its count
     Index(
         "ix_cases_open_priority",

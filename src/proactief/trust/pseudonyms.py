@@ -143,5 +143,10 @@ class Pseudonymizer:
         the message it answers without keeping the address."""
         return "r" + self._digest("adres:" + address)
 
+    def for_household(self, address: str) -> str:
+        """Keyed hash of a normalised postal address (postcode, number, letter, addition):
+        cases with the same one are one household, without keeping the address."""
+        return "h" + self._digest("huishouden:" + address)
+
     def __repr__(self) -> str:  # never show the key
         return "Pseudonymizer(<key hidden>)"

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from proactief.channels import Channel, NotifyService
     from proactief.channels.inbound import Inbound
     from proactief.domain import Kanaal
+    from proactief.early_detection.households import AddressRegister
     from proactief.early_detection.klantcontacten import KlantcontactRegistry
     from proactief.early_detection.work_queue import WorkQueueConfig
     from proactief.entitlements import MunicipalSettings
@@ -61,6 +62,10 @@ class WorkerDeps:
     rule_settings: "Callable[[], MunicipalSettings]"
     notify: "NotifyService | None" = None
     inboxes: "Sequence[Inbound]" = field(default_factory=tuple)
+    brp: "AddressRegister | None" = None
+    """The BRP, for each case's household."""
+    household_of_address: Callable[[str], str] | None = None
+    """The keyed hash of a household's address (the pseudonymizer's)."""
     registry: "KlantcontactRegistry | None" = None
     """The contact registry (Klantinteracties) each contact attempt is written to."""
     worker: str = "worker"
@@ -241,8 +246,22 @@ def run_klantcontacten(deps: WorkerDeps) -> str:
     return result.summary()
 
 
+def run_households(deps: WorkerDeps) -> str:
+    from proactief.early_detection.households import link_households
+
+    if deps.brp is None or deps.household_of_address is None:
+        return "de BRP is niet gekoppeld"
+    result = link_households(
+        begin=deps.engine.begin,
+        register=deps.brp,
+        household_of_address=deps.household_of_address,
+    )
+    return result.summary()
+
+
 SIMPLE_TASKS: dict[str, Callable[[WorkerDeps], str]] = {
     "matching": run_matching,
+    "huishoudens": run_households,
     "afleverstatus": run_delivery_status,
     "klantcontacten": run_klantcontacten,
     "antwoorden": run_replies,

@@ -34,7 +34,7 @@ from proactief.early_detection.contacts import (
     register_contact,
     reopen_case,
 )
-from proactief.early_detection.households import Huisgenoten, co_residents
+from proactief.early_detection.households import Huisgenoten, co_residents, housemate_cases
 from proactief.early_detection.owners import OwnerError, assign_owner, assign_owners
 from proactief.early_detection.queue import (
     PAGE_SIZES,
@@ -331,6 +331,7 @@ def _case_view(
         ]
         log = timeline(conn, case_id)
         row = queue_row(conn, case_id)
+        same_household = housemate_cases(conn, case_id)
     rendered = messages_for(co, afzender=context.afzender, datum=today)
     return render(
         request,
@@ -369,6 +370,7 @@ def _case_view(
         contactgegevens=contactgegevens,
         gekoppeld=context.contact_directory is not None,
         huisgenoten=huisgenoten,
+        zelfde_huishouden=same_household,
         brp_gekoppeld=context.household_register is not None,
     )
 
