@@ -388,6 +388,8 @@ def test_the_case_page_counts_the_household_and_links_a_co_residents_case(
     assert "Op dit adres wonen 4 personen" in shown.text
     assert f'href="/zaken/{other}"' in shown.text
     assert "vertel niemand iets over de geldzorgen van een ander" in shown.text
+    # the entitlement check counted the household from the population file (1 person)
+    assert "de regelingencheck rekende voor dit huishouden met 1 persoon" in shown.text
     assert VALID_BSNS[1] not in shown.text and "Vries" not in shown.text  # no BSN, no name
     with engine.begin() as conn:
         entries = conn.execute(
