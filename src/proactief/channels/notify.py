@@ -32,6 +32,9 @@ from proactief.domain import Kanaal, StapStatus
 from proactief.plugins import GROUPS, PluginError
 
 log = logging.getLogger(__name__)
+# the client logs each refused request at WARNING with the service's error text, which can
+# quote an address; our own messages say what failed without it (no personal data in logs)
+logging.getLogger("notifications_python_client").setLevel(logging.ERROR)
 
 __all__ = [
     "FINAL_FAILURE",
