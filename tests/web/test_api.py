@@ -144,3 +144,31 @@ def test_the_api_never_gives_a_server_error(api: dict[str, Any]) -> None:
             case.validate_response(response, checks=[not_a_server_error])
 
         fuzz()
+
+
+def test_the_case_list_comes_in_pages_with_the_total_and_links(api: dict[str, Any]) -> None:
+    """Every open case, one page at a time, highest priority first: the total in
+    X-Total-Count and the next and previous pages in Link (RFC 8288)."""
+    from conftest import add_queue_case
+
+    with api["engine"].begin() as conn:
+        for n in range(60):
+            add_queue_case(conn, n, priority=n)
+    c, _token = session(api["app"], Rol.CONTACTMEDEWERKER)
+    first = c.get("/api/v1/zaken")
+    assert first.status_code == 200
+    assert first.headers["x-total-count"] == "61"  # the 60 and web_setup's case
+    assert len(first.json()) == 50
+    assert [z["prioriteit"] for z in first.json()] == sorted(
+        (z["prioriteit"] for z in first.json()), reverse=True
+    )
+    assert 'rel="next"' in first.headers["link"] and 'rel="prev"' not in first.headers["link"]
+    assert "pagina=2" in first.headers["link"]
+    second = c.get("/api/v1/zaken", params={"pagina": 2})
+    assert len(second.json()) == 11 and 'rel="prev"' in second.headers["link"]
+    assert {z["id"] for z in first.json()}.isdisjoint({z["id"] for z in second.json()})
+    small = c.get("/api/v1/zaken", params={"per_pagina": 25, "pagina": 3})
+    assert len(small.json()) == 11 and "next" not in small.headers["link"]
+    refused = c.get("/api/v1/zaken", params={"per_pagina": 30})
+    assert refused.status_code == 400 and "25, 50 of 100" in refused.json()["detail"]
+    assert all(z["eerste_signaal"] for z in first.json())

@@ -78,6 +78,7 @@ PAGE_FIELDS = (
     "signals.case_id",
     "signals.signaalpartner",
     "signals.crisissignaal",
+    "signals.signaaldatum",
     "contact_attempts.case_id",
     "contact_attempts.bereikt",
     "outreach_steps.*",
@@ -233,6 +234,8 @@ class QueueRow:
     vervolg_datum: date | None
     vervolg: str | None
     person_pseudonym: str
+    first_signal: date | None = None
+    """The date of the case's first signal."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -460,15 +463,18 @@ def _rows(conn: Connection, ids: list[int]) -> list[QueueRow]:
         task,
     ).where(cases.c.id.in_(ids))
     details = {row.id: row for row in conn.execute(query)}
-    per_case: dict[int, list[tuple[str, bool]]] = {}
+    per_case: dict[int, list[tuple[str, bool, date]]] = {}
     for sig in conn.execute(
         select(
             signals.c.case_id,
             signals.c.signaalpartner,
             signals.c.crisissignaal,
+            signals.c.signaaldatum,
         ).where(signals.c.case_id.in_(ids))
     ):
-        per_case.setdefault(sig.case_id, []).append((sig.signaalpartner, sig.crisissignaal))
+        per_case.setdefault(sig.case_id, []).append(
+            (sig.signaalpartner, sig.crisissignaal, sig.signaaldatum)
+        )
     rows = []
     for case_id in ids:
         d = details.get(case_id)
@@ -490,6 +496,7 @@ def _rows(conn: Connection, ids: list[int]) -> list[QueueRow]:
                 vervolg_datum=d.vervolg_datum,
                 vervolg=d.vervolg,
                 person_pseudonym=d.person_pseudonym,
+                first_signal=min((s[2] for s in sigs), default=None),
             )
         )
     return rows

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
@@ -29,7 +29,6 @@ from proactief.domain import (
     Signaalpartner,
     Wijze,
 )
-from proactief.early_detection.cases import work_queue
 from proactief.early_detection.contacts import CaseNotFoundError, get_case, register_contact
 from proactief.early_detection.feedback import (
     FeedbackLine,
@@ -37,6 +36,7 @@ from proactief.early_detection.feedback import (
     pending_feedback,
     send_feedback,
 )
+from proactief.early_detection.queue import PAGE_SIZES, QueueFilter, queue_page
 from proactief.offers.outbox import record_returned_letter, record_status
 from proactief.trust.consent import channel_events, current_state, record_events
 from proactief.web.auth import NotAllowed, NotLoggedIn
@@ -268,23 +268,42 @@ def create_api(context: WebContext) -> FastAPI:
 
     @api.get("/zaken", response_model=list[ZaakSamenvatting])
     def list_cases(
+        request: Request,
+        response: Response,
         user: Annotated[User, Depends(require("werkvoorraad"))],
+        pagina: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+        per_pagina: Annotated[int, Query(description="25, 50 of 100")] = 50,
     ) -> list[ZaakSamenvatting]:
-        """Open zaken, hoogste prioriteit eerst."""
+        """Open zaken, hoogste prioriteit eerst, per pagina. Het totaal staat in de header
+        X-Total-Count, de andere pagina's in de header Link (rel next, prev)."""
+        if per_pagina not in PAGE_SIZES:
+            raise HTTPException(400, "per_pagina: kies 25, 50 of 100.")
         with context.engine.begin() as conn:
-            items = work_queue(conn=conn, limit=1000, actor=f"api:{user.gebruikersnaam}")
+            page = queue_page(
+                conn,
+                QueueFilter(pagina=pagina, per_pagina=per_pagina),
+                actor=f"api:{user.gebruikersnaam}",
+            )
+        response.headers["X-Total-Count"] = str(page.total)
+        links = [
+            f'<{request.url.include_query_params(pagina=n, per_pagina=per_pagina)}>; rel="{rel}"'
+            for n, rel in ((page.pagina + 1, "next"), (page.pagina - 1, "prev"))
+            if 1 <= n <= page.pages
+        ]
+        if links:
+            response.headers["Link"] = ", ".join(links)
         return [
             ZaakSamenvatting(
-                id=i.case.case_id,
-                prioriteit=i.case.priority,
+                id=row.case_id,
+                prioriteit=row.priority,
                 redenen=[
                     Reden(regel=r.rule_id, punten=r.points, uitleg=r.reason)
-                    for r in i.case.priority_reasons
+                    for r in row.priority_reasons
                 ],
-                signaalpartners=list(i.partners),
-                eerste_signaal=i.first_signal,
+                signaalpartners=list(row.partners),
+                eerste_signaal=row.first_signal or row.matchingsdatum,
             )
-            for i in items
+            for row in page.rows
         ]
 
     @api.get("/terugkoppeling/{signaalpartner}", response_model=list[Terugkoppeling])
