@@ -603,6 +603,46 @@ def tasks_done(
     )
 
 
+@campaign_app.command("plan")
+def campaign_plan(
+    file: Annotated[Path, typer.Argument(help="Campagne (YAML) met 'doel' en 'selectie'.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Als JSON, voor scripts.")] = False,
+) -> None:
+    """Tel hoeveel huishoudens de selectie van een campagne vindt in de laatste
+    regelingencheck, en hoeveel geld zij per jaar laten liggen. Er gaat niets uit."""
+    from proactief.offers.campaigns import plan_campaign
+    from proactief.trust.purposes import PurposeViolationError
+
+    try:
+        campaign = load_campaign(file)
+    except CampaignError as exc:
+        raise _fail(str(exc)) from exc
+    refusals = check_campaign(campaign)
+    if refusals:
+        err.print(f"[bold red]'{campaign.naam}': dit ontwerp wordt geweigerd.[/]")
+        for refusal in refusals:
+            err.print(f"- {refusal.regel}: {refusal.reden}")
+        raise typer.Exit(1)
+    with context().engine.begin() as conn:  # begin: the audit entry of the read must stay
+        try:
+            plan = plan_campaign(conn, campaign, actor="medewerker")
+        except (ValueError, PurposeViolationError) as exc:
+            raise _fail(str(exc).split(" / ")[0]) from exc
+    if as_json:
+        sys.stdout.write(json.dumps(plan.as_json(), ensure_ascii=False) + "\n")
+        return
+    table = Table(title=f"Campagne '{campaign.naam}': wie de selectie vindt")
+    for column in ("Regeling", "Huishoudens", "Samen per jaar"):
+        table.add_column(column)
+    for regeling, (n, bedrag) in sorted(plan.per_regeling.items()):
+        table.add_row(regeling, str(n), f"€ {bedrag:,.0f}".replace(",", "."))
+    console.print(table)
+    console.print(
+        f"{plan.huishoudens} huishoudens, samen € {plan.bedrag_per_jaar:,.0f} per jaar "
+        "(uit de laatste opgeslagen regelingencheck). Er is niets verstuurd.".replace(",", ".")
+    )
+
+
 @campaign_app.command("check")
 def campaign_check(
     file: Annotated[Path, typer.Argument(help="Campagne (YAML), zie config/campagnes/.")],

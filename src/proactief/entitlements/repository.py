@@ -94,6 +94,25 @@ def entitlements_of_household(grant: Grant, household_id: str) -> list[Entitleme
     )
 
 
+def selected_entitlements(
+    grant: Grant, *, regelingen: Sequence[str], status: str, min_centen: int
+) -> list[tuple[str, str, int | None]]:
+    """(household, regeling, cents a year) of the newest scanned year's entitlements with
+    this status and at least ``min_centen`` (an unknown amount counts when the minimum is
+    0), for the given regulations: a campaign's selection."""
+    conn = grant.require(["entitlements.*"])
+    newest = select(func.max(entitlements.c.jaar)).scalar_subquery()
+    amount = entitlements.c.bedrag_centen
+    query = select(entitlements.c.household_id, entitlements.c.regeling, amount).where(
+        entitlements.c.jaar == newest,
+        entitlements.c.status == status,
+        entitlements.c.regeling.in_(list(regelingen)),
+    )
+    if min_centen > 0:
+        query = query.where(amount >= min_centen)
+    return [(r.household_id, r.regeling, r.bedrag_centen) for r in conn.execute(query)]
+
+
 def scan_counts(conn: Connection) -> list[tuple[int, str, int, int, int, datetime]]:
     """Per stored year and regulation: households that miss it, their cents a year,
     households that may have a right, and when it was scanned (counts only)."""

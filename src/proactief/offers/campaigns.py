@@ -9,18 +9,25 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy import Connection
 
 from proactief.config import PolicyError, load_policy
+from proactief.domain import Doel
+from proactief.entitlements.repository import selected_entitlements
+from proactief.trust.access import PersonalDataAccess
+from proactief.trust.purposes import load_purposes
 
 __all__ = [
     "TRANSPARANTIE",
     "Campaign",
     "CampaignError",
     "CampaignFile",
+    "CampaignPlan",
     "DataSource",
     "Refusal",
     "check_campaign",
     "load_campaign",
+    "plan_campaign",
 ]
 
 TRANSPARANTIE = {
@@ -64,10 +71,25 @@ class _Sender(_Strict):
     soort: Literal["overheid", "privaat"]
 
 
+class Selectie(_Strict):
+    """Which households a campaign picks from the stored non-take-up scan (its newest
+    year): a readable rule, no score."""
+
+    regelingen: list[str] = Field(min_length=1)
+    status: Literal["recht_niet_ontvangen", "mogelijk_recht_gegevens_nodig"] = (
+        "recht_niet_ontvangen"
+    )
+    bedrag_vanaf: float = Field(default=0, ge=0)
+    """Euros a year at least (per regulation)."""
+
+
 class CampaignFile(_Strict):
     """A campaign YAML file (config/campagnes/ holds the four research cases)."""
 
     naam: str
+    doel: str | None = None
+    """The purpose in doelen.yaml under which the selection reads the scan (checked)."""
+    selectie: Selectie | None = None
     doelgroep: str | None = None
     regeling: str | None = None
     afzender: _Sender
@@ -104,6 +126,8 @@ class Campaign:
     platform: str
     gegevensbronnen: tuple[DataSource, ...]
     transparantie: frozenset[str]
+    doel: str | None = None
+    selectie: Selectie | None = None
 
 
 def load_campaign(path: Path) -> Campaign:
@@ -118,6 +142,8 @@ def load_campaign(path: Path) -> Campaign:
         platform=data.platform,
         gegevensbronnen=tuple(data.gegevensbronnen),
         transparantie=frozenset(data.transparantie),
+        doel=data.doel,
+        selectie=data.selectie,
     )
 
 
@@ -159,6 +185,14 @@ def check_campaign(campaign: Campaign) -> list[Refusal]:
                     "toestemming van de persoon (principe 3)",
                 )
             )
+    if campaign.doel is not None and campaign.doel not in {d.value for d in load_purposes()}:
+        refusals.append(
+            Refusal(
+                "grondslag",
+                f"doel '{campaign.doel}' staat niet in doelen.yaml: zonder vastgelegd doel "
+                "en grondslag mag de selectie geen gegevens lezen (principe 3)",
+            )
+        )
     missing = [k for k in TRANSPARANTIE if k not in campaign.transparantie]
     if missing:
         refusals.append(
@@ -170,3 +204,58 @@ def check_campaign(campaign: Campaign) -> list[Refusal]:
             )
         )
     return refusals
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignPlan:
+    """What a campaign's selection finds in the stored scan (counts and sums only)."""
+
+    huishoudens: int
+    bedrag_per_jaar: float
+    """Euros a year the selected households miss, over the selected regulations."""
+    per_regeling: dict[str, tuple[int, float]]
+    """Regulation -> (households, euros a year)."""
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "huishoudens": self.huishoudens,
+            "bedrag_per_jaar": round(self.bedrag_per_jaar, 2),
+            "per_regeling": {
+                r: {"huishoudens": n, "bedrag_per_jaar": round(b, 2)}
+                for r, (n, b) in sorted(self.per_regeling.items())
+            },
+        }
+
+
+def plan_campaign(conn: Connection, campaign: Campaign, *, actor: str) -> CampaignPlan:
+    """Count the households the campaign's selection finds in the newest stored scan, and
+    the money they miss; read under the campaign's purpose (audited), nothing changed.
+
+    Raises:
+        ValueError: the campaign has no selection or no purpose.
+        PurposeViolationError: its purpose does not allow reading the scan.
+    """
+    if campaign.selectie is None or campaign.doel is None:
+        raise ValueError(
+            "de campagne noemt geen 'selectie' en 'doel': er is niets te plannen / no selection"
+        )
+    grant = PersonalDataAccess(conn, doel=Doel(campaign.doel), actor=actor).check(
+        ["entitlements.*"], about={"campagne": campaign.naam[:80]}
+    )
+    rows = selected_entitlements(
+        grant,
+        regelingen=campaign.selectie.regelingen,
+        status=campaign.selectie.status,
+        min_centen=round(campaign.selectie.bedrag_vanaf * 100),
+    )
+    per: dict[str, tuple[set[str], int]] = {}
+    for household, regeling, cents in rows:
+        seen, total = per.get(regeling, (set(), 0))
+        seen.add(household)
+        per[regeling] = (seen, total + (cents or 0))
+    households = {h for h, _, _ in rows}
+    return CampaignPlan(
+        huishoudens=len(households),
+        bedrag_per_jaar=sum((c or 0) for _, _, c in rows) / 100,
+        per_regeling={r: (len(seen), total / 100) for r, (seen, total) in per.items()},
+    )
