@@ -136,14 +136,14 @@ def test_the_page_shows_what_ran_and_what_failed_first(engine: Engine, tmp_path:
 
 
 def bsns(n: int) -> list[str]:
-    """``n`` valid BSNs (elfproef)."""
+    """``n`` valid BSNs (the elfproef of the product's own check)."""
+    from proactief.trust.pseudonyms import is_valid_bsn
+
     found: list[str] = []
     candidate = 100000000
     while len(found) < n:
         candidate += 1
-        digits = [int(c) for c in str(candidate)]
-        total = sum(d * w for d, w in zip(digits[:8], range(9, 1, -1), strict=True)) - digits[8]
-        if total % 11 == 0:
+        if is_valid_bsn(str(candidate)):
             found.append(str(candidate))
     return found
 

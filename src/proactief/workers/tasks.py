@@ -12,7 +12,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -71,13 +71,12 @@ class WorkerDeps:
     worker: str = "worker"
     stalled_seconds: float = 120.0
     """A worker without a heartbeat for this long is taken for dead; its jobs run again."""
-    today: Callable[[], date] = field(default=lambda: datetime.now(UTC).date())
+
+    def today(self) -> date:
+        return datetime.now(UTC).date()
 
     def now(self) -> datetime:
-        """Nine in the morning of ``today`` when a test fixes the day, else now."""
-        day = self.today()
-        current = datetime.now(UTC)
-        return current if day == current.date() else datetime.combine(day, time(9), tzinfo=UTC)
+        return datetime.now(UTC)
 
 
 def recorded(deps: WorkerDeps, taak: str, work: Callable[[], str]) -> str:
