@@ -34,8 +34,10 @@ def test_offer_explain_follows_the_registry(tmp_path: Path) -> None:
 
 def test_campaign_check_exit_codes(tmp_path: Path) -> None:
     env = dict(os.environ)
-    allowed = run(["campaign", "check", str(CASES / "casus4_vroegsignaal.yaml")], env)
-    assert allowed.returncode == 0 and "mag" in allowed.stdout
+    allowed = run(["campaign", "check", str(CASES / "casus1_inkomensdaling.yaml")], env)
+    assert allowed.returncode == 0 and "mag." in allowed.stdout
+    conditional = run(["campaign", "check", str(CASES / "casus4_vroegsignaal.yaml")], env)
+    assert conditional.returncode == 3 and "onder voorwaarden" in conditional.stdout
     refused = run(["campaign", "check", str(CASES / "casus3_zorgverzekeraar.yaml")], env)
     assert refused.returncode == 1 and "geweigerd" in refused.stderr
 

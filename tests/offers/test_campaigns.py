@@ -6,7 +6,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from proactief.offers.campaigns import CampaignError, check_campaign, load_campaign
+from proactief.offers.campaigns import (
+    CampaignError,
+    Oordeel,
+    check_campaign,
+    judge_campaign,
+    load_campaign,
+)
 
 CASES = Path(__file__).resolve().parents[2] / "src" / "proactief" / "config" / "campagnes"
 
@@ -29,9 +35,14 @@ def test_case_3_insurer_analysing_health_data_is_refused() -> None:
     assert "gezondheid" in reasons and "algoritme van een private partij" in reasons
 
 
-def test_case_4_early_detection_letter_is_allowed_with_transparency() -> None:
+def test_case_4_early_detection_letter_is_allowed_only_under_conditions() -> None:
     campaign = load_campaign(CASES / "casus4_vroegsignaal.yaml")
     assert check_campaign(campaign) == []
+    verdict = judge_campaign(campaign)
+    assert verdict.oordeel is Oordeel.VOORWAARDELIJK and verdict.exit_code == 3
+    conditions = " ".join(c.reden for c in verdict.voorwaarden)
+    assert "waarom de gemeente dit mag" in conditions and "respectvol" in conditions
+    assert any("zeer gemengd" in text for text in verdict.onderzoek)
     without = replace(campaign, transparantie=campaign.transparantie - {"stoppen", "nee_zeggen"})
     (refusal,) = check_campaign(without)
     assert refusal.regel == "transparantie" and "hoe je nee zegt" in refusal.reden

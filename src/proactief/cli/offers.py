@@ -35,7 +35,13 @@ from proactief.early_detection.contacts import (
     case_grant,
 )
 from proactief.offers import repository as offers_repo
-from proactief.offers.campaigns import CampaignError, check_campaign, load_campaign
+from proactief.offers.campaigns import (
+    CampaignError,
+    Oordeel,
+    Verdict,
+    judge_campaign,
+    load_campaign,
+)
 
 if TYPE_CHECKING:
     from proactief.offers.approach import AutoGrantRule
@@ -617,11 +623,9 @@ def campaign_plan(
         campaign = load_campaign(file)
     except CampaignError as exc:
         raise _fail(str(exc)) from exc
-    refusals = check_campaign(campaign)
-    if refusals:
-        err.print(f"[bold red]'{campaign.naam}': dit ontwerp wordt geweigerd.[/]")
-        for refusal in refusals:
-            err.print(f"- {refusal.regel}: {refusal.reden}")
+    verdict = judge_campaign(campaign)
+    if verdict.oordeel is Oordeel.GEWEIGERD:
+        _print_verdict(campaign.naam, verdict)
         raise typer.Exit(1)
     with context().engine.begin() as conn:  # begin: the audit entry of the read must stay
         try:
@@ -647,17 +651,30 @@ def campaign_plan(
 def campaign_check(
     file: Annotated[Path, typer.Argument(help="Campagne (YAML), zie config/campagnes/.")],
 ) -> None:
-    """Weiger ontwerpen die burgers afwijzen; toon wat ontbreekt."""
-
+    """Toets een ontwerp aan wat inwoners in het onderzoek aanvaardden. Exitcode 0: mag;
+    3: mag onder voorwaarden (die worden getoond); 1: geweigerd, met de redenen."""
     try:
         campaign = load_campaign(file)
     except CampaignError as exc:
         raise _fail(str(exc)) from exc
-    refusals = check_campaign(campaign)
-    if not refusals:
-        console.print(f"'{campaign.naam}': dit ontwerp mag.")
+    verdict = judge_campaign(campaign)
+    _print_verdict(campaign.naam, verdict)
+    raise typer.Exit(verdict.exit_code)
+
+
+def _print_verdict(naam: str, verdict: Verdict) -> None:
+    if verdict.oordeel is Oordeel.TOEGESTAAN:
+        console.print(f"'{naam}': dit ontwerp mag.")
         return
-    err.print(f"[bold red]'{campaign.naam}': dit ontwerp wordt geweigerd.[/]")
-    for refusal in refusals:
+    if verdict.oordeel is Oordeel.VOORWAARDELIJK:
+        console.print(f"[bold yellow]'{naam}': dit ontwerp mag alleen onder voorwaarden:[/]")
+        for condition in verdict.voorwaarden:
+            console.print(f"- {condition.reden}")
+        for text in verdict.onderzoek:
+            console.print(f"Uit het onderzoek: {text}.")
+        return
+    err.print(f"[bold red]'{naam}': dit ontwerp wordt geweigerd.[/]")
+    for refusal in verdict.weigeringen:
         err.print(f"- {refusal.regel}: {refusal.reden}")
-    raise typer.Exit(1)
+    for text in verdict.onderzoek:
+        err.print(f"Uit het onderzoek: {text}.")

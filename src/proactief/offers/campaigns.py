@@ -4,29 +4,37 @@ commercial platforms, behavioural or health data, a private party's analysis of 
 data, and any data source without a legal basis or the person's consent. Allowed designs
 must declare every transparency element citizens asked for."""
 
+import re
 from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import Connection
 
-from proactief.config import PolicyError, load_policy
+from proactief.config import PolicyError, load_policy, policy_path
 from proactief.domain import Doel
 from proactief.entitlements.repository import selected_entitlements
 from proactief.trust.access import PersonalDataAccess
 from proactief.trust.purposes import load_purposes
 
 __all__ = [
+    "EXIT_CODES",
     "TRANSPARANTIE",
     "Campaign",
     "CampaignError",
     "CampaignFile",
     "CampaignPlan",
     "DataSource",
+    "Oordeel",
     "Refusal",
+    "Verdict",
     "check_campaign",
+    "judge_campaign",
     "load_campaign",
+    "load_check_config",
     "plan_campaign",
 ]
 
@@ -41,6 +49,9 @@ TRANSPARANTIE = {
     "stoppen": "hoe je deze berichten stopt",
 }
 """What every proactive message must say (002 'Gegevensdeling'; principles 4 and 5)."""
+
+GENERAL_TRANSPARANTIE = ("afzender", "contact")
+"""What a general message that picked no one must say: who sends it, how to reach a person."""
 
 
 class CampaignError(PolicyError):
@@ -93,7 +104,8 @@ class CampaignFile(_Strict):
     doelgroep: str | None = None
     regeling: str | None = None
     afzender: _Sender
-    gegevensbronnen: list[DataSource] = Field(min_length=1)
+    gegevensbronnen: list[DataSource] = []
+    """Empty: a general message that no data picked anyone for (a poster, a page)."""
     kanaal: str | None = None
     platform: str
     transparantie: list[str] = []
@@ -115,6 +127,8 @@ class Refusal:
 
     regel: str
     reden: str
+    casus: int | None = None
+    """The research case (seed 002 ch. 8) behind it, if one."""
 
 
 @dataclass(frozen=True)
@@ -126,6 +140,7 @@ class Campaign:
     platform: str
     gegevensbronnen: tuple[DataSource, ...]
     transparantie: frozenset[str]
+    kanaal: str | None = None
     doel: str | None = None
     selectie: Selectie | None = None
 
@@ -142,47 +157,209 @@ def load_campaign(path: Path) -> Campaign:
         platform=data.platform,
         gegevensbronnen=tuple(data.gegevensbronnen),
         transparantie=frozenset(data.transparantie),
+        kanaal=data.kanaal,
         doel=data.doel,
         selectie=data.selectie,
     )
 
 
-def check_campaign(campaign: Campaign) -> list[Refusal]:
-    """Every reason to refuse the design; an empty list means it may go ahead."""
-    refusals = []
-    if campaign.platform != "eigen":
+class Oordeel(StrEnum):
+    """The verdict of the campaign check, as the CLI's exit code tells it."""
+
+    TOEGESTAAN = "toegestaan"
+    VOORWAARDELIJK = "voorwaardelijk"
+    GEWEIGERD = "geweigerd"
+
+
+EXIT_CODES = {Oordeel.TOEGESTAAN: 0, Oordeel.VOORWAARDELIJK: 3, Oordeel.GEWEIGERD: 1}
+"""``proactief campaign check``: 0 allowed, 3 allowed under conditions, 1 refused."""
+
+
+class _DataKind(_Strict):
+    oordeel: Oordeel
+    casus: int | None = None
+    bron: str | None = None
+    woorden: tuple[str, ...] = ()
+
+
+class _Channels(_Strict):
+    persoonlijk: frozenset[str]
+    platform: frozenset[str]
+    algemeen: frozenset[str]
+
+
+class CheckConfig(_Strict):
+    """config/campagnecheck.yaml: the closed list of data kinds, the channels, and the
+    conditions of case 4."""
+
+    gegevenssoorten: dict[str, _DataKind]
+    kanalen: _Channels
+    voorwaarden_casus4: tuple[str, ...]
+    voorwaarden_toestemming: tuple[str, ...]
+    onderzoek: dict[int, str]
+
+
+@cache
+def load_check_config() -> CheckConfig:
+    """The shipped or the municipality's campagnecheck.yaml."""
+    return load_policy(policy_path("campagnecheck.yaml"), CheckConfig)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The campaign check's verdict, with every reason and condition and the research
+    behind each."""
+
+    oordeel: Oordeel
+    weigeringen: tuple[Refusal, ...]
+    voorwaarden: tuple[Refusal, ...]
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES[self.oordeel]
+
+    @property
+    def onderzoek(self) -> tuple[str, ...]:
+        """How residents received the research cases behind the reasons, once each."""
+        reasons = self.weigeringen or self.voorwaarden
+        cases = sorted({r.casus for r in reasons if r.casus})
+        texts = load_check_config().onderzoek
+        return tuple(texts[c] for c in cases if c in texts)
+
+
+def _citations(text: str) -> set[tuple[str, str]]:
+    """The (law, article) pairs a legal text cites, e.g. 'Participatiewet art. 7' ->
+    ('participatiewet', '7'); the law is the word before 'art.'/'artikel'."""
+    return {
+        (law.casefold(), article.casefold())
+        for law, article in re.findall(
+            r"([A-Za-z\u00c0-\u017f-]+)\s+(?:art\.|artikel)\s*(\d+[a-z]?)", text
+        )
+    }
+
+
+def _basis_known(grondslag: str) -> bool:
+    """A source's legal basis is a purpose in doelen.yaml, or cites a law and article
+    that a purpose there rests on: a basis nobody wrote down there does not count."""
+    purposes = load_purposes()
+    if grondslag.strip().casefold() in {d.value for d in purposes}:
+        return True
+    cited = _citations(grondslag)
+    known = set().union(*(_citations(p.grondslag) for p in purposes.values()))
+    return bool(cited) and cited <= known
+
+
+def _word_in(word: str, text: str) -> bool:
+    if len(word) >= 6:
+        return word in text
+    return re.search(rf"\b{re.escape(word)}", text) is not None
+
+
+def _kinds(source: DataSource, cfg: CheckConfig) -> tuple[list[str], list[str]]:
+    """The data kinds a source holds (its label and every kind its name betrays), and the
+    labels the closed list does not know."""
+    kinds: list[str] = []
+    unknown: list[str] = []
+    label = (source.gevoelig or "geen").strip().casefold().replace(" ", "_")
+    if label in cfg.gegevenssoorten:
+        kinds.append(label)
+    else:
+        unknown.append(source.gevoelig or "")
+    name = source.naam.casefold()
+    for kind, spec in cfg.gegevenssoorten.items():
+        if kind not in kinds and any(_word_in(w.casefold(), name) for w in spec.woorden):
+            kinds.append(kind)
+    return kinds, unknown
+
+
+def judge_campaign(campaign: Campaign) -> Verdict:
+    """Hold a campaign design against what residents accepted in the research: the data
+    its selection reads (the closed list of kinds, by label and by name), where its
+    message is shown, its legal basis against doelen.yaml, and what its message says."""
+    cfg = load_check_config()
+    refusals: list[Refusal] = []
+    conditions: list[Refusal] = []
+    kanaal = (campaign.kanaal or "").strip().casefold()
+    targeted = bool(campaign.gegevensbronnen) or campaign.selectie is not None
+    known_channels = cfg.kanalen.persoonlijk | cfg.kanalen.platform | cfg.kanalen.algemeen
+    if kanaal and kanaal not in known_channels:
+        refusals.append(
+            Refusal(
+                "kanaal",
+                f"kanaal '{campaign.kanaal}' kent de check niet; kies uit "
+                + ", ".join(sorted(known_channels)),
+            )
+        )
+    on_platform = kanaal in cfg.kanalen.platform or campaign.platform.casefold() != "eigen"
+    if targeted and on_platform:
         refusals.append(
             Refusal(
                 "platform",
-                "een overheidsbericht op een commercieel platform "
-                "wijzen burgers direct af (002 casus 2)",
+                "een gericht overheidsbericht op het platform van een ander "
+                f"('{campaign.kanaal or campaign.platform}'): het platform kiest wie het ziet "
+                "met zijn eigen gegevens over die persoon",
+                casus=2,
+            )
+        )
+    if targeted and kanaal in cfg.kanalen.algemeen:
+        refusals.append(
+            Refusal(
+                "kanaal",
+                f"'{campaign.kanaal}' is voor een algemene boodschap; een selectie van "
+                "personen hoort bij een persoonlijk bericht",
             )
         )
     for source in campaign.gegevensbronnen:
         naam = source.naam
-        if source.gevoelig in ("gedrag", "gezondheid"):
+        kinds, unknown = _kinds(source, cfg)
+        for label in unknown:
             refusals.append(
                 Refusal(
                     "gegevens",
-                    f"{naam}: {source.gevoelig}sgegevens voor "
-                    "een aanbod wijzen burgers af (002 casus 2 en 3)",
+                    f"{naam}: soort gegevens '{label}' staat niet in de gesloten lijst "
+                    "(campagnecheck.yaml); kies uit " + ", ".join(cfg.gegevenssoorten),
                 )
             )
+        for kind in kinds:
+            spec = cfg.gegevenssoorten[kind]
+            why = f" ({spec.bron})" if spec.bron else ""
+            if spec.oordeel is Oordeel.GEWEIGERD:
+                refusals.append(
+                    Refusal(
+                        "gegevens",
+                        f"{naam}: gegevens over {kind.replace('_', ' ')}{why}",
+                        spec.casus,
+                    )
+                )
+            elif spec.oordeel is Oordeel.VOORWAARDELIJK:
+                conditions.extend(Refusal("voorwaarde", c, 4) for c in cfg.voorwaarden_casus4)
         if source.analyse and source.soort == "privaat":
             refusals.append(
                 Refusal(
                     "gegevens",
-                    f"{naam}: een algoritme van een private partij "
-                    "op eigen klantgegevens wijzen burgers grotendeels af "
-                    "(002 casus 3)",
+                    f"{naam}: een algoritme van een private partij op eigen klantgegevens",
+                    casus=3,
                 )
             )
-        if not source.grondslag and not source.toestemming:
+        if source.grondslag and not _basis_known(source.grondslag):
             refusals.append(
                 Refusal(
                     "grondslag",
-                    f"{naam}: geen wettelijke grondslag en geen "
-                    "toestemming van de persoon (principe 3)",
+                    f"{naam}: grondslag '{source.grondslag}' is geen doel in doelen.yaml en "
+                    "noemt geen wet en artikel waar een doel daar op rust (principe 3)",
+                )
+            )
+        elif source.grondslag and source.soort == "privaat":
+            # case 4: residents were surprised that it is allowed at all
+            conditions.extend(Refusal("voorwaarde", c, 4) for c in cfg.voorwaarden_casus4)
+        elif not source.grondslag and source.toestemming:
+            conditions.extend(Refusal("voorwaarde", c) for c in cfg.voorwaarden_toestemming)
+        elif not source.grondslag:
+            refusals.append(
+                Refusal(
+                    "grondslag",
+                    f"{naam}: geen wettelijke grondslag en geen toestemming van de persoon "
+                    "(principe 3)",
                 )
             )
     if campaign.doel is not None and campaign.doel not in {d.value for d in load_purposes()}:
@@ -193,7 +370,8 @@ def check_campaign(campaign: Campaign) -> list[Refusal]:
                 "en grondslag mag de selectie geen gegevens lezen (principe 3)",
             )
         )
-    missing = [k for k in TRANSPARANTIE if k not in campaign.transparantie]
+    required = TRANSPARANTIE if targeted else GENERAL_TRANSPARANTIE
+    missing = [k for k in required if k not in campaign.transparantie]
     if missing:
         refusals.append(
             Refusal(
@@ -203,7 +381,23 @@ def check_campaign(campaign: Campaign) -> list[Refusal]:
                 + " (002 'Gegevensdeling'; principes 4 en 5)",
             )
         )
-    return refusals
+    refusals.extend(_message_problems(campaign))
+    unique = tuple(dict.fromkeys(conditions))
+    if refusals:
+        return Verdict(Oordeel.GEWEIGERD, tuple(refusals), unique)
+    return Verdict(Oordeel.VOORWAARDELIJK if unique else Oordeel.TOEGESTAAN, (), unique)
+
+
+def _message_problems(campaign: Campaign) -> list[Refusal]:
+    """What the message checker finds in the campaign's own rendered messages (a campaign
+    that names a selection is sent through the offer templates)."""
+    return []
+
+
+def check_campaign(campaign: Campaign) -> list[Refusal]:
+    """Every reason to refuse the design; an empty list means it may go ahead (perhaps
+    under conditions: :func:`judge_campaign`)."""
+    return list(judge_campaign(campaign).weigeringen)
 
 
 @dataclass(frozen=True, slots=True)
