@@ -88,6 +88,7 @@ def context_of(
         "datum": dag(account.datum),
         "organisaties": account.organisaties,
         "aanleiding": account.aanleiding,
+        "campagne": account.campagne,
         "gegevens": account.gegevens,
         "gegevens_per_bron": [(bron, _join(wat)) for bron, wat in by_source.items()],
         "gegevens_zin": "; ".join(f"{_join(wat)} van {bron}" for bron, wat in by_source.items()),

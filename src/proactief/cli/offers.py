@@ -183,15 +183,26 @@ def offer_send(
         _send_through_queue(case_ids, alle)
         return
 
-    from proactief.offers.outbox import deliver_pending
-    from proactief.offers.outreach import send_next_step
-
     if not case_ids and not alle:
         raise _fail("geef zaaknummers, of --alle voor alle open zaken.")
     # the provider is checked first, so a missing setting touches no database
+    context().contact_directory  # noqa: B018
+    today = _today(datum)
+    if alle:
+        with context().engine.begin() as conn:  # begin: the audit entry of the read must stay
+            grant = case_grant(conn, actor="systeem:ladder")
+            case_ids = [row.id for row in early_repo.open_case_rows(grant)]
+    _send_steps(case_ids or [], today)
+
+
+def _send_steps(case_ids: list[int], today: date) -> dict[str, int]:
+    """The next ladder step of each case, as ``offer send`` and ``campaign run`` do it,
+    after what an interrupted run left in the outbox; prints a table and the counts."""
+    from proactief.offers.outbox import deliver_pending
+    from proactief.offers.outreach import send_next_step
+
     directory = context().contact_directory
     settings, engine = context().settings, context().engine
-    today = _today(datum)
     now = datetime.combine(today, time(9), tzinfo=UTC)
     channels = channels_of(settings)
     # first what an interrupted run committed but did not hand over: the same envelopes
@@ -201,15 +212,11 @@ def offer_send(
             f"{len(recovered)} bericht(en) uit de wachtrij van een eerdere, onderbroken run "
             "afgeleverd."
         )
-    if alle:
-        with engine.begin() as conn:  # begin: the audit entry of the read must stay
-            grant = case_grant(conn, actor="systeem:ladder")
-            case_ids = [row.id for row in early_repo.open_case_rows(grant)]
     table = Table(title=f"Contactladder op {today}")
     for column in ("Zaak", "Stap", "Kanaal", "Status", "Toelichting"):
         table.add_column(column)
     counts: dict[str, int] = {}
-    for case_id in case_ids or []:
+    for case_id in case_ids:
         try:
             result = send_next_step(
                 begin=engine.begin,
@@ -232,13 +239,14 @@ def offer_send(
             result.status,
             result.detail,
         )
-    if len(case_ids or []) <= 50:
+    if 0 < len(case_ids) <= 50:
         console.print(table)
     console.print(
         ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
         + f". Uitgaande post: {settings.resolved_outbox_dir()}",
         soft_wrap=True,
     )
+    return counts
 
 
 def _send_through_queue(case_ids: list[int] | None, alle: bool) -> None:
@@ -645,6 +653,54 @@ def campaign_plan(
         f"{plan.huishoudens} huishoudens, samen € {plan.bedrag_per_jaar:,.0f} per jaar "
         "(uit de laatste opgeslagen regelingencheck). Er is niets verstuurd.".replace(",", ".")
     )
+
+
+@campaign_app.command("run")
+def campaign_run(
+    file: Annotated[
+        Path, typer.Argument(help="Campagne (YAML) met 'doel', 'selectie', 'looptijd'.")
+    ],
+    datum: Annotated[
+        str | None, typer.Option(help="Doe alsof het deze datum is (JJJJ-MM-DD).")
+    ] = None,
+    akkoord: Annotated[
+        bool,
+        typer.Option("--akkoord", help="De voorwaarden van de campagnecheck gelezen en nageleefd."),
+    ] = False,
+) -> None:
+    """Maak de zaken van deze week voor een campagne (per huishouden een keer, tot het
+    maximum per week) en zet van elke nieuwe zaak de eerste stap van de contactladder."""
+    from proactief.offers.campaign_run import CampaignRunError, run_campaign
+    from proactief.trust.purposes import PurposeViolationError
+
+    try:
+        campaign = load_campaign(file)
+    except CampaignError as exc:
+        raise _fail(str(exc)) from exc
+    today = _today(datum)
+    context().contact_directory  # noqa: B018 - a missing setting touches no database
+    with context().engine.begin() as conn:
+        try:
+            run = run_campaign(
+                conn,
+                campaign,
+                now=datetime.combine(today, time(9), tzinfo=UTC),
+                actor="medewerker",
+                akkoord=akkoord,
+            )
+        except (CampaignRunError, PurposeViolationError) as exc:
+            raise _fail(str(exc).split(" / ")[0]) from exc
+    console.print(
+        f"Campagne '{run.campagne}': {run.gevonden} huishoudens in de selectie, "
+        f"{run.al_benaderd} al eerder benaderd, {len(run.zaken)} nieuwe zaken "
+        f"(samen € {run.bedrag_per_jaar:,.0f} per jaar), ".replace(",", ".")
+        + f"{run.afgemeld} afgemeld, {run.overleden} overleden, "
+        f"{run.geen_volwassene} zonder volwassene, "
+        f"{run.wacht_op_volgende_week} wachten op een volgende week.",
+        soft_wrap=True,
+    )
+    if run.zaken:
+        _send_steps(run.zaken, today)
 
 
 @campaign_app.command("check")

@@ -167,6 +167,9 @@ class OfferAccount:
     goed: str | None = None
     ontvanger: str = "inwoner"
     case_id: int | None = None
+    campagne: str | None = None
+    """The campaign that chose the household (from the municipality's own scan): the
+    message says what was searched, not what was received from whom."""
     versie: int = field(default=ACCOUNT_VERSION)
 
     @property
@@ -246,6 +249,7 @@ class OfferAccount:
             goed=d.get("goed"),
             ontvanger=str(d.get("ontvanger", "inwoner")),
             case_id=d.get("case_id"),
+            campagne=d.get("campagne"),
             versie=int(d.get("versie", ACCOUNT_VERSION)),
         )
 

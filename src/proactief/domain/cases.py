@@ -43,6 +43,8 @@ class Vroegsignaalzaak:
     """The day the resident accepted help (not part of the DDAS export)."""
     einddatum: date | None = None
     contactpogingen: tuple[Contactpoging, ...] = field(default_factory=tuple)
+    campagne: str | None = None
+    """The campaign that made the case (no signals); None: a case from signals."""
 
     @property
     def is_closed(self) -> bool:

@@ -47,6 +47,7 @@ class CaseRecord:
     eindresultaat: str | None
     einddatum: date | None
     eigenaar_id: int | None = None
+    campagne: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -300,16 +300,21 @@ def unassigned_signals(grant: Grant, *, up_to: date) -> list[SignalRecord]:
 
 
 def cases_of_persons(grant: Grant, pseudonyms: Sequence[str]) -> list[CaseRecord]:
-    """All cases of these persons, oldest first (per chunk of persons)."""
-    return rows_where_in(
-        grant.require(["cases.*"]),
-        CaseRecord,
-        cases,
-        cases.c.person_pseudonym,
-        pseudonyms,
-        cases.c.startdatum_matchingperiode,
-        cases.c.id,
-    )
+    """All signal cases of these persons, oldest first (per chunk of persons); a campaign
+    case takes no signals."""
+    return [
+        row
+        for row in rows_where_in(
+            grant.require(["cases.*"]),
+            CaseRecord,
+            cases,
+            cases.c.person_pseudonym,
+            pseudonyms,
+            cases.c.startdatum_matchingperiode,
+            cases.c.id,
+        )
+        if row.campagne is None
+    ]
 
 
 def create_case(conn: Connection, values: Values) -> int:
@@ -455,6 +460,7 @@ def case_from_rows(
         eindresultaat=Eindresultaat(row.eindresultaat) if row.eindresultaat else None,
         einddatum=row.einddatum,
         datum_hulp_geaccepteerd=row.datum_hulp_geaccepteerd,
+        campagne=row.campagne,
         contactpogingen=tuple(
             Contactpoging(
                 soort=Contactsoort(a.soort),
@@ -468,13 +474,17 @@ def case_from_rows(
 
 
 def report_cases(grant: Grant, *, start: date, end: date) -> list[CaseRecord]:
-    """Cases matched within the period."""
+    """Signal cases matched within the period (a campaign case is no Vroegsignaalzaak)."""
     conn = grant.require(["cases.*"])
     return records(
         CaseRecord,
         conn.execute(
             select(cases)
-            .where(cases.c.matchingsdatum >= start, cases.c.matchingsdatum <= end)
+            .where(
+                cases.c.matchingsdatum >= start,
+                cases.c.matchingsdatum <= end,
+                cases.c.campagne.is_(None),
+            )
             .order_by(cases.c.id)
         ),
     )

@@ -3,7 +3,7 @@ non-take-up scan.
 """
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import Connection, delete, func, select
 
@@ -22,6 +22,7 @@ __all__ = [
     "household_summary",
     "insert_population",
     "replace_entitlements",
+    "residents_of_households",
     "scan_counts",
 ]
 
@@ -111,6 +112,26 @@ def selected_entitlements(
     if min_centen > 0:
         query = query.where(amount >= min_centen)
     return [(r.household_id, r.regeling, r.bedrag_centen) for r in conn.execute(query)]
+
+
+def residents_of_households(
+    grant: Grant, household_ids: Sequence[str]
+) -> dict[str, list[tuple[str, date]]]:
+    """Per household its residents (pseudonym, birth date), oldest first: whom a
+    campaign writes to."""
+    conn = grant.require(["residents.household_id", "residents.geboortedatum"])
+    out: dict[str, list[tuple[str, date]]] = {}
+    for chunk in chunks(list(household_ids)):
+        rows = conn.execute(
+            select(
+                residents.c.household_id, residents.c.person_pseudonym, residents.c.geboortedatum
+            )
+            .where(residents.c.household_id.in_(list(chunk)))
+            .order_by(residents.c.geboortedatum, residents.c.person_pseudonym)
+        )
+        for row in rows:
+            out.setdefault(row.household_id, []).append((row.person_pseudonym, row.geboortedatum))
+    return out
 
 
 def scan_counts(conn: Connection) -> list[tuple[int, str, int, int, int, datetime]]:

@@ -36,6 +36,10 @@ from proactief.trust.purposes import load_purposes
 __all__ = ["Afzender", "build_account", "next_steps"]
 
 SIGNAL_DATA = "een bericht over een rekening die nog openstaat"
+CAMPAIGN_DATA = "de uitkomst van onze regelingencheck"
+"""What a campaign message says it looked in (offers.campaigns): the municipality's own
+scan of which households miss money, not a message from anyone."""
+SCAN_DATA = "of uw huishouden geld krijgt waar het recht op heeft"
 QUESTIONNAIRE_DATA = "uw antwoorden op de vragenlijst"
 
 
@@ -74,9 +78,14 @@ def _data_uses(
     rows: Sequence[EntitlementRecord],
     organisaties: str,
     cfg: ApproachConfig,
+    campagne: bool = False,
 ) -> tuple[DataUse, ...]:
     purposes = load_purposes()
-    uses = [DataUse(SIGNAL_DATA, organisaties, purposes[Doel.VROEGSIGNALERING].grondslag_b1)]
+    uses = (
+        [DataUse(SCAN_DATA, cfg.bevolking_bron, purposes[Doel.REGELINGENCHECK].grondslag_b1)]
+        if campagne
+        else [DataUse(SIGNAL_DATA, organisaties, purposes[Doel.VROEGSIGNALERING].grondslag_b1)]
+    )
     offered = {item.regeling for item in offer.wat if item.regeling}
     names: dict[str, None] = {}
     for row in rows:
@@ -149,11 +158,13 @@ def build_account(
     code_tot: date | None = None,
     case_start: date | None = None,
     met_bsn: bool = True,
+    campagne: str | None = None,
 ) -> OfferAccount:
     """The account of the message for step ``stap`` (0-based) of ``offer``'s ladder,
     sent on ``datum`` with reference ``kenmerk`` (one account for every channel's text:
     the SMS may say 'stuur STOP' only when SMS replies are read, the e-mail 'antwoord
-    STOP' only when e-mail replies are)."""
+    STOP' only when e-mail replies are). ``campagne``: the case was made by that campaign
+    from the municipality's own scan: no signal, no report to CBS, no repeat-signal rule."""
     cfg = load_approach_config()
     purposes = load_purposes()
     queue = load_work_queue_config()
@@ -191,10 +202,11 @@ def build_account(
             )
         )
     vroeg = purposes[Doel.VROEGSIGNALERING]
-    data_uses = _data_uses(offer, regelingen, organisaties, cfg)
+    data_uses = _data_uses(offer, regelingen, organisaties, cfg, campagne is not None)
+    signal_case = campagne is None
     repeat_until = (
         case_start + timedelta(days=queue.repeat_within_days)
-        if case_start is not None and queue.repeat_within_days > 0
+        if signal_case and case_start is not None and queue.repeat_within_days > 0
         else None
     )
     return OfferAccount(
@@ -202,8 +214,8 @@ def build_account(
         datum=datum,
         afzender=afzender.naam,
         website=afzender.website,
-        aanleiding=SIGNAL_DATA,
-        organisaties=organisaties,
+        aanleiding=SIGNAL_DATA if signal_case else CAMPAIGN_DATA,
+        organisaties=organisaties if signal_case else afzender.naam,
         gegevens=data_uses,
         regelingen=tuple(entitlements),
         zelfhulp=zelfhulp,
@@ -211,15 +223,17 @@ def build_account(
         bewaren=Keeping(
             dagen_zonder_hulp=vroeg.bewaartermijn_dagen,
             dagen_met_hulp=vroeg.bewaartermijn_dagen_met_hulp or vroeg.bewaartermijn_dagen,
-            cbs=True,
-            herhaal_dagen=queue.repeat_within_days,
+            # the DDAS report holds signal cases only (early_detection.repository)
+            cbs=signal_case,
+            herhaal_dagen=queue.repeat_within_days if signal_case else 0,
             # a date already past promises nothing
             herhaal_tot=repeat_until if repeat_until is not None and repeat_until > datum else None,
             cbs_met="uw BSN" if met_bsn else "uw geboortedatum, postcode en huisnummer",
             regelingencheck_dagen=purposes[Doel.REGELINGENCHECK].bewaartermijn_dagen
             if any(g.bron == cfg.bevolking_bron for g in data_uses)
             else None,
-            voorrang=any(r.measure == "eerdere_zaken_12m" and r.points > 0 for r in queue.rules),
+            voorrang=signal_case
+            and any(r.measure == "eerdere_zaken_12m" and r.points > 0 for r in queue.rules),
         ),
         contact=Contact(
             telefoon=afzender.telefoon,
@@ -234,7 +248,8 @@ def build_account(
             sms_antwoord=afzender.sms_antwoord,
             email_antwoord=afzender.email_antwoord,
         ),
-        goed=goed,
+        goed=goed if signal_case else None,
         ontvanger=ontvanger,
         case_id=case_id,
+        campagne=campagne,
     )

@@ -155,6 +155,8 @@ class CaseSummary:
     bestaand_contact: date | None = None
     vandaag: date = field(default_factory=date.today)
     kenmerken: Mapping[str, object] = field(default_factory=dict)
+    soort: Berichtsoort = Berichtsoort.VROEGSIGNAAL
+    """The kind of message (Wmebv agreement is per kind): 'regeling' for a campaign."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,10 +225,13 @@ def _ladder(spec: Sequence[LadderStepRule]) -> list[LadderStep]:
 
 
 def _consent_gate(
-    ladder: list[LadderStep], state: PreferenceState, reasons: list[Reason]
+    ladder: list[LadderStep],
+    state: PreferenceState,
+    reasons: list[Reason],
+    soort: Berichtsoort = Berichtsoort.VROEGSIGNAAL,
 ) -> list[LadderStep]:
     """E-mail and SMS only with agreement for this kind of message (Wmebv, Awb 2:8)."""
-    if state.may_use_electronic(Berichtsoort.VROEGSIGNAAL):
+    if state.may_use_electronic(soort):
         return ladder
     gated = [
         LadderStep(Kanaal.BRIEF, s.wacht_dagen, s.dagdeel) if s.kanaal.electronic else s
@@ -344,7 +349,7 @@ def choose_approach(
         ladder = default_ladder
         reasons.append(Reason("kanaal", default.ladder_reden))
     if state.may_contact():
-        ladder = _consent_gate(ladder, state, reasons)
+        ladder = _consent_gate(ladder, state, reasons, case.soort)
     reasons.append(Reason("toon", toon_reden))
     if zelfhulp:
         wat.insert(

@@ -6,12 +6,13 @@ must declare every transparency element citizens asked for."""
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import Connection
 
 from proactief.config import PolicyError, load_policy, policy_path
@@ -28,6 +29,7 @@ __all__ = [
     "CampaignFile",
     "CampaignPlan",
     "DataSource",
+    "Looptijd",
     "Oordeel",
     "Refusal",
     "Verdict",
@@ -94,6 +96,19 @@ class Selectie(_Strict):
     """Euros a year at least (per regulation)."""
 
 
+class Looptijd(_Strict):
+    """The days a campaign may make cases, both included."""
+
+    van: date
+    tot: date
+
+    @model_validator(mode="after")
+    def _in_order(self) -> "Looptijd":
+        if self.tot < self.van:
+            raise ValueError(f"'tot' ({self.tot}) ligt voor 'van' ({self.van})")
+        return self
+
+
 class CampaignFile(_Strict):
     """A campaign YAML file (config/campagnes/ holds the four research cases)."""
 
@@ -101,6 +116,11 @@ class CampaignFile(_Strict):
     doel: str | None = None
     """The purpose in doelen.yaml under which the selection reads the scan (checked)."""
     selectie: Selectie | None = None
+    looptijd: Looptijd | None = None
+    """Without one the campaign cannot run (``campaign run``)."""
+    per_week: int | None = Field(default=None, ge=1)
+    """At most this many new cases a calendar week (Monday to Sunday), so the team can
+    answer the calls the letters bring."""
     doelgroep: str | None = None
     regeling: str | None = None
     afzender: _Sender
@@ -143,6 +163,8 @@ class Campaign:
     kanaal: str | None = None
     doel: str | None = None
     selectie: Selectie | None = None
+    looptijd: Looptijd | None = None
+    per_week: int | None = None
 
 
 def load_campaign(path: Path) -> Campaign:
@@ -160,6 +182,8 @@ def load_campaign(path: Path) -> Campaign:
         kanaal=data.kanaal,
         doel=data.doel,
         selectie=data.selectie,
+        looptijd=data.looptijd,
+        per_week=data.per_week,
     )
 
 

@@ -200,7 +200,10 @@ def case_offer(
     everyone = early_repo.partners_of_person(grant, case.person_pseudonym)
     offer = choose_approach(
         case=CaseSummary(
-            case_id=case_id, crisis=any(s.crisissignaal for s in signals), vandaag=today
+            case_id=case_id,
+            crisis=any(s.crisissignaal for s in signals),
+            vandaag=today,
+            soort=Berichtsoort.VROEGSIGNAAL if case.campagne is None else Berichtsoort.REGELING,
         ),
         entitlements=_summaries(regelingen),
         preferences=state,
@@ -275,6 +278,7 @@ def account_for(
         code_tot=datum + timedelta(days=afzender.code_dagen) if code else None,
         case_id=case_offer.case.case_id,
         case_start=case_offer.case.startdatum_matchingperiode,
+        campagne=case_offer.case.campagne,
         # a person delivered with a BSN has a 'b' pseudonym (trust.pseudonyms); otherwise
         # the report identifies them by sex, birth date and address
         met_bsn=case_offer.person_pseudonym.startswith("b"),
@@ -427,18 +431,31 @@ def run_next_step(
         )
 
     if spec_of(kanaal).bericht:
+        campagne = co.case.campagne
         message = send_message(
             conn=conn,
             person_pseudonym=co.person_pseudonym,
-            soort=Berichtsoort.VROEGSIGNAAL,
+            soort=Berichtsoort.VROEGSIGNAAL if campagne is None else Berichtsoort.REGELING,
             kanaal=kanaal,
             aanleiding=Aanleiding(
                 soort="vroegsignaal",
                 omschrijving="een bericht over een betalingsachterstand",
                 organisatie=co.organisaties,
+            )
+            if campagne is None
+            else Aanleiding(
+                soort="gegevens",
+                omschrijving=f"de campagne '{campagne}' op de regelingencheck",
+                organisatie=afzender.naam,
             ),
-            grondslag=load_purposes()[Doel.VROEGSIGNALERING].grondslag,
-            selectieregel="elk vroegsignaal krijgt een aanbod voor hulp (Wgs)"
+            grondslag=load_purposes()[
+                Doel.VROEGSIGNALERING if campagne is None else Doel.REGELINGENCHECK
+            ].grondslag,
+            selectieregel=(
+                "elk vroegsignaal krijgt een aanbod voor hulp (Wgs)"
+                if campagne is None
+                else f"de selectie van de campagne '{campagne}'"
+            )[:300]
             if stap == 0
             else f"stap {stap + 1} van de contactladder: nog geen contact",
             afzender=afzender.naam,

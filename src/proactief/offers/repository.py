@@ -4,7 +4,7 @@ resident's own answers.
 
 from datetime import date, datetime
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from proactief.domain.offers import StapStatus
@@ -17,9 +17,10 @@ from proactief.domain.records import (
     SegmentKansenRecord,
 )
 from proactief.early_detection.queue import refresh_queue_fields
-from proactief.storage.queries import Values, record_or_none, records
+from proactief.storage.queries import Values, insert_new, record_or_none, records
 from proactief.storage.tables import (
     automatic_grants,
+    campagne_leden,
     outbox,
     outreach_steps,
     replies,
@@ -30,6 +31,9 @@ from proactief.storage.tables import (
 __all__ = [
     "OUTBOX_VERZONDEN",
     "OUTBOX_WACHT",
+    "campaign_cases_since",
+    "campaign_households",
+    "claim_campaign_household",
     "claim_outbox_row",
     "claim_sent_outbox_row",
     "clear_confirmation",
@@ -57,6 +61,7 @@ __all__ = [
     "segment_kansen_row",
     "sent_outbox_rows",
     "step_of_reference",
+    "update_campaign_member",
     "update_outbox_row",
     "update_outreach_step",
     "update_reply",
@@ -380,3 +385,42 @@ def pending_confirmations(conn: Connection) -> list[tuple[int, str]]:
 def clear_confirmation(conn: Connection, reply_id: int) -> None:
     """The channel has the confirmation: forget the address."""
     conn.execute(update(replies).where(replies.c.id == reply_id).values(bevestiging=None))
+
+
+def claim_campaign_household(conn: Connection, row: Values) -> bool:
+    """Record that a campaign approached a household; False when it already did (an
+    earlier run, or another run at the same moment: the key decides, nothing doubles)."""
+    return bool(insert_new(conn, campagne_leden, [row]))
+
+
+def update_campaign_member(
+    conn: Connection, campagne: str, household_id: str, **values: object
+) -> None:
+    conn.execute(
+        update(campagne_leden)
+        .where(campagne_leden.c.campagne == campagne, campagne_leden.c.household_id == household_id)
+        .values(**values)
+    )
+
+
+def campaign_households(conn: Connection, campagne: str) -> set[str]:
+    """Every household the campaign approached or passed over for good."""
+    return set(
+        conn.scalars(
+            select(campagne_leden.c.household_id).where(campagne_leden.c.campagne == campagne)
+        )
+    )
+
+
+def campaign_cases_since(conn: Connection, campagne: str, since: datetime) -> int:
+    """How many cases the campaign made from ``since`` on (its weekly cap)."""
+    return int(
+        conn.scalar(
+            select(func.count()).where(
+                campagne_leden.c.campagne == campagne,
+                campagne_leden.c.uitkomst == "zaak",
+                campagne_leden.c.aangemaakt >= since,
+            )
+        )
+        or 0
+    )

@@ -91,6 +91,9 @@ cases = Table(
     # cases with the same one are one household, approached by one contact person; never
     # the address itself (migration 0016)
     Column("huishouden", String(64), nullable=True, index=True),
+    # the campaign that made the case (offers.campaigns); None: a case from signals. A
+    # campaign case takes no signals and is not in the DDAS report (migration 0017)
+    Column("campagne", String(100), nullable=True, index=True),
     # the open cases by priority: the work queue's default order and its count
     Index(
         "ix_cases_open_priority",
@@ -216,6 +219,20 @@ case_log = Table(
     Column("door", String(100), nullable=False),
     Column("soort", String(30), nullable=False),
     Column("tekst", Text, nullable=False),
+)
+
+campagne_leden = Table(
+    # which household each campaign approached, once: the key makes a second run (or two
+    # at once) skip it; uitkomst 'zaak' (case_id set), 'afgemeld', 'overleden' or
+    # 'geen_persoon' (migration 0017)
+    "campagne_leden",
+    metadata,
+    Column("campagne", String(100), primary_key=True),
+    Column("household_id", String(40), primary_key=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=True),
+    Column("uitkomst", String(20), nullable=False),
+    Column("aangemaakt", DateTime(timezone=True), nullable=False),
+    Index("ix_campagne_leden_aangemaakt", "campagne", "aangemaakt"),
 )
 
 households = Table(

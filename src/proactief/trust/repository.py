@@ -19,6 +19,7 @@ from proactief.storage.queries import R, Values, chunks, insert_ignore, record_o
 from proactief.storage.tables import (
     audit_log,
     automatic_grants,
+    campagne_leden,
     case_log,
     cases,
     client_identities,
@@ -348,6 +349,11 @@ def delete_cases(conn: Connection, case_ids: Sequence[int]) -> dict[str, int]:
         counts["messages"] += conn.execute(
             delete(messages).where(messages.c.case_id.in_(chunk))
         ).rowcount
+        # a campaign keeps only that it approached the household (so no run writes again),
+        # no longer which case or person that was
+        conn.execute(
+            update(campagne_leden).where(campagne_leden.c.case_id.in_(chunk)).values(case_id=None)
+        )
         counts["terugkoppelingen"] += conn.execute(
             delete(feedback).where(
                 feedback.c.signal_row_id.in_(

@@ -1,0 +1,243 @@
+"""A campaign run end to end, on SQLite and PostgreSQL: the selection on the stored scan
+becomes cases of their own, each offered through the same approach engine, message door
+and ladder as a signal case. No opted-out or deceased person, and no one whose stated
+channel forbids it, gets a message; a household is approached once; the weekly cap and
+the period hold; campaign cases stay out of matching and the CBS report."""
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, select
+
+from conftest import choose, deliver_in, fake_channels, store_signal
+from proactief.domain import EventSoort, Kanaal
+from proactief.early_detection import repository as early_repo
+from proactief.early_detection.cases import match_signals
+from proactief.early_detection.contacts import case_grant
+from proactief.early_detection.work_queue import load_work_queue_config
+from proactief.entitlements import repository as entitlements_repo
+from proactief.offers.campaign_run import CampaignRunError, run_campaign
+from proactief.offers.campaigns import load_campaign
+from proactief.offers.outreach import run_next_step
+from proactief.sources.contactgegevens import FakeContactDirectory
+from proactief.storage.tables import cases, messages
+
+CAMPAIGN = (
+    Path(__file__).resolve().parents[2]
+    / "src"
+    / "proactief"
+    / "config"
+    / "campagnes"
+    / "niet_gebruik_zorgtoeslag.yaml"
+)
+NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)  # a Monday
+MISSED = "recht_niet_ontvangen"
+
+
+def setup_population(conn: Any) -> None:
+    """Eight households: P1..P6 one adult each, H7 only a child, H8 misses under EUR 100.
+    P2 opted out, P3 died, P4 wants phone calls only, P5 wants e-mail but agreed to it for
+    another kind of message only."""
+    homes = [f"H{i}" for i in range(1, 9)]
+    entitlements_repo.insert_population(
+        conn,
+        [
+            {
+                "household_id": h,
+                "postcode": "9999ZZ",
+                "huisnummer": str(i),
+                "huishoudtype": "alleenstaand",
+                "woonsituatie": "sociale huur",
+                "inkomen_per_jaar": 18000,
+                "aantal_personen": 1,
+            }
+            for i, h in enumerate(homes, start=1)
+        ],
+        [
+            {
+                "person_pseudonym": f"P{i}",
+                "household_id": h,
+                "geslacht": "Vrouw",
+                "geboortedatum": date(2015, 1, 1) if h == "H7" else date(1960 + i, 1, 1),
+            }
+            for i, h in enumerate(homes, start=1)
+        ],
+    )
+    entitlements_repo.replace_entitlements(
+        conn,
+        2026,
+        [
+            {
+                "household_id": h,
+                "jaar": 2026,
+                "regeling": "zorgtoeslag",
+                "status": MISSED,
+                "bedrag_centen": 5000 if h == "H8" else 100000 + i * 1000,
+                "regels_hash": "h",
+            }
+            for i, h in enumerate(homes, start=1)
+        ],
+    )
+    before = NOW - timedelta(days=3)
+    choose(conn, EventSoort.NIET_BENADEREN, before, person="P2")
+    choose(conn, EventSoort.OVERLEDEN, before, person="P3", wijze="systeem", door="systeem:brp")
+    choose(conn, EventSoort.KANALEN, before, person="P4", waarde="telefoon")
+    choose(conn, EventSoort.KANALEN, before, person="P5", waarde="email")
+    choose(conn, EventSoort.ELEKTRONISCH_AKKOORD, before, person="P5", waarde="vroegsignaal")
+
+
+def sent_to(conn: Any) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for person, kanaal in conn.execute(
+        select(messages.c.person_pseudonym, messages.c.kanaal).where(
+            messages.c.status == "verzonden"
+        )
+    ):
+        out.setdefault(person, set()).add(kanaal)
+    return out
+
+
+def first_steps(conn: Any, case_ids: list[int], chans: dict[Kanaal, Any]) -> dict[int, Any]:
+    return {
+        case_id: deliver_in(
+            conn,
+            run_next_step(
+                conn=conn,
+                case_id=case_id,
+                channels=chans,
+                directory=FakeContactDirectory(),
+                now=NOW,
+            ),
+            chans,
+            NOW,
+        )
+        for case_id in case_ids
+    }
+
+
+def test_a_campaign_runs_end_to_end_and_spares_whom_it_must(engine: Engine) -> None:
+    campaign = load_campaign(CAMPAIGN)
+    chans = fake_channels()
+    with engine.begin() as conn:
+        setup_population(conn)
+        run = run_campaign(conn, campaign, now=NOW, actor="test")
+        assert run.gevonden == 7  # H8 misses under EUR 100
+        assert (run.afgemeld, run.overleden, run.geen_volwassene) == (1, 1, 1)
+        persons = {
+            r.id: r.person_pseudonym
+            for r in conn.execute(select(cases).where(cases.c.id.in_(run.zaken)))
+        }
+        assert sorted(persons.values()) == ["P1", "P4", "P5", "P6"]
+        assert run.bedrag_per_jaar == pytest.approx(1010 + 1040 + 1050 + 1060)
+        results = first_steps(conn, run.zaken, chans)
+        got = sent_to(conn)
+    # the door and the ladder: the opted-out and the deceased get nothing, phone-only gets
+    # a phone task and no message, e-mail without agreement for this kind gets a letter
+    assert "P2" not in got and "P3" not in got and "P4" not in got
+    by_person = {persons[c]: r for c, r in results.items()}
+    assert by_person["P4"].kanaal is Kanaal.TELEFOON and by_person["P4"].status == "taak_open"
+    assert got["P5"] == {"brief"} and got["P1"] == {"brief"}
+    assert not chans[Kanaal.EMAIL].sent and not chans[Kanaal.SMS].sent
+    # the letter is a campaign letter: true of what happened, passed the checker
+    letter = chans[Kanaal.BRIEF].sent[0]
+    assert "regelingencheck" in letter.html and "Uw huishouden was daarbij" in letter.html
+    assert "Wij kregen van" not in letter.html and "CBS" not in letter.html
+    assert "1.060" in letter.html or "1.010" in letter.html
+
+
+def test_a_household_is_approached_once_and_the_week_has_a_cap(engine: Engine) -> None:
+    from dataclasses import replace
+
+    campaign = replace(load_campaign(CAMPAIGN), per_week=2)
+    with engine.begin() as conn:
+        setup_population(conn)
+        first = run_campaign(conn, campaign, now=NOW, actor="test")
+        again = run_campaign(conn, campaign, now=NOW + timedelta(days=2), actor="test")
+        next_week = run_campaign(conn, campaign, now=NOW + timedelta(days=7), actor="test")
+        last = run_campaign(conn, campaign, now=NOW + timedelta(days=14), actor="test")
+        total = conn.scalar(select(cases.c.id).where(cases.c.campagne.is_not(None)).limit(1))
+    assert len(first.zaken) == 2 and first.wacht_op_volgende_week > 0
+    # this week's room is used; H7 (no adult) was passed over for good in the first run
+    assert again.zaken == [] and again.al_benaderd == 3
+    assert len(next_week.zaken) == 2
+    assert last.zaken == [] and last.al_benaderd == last.gevonden
+    assert total is not None
+    # richest first: the first week's two are the largest amounts
+    assert first.bedrag_per_jaar == pytest.approx(1060 + 1050)
+
+
+def test_a_campaign_runs_only_in_its_period_and_when_allowed(engine: Engine) -> None:
+    from dataclasses import replace
+
+    campaign = load_campaign(CAMPAIGN)
+    assert campaign.looptijd is not None
+    with engine.begin() as conn:
+        setup_population(conn)
+        late = datetime.combine(
+            campaign.looptijd.tot + timedelta(days=1), datetime.min.time(), tzinfo=UTC
+        )
+        with pytest.raises(CampaignRunError, match="buiten de looptijd"):
+            run_campaign(conn, campaign, now=late, actor="test")
+        with pytest.raises(CampaignRunError, match="looptijd"):
+            run_campaign(conn, replace(campaign, looptijd=None), now=NOW, actor="test")
+        refused = replace(campaign, platform="commercieel", kanaal="advertentie")
+        with pytest.raises(CampaignRunError, match="weigert"):
+            run_campaign(conn, refused, now=NOW, actor="test")
+        assert conn.scalar(select(cases.c.id).where(cases.c.campagne.is_not(None))) is None
+
+
+def test_campaign_cases_take_no_signals_and_are_not_in_the_cbs_report(engine: Engine) -> None:
+    with engine.begin() as conn:
+        setup_population(conn)
+        run = run_campaign(conn, load_campaign(CAMPAIGN), now=NOW, actor="test")
+        campaign_case = next(
+            r.id
+            for r in conn.execute(select(cases).where(cases.c.id.in_(run.zaken)))
+            if r.person_pseudonym == "P1"
+        )
+        store_signal(conn, "S-P1", person="P1", partner="Zorg")
+        day = NOW.date() + timedelta(days=1)
+        match_signals(conn=conn, matchingsdatum=day, config=load_work_queue_config())
+        grant = case_grant(conn, actor="test")
+        signal_case = [
+            r.id
+            for r in early_repo.open_case_rows(grant)
+            if r.person_pseudonym == "P1" and r.id != campaign_case
+        ]
+        reported = {
+            r.id
+            for r in early_repo.report_cases(
+                grant, start=NOW.date() - timedelta(days=30), end=NOW.date() + timedelta(days=30)
+            )
+        }
+        assert early_repo.signals_of_cases(grant, [campaign_case]) == []
+    assert len(signal_case) == 1  # the signal made its own case
+    assert reported == set(signal_case)
+
+
+def test_retention_deletes_a_campaign_case_but_keeps_that_the_household_was_approached(
+    engine: Engine,
+) -> None:
+    from proactief.domain import Eindresultaat
+    from proactief.storage.tables import campagne_leden
+    from proactief.trust.retention import run_retention
+
+    with engine.begin() as conn:
+        setup_population(conn)
+        run = run_campaign(conn, load_campaign(CAMPAIGN), now=NOW, actor="test")
+        for case_id in run.zaken:
+            early_repo.update_case(
+                conn,
+                case_id,
+                eindresultaat=Eindresultaat.DEFINITIEF_GEEN_CONTACT.value,
+                einddatum=NOW.date(),
+            )
+    run_retention(engine=engine, today=NOW.date() + timedelta(days=800))
+    with engine.begin() as conn:
+        assert conn.scalar(select(cases.c.id).where(cases.c.campagne.is_not(None))) is None
+        kept = conn.execute(select(campagne_leden.c.case_id)).scalars().all()
+        again = run_campaign(conn, load_campaign(CAMPAIGN), now=NOW, actor="test")
+    assert len(kept) == 7 and set(kept) == {None}
+    assert again.zaken == []
