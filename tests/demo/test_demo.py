@@ -228,3 +228,20 @@ def test_retention_on_the_demo_database(demo: tuple[Path, str]) -> None:
         assert funnel(conn=conn) == before
         assert verify_audit(conn)[1] == []
     engine.dispose()
+
+
+def test_the_demo_plans_and_runs_a_non_take_up_campaign(demo: tuple[Path, str]) -> None:
+    """Issue 17, done when: the summary shows the campaign's households, money and messages
+    (what the messages say: tests/offers/test_campaign_run.py)."""
+    _data, output = demo
+    flat = " ".join(output.split())
+    found = re.search(
+        r"Campagne 'Zorgtoeslag die u misschien laat liggen': (\d+) huishoudens laten samen "
+        r"€ [\d.]+ per jaar liggen\. Deze week (\d+) zaken gemaakt \(maximaal 250 per week; "
+        r"(\d+) wachten.*?Eerste stap gezet voor (\d+) zaken: (.*?)\. De rest",
+        flat,
+    )
+    assert found, output[-2000:]
+    households, made, waiting, sent = (int(found.group(i)) for i in (1, 2, 3, 4))
+    assert 0 < made <= 250 and made + waiting <= households and sent > 0
+    assert "brief afgeleverd" in found.group(5)

@@ -144,6 +144,7 @@ def test_a_campaign_runs_end_to_end_and_spares_whom_it_must(engine: Engine) -> N
     letter = chans[Kanaal.BRIEF].sent[0]
     assert "regelingencheck" in letter.html and "Uw huishouden was daarbij" in letter.html
     assert "Wij kregen van" not in letter.html and "CBS" not in letter.html
+    assert "wij u.Deze" not in letter.html and "wij u.Deze" not in letter.tekst
     assert "1.060" in letter.html or "1.010" in letter.html
 
 

@@ -26,7 +26,7 @@ from proactief.early_detection.contacts import case_grant
 from proactief.storage import maintenance
 
 if TYPE_CHECKING:
-    from proactief.demo.offers import OfferStepResult
+    from proactief.demo.offers import CampaignStepResult, OfferStepResult
     from proactief.demo.run import DemoResult
 
 
@@ -90,6 +90,8 @@ def demo(
     _print_demo_summary(result)
     if result.offers is not None:
         _print_offers(result.offers)
+    if result.campaign is not None:
+        _print_campaign(result.campaign)
     if serve:
         _serve_demo(engine, port)
 
@@ -205,6 +207,22 @@ def _print_demo_summary(result: "DemoResult") -> None:
             f"{result.entitlements_year} -o niet-gebruik.csv",
             soft_wrap=True,
         )
+
+
+def _print_campaign(campaign: "CampaignStepResult") -> None:
+    """The example non-take-up campaign: what its selection found, what the run made."""
+    made = Counter(f"{s.kanaal.value if s.kanaal else '-'} {s.status}" for s in campaign.steps)
+    console.print(
+        f"Campagne '{campaign.naam}': {campaign.huishoudens} huishoudens laten samen "
+        f"€ {campaign.bedrag_per_jaar:,.0f} per jaar liggen. ".replace(",", ".")
+        + f"Deze week {campaign.zaken} zaken gemaakt (maximaal {campaign.per_week} per week; "
+        f"{campaign.wacht} wachten op een volgende week; {campaign.afgemeld} afgemeld en "
+        f"{campaign.overleden} overleden overgeslagen). Eerste stap gezet voor "
+        f"{len(campaign.steps)} zaken: "
+        + (", ".join(f"{n}x {what}" for what, n in sorted(made.items())) or "geen")
+        + ". De rest volgt met 'proactief offer send --alle' of de workers.",
+        soft_wrap=True,
+    )
 
 
 def _print_offers(offers: "OfferStepResult") -> None:

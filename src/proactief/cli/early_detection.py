@@ -226,7 +226,7 @@ def cases_list(
             f"{row.next_action.isoformat()}: {next_action_label(row)}"
             if row.next_action
             else next_action_label(row),
-            ", ".join(row.partners),
+            f"campagne: {row.campagne}" if row.campagne else ", ".join(row.partners),
             row.matchingsdatum.isoformat(),
             "\n".join(f"+{r.points} {r.reason}" for r in row.priority_reasons),
         )

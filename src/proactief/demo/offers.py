@@ -8,7 +8,7 @@ import shutil
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -170,3 +170,67 @@ def _write_overview(offers: dict[int, CaseOffer], path: Path) -> Path:
                 ]
             )
     return path
+
+
+@dataclass
+class CampaignStepResult:
+    """What the demo's campaign step did: the plan, the run and the sample it sent."""
+
+    naam: str
+    huishoudens: int
+    bedrag_per_jaar: float
+    zaken: int
+    per_week: int
+    wacht: int
+    afgemeld: int
+    overleden: int
+    steps: list[StepResult] = field(default_factory=list)
+
+
+def run_campaign_step(
+    *,
+    engine: Engine,
+    out_dir: Path,
+    today: date,
+    afzender: Afzender,
+    sample: int = 12,
+) -> CampaignStepResult:
+    """Plan and run the example non-take-up campaign (config/campagnes/
+    niet_gebruik_zorgtoeslag.yaml) on the stored scan, as if it started today, and send
+    the first ladder step of a sample of its cases through the real channel plugins (the
+    rest wait for the ladder: ``proactief offer send --alle`` or the workers)."""
+    from dataclasses import replace
+
+    from proactief.config import policy_path
+    from proactief.offers.campaign_run import run_campaign
+    from proactief.offers.campaigns import Looptijd, load_campaign, plan_campaign
+
+    campaign = load_campaign(policy_path("campagnes/niet_gebruik_zorgtoeslag.yaml"))
+    campaign = replace(campaign, looptijd=Looptijd(van=today, tot=today + timedelta(days=90)))
+    now = datetime.combine(today, time(9), tzinfo=UTC)
+    with engine.begin() as conn:
+        plan = plan_campaign(conn, campaign, actor="systeem:demo")
+        run = run_campaign(conn, campaign, now=now, actor="systeem:demo")
+    result = CampaignStepResult(
+        naam=campaign.naam,
+        huishoudens=plan.huishoudens,
+        bedrag_per_jaar=plan.bedrag_per_jaar,
+        zaken=len(run.zaken),
+        per_week=campaign.per_week or 0,
+        wacht=run.wacht_op_volgende_week,
+        afgemeld=run.afgemeld,
+        overleden=run.overleden,
+    )
+    channels = standard_channels(out_dir / "uitgaand")
+    for case_id in run.zaken[:sample]:
+        result.steps.append(
+            send_next_step(
+                begin=engine.begin,
+                case_id=case_id,
+                channels=channels,
+                directory=FakeContactDirectory(),
+                now=now,
+                afzender=afzender,
+            )
+        )
+    return result

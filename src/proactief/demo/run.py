@@ -19,7 +19,12 @@ from proactief.demo.config import (
     load_demo_config,
     load_evidence,
 )
-from proactief.demo.offers import OfferStepResult, run_offer_step
+from proactief.demo.offers import (
+    CampaignStepResult,
+    OfferStepResult,
+    run_campaign_step,
+    run_offer_step,
+)
 from proactief.demo.population import generate_population
 from proactief.demo.signals import generate_signals, write_creditor_csv, write_ddas_json
 from proactief.demo.simulation import SimulationResult, simulate_contacts
@@ -75,6 +80,7 @@ class DemoResult:
     receipts_file: Path | None = None
     non_take_up_file: Path | None = None
     offers: OfferStepResult | None = None
+    campaign: CampaignStepResult | None = None
 
 
 DEMO_WORKERS = (("demo-sanne", "Sanne Jansen"), ("demo-daan", "Daan de Boer"))
@@ -224,6 +230,15 @@ def run_demo(
         sample=sample_messages,
         progress=report,
     )
+    report("Campagne tegen niet-gebruik", 0, 1)
+    campaign = run_campaign_step(
+        engine=engine,
+        out_dir=out_dir,
+        today=today,
+        afzender=Afzender(naam=organisation_name),
+        sample=sample_messages,
+    )
+    report("Campagne tegen niet-gebruik", 1, 1)
     return DemoResult(
         residents=len(resident_rows),
         households=len(household_rows),
@@ -245,6 +260,7 @@ def run_demo(
         audit_ok=not audit_problems,
         non_take_up=scan.summary,
         offers=offers,
+        campaign=campaign,
         population_file=out_dir / "bevolking.csv",
         receipts_file=out_dir / "ontvangsten.csv",
         non_take_up_file=out_dir / "niet-gebruik.csv",

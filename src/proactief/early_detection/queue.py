@@ -236,6 +236,8 @@ class QueueRow:
     person_pseudonym: str
     first_signal: date | None = None
     """The date of the case's first signal."""
+    campagne: str | None = None
+    """The campaign that made the case (it has no signals), shown instead of partners."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -458,6 +460,7 @@ def _rows(conn: Connection, ids: list[int]) -> list[QueueRow]:
         cases.c.vervolg_datum,
         cases.c.vervolg,
         cases.c.person_pseudonym,
+        cases.c.campagne,
         cases.c.wachtrij_status.label("status"),
         cases.c.volgende_actie_datum.label("next_action"),
         task,
@@ -497,6 +500,7 @@ def _rows(conn: Connection, ids: list[int]) -> list[QueueRow]:
                 vervolg=d.vervolg,
                 person_pseudonym=d.person_pseudonym,
                 first_signal=min((s[2] for s in sigs), default=None),
+                campagne=d.campagne,
             )
         )
     return rows
