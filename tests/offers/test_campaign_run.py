@@ -242,3 +242,118 @@ def test_retention_deletes_a_campaign_case_but_keeps_that_the_household_was_appr
         again = run_campaign(conn, load_campaign(CAMPAIGN), now=NOW, actor="test")
     assert len(kept) == 7 and set(kept) == {None}
     assert again.zaken == []
+
+
+def test_four_runs_at_once_keep_the_cap_and_approach_each_household_once(
+    engine: Engine,
+) -> None:
+    import threading
+    from dataclasses import replace
+
+    from proactief.storage.tables import campagne_leden
+
+    campaign = replace(load_campaign(CAMPAIGN), per_week=3)
+    with engine.begin() as conn:
+        setup_population(conn)
+    barrier = threading.Barrier(4)
+    made: list[int] = []
+    problems: list[BaseException] = []
+
+    def run() -> None:
+        barrier.wait()
+        try:
+            with engine.begin() as conn:
+                made.extend(run_campaign(conn, campaign, now=NOW, actor="test").zaken)
+        except BaseException as exc:  # a failed thread must fail the test
+            problems.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert problems == []
+    with engine.begin() as conn:
+        stored = conn.execute(select(cases.c.id).where(cases.c.campagne.is_not(None))).all()
+        members = conn.execute(select(campagne_leden.c.household_id)).scalars().all()
+    assert len(made) == len(stored) == 3  # the week's cap, not four times it
+    assert len(members) == len(set(members))
+
+
+def test_campaign_plan_and_run_from_the_command_line(
+    engine: Engine, db_url: str, tmp_path: Path
+) -> None:
+    import json
+    import os
+
+    from conftest import run_cli
+    from proactief.trust.keys import create_key
+
+    with engine.begin() as conn:
+        setup_population(conn)
+    (tmp_path / "d").mkdir()
+    create_key(tmp_path / "d" / "pseudonym.key")  # the key of a database that holds data
+    env = dict(
+        os.environ,
+        PROACTIEF_DATA_DIR=str(tmp_path / "d"),
+        PROACTIEF_DATABASE_URL=db_url,
+        PROACTIEF_OUTBOX_DIR=str(tmp_path / "uit"),
+        PROACTIEF_CONTACT_DIRECTORY="fake",
+        COLUMNS="200",
+    )
+    plan = run_cli(
+        ["campaign", "plan", str(CAMPAIGN), "--json", "--voorbeeld", str(tmp_path / "v")], env
+    )
+    assert plan.returncode == 0, plan.stderr
+    data = json.loads(plan.stdout)
+    assert data["huishoudens"] == 7 and data["bedrag_per_jaar"] == pytest.approx(7280)
+    # a preview per tone, each passed by the message checker, nothing sent
+    assert set(data["berichten"]) == {
+        "neutraal",
+        "kort_en_zakelijk",
+        "rustig_persoonlijk",
+        "zakelijk_met_keuze",
+    }
+    for tone, found in data["berichten"].items():
+        assert found["berichtcontrole"] == [], tone
+        letter = (tmp_path / "v" / tone / "brief.html").read_text(encoding="utf-8")
+        assert "regelingencheck" in letter
+        assert (tmp_path / "v" / tone / "brief.pdf").read_bytes().startswith(b"%PDF")
+    assert not (tmp_path / "uit").exists()
+
+    day = NOW.date().isoformat()
+    run = run_cli(["campaign", "run", str(CAMPAIGN), "--datum", day], env)
+    assert run.returncode == 0, run.stderr
+    flat = " ".join(run.stdout.split())
+    assert "7 huishoudens in de selectie, 0 al eerder benaderd, 4 nieuwe zaken" in flat
+    assert "1 afgemeld, 1 overleden, 1 zonder volwassene" in flat
+    # P1, P5, P6; P4 chose the phone: a task, no letter
+    assert len(list((tmp_path / "uit" / "brieven").glob("*.pdf"))) == 3
+    again = run_cli(["campaign", "run", str(CAMPAIGN), "--datum", day], env)
+    assert again.returncode == 0 and "0 nieuwe zaken" in " ".join(again.stdout.split())
+    late = run_cli(["campaign", "run", str(CAMPAIGN), "--datum", "2030-01-01"], env)
+    assert late.returncode == 2 and "buiten de looptijd" in late.stderr
+
+
+def test_the_campaign_check_runs_the_message_checker_on_the_rendered_messages(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from proactief.offers import campaign_messages as module
+    from proactief.offers.campaigns import Oordeel, judge_campaign
+    from proactief.offers.messages import Rendered
+
+    campaign = load_campaign(CAMPAIGN)
+    assert judge_campaign(campaign).oordeel is Oordeel.TOEGESTAAN
+    real = module.render_messages
+
+    def without_the_way_out(*args: Any, **kwargs: Any) -> dict[str, Rendered]:
+        rendered = real(*args, **kwargs)
+        sms = rendered["sms"]
+        cut = Rendered(sms.kanaal, sms.onderwerp, sms.inhoud.split(" Geen berichten")[0])
+        return rendered | {"sms": cut}
+
+    monkeypatch.setattr(module, "render_messages", without_the_way_out)
+    verdict = judge_campaign(campaign)
+    assert verdict.oordeel is Oordeel.GEWEIGERD
+    assert {r.regel for r in verdict.weigeringen} == {"bericht"}
+    assert all(", sms: " in r.reden for r in verdict.weigeringen)

@@ -214,7 +214,8 @@ def _print_campaign(campaign: "CampaignStepResult") -> None:
     made = Counter(f"{s.kanaal.value if s.kanaal else '-'} {s.status}" for s in campaign.steps)
     console.print(
         f"Campagne '{campaign.naam}': {campaign.huishoudens} huishoudens laten samen "
-        f"€ {campaign.bedrag_per_jaar:,.0f} per jaar liggen. ".replace(",", ".")
+        f"€ {campaign.bedrag_per_jaar:,.0f}".replace(",", ".")
+        + " per jaar liggen. "
         + f"Deze week {campaign.zaken} zaken gemaakt (maximaal {campaign.per_week} per week; "
         f"{campaign.wacht} wachten op een volgende week; {campaign.afgemeld} afgemeld en "
         f"{campaign.overleden} overleden overgeslagen). Eerste stap gezet voor "

@@ -617,14 +617,35 @@ def tasks_done(
     )
 
 
+def _whole_euros(amount: float) -> str:
+    """'2.247.735': whole euros with Dutch thousands dots."""
+    return f"{amount:,.0f}".replace(",", ".")
+
+
 @campaign_app.command("plan")
 def campaign_plan(
     file: Annotated[Path, typer.Argument(help="Campagne (YAML) met 'doel' en 'selectie'.")],
     as_json: Annotated[bool, typer.Option("--json", help="Als JSON, voor scripts.")] = False,
+    voorbeeld: Annotated[
+        Path | None,
+        typer.Option(
+            help="Map voor de berichten per toon. Standaard: <datamap>/campagnes/voorbeeld."
+        ),
+    ] = None,
+    datum: Annotated[
+        str | None, typer.Option(help="Doe alsof het deze datum is (JJJJ-MM-DD).")
+    ] = None,
 ) -> None:
     """Tel hoeveel huishoudens de selectie van een campagne vindt in de laatste
-    regelingencheck, en hoeveel geld zij per jaar laten liggen. Er gaat niets uit."""
+    regelingencheck en hoeveel geld zij per jaar laten liggen, en maak de berichten per
+    toon (met de berichtcontrole). Er gaat niets uit."""
+    from proactief.offers.campaign_messages import (
+        campaign_messages,
+        sample_rows,
+        write_campaign_preview,
+    )
     from proactief.offers.campaigns import plan_campaign
+    from proactief.offers.outreach import PREVIEW_FILES
     from proactief.trust.purposes import PurposeViolationError
 
     try:
@@ -640,19 +661,52 @@ def campaign_plan(
             plan = plan_campaign(conn, campaign, actor="medewerker")
         except (ValueError, PurposeViolationError) as exc:
             raise _fail(str(exc).split(" / ")[0]) from exc
+    assert campaign.selectie is not None  # plan_campaign refuses a campaign without one
+    settings = context().settings
+    # the wording for a household as the selection describes it: no real household's
+    # income or amounts end up in a preview file
+    previews = campaign_messages(
+        campaign.naam,
+        sample_rows(
+            campaign.selectie.regelingen, campaign.selectie.status, campaign.selectie.bedrag_vanaf
+        ),
+        afzender=afzender_of(settings),
+        datum=_today(datum),
+    )
+    folder = voorbeeld or settings.data_dir / "campagnes" / "voorbeeld"
+    written = write_campaign_preview(previews, folder, PREVIEW_FILES)
+    problems = {p.toon.value: [f"{k}: {x}" for k, x in p.problemen] for p in previews}
     if as_json:
-        sys.stdout.write(json.dumps(plan.as_json(), ensure_ascii=False) + "\n")
+        data = plan.as_json() | {
+            "berichten": {
+                p.toon.value: {"map": str(w), "berichtcontrole": problems[p.toon.value]}
+                for p, w in zip(previews, written, strict=True)
+            }
+        }
+        sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
         return
     table = Table(title=f"Campagne '{campaign.naam}': wie de selectie vindt")
     for column in ("Regeling", "Huishoudens", "Samen per jaar"):
         table.add_column(column)
     for regeling, (n, bedrag) in sorted(plan.per_regeling.items()):
-        table.add_row(regeling, str(n), f"€ {bedrag:,.0f}".replace(",", "."))
+        table.add_row(regeling, str(n), f"€ {_whole_euros(bedrag)}")
     console.print(table)
     console.print(
-        f"{plan.huishoudens} huishoudens, samen € {plan.bedrag_per_jaar:,.0f} per jaar "
-        "(uit de laatste opgeslagen regelingencheck). Er is niets verstuurd.".replace(",", ".")
+        f"{plan.huishoudens} huishoudens, samen € {_whole_euros(plan.bedrag_per_jaar)} per jaar "
+        "(uit de laatste opgeslagen regelingencheck). Er is niets verstuurd."
     )
+    tones = Table(title="De berichten per toon (voorbeeld met het minimumbedrag van de selectie)")
+    for column in ("Toon", "Map", "Berichtcontrole"):
+        tones.add_column(column)
+    for preview, where in zip(previews, written, strict=True):
+        found = problems[preview.toon.value]
+        tones.add_row(
+            preview.toon.value, str(where), "in orde" if not found else f"{len(found)} punten"
+        )
+    console.print(tones)
+    for tone, found in problems.items():
+        for problem in found:
+            err.print(f"- {tone}, {problem}")
 
 
 @campaign_app.command("run")
@@ -693,7 +747,7 @@ def campaign_run(
     console.print(
         f"Campagne '{run.campagne}': {run.gevonden} huishoudens in de selectie, "
         f"{run.al_benaderd} al eerder benaderd, {len(run.zaken)} nieuwe zaken "
-        f"(samen € {run.bedrag_per_jaar:,.0f} per jaar), ".replace(",", ".")
+        f"(samen € {_whole_euros(run.bedrag_per_jaar)} per jaar), "
         + f"{run.afgemeld} afgemeld, {run.overleden} overleden, "
         f"{run.geen_volwassene} zonder volwassene, "
         f"{run.wacht_op_volgende_week} wachten op een volgende week.",

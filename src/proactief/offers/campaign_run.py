@@ -126,6 +126,7 @@ def run_campaign(
             f"{campaign.looptijd.van} tot en met {campaign.looptijd.tot}"
         )
     naam = campaign.naam[:100]
+    repo.lock_campaign(conn, naam)
     grant = PersonalDataAccess(conn, doel=Doel(campaign.doel), actor=actor).check(
         ["entitlements.*", "residents.household_id", "residents.geboortedatum"],
         about={"campagne": naam[:80]},

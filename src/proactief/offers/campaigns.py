@@ -413,9 +413,30 @@ def judge_campaign(campaign: Campaign) -> Verdict:
 
 
 def _message_problems(campaign: Campaign) -> list[Refusal]:
-    """What the message checker finds in the campaign's own rendered messages (a campaign
-    that names a selection is sent through the offer templates)."""
-    return []
+    """What the message checker finds in the messages the campaign would send: a
+    campaign with a selection is sent through the offer templates, so they are rendered
+    (every tone and channel, for a household as the selection describes it) and checked
+    as at sending; a design without one declares its elements (``transparantie``)."""
+    if campaign.selectie is None:
+        return []
+    from proactief.offers.account import Afzender
+    from proactief.offers.campaign_messages import campaign_messages, sample_rows
+    from proactief.offers.outreach import GATE_RULES
+
+    previews = campaign_messages(
+        campaign.naam,
+        sample_rows(
+            campaign.selectie.regelingen, campaign.selectie.status, campaign.selectie.bedrag_vanaf
+        ),
+        afzender=Afzender(),
+        datum=date.today(),
+    )
+    return [
+        Refusal("bericht", f"{preview.toon.value}, {kanaal}: {problem}")
+        for preview in previews
+        for kanaal, problem in preview.problemen
+        if problem.regel in GATE_RULES
+    ]
 
 
 def check_campaign(campaign: Campaign) -> list[Refusal]:

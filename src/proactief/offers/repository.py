@@ -4,7 +4,7 @@ resident's own answers.
 
 from datetime import date, datetime
 
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import Connection, delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from proactief.domain.offers import StapStatus
@@ -48,6 +48,7 @@ __all__ = [
     "insert_outreach_step",
     "insert_reply",
     "insert_reply_route",
+    "lock_campaign",
     "open_replies",
     "outbox_row_by_extern_id",
     "outreach_step_row",
@@ -385,6 +386,22 @@ def pending_confirmations(conn: Connection) -> list[tuple[int, str]]:
 def clear_confirmation(conn: Connection, reply_id: int) -> None:
     """The channel has the confirmation: forget the address."""
     conn.execute(update(replies).where(replies.c.id == reply_id).values(bevestiging=None))
+
+
+CAMPAIGN_LOCK = 7_217_001
+"""The PostgreSQL advisory lock class under which one run of a campaign at a time counts
+its week and picks its households (the second key is the campaign's name, hashed)."""
+
+
+def lock_campaign(conn: Connection, campagne: str) -> None:
+    """Until the transaction ends, no other run of this campaign counts its week: two
+    runs at once would each find room under the cap (PostgreSQL; a SQLite transaction
+    that has written holds the one write lock already)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(
+            text("SELECT pg_advisory_xact_lock(:cls, hashtext(:name))"),
+            {"cls": CAMPAIGN_LOCK, "name": campagne},
+        )
 
 
 def claim_campaign_household(conn: Connection, row: Values) -> bool:
