@@ -357,3 +357,17 @@ def test_the_campaign_check_runs_the_message_checker_on_the_rendered_messages(
     assert verdict.oordeel is Oordeel.GEWEIGERD
     assert {r.regel for r in verdict.weigeringen} == {"bericht"}
     assert all(", sms: " in r.reden for r in verdict.weigeringen)
+
+
+def test_the_dashboard_counts_campaign_cases_apart_from_signal_cases(engine: Engine) -> None:
+    from proactief.evaluation.funnel import funnels
+
+    with engine.begin() as conn:
+        setup_population(conn)
+        run_campaign(conn, load_campaign(CAMPAIGN), now=NOW, actor="test")
+        store_signal(conn, "S-P1", person="P1", partner="Zorg")
+        match_signals(conn=conn, matchingsdatum=NOW.date(), config=load_work_queue_config())
+        counted = funnels(conn=conn)
+    assert counted.per_origin["signalen"]["zaken"] == 1
+    assert counted.per_origin["campagne: Zorgtoeslag die u misschien laat liggen"]["zaken"] == 4
+    assert sum(row["signalen"] for row in counted.per_partner.values()) == 1

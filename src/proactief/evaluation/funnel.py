@@ -48,6 +48,7 @@ class _Case:
     person_pseudonym: str
     matchingsdatum: date
     eigenaar_id: int | None
+    campagne: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +106,8 @@ class Funnels:
     per_segment: Counts
     per_worker: dict[int | None, dict[str, int]] = field(default_factory=dict)
     lead_times: tuple[LeadTime, ...] = ()
+    per_origin: Counts = field(default_factory=dict)
+    """Signal cases and each campaign's cases apart ('signalen', 'campagne: <naam>')."""
 
 
 def _helped_result(case: _Case | None) -> bool:
@@ -225,6 +228,19 @@ def _per_segment(f: _Facts) -> Counts:
     return dict(out)
 
 
+def _per_origin(f: _Facts) -> Counts:
+    """Per origin: the signal cases, and each campaign's cases on their own."""
+    out: Counts = defaultdict(_empty)
+    for case in f.cases.values():
+        row = out["signalen" if case.campagne is None else f"campagne: {case.campagne}"]
+        row["zaken"] += 1
+        reached, accepted, helped = _steps(case, case.id in f.reached)
+        row["bereikt"] += int(reached)
+        row["geaccepteerd"] += int(accepted)
+        row["geholpen"] += int(helped)
+    return dict(out)
+
+
 def _per_worker(f: _Facts) -> dict[int | None, dict[str, int]]:
     """Per case owner (a user id; None: no owner): cases, still open, reached, accepted,
     helped."""
@@ -288,6 +304,7 @@ def funnels(
         _per_segment(f),
         _per_worker(f),
         _lead_times(f),
+        _per_origin(f),
     )
 
 

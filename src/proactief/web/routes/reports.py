@@ -64,6 +64,7 @@ def _tables(
         "trechter": [(naam, sum(c[key] for c in rows.values())) for naam, key in FUNNEL],
         "kanalen": [{"naam": k, **c} for k, c in sorted(counted.per_channel.items())],
         "segmenten": [{"naam": k, **c} for k, c in sorted(counted.per_segment.items())],
+        "herkomst": [{"naam": k, **c} for k, c in sorted(counted.per_origin.items())],
         "medewerkers": sorted(
             (
                 {"naam": names.get(k, "onbekend") if k is not None else "Nog niemand", **c}
@@ -87,6 +88,7 @@ CSV_COLUMNS = {
     "partners": ("naam", "signalen", "opgepakt", "bereikt", "geaccepteerd", "geholpen"),
     "kanalen": ("naam", "zaken", "bereikt", "geaccepteerd", "geholpen"),
     "segmenten": ("naam", "zaken", "bereikt", "geaccepteerd", "geholpen"),
+    "herkomst": ("naam", "zaken", "bereikt", "geaccepteerd", "geholpen"),
     "medewerkers": ("naam", "zaken", "open", "bereikt", "geaccepteerd", "geholpen"),
     "doorlooptijden": ("naam", "zaken", "mediaan", "p90"),
 }
@@ -110,6 +112,7 @@ def dashboard(
         trechter=tables["trechter"],
         kanalen=tables["kanalen"],
         segmenten=tables["segmenten"],
+        herkomst=tables["herkomst"],
         medewerkers=tables["medewerkers"],
         doorlooptijden=tables["doorlooptijden"],
         van=start.isoformat() if start else "",
