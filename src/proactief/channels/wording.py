@@ -89,6 +89,8 @@ def context_of(
         "organisaties": account.organisaties,
         "aanleiding": account.aanleiding,
         "campagne": account.campagne,
+        "gebeurtenis": account.gebeurtenis,
+        "gebeurtenis_bron": account.gebeurtenis_bron,
         "gegevens": account.gegevens,
         "gegevens_per_bron": [(bron, _join(wat)) for bron, wat in by_source.items()],
         "gegevens_zin": "; ".join(f"{_join(wat)} van {bron}" for bron, wat in by_source.items()),

@@ -170,6 +170,10 @@ class OfferAccount:
     campagne: str | None = None
     """The campaign that chose the household (from the municipality's own scan): the
     message says what was searched, not what was received from whom."""
+    gebeurtenis: str | None = None
+    """A life event's B1 phrase ('er een kind is geboren in uw huishouden'): the message
+    says what happened and who told us (``gebeurtenis_bron``)."""
+    gebeurtenis_bron: str | None = None
     versie: int = field(default=ACCOUNT_VERSION)
 
     @property
@@ -250,6 +254,8 @@ class OfferAccount:
             ontvanger=str(d.get("ontvanger", "inwoner")),
             case_id=d.get("case_id"),
             campagne=d.get("campagne"),
+            gebeurtenis=d.get("gebeurtenis"),
+            gebeurtenis_bron=d.get("gebeurtenis_bron"),
             versie=int(d.get("versie", ACCOUNT_VERSION)),
         )
 

@@ -45,6 +45,8 @@ class Vroegsignaalzaak:
     contactpogingen: tuple[Contactpoging, ...] = field(default_factory=tuple)
     campagne: str | None = None
     """The campaign that made the case (no signals); None: a case from signals."""
+    gebeurtenis: str | None = None
+    """The life event kind the case came from (config/levensgebeurtenissen.yaml)."""
 
     @property
     def is_closed(self) -> bool:

@@ -18,6 +18,7 @@ __all__ = [
     "EntitlementRecord",
     "GrantRecord",
     "HouseholdSummary",
+    "LifeEventRecord",
     "MessageRecord",
     "OutreachStepRecord",
     "PreferenceEventRecord",
@@ -48,6 +49,7 @@ class CaseRecord:
     einddatum: date | None
     eigenaar_id: int | None = None
     campagne: str | None = None
+    gebeurtenis: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,3 +289,21 @@ class ReplyRecord:
     tekst: str
     status: str
     afgehandeld_door: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class LifeEventRecord:
+    """A life event as stored (offers.life_events): kind, person, day and where it is."""
+
+    id: int
+    bron: str
+    event_id: str
+    soort: str
+    person_pseudonym: str
+    datum: date
+    ontvangen: datetime
+    aanbod_vanaf: date | None
+    aanbod_tot: date | None
+    status: str
+    reden: str
+    case_id: int | None

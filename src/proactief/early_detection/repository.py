@@ -461,6 +461,7 @@ def case_from_rows(
         einddatum=row.einddatum,
         datum_hulp_geaccepteerd=row.datum_hulp_geaccepteerd,
         campagne=row.campagne,
+        gebeurtenis=row.gebeurtenis,
         contactpogingen=tuple(
             Contactpoging(
                 soort=Contactsoort(a.soort),

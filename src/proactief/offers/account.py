@@ -33,7 +33,7 @@ from proactief.offers.approach import ApproachConfig, LadderStep, Offer, load_ap
 from proactief.settings import Settings
 from proactief.trust.purposes import load_purposes
 
-__all__ = ["Afzender", "build_account", "next_steps"]
+__all__ = ["Afzender", "LifeEventUse", "build_account", "next_steps"]
 
 SIGNAL_DATA = "een bericht over een rekening die nog openstaat"
 CAMPAIGN_DATA = "de uitkomst van onze regelingencheck"
@@ -41,6 +41,18 @@ CAMPAIGN_DATA = "de uitkomst van onze regelingencheck"
 scan of which households miss money, not a message from anyone."""
 SCAN_DATA = "of uw huishouden geld krijgt waar het recht op heeft"
 QUESTIONNAIRE_DATA = "uw antwoorden op de vragenlijst"
+
+
+@dataclass(frozen=True, slots=True)
+class LifeEventUse:
+    """The life event behind a case, as its messages name it."""
+
+    zin: str
+    """What happened, in B1 ('er een kind is geboren in uw huishouden')."""
+    bron: str
+    """Who told us ('de Basisregistratie Personen (BRP)')."""
+    grondslag: str
+    """The kind's purpose's basis in B1 (doelen.yaml grondslag_b1)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,9 +91,17 @@ def _data_uses(
     organisaties: str,
     cfg: ApproachConfig,
     campagne: bool = False,
+    gebeurtenis: LifeEventUse | None = None,
 ) -> tuple[DataUse, ...]:
     purposes = load_purposes()
-    uses = (
+    told = (
+        []
+        if gebeurtenis is None
+        else [
+            DataUse(f"het bericht dat {gebeurtenis.zin}", gebeurtenis.bron, gebeurtenis.grondslag)
+        ]
+    )
+    uses = told + (
         [DataUse(SCAN_DATA, cfg.bevolking_bron, purposes[Doel.REGELINGENCHECK].grondslag_b1)]
         if campagne
         else [DataUse(SIGNAL_DATA, organisaties, purposes[Doel.VROEGSIGNALERING].grondslag_b1)]
@@ -159,6 +179,7 @@ def build_account(
     case_start: date | None = None,
     met_bsn: bool = True,
     campagne: str | None = None,
+    gebeurtenis: LifeEventUse | None = None,
 ) -> OfferAccount:
     """The account of the message for step ``stap`` (0-based) of ``offer``'s ladder,
     sent on ``datum`` with reference ``kenmerk`` (one account for every channel's text:
@@ -202,7 +223,7 @@ def build_account(
             )
         )
     vroeg = purposes[Doel.VROEGSIGNALERING]
-    data_uses = _data_uses(offer, regelingen, organisaties, cfg, campagne is not None)
+    data_uses = _data_uses(offer, regelingen, organisaties, cfg, campagne is not None, gebeurtenis)
     signal_case = campagne is None
     repeat_until = (
         case_start + timedelta(days=queue.repeat_within_days)
@@ -252,4 +273,6 @@ def build_account(
         ontvanger=ontvanger,
         case_id=case_id,
         campagne=campagne,
+        gebeurtenis=None if gebeurtenis is None else gebeurtenis.zin,
+        gebeurtenis_bron=None if gebeurtenis is None else gebeurtenis.bron,
     )

@@ -56,7 +56,7 @@ from proactief.early_detection.contacts import (
 from proactief.early_detection.owners import auto_assign
 from proactief.entitlements.scan import household_entitlements
 from proactief.offers import repository as repo
-from proactief.offers.account import Afzender, build_account
+from proactief.offers.account import Afzender, LifeEventUse, build_account
 from proactief.offers.approach import (
     CaseSummary,
     EntitlementSummary,
@@ -67,6 +67,7 @@ from proactief.offers.approach import (
 )
 from proactief.offers.checks import check_rendered
 from proactief.offers.grants import object_to_grants, propose_grants
+from proactief.offers.life_events import load_life_events_config
 from proactief.offers.messages import Rendered, parts_for, render_messages
 from proactief.offers.outbox import Begin, deliver_pending, enqueue
 from proactief.offers.questionnaire import own_segment
@@ -249,6 +250,17 @@ def contact_details_on_request(
     )
 
 
+def life_event_use(soort: str | None) -> LifeEventUse | None:
+    """How a life event case's messages name its event (config/levensgebeurtenissen.yaml)."""
+    if soort is None:
+        return None
+    kind = load_life_events_config().soorten.get(soort)
+    if kind is None or kind.zin is None or kind.bron is None or kind.doel is None:
+        return None
+    purpose = load_purposes()[kind.doel]
+    return LifeEventUse(kind.zin, kind.bron, purpose.grondslag_b1 or purpose.grondslag)
+
+
 def account_for(
     case_offer: CaseOffer,
     *,
@@ -279,6 +291,7 @@ def account_for(
         case_id=case_offer.case.case_id,
         case_start=case_offer.case.startdatum_matchingperiode,
         campagne=case_offer.case.campagne,
+        gebeurtenis=life_event_use(case_offer.case.gebeurtenis),
         # a person delivered with a BSN has a 'b' pseudonym (trust.pseudonyms); otherwise
         # the report identifies them by sex, birth date and address
         met_bsn=case_offer.person_pseudonym.startswith("b"),
@@ -445,7 +458,9 @@ def run_next_step(
             if campagne is None
             else Aanleiding(
                 soort="gegevens",
-                omschrijving=f"de campagne '{campagne}' op de regelingencheck",
+                omschrijving=f"de campagne '{campagne}' op de regelingencheck"
+                if co.case.gebeurtenis is None
+                else f"een levensgebeurtenis ({campagne.removeprefix('gebeurtenis: ')})",
                 organisatie=afzender.naam,
             ),
             grondslag=load_purposes()[

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from proactief.domain.offers import StapStatus
 from proactief.domain.records import (
     GrantRecord,
+    LifeEventRecord,
     OutboxRecord,
     OutreachStepRecord,
     ReplyRecord,
@@ -21,6 +22,8 @@ from proactief.storage.queries import Values, insert_new, record_or_none, record
 from proactief.storage.tables import (
     automatic_grants,
     campagne_leden,
+    cases,
+    levensgebeurtenissen,
     outbox,
     outreach_steps,
     replies,
@@ -40,15 +43,19 @@ __all__ = [
     "decide_grant",
     "delete_segment_kansen",
     "due_grants",
+    "due_life_events",
     "grant_row",
     "grants_of_case",
     "grants_with_status",
     "insert_grant",
+    "insert_life_event",
     "insert_outbox_row",
     "insert_outreach_step",
     "insert_reply",
     "insert_reply_route",
+    "life_event_counts",
     "lock_campaign",
+    "open_case_of_person",
     "open_replies",
     "outbox_row_by_extern_id",
     "outreach_step_row",
@@ -62,7 +69,9 @@ __all__ = [
     "segment_kansen_row",
     "sent_outbox_rows",
     "step_of_reference",
+    "stop_waiting_life_events",
     "update_campaign_member",
+    "update_life_event",
     "update_outbox_row",
     "update_outreach_step",
     "update_reply",
@@ -441,3 +450,69 @@ def campaign_cases_since(conn: Connection, campagne: str, since: datetime) -> in
         )
         or 0
     )
+
+
+def insert_life_event(conn: Connection, row: Values) -> bool:
+    """Store a life event; False when (bron, event_id) is stored already (a delivery
+    again, or the same event at the same moment from another process)."""
+    return bool(insert_new(conn, levensgebeurtenissen, [row]))
+
+
+def due_life_events(conn: Connection, today: date) -> list[LifeEventRecord]:
+    """Waiting life events whose moment has come, oldest moment first."""
+    return records(
+        LifeEventRecord,
+        conn.execute(
+            select(levensgebeurtenissen)
+            .where(
+                levensgebeurtenissen.c.status == "wacht",
+                levensgebeurtenissen.c.aanbod_vanaf <= today,
+            )
+            .order_by(levensgebeurtenissen.c.aanbod_vanaf, levensgebeurtenissen.c.id)
+        ),
+    )
+
+
+def stop_waiting_life_events(conn: Connection, person_pseudonym: str, reden: str) -> int:
+    """Every waiting event of the person ends without an offer (e.g. the person died)."""
+    return int(
+        conn.execute(
+            update(levensgebeurtenissen)
+            .where(
+                levensgebeurtenissen.c.person_pseudonym == person_pseudonym,
+                levensgebeurtenissen.c.status == "wacht",
+            )
+            .values(status="gestopt", reden=reden[:300])
+        ).rowcount
+    )
+
+
+def update_life_event(conn: Connection, event_row_id: int, **values: object) -> None:
+    conn.execute(
+        update(levensgebeurtenissen)
+        .where(levensgebeurtenissen.c.id == event_row_id)
+        .values(**values)
+    )
+
+
+def life_event_counts(conn: Connection) -> dict[str, int]:
+    """How many stored life events are in each state (counts only)."""
+    return {
+        str(status): int(n)
+        for status, n in conn.execute(
+            select(levensgebeurtenissen.c.status, func.count()).group_by(
+                levensgebeurtenissen.c.status
+            )
+        )
+    }
+
+
+def open_case_of_person(conn: Connection, person_pseudonym: str) -> int | None:
+    """The person's open case of any kind (signals, campaign or life event), if any."""
+    found = conn.scalar(
+        select(cases.c.id)
+        .where(cases.c.person_pseudonym == person_pseudonym, cases.c.eindresultaat.is_(None))
+        .order_by(cases.c.id)
+        .limit(1)
+    )
+    return None if found is None else int(found)

@@ -94,6 +94,9 @@ cases = Table(
     # the campaign that made the case (offers.campaigns); None: a case from signals. A
     # campaign case takes no signals and is not in the DDAS report (migration 0017)
     Column("campagne", String(100), nullable=True, index=True),
+    # the life event kind (config/levensgebeurtenissen.yaml) a campaign-like case came
+    # from: its messages say what happened (migration 0018)
+    Column("gebeurtenis", String(60), nullable=True),
     # the open cases by priority: the work queue's default order and its count
     Index(
         "ix_cases_open_priority",
@@ -233,6 +236,30 @@ campagne_leden = Table(
     Column("uitkomst", String(20), nullable=False),
     Column("aangemaakt", DateTime(timezone=True), nullable=False),
     Index("ix_campagne_leden_aangemaakt", "campagne", "aangemaakt"),
+)
+
+levensgebeurtenissen = Table(
+    # life events (CloudEvents) with their moment: 'wacht' until aanbod_vanaf, then
+    # 'aanbod' (case_id), 'geen_aanbod' or 'gestopt' with the reason (no personal data);
+    # a death is 'verwerkt' at once. (bron, event_id) makes a delivery count once
+    # (migration 0018)
+    "levensgebeurtenissen",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("bron", String(200), nullable=False),
+    Column("event_id", String(200), nullable=False),
+    Column("soort", String(60), nullable=False),
+    Column("person_pseudonym", String(40), nullable=False, index=False),
+    Column("datum", Date, nullable=False),
+    Column("ontvangen", DateTime(timezone=True), nullable=False),
+    Column("aanbod_vanaf", Date, nullable=True),
+    Column("aanbod_tot", Date, nullable=True),
+    Column("status", String(20), nullable=False),
+    Column("reden", String(300), nullable=False, server_default=""),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=True),
+    UniqueConstraint("bron", "event_id", name="uq_levensgebeurtenissen_bron_id"),
+    Index("ix_levensgebeurtenissen_person", "person_pseudonym"),
+    Index("ix_levensgebeurtenissen_wacht", "status", "aanbod_vanaf"),
 )
 
 households = Table(
