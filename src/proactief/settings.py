@@ -84,6 +84,10 @@ class Settings(BaseSettings):
     """The bearer token the service sends with its delivery receipts to
     ``/api/v1/notify/status`` and ``/api/v1/notify/retour``. Unset: those endpoints refuse
     everything and statuses come by polling (``proactief offer status``)."""
+    gebeurtenissen_token: str | None = Field(default=None, repr=False)
+    """The bearer token a source of life events (the BRP's event service, a broker) sends
+    with each CloudEvent to ``POST /api/v1/gebeurtenissen``. Unset: that endpoint refuses
+    everything, and events come as files (``proactief events intake``)."""
     worker_vastgelopen_seconden: float = Field(default=120.0, ge=1)
     """A worker that sent no sign of life for this many seconds is taken for dead (killed,
     or its machine went down): the job it held runs again on another worker. Workers send

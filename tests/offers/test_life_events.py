@@ -255,3 +255,61 @@ def test_a_death_stops_every_ladder_and_never_leads_to_an_offer(
     assert after.status == "geen_contact"  # the ladder stopped
     assert statuses == {"w1": "aanbod", "w2": "gestopt", "w3": "verwerkt"}
     assert run.zaken == [] and len(sent) == 1  # only the letter before the death
+
+
+def test_events_over_http_in_both_cloudevents_modes(
+    engine: Engine, pseudonymizer: Pseudonymizer
+) -> None:
+    """POST /api/v1/gebeurtenissen: the source's bearer token, structured and binary mode
+    (made by the SDK, as a sender would), and the reasons of a refused event."""
+    from cloudevents.core.bindings.http import to_binary
+    from cloudevents.core.formats.json import JSONFormat
+    from cloudevents.core.v1.event import CloudEvent
+
+    from conftest import https_client
+    from proactief.web.app import create_app
+
+    with engine.begin() as conn:
+        setup(conn, pseudonymizer)
+    app = create_app(
+        engine=engine,
+        secret_key=b"a" * 32,
+        gebeurtenissen_token="geheim-van-de-brp",
+        pseudonymizer=pseudonymizer,
+    )
+    client = https_client(app)
+    auth = {"Authorization": "Bearer geheim-van-de-brp"}
+    structured = ce("nl.brp.geboorte", PARENT, BIRTH_DAY, "h1")
+    url = "/api/v1/gebeurtenissen"
+    refused = client.post(url, json=structured, headers={"Authorization": "Bearer fout"})
+    assert refused.status_code == 401
+    assert client.post(url, json=structured).status_code == 401
+    first = client.post(
+        url,
+        content=json.dumps(structured),
+        headers=auth | {"Content-Type": "application/cloudevents+json"},
+    )
+    assert first.status_code == 202 and first.json()["opgeslagen"] == 1
+    again = client.post(url, json=structured, headers=auth)
+    assert again.status_code == 202 and again.json()["dubbel"] == 1
+    binary = to_binary(
+        CloudEvent(
+            attributes={
+                "id": "h2",
+                "source": "urn:gemeente:brp-gebeurtenissen",
+                "type": "nl.brp.verhuizing",
+                "subject": MOVER,
+                "datacontenttype": "application/json",
+            },
+            data={"datum": str(BIRTH_DAY)},
+        ),
+        JSONFormat(),
+    )
+    moved = client.post(url, content=binary.body, headers=auth | dict(binary.headers))
+    assert moved.status_code == 202 and moved.json()["opgeslagen"] == 1, moved.text
+    bad = client.post(url, json=ce("nl.brp.geboorte", "123", BIRTH_DAY, "h3"), headers=auth)
+    assert bad.status_code == 422 and "elfproef" in bad.json()["redenen"][0]
+    with engine.begin() as conn:
+        kinds = sorted(conn.execute(select(levensgebeurtenissen.c.soort)).scalars())
+        held = conn.execute(select(quarantine.c.reason_nl)).scalars().all()
+    assert kinds == ["nl.brp.geboorte", "nl.brp.verhuizing"] and len(held) == 1

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from conftest import WEB_PASSWORD, csrf_of, https_client, web_setup
 from proactief.accounts.users import Rol
+from proactief.trust.pseudonyms import Pseudonymizer
 from proactief.web import create_app
 
 PASSWORD = WEB_PASSWORD
@@ -119,6 +120,9 @@ def test_the_api_never_gives_a_server_error(api: dict[str, Any]) -> None:
         secret_key=b"a" * 32,
         contact_directory=api["directory"],
         notify_callback_token="fuzz-token-van-notify",
+        # life events take a bearer token too (the same one here, for one header)
+        gebeurtenissen_token="fuzz-token-van-notify",
+        pseudonymizer=Pseudonymizer(b"k" * 32),
     )
     client, token = session(app, Rol.BEHEERDER)
     headers = {
@@ -128,8 +132,8 @@ def test_the_api_never_gives_a_server_error(api: dict[str, Any]) -> None:
     }
     schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    # zaken (3), voorkeuren (2), terugkoppeling (2), Notify's receipts (2)
-    assert len(operations) == 9
+    # zaken (3), voorkeuren (2), terugkoppeling (2), Notify's receipts (2), gebeurtenissen
+    assert len(operations) == 10
     for operation in operations:
 
         @given(case=operation.as_strategy())

@@ -459,6 +459,7 @@ def run_server(*, host: str, port: int, secure_cookies: bool = True, demo: bool 
         pseudonymizer=ctx.pseudonymizer,
         person_search=ctx.person_search,
         notify_callback_token=ctx.settings.notify_callback_token,
+        gebeurtenissen_token=ctx.settings.gebeurtenissen_token,
         oidc=oidc_of(ctx.settings),
         household_register=ctx.brp_client,
         wachtwoord_login=ctx.settings.wachtwoord_login,

@@ -52,6 +52,14 @@ __all__ = [
 ]
 
 _BSN_LIKE = re.compile(r"(?<!\d)\d{9}(?!\d)")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _clean(text: str) -> str:
+    """Text a database stores as given (PostgreSQL refuses NUL in text)."""
+    return _CONTROL.sub("\ufffd", text)
+
+
 NO_MONEY = "de regelingencheck vindt bij deze gebeurtenis geen geld voor dit huishouden"
 OFFERED = {RegelingStatus.RECHT_NIET_ONTVANGEN, RegelingStatus.MOGELIJK_RECHT_GEGEVENS_NODIG}
 
@@ -170,8 +178,8 @@ def _validate(event: Any, today: date) -> _Event:
     if kind is None:
         raise _Refused(
             "type",
-            f"onbekende soort gebeurtenis '{soort[:60]}'; bekend: {', '.join(cfg.soorten)}",
-            f"unknown event type '{soort[:60]}'",
+            f"onbekende soort gebeurtenis '{_clean(soort)[:60]}'; bekend: {', '.join(cfg.soorten)}",
+            f"unknown event type '{_clean(soort)[:60]}'",
         )
     if kind.doel is None:
         raise _Refused(
@@ -216,11 +224,15 @@ def _raw(event: Any, pseudonymizer: Pseudonymizer) -> str:
     text = repr(event)
     with contextlib.suppress(AttributeError, TypeError):
         text = json.dumps({**event.get_attributes(), "data": event.get_data()}, default=str)
-    return _BSN_LIKE.sub(
-        lambda m: (
-            f"[BSN {pseudonymizer.for_bsn(m.group(0))}]" if is_valid_bsn(m.group(0)) else m.group(0)
-        ),
-        text,
+    return _clean(
+        _BSN_LIKE.sub(
+            lambda m: (
+                f"[BSN {pseudonymizer.for_bsn(m.group(0))}]"
+                if is_valid_bsn(m.group(0))
+                else m.group(0)
+            ),
+            text,
+        )
     )[:5000]
 
 
@@ -247,20 +259,23 @@ def intake_events(
             if isinstance(event, Exception):
                 raise _Refused(
                     "(gebeurtenis)",
-                    f"geen geldige CloudEvent 1.0 ({type(event).__name__}: {str(event)[:200]})",
+                    "geen geldige CloudEvent 1.0 "
+                    f"({type(event).__name__}: {_clean(str(event))[:200]})",
                     f"not a valid CloudEvent 1.0 ({type(event).__name__})",
                 )
             found = _validate(event, today)
         except _Refused as refused:
             quarantined.append(
                 {
-                    "file_name": naam[:500],
+                    "file_name": _clean(naam)[:500],
                     "file_sha256": sha256,
                     "position": position,
                     "fields": refused.fields,
                     "reason_nl": refused.nl,
                     "reason_en": refused.en,
-                    "raw": "" if isinstance(event, Exception) else _raw(event, pseudonymizer),
+                    "raw": ""
+                    if isinstance(event, Exception)
+                    else _clean(_raw(event, pseudonymizer)),
                     "received_at": now,
                 }
             )
@@ -290,8 +305,8 @@ def intake_events(
         stored = repo.insert_life_event(
             conn,
             {
-                "bron": found.bron[:200],
-                "event_id": found.event_id[:200],
+                "bron": _clean(found.bron)[:200],
+                "event_id": _clean(found.event_id)[:200],
                 "soort": found.soort,
                 "person_pseudonym": person,
                 "datum": found.datum,

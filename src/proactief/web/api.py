@@ -158,21 +158,36 @@ def problem(status: int, title: str, detail: str, instance: str, **extra: object
 PROBLEM = {"content": {"application/problem+json": {}}, "description": "Probleem"}
 
 
+class GebeurtenisOntvangst(BaseModel):
+    """What became of a delivery of life events."""
+
+    ontvangen: int
+    opgeslagen: int
+    dubbel: int
+    quarantaine: int
+    redenen: list[str]
+
+
+_PRINTABLE = r"^[^\x00-\x1f\x7f]+$"
+"""An id or status from another service: no control characters (PostgreSQL refuses NUL
+in text, so such a value would otherwise end in a server error)."""
+
+
 class Afleverbericht(BaseModel):
     """A Notify service's delivery receipt (its callback: 'Delivery receipts'). Only the
     id, type and status are read; the other fields (among them the address, 'to') are
     accepted and dropped."""
 
-    id: str = Field(min_length=1, max_length=100)
+    id: str = Field(min_length=1, max_length=100, pattern=_PRINTABLE)
     reference: str | None = None
-    status: str = Field(min_length=1, max_length=40)
+    status: str = Field(min_length=1, max_length=40, pattern=_PRINTABLE)
     notification_type: Literal["email", "sms", "letter"]
 
 
 class Retourbericht(BaseModel):
     """A Notify service's report of a letter that came back ('Returned letters')."""
 
-    notification_id: str = Field(min_length=1, max_length=100)
+    notification_id: str = Field(min_length=1, max_length=100, pattern=_PRINTABLE)
     reference: str | None = None
 
 
@@ -265,6 +280,60 @@ def create_api(context: WebContext) -> FastAPI:
                 conn=conn, extern_id=bericht.notification_id, now=datetime.now(UTC)
             )
         return Response(status_code=204)
+
+    def event_source(request: Request) -> None:
+        """Only the source of life events, by the bearer token agreed with it."""
+        expected = context.gebeurtenissen_token
+        given = request.headers.get("authorization", "")
+        if not expected or not hmac.compare_digest(given.encode(), f"Bearer {expected}".encode()):
+            raise HTTPException(401, "Onbekende afzender van de gebeurtenis.")
+
+    @api.post(
+        "/gebeurtenissen",
+        status_code=202,
+        response_model=GebeurtenisOntvangst,
+        dependencies=[Depends(event_source)],
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/cloudevents+json": {"schema": {"type": "object"}},
+                    "application/cloudevents-batch+json": {"schema": {"type": "array"}},
+                    "application/json": {"schema": {}},
+                },
+            }
+        },
+    )
+    async def receive_events(request: Request) -> JSONResponse:
+        """Levensgebeurtenissen als CloudEvents 1.0 (structured, batch of binary met
+        ce-headers). Elke gebeurtenis wordt opgeslagen, is dubbel, of gaat met de reden
+        in quarantaine; een afgewezen gebeurtenis geeft 422 met de redenen."""
+        from proactief.offers.life_events import delivery_hash, events_of_body, intake_events
+
+        if context.pseudonymizer is None:
+            raise HTTPException(503, "Gebeurtenissen kunnen hier niet worden ingelezen.")
+        body = await request.body()
+        if len(body) > 1_000_000:
+            raise HTTPException(413, "Te groot: stuur hoogstens 1 MB per keer.")
+        now = datetime.now(UTC)
+        with context.engine.begin() as conn:
+            result = intake_events(
+                conn,
+                events_of_body(body, dict(request.headers)),
+                naam=f"http {now:%Y-%m-%dT%H:%M:%S}",
+                sha256=delivery_hash(body),
+                pseudonymizer=context.pseudonymizer,
+                now=now,
+                actor="systeem:gebeurtenissen",
+            )
+        data = GebeurtenisOntvangst(
+            ontvangen=result.ontvangen,
+            opgeslagen=result.opgeslagen,
+            dubbel=result.dubbel,
+            quarantaine=result.quarantaine,
+            redenen=[f"{p}: {r}" for p, r in result.redenen],
+        )
+        return JSONResponse(data.model_dump(), status_code=422 if result.quarantaine else 202)
 
     @api.get("/zaken", response_model=list[ZaakSamenvatting])
     def list_cases(

@@ -100,6 +100,7 @@ def create_app(
     pseudonymizer: Pseudonymizer | None = None,
     person_search: PersonSearch | None = None,
     notify_callback_token: str | None = None,
+    gebeurtenissen_token: str | None = None,
     oidc: OidcLogin | None = None,
     wachtwoord_login: bool = True,
     household_register: HouseholdRegister | None = None,
@@ -122,7 +123,9 @@ def create_app(
     ``wachtwoord_login``: False turns the password form off. ``household_register``: the
     BRP, for the case page's count of who lives at the address (None: not offered).
     ``notify_callback_token``: the bearer token of the Notify service's delivery receipts
-    at /api/v1/notify/status and /api/v1/notify/retour (None: refused)."""
+    at /api/v1/notify/status and /api/v1/notify/retour (None: refused).
+    ``gebeurtenissen_token``: the bearer token of the life events source at
+    /api/v1/gebeurtenissen (None: refused)."""
     context = WebContext(
         engine=engine,
         templates=page_templates(),
@@ -138,6 +141,7 @@ def create_app(
         client_limit=Throttle(engine, "50/15 minutes"),
         code_limit=Throttle(engine, "5/15 minutes"),
         notify_callback_token=notify_callback_token,
+        gebeurtenissen_token=gebeurtenissen_token,
         oidc=oidc,
         wachtwoord_login=wachtwoord_login,
         household_register=household_register,

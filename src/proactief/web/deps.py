@@ -94,6 +94,8 @@ class WebContext:
     notify_callback_token: str | None = None
     """The bearer token a Notify service sends with its delivery receipts; None: the
     receipt endpoints refuse everything."""
+    gebeurtenissen_token: str | None = None
+    """The bearer token of the source of life events (CloudEvents); None: refused."""
 
 
 def _context(request: Request) -> WebContext:
