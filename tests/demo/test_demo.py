@@ -245,3 +245,20 @@ def test_the_demo_plans_and_runs_a_non_take_up_campaign(demo: tuple[Path, str]) 
     households, made, waiting, sent = (int(found.group(i)) for i in (1, 2, 3, 4))
     assert 0 < made <= 250 and made + waiting <= households and sent > 0
     assert "brief afgeleverd" in found.group(5)
+
+
+def test_the_demo_processes_a_file_of_life_events(demo: tuple[Path, str]) -> None:
+    """Issue 17, done when: the demo processes a file of life events: every event stored,
+    duplicate or quarantined with its reason, deaths recorded, due offers made."""
+    data, output = demo
+    flat = " ".join(output.split())
+    found = re.search(
+        r"Levensgebeurtenissen \(.*?gebeurtenissen\.json\): (\d+) ontvangen, (\d+) "
+        r"opgeslagen, (\d+) dubbel, (\d+) in quarantaine, (\d+) overlijden",
+        flat,
+    )
+    assert found, output[-2000:]
+    received, stored, double, held, deaths = (int(found.group(i)) for i in range(1, 6))
+    assert received == stored + double + held and held == 2 and deaths == 2
+    assert "elfproef" in flat and "onbekende soort gebeurtenis" in flat
+    assert (data / "demo" / "inbox" / "gebeurtenissen.json").is_file()

@@ -26,6 +26,7 @@ from proactief.early_detection.contacts import case_grant
 from proactief.storage import maintenance
 
 if TYPE_CHECKING:
+    from proactief.demo.events import EventStepResult
     from proactief.demo.offers import CampaignStepResult, OfferStepResult
     from proactief.demo.run import DemoResult
 
@@ -92,6 +93,8 @@ def demo(
         _print_offers(result.offers)
     if result.campaign is not None:
         _print_campaign(result.campaign)
+    if result.events is not None:
+        _print_events(result.events)
     if serve:
         _serve_demo(engine, port)
 
@@ -207,6 +210,27 @@ def _print_demo_summary(result: "DemoResult") -> None:
             f"{result.entitlements_year} -o niet-gebruik.csv",
             soft_wrap=True,
         )
+
+
+def _print_events(events: "EventStepResult") -> None:
+    """The life events file: what the intake did, and the offers whose moment came."""
+    i, run = events.intake, events.run
+    made = Counter(f"{s.kanaal.value if s.kanaal else '-'} {s.status}" for s in events.steps)
+    console.print(
+        f"Levensgebeurtenissen ({events.file}): {i.ontvangen} ontvangen, {i.opgeslagen} "
+        f"opgeslagen, {i.dubbel} dubbel, {i.quarantaine} in quarantaine, {i.overlijdens} "
+        f"overlijden (elke contactladder van die persoon gestopt). Nu aan de beurt: "
+        f"{len(run.zaken)} zaken met een aanbod, {sum(run.geen_aanbod.values())} zonder "
+        f"aanbod, {run.gestopt} gestopt; {events.wachten} wachten op hun moment. "
+        f"Eerste stap gezet voor {len(events.steps)} zaken: "
+        + (", ".join(f"{n}x {what}" for what, n in sorted(made.items())) or "geen")
+        + ".",
+        soft_wrap=True,
+    )
+    for reden, n in sorted(run.geen_aanbod.items()):
+        console.print(f"- {n}x zonder aanbod: {reden}", soft_wrap=True)
+    for position, reden in i.redenen:
+        console.print(f"- quarantaine, {position}: {reden}", soft_wrap=True)
 
 
 def _print_campaign(campaign: "CampaignStepResult") -> None:

@@ -19,6 +19,7 @@ from proactief.demo.config import (
     load_demo_config,
     load_evidence,
 )
+from proactief.demo.events import EventStepResult, run_events_step
 from proactief.demo.offers import (
     CampaignStepResult,
     OfferStepResult,
@@ -81,6 +82,7 @@ class DemoResult:
     non_take_up_file: Path | None = None
     offers: OfferStepResult | None = None
     campaign: CampaignStepResult | None = None
+    events: EventStepResult | None = None
 
 
 DEMO_WORKERS = (("demo-sanne", "Sanne Jansen"), ("demo-daan", "Daan de Boer"))
@@ -239,6 +241,18 @@ def run_demo(
         sample=sample_messages,
     )
     report("Campagne tegen niet-gebruik", 1, 1)
+    report("Levensgebeurtenissen", 0, 1)
+    events = run_events_step(
+        engine=engine,
+        persons=persons,
+        pseudonymizer=pseudonymizer,
+        out_dir=out_dir,
+        today=today,
+        afzender=Afzender(naam=organisation_name),
+        rng=rng,
+        sample=max(1, sample_messages // 2),
+    )
+    report("Levensgebeurtenissen", 1, 1)
     return DemoResult(
         residents=len(resident_rows),
         households=len(household_rows),
@@ -261,6 +275,7 @@ def run_demo(
         non_take_up=scan.summary,
         offers=offers,
         campaign=campaign,
+        events=events,
         population_file=out_dir / "bevolking.csv",
         receipts_file=out_dir / "ontvangsten.csv",
         non_take_up_file=out_dir / "niet-gebruik.csv",
