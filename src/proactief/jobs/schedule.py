@@ -22,6 +22,7 @@ TaakNaam = Literal[
     "bewaartermijnen",
     "terugkoppeling",
     "scan",
+    "gebeurtenissen",
 ]
 
 TAKEN: dict[str, str] = {
@@ -35,6 +36,7 @@ TAKEN: dict[str, str] = {
     "bewaartermijnen": "Bewaartermijnen",
     "terugkoppeling": "Terugkoppeling aan schuldeisers",
     "scan": "Regelingencheck (niet-gebruik)",
+    "gebeurtenissen": "Levensgebeurtenissen op hun moment",
 }
 """Every task, as the team reads its name."""
 

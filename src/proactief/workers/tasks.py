@@ -258,6 +258,18 @@ def run_households(deps: WorkerDeps) -> str:
     return result.summary()
 
 
+def run_life_events(deps: WorkerDeps) -> str:
+    """Life events whose moment came (offers.life_events); the ladder sends their steps."""
+    from proactief.offers.life_events import run_due_events
+
+    with deps.engine.begin() as conn:
+        run = run_due_events(conn, now=deps.now(), actor="systeem:gebeurtenissen")
+    return (
+        f"{len(run.zaken)} zaken met een aanbod, {sum(run.geen_aanbod.values())} zonder, "
+        f"{run.gestopt} gestopt"
+    )
+
+
 SIMPLE_TASKS: dict[str, Callable[[WorkerDeps], str]] = {
     "matching": run_matching,
     "huishoudens": run_households,
@@ -268,5 +280,6 @@ SIMPLE_TASKS: dict[str, Callable[[WorkerDeps], str]] = {
     "bewaartermijnen": run_retention,
     "terugkoppeling": run_feedback,
     "scan": run_scan,
+    "gebeurtenissen": run_life_events,
 }
 """Every task but ``ladder`` (which fans out into a job per case)."""
