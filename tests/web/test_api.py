@@ -132,8 +132,9 @@ def test_the_api_never_gives_a_server_error(api: dict[str, Any]) -> None:
     }
     schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    # zaken (3), voorkeuren (2), terugkoppeling (2), Notify's receipts (2), gebeurtenissen
-    assert len(operations) == 10
+    # zaken (3), contactmomenten, voorkeuren (2), terugkoppeling (2), Notify's receipts (2),
+    # gebeurtenissen
+    assert len(operations) == 11
     for operation in operations:
 
         @given(case=operation.as_strategy())
@@ -176,3 +177,31 @@ def test_the_case_list_comes_in_pages_with_the_total_and_links(api: dict[str, An
     refused = c.get("/api/v1/zaken", params={"per_pagina": 30})
     assert refused.status_code == 400 and "25, 50 of 100" in refused.json()["detail"]
     assert all(z["eerste_signaal"] for z in first.json())
+
+
+def test_a_worker_registers_a_contact_moment_and_the_case_page_shows_it(
+    api: dict[str, Any],
+) -> None:
+    """POST /api/v1/zaken/{id}/contactmomenten; the offer then waits for that moment and
+    the case page tells the worker to bring it up there."""
+    from datetime import date, timedelta
+
+    c, token = session(api["app"], Rol.CONTACTMEDEWERKER)
+    case_id = api["case_id"]
+    url = f"/api/v1/zaken/{case_id}/contactmomenten"
+    day = (date.today() + timedelta(days=5)).isoformat()
+    moment = {"soort": "kwijtschelding_aanvraag", "datum": day}
+    assert c.post(url, json=moment).status_code == 403  # no CSRF header
+    made = c.post(url, json=moment, headers={"X-CSRF-Token": token})
+    assert made.status_code == 201, made.text
+    wrong = c.post(url, json={**moment, "soort": "kermis"}, headers={"X-CSRF-Token": token})
+    assert wrong.status_code == 400 and "kies uit" in wrong.json()["detail"]
+    missing = c.post(
+        "/api/v1/zaken/999/contactmomenten", json=moment, headers={"X-CSRF-Token": token}
+    )
+    assert missing.status_code == 404
+    page = c.get(f"/zaken/{case_id}").text
+    assert "Het aanbod gaat mee met de aanvraag voor kwijtschelding" in page
+    analyst, analyst_token = session(api["app"], Rol.ANALIST)
+    refused = analyst.post(url, json=moment, headers={"X-CSRF-Token": analyst_token})
+    assert refused.status_code == 403

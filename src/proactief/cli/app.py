@@ -14,7 +14,7 @@ from proactief import __version__
 from proactief.cli.common import console, fail, start
 from proactief.cli.demo import demo
 from proactief.cli.early_detection import cases_app, intake, report_app
-from proactief.cli.events import events_app
+from proactief.cli.events import events_app, moment_app
 from proactief.cli.offers import campaign_app, inbound_app, offer_app, tasks_app
 from proactief.cli.rules import rules_app
 from proactief.cli.segment import segment_app
@@ -41,6 +41,7 @@ app.add_typer(segment_app, name="segment")
 app.add_typer(offer_app, name="offer")
 app.add_typer(campaign_app, name="campaign")
 app.add_typer(events_app, name="events")
+app.add_typer(moment_app, name="moment")
 app.add_typer(tasks_app, name="tasks")
 app.add_typer(inbound_app, name="inbound")
 app.add_typer(consent_app, name="consent")

@@ -109,3 +109,58 @@ def events_run(
         console.print(f"- {n}x {reden}", soft_wrap=True)
     if run.zaken:
         _send_steps(run.zaken, today)
+
+
+moment_app = typer.Typer(
+    help="Contactmomenten die er toch al zijn: een aanbod gaat daarmee mee.",
+    no_args_is_help=True,
+)
+
+
+@moment_app.command("add")
+def moment_add(
+    soort: Annotated[str, typer.Option(help="Soort contactmoment (aanpak.yaml moment.soorten).")],
+    op: Annotated[str, typer.Option("--op", help="De dag van het moment (JJJJ-MM-DD).")],
+    zaak: Annotated[int | None, typer.Option(help="Voor de inwoner van deze zaak.")] = None,
+    bsn: Annotated[str | None, typer.Option(help="Of: voor de inwoner met dit BSN.")] = None,
+    datum: Annotated[
+        str | None, typer.Option(help="Doe alsof het vandaag deze datum is (JJJJ-MM-DD).")
+    ] = None,
+) -> None:
+    """Registreer een contactmoment (een aanvraag voor kwijtschelding, een heronderzoek van
+    de bijstand, een afspraak aan de balie, het APK-gesprek). Een aanbod dat binnen de
+    termijn van aanpak.yaml valt, wacht daarop en gaat mee."""
+    from proactief.early_detection import repository as early_repo
+    from proactief.offers.moments import MomentError, register_moment
+    from proactief.trust.pseudonyms import is_valid_bsn
+
+    if (zaak is None) == (bsn is None):
+        raise _fail("geef --zaak of --bsn (een van beide).")
+    if bsn is not None and not is_valid_bsn(bsn):
+        raise _fail("--bsn: geen geldig BSN (9 cijfers en de elfproef).")
+    try:
+        day = datetime.strptime(op, "%Y-%m-%d").date()
+    except ValueError as exc:
+        raise _fail(f"--op '{op}' is geen datum; gebruik JJJJ-MM-DD.") from exc
+    today = _today(datum)
+    ctx = context()
+    with ctx.engine.begin() as conn:
+        if zaak is not None:
+            person = early_repo.case_subject(conn, zaak)
+            if person is None:
+                raise _fail(f"zaak {zaak} bestaat niet.")
+        else:
+            assert bsn is not None
+            person = ctx.pseudonymizer.for_bsn(bsn)
+        try:
+            register_moment(
+                conn,
+                person_pseudonym=person,
+                soort=soort,
+                datum=day,
+                door="medewerker",
+                now=datetime.combine(today, time(9), tzinfo=UTC),
+            )
+        except MomentError as exc:
+            raise _fail(str(exc)) from exc
+    console.print(f"Contactmoment '{soort}' op {day} geregistreerd.")

@@ -82,6 +82,8 @@ class MomentRules(_Policy):
 
     bestaand_contact_binnen_dagen: int = Field(ge=0)
     bestaand_contact_reden: str
+    soorten: dict[str, str] = {}
+    """The kinds of contact moment a municipality registers, with their words."""
     crisis_reden: str
     nu_reden: str
 

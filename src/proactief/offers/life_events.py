@@ -36,6 +36,8 @@ from proactief.domain import Doel, EventSoort, RegelingStatus, Wijze
 from proactief.early_detection import repository as early_repo
 from proactief.entitlements.scan import household_entitlements
 from proactief.offers import repository as repo
+from proactief.offers.approach import load_approach_config
+from proactief.offers.moments import register_moment
 from proactief.trust.audit import append_audit
 from proactief.trust.consent import current_state, record_event
 from proactief.trust.pseudonyms import Pseudonymizer, is_valid_bsn
@@ -81,10 +83,13 @@ class LifeEventKind(_Strict):
     bron: str | None = None
     zin: str | None = None
     stopt_contact: bool = False
+    registreert_moment: bool = False
+    """The event registers a contact moment (data.soort, data.datum), not an offer."""
 
     @model_validator(mode="after")
     def _complete(self) -> "LifeEventKind":
-        if not self.stopt_contact and (not self.regelingen or not self.zin or not self.bron):
+        offers = not self.stopt_contact and not self.registreert_moment
+        if offers and (not self.regelingen or not self.zin or not self.bron):
             raise ValueError("an event that can lead to an offer needs regelingen, bron and zin")
         if self.uiterlijk_dagen is not None and self.uiterlijk_dagen < self.wacht_dagen:
             raise ValueError("uiterlijk_dagen is before wacht_dagen")
@@ -138,6 +143,8 @@ class _Event:
     soort: str
     bsn: str
     datum: date
+    moment: str | None = None
+    """For a contact moment: its kind (aanpak.yaml moment.soorten)."""
 
 
 def events_of_body(body: bytes, headers: Mapping[str, str] | None = None) -> list[tuple[str, Any]]:
@@ -210,13 +217,30 @@ def _validate(event: Any, today: date) -> _Event:
             "data.datum ontbreekt of is geen datum (JJJJ-MM-DD)",
             "data.datum is missing or not a date",
         ) from None
-    if day > today:
+    moment = None
+    if kind.registreert_moment:
+        kinds = load_approach_config().moment.soorten
+        moment = str(data.get("soort", "")) if isinstance(data, dict) else ""
+        if moment not in kinds:
+            raise _Refused(
+                "data.soort",
+                f"data.soort '{_clean(moment)[:40]}' is geen soort contactmoment; kies uit "
+                + ", ".join(kinds),
+                "data.soort is not a kind of contact moment",
+            )
+        if day < today:
+            raise _Refused(
+                "data.datum",
+                f"data.datum {day} ligt in het verleden: een contactmoment moet nog komen",
+                f"data.datum {day} is in the past",
+            )
+    elif day > today:
         raise _Refused(
             "data.datum",
             f"data.datum {day} ligt in de toekomst",
             f"data.datum {day} is in the future",
         )
-    return _Event(str(event.get_source()), str(event.get_id()), soort, subject, day)
+    return _Event(str(event.get_source()), str(event.get_id()), soort, subject, day, moment)
 
 
 def _raw(event: Any, pseudonymizer: Pseudonymizer) -> str:
@@ -292,12 +316,11 @@ def intake_events(
             else found.datum + timedelta(days=kind.uiterlijk_dagen)
         )
         if kind.stopt_contact:
-            status, reden, vanaf, tot = (
-                "verwerkt",
-                "overleden: elke contactladder stopt",
-                None,
-                None,
-            )
+            status, reden = "verwerkt", "overleden: elke contactladder stopt"
+            vanaf, tot = None, None
+        elif kind.registreert_moment:
+            status, reden = "verwerkt", f"contactmoment {found.moment} op {found.datum}"
+            vanaf, tot = None, None
         elif state.overleden:
             status, reden = "gestopt", "de persoon is overleden"
         elif tot is not None and today > tot:
@@ -338,6 +361,17 @@ def intake_events(
                 }
             ],
         )
+        if kind.registreert_moment and found.moment is not None:
+            register_moment(
+                conn,
+                person_pseudonym=person,
+                soort=found.moment,
+                datum=found.datum,
+                door="systeem:gebeurtenis",
+                now=now,
+                bron=_clean(found.bron),
+                bron_id=_clean(found.event_id),
+            )
         if kind.stopt_contact:
             result.overlijdens += 1
             if not state.overleden:

@@ -36,6 +36,7 @@ from proactief.domain import (
     EventSoort,
     GeenStap,
     Kanaal,
+    Moment,
     PreferenceState,
     StapStatus,
     Toon,
@@ -69,6 +70,7 @@ from proactief.offers.checks import check_rendered
 from proactief.offers.grants import object_to_grants, propose_grants
 from proactief.offers.life_events import load_life_events_config
 from proactief.offers.messages import Rendered, parts_for, render_messages
+from proactief.offers.moments import ContactMoment, next_moment
 from proactief.offers.outbox import Begin, deliver_pending, enqueue
 from proactief.offers.questionnaire import own_segment
 from proactief.offers.replies import AddressHasher, add_reply_route
@@ -124,6 +126,8 @@ class CaseOffer:
     """Every creditor that ever sent a signal about the person (not only this case's)."""
     eigenaar: tuple[str, str | None] | None = None
     """The case owner as residents are told (name, direct number), if the case has one."""
+    contactmoment: ContactMoment | None = None
+    """The person's next contact moment within the window (offers.moments), if any."""
 
     @property
     def ontvanger(self) -> str:
@@ -199,11 +203,13 @@ def case_offer(
         segment = own_segment(conn=conn, person_pseudonym=case.person_pseudonym)
     owner = contact_person(conn, early_repo.case_owner(conn, case_id))
     everyone = early_repo.partners_of_person(grant, case.person_pseudonym)
+    moment = next_moment(conn, case.person_pseudonym, today)
     offer = choose_approach(
         case=CaseSummary(
             case_id=case_id,
             crisis=any(s.crisissignaal for s in signals),
             vandaag=today,
+            bestaand_contact=None if moment is None else moment.datum,
             soort=Berichtsoort.VROEGSIGNAAL if case.campagne is None else Berichtsoort.REGELING,
         ),
         entitlements=_summaries(regelingen),
@@ -219,6 +225,7 @@ def case_offer(
         regelingen=tuple(regelingen),
         eigenaar=None if owner is None else (owner.naam, owner.telefoon),
         alle_partners=frozenset(everyone),
+        contactmoment=moment,
     )
 
 
@@ -397,6 +404,17 @@ def run_next_step(
     stap = len(done)
     if stap >= len(offer.ladder):
         return StepResult(case_id, GeenStap.KLAAR, "alle stappen van de ladder zijn gezet")
+    if stap == 0 and offer.moment is Moment.BIJ_BESTAAND_CONTACT and co.contactmoment:
+        # the offer rides along with a contact that happens anyway; the day after it the
+        # ladder goes on (then there is no coming moment any more)
+        day = co.contactmoment.datum
+        early_repo.update_case(conn, case_id, volgende_stap_datum=day + timedelta(days=1))
+        return StepResult(
+            case_id,
+            GeenStap.WACHT,
+            f"het aanbod gaat mee met {co.contactmoment.naam} op {day.isoformat()}: "
+            "bespreek het dan",
+        )
     step = offer.ladder[stap]
     if done:
         if any(d.status == StapStatus.TAAK_OPEN for d in done):

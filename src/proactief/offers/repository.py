@@ -23,6 +23,7 @@ from proactief.storage.tables import (
     automatic_grants,
     campagne_leden,
     cases,
+    contactmomenten,
     levensgebeurtenissen,
     outbox,
     outreach_steps,
@@ -47,6 +48,7 @@ __all__ = [
     "grant_row",
     "grants_of_case",
     "grants_with_status",
+    "insert_contact_moment",
     "insert_grant",
     "insert_life_event",
     "insert_outbox_row",
@@ -55,6 +57,7 @@ __all__ = [
     "insert_reply_route",
     "life_event_counts",
     "lock_campaign",
+    "next_contact_moment",
     "open_case_of_person",
     "open_replies",
     "outbox_row_by_extern_id",
@@ -63,6 +66,7 @@ __all__ = [
     "outreach_steps_of_case",
     "pending_confirmations",
     "pending_outbox_ids",
+    "recent_yearly_checkup",
     "replies_of_case",
     "reply_route",
     "reply_route_by_address",
@@ -516,3 +520,45 @@ def open_case_of_person(conn: Connection, person_pseudonym: str) -> int | None:
         .limit(1)
     )
     return None if found is None else int(found)
+
+
+def insert_contact_moment(conn: Connection, row: Values) -> bool:
+    """Store a contact moment; False when its source registered it already."""
+    if row.get("bron_id") is None:
+        conn.execute(contactmomenten.insert().values(**row))
+        return True
+    return bool(insert_new(conn, contactmomenten, [row]))
+
+
+def next_contact_moment(
+    conn: Connection, person_pseudonym: str, *, since: date, until: date
+) -> tuple[str, date] | None:
+    """The person's first registered contact moment from ``since`` up to ``until``."""
+    found = conn.execute(
+        select(contactmomenten.c.soort, contactmomenten.c.datum)
+        .where(
+            contactmomenten.c.person_pseudonym == person_pseudonym,
+            contactmomenten.c.datum >= since,
+            contactmomenten.c.datum <= until,
+        )
+        .order_by(contactmomenten.c.datum, contactmomenten.c.id)
+        .limit(1)
+    ).first()
+    return None if found is None else (str(found.soort), found.datum)
+
+
+def recent_yearly_checkup(conn: Connection, household_id: str, since: datetime) -> bool:
+    """The household was invited to a yearly check-up (any APK campaign) since then."""
+    return (
+        conn.scalar(
+            select(campagne_leden.c.household_id)
+            .where(
+                campagne_leden.c.household_id == household_id,
+                campagne_leden.c.soort == "apk",
+                campagne_leden.c.uitkomst == "zaak",
+                campagne_leden.c.aangemaakt >= since,
+            )
+            .limit(1)
+        )
+        is not None
+    )

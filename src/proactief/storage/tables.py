@@ -235,7 +235,27 @@ campagne_leden = Table(
     Column("case_id", Integer, ForeignKey("cases.id"), nullable=True),
     Column("uitkomst", String(20), nullable=False),
     Column("aangemaakt", DateTime(timezone=True), nullable=False),
+    # 'apk' for a yearly check-up campaign: a household gets one a year (migration 0019)
+    Column("soort", String(20), nullable=False, server_default="campagne"),
     Index("ix_campagne_leden_aangemaakt", "campagne", "aangemaakt"),
+)
+
+contactmomenten = Table(
+    # moments of contact that happen anyway (config/aanpak.yaml moment.soorten): an offer
+    # with moment 'bij_bestaand_contact' waits for the next one and rides along; (bron,
+    # bron_id) makes an event that registers one count once (migration 0019)
+    "contactmomenten",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("person_pseudonym", String(40), nullable=False),
+    Column("soort", String(40), nullable=False),
+    Column("datum", Date, nullable=False),
+    Column("geregistreerd", DateTime(timezone=True), nullable=False),
+    Column("door", String(100), nullable=False),
+    Column("bron", String(200), nullable=False, server_default=""),
+    Column("bron_id", String(200), nullable=True),
+    UniqueConstraint("bron", "bron_id", name="uq_contactmomenten_bron_id"),
+    Index("ix_contactmomenten_person_datum", "person_pseudonym", "datum"),
 )
 
 levensgebeurtenissen = Table(

@@ -99,6 +99,13 @@ class Zaak(BaseModel):
     contactpogingen: list[ContactpogingUit]
 
 
+class ContactmomentIn(BaseModel):
+    """A moment of contact that happens anyway (config/aanpak.yaml moment.soorten)."""
+
+    soort: str = Field(min_length=1, max_length=40, pattern=r"^[a-z_]+$")
+    datum: date
+
+
 class Voorkeuren(BaseModel):
     """The resident's current choices."""
 
@@ -449,6 +456,39 @@ def create_api(context: WebContext) -> FastAPI:
                 niet_na=date.today(),
             )
         return ContactpogingUit(**poging.model_dump())
+
+    @api.post(
+        "/zaken/{zaak_id}/contactmomenten",
+        status_code=201,
+        response_model=ContactmomentIn,
+    )
+    def add_moment(
+        zaak_id: ZaakId,
+        moment: ContactmomentIn,
+        user: Annotated[User, Depends(require("contact_registreren"))],
+    ) -> ContactmomentIn:
+        """Registreer een contactmoment dat er toch al is (een aanvraag voor kwijtschelding,
+        een heronderzoek, een afspraak aan de balie, het APK-gesprek) voor de inwoner van
+        de zaak: een aanbod dat dan aan de beurt is, gaat mee. Met de CSRF-token."""
+        from proactief.early_detection import repository as early_repo
+        from proactief.offers.moments import MomentError, register_moment
+
+        with context.engine.begin() as conn:
+            person = early_repo.case_subject(conn, zaak_id)
+            if person is None:
+                raise HTTPException(404, f"Zaak {zaak_id} bestaat niet.")
+            try:
+                register_moment(
+                    conn,
+                    person_pseudonym=person,
+                    soort=moment.soort,
+                    datum=moment.datum,
+                    door=f"api:{user.gebruikersnaam}",
+                    now=datetime.now(UTC),
+                )
+            except MomentError as exc:
+                raise HTTPException(400, str(exc)) from exc
+        return moment
 
     def _state(person: str) -> Voorkeuren:
         with context.engine.connect() as conn:

@@ -342,6 +342,10 @@ def _case_view(
         co=co,
         offer=co.offer,
         steps=steps,
+        # the ladder waits for a contact moment only before its first step (run_next_step)
+        wacht_op_moment=co.contactmoment
+        if co.offer.moment == "bij_bestaand_contact" and not steps
+        else None,
         household=household,
         regelingen=explain_rows(co.regelingen, context.rule_settings),
         delen_met=[k for k in sharing_options() if k in co.voorkeuren.delen],
