@@ -371,3 +371,31 @@ def test_the_dashboard_counts_campaign_cases_apart_from_signal_cases(engine: Eng
     assert counted.per_origin["signalen"]["zaken"] == 1
     assert counted.per_origin["campagne: Zorgtoeslag die u misschien laat liggen"]["zaken"] == 4
     assert sum(row["signalen"] for row in counted.per_partner.values()) == 1
+
+
+APK = CAMPAIGN.parent / "apk_gesprek.yaml"
+
+
+def test_a_yearly_checkup_invites_a_household_once_a_year_and_says_nothing_is_wrong(
+    engine: Engine,
+) -> None:
+    from dataclasses import replace
+
+    chans = fake_channels()
+    first = load_campaign(APK)
+    assert first.soort == "apk"
+    second = replace(first, naam="APK-gesprek, tweede ronde")
+    with engine.begin() as conn:
+        setup_population(conn)
+        invited = run_campaign(conn, first, now=NOW, actor="test")
+        results = first_steps(conn, invited.zaken, chans)
+        soon = run_campaign(conn, second, now=NOW + timedelta(days=30), actor="test")
+        next_year = run_campaign(conn, second, now=NOW + timedelta(days=366), actor="test")
+    # P1, P4, P5, P6 and P8 (no minimum amount); not the opted-out, the dead or a child
+    assert len(invited.zaken) == 5
+    assert soon.zaken == [] and soon.apk_dit_jaar == 5
+    assert len(next_year.zaken) == 5
+    letters = chans[Kanaal.BRIEF].sent
+    assert letters and all("Er is niets mis." in letter.html for letter in letters)
+    assert all("APK-gesprek" in letter.html for letter in letters)
+    assert {r.status for r in results.values()} <= {"afgeleverd", "taak_open"}

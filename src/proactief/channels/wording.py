@@ -91,6 +91,7 @@ def context_of(
         "campagne": account.campagne,
         "gebeurtenis": account.gebeurtenis,
         "gebeurtenis_bron": account.gebeurtenis_bron,
+        "apk": account.apk,
         "gegevens": account.gegevens,
         "gegevens_per_bron": [(bron, _join(wat)) for bron, wat in by_source.items()],
         "gegevens_zin": "; ".join(f"{_join(wat)} van {bron}" for bron, wat in by_source.items()),

@@ -668,10 +668,13 @@ def campaign_plan(
     previews = campaign_messages(
         campaign.naam,
         sample_rows(
-            campaign.selectie.regelingen, campaign.selectie.status, campaign.selectie.bedrag_vanaf
+            campaign.selectie.regelingen,
+            campaign.selectie.statussen,
+            campaign.selectie.bedrag_vanaf,
         ),
         afzender=afzender_of(settings),
         datum=_today(datum),
+        apk=campaign.soort == "apk",
     )
     folder = voorbeeld or settings.data_dir / "campagnes" / "voorbeeld"
     written = write_campaign_preview(previews, folder, PREVIEW_FILES)

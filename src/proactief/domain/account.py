@@ -174,6 +174,8 @@ class OfferAccount:
     """A life event's B1 phrase ('er een kind is geboren in uw huishouden'): the message
     says what happened and who told us (``gebeurtenis_bron``)."""
     gebeurtenis_bron: str | None = None
+    apk: bool = False
+    """A yearly check-up invitation: every household gets one, nothing is wrong."""
     versie: int = field(default=ACCOUNT_VERSION)
 
     @property
@@ -256,6 +258,7 @@ class OfferAccount:
             campagne=d.get("campagne"),
             gebeurtenis=d.get("gebeurtenis"),
             gebeurtenis_bron=d.get("gebeurtenis_bron"),
+            apk=bool(d.get("apk", False)),
             versie=int(d.get("versie", ACCOUNT_VERSION)),
         )
 

@@ -96,17 +96,17 @@ def entitlements_of_household(grant: Grant, household_id: str) -> list[Entitleme
 
 
 def selected_entitlements(
-    grant: Grant, *, regelingen: Sequence[str], status: str, min_centen: int
+    grant: Grant, *, regelingen: Sequence[str], statussen: Sequence[str], min_centen: int
 ) -> list[tuple[str, str, int | None]]:
     """(household, regeling, cents a year) of the newest scanned year's entitlements with
-    this status and at least ``min_centen`` (an unknown amount counts when the minimum is
-    0), for the given regulations: a campaign's selection."""
+    one of these statuses and at least ``min_centen`` (an unknown amount counts when the
+    minimum is 0), for the given regulations: a campaign's selection."""
     conn = grant.require(["entitlements.*"])
     newest = select(func.max(entitlements.c.jaar)).scalar_subquery()
     amount = entitlements.c.bedrag_centen
     query = select(entitlements.c.household_id, entitlements.c.regeling, amount).where(
         entitlements.c.jaar == newest,
-        entitlements.c.status == status,
+        entitlements.c.status.in_(list(statussen)),
         entitlements.c.regeling.in_(list(regelingen)),
     )
     if min_centen > 0:

@@ -180,6 +180,7 @@ def build_account(
     met_bsn: bool = True,
     campagne: str | None = None,
     gebeurtenis: LifeEventUse | None = None,
+    apk: bool = False,
 ) -> OfferAccount:
     """The account of the message for step ``stap`` (0-based) of ``offer``'s ladder,
     sent on ``datum`` with reference ``kenmerk`` (one account for every channel's text:
@@ -275,4 +276,5 @@ def build_account(
         campagne=campagne,
         gebeurtenis=None if gebeurtenis is None else gebeurtenis.zin,
         gebeurtenis_bron=None if gebeurtenis is None else gebeurtenis.bron,
+        apk=apk,
     )

@@ -34,10 +34,11 @@ class CampaignPreview:
 
 
 def sample_rows(
-    regelingen: Sequence[str], status: str, bedrag_vanaf: float
+    regelingen: Sequence[str], statussen: Sequence[str], bedrag_vanaf: float
 ) -> list[EntitlementRecord]:
     """A household as the selection describes it (each regulation at the selection's
     minimum, no scan values): for checking the wording when no scan is at hand."""
+    status = statussen[0]
     cents = max(round(bedrag_vanaf * 100), 100) if status == "recht_niet_ontvangen" else None
     return [
         EntitlementRecord(
@@ -61,6 +62,7 @@ def campaign_messages(
     *,
     afzender: Afzender,
     datum: date,
+    apk: bool = False,
 ) -> list[CampaignPreview]:
     """Every channel's first message of the campaign for a household with these scan
     rows, in every tone, each checked by the message checker."""
@@ -90,6 +92,7 @@ def campaign_messages(
             code_tot=datum + timedelta(days=afzender.code_dagen),
             case_id=None,
             campagne=naam,
+            apk=apk,
         )
         rendered = render_messages(account, toon=toon, code=SAMPLE_CODE)
         problems = tuple(

@@ -55,6 +55,8 @@ class CampaignRun:
     overleden: int = 0
     geen_volwassene: int = 0
     wacht_op_volgende_week: int = 0
+    apk_dit_jaar: int = 0
+    """A yearly check-up: households invited by one in the last 365 days (skipped)."""
     bedrag_per_jaar: float = 0.0
     """Euros a year the households of the new cases miss."""
 
@@ -68,6 +70,7 @@ class CampaignRun:
             "overleden": self.overleden,
             "geen_volwassene": self.geen_volwassene,
             "wacht_op_volgende_week": self.wacht_op_volgende_week,
+            "apk_dit_jaar": self.apk_dit_jaar,
             "bedrag_per_jaar": round(self.bedrag_per_jaar, 2),
         }
 
@@ -134,7 +137,7 @@ def run_campaign(
     rows = selected_entitlements(
         grant,
         regelingen=campaign.selectie.regelingen,
-        status=campaign.selectie.status,
+        statussen=campaign.selectie.statussen,
         min_centen=round(campaign.selectie.bedrag_vanaf * 100),
     )
     money: dict[str, int] = {}
@@ -146,7 +149,13 @@ def run_campaign(
     result.al_benaderd = len(money) - len(todo)
     room = campaign.per_week - repo.campaign_cases_since(conn, naam, _week_start(now))
     people = residents_of_households(grant, todo)
+    year_ago = now - timedelta(days=365)
     for household in todo:
+        if campaign.soort == "apk" and repo.recent_yearly_checkup(conn, household, year_ago):
+            # one check-up a year per household, whichever campaign invited it; not
+            # recorded for this campaign, so a later run invites it when the year is over
+            result.apk_dit_jaar += 1
+            continue
         if room <= 0:
             result.wacht_op_volgende_week += 1
             continue
@@ -168,6 +177,7 @@ def run_campaign(
                 "case_id": None,
                 "uitkomst": uitkomst,
                 "aangemaakt": now,
+                "soort": campaign.soort,
             },
         )
         if not claimed:  # another run took it at this moment

@@ -89,9 +89,18 @@ class Selectie(_Strict):
     year): a readable rule, no score."""
 
     regelingen: list[str] = Field(min_length=1)
-    status: Literal["recht_niet_ontvangen", "mogelijk_recht_gegevens_nodig"] = (
+    status: Literal["recht_niet_ontvangen", "mogelijk_recht_gegevens_nodig", "beide"] = (
         "recht_niet_ontvangen"
     )
+    """'beide': money the scan computed and rights it could not check without more data
+    (what a yearly check-up goes through)."""
+
+    @property
+    def statussen(self) -> tuple[str, ...]:
+        if self.status == "beide":
+            return ("recht_niet_ontvangen", "mogelijk_recht_gegevens_nodig")
+        return (self.status,)
+
     bedrag_vanaf: float = Field(default=0, ge=0)
     """Euros a year at least (per regulation)."""
 
@@ -113,6 +122,9 @@ class CampaignFile(_Strict):
     """A campaign YAML file (config/campagnes/ holds the four research cases)."""
 
     naam: str
+    soort: Literal["campagne", "apk"] = "campagne"
+    """'apk': the yearly check-up conversation, one a year per household (any such
+    campaign); its messages say plainly that nothing is wrong."""
     doel: str | None = None
     """The purpose in doelen.yaml under which the selection reads the scan (checked)."""
     selectie: Selectie | None = None
@@ -165,6 +177,7 @@ class Campaign:
     selectie: Selectie | None = None
     looptijd: Looptijd | None = None
     per_week: int | None = None
+    soort: str = "campagne"
 
 
 def load_campaign(path: Path) -> Campaign:
@@ -184,6 +197,7 @@ def load_campaign(path: Path) -> Campaign:
         selectie=data.selectie,
         looptijd=data.looptijd,
         per_week=data.per_week,
+        soort=data.soort,
     )
 
 
@@ -426,10 +440,13 @@ def _message_problems(campaign: Campaign) -> list[Refusal]:
     previews = campaign_messages(
         campaign.naam,
         sample_rows(
-            campaign.selectie.regelingen, campaign.selectie.status, campaign.selectie.bedrag_vanaf
+            campaign.selectie.regelingen,
+            campaign.selectie.statussen,
+            campaign.selectie.bedrag_vanaf,
         ),
         afzender=Afzender(),
         datum=date.today(),
+        apk=campaign.soort == "apk",
     )
     return [
         Refusal("bericht", f"{preview.toon.value}, {kanaal}: {problem}")
@@ -484,7 +501,7 @@ def plan_campaign(conn: Connection, campaign: Campaign, *, actor: str) -> Campai
     rows = selected_entitlements(
         grant,
         regelingen=campaign.selectie.regelingen,
-        status=campaign.selectie.status,
+        statussen=campaign.selectie.statussen,
         min_centen=round(campaign.selectie.bedrag_vanaf * 100),
     )
     per: dict[str, tuple[set[str], int]] = {}

@@ -128,6 +128,8 @@ class CaseOffer:
     """The case owner as residents are told (name, direct number), if the case has one."""
     contactmoment: ContactMoment | None = None
     """The person's next contact moment within the window (offers.moments), if any."""
+    apk: bool = False
+    """The case is a yearly check-up invitation (a campaign of kind 'apk')."""
 
     @property
     def ontvanger(self) -> str:
@@ -226,6 +228,7 @@ def case_offer(
         eigenaar=None if owner is None else (owner.naam, owner.telefoon),
         alle_partners=frozenset(everyone),
         contactmoment=moment,
+        apk=case.campagne is not None and repo.campaign_kind_of_case(conn, case_id) == "apk",
     )
 
 
@@ -299,6 +302,7 @@ def account_for(
         case_start=case_offer.case.startdatum_matchingperiode,
         campagne=case_offer.case.campagne,
         gebeurtenis=life_event_use(case_offer.case.gebeurtenis),
+        apk=case_offer.apk,
         # a person delivered with a BSN has a 'b' pseudonym (trust.pseudonyms); otherwise
         # the report identifies them by sex, birth date and address
         met_bsn=case_offer.person_pseudonym.startswith("b"),

@@ -37,6 +37,7 @@ __all__ = [
     "OUTBOX_WACHT",
     "campaign_cases_since",
     "campaign_households",
+    "campaign_kind_of_case",
     "claim_campaign_household",
     "claim_outbox_row",
     "claim_sent_outbox_row",
@@ -545,6 +546,12 @@ def next_contact_moment(
         .limit(1)
     ).first()
     return None if found is None else (str(found.soort), found.datum)
+
+
+def campaign_kind_of_case(conn: Connection, case_id: int) -> str | None:
+    """'campagne' or 'apk' for a case a campaign made; None otherwise."""
+    found = conn.scalar(select(campagne_leden.c.soort).where(campagne_leden.c.case_id == case_id))
+    return None if found is None else str(found)
 
 
 def recent_yearly_checkup(conn: Connection, household_id: str, since: datetime) -> bool:
