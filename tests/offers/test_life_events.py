@@ -313,3 +313,39 @@ def test_events_over_http_in_both_cloudevents_modes(
         kinds = sorted(conn.execute(select(levensgebeurtenissen.c.soort)).scalars())
         held = conn.execute(select(quarantine.c.reason_nl)).scalars().all()
     assert kinds == ["nl.brp.geboorte", "nl.brp.verhuizing"] and len(held) == 1
+
+
+def test_retention_deletes_life_event_cases_events_and_moments(
+    engine: Engine, pseudonymizer: Pseudonymizer
+) -> None:
+    from proactief.domain import Eindresultaat
+    from proactief.early_detection import repository as early_repo
+    from proactief.offers.moments import register_moment
+    from proactief.storage.tables import contactmomenten
+    from proactief.trust.retention import run_retention
+
+    with engine.begin() as conn:
+        setup(conn, pseudonymizer)
+        take_in(conn, pseudonymizer, [ce("nl.brp.geboorte", PARENT, BIRTH_DAY, "r1")], NOW)
+        moment = datetime.combine(BIRTH_DAY + timedelta(days=42), NOW.time(), tzinfo=UTC)
+        (case_id,) = run_due_events(conn, now=moment, actor="test").zaken
+        register_moment(
+            conn,
+            person_pseudonym=pseudonymizer.for_bsn(PARENT),
+            soort="baliegesprek",
+            datum=moment.date(),
+            door="t",
+            now=moment,
+        )
+        early_repo.update_case(
+            conn,
+            case_id,
+            eindresultaat=Eindresultaat.DEFINITIEF_GEEN_CONTACT.value,
+            einddatum=moment.date(),
+        )
+    result = run_retention(engine=engine, today=moment.date() + timedelta(days=800))
+    with engine.begin() as conn:
+        assert conn.scalar(select(cases.c.id).where(cases.c.id == case_id)) is None
+        assert conn.execute(select(levensgebeurtenissen)).all() == []
+        assert conn.execute(select(contactmomenten)).all() == []
+    assert result.deleted["levensgebeurtenissen"] == 2

@@ -19,6 +19,8 @@ from proactief.domain import EventSoort
 from proactief.storage.tables import (
     cases,
     client_identities,
+    contactmomenten,
+    levensgebeurtenissen,
     preference_events,
     pseudonym_keys,
     quarantine,
@@ -58,11 +60,42 @@ def test_every_table_gets_the_new_pseudonym_and_the_opt_out_stays(engine: Engine
                 received_at=T0,
             )
         )
+        # a life event and a contact moment of the person
+        conn.execute(
+            levensgebeurtenissen.insert().values(
+                bron="s",
+                event_id="e",
+                soort="nl.brp.geboorte",
+                person_pseudonym=PERSON,
+                datum=T0.date(),
+                ontvangen=T0,
+                status="wacht",
+                reden="",
+            )
+        )
+        conn.execute(
+            contactmomenten.insert().values(
+                person_pseudonym=PERSON,
+                soort="baliegesprek",
+                datum=T0.date(),
+                geregistreerd=T0,
+                door="t",
+                bron="",
+                bron_id=None,
+            )
+        )
     with engine.begin() as conn:
         result = rotate_pseudonyms(conn=conn, new_key=NEW_KEY, now=T0)
     assert result.personen == 1
     with engine.connect() as conn:
-        for table in (client_identities, cases, signals, preference_events):
+        for table in (
+            client_identities,
+            cases,
+            signals,
+            preference_events,
+            levensgebeurtenissen,
+            contactmomenten,
+        ):
             assert set(conn.scalars(select(table.c.person_pseudonym))) == {new_person}, table.name
         # make_case's resident has its identity in the vault too
         assert set(conn.scalars(select(residents.c.person_pseudonym))) == {new_person}

@@ -24,9 +24,11 @@ from proactief.storage.tables import (
     cases,
     client_identities,
     contact_attempts,
+    contactmomenten,
     entitlements,
     feedback,
     klantcontacten_geschreven,
+    levensgebeurtenissen,
     messages,
     metadata,
     outbox,
@@ -57,6 +59,7 @@ __all__ = [
     "count_audit_rows",
     "delete_cases",
     "delete_entitlements_before",
+    "delete_life_events_before",
     "delete_orphan_identities",
     "delete_quarantine_before",
     "end_resident_sessions",
@@ -354,6 +357,12 @@ def delete_cases(conn: Connection, case_ids: Sequence[int]) -> dict[str, int]:
         conn.execute(
             update(campagne_leden).where(campagne_leden.c.case_id.in_(chunk)).values(case_id=None)
         )
+        # a life event keeps that it led to an offer, no longer to which case
+        conn.execute(
+            update(levensgebeurtenissen)
+            .where(levensgebeurtenissen.c.case_id.in_(chunk))
+            .values(case_id=None)
+        )
         counts["terugkoppelingen"] += conn.execute(
             delete(feedback).where(
                 feedback.c.signal_row_id.in_(
@@ -387,6 +396,20 @@ def delete_orphan_identities(conn: Connection) -> int:
             delete(client_identities).where(client_identities.c.person_pseudonym.not_in(still_used))
         ).rowcount
     )
+
+
+def delete_life_events_before(conn: Connection, before: datetime) -> int:
+    """Delete life events received before ``before`` whose moment is over (a waiting one
+    stays until it is handled), and contact moments whose day lies before it."""
+    events = conn.execute(
+        delete(levensgebeurtenissen).where(
+            levensgebeurtenissen.c.ontvangen < before, levensgebeurtenissen.c.status != "wacht"
+        )
+    ).rowcount
+    moments = conn.execute(
+        delete(contactmomenten).where(contactmomenten.c.datum < before.date())
+    ).rowcount
+    return int(events) + int(moments)
 
 
 def delete_quarantine_before(conn: Connection, before: datetime) -> int:
@@ -455,6 +478,8 @@ PSEUDONYM_TABLES = (
     "resident_codes",
     "reply_routes",
     "replies",
+    "levensgebeurtenissen",
+    "contactmomenten",
 )
 
 

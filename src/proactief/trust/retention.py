@@ -149,6 +149,16 @@ def run_retention(*, engine: Engine, today: date | None = None) -> RetentionResu
         _start_of(today - timedelta(days=purposes[Doel.REGELINGENCHECK].bewaartermijn_dagen)),
         now,
     )
+    # life events and contact moments: as long as the scan they are checked against
+    _delete_older(
+        engine,
+        result,
+        repo.delete_life_events_before,
+        "levensgebeurtenissen",
+        Doel.REGELINGENCHECK,
+        _start_of(today - timedelta(days=purposes[Doel.REGELINGENCHECK].bewaartermijn_dagen)),
+        now,
+    )
     # rejected records are kept as long as the CBS report may need them
     _delete_older(
         engine,
