@@ -399,3 +399,39 @@ def test_a_yearly_checkup_invites_a_household_once_a_year_and_says_nothing_is_wr
     assert letters and all("Er is niets mis." in letter.html for letter in letters)
     assert all("APK-gesprek" in letter.html for letter in letters)
     assert {r.status for r in results.values()} <= {"afgeleverd", "taak_open"}
+
+
+def test_a_campaign_has_its_own_ladder_but_never_letters_alone(engine: Engine) -> None:
+    from dataclasses import replace
+
+    from proactief.offers.approach import LadderStepRule
+    from proactief.offers.outreach import case_offer
+
+    campaign = load_campaign(CAMPAIGN)
+    assert campaign.ladder is not None
+    letters_only = replace(
+        campaign,
+        naam="Alleen brieven",
+        ladder=(
+            LadderStepRule(kanaal=Kanaal.BRIEF, wacht_dagen=0),
+            LadderStepRule(kanaal=Kanaal.BRIEF, wacht_dagen=14),
+        ),
+    )
+    with engine.begin() as conn:
+        setup_population(conn)
+        own = run_campaign(conn, campaign, now=NOW, actor="test")
+        by_person = {
+            r.person_pseudonym: r.id
+            for r in conn.execute(select(cases).where(cases.c.id.in_(own.zaken)))
+        }
+        p1 = case_offer(conn=conn, case_id=by_person["P1"], today=NOW.date())
+        p4 = case_offer(conn=conn, case_id=by_person["P4"], today=NOW.date())
+        conn.execute(cases.update().values(eindresultaat="Geen hulp nodig", einddatum=NOW.date()))
+        only = run_campaign(conn, letters_only, now=NOW, actor="test")
+        q1 = case_offer(conn=conn, case_id=only.zaken[0], today=NOW.date())
+    assert [s.kanaal for s in p1.offer.ladder] == [Kanaal.BRIEF, Kanaal.TELEFOON, Kanaal.BRIEF]
+    assert p1.offer.ladder[1].dagdeel == "Middag"
+    assert [s.kanaal for s in p4.offer.ladder] == [Kanaal.TELEFOON]  # P4's own choice first
+    # a ladder of letters alone gets a phone call (principle 13)
+    assert [s.kanaal for s in q1.offer.ladder][:2] == [Kanaal.BRIEF, Kanaal.BRIEF]
+    assert Kanaal.TELEFOON in [s.kanaal for s in q1.offer.ladder]

@@ -159,6 +159,9 @@ class CaseSummary:
     kenmerken: Mapping[str, object] = field(default_factory=dict)
     soort: Berichtsoort = Berichtsoort.VROEGSIGNAAL
     """The kind of message (Wmebv agreement is per kind): 'regeling' for a campaign."""
+    campagne_ladder: "tuple[LadderStep, ...]" = ()
+    """A campaign's own ladder, in place of the safe default (stated preferences and the
+    person's own segment still go first; never letters alone, principle 13)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -346,6 +349,10 @@ def choose_approach(
         )
         toon, toon_reden = segment_cfg.toon, segment_cfg.toon_reden
         zelfhulp = segment_cfg.zelfhulp
+    elif case.campagne_ladder:
+        basis = AanbodBasis.VEILIGE_STANDAARD
+        ladder = _not_only_letters(list(case.campagne_ladder), default_ladder)
+        reasons.append(Reason("kanaal", "de contactladder van de campagne"))
     else:
         basis = AanbodBasis.VEILIGE_STANDAARD
         ladder = default_ladder

@@ -17,6 +17,7 @@ What a run does, and why:
   messages' account).
 """
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -130,6 +131,15 @@ def run_campaign(
         )
     naam = campaign.naam[:100]
     repo.lock_campaign(conn, naam)
+    repo.save_campaign(
+        conn,
+        naam,
+        campaign.soort,
+        None
+        if campaign.ladder is None
+        else json.dumps([step.model_dump(mode="json") for step in campaign.ladder]),
+        now,
+    )
     grant = PersonalDataAccess(conn, doel=Doel(campaign.doel), actor=actor).check(
         ["entitlements.*", "residents.household_id", "residents.geboortedatum"],
         about={"campagne": naam[:80]},

@@ -18,6 +18,7 @@ from sqlalchemy import Connection
 from proactief.config import PolicyError, load_policy, policy_path
 from proactief.domain import Doel
 from proactief.entitlements.repository import selected_entitlements
+from proactief.offers.approach import LadderStepRule
 from proactief.trust.access import PersonalDataAccess
 from proactief.trust.purposes import load_purposes
 
@@ -130,6 +131,8 @@ class CampaignFile(_Strict):
     selectie: Selectie | None = None
     looptijd: Looptijd | None = None
     """Without one the campaign cannot run (``campaign run``)."""
+    ladder: tuple[LadderStepRule, ...] | None = Field(default=None, min_length=1)
+    """The campaign's own contact ladder; None: the approach engine's (aanpak.yaml)."""
     per_week: int | None = Field(default=None, ge=1)
     """At most this many new cases a calendar week (Monday to Sunday), so the team can
     answer the calls the letters bring."""
@@ -178,6 +181,7 @@ class Campaign:
     looptijd: Looptijd | None = None
     per_week: int | None = None
     soort: str = "campagne"
+    ladder: tuple[LadderStepRule, ...] | None = None
 
 
 def load_campaign(path: Path) -> Campaign:
@@ -198,6 +202,7 @@ def load_campaign(path: Path) -> Campaign:
         looptijd=data.looptijd,
         per_week=data.per_week,
         soort=data.soort,
+        ladder=data.ladder,
     )
 
 

@@ -61,6 +61,7 @@ from proactief.offers.account import Afzender, LifeEventUse, build_account
 from proactief.offers.approach import (
     CaseSummary,
     EntitlementSummary,
+    LadderStep,
     Offer,
     SegmentProbabilities,
     choose_approach,
@@ -206,12 +207,14 @@ def case_offer(
     owner = contact_person(conn, early_repo.case_owner(conn, case_id))
     everyone = early_repo.partners_of_person(grant, case.person_pseudonym)
     moment = next_moment(conn, case.person_pseudonym, today)
+    campaign = None if case.campagne is None else repo.campaign_of(conn, case.campagne)
     offer = choose_approach(
         case=CaseSummary(
             case_id=case_id,
             crisis=any(s.crisissignaal for s in signals),
             vandaag=today,
             bestaand_contact=None if moment is None else moment.datum,
+            campagne_ladder=campaign_ladder(campaign[1] if campaign else None),
             soort=Berichtsoort.VROEGSIGNAAL if case.campagne is None else Berichtsoort.REGELING,
         ),
         entitlements=_summaries(regelingen),
@@ -228,7 +231,7 @@ def case_offer(
         eigenaar=None if owner is None else (owner.naam, owner.telefoon),
         alle_partners=frozenset(everyone),
         contactmoment=moment,
-        apk=case.campagne is not None and repo.campaign_kind_of_case(conn, case_id) == "apk",
+        apk=campaign is not None and campaign[0] == "apk",
     )
 
 
@@ -257,6 +260,16 @@ def contact_details_on_request(
         actor=actor,
         ontvanger=state.vertegenwoordiger or "inwoner",
         details={"zaak": case_id},
+    )
+
+
+def campaign_ladder(stored: str | None) -> tuple[LadderStep, ...]:
+    """A campaign's own ladder as kept when it ran (JSON of aanpak.yaml ladder steps)."""
+    if not stored:
+        return ()
+    return tuple(
+        LadderStep(Kanaal(s["kanaal"]), int(s["wacht_dagen"]), s.get("dagdeel"))
+        for s in json.loads(stored)
     )
 
 

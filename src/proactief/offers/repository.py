@@ -22,6 +22,7 @@ from proactief.storage.queries import Values, insert_new, record_or_none, record
 from proactief.storage.tables import (
     automatic_grants,
     campagne_leden,
+    campagnes,
     cases,
     contactmomenten,
     levensgebeurtenissen,
@@ -38,6 +39,7 @@ __all__ = [
     "campaign_cases_since",
     "campaign_households",
     "campaign_kind_of_case",
+    "campaign_of",
     "claim_campaign_household",
     "claim_outbox_row",
     "claim_sent_outbox_row",
@@ -71,6 +73,7 @@ __all__ = [
     "replies_of_case",
     "reply_route",
     "reply_route_by_address",
+    "save_campaign",
     "segment_kansen_row",
     "sent_outbox_rows",
     "step_of_reference",
@@ -546,6 +549,29 @@ def next_contact_moment(
         .limit(1)
     ).first()
     return None if found is None else (str(found.soort), found.datum)
+
+
+def save_campaign(
+    conn: Connection, naam: str, soort: str, ladder: str | None, now: datetime
+) -> None:
+    """Keep the campaign's kind and ladder (JSON) as it runs now, for its cases."""
+    updated = conn.execute(
+        update(campagnes)
+        .where(campagnes.c.naam == naam)
+        .values(soort=soort, ladder=ladder, bijgewerkt=now)
+    ).rowcount
+    if not updated:
+        insert_new(
+            conn, campagnes, [{"naam": naam, "soort": soort, "ladder": ladder, "bijgewerkt": now}]
+        )
+
+
+def campaign_of(conn: Connection, naam: str) -> tuple[str, str | None] | None:
+    """(kind, ladder JSON) of a campaign that ran, or None."""
+    found = conn.execute(
+        select(campagnes.c.soort, campagnes.c.ladder).where(campagnes.c.naam == naam)
+    ).first()
+    return None if found is None else (str(found.soort), found.ladder)
 
 
 def campaign_kind_of_case(conn: Connection, case_id: int) -> str | None:

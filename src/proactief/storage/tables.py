@@ -240,6 +240,17 @@ campagne_leden = Table(
     Index("ix_campagne_leden_aangemaakt", "campagne", "aangemaakt"),
 )
 
+campagnes = Table(
+    # each campaign as it last ran: its kind and its own ladder (JSON; None: the approach
+    # engine's), which its cases' offers use (migration 0020)
+    "campagnes",
+    metadata,
+    Column("naam", String(100), primary_key=True),
+    Column("soort", String(20), nullable=False),
+    Column("ladder", Text, nullable=True),
+    Column("bijgewerkt", DateTime(timezone=True), nullable=False),
+)
+
 contactmomenten = Table(
     # moments of contact that happen anyway (config/aanpak.yaml moment.soorten): an offer
     # with moment 'bij_bestaand_contact' waits for the next one and rides along; (bron,
