@@ -25,7 +25,9 @@ def test_the_shipped_schedule_plans_every_task() -> None:
     assert set(schedule.taken) == set(TAKEN)
     # the scan waits for a population file to be named
     assert schedule.taken["scan"].aan is False and schedule.taken["scan"].bevolking is None
-    assert set(schedule.active()) == set(TAKEN) - {"scan"}
+    # campaigns run from the schedule only when the municipality switches them on
+    assert schedule.taken["campagnes"].aan is False and schedule.taken["campagnes"].bestanden
+    assert set(schedule.active()) == set(TAKEN) - {"scan", "campagnes"}
 
 
 def test_the_history_keeps_each_run_newest_first(engine: Engine) -> None:

@@ -23,6 +23,7 @@ TaakNaam = Literal[
     "terugkoppeling",
     "scan",
     "gebeurtenissen",
+    "campagnes",
 ]
 
 TAKEN: dict[str, str] = {
@@ -37,6 +38,7 @@ TAKEN: dict[str, str] = {
     "terugkoppeling": "Terugkoppeling aan schuldeisers",
     "scan": "Regelingencheck (niet-gebruik)",
     "gebeurtenissen": "Levensgebeurtenissen op hun moment",
+    "campagnes": "Campagnes: de zaken van deze week",
 }
 """Every task, as the team reads its name."""
 
@@ -50,6 +52,8 @@ class TaskSchedule(BaseModel):
     aan: bool = True
     bevolking: Path | None = None
     """Only for ``scan``: the population file."""
+    bestanden: list[Path] = []
+    """Only for ``campagnes``: the campaign files to run (relative: in the policy folder)."""
 
     @field_validator("cron")
     @classmethod

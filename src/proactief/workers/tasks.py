@@ -270,6 +270,29 @@ def run_life_events(deps: WorkerDeps) -> str:
     )
 
 
+def run_campaigns(deps: WorkerDeps) -> str:
+    """This week's cases of each campaign named in taken.yaml (offers.campaign_run); the
+    ladder task sends their first steps."""
+    from proactief.config import policy_path
+    from proactief.offers.campaign_run import CampaignRunError, run_campaign
+    from proactief.offers.campaigns import CampaignError, load_campaign
+
+    task = deps.schedule.taken.get("campagnes")
+    if task is None or not task.bestanden:
+        raise TaskError("taken.yaml: campagnes.bestanden noemt geen campagne")
+    parts = []
+    for name in task.bestanden:
+        path = name if name.is_absolute() else policy_path(str(name))
+        try:
+            campaign = load_campaign(path)
+            with deps.engine.begin() as conn:
+                run = run_campaign(conn, campaign, now=deps.now(), actor="systeem:campagnes")
+        except (CampaignError, CampaignRunError) as exc:
+            raise TaskError(f"{name}: {str(exc)[:200]}") from exc
+        parts.append(f"{campaign.naam[:40]}: {len(run.zaken)} zaken")
+    return "; ".join(parts)
+
+
 SIMPLE_TASKS: dict[str, Callable[[WorkerDeps], str]] = {
     "matching": run_matching,
     "huishoudens": run_households,
@@ -281,5 +304,6 @@ SIMPLE_TASKS: dict[str, Callable[[WorkerDeps], str]] = {
     "terugkoppeling": run_feedback,
     "scan": run_scan,
     "gebeurtenissen": run_life_events,
+    "campagnes": run_campaigns,
 }
 """Every task but ``ladder`` (which fans out into a job per case)."""
