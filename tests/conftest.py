@@ -347,6 +347,18 @@ def deliver_in(conn: Any, result: Any, channels: Any, now: Any) -> Any:
     return result
 
 
+def ladder_step(conn: Any, case_id: int, channels: Any, now: Any) -> Any:
+    """The case's next ladder step with the fake contact details, and the delivery of
+    what it queued, in one test transaction (``deliver_in``)."""
+    from proactief.offers.outreach import run_next_step
+    from proactief.sources.contactgegevens import FakeContactDirectory
+
+    result = run_next_step(
+        conn=conn, case_id=case_id, channels=channels, directory=FakeContactDirectory(), now=now
+    )
+    return deliver_in(conn, result, channels, now)
+
+
 SCANNED = ["zorgtoeslag", "kwijtschelding"]
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select
 
-from conftest import choose, deliver_in, fake_channels, store_signal
+from conftest import choose, fake_channels, ladder_step, store_signal
 from proactief.domain import EventSoort, Kanaal
 from proactief.early_detection import repository as early_repo
 from proactief.early_detection.cases import match_signals
@@ -20,8 +20,6 @@ from proactief.early_detection.work_queue import load_work_queue_config
 from proactief.entitlements import repository as entitlements_repo
 from proactief.offers.campaign_run import CampaignRunError, run_campaign
 from proactief.offers.campaigns import load_campaign
-from proactief.offers.outreach import run_next_step
-from proactief.sources.contactgegevens import FakeContactDirectory
 from proactief.storage.tables import cases, messages
 
 CAMPAIGN = (
@@ -100,21 +98,7 @@ def sent_to(conn: Any) -> dict[str, set[str]]:
 
 
 def first_steps(conn: Any, case_ids: list[int], chans: dict[Kanaal, Any]) -> dict[int, Any]:
-    return {
-        case_id: deliver_in(
-            conn,
-            run_next_step(
-                conn=conn,
-                case_id=case_id,
-                channels=chans,
-                directory=FakeContactDirectory(),
-                now=NOW,
-            ),
-            chans,
-            NOW,
-        )
-        for case_id in case_ids
-    }
+    return {case_id: ladder_step(conn, case_id, chans, NOW) for case_id in case_ids}
 
 
 def test_a_campaign_runs_end_to_end_and_spares_whom_it_must(engine: Engine) -> None:

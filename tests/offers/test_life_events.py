@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from conftest import deliver_in, fake_channels
+from conftest import fake_channels, ladder_step
 from proactief.domain import Kanaal
 from proactief.entitlements import repository as entitlements_repo
 from proactief.offers.life_events import (
@@ -161,18 +161,7 @@ def test_the_offer_waits_for_its_moment_and_says_what_happened(
         due = run_due_events(conn, now=moment, actor="test")
         (case_id,) = due.zaken
         case = conn.execute(select(cases).where(cases.c.id == case_id)).one()
-        step = deliver_in(
-            conn,
-            run_next_step(
-                conn=conn,
-                case_id=case_id,
-                channels=chans,
-                directory=FakeContactDirectory(),
-                now=moment,
-            ),
-            chans,
-            moment,
-        )
+        step = ladder_step(conn, case_id, chans, moment)
     assert early.zaken == []  # not in the first weeks after a birth
     assert case.gebeurtenis == "nl.brp.geboorte"
     assert case.person_pseudonym == pseudonymizer.for_bsn(PARENT)
@@ -214,18 +203,7 @@ def test_a_death_stops_every_ladder_and_never_leads_to_an_offer(
         take_in(conn, pseudonymizer, [ce("nl.brp.geboorte", WIDOW, BIRTH_DAY, "w1")], NOW)
         moment = datetime.combine(BIRTH_DAY + timedelta(days=42), NOW.time(), tzinfo=UTC)
         (case_id,) = run_due_events(conn, now=moment, actor="test").zaken
-        first = deliver_in(
-            conn,
-            run_next_step(
-                conn=conn,
-                case_id=case_id,
-                channels=chans,
-                directory=FakeContactDirectory(),
-                now=moment,
-            ),
-            chans,
-            moment,
-        )
+        first = ladder_step(conn, case_id, chans, moment)
         # another event waits; then the BRP reports the death
         take_in(conn, pseudonymizer, [ce("nl.brp.verhuizing", WIDOW, moment.date(), "w2")], moment)
         died = take_in(

@@ -7,32 +7,22 @@ import json
 import os
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, select
 
-from conftest import PERSON, deliver_in, fake_channels, make_case, run_cli
+from conftest import PERSON, fake_channels, ladder_step, make_case, run_cli
 from proactief.domain import GeenStap, Kanaal, Moment
 from proactief.offers.life_events import delivery_hash, events_of_body, intake_events
 from proactief.offers.moments import MomentError, next_moment, register_moment
-from proactief.offers.outreach import case_offer, run_next_step
-from proactief.sources.contactgegevens import FakeContactDirectory
+from proactief.offers.outreach import case_offer
 from proactief.storage.tables import contactmomenten, messages
 from proactief.trust.pseudonyms import Pseudonymizer
 
 T0 = datetime(2026, 4, 10, 9, 0, tzinfo=UTC)
 
 
-def step(conn: Any, case_id: int, chans: dict[Kanaal, Any], when: datetime) -> Any:
-    return deliver_in(
-        conn,
-        run_next_step(
-            conn=conn, case_id=case_id, channels=chans, directory=FakeContactDirectory(), now=when
-        ),
-        chans,
-        when,
-    )
+step = ladder_step
 
 
 def test_the_offer_rides_along_with_a_coming_moment_and_goes_on_after_it(

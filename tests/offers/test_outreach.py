@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from conftest import PERSON, deliver_in, fake_channels, make_case
+from conftest import PERSON, fake_channels, ladder_step, make_case
 from proactief.accounts.resident_codes import CodeExpiredError, redeem_code
 from proactief.channels import EmailChannel, FakeChannel, SmtpTransport
 from proactief.channels.wording import dag
@@ -20,8 +20,7 @@ from proactief.early_detection.contacts import get_case
 from proactief.offers import repository as offers_repo
 from proactief.offers.account import Afzender
 from proactief.offers.checks import check_message, plain_text
-from proactief.offers.outreach import TaskError, case_offer, complete_task, run_next_step
-from proactief.sources.contactgegevens import FakeContactDirectory
+from proactief.offers.outreach import TaskError, case_offer, complete_task
 from proactief.storage import maintenance
 from proactief.trust import repository as trust_repo
 from proactief.trust.consent import record_event
@@ -42,16 +41,7 @@ def event(conn: Any, soort: EventSoort, waarde: str, when: datetime = T0) -> Non
     )
 
 
-def step(conn: Any, case_id: int, chans: dict[Kanaal, Any], when: datetime) -> Any:
-    """The next step and the delivery of what it queued, in one test transaction."""
-    return deliver_in(
-        conn,
-        run_next_step(
-            conn=conn, case_id=case_id, channels=chans, directory=FakeContactDirectory(), now=when
-        ),
-        chans,
-        when,
-    )
+step = ladder_step
 
 
 def test_the_offer_carries_the_households_entitlements(engine: Engine) -> None:

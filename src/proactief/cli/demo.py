@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from proactief.demo.events import EventStepResult
     from proactief.demo.offers import CampaignStepResult, OfferStepResult
     from proactief.demo.run import DemoResult
+    from proactief.offers.outreach import StepResult
 
 
 def demo(
@@ -212,18 +213,23 @@ def _print_demo_summary(result: "DemoResult") -> None:
         )
 
 
+def _first_steps(steps: "list[StepResult]") -> str:
+    """'Eerste stap gezet voor 12 zaken: 12x brief afgeleverd' (what each step did)."""
+    made = Counter(f"{s.kanaal.value if s.kanaal else '-'} {s.status}" for s in steps)
+    done = ", ".join(f"{n}x {what}" for what, n in sorted(made.items())) or "geen"
+    return f"Eerste stap gezet voor {len(steps)} zaken: {done}"
+
+
 def _print_events(events: "EventStepResult") -> None:
     """The life events file: what the intake did, and the offers whose moment came."""
     i, run = events.intake, events.run
-    made = Counter(f"{s.kanaal.value if s.kanaal else '-'} {s.status}" for s in events.steps)
     console.print(
         f"Levensgebeurtenissen ({events.file}): {i.ontvangen} ontvangen, {i.opgeslagen} "
         f"opgeslagen, {i.dubbel} dubbel, {i.quarantaine} in quarantaine, {i.overlijdens} "
         f"overlijden (elke contactladder van die persoon gestopt). Nu aan de beurt: "
         f"{len(run.zaken)} zaken met een aanbod, {sum(run.geen_aanbod.values())} zonder "
         f"aanbod, {run.gestopt} gestopt; {events.wachten} wachten op hun moment. "
-        f"Eerste stap gezet voor {len(events.steps)} zaken: "
-        + (", ".join(f"{n}x {what}" for what, n in sorted(made.items())) or "geen")
+        + _first_steps(events.steps)
         + ".",
         soft_wrap=True,
     )
@@ -235,16 +241,14 @@ def _print_events(events: "EventStepResult") -> None:
 
 def _print_campaign(campaign: "CampaignStepResult") -> None:
     """The example non-take-up campaign: what its selection found, what the run made."""
-    made = Counter(f"{s.kanaal.value if s.kanaal else '-'} {s.status}" for s in campaign.steps)
     console.print(
         f"Campagne '{campaign.naam}': {campaign.huishoudens} huishoudens laten samen "
         f"€ {campaign.bedrag_per_jaar:,.0f}".replace(",", ".")
         + " per jaar liggen. "
         + f"Deze week {campaign.zaken} zaken gemaakt (maximaal {campaign.per_week} per week; "
         f"{campaign.wacht} wachten op een volgende week; {campaign.afgemeld} afgemeld en "
-        f"{campaign.overleden} overleden overgeslagen). Eerste stap gezet voor "
-        f"{len(campaign.steps)} zaken: "
-        + (", ".join(f"{n}x {what}" for what, n in sorted(made.items())) or "geen")
+        f"{campaign.overleden} overleden overgeslagen). "
+        + _first_steps(campaign.steps)
         + ". De rest volgt met 'proactief offer send --alle' of de workers.",
         soft_wrap=True,
     )

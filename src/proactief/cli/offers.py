@@ -639,11 +639,7 @@ def campaign_plan(
     """Tel hoeveel huishoudens de selectie van een campagne vindt in de laatste
     regelingencheck en hoeveel geld zij per jaar laten liggen, en maak de berichten per
     toon (met de berichtcontrole). Er gaat niets uit."""
-    from proactief.offers.campaign_messages import (
-        campaign_messages,
-        sample_rows,
-        write_campaign_preview,
-    )
+    from proactief.offers.campaign_messages import campaign_previews, write_campaign_preview
     from proactief.offers.campaigns import plan_campaign
     from proactief.offers.outreach import PREVIEW_FILES
     from proactief.trust.purposes import PurposeViolationError
@@ -665,17 +661,7 @@ def campaign_plan(
     settings = context().settings
     # the wording for a household as the selection describes it: no real household's
     # income or amounts end up in a preview file
-    previews = campaign_messages(
-        campaign.naam,
-        sample_rows(
-            campaign.selectie.regelingen,
-            campaign.selectie.statussen,
-            campaign.selectie.bedrag_vanaf,
-        ),
-        afzender=afzender_of(settings),
-        datum=_today(datum),
-        apk=campaign.soort == "apk",
-    )
+    previews = campaign_previews(campaign, afzender=afzender_of(settings), datum=_today(datum))
     folder = voorbeeld or settings.data_dir / "campagnes" / "voorbeeld"
     written = write_campaign_preview(previews, folder, PREVIEW_FILES)
     problems = {p.toon.value: [f"{k}: {x}" for k, x in p.problemen] for p in previews}

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from proactief.channels import standard_channels
+from proactief.demo.offers import send_first_steps
 from proactief.demo.population import SyntheticPerson
 from proactief.early_detection import repository as early_repo
 from proactief.early_detection.contacts import case_grant
@@ -25,8 +25,7 @@ from proactief.offers.life_events import (
     intake_events,
     run_due_events,
 )
-from proactief.offers.outreach import StepResult, send_next_step
-from proactief.sources.contactgegevens import FakeContactDirectory
+from proactief.offers.outreach import StepResult
 from proactief.trust.pseudonyms import Pseudonymizer
 
 SOURCE = "urn:nl:gemeente:voorbeeld:brp-gebeurtenissen"
@@ -123,17 +122,7 @@ def run_events_step(
     with engine.begin() as conn:
         run = run_due_events(conn, now=now, actor="systeem:demo")
         waiting = offers_repo.life_event_counts(conn).get("wacht", 0)
-    result = EventStepResult(path, intake, run, waiting)
-    channels = standard_channels(out_dir / "uitgaand")
-    for case_id in run.zaken[:sample]:
-        result.steps.append(
-            send_next_step(
-                begin=engine.begin,
-                case_id=case_id,
-                channels=channels,
-                directory=FakeContactDirectory(),
-                now=now,
-                afzender=afzender,
-            )
-        )
-    return result
+    steps = send_first_steps(
+        engine=engine, case_ids=run.zaken[:sample], out_dir=out_dir, now=now, afzender=afzender
+    )
+    return EventStepResult(path, intake, run, waiting, steps)

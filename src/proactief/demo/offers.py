@@ -221,16 +221,26 @@ def run_campaign_step(
         afgemeld=run.afgemeld,
         overleden=run.overleden,
     )
-    channels = standard_channels(out_dir / "uitgaand")
-    for case_id in run.zaken[:sample]:
-        result.steps.append(
-            send_next_step(
-                begin=engine.begin,
-                case_id=case_id,
-                channels=channels,
-                directory=FakeContactDirectory(),
-                now=now,
-                afzender=afzender,
-            )
-        )
+    result.steps = send_first_steps(
+        engine=engine, case_ids=run.zaken[:sample], out_dir=out_dir, now=now, afzender=afzender
+    )
     return result
+
+
+def send_first_steps(
+    *, engine: Engine, case_ids: list[int], out_dir: Path, now: datetime, afzender: Afzender
+) -> list[StepResult]:
+    """The first ladder step of each case through the real channel plugins (letters as
+    PDFs, e-mails as .eml files) into the demo's outbox, with the fake contact details."""
+    channels = standard_channels(out_dir / "uitgaand")
+    return [
+        send_next_step(
+            begin=engine.begin,
+            case_id=case_id,
+            channels=channels,
+            directory=FakeContactDirectory(),
+            now=now,
+            afzender=afzender,
+        )
+        for case_id in case_ids
+    ]

@@ -17,6 +17,7 @@ signals delivered in it (signal date); the counts kept after retention by their 
 
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from statistics import median
@@ -216,29 +217,28 @@ def _per_channel(f: _Facts) -> Counts:
     return dict(out)
 
 
-def _per_segment(f: _Facts) -> Counts:
+def _per_case_key(f: _Facts, key: Callable[[_Case], str]) -> Counts:
+    """Cases, reached, accepted and helped, per ``key`` of each case."""
     out: Counts = defaultdict(_empty)
     for case in f.cases.values():
-        row = out[f.segment_of.get(case.person_pseudonym, "geen antwoorden")]
+        row = out[key(case)]
         row["zaken"] += 1
         reached, accepted, helped = _steps(case, case.id in f.reached)
         row["bereikt"] += int(reached)
         row["geaccepteerd"] += int(accepted)
         row["geholpen"] += int(helped)
     return dict(out)
+
+
+def _per_segment(f: _Facts) -> Counts:
+    return _per_case_key(f, lambda c: f.segment_of.get(c.person_pseudonym, "geen antwoorden"))
 
 
 def _per_origin(f: _Facts) -> Counts:
     """Per origin: the signal cases, and each campaign's cases on their own."""
-    out: Counts = defaultdict(_empty)
-    for case in f.cases.values():
-        row = out["signalen" if case.campagne is None else f"campagne: {case.campagne}"]
-        row["zaken"] += 1
-        reached, accepted, helped = _steps(case, case.id in f.reached)
-        row["bereikt"] += int(reached)
-        row["geaccepteerd"] += int(accepted)
-        row["geholpen"] += int(helped)
-    return dict(out)
+    return _per_case_key(
+        f, lambda c: "signalen" if c.campagne is None else f"campagne: {c.campagne}"
+    )
 
 
 def _per_worker(f: _Facts) -> dict[int | None, dict[str, int]]:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from proactief.channels.letter import render_pdf
 from proactief.domain import Berichtsoort, RegelingStatus, Toon
@@ -16,7 +17,16 @@ from proactief.offers.approach import CaseSummary, EntitlementSummary, choose_ap
 from proactief.offers.checks import Problem, check_rendered
 from proactief.offers.messages import Rendered, render_messages
 
-__all__ = ["CampaignPreview", "campaign_messages", "sample_rows", "write_campaign_preview"]
+if TYPE_CHECKING:
+    from proactief.offers.campaigns import Campaign
+
+__all__ = [
+    "CampaignPreview",
+    "campaign_messages",
+    "campaign_previews",
+    "sample_rows",
+    "write_campaign_preview",
+]
 
 SAMPLE_CODE = "VOORBEELD-CODE"
 SAMPLE_KENMERK = "VOORBEELD"
@@ -102,6 +112,26 @@ def campaign_messages(
         )
         previews.append(CampaignPreview(toon, account, rendered, problems))
     return previews
+
+
+def campaign_previews(
+    campaign: "Campaign", *, afzender: Afzender, datum: date
+) -> list[CampaignPreview]:
+    """Every tone's first messages of a campaign with a selection, for a household as the
+    selection describes it (the selection's minimum amount; no real household's data)."""
+    if campaign.selectie is None:
+        raise ValueError("de campagne noemt geen 'selectie' / the campaign has no selection")
+    return campaign_messages(
+        campaign.naam,
+        sample_rows(
+            campaign.selectie.regelingen,
+            campaign.selectie.statussen,
+            campaign.selectie.bedrag_vanaf,
+        ),
+        afzender=afzender,
+        datum=datum,
+        apk=campaign.soort == "apk",
+    )
 
 
 def write_campaign_preview(

@@ -439,20 +439,10 @@ def _message_problems(campaign: Campaign) -> list[Refusal]:
     if campaign.selectie is None:
         return []
     from proactief.offers.account import Afzender
-    from proactief.offers.campaign_messages import campaign_messages, sample_rows
+    from proactief.offers.campaign_messages import campaign_previews
     from proactief.offers.outreach import GATE_RULES
 
-    previews = campaign_messages(
-        campaign.naam,
-        sample_rows(
-            campaign.selectie.regelingen,
-            campaign.selectie.statussen,
-            campaign.selectie.bedrag_vanaf,
-        ),
-        afzender=Afzender(),
-        datum=date.today(),
-        apk=campaign.soort == "apk",
-    )
+    previews = campaign_previews(campaign, afzender=Afzender(), datum=date.today())
     return [
         Refusal("bericht", f"{preview.toon.value}, {kanaal}: {problem}")
         for preview in previews
