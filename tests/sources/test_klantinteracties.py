@@ -291,11 +291,34 @@ def test_each_contact_attempt_becomes_one_klantcontact(
     assert call["klantcontact"]["vertrouwelijk"] is True
     assert call["betrokkene"]["wasPartij"]["uuid"] == ki.partijen[BSN]
     assert call["onderwerpobject"]["onderwerpobjectidentificator"]["objectId"] == str(case_id)
+    assert call["onderwerpobject"]["onderwerpobjectidentificator"]["codeObjecttype"] == (
+        "vroegsignaalzaak"
+    )
     with engine.begin() as conn:
         kept = conn.execute(select(klantcontacten_geschreven)).all()
+
     assert {k.klantcontact_uuid for k in kept} == {
         m["klantcontact"]["uuid"] for m in ki.klantcontacten
     }
+    # a case a campaign made is no vroegsignaalzaak in the registry either
+    from proactief.storage.tables import cases
+
+    with engine.begin() as conn:
+        conn.execute(cases.update().where(cases.c.id == case_id).values(campagne="C"))
+        register_contact(
+            conn=conn,
+            case_id=case_id,
+            attempt=Contactpoging(
+                Contactsoort.BRIEF, datetime(2026, 7, 2).date(), Dagdeel.MIDDAG, False
+            ),
+            actor="test",
+        )
+    assert write_klantcontacten(begin=engine.begin, registry=registry, now=now).geschreven == 1
+    campaign_call = ki.klantcontacten[-1]
+    assert campaign_call["onderwerpobject"]["onderwerpobjectidentificator"]["codeObjecttype"] == (
+        "aanbodzaak"
+    )
+    assert campaign_call["klantcontact"]["onderwerp"].startswith("Aanbod van geld")
 
 
 def test_a_person_the_registry_does_not_know_is_not_written(

@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 __all__ = ["KlantcontactRegistry", "WriteResult", "referentie_of", "write_klantcontacten"]
 
 ONDERWERP = "Vroegsignalering: aanbod van hulp bij geldzorgen"
+ONDERWERP_AANBOD = "Aanbod van geld en hulp waar de inwoner misschien recht op heeft"
+"""A case a campaign or a life event made: no signal, an offer from the scan."""
 KANAAL = {
     Contactsoort.BRIEF.value: "brief",
     Contactsoort.MAIL.value: "e-mail",
@@ -97,6 +99,7 @@ def write_klantcontacten(
                 contact_attempts.c.dagdeel,
                 contact_attempts.c.bereikt,
                 cases.c.person_pseudonym,
+                cases.c.campagne,
             )
             .join(cases, cases.c.id == contact_attempts.c.case_id)
             .outerjoin(
@@ -130,7 +133,7 @@ def write_klantcontacten(
                                 partij_uuid=partij,
                                 zaak=str(row.case_id),
                                 kanaal=KANAAL.get(row.soort, row.soort.lower()),
-                                onderwerp=ONDERWERP,
+                                onderwerp=ONDERWERP if row.campagne is None else ONDERWERP_AANBOD,
                                 inhoud=f"Contactpoging ({KANAAL.get(row.soort, row.soort)}) "
                                 f"vanuit Proactief voor zaak {row.case_id}: de inwoner werd "
                                 + ("bereikt." if row.bereikt else "niet bereikt."),
@@ -139,6 +142,9 @@ def write_klantcontacten(
                                     row.datum, time(hour), tzinfo=ZoneInfo("Europe/Amsterdam")
                                 ),
                                 referentie=referentie,
+                                objecttype="vroegsignaalzaak"
+                                if row.campagne is None
+                                else "aanbodzaak",
                             )
                         )
                 conn.execute(

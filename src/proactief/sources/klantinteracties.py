@@ -57,6 +57,9 @@ class KlantcontactIn:
     moment: datetime
     referentie: str
     """At most 10 characters; unique per attempt (``PF00000123``)."""
+    objecttype: str = "vroegsignaalzaak"
+    """The case's kind in the registry: 'vroegsignaalzaak', or 'aanbodzaak' for a case a
+    campaign or a life event made."""
 
 
 class KlantinteractiesError(RuntimeError):
@@ -167,7 +170,7 @@ class KlantinteractiesClient:
             "onderwerpobject": {
                 "onderwerpobjectidentificator": {
                     "objectId": contact.zaak,
-                    "codeObjecttype": "vroegsignaalzaak",
+                    "codeObjecttype": contact.objecttype,
                     "codeRegister": "proactief",
                     "codeSoortObjectId": "zaaknummer",
                 }
