@@ -18,6 +18,7 @@ from proactief.cli.events import events_app, moment_app
 from proactief.cli.offers import campaign_app, inbound_app, offer_app, tasks_app
 from proactief.cli.rules import rules_app
 from proactief.cli.segment import segment_app
+from proactief.cli.simulate import simulate
 from proactief.cli.trust import audit_app, consent_app, key_app, retention_app, why
 from proactief.cli.web import code, serve, users_app
 from proactief.cli.worker import taak_app, worker
@@ -34,6 +35,7 @@ app = typer.Typer(
 # offers; the resident's control and the audit; the web app and its accounts.
 app.command("demo")(demo)
 app.command("intake")(intake)
+app.command("simulate")(simulate)
 app.add_typer(cases_app, name="cases")
 app.add_typer(report_app, name="report")
 app.add_typer(rules_app, name="rules")
