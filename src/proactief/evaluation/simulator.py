@@ -183,13 +183,12 @@ def solve_model(cfg: SimulationConfig, overrides: dict[str, float] | None = None
 
 
 def _approach_ladders() -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
-    """The safe default's ladder and each segment's (aanpak.yaml), as channel names."""
-    from proactief.offers.approach import load_approach_config
-
-    approach = load_approach_config()
-    default = tuple(s.kanaal.value for s in approach.veilige_standaard.ladder)
+    """The safe default's ladder and each segment's, as channel names, read from the
+    same aanpak.yaml the approach engine (offers.approach) runs on."""
+    data = yaml.safe_load(policy_path("aanpak.yaml").read_text(encoding="utf-8"))
+    default = tuple(str(s["kanaal"]) for s in data["veilige_standaard"]["ladder"])
     per_segment = tuple(
-        tuple(s.kanaal.value for s in seg.ladder) for seg in approach.segmenten.values()
+        tuple(str(s["kanaal"]) for s in seg["ladder"]) for seg in data["segmenten"].values()
     )
     return default, per_segment
 
