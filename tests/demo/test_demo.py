@@ -262,3 +262,20 @@ def test_the_demo_processes_a_file_of_life_events(demo: tuple[Path, str]) -> Non
     assert received == stored + double + held and held == 2 and deaths == 2
     assert "elfproef" in flat and "onbekende soort gebeurtenis" in flat
     assert (data / "demo" / "inbox" / "gebeurtenissen.json").is_file()
+
+
+def test_the_demos_second_scan_shows_money_received_after_an_offer(
+    demo: tuple[Path, str],
+) -> None:
+    """Issue 18, done when (part): money unlocked appears after the demo's second scan."""
+    _data, output = demo
+    flat = " ".join(output.split())
+    found = re.search(
+        r"Tweede regelingencheck .*?: (\d+) van de (\d+) aangeboden regelingen worden nu "
+        r"ontvangen, samen € ([\d.]+) per jaar",
+        flat,
+    )
+    assert found, output[-2000:]
+    received, offered = int(found.group(1)), int(found.group(2))
+    assert 0 < received <= offered
+    assert int(found.group(3).replace(".", "")) > 0

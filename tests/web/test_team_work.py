@@ -527,3 +527,26 @@ def test_a_name_search_through_the_brp_finds_the_case(engine: Engine) -> None:
         brp.fail_next = [503, 503]
         down = c.get("/werkvoorraad", params={"zoek": "de Vries 12-03-1980"})
         assert down.status_code == 200 and "probeer het later opnieuw" in down.text
+
+
+def test_the_dashboard_shows_the_money_an_offer_unlocked(web: dict[str, Any]) -> None:
+    """An offer sent in full, a later scan that finds it received: 'Geld na een aanbod'
+    counts it, as a table and as CSV (counts and sums only)."""
+    from datetime import UTC, datetime
+
+    import pandas as pd
+
+    from conftest import fake_channels, ladder_step
+    from proactief.entitlements.outcomes import record_receipts
+
+    now = datetime(2026, 4, 10, 9, tzinfo=UTC)
+    with web["engine"].begin() as conn:
+        ladder_step(conn, web["case_id"], fake_channels(), now)
+        got = {"zorgtoeslag_status": "ontvangt", "zorgtoeslag_bedrag_centen": 135504}
+        assert record_receipts(conn, pd.DataFrame([{"household_id": "H1", **got}]), now) == 1
+    analyst = login(web, "analist")
+    page = " ".join(analyst.get("/dashboard").text.split())
+    assert "Geld na een aanbod" in page and "€ 1.355" in page
+    rows = analyst.get("/dashboard/geld.csv").text.splitlines()
+    assert rows[0] == "naam,aangeboden,ontvangen,bedrag_per_jaar"
+    assert "zorgtoeslag,1,1,1355.04" in rows and rows[-1].startswith("alle,2,1,")

@@ -96,6 +96,16 @@ def demo(
         _print_campaign(result.campaign)
     if result.events is not None:
         _print_events(result.events)
+    if result.second_scan is not None:
+        s = result.second_scan
+        console.print(
+            f"Tweede regelingencheck (gesimuleerd: na een aanbod vraagt {s.kans:.0%} van de "
+            f"huishoudens het geld aan): {s.ontvangen} van de {s.aangeboden} aangeboden "
+            "regelingen worden nu ontvangen, samen € "
+            + f"{s.bedrag_per_jaar:,.0f}".replace(",", ".")
+            + " per jaar. Dit staat in het dashboard onder 'Geld na een aanbod'.",
+            soft_wrap=True,
+        )
     if serve:
         _serve_demo(engine, port)
 

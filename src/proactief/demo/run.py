@@ -42,8 +42,11 @@ from proactief.early_detection.report import (
 from proactief.early_detection.work_queue import WorkQueueConfig
 from proactief.entitlements import evaluate_population, scan_non_take_up
 from proactief.entitlements import repository as entitlements_repo
+from proactief.entitlements.outcomes import open_offers
 from proactief.entitlements.population import ScanResult, write_table
+from proactief.entitlements.runs import store_scan
 from proactief.entitlements.scan import entitlement_rows
+from proactief.evaluation.funnel import funnels
 from proactief.offers.outreach import Afzender
 from proactief.offers.questionnaire import load_questionnaire, record_answers
 from proactief.trust import repository as trust_repo
@@ -83,6 +86,7 @@ class DemoResult:
     offers: OfferStepResult | None = None
     campaign: CampaignStepResult | None = None
     events: EventStepResult | None = None
+    second_scan: "SecondScan | None" = None
 
 
 DEMO_WORKERS = (("demo-sanne", "Sanne Jansen"), ("demo-daan", "Daan de Boer"))
@@ -253,6 +257,17 @@ def run_demo(
         sample=max(1, sample_messages // 2),
     )
     report("Levensgebeurtenissen", 1, 1)
+    report("Tweede regelingencheck", 0, 1)
+    second = _second_scan(
+        engine,
+        pd.DataFrame(rule_rows),
+        out_dir,
+        jaar=config.entitlements.jaar,
+        share=evidence.national_figures.accepted_share_of_reached,
+        rng=rng,
+        today=today,
+    )
+    report("Tweede regelingencheck", 1, 1)
     return DemoResult(
         residents=len(resident_rows),
         households=len(household_rows),
@@ -276,9 +291,54 @@ def run_demo(
         offers=offers,
         campaign=campaign,
         events=events,
+        second_scan=second,
         population_file=out_dir / "bevolking.csv",
         receipts_file=out_dir / "ontvangsten.csv",
         non_take_up_file=out_dir / "niet-gebruik.csv",
+    )
+
+
+@dataclass(frozen=True)
+class SecondScan:
+    """The demo's second scan: offered regulations a household now receives."""
+
+    aangeboden: int
+    ontvangen: int
+    bedrag_per_jaar: float
+    kans: float
+    """The simulated chance that a household claimed after an offer."""
+
+
+def _second_scan(
+    engine: Engine,
+    population: pd.DataFrame,
+    out_dir: Path,
+    *,
+    jaar: int,
+    share: float,
+    rng: random.Random,
+    today: date,
+) -> SecondScan:
+    """Some households claimed the money an offer named (simulated: each with the
+    national share that accepts help); the municipality's next scan, stored through the
+    same service as `proactief rules scan --opslaan`, finds them receiving it."""
+    with engine.begin() as conn:
+        offered = open_offers(conn)
+    claimed = [(h, r) for h, r in offered if rng.random() < share]
+    receipts = pd.read_csv(out_dir / "ontvangsten.csv", dtype={"household_id": str})
+    extra = pd.DataFrame(claimed, columns=["household_id", "regeling"])
+    receipts = pd.concat([receipts, extra], ignore_index=True)
+    receipts.to_csv(out_dir / "ontvangsten-tweede-scan.csv", index=False)
+    scan = scan_non_take_up(population, jaar=jaar, receipts=receipts)
+    now = datetime.combine(today, datetime.min.time(), tzinfo=UTC) + timedelta(hours=10)
+    with engine.begin() as conn:
+        store_scan(conn, scan, population, jaar=jaar, actor="systeem:demo", now=now)
+        money = funnels(conn=conn, actor="systeem:demo").money.get("alle", {})
+    return SecondScan(
+        aangeboden=int(money.get("aangeboden", 0)),
+        ontvangen=int(money.get("ontvangen", 0)),
+        bedrag_per_jaar=float(money.get("bedrag_per_jaar", 0.0)),
+        kans=share,
     )
 
 

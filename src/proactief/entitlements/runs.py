@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 from proactief.domain import Doel
 from proactief.entitlements import repository as repo
 from proactief.entitlements.catalog import regeling_names
+from proactief.entitlements.outcomes import record_receipts
 from proactief.entitlements.population import PopulationError, ScanResult
 from proactief.entitlements.scan import entitlement_rows
 from proactief.trust.audit import append_audit
@@ -47,13 +48,20 @@ def store_scan(
     now = now or datetime.now(UTC)
     rows = entitlement_rows(scan, frame, jaar=jaar, regelingen=regeling_names())
     repo.replace_entitlements(conn, jaar, rows, gescand_op=now)
+    # the offers whose household now gets the money (evaluation: money unlocked)
+    received = record_receipts(conn, scan.results, now)
     append_audit(
         conn,
         actor=actor,
         actie="scan",
         doel=Doel.REGELINGENCHECK.value,
         gegevens="bevolking",
-        details={"jaar": jaar, "huishoudens": len(frame), "opgeslagen": len(rows)},
+        details={
+            "jaar": jaar,
+            "huishoudens": len(frame),
+            "opgeslagen": len(rows),
+            "aanbod_ontvangen": received,
+        },
         now=now,
     )
     return len(rows)

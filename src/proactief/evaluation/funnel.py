@@ -19,7 +19,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from statistics import median
 
 from sqlalchemy import Connection
@@ -74,6 +74,16 @@ class _Signal:
 
 
 @dataclass(frozen=True, slots=True)
+class _Outcome:
+    regeling: str
+    herkomst: str
+    bedrag_centen_aanbod: int | None
+    aangeboden: datetime
+    ontvangen_op: datetime | None
+    bedrag_centen_ontvangen: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class _Aggregate:
     maand: str
     signaalpartner: str
@@ -108,6 +118,9 @@ class Funnels:
     per_worker: dict[int | None, dict[str, int]] = field(default_factory=dict)
     lead_times: tuple[LeadTime, ...] = ()
     per_origin: Counts = field(default_factory=dict)
+    money: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Per regulation: offered, received by a later scan, and the euros a year received
+    (money unlocked; 'alle' sums them)."""
     """Signal cases and each campaign's cases apart ('signalen', 'campagne: <naam>')."""
 
 
@@ -140,6 +153,7 @@ class _Facts:
     signals: list[_Signal]
     aggregates: list[_Aggregate]
     segment_of: dict[str, str]
+    outcomes: list[_Outcome] = field(default_factory=list)
 
 
 def _facts(conn: Connection, actor: str, van: date | None, tot: date | None) -> _Facts:
@@ -171,6 +185,9 @@ def _facts(conn: Connection, actor: str, van: date | None, tot: date | None) -> 
             and (last_month is None or a.maand <= last_month)
         ],
         segment_of=segment_of,
+        outcomes=[
+            o for o in access.read(_Outcome, "aanbod_uitkomsten") if within(o.aangeboden.date())
+        ],
     )
 
 
@@ -241,6 +258,22 @@ def _per_origin(f: _Facts) -> Counts:
     )
 
 
+def _money(f: _Facts) -> dict[str, dict[str, float]]:
+    """Per regulation (and 'alle'): offers that named it, how many households a later
+    scan found receiving it, and the euros a year they now get."""
+    out: dict[str, dict[str, float]] = defaultdict(
+        lambda: {"aangeboden": 0, "ontvangen": 0, "bedrag_per_jaar": 0.0}
+    )
+    for o in f.outcomes:
+        for key in (o.regeling, "alle"):
+            row = out[key]
+            row["aangeboden"] += 1
+            if o.ontvangen_op is not None:
+                row["ontvangen"] += 1
+                row["bedrag_per_jaar"] += (o.bedrag_centen_ontvangen or 0) / 100
+    return dict(out)
+
+
 def _per_worker(f: _Facts) -> dict[int | None, dict[str, int]]:
     """Per case owner (a user id; None: no owner): cases, still open, reached, accepted,
     helped."""
@@ -305,6 +338,7 @@ def funnels(
         _per_worker(f),
         _lead_times(f),
         _per_origin(f),
+        _money(f),
     )
 
 

@@ -55,6 +55,7 @@ from proactief.early_detection.contacts import (
     register_contact,
 )
 from proactief.early_detection.owners import auto_assign
+from proactief.entitlements.outcomes import record_offered
 from proactief.entitlements.scan import household_entitlements
 from proactief.offers import repository as repo
 from proactief.offers.account import Afzender, LifeEventUse, build_account
@@ -632,6 +633,26 @@ def run_next_step(
     if kanaal in (Kanaal.BRIEF, Kanaal.EMAIL):
         # only a letter or e-mail says the whole of it (date, check, how to say no)
         propose_grants(conn, case_id=case_id, account=account, now=now)
+        # what it offered, to count later whether the household got the money
+        household = co.regelingen[0].household_id if co.regelingen else None
+        record_offered(
+            conn,
+            [
+                {
+                    "case_id": case_id,
+                    "household_id": household,
+                    "regeling": r.regeling,
+                    "herkomst": "signalen" if co.case.campagne is None else co.case.campagne,
+                    "bedrag_centen_aanbod": None
+                    if r.bedrag_per_jaar is None
+                    else round(r.bedrag_per_jaar * 100),
+                    "aangeboden": now,
+                    "ontvangen_op": None,
+                    "bedrag_centen_ontvangen": None,
+                }
+                for r in account.regelingen
+            ],
+        )
     if spec_of(kanaal).bericht:
         # the transactional outbox: step, message, code and envelope commit together with
         # the caller's transaction; a channel gets the envelope only after that (outbox.py)

@@ -240,6 +240,26 @@ campagne_leden = Table(
     Index("ix_campagne_leden_aangemaakt", "campagne", "aangemaakt"),
 )
 
+aanbod_uitkomsten = Table(
+    # each regulation an offer named when it was sent in full (letter or e-mail), and
+    # whether a later scan found the household receiving it: the money unlocked. After
+    # retention the case and household go (NULL) and only the counts' facts stay
+    # (migration 0021)
+    "aanbod_uitkomsten",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=True),
+    Column("household_id", String(40), nullable=True),
+    Column("regeling", String(40), nullable=False),
+    Column("herkomst", String(120), nullable=False),
+    Column("bedrag_centen_aanbod", Integer, nullable=True),
+    Column("aangeboden", DateTime(timezone=True), nullable=False),
+    Column("ontvangen_op", DateTime(timezone=True), nullable=True),
+    Column("bedrag_centen_ontvangen", Integer, nullable=True),
+    UniqueConstraint("case_id", "regeling", name="uq_aanbod_uitkomsten_case_regeling"),
+    Index("ix_aanbod_uitkomsten_open", "household_id", "ontvangen_op"),
+)
+
 campagnes = Table(
     # each campaign as it last ran: its kind and its own ladder (JSON; None: the approach
     # engine's), which its cases' offers use (migration 0020)

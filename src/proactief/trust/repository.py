@@ -17,6 +17,7 @@ from proactief.domain.records import (
 )
 from proactief.storage.queries import R, Values, chunks, insert_ignore, record_or_none, records
 from proactief.storage.tables import (
+    aanbod_uitkomsten,
     audit_log,
     automatic_grants,
     campagne_leden,
@@ -356,6 +357,12 @@ def delete_cases(conn: Connection, case_ids: Sequence[int]) -> dict[str, int]:
         # no longer which case or person that was
         conn.execute(
             update(campagne_leden).where(campagne_leden.c.case_id.in_(chunk)).values(case_id=None)
+        )
+        # an offer's outcome stays for the counts, without its case or household
+        conn.execute(
+            update(aanbod_uitkomsten)
+            .where(aanbod_uitkomsten.c.case_id.in_(chunk))
+            .values(case_id=None, household_id=None)
         )
         # a life event keeps that it led to an offer, no longer to which case
         conn.execute(

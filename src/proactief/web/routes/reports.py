@@ -65,6 +65,10 @@ def _tables(
         "kanalen": [{"naam": k, **c} for k, c in sorted(counted.per_channel.items())],
         "segmenten": [{"naam": k, **c} for k, c in sorted(counted.per_segment.items())],
         "herkomst": [{"naam": k, **c} for k, c in sorted(counted.per_origin.items())],
+        "geld": [
+            {"naam": k, **{n: round(v, 2) for n, v in c.items()}}
+            for k, c in sorted(counted.money.items(), key=lambda kv: (kv[0] == "alle", kv[0]))
+        ],
         "medewerkers": sorted(
             (
                 {"naam": names.get(k, "onbekend") if k is not None else "Nog niemand", **c}
@@ -89,6 +93,7 @@ CSV_COLUMNS = {
     "kanalen": ("naam", "zaken", "bereikt", "geaccepteerd", "geholpen"),
     "segmenten": ("naam", "zaken", "bereikt", "geaccepteerd", "geholpen"),
     "herkomst": ("naam", "zaken", "bereikt", "geaccepteerd", "geholpen"),
+    "geld": ("naam", "aangeboden", "ontvangen", "bedrag_per_jaar"),
     "medewerkers": ("naam", "zaken", "open", "bereikt", "geaccepteerd", "geholpen"),
     "doorlooptijden": ("naam", "zaken", "mediaan", "p90"),
 }
@@ -113,6 +118,7 @@ def dashboard(
         kanalen=tables["kanalen"],
         segmenten=tables["segmenten"],
         herkomst=tables["herkomst"],
+        geld=tables["geld"],
         medewerkers=tables["medewerkers"],
         doorlooptijden=tables["doorlooptijden"],
         van=start.isoformat() if start else "",
