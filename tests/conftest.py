@@ -361,6 +361,18 @@ def ladder_step(conn: Any, case_id: int, channels: Any, now: Any) -> Any:
 
 SCANNED = ["zorgtoeslag", "kwijtschelding"]
 
+H1_VALUES: dict[str, Any] = {
+    "household_id": "H1",
+    "toetsingsinkomen": 18000.0,
+    "toeslagpartner": 0.0,
+    "vermogen": 0.0,
+    "leeftijd_aanvrager": 45.0,
+    "netto_inkomen_maand": 1200.0,
+    "kale_huur": 650.0,
+    "aanslag_gemeentelijke_belastingen": 400.0,
+}
+"""make_case's household H1 as the scan reads it: single, 45, a low income, no assets."""
+
 
 def store_real_scan(conn: Any) -> list[dict[str, Any]]:
     """A real 2025 non-take-up scan of two households, stored as the only scan. H1
@@ -373,18 +385,8 @@ def store_real_scan(conn: Any) -> list[dict[str, Any]]:
 
     population = pd.DataFrame(
         [
-            {
-                "household_id": "H1",
-                "toetsingsinkomen": 18000.0,
-                "toeslagpartner": 0.0,
-                "vermogen": 0.0,
-                "leeftijd_aanvrager": 45.0,
-                "netto_inkomen_maand": 1200.0,
-                "kale_huur": 650.0,
-                "aanslag_gemeentelijke_belastingen": 400.0,
-                # not read by either regulation: must not be kept
-                "postcode": 9999,
-            },
+            # "postcode" is not read by either regulation: it must not be kept
+            {**H1_VALUES, "postcode": 9999},
             {"household_id": "H2", "toetsingsinkomen": 90000.0, "leeftijd_aanvrager": 50.0},
         ]
     )

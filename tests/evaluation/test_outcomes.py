@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, select
 
-from conftest import fake_channels, ladder_step, make_case
+from conftest import H1_VALUES, fake_channels, ladder_step, make_case
 from proactief.domain import Eindresultaat
 from proactief.early_detection import repository as early_repo
 from proactief.entitlements import scan_non_take_up
@@ -20,18 +20,6 @@ from proactief.storage.tables import aanbod_uitkomsten
 from proactief.trust.retention import run_retention
 
 T0 = datetime(2026, 4, 10, 9, 0, tzinfo=UTC)
-
-# make_case's household H1 as the scan reads it: single, 45, a low income, no assets
-H1 = {
-    "household_id": "H1",
-    "toetsingsinkomen": 18000.0,
-    "toeslagpartner": 0.0,
-    "vermogen": 0.0,
-    "leeftijd_aanvrager": 45.0,
-    "netto_inkomen_maand": 1200.0,
-    "kale_huur": 650.0,
-    "aanslag_gemeentelijke_belastingen": 400.0,
-}
 
 
 def test_an_offer_becomes_money_when_a_later_scan_finds_it_received(engine: Engine) -> None:
@@ -52,7 +40,7 @@ def test_an_offer_becomes_money_when_a_later_scan_finds_it_received(engine: Engi
     assert before["zorgtoeslag"] == {"aangeboden": 1, "ontvangen": 0, "bedrag_per_jaar": 0.0}
 
     # the next scan, with the household's receipts: it now gets zorgtoeslag
-    frame = pd.DataFrame([H1])
+    frame = pd.DataFrame([H1_VALUES])
     receipts = pd.DataFrame([{"household_id": "H1", "regeling": "zorgtoeslag"}])
     scan = scan_non_take_up(frame, jaar=2025, receipts=receipts)
     assert scan.results.loc[0, "zorgtoeslag_status"] == "ontvangt"

@@ -10,23 +10,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
-from conftest import WEB_PASSWORD, csrf_of, https_client, web_setup
+from conftest import H1_VALUES, WEB_PASSWORD, csrf_of, https_client, web_setup
 from proactief.entitlements import scan_non_take_up
 from proactief.entitlements.runs import stored_scans
 from proactief.storage.tables import audit_log, entitlements
 
 POPULATION = pd.DataFrame(
     [
-        {
-            "household_id": "H1",
-            "toetsingsinkomen": 18000.0,
-            "toeslagpartner": 0.0,
-            "vermogen": 0.0,
-            "leeftijd_aanvrager": 45.0,
-            "netto_inkomen_maand": 1200.0,
-            "kale_huur": 650.0,
-            "aanslag_gemeentelijke_belastingen": 400.0,
-        },
+        H1_VALUES,
         {"household_id": "H2", "toetsingsinkomen": 90000.0, "leeftijd_aanvrager": 50.0},
         {"household_id": "H3", "toetsingsinkomen": 21000.0, "leeftijd_aanvrager": 70.0},
     ]
