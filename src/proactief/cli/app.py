@@ -14,6 +14,7 @@ from proactief import __version__
 from proactief.cli.common import console, fail, start
 from proactief.cli.demo import demo
 from proactief.cli.early_detection import cases_app, intake, report_app
+from proactief.cli.evaluate import evaluate
 from proactief.cli.events import events_app, moment_app
 from proactief.cli.offers import campaign_app, inbound_app, offer_app, tasks_app
 from proactief.cli.rules import rules_app
@@ -36,6 +37,7 @@ app = typer.Typer(
 app.command("demo")(demo)
 app.command("intake")(intake)
 app.command("simulate")(simulate)
+app.command("evaluate")(evaluate)
 app.add_typer(cases_app, name="cases")
 app.add_typer(report_app, name="report")
 app.add_typer(rules_app, name="rules")

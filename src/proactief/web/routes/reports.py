@@ -21,20 +21,13 @@ from proactief.early_detection.feedback import (
 )
 from proactief.early_detection.report import ReportRequest, build_ddas_report, validate_ddas_report
 from proactief.evaluation.funnel import funnels
+from proactief.evaluation.tables import TABLES, funnel_tables
 from proactief.web.deps import Context, WebContext, ZaakId, actor, dutch, optional_day, require
 from proactief.web.pages import render
 
 __all__ = ["router"]
 
 router = APIRouter()
-
-FUNNEL = (
-    ("Signalen", "signalen"),
-    ("Opgepakt", "opgepakt"),
-    ("Bereikt", "bereikt"),
-    ("Hulp aangenomen", "geaccepteerd"),
-    ("Geholpen", "geholpen"),
-)
 
 
 def _period(van: str, tot: str) -> tuple[date | None, date | None, list[str]]:
@@ -55,48 +48,10 @@ def _tables(
     with context.engine.begin() as conn:
         counted = funnels(conn=conn, actor=f"{actor(user)}:evaluatie", van=start, tot=end)
         names = {u.user_id: u.naam or u.gebruikersnaam for u in list_users(conn=conn)}
-    rows = counted.per_partner
-    return {
-        "partners": [
-            {"naam": signaalpartner_team(p), "zaken": c["signalen"], **c}
-            for p, c in sorted(rows.items())
-        ],
-        "trechter": [(naam, sum(c[key] for c in rows.values())) for naam, key in FUNNEL],
-        "kanalen": [{"naam": k, **c} for k, c in sorted(counted.per_channel.items())],
-        "segmenten": [{"naam": k, **c} for k, c in sorted(counted.per_segment.items())],
-        "herkomst": [{"naam": k, **c} for k, c in sorted(counted.per_origin.items())],
-        "geld": [
-            {"naam": k, **{n: round(v, 2) for n, v in c.items()}}
-            for k, c in sorted(counted.money.items(), key=lambda kv: (kv[0] == "alle", kv[0]))
-        ],
-        "medewerkers": sorted(
-            (
-                {"naam": names.get(k, "onbekend") if k is not None else "Nog niemand", **c}
-                for k, c in counted.per_worker.items()
-            ),
-            key=lambda r: str(r["naam"]),
-        ),
-        "doorlooptijden": [
-            {
-                "naam": t.stap,
-                "zaken": t.zaken,
-                "mediaan": "" if t.mediaan is None else f"{t.mediaan:g}",
-                "p90": "" if t.p90 is None else f"{t.p90:g}",
-            }
-            for t in counted.lead_times
-        ],
-    }
+    return funnel_tables(counted, names)
 
 
-CSV_COLUMNS = {
-    "partners": ("naam", "signalen", "opgepakt", "bereikt", "geaccepteerd", "geholpen"),
-    "kanalen": ("naam", "zaken", "bereikt", "geaccepteerd", "geholpen"),
-    "segmenten": ("naam", "zaken", "bereikt", "geaccepteerd", "geholpen"),
-    "herkomst": ("naam", "zaken", "bereikt", "geaccepteerd", "geholpen"),
-    "geld": ("naam", "aangeboden", "ontvangen", "bedrag_per_jaar"),
-    "medewerkers": ("naam", "zaken", "open", "bereikt", "geaccepteerd", "geholpen"),
-    "doorlooptijden": ("naam", "zaken", "mediaan", "p90"),
-}
+CSV_COLUMNS = TABLES
 
 
 @router.get("/dashboard", response_class=HTMLResponse)
