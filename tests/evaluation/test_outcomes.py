@@ -51,6 +51,17 @@ def test_an_offer_becomes_money_when_a_later_scan_finds_it_received(engine: Engi
     assert after["zorgtoeslag"]["bedrag_per_jaar"] > 0
     assert after["alle"]["aangeboden"] == 2 and after["alle"]["ontvangen"] == 1
     assert after["huurtoeslag"]["ontvangen"] == 0  # still open
+    with engine.begin() as conn:
+        counted = funnels(conn=conn)
+    # the funnel per regulation, per tone of the first message and per ladder as it ran
+    assert counted.per_regulation["zorgtoeslag"]["zaken"] == 1
+    assert counted.per_regulation["zorgtoeslag"]["ontvangen"] == 1
+    assert counted.per_regulation["huurtoeslag"]["ontvangen"] == 0
+    assert sum(c["zaken"] for c in counted.per_tone.values()) == 1
+    assert "geen bericht" not in counted.per_tone
+    assert counted.per_ladder == {
+        "brief > telefoon": {"zaken": 1, "bereikt": 0, "geaccepteerd": 0, "geholpen": 0}
+    }
 
 
 def test_a_scan_that_does_not_find_it_received_changes_nothing(engine: Engine) -> None:

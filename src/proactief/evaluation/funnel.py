@@ -74,7 +74,16 @@ class _Signal:
 
 
 @dataclass(frozen=True, slots=True)
+class _Step:
+    case_id: int
+    stap: int
+    kanaal: str
+    toon: str
+
+
+@dataclass(frozen=True, slots=True)
 class _Outcome:
+    case_id: int | None
     regeling: str
     herkomst: str
     bedrag_centen_aanbod: int | None
@@ -118,6 +127,13 @@ class Funnels:
     per_worker: dict[int | None, dict[str, int]] = field(default_factory=dict)
     lead_times: tuple[LeadTime, ...] = ()
     per_origin: Counts = field(default_factory=dict)
+    per_regulation: Counts = field(default_factory=dict)
+    """Per regulation an offer named: its cases, reached, accepted, helped, and how many
+    a later scan found receiving it."""
+    per_tone: Counts = field(default_factory=dict)
+    """Per tone of the case's first message (or 'geen bericht')."""
+    per_ladder: Counts = field(default_factory=dict)
+    """Per ladder as it ran: the channels of the steps taken, in order."""
     money: dict[str, dict[str, float]] = field(default_factory=dict)
     """Per regulation: offered, received by a later scan, and the euros a year received
     (money unlocked; 'alle' sums them)."""
@@ -154,6 +170,8 @@ class _Facts:
     aggregates: list[_Aggregate]
     segment_of: dict[str, str]
     outcomes: list[_Outcome] = field(default_factory=list)
+    steps: dict[int, list[_Step]] = field(default_factory=dict)
+    """Each case's ladder steps, in order."""
 
 
 def _facts(conn: Connection, actor: str, van: date | None, tot: date | None) -> _Facts:
@@ -188,7 +206,16 @@ def _facts(conn: Connection, actor: str, van: date | None, tot: date | None) -> 
         outcomes=[
             o for o in access.read(_Outcome, "aanbod_uitkomsten") if within(o.aangeboden.date())
         ],
+        steps=_steps_by_case(access.read(_Step, "outreach_steps"), set(cases)),
     )
+
+
+def _steps_by_case(steps: list[_Step], cases: set[int]) -> dict[int, list[_Step]]:
+    out: dict[int, list[_Step]] = defaultdict(list)
+    for step in sorted(steps, key=lambda s: (s.case_id, s.stap)):
+        if step.case_id in cases:
+            out[step.case_id].append(step)
+    return dict(out)
 
 
 def _per_partner(f: _Facts) -> Counts:
@@ -256,6 +283,31 @@ def _per_origin(f: _Facts) -> Counts:
     return _per_case_key(
         f, lambda c: "signalen" if c.campagne is None else f"campagne: {c.campagne}"
     )
+
+
+def _first_tone(f: _Facts, case_id: int) -> str:
+    steps = f.steps.get(case_id)
+    return steps[0].toon if steps else "geen bericht"
+
+
+def _per_regulation(f: _Facts) -> Counts:
+    """Per regulation an offer named (in the period's cases): cases, reached, accepted,
+    helped, and received by a later scan."""
+    out: Counts = defaultdict(lambda: {**_empty(), "ontvangen": 0})
+    seen: set[tuple[str, int]] = set()
+    for o in f.outcomes:
+        case = None if o.case_id is None else f.cases.get(o.case_id)
+        if case is None or (o.regeling, case.id) in seen:
+            continue
+        seen.add((o.regeling, case.id))
+        row = out[o.regeling]
+        row["zaken"] += 1
+        reached, accepted, helped = _steps(case, case.id in f.reached)
+        row["bereikt"] += int(reached)
+        row["geaccepteerd"] += int(accepted)
+        row["geholpen"] += int(helped)
+        row["ontvangen"] += int(o.ontvangen_op is not None)
+    return dict(out)
 
 
 def _money(f: _Facts) -> dict[str, dict[str, float]]:
@@ -332,13 +384,18 @@ def funnels(
     worker, and the lead times, from one read (the dashboard), for a period."""
     f = _facts(conn, actor, van, tot)
     return Funnels(
-        _per_partner(f),
-        _per_channel(f),
-        _per_segment(f),
-        _per_worker(f),
-        _lead_times(f),
-        _per_origin(f),
-        _money(f),
+        per_partner=_per_partner(f),
+        per_channel=_per_channel(f),
+        per_segment=_per_segment(f),
+        per_worker=_per_worker(f),
+        lead_times=_lead_times(f),
+        per_origin=_per_origin(f),
+        per_regulation=_per_regulation(f),
+        per_tone=_per_case_key(f, lambda c: _first_tone(f, c.id)),
+        per_ladder=_per_case_key(
+            f, lambda c: " > ".join(s.kanaal for s in f.steps.get(c.id, [])) or "nog geen stap"
+        ),
+        money=_money(f),
     )
 
 

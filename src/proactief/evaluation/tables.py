@@ -22,6 +22,9 @@ TABLES = {
     "kanalen": ("naam", "zaken", "bereikt", "geaccepteerd", "geholpen"),
     "segmenten": ("naam", "zaken", "bereikt", "geaccepteerd", "geholpen"),
     "herkomst": ("naam", "zaken", "bereikt", "geaccepteerd", "geholpen"),
+    "regelingen": ("naam", "zaken", "bereikt", "geaccepteerd", "geholpen", "ontvangen"),
+    "tonen": ("naam", "zaken", "bereikt", "geaccepteerd", "geholpen"),
+    "ladders": ("naam", "zaken", "bereikt", "geaccepteerd", "geholpen"),
     "geld": ("naam", "aangeboden", "ontvangen", "bedrag_per_jaar"),
     "medewerkers": ("naam", "zaken", "open", "bereikt", "geaccepteerd", "geholpen"),
     "doorlooptijden": ("naam", "zaken", "mediaan", "p90"),
@@ -33,6 +36,9 @@ TITLES = {
     "kanalen": "Per soort contactpoging",
     "segmenten": "Per segment (eigen antwoorden)",
     "herkomst": "Vroegsignalen en campagnes apart",
+    "regelingen": "Per regeling in het aanbod",
+    "tonen": "Per toon van het eerste bericht",
+    "ladders": "Per contactladder zoals die liep",
     "geld": "Geld na een aanbod",
     "medewerkers": "Per medewerker",
     "doorlooptijden": "Doorlooptijden in dagen",
@@ -51,6 +57,12 @@ def funnel_tables(counted: Funnels, worker_names: dict[int, str]) -> dict[str, A
         "kanalen": [{"naam": k, **c} for k, c in sorted(counted.per_channel.items())],
         "segmenten": [{"naam": k, **c} for k, c in sorted(counted.per_segment.items())],
         "herkomst": [{"naam": k, **c} for k, c in sorted(counted.per_origin.items())],
+        "regelingen": [{"naam": k, **c} for k, c in sorted(counted.per_regulation.items())],
+        "tonen": [{"naam": k, **c} for k, c in sorted(counted.per_tone.items())],
+        "ladders": [
+            {"naam": k, **c}
+            for k, c in sorted(counted.per_ladder.items(), key=lambda kv: -kv[1]["zaken"])
+        ],
         "geld": [
             {"naam": k, **{n: round(v, 2) for n, v in c.items()}}
             for k, c in sorted(counted.money.items(), key=lambda kv: (kv[0] == "alle", kv[0]))
