@@ -648,7 +648,15 @@ def campaign_plan(
         campaign = load_campaign(file)
     except CampaignError as exc:
         raise _fail(str(exc)) from exc
-    verdict = judge_campaign(campaign)
+    settings = context().settings
+    # the wording for a household as the selection describes it: no real household's
+    # income or amounts end up in a preview file; rendered once, for the check too
+    previews = (
+        campaign_previews(campaign, afzender=afzender_of(settings), datum=_today(datum))
+        if campaign.selectie is not None
+        else None
+    )
+    verdict = judge_campaign(campaign, previews)
     if verdict.oordeel is Oordeel.GEWEIGERD:
         _print_verdict(campaign.naam, verdict)
         raise typer.Exit(1)
@@ -657,11 +665,7 @@ def campaign_plan(
             plan = plan_campaign(conn, campaign, actor="medewerker")
         except (ValueError, PurposeViolationError) as exc:
             raise _fail(str(exc).split(" / ")[0]) from exc
-    assert campaign.selectie is not None  # plan_campaign refuses a campaign without one
-    settings = context().settings
-    # the wording for a household as the selection describes it: no real household's
-    # income or amounts end up in a preview file
-    previews = campaign_previews(campaign, afzender=afzender_of(settings), datum=_today(datum))
+    assert previews is not None  # plan_campaign refuses a campaign without a selection
     folder = voorbeeld or settings.data_dir / "campagnes" / "voorbeeld"
     written = write_campaign_preview(previews, folder, PREVIEW_FILES)
     problems = {p.toon.value: [f"{k}: {x}" for k, x in p.problemen] for p in previews}

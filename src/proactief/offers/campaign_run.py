@@ -27,15 +27,12 @@ from proactief.domain import Doel
 from proactief.early_detection import repository as early_repo
 from proactief.entitlements.repository import residents_of_households, selected_entitlements
 from proactief.offers import repository as repo
-from proactief.offers.campaigns import Campaign, Oordeel, judge_campaign
+from proactief.offers.campaigns import Campaign, Oordeel, judge_campaign, load_check_config
 from proactief.trust.access import PersonalDataAccess
 from proactief.trust.audit import append_audit
 from proactief.trust.consent import current_state
 
-__all__ = ["ADULT_YEARS", "CampaignRun", "CampaignRunError", "run_campaign"]
-
-ADULT_YEARS = 18
-"""A campaign letter goes to an adult (BW 1:233: of age at 18)."""
+__all__ = ["CampaignRun", "CampaignRunError", "run_campaign"]
 
 
 class CampaignRunError(ValueError):
@@ -82,11 +79,13 @@ def _week_start(now: datetime) -> datetime:
 
 
 def _adult(people: list[tuple[str, date]], today: date) -> str | None:
+    """The oldest resident of age (campagnecheck.yaml volwassen_vanaf_jaren, BW 1:233)."""
+    years = load_check_config().volwassen_vanaf_jaren
     for pseudonym, born in people:  # oldest first
         try:
-            of_age = born.replace(year=born.year + ADULT_YEARS)
+            of_age = born.replace(year=born.year + years)
         except ValueError:  # born on 29 February
-            of_age = born.replace(year=born.year + ADULT_YEARS, day=28)
+            of_age = born.replace(year=born.year + years, day=28)
         if of_age <= today:
             return pseudonym
     return None

@@ -5,12 +5,13 @@ data, and any data source without a legal basis or the person's consent. Allowed
 must declare every transparency element citizens asked for."""
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import Connection
@@ -21,6 +22,9 @@ from proactief.entitlements.repository import selected_entitlements
 from proactief.offers.approach import LadderStepRule
 from proactief.trust.access import PersonalDataAccess
 from proactief.trust.purposes import load_purposes
+
+if TYPE_CHECKING:
+    from proactief.offers.campaign_messages import CampaignPreview
 
 __all__ = [
     "EXIT_CODES",
@@ -240,6 +244,8 @@ class CheckConfig(_Strict):
     voorwaarden_casus4: tuple[str, ...]
     voorwaarden_toestemming: tuple[str, ...]
     onderzoek: dict[int, str]
+    volwassen_vanaf_jaren: int = Field(ge=0)
+    """Whom a campaign writes to: the oldest resident of this age (BW 1:233)."""
 
 
 @cache
@@ -315,10 +321,13 @@ def _kinds(source: DataSource, cfg: CheckConfig) -> tuple[list[str], list[str]]:
     return kinds, unknown
 
 
-def judge_campaign(campaign: Campaign) -> Verdict:
+def judge_campaign(
+    campaign: Campaign, previews: "Sequence[CampaignPreview] | None" = None
+) -> Verdict:
     """Hold a campaign design against what residents accepted in the research: the data
     its selection reads (the closed list of kinds, by label and by name), where its
-    message is shown, its legal basis against doelen.yaml, and what its message says."""
+    message is shown, its legal basis against doelen.yaml, and what its message says.
+    ``previews``: the campaign's messages when the caller rendered them already."""
     cfg = load_check_config()
     refusals: list[Refusal] = []
     conditions: list[Refusal] = []
@@ -424,14 +433,16 @@ def judge_campaign(campaign: Campaign) -> Verdict:
                 + " (002 'Gegevensdeling'; principes 4 en 5)",
             )
         )
-    refusals.extend(_message_problems(campaign))
+    refusals.extend(_message_problems(campaign, previews))
     unique = tuple(dict.fromkeys(conditions))
     if refusals:
         return Verdict(Oordeel.GEWEIGERD, tuple(refusals), unique)
     return Verdict(Oordeel.VOORWAARDELIJK if unique else Oordeel.TOEGESTAAN, (), unique)
 
 
-def _message_problems(campaign: Campaign) -> list[Refusal]:
+def _message_problems(
+    campaign: Campaign, previews: "Sequence[CampaignPreview] | None"
+) -> list[Refusal]:
     """What the message checker finds in the messages the campaign would send: a
     campaign with a selection is sent through the offer templates, so they are rendered
     (every tone and channel, for a household as the selection describes it) and checked
@@ -442,7 +453,8 @@ def _message_problems(campaign: Campaign) -> list[Refusal]:
     from proactief.offers.campaign_messages import campaign_previews
     from proactief.offers.outreach import GATE_RULES
 
-    previews = campaign_previews(campaign, afzender=Afzender(), datum=date.today())
+    if previews is None:
+        previews = campaign_previews(campaign, afzender=Afzender(), datum=date.today())
     return [
         Refusal("bericht", f"{preview.toon.value}, {kanaal}: {problem}")
         for preview in previews

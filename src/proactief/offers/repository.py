@@ -38,7 +38,6 @@ __all__ = [
     "OUTBOX_WACHT",
     "campaign_cases_since",
     "campaign_households",
-    "campaign_kind_of_case",
     "campaign_of",
     "claim_campaign_household",
     "claim_outbox_row",
@@ -572,12 +571,6 @@ def campaign_of(conn: Connection, naam: str) -> tuple[str, str | None] | None:
         select(campagnes.c.soort, campagnes.c.ladder).where(campagnes.c.naam == naam)
     ).first()
     return None if found is None else (str(found.soort), found.ladder)
-
-
-def campaign_kind_of_case(conn: Connection, case_id: int) -> str | None:
-    """'campagne' or 'apk' for a case a campaign made; None otherwise."""
-    found = conn.scalar(select(campagne_leden.c.soort).where(campagne_leden.c.case_id == case_id))
-    return None if found is None else str(found)
 
 
 def recent_yearly_checkup(conn: Connection, household_id: str, since: datetime) -> bool:
