@@ -16,6 +16,7 @@ from proactief.cli.demo import demo
 from proactief.cli.early_detection import cases_app, intake, report_app
 from proactief.cli.evaluate import evaluate
 from proactief.cli.events import events_app, moment_app
+from proactief.cli.experiment import experiment_app
 from proactief.cli.offers import campaign_app, inbound_app, offer_app, tasks_app
 from proactief.cli.rules import rules_app
 from proactief.cli.segment import segment_app
@@ -38,6 +39,7 @@ app.command("demo")(demo)
 app.command("intake")(intake)
 app.command("simulate")(simulate)
 app.command("evaluate")(evaluate)
+app.add_typer(experiment_app, name="experiment")
 app.add_typer(cases_app, name="cases")
 app.add_typer(report_app, name="report")
 app.add_typer(rules_app, name="rules")

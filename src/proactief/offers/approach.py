@@ -25,6 +25,7 @@ from proactief.domain import (
     RegelingStatus,
     Toon,
 )
+from proactief.domain.experiments import Arm, Vergelijking
 from proactief.domain.preferences import Berichtsoort
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "AutoGrantRule",
     "CaseSummary",
     "EntitlementSummary",
+    "ExperimentArm",
     "LadderStep",
     "Offer",
     "OfferItem",
@@ -162,6 +164,19 @@ class CaseSummary:
     campagne_ladder: "tuple[LadderStep, ...]" = ()
     """A campaign's own ladder, in place of the safe default (stated preferences and the
     person's own segment still go first; never letters alone, principle 13)."""
+    onderzoek: "ExperimentArm | None" = None
+    """The experiment arm the case's unit got (offers.experiments): in place of the safe
+    default only."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExperimentArm:
+    """An experiment's arm as the approach engine applies it."""
+
+    experiment: str
+    vergelijkt: Vergelijking
+    arm: Arm
+    toegewezen: date
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,6 +266,10 @@ def _consent_gate(
             )
         )
     return gated
+
+
+def _arm_name(onderzoek: ExperimentArm) -> str:
+    return f"groep '{onderzoek.arm.naam}' van het onderzoek '{onderzoek.experiment}'"
 
 
 def _not_only_letters(ladder: list[LadderStep], default: list[LadderStep]) -> list[LadderStep]:
@@ -349,6 +368,13 @@ def choose_approach(
         )
         toon, toon_reden = segment_cfg.toon, segment_cfg.toon_reden
         zelfhulp = segment_cfg.zelfhulp
+    elif case.onderzoek is not None and case.onderzoek.arm.ladder:
+        basis = AanbodBasis.VEILIGE_STANDAARD
+        ladder = _not_only_letters(
+            [LadderStep(s.kanaal, s.wacht_dagen, s.dagdeel) for s in case.onderzoek.arm.ladder],
+            default_ladder,
+        )
+        reasons.append(Reason("kanaal", f"de contactladder van {_arm_name(case.onderzoek)}"))
     elif case.campagne_ladder:
         basis = AanbodBasis.VEILIGE_STANDAARD
         ladder = _not_only_letters(list(case.campagne_ladder), default_ladder)
@@ -359,6 +385,22 @@ def choose_approach(
         reasons.append(Reason("kanaal", default.ladder_reden))
     if state.may_contact():
         ladder = _consent_gate(ladder, state, reasons, case.soort)
+    if case.onderzoek is not None:
+        arm = case.onderzoek.arm
+        applies = state.may_contact() and not state.kanalen and segment_cfg is None
+        if applies and arm.toon is not None:
+            toon, toon_reden = arm.toon, f"de woordkeus van {_arm_name(case.onderzoek)}"
+        reasons.append(
+            Reason(
+                "onderzoek",
+                f"{_arm_name(case.onderzoek)}, door loting gekozen op "
+                f"{case.onderzoek.toegewezen.isoformat()}: {arm.beschrijving}"
+                if applies
+                else f"{_arm_name(case.onderzoek)}, door loting gekozen op "
+                f"{case.onderzoek.toegewezen.isoformat()}; de eigen keuzes en antwoorden van "
+                "de inwoner gaan voor, dus de groep verandert hier niets",
+            )
+        )
     reasons.append(Reason("toon", toon_reden))
     if zelfhulp:
         wat.insert(

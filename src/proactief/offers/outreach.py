@@ -62,6 +62,7 @@ from proactief.offers.account import Afzender, LifeEventUse, build_account
 from proactief.offers.approach import (
     CaseSummary,
     EntitlementSummary,
+    ExperimentArm,
     LadderStep,
     Offer,
     SegmentProbabilities,
@@ -69,6 +70,7 @@ from proactief.offers.approach import (
     load_approach_config,
 )
 from proactief.offers.checks import check_rendered
+from proactief.offers.experiments import Assignment, assign, assignment_of_case
 from proactief.offers.grants import object_to_grants, propose_grants
 from proactief.offers.life_events import load_life_events_config
 from proactief.offers.messages import Rendered, parts_for, render_messages
@@ -132,6 +134,8 @@ class CaseOffer:
     """The person's next contact moment within the window (offers.moments), if any."""
     apk: bool = False
     """The case is a yearly check-up invitation (a campaign of kind 'apk')."""
+    onderzoek: Assignment | None = None
+    """The experiment arm the case's unit got (offers.experiments), if any."""
 
     @property
     def ontvanger(self) -> str:
@@ -209,6 +213,7 @@ def case_offer(
     everyone = early_repo.partners_of_person(grant, case.person_pseudonym)
     moment = next_moment(conn, case.person_pseudonym, today)
     campaign = None if case.campagne is None else repo.campaign_of(conn, case.campagne)
+    assignment = assignment_of_case(conn, case_id)
     offer = choose_approach(
         case=CaseSummary(
             case_id=case_id,
@@ -217,6 +222,14 @@ def case_offer(
             bestaand_contact=None if moment is None else moment.datum,
             campagne_ladder=campaign_ladder(campaign[1] if campaign else None),
             soort=Berichtsoort.VROEGSIGNAAL if case.campagne is None else Berichtsoort.REGELING,
+            onderzoek=None
+            if assignment is None
+            else ExperimentArm(
+                assignment.experiment.naam,
+                assignment.experiment.vergelijkt,
+                assignment.arm,
+                assignment.toegewezen.date(),
+            ),
         ),
         entitlements=_summaries(regelingen),
         preferences=state,
@@ -233,6 +246,7 @@ def case_offer(
         alle_partners=frozenset(everyone),
         contactmoment=moment,
         apk=campaign is not None and campaign[0] == "apk",
+        onderzoek=assignment,
     )
 
 
@@ -411,8 +425,27 @@ def run_next_step(
     # a case gets its fixed contact person before its first message (config/toewijzing.yaml)
     auto_assign(conn=conn, case_id=case_id, current=early_repo.case_owner(conn, case_id))
     co = case_offer(conn=conn, case_id=case_id, today=now.date(), actor=actor)
-    offer = co.offer
     done = repo.outreach_steps_of_case(conn, case_id)
+    # a running experiment gives an open signal case its arm before the first message,
+    # and the offer is made anew with it (offers.experiments)
+    if (
+        not done
+        and co.onderzoek is None
+        and co.case.campagne is None
+        and co.offer.ladder
+        and not co.gesloten
+        and not co.bereikt
+        and assign(
+            conn,
+            case_id=case_id,
+            person_pseudonym=co.person_pseudonym,
+            signals=co.signals,
+            now=now,
+        )
+        is not None
+    ):
+        co = case_offer(conn=conn, case_id=case_id, today=now.date(), actor=actor)
+    offer = co.offer
     if co.gesloten:
         return StepResult(case_id, GeenStap.GESLOTEN, "de zaak is afgesloten")
     if co.bereikt:

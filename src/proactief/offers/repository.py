@@ -3,8 +3,9 @@ resident's own answers.
 """
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Connection, delete, func, select, text, update
+from sqlalchemy import Connection, Row, case, delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from proactief.domain.offers import StapStatus
@@ -25,9 +26,14 @@ from proactief.storage.tables import (
     campagnes,
     cases,
     contactmomenten,
+    experiment_stops,
+    experiment_toewijzingen,
+    experimenten,
+    klachten,
     levensgebeurtenissen,
     outbox,
     outreach_steps,
+    preference_events,
     replies,
     reply_routes,
     segment_kansen,
@@ -588,3 +594,103 @@ def recent_yearly_checkup(conn: Connection, household_id: str, since: datetime) 
         )
         is not None
     )
+
+
+# -- experiments (offers.experiments) ------------------------------------------------------
+
+
+def insert_experiment(conn: Connection, row: Values) -> bool:
+    """Register an experiment; False when one of that name exists (its row is unchanged)."""
+    return bool(insert_new(conn, experimenten, [row]))
+
+
+def experiment_rows(conn: Connection) -> list[Row[Any]]:
+    """Every experiment, oldest first."""
+    return list(conn.execute(select(experimenten).order_by(experimenten.c.gestart)))
+
+
+def experiment_row(conn: Connection, naam: str) -> Row[Any] | None:
+    return conn.execute(select(experimenten).where(experimenten.c.naam == naam)).first()
+
+
+def update_experiment(conn: Connection, naam: str, **values: object) -> None:
+    conn.execute(update(experimenten).where(experimenten.c.naam == naam).values(**values))
+
+
+def assignment_of_unit(conn: Connection, eenheid: str) -> Row[Any] | None:
+    """A unit's assignment in any experiment (a unit takes part in one at most)."""
+    return conn.execute(
+        select(experiment_toewijzingen).where(experiment_toewijzingen.c.eenheid == eenheid)
+    ).first()
+
+
+def assignment_row(conn: Connection, experiment: str, eenheid: str) -> Row[Any] | None:
+    return conn.execute(
+        select(experiment_toewijzingen).where(
+            experiment_toewijzingen.c.experiment == experiment,
+            experiment_toewijzingen.c.eenheid == eenheid,
+        )
+    ).first()
+
+
+def insert_assignment(conn: Connection, row: Values) -> bool:
+    """Record an assignment; False when the unit already had one in this experiment (a
+    racing caller's): the caller then reads that one."""
+    return bool(insert_new(conn, experiment_toewijzingen, [row]))
+
+
+def case_household_key(conn: Connection, case_id: int) -> str | None:
+    """The case's keyed address hash (cases.huishouden), if the BRP gave one."""
+    return conn.scalar(select(cases.c.huishouden).where(cases.c.id == case_id))
+
+
+def arm_counts(conn: Connection, experiment: str) -> dict[str, tuple[int, int, int]]:
+    """Per arm: units, units whose person opted out after the assignment, and units with a
+    complaint recorded after it."""
+    t = experiment_toewijzingen
+    opted_out = (
+        select(func.count())
+        .select_from(preference_events)
+        .join(cases, cases.c.person_pseudonym == preference_events.c.person_pseudonym)
+        .where(
+            cases.c.id == t.c.case_id,
+            preference_events.c.soort == "niet_benaderen",
+            preference_events.c.tijdstip >= t.c.toegewezen,
+        )
+        .exists()
+    )
+    complained = (
+        select(func.count())
+        .select_from(klachten)
+        .where(klachten.c.case_id == t.c.case_id, klachten.c.ontvangen >= t.c.toegewezen)
+        .exists()
+    )
+    rows = conn.execute(
+        select(
+            t.c.arm,
+            func.count(),
+            func.sum(case((opted_out, 1), else_=0)),
+            func.sum(case((complained, 1), else_=0)),
+        )
+        .where(t.c.experiment == experiment)
+        .group_by(t.c.arm)
+    )
+    return {r[0]: (int(r[1]), int(r[2] or 0), int(r[3] or 0)) for r in rows}
+
+
+def stopped_arms(conn: Connection, experiment: str) -> dict[str, str]:
+    """The experiment's stopped arms with their reasons."""
+    return {
+        r.arm: r.reden
+        for r in conn.execute(
+            select(experiment_stops).where(experiment_stops.c.experiment == experiment)
+        )
+    }
+
+
+def insert_arm_stop(conn: Connection, row: Values) -> bool:
+    return bool(insert_new(conn, experiment_stops, [row]))
+
+
+def insert_complaint(conn: Connection, row: Values) -> int:
+    return int(conn.scalar(klachten.insert().values(**row).returning(klachten.c.id)) or 0)

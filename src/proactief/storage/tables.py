@@ -271,6 +271,61 @@ campagnes = Table(
     Column("bijgewerkt", DateTime(timezone=True), nullable=False),
 )
 
+experimenten = Table(
+    # a randomised comparison as it was started: its definition (JSON of the YAML, with the
+    # planned sample from the power calculation), when it was stopped and its result as
+    # last analysed (JSON of aggregates: kept after retention removes the cases) (migration
+    # 0022, offers.experiments)
+    "experimenten",
+    metadata,
+    Column("naam", String(100), primary_key=True),
+    Column("definitie", Text, nullable=False),
+    Column("gestart", DateTime(timezone=True), nullable=False),
+    Column("gestopt", DateTime(timezone=True), nullable=True),
+    Column("stop_reden", String(300), nullable=True),
+    Column("resultaat", Text, nullable=True),
+)
+
+experiment_toewijzingen = Table(
+    # which arm a unit (a case, or a household by its keyed address hash) got, recorded
+    # before its first message; one row per unit, so every case of a household gets the
+    # same arm. No pseudonym: the case is the link, and retention deletes the row with it
+    "experiment_toewijzingen",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("experiment", String(100), ForeignKey("experimenten.naam"), nullable=False),
+    Column("eenheid", String(80), nullable=False),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=True, index=True),
+    Column("arm", String(60), nullable=False),
+    # the arm the seeded draw gave; differs from 'arm' only when that arm was stopped
+    Column("getrokken", String(60), nullable=False),
+    Column("stratum", String(200), nullable=False),
+    Column("toegewezen", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("experiment", "eenheid", name="uq_experiment_toewijzingen_eenheid"),
+)
+
+experiment_stops = Table(
+    # an arm stopped by its guardrail (opt-outs or complaints above the control's by the
+    # configured margin): new units get the control from then on
+    "experiment_stops",
+    metadata,
+    Column("experiment", String(100), ForeignKey("experimenten.naam"), primary_key=True),
+    Column("arm", String(60), primary_key=True),
+    Column("gestopt", DateTime(timezone=True), nullable=False),
+    Column("reden", String(300), nullable=False),
+)
+
+klachten = Table(
+    # a complaint about how a case's resident was approached, as a worker recorded it: the
+    # day and who recorded it, no text (an experiment's guardrail counts them)
+    "klachten",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False, index=True),
+    Column("ontvangen", DateTime(timezone=True), nullable=False),
+    Column("door", String(100), nullable=False),
+)
+
 contactmomenten = Table(
     # moments of contact that happen anyway (config/aanpak.yaml moment.soorten): an offer
     # with moment 'bij_bestaand_contact' waits for the next one and rides along; (bron,

@@ -27,7 +27,9 @@ from proactief.storage.tables import (
     contact_attempts,
     contactmomenten,
     entitlements,
+    experiment_toewijzingen,
     feedback,
+    klachten,
     klantcontacten_geschreven,
     levensgebeurtenissen,
     messages,
@@ -315,12 +317,15 @@ def insert_report_aggregates(conn: Connection, rows: Sequence[Values]) -> None:
 
 def delete_cases(conn: Connection, case_ids: Sequence[int]) -> dict[str, int]:
     """Delete cases with their signals, contact attempts, ladder steps (and their outbox
-    rows), messages, replies, automatic grants and the case log; returns counts."""
+    rows), messages, replies, automatic grants, complaints, experiment assignments (an
+    experiment's stored result keeps only aggregates) and the case log; returns counts."""
     counts = {
         "replies": 0,
         "reply_routes": 0,
         "automatic_grants": 0,
         "case_log": 0,
+        "klachten": 0,
+        "experiment_toewijzingen": 0,
         "terugkoppelingen": 0,
         "signals": 0,
         "contact_attempts": 0,
@@ -335,6 +340,8 @@ def delete_cases(conn: Connection, case_ids: Sequence[int]) -> dict[str, int]:
             ("reply_routes", reply_routes),
             ("automatic_grants", automatic_grants),
             ("case_log", case_log),
+            ("klachten", klachten),
+            ("experiment_toewijzingen", experiment_toewijzingen),
         ):
             counts[name] += conn.execute(delete(table).where(table.c.case_id.in_(chunk))).rowcount
         conn.execute(
