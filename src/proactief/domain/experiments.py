@@ -6,7 +6,7 @@ Everything that stores or computes statistics lives above this module.
 """
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -26,6 +26,7 @@ __all__ = [
     "Stratum",
     "Uitkomst",
     "Vergelijking",
+    "arm_for",
     "draw_arm",
     "guardrail_stops",
     "ready_for_verdict",
@@ -205,6 +206,12 @@ def draw_arm(spec: ExperimentSpec, eenheid: str) -> str:
     return spec.armen[int.from_bytes(digest[:8], "big") % len(spec.armen)].naam
 
 
+def arm_for(spec: ExperimentSpec, eenheid: str, stopped: Collection[str]) -> str:
+    """The arm a new unit gets: the draw's, or the control when the draw's was stopped."""
+    drawn = draw_arm(spec, eenheid)
+    return spec.controle.naam if drawn in stopped else drawn
+
+
 @dataclass(frozen=True, slots=True)
 class ArmCounts:
     """Units of an arm so far, and how many of them opted out or complained since."""
@@ -215,6 +222,10 @@ class ArmCounts:
 
     def share(self, count: int) -> float:
         return count / self.eenheden if self.eenheden else 0.0
+
+
+def _pct(share: float) -> str:
+    return f"{share * 100:.1f}".replace(".", ",") + "%"
 
 
 def guardrail_stops(spec: ExperimentSpec, counts: Mapping[str, ArmCounts]) -> dict[str, str]:
@@ -246,8 +257,8 @@ def guardrail_stops(spec: ExperimentSpec, counts: Mapping[str, ArmCounts]) -> di
         ):
             if mine - theirs > margin:
                 stops[arm.naam] = (
-                    f"{what} {mine:.1%} tegen {theirs:.1%} in de controlegroep "
-                    f"(grens: {margin:.1%} meer)"
+                    f"{what} {_pct(mine)} tegen {_pct(theirs)} in de controlegroep "
+                    f"(grens: {_pct(margin)} meer)"
                 )
                 break
     return stops

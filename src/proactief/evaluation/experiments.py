@@ -192,7 +192,7 @@ def _cmh(
         table = StratifiedTable(tables)
         ratio = float(table.oddsratio_pooled)
         lo, hi = (float(x) for x in table.oddsratio_pooled_confint())
-        p = float(table.test_null_odds(correction=True).pvalue)
+        p = float(table.test_null_odds(correction=False).pvalue)
     if not all(math.isfinite(x) and x > 0 for x in (ratio, lo, hi)) or not math.isfinite(p):
         return None
     return ratio, (lo, hi), p
@@ -290,7 +290,8 @@ def analyse(
         if r.odds_ratio_cmh is not None and r.odds_ratio_interval is not None:
             strat = (
                 f" Per {' en '.join(spec.strata)} apart bekeken (Cochran-Mantel-Haenszel, "
-                f"{strata} groepen): odds ratio {_number(r.odds_ratio_cmh)} (95%-interval "
+                f"{strata} {'laag' if strata == 1 else 'lagen'}): odds ratio "
+                f"{_number(r.odds_ratio_cmh)} (95%-interval "
                 f"{_number(r.odds_ratio_interval[0])} tot {_number(r.odds_ratio_interval[1])}"
                 f"), p {_p(r.p_cmh or 0)}."
             )

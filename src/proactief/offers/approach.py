@@ -371,7 +371,10 @@ def choose_approach(
     elif case.onderzoek is not None and case.onderzoek.arm.ladder:
         basis = AanbodBasis.VEILIGE_STANDAARD
         ladder = _not_only_letters(
-            [LadderStep(s.kanaal, s.wacht_dagen, s.dagdeel) for s in case.onderzoek.arm.ladder],
+            [
+                LadderStep(s.kanaal, s.wacht_dagen, s.dagdeel.value if s.dagdeel else None)
+                for s in case.onderzoek.arm.ladder
+            ],
             default_ladder,
         )
         reasons.append(Reason("kanaal", f"de contactladder van {_arm_name(case.onderzoek)}"))

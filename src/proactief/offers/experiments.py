@@ -24,13 +24,13 @@ from pathlib import Path
 from sqlalchemy import Connection
 
 from proactief.config import load_policy
-from proactief.domain.enums import signaalpartner_nl
 from proactief.domain.experiments import (
     Arm,
     ArmCounts,
     Eenheid,
     ExperimentSpec,
     Stratum,
+    arm_for,
     draw_arm,
     guardrail_stops,
 )
@@ -173,7 +173,7 @@ def _stratum(
     parts = []
     for s in spec.strata:
         if s is Stratum.SIGNAALPARTNER:
-            names = sorted({signaalpartner_nl(x.signaalpartner) for x in signals})
+            names = sorted({x.signaalpartner for x in signals})
             parts.append("partner=" + ("+".join(names) or "geen"))
         else:
             segment = own_segment(conn=conn, person_pseudonym=person)
@@ -250,7 +250,7 @@ def assign(
             "experiment": spec.naam,
             "eenheid": eenheid,
             "case_id": case_id,
-            "arm": spec.controle.naam if drawn in stopped else drawn,
+            "arm": arm_for(spec, eenheid, stopped),
             "getrokken": drawn,
             "stratum": _stratum(spec, conn=conn, person=person_pseudonym, signals=signals),
             "toegewezen": now,

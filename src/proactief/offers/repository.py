@@ -649,8 +649,7 @@ def arm_counts(conn: Connection, experiment: str) -> dict[str, tuple[int, int, i
     complaint recorded after it."""
     t = experiment_toewijzingen
     opted_out = (
-        select(func.count())
-        .select_from(preference_events)
+        select(preference_events.c.id)
         .join(cases, cases.c.person_pseudonym == preference_events.c.person_pseudonym)
         .where(
             cases.c.id == t.c.case_id,
@@ -660,8 +659,7 @@ def arm_counts(conn: Connection, experiment: str) -> dict[str, tuple[int, int, i
         .exists()
     )
     complained = (
-        select(func.count())
-        .select_from(klachten)
+        select(klachten.c.id)
         .where(klachten.c.case_id == t.c.case_id, klachten.c.ontvangen >= t.c.toegewezen)
         .exists()
     )
