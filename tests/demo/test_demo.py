@@ -279,3 +279,42 @@ def test_the_demos_second_scan_shows_money_received_after_an_offer(
     received, offered = int(found.group(1)), int(found.group(2))
     assert 0 < received <= offered
     assert int(found.group(3).replace(".", "")) > 0
+
+
+def test_the_demo_runs_an_experiment_and_prints_its_result_with_intervals(
+    demo: tuple[Path, str],
+) -> None:
+    """Issue 18, done when (part): the demo runs an experiment (two wordings, stratified,
+    a planned sample) on its simulated residents and prints the result with its interval;
+    every arm was recorded before the unit's first message."""
+    data, output = demo
+    flat = " ".join(output.split())
+    found = re.search(
+        r"Experiment 'demo-woordkeus-2027' \(twee brieven, geloot per huishouden, apart per "
+        r"signaalpartner en segment; geplande steekproef (\d+) per groep\): 'neutraal' (\d+) "
+        r"van (\d+) bereikt binnen 28 dagen \([\d,]+%, 95%-interval [\d,]+% tot [\d,]+%\); "
+        r"'kort' (\d+) van (\d+) bereikt",
+        flat,
+    )
+    assert found, output[-3000:]
+    assert int(found.group(1)) == 445
+    assert "dat is een aanname, geen uitkomst" in flat
+    assert re.search(
+        r"Het verschil is [+-][\d,]+ procentpunt \(95%-interval [+-][\d,]+ tot [+-][\d,]+\)", flat
+    )
+    assert "Cochran-Mantel-Haenszel" in flat
+    engine = create_db_engine(f"sqlite:///{data / 'proactief.db'}")
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT t.case_id, t.toegewezen, min(m.tijdstip) AS eerste FROM "
+                "experiment_toewijzingen t JOIN messages m ON m.case_id = t.case_id "
+                "GROUP BY t.case_id, t.toegewezen"
+            )
+        ).all()
+        stored = conn.execute(text("SELECT resultaat FROM experimenten")).scalar_one()
+    engine.dispose()
+    assert rows and all(str(r.toegewezen) <= str(r.eerste) for r in rows)
+    arms = {a["arm"]: a for a in json.loads(stored)["armen"]}
+    assert arms["neutraal"]["eenheden"] == int(found.group(3))
+    assert arms["kort"]["eenheden"] == int(found.group(5))

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from proactief.demo.events import EventStepResult
     from proactief.demo.offers import CampaignStepResult, OfferStepResult
     from proactief.demo.run import DemoResult
+    from proactief.evaluation.experiments import ExperimentResult
     from proactief.offers.outreach import StepResult
 
 
@@ -106,6 +107,8 @@ def demo(
             + " per jaar. Dit staat in het dashboard onder 'Geld na een aanbod'.",
             soft_wrap=True,
         )
+    if result.experiment is not None:
+        _print_experiment(result.experiment, result.experiment_factor)
     if serve:
         _serve_demo(engine, port)
 
@@ -247,6 +250,34 @@ def _print_events(events: "EventStepResult") -> None:
         console.print(f"- {n}x zonder aanbod: {reden}", soft_wrap=True)
     for position, reden in i.redenen:
         console.print(f"- quarantaine, {position}: {reden}", soft_wrap=True)
+
+
+def _print_experiment(result: "ExperimentResult", factor: dict[str, float]) -> None:
+    """The demo's experiment: its arms with their intervals and the conclusion."""
+    from proactief.evaluation.experiments import percent
+
+    arms = "; ".join(
+        f"'{a.arm}' {a.met_uitkomst} van {a.eenheden} bereikt binnen 28 dagen"
+        + (
+            ""
+            if a.aandeel is None or a.interval is None
+            else (
+                f" ({percent(a.aandeel)}, 95%-interval {percent(a.interval[0])} tot "
+                f"{percent(a.interval[1])})"
+            )
+        )
+        for a in result.armen
+    )
+    assumed = ", ".join(f"'{arm}' x " + f"{f:g}".replace(".", ",") for arm, f in factor.items())
+    console.print(
+        f"Experiment '{result.naam}' (twee brieven, geloot per huishouden, apart per "
+        f"signaalpartner en segment; geplande steekproef {result.geplande_steekproef} per "
+        f"groep): {arms}. Gesimuleerd: de demo neemt aan dat de kans om iemand te bereiken "
+        f"per groep anders is ({assumed}); dat is een aanname, geen uitkomst.",
+        soft_wrap=True,
+    )
+    for line in result.conclusie:
+        console.print(line, soft_wrap=True)
 
 
 def _print_campaign(campaign: "CampaignStepResult") -> None:

@@ -50,6 +50,11 @@ class Contact(_Strict):
     outcome_if_declined: dict[str, float]
 
 
+class DemoExperiment(_Strict):
+    bestand: str
+    bereik_factor: dict[str, float]
+
+
 class Voorkeuren(_Strict):
     opt_out: float
     kanaal: float
@@ -82,6 +87,7 @@ class DemoMunicipality(_Strict):
     contact: Contact
     voorkeuren: Voorkeuren
     entitlements: DemoEntitlements
+    experiment: DemoExperiment
 
 
 class NationalFigures(BaseModel):

@@ -13,8 +13,10 @@ import pandas as pd
 from sqlalchemy import Connection, Engine
 
 from proactief.accounts.users import Rol, UserError, add_user
+from proactief.config import policy_path
 from proactief.demo.config import (
     DemoEntitlements,
+    DemoMunicipality,
     Voorkeuren,
     load_demo_config,
     load_evidence,
@@ -30,6 +32,7 @@ from proactief.demo.population import generate_population
 from proactief.demo.signals import generate_signals, write_creditor_csv, write_ddas_json
 from proactief.demo.simulation import SimulationResult, simulate_contacts
 from proactief.domain import EventSoort, Wijze
+from proactief.domain.experiments import ExperimentSpec
 from proactief.early_detection import repository as early_repo
 from proactief.early_detection.cases import MatchResult, match_signals
 from proactief.early_detection.contacts import case_grant
@@ -46,7 +49,14 @@ from proactief.entitlements.outcomes import open_offers
 from proactief.entitlements.population import ScanResult, write_table
 from proactief.entitlements.runs import store_scan
 from proactief.entitlements.scan import entitlement_rows
+from proactief.evaluation.experiments import ExperimentResult, analyse
 from proactief.evaluation.funnel import funnels
+from proactief.offers.experiments import (
+    experiment_states,
+    load_experiment,
+    save_result,
+    start_experiment,
+)
 from proactief.offers.outreach import Afzender
 from proactief.offers.questionnaire import load_questionnaire, record_answers
 from proactief.trust import repository as trust_repo
@@ -87,6 +97,9 @@ class DemoResult:
     campaign: CampaignStepResult | None = None
     events: EventStepResult | None = None
     second_scan: "SecondScan | None" = None
+    experiment: ExperimentResult | None = None
+    experiment_factor: dict[str, float] = field(default_factory=dict)
+    """The demo's assumed reach factor per arm (config/demo_municipality.yaml)."""
 
 
 DEMO_WORKERS = (("demo-sanne", "Sanne Jansen"), ("demo-daan", "Daan de Boer"))
@@ -171,8 +184,18 @@ def run_demo(
 
     report("Contactpogingen en eindresultaten", 0, 1)
     with engine.begin() as conn:
+        experiment = start_experiment(
+            conn,
+            _demo_experiment(config, start=start, stop=today, seed=seed),
+            now=datetime.combine(start, datetime.min.time(), tzinfo=UTC),
+        )
         simulation = simulate_contacts(
-            conn=conn, evidence=evidence, config=config, today=today, rng=rng
+            conn=conn,
+            evidence=evidence,
+            config=config,
+            today=today,
+            rng=rng,
+            experiment_factor=config.experiment.bereik_factor,
         )
         open_cases = early_repo.count_open_cases(conn)
         opted_out = trust_repo.opted_out_persons(conn)
@@ -268,6 +291,17 @@ def run_demo(
         today=today,
     )
     report("Tweede regelingencheck", 1, 1)
+    report("Experiment: twee brieven vergeleken", 0, 1)
+    with engine.begin() as conn:
+        analysed = analyse(
+            conn,
+            experiment,
+            today=today,
+            stopped=experiment_states(conn, experiment.naam)[0].gestopte_armen,
+            actor="systeem:demo",
+        )
+        save_result(conn, experiment.naam, analysed.as_json())
+    report("Experiment: twee brieven vergeleken", 1, 1)
     return DemoResult(
         residents=len(resident_rows),
         households=len(household_rows),
@@ -292,6 +326,8 @@ def run_demo(
         campaign=campaign,
         events=events,
         second_scan=second,
+        experiment=analysed,
+        experiment_factor=config.experiment.bereik_factor,
         population_file=out_dir / "bevolking.csv",
         receipts_file=out_dir / "ontvangsten.csv",
         non_take_up_file=out_dir / "niet-gebruik.csv",
@@ -307,6 +343,22 @@ class SecondScan:
     bedrag_per_jaar: float
     kans: float
     """The simulated chance that a household claimed after an offer."""
+
+
+def _demo_experiment(
+    config: DemoMunicipality, *, start: date, stop: date, seed: int
+) -> ExperimentSpec:
+    """The example experiment, dated to the demo's year and seeded with the demo's seed."""
+    spec = load_experiment(policy_path(f"experimenten/{config.experiment.bestand}"))
+    return ExperimentSpec.model_validate(
+        {
+            **spec.model_dump(),
+            "naam": f"demo-{spec.naam}",
+            "start": start,
+            "stop": stop,
+            "seed": seed,
+        }
+    )
 
 
 def _second_scan(

@@ -2,6 +2,7 @@
 
 import random
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -25,6 +26,7 @@ from proactief.early_detection.contacts import (
     close_case,
     register_contact,
 )
+from proactief.offers.experiments import assign
 from proactief.trust.messaging import Aanleiding, send_message
 from proactief.trust.purposes import load_purposes
 
@@ -73,8 +75,14 @@ def simulate_contacts(
     config: DemoMunicipality,
     today: date,
     rng: random.Random,
+    experiment_factor: Mapping[str, float] | None = None,
 ) -> SimulationResult:
-    """Give every open case contact attempts and, when their time has come, an end result."""
+    """Give every open case contact attempts and, when their time has come, an end result.
+
+    With a running experiment, each case's unit gets its arm just before the first letter
+    (``offers.experiments.assign``), and the chance to reach the resident is the
+    strategy's times ``experiment_factor`` of that arm (the demo's assumption)."""
+    factors = experiment_factor or {}
     figures = evidence.national_figures
     reach = figures.reach_by_channel_mix
     accept_share = figures.accepted_share_of_reached
@@ -95,6 +103,14 @@ def simulate_contacts(
         if first_contact.date() > today:
             result.still_open += 1
             continue
+        # a running experiment draws the unit's arm before the first message
+        arm = assign(
+            conn,
+            case_id=row.id,
+            person_pseudonym=row.person_pseudonym,
+            signals=tuple(case_signals.get(row.id, ())),
+            now=first_contact,
+        )
         # every case starts with a letter, sent through the one door that honours opt-outs
         letter = send_message(
             conn=conn,
@@ -124,7 +140,8 @@ def simulate_contacts(
             if row.id in crisis_cases
             else rng.choices(strategies, weights=strategy_weights)[0]
         )
-        reached = rng.random() < reach[strategy]
+        factor = factors.get(arm.arm.naam, 1.0) if arm is not None else 1.0
+        reached = rng.random() < min(1.0, reach[strategy] * factor)
         ladder = _LADDERS[strategy]
         # When reached, the person answers at a random step of the ladder.
         reached_at = rng.randrange(len(ladder)) if reached else None
