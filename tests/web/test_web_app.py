@@ -177,6 +177,37 @@ def test_the_case_page_explains_each_entitlement_down_to_the_article(
     assert "Let op" not in page
 
 
+def test_the_case_page_shows_the_experiment_arm_drawn_for_the_case(
+    web: dict[str, Any],
+) -> None:
+    from datetime import UTC, datetime
+
+    from proactief.early_detection import repository as early_repo
+    from proactief.offers.experiments import assign, load_experiment, start_experiment
+    from proactief.config import SHIPPED_DIR
+
+    c = client(web)
+    login(c, "contactmedewerker")
+    assert "onderzoek" not in c.get(f"/zaken/{web['case_id']}").text
+    spec = load_experiment(SHIPPED_DIR / "experimenten" / "woordkeus.yaml")
+    when = datetime.combine(spec.start, datetime.min.time(), tzinfo=UTC)
+    with web["engine"].begin() as conn:
+        start_experiment(conn, spec, now=when)
+        got = assign(
+            conn,
+            case_id=web["case_id"],
+            person_pseudonym=early_repo.case_subject(conn, web["case_id"]),
+            signals=(),
+            now=when,
+        )
+    assert got is not None
+    page = " ".join(c.get(f"/zaken/{web['case_id']}").text.split())
+    assert (
+        f"onderzoek: groep &#39;{got.arm.naam}&#39; van het onderzoek &#39;woordkeus-2027&#39;, "
+        f"door loting gekozen op {spec.start.isoformat()}"
+    ) in page
+
+
 def test_a_malformed_or_huge_id_is_a_clear_400(web: dict[str, Any]) -> None:
     c = client(web)
     login(c, "teamleider")
