@@ -353,7 +353,7 @@ def _demo_experiment(
     return ExperimentSpec.model_validate(
         {
             **spec.model_dump(),
-            "naam": f"demo-{spec.naam}",
+            "naam": "demo-woordkeus",
             "start": start,
             "stop": stop,
             "seed": seed,
