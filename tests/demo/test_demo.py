@@ -290,7 +290,7 @@ def test_the_demo_runs_an_experiment_and_prints_its_result_with_intervals(
     data, output = demo
     flat = " ".join(output.split())
     found = re.search(
-        r"Experiment 'demo-woordkeus-2027' \(twee brieven, geloot per huishouden, apart per "
+        r"Experiment 'demo-woordkeus' \(twee brieven, geloot per huishouden, apart per "
         r"signaalpartner en segment; geplande steekproef (\d+) per groep\): 'neutraal' (\d+) "
         r"van (\d+) bereikt binnen 28 dagen \([\d,]+%, 95%-interval [\d,]+% tot [\d,]+%\); "
         r"'kort' (\d+) van (\d+) bereikt",

@@ -263,7 +263,7 @@ def analyse(
             f"Nog geen conclusie: de kleinste groep heeft {smallest} van de geplande "
             f"{spec.geplande_steekproef} eenheden met een uitkomst. Pas als elke groep de "
             "geplande aantallen heeft, zeggen we of een groep beter werkt; eerder kijken "
-            "geeft te vaak een toevalstreffer. De cijfers hieronder zijn een tussenstand."
+            "geeft te vaak een toevalstreffer. De cijfers zijn een tussenstand."
         )
     for r in results:
         if r.controle or r.verschil is None or r.verschil_interval is None:
