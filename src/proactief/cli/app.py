@@ -18,6 +18,7 @@ from proactief.cli.evaluate import evaluate
 from proactief.cli.events import events_app, moment_app
 from proactief.cli.experiment import experiment_app
 from proactief.cli.offers import campaign_app, inbound_app, offer_app, tasks_app
+from proactief.cli.register import algoritmeregister
 from proactief.cli.rules import rules_app
 from proactief.cli.segment import segment_app
 from proactief.cli.simulate import simulate
@@ -40,6 +41,7 @@ app.command("intake")(intake)
 app.command("simulate")(simulate)
 app.command("evaluate")(evaluate)
 app.add_typer(experiment_app, name="experiment")
+app.command("algoritmeregister")(algoritmeregister)
 app.add_typer(cases_app, name="cases")
 app.add_typer(report_app, name="report")
 app.add_typer(rules_app, name="rules")

@@ -219,6 +219,24 @@ def provenance(regelingen: Sequence[str] | None = None) -> JsonObject:
     return out
 
 
+def rule_sources(regeling: str) -> tuple[str, tuple[Source | str, ...]]:
+    """The regulation's title and the source of each of its rule steps, in step order
+    without repeats: a parameter's law and article, or the literal citation a step names
+    (what the algorithm register lists, so it says what the rules run on)."""
+    module = _module(regeling)
+    sets = [load_parameters(name) for name in module.USES]
+    out: list[Source | str] = []
+    for step in module.STEPS:
+        found: Source | str = step.bron
+        for params in sets:
+            if step.bron in params.parameters:
+                found = params.parameters[step.bron].bron
+                break
+        if found not in out:
+            out.append(found)
+    return module.TITEL, tuple(out)
+
+
 def inputs_of(regeling: str) -> tuple[str, ...]:
     """The household values a regulation reads: all that must be kept to explain one
     household's outcome again later (data minimisation: nothing else)."""
