@@ -182,9 +182,9 @@ def test_the_case_page_shows_the_experiment_arm_drawn_for_the_case(
 ) -> None:
     from datetime import UTC, datetime
 
+    from proactief.config import SHIPPED_DIR
     from proactief.early_detection import repository as early_repo
     from proactief.offers.experiments import assign, load_experiment, start_experiment
-    from proactief.config import SHIPPED_DIR
 
     c = client(web)
     login(c, "contactmedewerker")

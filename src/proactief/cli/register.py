@@ -60,7 +60,7 @@ def algoritmeregister(
     )
     with ctx.engine.connect() as conn:
         try:
-            entry = build_entry(conn, options)
+            entry = build_entry(conn, options, ctx.work_queue)
         except RegisterError as exc:
             raise _fail("de registratie past niet in de standaard: " + str(exc)) from exc
     text = json.dumps(entry, ensure_ascii=False, indent=2) + "\n"

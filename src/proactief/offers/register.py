@@ -228,8 +228,11 @@ def _source_data(brp: bool) -> str:
     )
 
 
-def build_entry(conn: Connection, options: RegisterOptions) -> dict[str, Any]:
-    """The register entry, every describing field made from the rules that run."""
+def build_entry(
+    conn: Connection, options: RegisterOptions, work_queue: WorkQueueConfig | None = None
+) -> dict[str, Any]:
+    """The register entry, every describing field made from the rules that run
+    (``work_queue``: the team's queue rules as this run loaded them)."""
     today = options.vandaag or date.today()
     states = experiment_states(conn)
     cfg = load_approach_config()
@@ -245,7 +248,7 @@ def build_entry(conn: Connection, options: RegisterOptions) -> dict[str, Any]:
         "Geen zelflerend algoritme: vaste, leesbare regels uit configuratiebestanden. "
         "De segmenten komen uit een vast model van landelijk onderzoek; een inwoner "
         "krijgt een segment alleen uit de eigen antwoorden op de vragenlijst.",
-        _selection(load_work_queue_config()),
+        _selection(work_queue or load_work_queue_config()),
         _approach(),
         _entitlements(),
     ]
