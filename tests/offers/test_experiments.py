@@ -21,6 +21,7 @@ from proactief.early_detection.cases import match_signals
 from proactief.early_detection.contacts import case_grant, register_contact
 from proactief.early_detection.work_queue import load_work_queue_config
 from proactief.evaluation.experiments import analyse
+from proactief.evaluation.funnel import funnels
 from proactief.offers import repository as offers_repo
 from proactief.offers.experiments import (
     ExperimentError,
@@ -240,6 +241,16 @@ def test_the_analysis_agrees_with_a_count_by_hand(engine: Engine) -> None:
                 _reach(conn, case_id, T0.date() + timedelta(days=5))
         early = analyse(conn, planned, today=T0.date() + timedelta(days=20))
         result = analyse(conn, planned, today=T0.date() + timedelta(days=60))
+        # the dashboard's funnel per arm counts the same cases
+        per_arm = funnels(conn=conn).per_arm
+    for arm in ("kort", "neutraal"):
+        got = per_arm[f"woordkeus-2027: {arm}"]
+        assert got["zaken"] == sum(1 for a, _s in arm_of.values() if a == arm)
+        assert got["bereikt"] == sum(
+            1
+            for n, (_c, (a, _s)) in enumerate(sorted(arm_of.items()))
+            if a == arm and (a == "kort" or n % 4 == 0)
+        )
     # within the window nobody counts yet, and there is no verdict
     assert all(a.eenheden == 0 for a in early.armen) and not early.oordeel
     assert early.conclusie[0].startswith("Nog geen conclusie")

@@ -93,6 +93,13 @@ class _Outcome:
 
 
 @dataclass(frozen=True, slots=True)
+class _Assignment:
+    experiment: str
+    case_id: int | None
+    arm: str
+
+
+@dataclass(frozen=True, slots=True)
 class _Aggregate:
     maand: str
     signaalpartner: str
@@ -134,6 +141,8 @@ class Funnels:
     """Per tone of the case's first message (or 'geen bericht')."""
     per_ladder: Counts = field(default_factory=dict)
     """Per ladder as it ran: the channels of the steps taken, in order."""
+    per_arm: Counts = field(default_factory=dict)
+    """Per experiment arm the case's unit got ('geen experiment' for the rest)."""
     money: dict[str, dict[str, float]] = field(default_factory=dict)
     """Per regulation: offered, received by a later scan, and the euros a year received
     (money unlocked; 'alle' sums them)."""
@@ -172,6 +181,8 @@ class _Facts:
     outcomes: list[_Outcome] = field(default_factory=list)
     steps: dict[int, list[_Step]] = field(default_factory=dict)
     """Each case's ladder steps, in order."""
+    arm_of: dict[int, str] = field(default_factory=dict)
+    """The experiment and arm a case's unit got ('woordkeus-2027: kort')."""
 
 
 def _facts(conn: Connection, actor: str, van: date | None, tot: date | None) -> _Facts:
@@ -207,6 +218,11 @@ def _facts(conn: Connection, actor: str, van: date | None, tot: date | None) -> 
             o for o in access.read(_Outcome, "aanbod_uitkomsten") if within(o.aangeboden.date())
         ],
         steps=_steps_by_case(access.read(_Step, "outreach_steps"), set(cases)),
+        arm_of={
+            a.case_id: f"{a.experiment}: {a.arm}"
+            for a in access.read(_Assignment, "experiment_toewijzingen")
+            if a.case_id is not None
+        },
     )
 
 
@@ -396,6 +412,7 @@ def funnels(
             f, lambda c: " > ".join(s.kanaal for s in f.steps.get(c.id, [])) or "nog geen stap"
         ),
         money=_money(f),
+        per_arm=_per_case_key(f, lambda c: f.arm_of.get(c.id, "geen experiment")),
     )
 
 

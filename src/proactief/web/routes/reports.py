@@ -76,6 +76,7 @@ def dashboard(
         regelingen=tables["regelingen"],
         tonen=tables["tonen"],
         ladders=tables["ladders"],
+        experimenten=tables["experimenten"],
         geld=tables["geld"],
         medewerkers=tables["medewerkers"],
         doorlooptijden=tables["doorlooptijden"],
