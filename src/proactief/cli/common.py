@@ -9,6 +9,7 @@ load pandas, SciPy and FastAPI (docs/adr/0006-one-house-per-capability.md).
 """
 
 import atexit
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -91,6 +92,14 @@ def shown(value: object) -> str:
     characters (escape sequences, carriage returns, C1 codes) written out visibly, so a
     record cannot move the cursor, clear the screen or fake a line of output."""
     return escape(str(value).translate(_CONTROL))
+
+
+def today_of(datum: str | None) -> date:
+    """The day of a ``--datum`` option (JJJJ-MM-DD), or today; a clear error otherwise."""
+    try:
+        return date.fromisoformat(datum) if datum else date.today()
+    except ValueError as exc:
+        raise fail(f"--datum '{datum}' is geen datum; gebruik JJJJ-MM-DD.") from exc
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:

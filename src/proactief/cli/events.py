@@ -12,7 +12,8 @@ from rich.table import Table
 
 from proactief.cli.common import console, context, err
 from proactief.cli.common import fail as _fail
-from proactief.cli.offers import _send_steps, _today
+from proactief.cli.common import today_of as _today
+from proactief.cli.offers import _send_steps
 
 events_app = typer.Typer(
     help="Levensgebeurtenissen: inlezen (CloudEvents) en op het goede moment een aanbod.",

@@ -3,7 +3,7 @@ time, with a planned sample, guardrails and a stratified analysis (docs/evaluati
 
 import json
 import sys
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -12,6 +12,7 @@ from rich.table import Table
 
 from proactief.cli.common import console, context
 from proactief.cli.common import fail as _fail
+from proactief.cli.common import today_of as _today
 
 if TYPE_CHECKING:
     from proactief.domain.experiments import ExperimentSpec
@@ -25,13 +26,6 @@ experiment_app = typer.Typer(
 DatumOptie = Annotated[
     str | None, typer.Option(help="Doe alsof het vandaag deze datum is (JJJJ-MM-DD).")
 ]
-
-
-def _today(datum: str | None) -> date:
-    try:
-        return date.fromisoformat(datum) if datum else date.today()
-    except ValueError as exc:
-        raise _fail(f"--datum '{datum}' is geen datum; gebruik JJJJ-MM-DD.") from exc
 
 
 def _now(datum: str | None) -> datetime:

@@ -25,6 +25,7 @@ from proactief.cli.common import (
     worker_deps,
 )
 from proactief.cli.common import fail as _fail
+from proactief.cli.common import today_of as _today
 from proactief.domain import Dagdeel
 from proactief.domain.offers import StapStatus
 from proactief.early_detection import repository as early_repo
@@ -59,13 +60,6 @@ inbound_app = typer.Typer(
     help="Antwoorden van inwoners op sms en e-mail: STOP en andere reacties.",
     no_args_is_help=True,
 )
-
-
-def _today(datum: str | None) -> date:
-    try:
-        return date.fromisoformat(datum) if datum else date.today()
-    except ValueError as exc:
-        raise _fail(f"--datum '{datum}' is geen datum; gebruik JJJJ-MM-DD.") from exc
 
 
 @offer_app.command("explain")

@@ -3,13 +3,12 @@ from the rules that run (offers.register)."""
 
 import json
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from proactief.cli.common import console, context
+from proactief.cli.common import console, context, today_of
 from proactief.cli.common import fail as _fail
 
 
@@ -44,10 +43,7 @@ def algoritmeregister(
     for name, link in (("--website", website), ("--broncode", broncode)):
         if link is not None and not link.startswith("https://"):
             raise _fail(f"{name} '{link}': een link begint met https://")
-    try:
-        today = date.fromisoformat(datum) if datum else date.today()
-    except ValueError as exc:
-        raise _fail(f"--datum '{datum}' is geen datum; gebruik JJJJ-MM-DD.") from exc
+    today = today_of(datum)
     ctx = context()
     options = RegisterOptions(
         organisatie=ctx.settings.organisation_name,
