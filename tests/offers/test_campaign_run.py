@@ -130,6 +130,13 @@ def test_a_campaign_runs_end_to_end_and_spares_whom_it_must(engine: Engine) -> N
     assert "Wij kregen van" not in letter.html and "CBS" not in letter.html
     assert "wij u.Deze" not in letter.html and "wij u.Deze" not in letter.tekst
     assert "1.060" in letter.html or "1.010" in letter.html
+    # what is kept, and until when: the day retention deletes it after (the test below)
+    flat = " ".join(letter.tekst.split())
+    assert (
+        "Ook bewaren wij tot en met 31 december 2027 dat wij uw huishouden voor deze "
+        "campagne schreven." in flat
+    )
+    assert "Alleen uw keuze" not in flat
 
 
 def test_a_household_is_approached_once_and_the_week_has_a_cap(engine: Engine) -> None:
@@ -202,7 +209,7 @@ def test_campaign_cases_take_no_signals_and_are_not_in_the_cbs_report(engine: En
     assert reported == set(signal_case)
 
 
-def test_retention_deletes_a_campaign_case_but_keeps_that_the_household_was_approached(
+def test_retention_keeps_that_a_household_was_approached_until_the_day_its_letter_names(
     engine: Engine,
 ) -> None:
     from proactief.domain import Eindresultaat
@@ -219,13 +226,22 @@ def test_retention_deletes_a_campaign_case_but_keeps_that_the_household_was_appr
                 eindresultaat=Eindresultaat.DEFINITIEF_GEEN_CONTACT.value,
                 einddatum=NOW.date(),
             )
-    run_retention(engine=engine, today=NOW.date() + timedelta(days=800))
+    # the cases go after their period; the record that the campaign wrote to the
+    # household stays through the campaign's last day (2027-12-31), as its letter says
+    run_retention(engine=engine, today=NOW.date() + timedelta(days=200))
     with engine.begin() as conn:
         assert conn.scalar(select(cases.c.id).where(cases.c.campagne.is_not(None))) is None
-        kept = conn.execute(select(campagne_leden.c.case_id)).scalars().all()
+        kept = conn.execute(select(campagne_leden.c.case_id, campagne_leden.c.bewaren_tot)).all()
         again = run_campaign(conn, load_campaign(CAMPAIGN), now=NOW, actor="test")
-    assert len(kept) == 7 and set(kept) == {None}
+    assert len(kept) == 7 and {r.case_id for r in kept} == {None}
+    assert {r.bewaren_tot for r in kept} == {date(2027, 12, 31)}
     assert again.zaken == []
+    run_retention(engine=engine, today=date(2027, 12, 31))
+    with engine.connect() as conn:
+        assert len(conn.execute(select(campagne_leden)).all()) == 7
+    run_retention(engine=engine, today=date(2028, 1, 1))
+    with engine.connect() as conn:
+        assert conn.execute(select(campagne_leden)).all() == []
 
 
 def test_four_runs_at_once_keep_the_cap_and_approach_each_household_once(

@@ -106,6 +106,7 @@ def context_of(
         "brief_volgt": dag(letter_next.datum) if letter_next else None,
         "bewaren": account.bewaren,
         "herhaal_tot": dag(account.bewaren.herhaal_tot) if account.bewaren.herhaal_tot else None,
+        "campagne_tot": dag(account.bewaren.campagne_tot) if account.bewaren.campagne_tot else None,
         "telefoon": account.contact.telefoon,
         "eigenaar": account.contact.eigenaar,
         "eigenaar_telefoon": account.contact.eigenaar_telefoon,

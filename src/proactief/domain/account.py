@@ -117,6 +117,9 @@ class Keeping:
     cbs_met: str = "uw BSN"
     """What identifies the person in that report: the BSN, or (no BSN was delivered) sex,
     birth date, postcode and house number, as the DDAS schema allows."""
+    campagne_tot: date | None = None
+    """A campaign case: the last day the campaign keeps that it wrote to the household
+    (so it writes once); retention deletes that record after it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,6 +244,9 @@ class OfferAccount:
                     "herhaal_tot": None
                     if d["bewaren"].get("herhaal_tot") is None
                     else day(d["bewaren"]["herhaal_tot"]),
+                    "campagne_tot": None
+                    if d["bewaren"].get("campagne_tot") is None
+                    else day(d["bewaren"]["campagne_tot"]),
                 }
             ),
             contact=Contact(**d["contact"]),

@@ -200,8 +200,10 @@ class ExperimentSpec(_Spec):
 
 def draw_arm(spec: ExperimentSpec, eenheid: str) -> str:
     """The arm the seeded draw gives a unit: SHA-256 of seed, experiment and unit, modulo
-    the number of arms. Random for every unit, the same on every machine and every run, so
-    anyone with the seed can check an assignment (the algorithm register publishes it)."""
+    the number of arms. Random over units, and the same for the same unit key on every
+    machine and every run, so an assignment can be checked from the seed (the algorithm
+    register publishes it) and the unit key ('zaak:<id>', or 'huishouden:<the keyed
+    address hash>', which depends on the installation's key)."""
     digest = hashlib.sha256(f"{spec.seed}:{spec.naam}:{eenheid}".encode()).digest()
     return spec.armen[int.from_bytes(digest[:8], "big") % len(spec.armen)].naam
 

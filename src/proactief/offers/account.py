@@ -181,12 +181,15 @@ def build_account(
     campagne: str | None = None,
     gebeurtenis: LifeEventUse | None = None,
     apk: bool = False,
+    campagne_tot: date | None = None,
 ) -> OfferAccount:
     """The account of the message for step ``stap`` (0-based) of ``offer``'s ladder,
     sent on ``datum`` with reference ``kenmerk`` (one account for every channel's text:
     the SMS may say 'stuur STOP' only when SMS replies are read, the e-mail 'antwoord
     STOP' only when e-mail replies are). ``campagne``: the case was made by that campaign
-    from the municipality's own scan: no signal, no report to CBS, no repeat-signal rule."""
+    from the municipality's own scan: no signal, no report to CBS, no repeat-signal rule;
+    ``campagne_tot``: the day until which the campaign keeps that it wrote to the
+    household (offers.campaign_run; deleted by retention after it)."""
     cfg = load_approach_config()
     purposes = load_purposes()
     queue = load_work_queue_config()
@@ -256,6 +259,7 @@ def build_account(
             else None,
             voorrang=signal_case
             and any(r.measure == "eerdere_zaken_12m" and r.points > 0 for r in queue.rules),
+            campagne_tot=None if signal_case else campagne_tot,
         ),
         contact=Contact(
             telefoon=afzender.telefoon,

@@ -187,6 +187,11 @@ def run_campaign(
                 "uitkomst": uitkomst,
                 "aangemaakt": now,
                 "soort": campaign.soort,
+                # as long as it is needed to write once: the campaign's last day, or a
+                # year for the yearly check-up (the letter says until when)
+                "bewaren_tot": today + timedelta(days=365)
+                if campaign.soort == "apk"
+                else campaign.looptijd.tot,
             },
         )
         if not claimed:  # another run took it at this moment

@@ -390,6 +390,8 @@ def _account_dates(a: OfferAccount) -> list[date]:
     out: list[date] = [a.datum, *(s.datum for s in a.vervolg)]
     if a.bewaren.herhaal_tot is not None:
         out.append(a.bewaren.herhaal_tot)
+    if a.bewaren.campagne_tot is not None:
+        out.append(a.bewaren.campagne_tot)
     if a.stoppen.code_tot is not None:
         out.append(a.stoppen.code_tot)
     out.extend(r.automatisch.datum for r in a.regelingen if r.automatisch)

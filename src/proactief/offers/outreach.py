@@ -136,6 +136,8 @@ class CaseOffer:
     """The case is a yearly check-up invitation (a campaign of kind 'apk')."""
     onderzoek: Assignment | None = None
     """The experiment arm the case's unit got (offers.experiments), if any."""
+    campagne_tot: date | None = None
+    """A campaign case: the last day the campaign keeps that it wrote to the household."""
 
     @property
     def ontvanger(self) -> str:
@@ -247,6 +249,9 @@ def case_offer(
         contactmoment=moment,
         apk=campaign is not None and campaign[0] == "apk",
         onderzoek=assignment,
+        campagne_tot=None
+        if case.campagne is None
+        else repo.campaign_member_kept_until(conn, case_id),
     )
 
 
@@ -331,6 +336,7 @@ def account_for(
         campagne=case_offer.case.campagne,
         gebeurtenis=life_event_use(case_offer.case.gebeurtenis),
         apk=case_offer.apk,
+        campagne_tot=case_offer.campagne_tot,
         # a person delivered with a BSN has a 'b' pseudonym (trust.pseudonyms); otherwise
         # the report identifies them by sex, birth date and address
         met_bsn=case_offer.person_pseudonym.startswith("b"),

@@ -432,6 +432,14 @@ def claim_campaign_household(conn: Connection, row: Values) -> bool:
     return bool(insert_new(conn, campagne_leden, [row]))
 
 
+def campaign_member_kept_until(conn: Connection, case_id: int) -> date | None:
+    """The day until which the campaign that made the case keeps that it approached the
+    household (None: not a campaign case, or a row from before migration 0023)."""
+    return conn.scalar(
+        select(campagne_leden.c.bewaren_tot).where(campagne_leden.c.case_id == case_id)
+    )
+
+
 def update_campaign_member(
     conn: Connection, campagne: str, household_id: str, **values: object
 ) -> None:

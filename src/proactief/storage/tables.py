@@ -237,6 +237,10 @@ campagne_leden = Table(
     Column("aangemaakt", DateTime(timezone=True), nullable=False),
     # 'apk' for a yearly check-up campaign: a household gets one a year (migration 0019)
     Column("soort", String(20), nullable=False, server_default="campagne"),
+    # the last day the row is kept: the campaign's last day (a year after it for 'apk');
+    # the letter names it and retention deletes the row after it (migration 0023; None:
+    # rows from before, kept a year after 'aangemaakt')
+    Column("bewaren_tot", Date, nullable=True),
     Index("ix_campagne_leden_aangemaakt", "campagne", "aangemaakt"),
 )
 

@@ -4,7 +4,7 @@ and retention (which deletes across the tables once their period has passed).
 
 import dataclasses
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Column, Connection, MetaData, String, Table, delete, func, select, update
@@ -408,6 +408,22 @@ def delete_orphan_identities(conn: Connection) -> int:
     return int(
         conn.execute(
             delete(client_identities).where(client_identities.c.person_pseudonym.not_in(still_used))
+        ).rowcount
+    )
+
+
+def delete_campaign_members_before(conn: Connection, before: datetime) -> int:
+    """Delete the record that a campaign approached a household once its day to keep it
+    has passed (rows from before that day was kept: a year after they were made)."""
+    return int(
+        conn.execute(
+            delete(campagne_leden).where(
+                (campagne_leden.c.bewaren_tot < before.date())
+                | (
+                    campagne_leden.c.bewaren_tot.is_(None)
+                    & (campagne_leden.c.aangemaakt < before - timedelta(days=365))
+                )
+            )
         ).rowcount
     )
 

@@ -159,6 +159,16 @@ def run_retention(*, engine: Engine, today: date | None = None) -> RetentionResu
         _start_of(today - timedelta(days=purposes[Doel.REGELINGENCHECK].bewaartermijn_dagen)),
         now,
     )
+    # a campaign's record of the households it wrote to: until the day its letter named
+    _delete_older(
+        engine,
+        result,
+        repo.delete_campaign_members_before,
+        "campagne_leden",
+        Doel.REGELINGENCHECK,
+        _start_of(today),
+        now,
+    )
     # rejected records are kept as long as the CBS report may need them
     _delete_older(
         engine,
