@@ -287,6 +287,17 @@ def test_events_over_http_in_both_cloudevents_modes(
     assert moved.status_code == 202 and moved.json()["opgeslagen"] == 1, moved.text
     bad = client.post(url, json=ce("nl.brp.geboorte", "123", BIRTH_DAY, "h3"), headers=auth)
     assert bad.status_code == 422 and "elfproef" in bad.json()["redenen"][0]
+    # more than 1 MB is refused: by its declared length, and (sent in chunks, without
+    # one) as soon as the stream passes the limit
+    big = b"[" + b" " * 1_000_001 + b"]"
+    assert client.post(url, content=big, headers=auth).status_code == 413
+
+    def chunks() -> Any:
+        for _ in range(20):
+            yield b" " * 100_000
+
+    streamed = client.post(url, content=chunks(), headers=auth)
+    assert streamed.status_code == 413 and "1 MB" in streamed.text
     with engine.begin() as conn:
         kinds = sorted(conn.execute(select(levensgebeurtenissen.c.soort)).scalars())
         held = conn.execute(select(quarantine.c.reason_nl)).scalars().all()

@@ -133,6 +133,10 @@ class Terugkoppeling(BaseModel):
     incasso_pauze_tot: date | None
 
 
+EVENTS_MAX_BYTES = 1_000_000
+"""The most one POST of life events may hold (larger: 413)."""
+
+
 def _feedback_out(lines: list[FeedbackLine]) -> list[Terugkoppeling]:
     return [
         Terugkoppeling(
@@ -319,9 +323,20 @@ def create_api(context: WebContext) -> FastAPI:
 
         if context.pseudonymizer is None:
             raise HTTPException(503, "Gebeurtenissen kunnen hier niet worden ingelezen.")
-        body = await request.body()
-        if len(body) > 1_000_000:
-            raise HTTPException(413, "Te groot: stuur hoogstens 1 MB per keer.")
+        # read at most 1 MB: a larger body is refused by its declared length, or as soon
+        # as the stream passes the limit, never read whole into memory first
+        too_big = HTTPException(413, "Te groot: stuur hoogstens 1 MB per keer.")
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > EVENTS_MAX_BYTES:
+            raise too_big
+        parts: list[bytes] = []
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > EVENTS_MAX_BYTES:
+                raise too_big
+            parts.append(chunk)
+        body = b"".join(parts)
         now = datetime.now(UTC)
         with context.engine.begin() as conn:
             result = intake_events(
