@@ -13,6 +13,8 @@ from sqlalchemy import Engine, func, select
 
 from conftest import PERSON, fake_channels, ladder_step, make_case, run_cli
 from proactief.domain import GeenStap, Kanaal, Moment
+from proactief.evaluation.funnel import funnels
+from proactief.offers import repository as offers_repo
 from proactief.offers.life_events import delivery_hash, events_of_body, intake_events
 from proactief.offers.moments import MomentError, next_moment, register_moment
 from proactief.offers.outreach import case_offer
@@ -42,6 +44,13 @@ def test_the_offer_rides_along_with_a_coming_moment_and_goes_on_after_it(
         after = step(
             conn, case_id, chans, datetime.combine(desk, T0.time(), tzinfo=UTC) + timedelta(days=1)
         )
+        taken = offers_repo.outreach_steps_of_case(conn, case_id)
+        per_moment = funnels(conn=conn).per_moment
+    # the step records that the offer rode along, and the funnel counts it so
+    assert [s.moment for s in taken] == ["bij_bestaand_contact"]
+    assert per_moment == {
+        "bij contact dat er al was": {"zaken": 1, "bereikt": 0, "geaccepteerd": 0, "geholpen": 0}
+    }
     assert co.offer.moment is Moment.BIJ_BESTAAND_CONTACT
     assert co.contactmoment is not None and co.contactmoment.datum == desk
     assert waiting.status is GeenStap.WACHT and "een afspraak aan de balie" in waiting.detail
@@ -63,7 +72,9 @@ def test_a_moment_beyond_the_window_does_not_hold_the_offer(engine: Engine) -> N
         )
         assert next_moment(conn, PERSON, T0.date()) is None
         first = step(conn, case_id, chans, T0)
+        taken = offers_repo.outreach_steps_of_case(conn, case_id)
     assert first.status == "afgeleverd"
+    assert [s.moment for s in taken] == ["nu"]
 
 
 def test_a_moment_must_be_known_and_still_to_come(engine: Engine) -> None:

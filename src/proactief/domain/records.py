@@ -196,6 +196,7 @@ class OutreachStepRecord:
     detail: str
     belscript: str | None
     toon: Toon
+    moment: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -79,6 +79,7 @@ class _Step:
     stap: int
     kanaal: str
     toon: str
+    moment: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +144,8 @@ class Funnels:
     """Per ladder as it ran: the channels of the steps taken, in order."""
     per_arm: Counts = field(default_factory=dict)
     """Per experiment arm the case's unit got ('geen experiment' for the rest)."""
+    per_moment: Counts = field(default_factory=dict)
+    """Per moment the first message was made at ('nu', 'bij_bestaand_contact')."""
     money: dict[str, dict[str, float]] = field(default_factory=dict)
     """Per regulation: offered, received by a later scan, and the euros a year received
     (money unlocked; 'alle' sums them)."""
@@ -306,6 +309,17 @@ def _first_tone(f: _Facts, case_id: int) -> str:
     return steps[0].toon if steps else "geen bericht"
 
 
+MOMENT_NL = {"nu": "meteen", "bij_bestaand_contact": "bij contact dat er al was"}
+
+
+def _first_moment(f: _Facts, case_id: int) -> str:
+    steps = f.steps.get(case_id)
+    if not steps:
+        return "geen bericht"
+    moment = steps[0].moment
+    return MOMENT_NL.get(moment, moment) if moment else "onbekend (van voor de meting)"
+
+
 def _per_regulation(f: _Facts) -> Counts:
     """Per regulation an offer named (in the period's cases): cases, reached, accepted,
     helped, and received by a later scan."""
@@ -413,6 +427,7 @@ def funnels(
         ),
         money=_money(f),
         per_arm=_per_case_key(f, lambda c: f.arm_of.get(c.id, "geen experiment")),
+        per_moment=_per_case_key(f, lambda c: _first_moment(f, c.id)),
     )
 
 

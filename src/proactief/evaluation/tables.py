@@ -26,6 +26,7 @@ TABLES = {
     "tonen": ("naam", "zaken", "bereikt", "geaccepteerd", "geholpen"),
     "ladders": ("naam", "zaken", "bereikt", "geaccepteerd", "geholpen"),
     "experimenten": ("naam", "zaken", "bereikt", "geaccepteerd", "geholpen"),
+    "momenten": ("naam", "zaken", "bereikt", "geaccepteerd", "geholpen"),
     "geld": ("naam", "aangeboden", "ontvangen", "bedrag_per_jaar"),
     "medewerkers": ("naam", "zaken", "open", "bereikt", "geaccepteerd", "geholpen"),
     "doorlooptijden": ("naam", "zaken", "mediaan", "p90"),
@@ -41,6 +42,7 @@ TITLES = {
     "tonen": "Per toon van het eerste bericht",
     "ladders": "Per contactladder zoals die liep",
     "experimenten": "Per groep van een experiment",
+    "momenten": "Per moment van het eerste bericht",
     "geld": "Geld na een aanbod",
     "medewerkers": "Per medewerker",
     "doorlooptijden": "Doorlooptijden in dagen",
@@ -66,6 +68,7 @@ def funnel_tables(counted: Funnels, worker_names: dict[int, str]) -> dict[str, A
             for k, c in sorted(counted.per_ladder.items(), key=lambda kv: -kv[1]["zaken"])
         ],
         "experimenten": [{"naam": k, **c} for k, c in sorted(counted.per_arm.items())],
+        "momenten": [{"naam": k, **c} for k, c in sorted(counted.per_moment.items())],
         "geld": [
             {"naam": k, **{n: round(v, 2) for n, v in c.items()}}
             for k, c in sorted(counted.money.items(), key=lambda kv: (kv[0] == "alle", kv[0]))

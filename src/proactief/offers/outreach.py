@@ -490,6 +490,21 @@ def run_next_step(
 
     kanaal = step.kanaal
     message_id: int | None = None
+    # the moment the offer was made at: a first step taken after a contact moment that
+    # came since the case began rode along with it (the ladder waited for it)
+    moment = offer.moment.value
+    if (
+        stap == 0
+        and offer.moment is Moment.NU
+        and repo.next_contact_moment(
+            conn,
+            co.person_pseudonym,
+            since=co.case.startdatum_matchingperiode,
+            until=now.date() - timedelta(days=1),
+        )
+        is not None
+    ):
+        moment = Moment.BIJ_BESTAAND_CONTACT.value
 
     def store(status: str, detail: str, belscript: str | None = None) -> int:
         """Keep the step (no personal data in ``detail``) and the day the ladder's next
@@ -515,6 +530,7 @@ def run_next_step(
                 "detail": detail[:300],
                 "belscript": belscript,
                 "toon": offer.toon,
+                "moment": moment,
             },
         )
 

@@ -503,6 +503,9 @@ outreach_steps = Table(
     Column("detail", String(300), nullable=False),
     Column("belscript", Text, nullable=True),
     Column("toon", String(40), nullable=False),
+    # the offer's moment when the step was taken ('nu', 'bij_bestaand_contact'): the
+    # funnel per moment (migration 0024; None before it)
+    Column("moment", String(30), nullable=True),
     UniqueConstraint("case_id", "stap", name="uq_outreach_steps_case_stap"),
 )
 

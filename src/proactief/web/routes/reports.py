@@ -77,6 +77,7 @@ def dashboard(
         tonen=tables["tonen"],
         ladders=tables["ladders"],
         experimenten=tables["experimenten"],
+        momenten=tables["momenten"],
         geld=tables["geld"],
         medewerkers=tables["medewerkers"],
         doorlooptijden=tables["doorlooptijden"],
