@@ -15,9 +15,7 @@ A period (``van``, ``tot``) takes the cases that started in it (matching date) a
 signals delivered in it (signal date); the counts kept after retention by their month.
 """
 
-import json
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from statistics import median
@@ -25,8 +23,8 @@ from statistics import median
 from sqlalchemy import Connection
 
 from proactief.domain import Doel
+from proactief.domain.funnel import HELP_RESULTS, CaseFacts, StepFacts, case_keys, funnel_steps
 from proactief.trust.access import PersonalDataAccess
-from proactief.trust.retention import HELP_RESULTS
 
 __all__ = [
     "Funnels",
@@ -111,6 +109,17 @@ class _Aggregate:
     geaccepteerd: int
 
 
+@dataclass(frozen=True, slots=True)
+class _FunnelAggregate:
+    maand: str
+    dimensie: str
+    waarde: str
+    zaken: int
+    bereikt: int
+    geaccepteerd: int
+    geholpen: int
+
+
 Counts = dict[str, dict[str, int]]
 
 
@@ -152,21 +161,20 @@ class Funnels:
     """Signal cases and each campaign's cases apart ('signalen', 'campagne: <naam>')."""
 
 
-def _helped_result(case: _Case | None) -> bool:
-    return case is not None and case.eindresultaat in HELP_RESULTS
-
-
-def _accepted_any(case: _Case | None) -> bool:
-    return case is not None and (case.datum_hulp_geaccepteerd is not None or _helped_result(case))
-
-
 def _steps(case: _Case | None, reached: bool) -> tuple[bool, bool, bool]:
     """(reached, accepted, helped), each only if the step before holds: never widens."""
     if case is None:
         return False, False, False
-    r = reached and case.datum_opgepakt is not None
-    a = r and _accepted_any(case)
-    return r, a, a and _helped_result(case)
+    return funnel_steps(
+        CaseFacts(
+            case.matchingsdatum,
+            case.campagne,
+            case.datum_opgepakt,
+            case.datum_hulp_geaccepteerd,
+            case.eindresultaat,
+            reached,
+        )
+    )
 
 
 def _empty() -> dict[str, int]:
@@ -180,12 +188,15 @@ class _Facts:
     reached: set[int]
     signals: list[_Signal]
     aggregates: list[_Aggregate]
-    segment_of: dict[str, str]
+    kansen_of: dict[str, str]
+    """The segment probabilities (JSON) from each answering person's own answers."""
     outcomes: list[_Outcome] = field(default_factory=list)
     steps: dict[int, list[_Step]] = field(default_factory=dict)
     """Each case's ladder steps, in order."""
     arm_of: dict[int, str] = field(default_factory=dict)
     """The experiment and arm a case's unit got ('woordkeus-2027: kort')."""
+    kept: list[_FunnelAggregate] = field(default_factory=list)
+    """The counts of deleted cases per breakdown (trust.retention), in the period."""
 
 
 def _facts(conn: Connection, actor: str, van: date | None, tot: date | None) -> _Facts:
@@ -199,10 +210,7 @@ def _facts(conn: Connection, actor: str, van: date | None, tot: date | None) -> 
     access = PersonalDataAccess(conn, doel=Doel.EVALUATIE, actor=actor)
     cases = {r.id: r for r in access.read(_Case, "cases") if within(r.matchingsdatum)}
     attempts = [a for a in access.read(_Attempt, "contact_attempts") if a.case_id in cases]
-    segment_of: dict[str, str] = {}
-    for r in access.read(_Segment, "segment_kansen"):
-        kansen: dict[str, float] = json.loads(r.kansen)
-        segment_of[r.person_pseudonym] = max(kansen, key=kansen.__getitem__)
+    kansen_of = {r.person_pseudonym: r.kansen for r in access.read(_Segment, "segment_kansen")}
     first_month = van.strftime("%Y-%m") if van else None
     last_month = tot.strftime("%Y-%m") if tot else None
     return _Facts(
@@ -216,7 +224,7 @@ def _facts(conn: Connection, actor: str, van: date | None, tot: date | None) -> 
             if (first_month is None or a.maand >= first_month)
             and (last_month is None or a.maand <= last_month)
         ],
-        segment_of=segment_of,
+        kansen_of=kansen_of,
         outcomes=[
             o for o in access.read(_Outcome, "aanbod_uitkomsten") if within(o.aangeboden.date())
         ],
@@ -226,6 +234,12 @@ def _facts(conn: Connection, actor: str, van: date | None, tot: date | None) -> 
             for a in access.read(_Assignment, "experiment_toewijzingen")
             if a.case_id is not None
         },
+        kept=[
+            a
+            for a in access.read(_FunnelAggregate, "funnel_aggregaten")
+            if (first_month is None or a.maand >= first_month)
+            and (last_month is None or a.maand <= last_month)
+        ],
     )
 
 
@@ -280,44 +294,38 @@ def _per_channel(f: _Facts) -> Counts:
     return dict(out)
 
 
-def _per_case_key(f: _Facts, key: Callable[[_Case], str]) -> Counts:
-    """Cases, reached, accepted and helped, per ``key`` of each case."""
-    out: Counts = defaultdict(_empty)
-    for case in f.cases.values():
-        row = out[key(case)]
-        row["zaken"] += 1
-        reached, accepted, helped = _steps(case, case.id in f.reached)
-        row["bereikt"] += int(reached)
-        row["geaccepteerd"] += int(accepted)
-        row["geholpen"] += int(helped)
-    return dict(out)
-
-
-def _per_segment(f: _Facts) -> Counts:
-    return _per_case_key(f, lambda c: f.segment_of.get(c.person_pseudonym, "geen antwoorden"))
-
-
-def _per_origin(f: _Facts) -> Counts:
-    """Per origin: the signal cases, and each campaign's cases on their own."""
-    return _per_case_key(
-        f, lambda c: "signalen" if c.campagne is None else f"campagne: {c.campagne}"
+def _case_facts(f: _Facts, case: _Case) -> CaseFacts:
+    return CaseFacts(
+        case.matchingsdatum,
+        case.campagne,
+        case.datum_opgepakt,
+        case.datum_hulp_geaccepteerd,
+        case.eindresultaat,
+        case.id in f.reached,
+        tuple(StepFacts(s.kanaal, s.toon, s.moment) for s in f.steps.get(case.id, [])),
+        f.arm_of.get(case.id),
+        f.kansen_of.get(case.person_pseudonym),
     )
 
 
-def _first_tone(f: _Facts, case_id: int) -> str:
-    steps = f.steps.get(case_id)
-    return steps[0].toon if steps else "geen bericht"
-
-
-MOMENT_NL = {"nu": "meteen", "bij_bestaand_contact": "bij contact dat er al was"}
-
-
-def _first_moment(f: _Facts, case_id: int) -> str:
-    steps = f.steps.get(case_id)
-    if not steps:
-        return "geen bericht"
-    moment = steps[0].moment
-    return MOMENT_NL.get(moment, moment) if moment else "onbekend (van voor de meting)"
+def _per_dimension(f: _Facts, dimension: str) -> Counts:
+    """Cases, reached, accepted and helped per key of ``dimension`` (domain.funnel), the
+    live cases and the counts retention kept of deleted ones."""
+    out: Counts = defaultdict(_empty)
+    for case in f.cases.values():
+        facts = _case_facts(f, case)
+        row = out[case_keys(facts)[dimension]]
+        row["zaken"] += 1
+        reached, accepted, helped = funnel_steps(facts)
+        row["bereikt"] += int(reached)
+        row["geaccepteerd"] += int(accepted)
+        row["geholpen"] += int(helped)
+    for a in f.kept:
+        if a.dimensie == dimension:
+            row = out[a.waarde]
+            for key in ("zaken", "bereikt", "geaccepteerd", "geholpen"):
+                row[key] += getattr(a, key)
+    return dict(out)
 
 
 def _per_regulation(f: _Facts) -> Counts:
@@ -416,18 +424,16 @@ def funnels(
     return Funnels(
         per_partner=_per_partner(f),
         per_channel=_per_channel(f),
-        per_segment=_per_segment(f),
+        per_segment=_per_dimension(f, "segment"),
         per_worker=_per_worker(f),
         lead_times=_lead_times(f),
-        per_origin=_per_origin(f),
+        per_origin=_per_dimension(f, "herkomst"),
         per_regulation=_per_regulation(f),
-        per_tone=_per_case_key(f, lambda c: _first_tone(f, c.id)),
-        per_ladder=_per_case_key(
-            f, lambda c: " > ".join(s.kanaal for s in f.steps.get(c.id, [])) or "nog geen stap"
-        ),
+        per_tone=_per_dimension(f, "toon"),
+        per_ladder=_per_dimension(f, "ladder"),
         money=_money(f),
-        per_arm=_per_case_key(f, lambda c: f.arm_of.get(c.id, "geen experiment")),
-        per_moment=_per_case_key(f, lambda c: _first_moment(f, c.id)),
+        per_arm=_per_dimension(f, "experiment"),
+        per_moment=_per_dimension(f, "moment"),
     )
 
 
@@ -446,4 +452,4 @@ def funnel_by_channel(*, conn: Connection, actor: str = "systeem:evaluatie") -> 
 def funnel_by_segment(*, conn: Connection, actor: str = "systeem:evaluatie") -> Counts:
     """Per most likely segment, for residents who answered the questionnaire and agreed:
     cases, reached, accepted, helped. Everyone else is counted as 'geen antwoorden'."""
-    return _per_segment(_facts(conn, actor, None, None))
+    return _per_dimension(_facts(conn, actor, None, None), "segment")

@@ -464,6 +464,23 @@ report_aggregates = Table(
     Column("verwijderd_op", DateTime(timezone=True), nullable=False),
 )
 
+funnel_aggregaten = Table(
+    # the counts of deleted cases per breakdown of domain.funnel (origin, segment, tone,
+    # moment, ladder, experiment arm) by the month the case began, kept by retention so
+    # the evaluation's funnels still hold them (migration 0025); no case, no person
+    "funnel_aggregaten",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("maand", String(7), nullable=False),
+    Column("dimensie", String(20), nullable=False),
+    Column("waarde", String(200), nullable=False),
+    Column("zaken", Integer, nullable=False),
+    Column("bereikt", Integer, nullable=False),
+    Column("geaccepteerd", Integer, nullable=False),
+    Column("geholpen", Integer, nullable=False),
+    Column("verwijderd_op", DateTime(timezone=True), nullable=False),
+)
+
 entitlements = Table(
     "entitlements",
     metadata,

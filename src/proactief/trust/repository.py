@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Column, Connection, MetaData, String, Table, delete, func, select, update
 
+from proactief.domain.funnel import CaseFacts, StepFacts
 from proactief.domain.records import (
     AuditRecord,
     MessageRecord,
@@ -29,6 +30,7 @@ from proactief.storage.tables import (
     entitlements,
     experiment_toewijzingen,
     feedback,
+    funnel_aggregaten,
     klachten,
     klantcontacten_geschreven,
     levensgebeurtenissen,
@@ -43,6 +45,7 @@ from proactief.storage.tables import (
     reply_routes,
     report_aggregates,
     residents,
+    segment_kansen,
     signals,
     web_sessions,
 )
@@ -389,6 +392,64 @@ def delete_cases(conn: Connection, case_ids: Sequence[int]) -> dict[str, int]:
         ).rowcount
         counts["cases"] += conn.execute(delete(cases).where(cases.c.id.in_(chunk))).rowcount
     return counts
+
+
+def case_funnel_facts(conn: Connection, case_ids: Sequence[int]) -> list[CaseFacts]:
+    """What the funnel needs of each case (domain.funnel), read before retention deletes
+    them: their counts per breakdown are kept (funnel_aggregaten)."""
+    ids = list(case_ids)
+    rows = list(conn.execute(select(cases).where(cases.c.id.in_(ids))))
+    reached = set(
+        conn.scalars(
+            select(contact_attempts.c.case_id).where(
+                contact_attempts.c.case_id.in_(ids), contact_attempts.c.bereikt.is_(True)
+            )
+        )
+    )
+    steps: dict[int, list[StepFacts]] = {}
+    for s in conn.execute(
+        select(
+            outreach_steps.c.case_id,
+            outreach_steps.c.kanaal,
+            outreach_steps.c.toon,
+            outreach_steps.c.moment,
+        )
+        .where(outreach_steps.c.case_id.in_(ids))
+        .order_by(outreach_steps.c.case_id, outreach_steps.c.stap)
+    ):
+        steps.setdefault(s.case_id, []).append(StepFacts(s.kanaal, s.toon, s.moment))
+    arms = {
+        a.case_id: f"{a.experiment}: {a.arm}"
+        for a in conn.execute(
+            select(experiment_toewijzingen).where(experiment_toewijzingen.c.case_id.in_(ids))
+        )
+    }
+    persons = {r.person_pseudonym for r in rows}
+    kansen = {
+        k.person_pseudonym: k.kansen
+        for k in conn.execute(
+            select(segment_kansen).where(segment_kansen.c.person_pseudonym.in_(persons))
+        )
+    }
+    return [
+        CaseFacts(
+            r.matchingsdatum,
+            r.campagne,
+            r.datum_opgepakt,
+            r.datum_hulp_geaccepteerd,
+            r.eindresultaat,
+            r.id in reached,
+            tuple(steps.get(r.id, ())),
+            arms.get(r.id),
+            kansen.get(r.person_pseudonym),
+        )
+        for r in rows
+    ]
+
+
+def insert_funnel_aggregates(conn: Connection, rows: Sequence[Values]) -> None:
+    if rows:
+        conn.execute(funnel_aggregaten.insert(), list(rows))
 
 
 def set_message_account(conn: Connection, message_id: int, account: str) -> None:

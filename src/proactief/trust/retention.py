@@ -13,7 +13,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Connection, Engine
 
-from proactief.domain import Doel, Eindresultaat
+from proactief.domain import Doel
+from proactief.domain.funnel import HELP_RESULTS, CaseFacts, case_keys, funnel_steps
 from proactief.domain.records import SignalSummaryRecord
 from proactief.trust import repository as repo
 from proactief.trust.audit import append_audit
@@ -21,17 +22,6 @@ from proactief.trust.purposes import load_purposes
 
 __all__ = ["HELP_RESULTS", "RetentionResult", "run_retention"]
 
-HELP_RESULTS = tuple(
-    r.value
-    for r in (
-        Eindresultaat.BUDGETADVIES_QUICK_FIX,
-        Eindresultaat.VERVOLGHULP,
-        Eindresultaat.VERVOLGHULP_FINANCIEEL,
-        Eindresultaat.VERVOLGHULP_NIET_FINANCIEEL,
-        Eindresultaat.VERWIJZING_ZONDER_TUSSENKOMST,
-    )
-)
-"""End results that mean the signal led to help (kept longer)."""
 
 _BATCH = 500
 
@@ -72,6 +62,33 @@ def _aggregate(rows: Sequence[SignalSummaryRecord], now: datetime) -> list[dict[
 
 def _start_of(day: date) -> datetime:
     return datetime.combine(day, datetime.min.time(), tzinfo=UTC)
+
+
+def _funnel_aggregate(facts: Sequence[CaseFacts], now: datetime) -> list[dict[str, object]]:
+    """The cases' counts per breakdown and month (domain.funnel: the evaluation counts
+    live cases by the same rules, so nothing shifts when a case goes)."""
+    groups: dict[tuple[str, str, str], list[int]] = {}
+    for case in facts:
+        steps = funnel_steps(case)
+        for dimensie, waarde in case_keys(case).items():
+            key = (case.matchingsdatum.strftime("%Y-%m"), dimensie, waarde[:200])
+            g = groups.setdefault(key, [0, 0, 0, 0])
+            g[0] += 1
+            for i, made in enumerate(steps, start=1):
+                g[i] += int(made)
+    return [
+        {
+            "maand": maand,
+            "dimensie": dimensie,
+            "waarde": waarde,
+            "zaken": g[0],
+            "bereikt": g[1],
+            "geaccepteerd": g[2],
+            "geholpen": g[3],
+            "verwijderd_op": now,
+        }
+        for (maand, dimensie, waarde), g in groups.items()
+    ]
 
 
 def _delete_older(
@@ -119,6 +136,9 @@ def run_retention(*, engine: Engine, today: date | None = None) -> RetentionResu
                     break
                 repo.insert_report_aggregates(
                     conn, _aggregate(repo.case_signal_summary(conn, ids), now)
+                )
+                repo.insert_funnel_aggregates(
+                    conn, _funnel_aggregate(repo.case_funnel_facts(conn, ids), now)
                 )
                 counts = repo.delete_cases(conn, ids)
                 counts["client_identities"] = repo.delete_orphan_identities(conn)
