@@ -31,13 +31,18 @@ def test_evaluate_prints_writes_csv_and_a_report(tmp_path: Path) -> None:
     files = {p.name for p in (tmp_path / "csv").iterdir()}
     assert files == {f"{t}.csv" for t in TABLES}
     herkomst = (tmp_path / "csv" / "herkomst.csv").read_text(encoding="utf-8").splitlines()
-    assert herkomst == ["naam,zaken,bereikt,geaccepteerd,geholpen", "signalen,2,0,0,0"]
+    assert herkomst == [
+        "naam,zaken,bereikt,geaccepteerd,geholpen,dagen_tot_bereikt",
+        "signalen,2,0,0,0,",
+    ]
     report = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert report.count("<img") >= 3 and "data:image/png;base64," in report
     assert "geen gegevens van personen" in report
     # a period without the cases counts nothing
     later = run_cli(["evaluate", "--van", "2030-01-01", "--csv", str(tmp_path / "later")], env)
     lines = (tmp_path / "later" / "herkomst.csv").read_text(encoding="utf-8").splitlines()
-    assert later.returncode == 0 and lines == ["naam,zaken,bereikt,geaccepteerd,geholpen"]
+    assert later.returncode == 0 and lines == [
+        "naam,zaken,bereikt,geaccepteerd,geholpen,dagen_tot_bereikt"
+    ]
     wrong = run_cli(["evaluate", "--van", "gisteren"], env)
     assert wrong.returncode == 2 and "JJJJ-MM-DD" in wrong.stderr

@@ -243,6 +243,16 @@ def test_the_analysis_agrees_with_a_count_by_hand(engine: Engine) -> None:
         result = analyse(conn, planned, today=T0.date() + timedelta(days=60))
         # the dashboard's funnel per arm counts the same cases
         per_arm = funnels(conn=conn).per_arm
+    # the mean lead time to reaching the resident per arm: the cases began on 2027-01-27
+    kort_days = [
+        5 + (40 if n % 3 == 0 else 10)
+        for n, (_c, (a, _s)) in enumerate(sorted(arm_of.items()))
+        if a == "kort"
+    ]
+    assert per_arm["woordkeus-2027: kort"]["dagen_tot_bereikt"] == round(
+        sum(kort_days) / len(kort_days)
+    )
+    assert per_arm["woordkeus-2027: neutraal"]["dagen_tot_bereikt"] == 10
     for arm in ("kort", "neutraal"):
         got = per_arm[f"woordkeus-2027: {arm}"]
         assert got["zaken"] == sum(1 for a, _s in arm_of.values() if a == arm)

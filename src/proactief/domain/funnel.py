@@ -17,6 +17,7 @@ __all__ = [
     "CaseFacts",
     "StepFacts",
     "case_keys",
+    "days_to_reached",
     "funnel_steps",
 ]
 
@@ -64,6 +65,8 @@ class CaseFacts:
     """'experiment: arm' of the case's unit, if any."""
     kansen: str | None = None
     """The segment probabilities from the resident's own answers (JSON), if kept."""
+    first_reached: date | None = None
+    """The day of the first attempt that reached the resident."""
 
 
 def funnel_steps(case: CaseFacts) -> tuple[bool, bool, bool]:
@@ -72,6 +75,14 @@ def funnel_steps(case: CaseFacts) -> tuple[bool, bool, bool]:
     reached = case.reached and case.datum_opgepakt is not None
     accepted = reached and (case.datum_hulp_geaccepteerd is not None or helped_result)
     return reached, accepted, accepted and helped_result
+
+
+def days_to_reached(case: CaseFacts) -> int | None:
+    """Days from the case's start to reaching the resident (a lead time), for a case the
+    funnel counts as reached."""
+    if not funnel_steps(case)[0] or case.first_reached is None:
+        return None
+    return max(0, (case.first_reached - case.matchingsdatum).days)
 
 
 def _moment(steps: Sequence[StepFacts]) -> str:

@@ -23,7 +23,14 @@ from statistics import median
 from sqlalchemy import Connection
 
 from proactief.domain import Doel
-from proactief.domain.funnel import HELP_RESULTS, CaseFacts, StepFacts, case_keys, funnel_steps
+from proactief.domain.funnel import (
+    HELP_RESULTS,
+    CaseFacts,
+    StepFacts,
+    case_keys,
+    days_to_reached,
+    funnel_steps,
+)
 from proactief.trust.access import PersonalDataAccess
 
 __all__ = [
@@ -118,6 +125,8 @@ class _FunnelAggregate:
     bereikt: int
     geaccepteerd: int
     geholpen: int
+    dagen_bereikt_som: int
+    dagen_bereikt_n: int
 
 
 Counts = dict[str, dict[str, int]]
@@ -195,6 +204,8 @@ class _Facts:
     """Each case's ladder steps, in order."""
     arm_of: dict[int, str] = field(default_factory=dict)
     """The experiment and arm a case's unit got ('woordkeus-2027: kort')."""
+    first_reached: dict[int, date] = field(default_factory=dict)
+    """The day of each case's first attempt that reached the resident."""
     kept: list[_FunnelAggregate] = field(default_factory=list)
     """The counts of deleted cases per breakdown (trust.retention), in the period."""
 
@@ -217,6 +228,7 @@ def _facts(conn: Connection, actor: str, van: date | None, tot: date | None) -> 
         cases=cases,
         attempts=attempts,
         reached={a.case_id for a in attempts if a.bereikt},
+        first_reached=_first_reached(attempts),
         signals=[s for s in access.read(_Signal, "signals") if within(s.signaaldatum)],
         aggregates=[
             a
@@ -241,6 +253,14 @@ def _facts(conn: Connection, actor: str, van: date | None, tot: date | None) -> 
             and (last_month is None or a.maand <= last_month)
         ],
     )
+
+
+def _first_reached(attempts: list[_Attempt]) -> dict[int, date]:
+    out: dict[int, date] = {}
+    for a in attempts:
+        if a.bereikt and (a.case_id not in out or a.datum < out[a.case_id]):
+            out[a.case_id] = a.datum
+    return out
 
 
 def _steps_by_case(steps: list[_Step], cases: set[int]) -> dict[int, list[_Step]]:
@@ -305,6 +325,7 @@ def _case_facts(f: _Facts, case: _Case) -> CaseFacts:
         tuple(StepFacts(s.kanaal, s.toon, s.moment) for s in f.steps.get(case.id, [])),
         f.arm_of.get(case.id),
         f.kansen_of.get(case.person_pseudonym),
+        f.first_reached.get(case.id),
     )
 
 
@@ -312,19 +333,32 @@ def _per_dimension(f: _Facts, dimension: str) -> Counts:
     """Cases, reached, accepted and helped per key of ``dimension`` (domain.funnel), the
     live cases and the counts retention kept of deleted ones."""
     out: Counts = defaultdict(_empty)
+    days: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for case in f.cases.values():
         facts = _case_facts(f, case)
-        row = out[case_keys(facts)[dimension]]
+        key = case_keys(facts)[dimension]
+        row = out[key]
         row["zaken"] += 1
         reached, accepted, helped = funnel_steps(facts)
         row["bereikt"] += int(reached)
         row["geaccepteerd"] += int(accepted)
         row["geholpen"] += int(helped)
+        lead = days_to_reached(facts)
+        if lead is not None:
+            days[key][0] += lead
+            days[key][1] += 1
     for a in f.kept:
         if a.dimensie == dimension:
             row = out[a.waarde]
-            for key in ("zaken", "bereikt", "geaccepteerd", "geholpen"):
-                row[key] += getattr(a, key)
+            for name in ("zaken", "bereikt", "geaccepteerd", "geholpen"):
+                row[name] += getattr(a, name)
+            days[a.waarde][0] += a.dagen_bereikt_som
+            days[a.waarde][1] += a.dagen_bereikt_n
+    for key, (total, n) in days.items():
+        if n:
+            # the mean days from the case's start to reaching the resident (a mean, so
+            # the counts kept after retention add up)
+            out[key]["dagen_tot_bereikt"] = round(total / n)
     return dict(out)
 
 
@@ -392,10 +426,7 @@ def _quantile(days: list[int], q: float) -> float | None:
 def _lead_times(f: _Facts) -> tuple[LeadTime, ...]:
     """Days from the case's start to its first attempt, to the first attempt that reached
     the resident, and to help accepted."""
-    first_reached: dict[int, date] = {}
-    for a in f.attempts:
-        if a.bereikt and (a.case_id not in first_reached or a.datum < first_reached[a.case_id]):
-            first_reached[a.case_id] = a.datum
+    first_reached = f.first_reached
     spans: dict[str, list[int]] = {"eerste poging": [], "bereikt": [], "hulp aangenomen": []}
     for case in f.cases.values():
         start = case.matchingsdatum

@@ -478,6 +478,10 @@ funnel_aggregaten = Table(
     Column("bereikt", Integer, nullable=False),
     Column("geaccepteerd", Integer, nullable=False),
     Column("geholpen", Integer, nullable=False),
+    # the lead time to reaching the resident: its sum in days over the reached cases, and
+    # their number (a mean can be added up; a median cannot)
+    Column("dagen_bereikt_som", Integer, nullable=False),
+    Column("dagen_bereikt_n", Integer, nullable=False),
     Column("verwijderd_op", DateTime(timezone=True), nullable=False),
 )
 

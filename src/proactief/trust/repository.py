@@ -399,12 +399,12 @@ def case_funnel_facts(conn: Connection, case_ids: Sequence[int]) -> list[CaseFac
     them: their counts per breakdown are kept (funnel_aggregaten)."""
     ids = list(case_ids)
     rows = list(conn.execute(select(cases).where(cases.c.id.in_(ids))))
-    reached = set(
-        conn.scalars(
-            select(contact_attempts.c.case_id).where(
-                contact_attempts.c.case_id.in_(ids), contact_attempts.c.bereikt.is_(True)
-            )
-        )
+    first_reached: dict[int, date] = dict(
+        conn.execute(
+            select(contact_attempts.c.case_id, func.min(contact_attempts.c.datum))
+            .where(contact_attempts.c.case_id.in_(ids), contact_attempts.c.bereikt.is_(True))
+            .group_by(contact_attempts.c.case_id)
+        ).all()
     )
     steps: dict[int, list[StepFacts]] = {}
     for s in conn.execute(
@@ -438,10 +438,11 @@ def case_funnel_facts(conn: Connection, case_ids: Sequence[int]) -> list[CaseFac
             r.datum_opgepakt,
             r.datum_hulp_geaccepteerd,
             r.eindresultaat,
-            r.id in reached,
+            r.id in first_reached,
             tuple(steps.get(r.id, ())),
             arms.get(r.id),
             kansen.get(r.person_pseudonym),
+            first_reached.get(r.id),
         )
         for r in rows
     ]

@@ -14,7 +14,13 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import Connection, Engine
 
 from proactief.domain import Doel
-from proactief.domain.funnel import HELP_RESULTS, CaseFacts, case_keys, funnel_steps
+from proactief.domain.funnel import (
+    HELP_RESULTS,
+    CaseFacts,
+    case_keys,
+    days_to_reached,
+    funnel_steps,
+)
 from proactief.domain.records import SignalSummaryRecord
 from proactief.trust import repository as repo
 from proactief.trust.audit import append_audit
@@ -72,10 +78,14 @@ def _funnel_aggregate(facts: Sequence[CaseFacts], now: datetime) -> list[dict[st
         steps = funnel_steps(case)
         for dimensie, waarde in case_keys(case).items():
             key = (case.matchingsdatum.strftime("%Y-%m"), dimensie, waarde[:200])
-            g = groups.setdefault(key, [0, 0, 0, 0])
+            g = groups.setdefault(key, [0, 0, 0, 0, 0, 0])
             g[0] += 1
             for i, made in enumerate(steps, start=1):
                 g[i] += int(made)
+            days = days_to_reached(case)
+            if days is not None:
+                g[4] += days
+                g[5] += 1
     return [
         {
             "maand": maand,
@@ -85,6 +95,8 @@ def _funnel_aggregate(facts: Sequence[CaseFacts], now: datetime) -> list[dict[st
             "bereikt": g[1],
             "geaccepteerd": g[2],
             "geholpen": g[3],
+            "dagen_bereikt_som": g[4],
+            "dagen_bereikt_n": g[5],
             "verwijderd_op": now,
         }
         for (maand, dimensie, waarde), g in groups.items()

@@ -28,6 +28,8 @@ def upgrade() -> None:
         sa.Column("bereikt", sa.Integer(), nullable=False),
         sa.Column("geaccepteerd", sa.Integer(), nullable=False),
         sa.Column("geholpen", sa.Integer(), nullable=False),
+        sa.Column("dagen_bereikt_som", sa.Integer(), nullable=False),
+        sa.Column("dagen_bereikt_n", sa.Integer(), nullable=False),
         sa.Column("verwijderd_op", sa.DateTime(timezone=True), nullable=False),
     )
 
