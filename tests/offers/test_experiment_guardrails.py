@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from proactief.domain import Berichtsoort, Kanaal, PreferenceState, Toon
 from proactief.domain.experiments import (
+    MAX_UITSTEL_DAGEN,
     Arm,
     ArmCounts,
     ArmStep,
@@ -47,9 +48,12 @@ valid_ladders = st.lists(steps, min_size=1, max_size=6).filter(
 
 @st.composite
 def arms(draw: st.DrawFn) -> tuple[Vergelijking, Arm]:
-    kind = draw(st.sampled_from([Vergelijking.WOORDKEUS, Vergelijking.LADDER]))
+    kind = draw(st.sampled_from([Vergelijking.WOORDKEUS, Vergelijking.LADDER, Vergelijking.MOMENT]))
     if kind is Vergelijking.WOORDKEUS:
         return kind, Arm(naam="a", beschrijving="arm", toon=draw(st.sampled_from(list(Toon))))
+    if kind is Vergelijking.MOMENT:
+        days = draw(st.integers(0, MAX_UITSTEL_DAGEN))
+        return kind, Arm(naam="a", beschrijving="arm", uitstel_dagen=days)
     return kind, Arm(naam="a", beschrijving="arm", ladder=tuple(draw(valid_ladders)))
 
 
@@ -76,9 +80,14 @@ segments = st.one_of(
 ENTITLEMENTS = (EntitlementSummary("zorgtoeslag", "recht_niet_ontvangen", 1200.0),)
 
 
-def _offer(state: PreferenceState, segment: SegmentProbabilities | None, arm: object) -> object:
+def _offer(
+    state: PreferenceState,
+    segment: SegmentProbabilities | None,
+    arm: object,
+    crisis: bool = False,
+) -> object:
     return choose_approach(
-        case=CaseSummary(case_id=1, vandaag=date(2027, 2, 1), onderzoek=arm),  # type: ignore[arg-type]
+        case=CaseSummary(case_id=1, vandaag=date(2027, 2, 1), onderzoek=arm, crisis=crisis),  # type: ignore[arg-type]
         entitlements=ENTITLEMENTS,
         preferences=state,
         segment=segment,
@@ -87,13 +96,22 @@ def _offer(state: PreferenceState, segment: SegmentProbabilities | None, arm: ob
 
 
 @settings(max_examples=300, deadline=None)
-@given(arm=arms(), state=states, segment=segments)
+@given(arm=arms(), state=states, segment=segments, crisis=st.booleans())
 def test_every_arm_keeps_the_minimum_and_the_residents_choices_go_first(
-    arm: tuple[Vergelijking, Arm], state: PreferenceState, segment: SegmentProbabilities | None
+    arm: tuple[Vergelijking, Arm],
+    state: PreferenceState,
+    segment: SegmentProbabilities | None,
+    crisis: bool,
 ) -> None:
     kind, a = arm
-    with_arm = _offer(state, segment, ExperimentArm("x", kind, a, date(2027, 2, 1)))
-    without = _offer(state, segment, None)
+    with_arm = _offer(state, segment, ExperimentArm("x", kind, a, date(2027, 2, 1)), crisis)
+    without = _offer(state, segment, None, crisis)
+    # a first message is held back only by a moment arm, at most four weeks, never in a
+    # crisis and never against the resident's own choices
+    held = with_arm.uitstel_dagen  # type: ignore[attr-defined]
+    assert 0 <= held <= MAX_UITSTEL_DAGEN
+    if crisis or state.kanalen or state.niet_benaderen or kind is not Vergelijking.MOMENT:
+        assert held == 0
     # an offer of help for every signal, and every regulation it found
     assert [i.soort for i in with_arm.wat if i.soort == "hulp"] == ["hulp"]  # type: ignore[attr-defined]
     assert {i.regeling for i in with_arm.wat} >= {"zorgtoeslag"}  # type: ignore[attr-defined]

@@ -353,3 +353,32 @@ def test_the_command_line(tmp_path: Path) -> None:
     assert missing.returncode == 2 and "geen experiment" in missing.stderr
     no_case = run_cli(["experiment", "klacht", "--zaak", "7"], env)
     assert no_case.returncode == 2 and "bestaat niet" in no_case.stderr
+
+
+def test_a_moment_arm_holds_the_first_message_back_and_then_sends_it(engine: Engine) -> None:
+    s = spec(
+        naam="moment-2027",
+        vergelijkt="moment",
+        armen=[
+            {"naam": "direct", "beschrijving": "meteen", "controle": True, "uitstel_dagen": 0},
+            {"naam": "later", "beschrijving": "twee weken later", "uitstel_dagen": 14},
+        ],
+    )
+    chans = fake_channels()
+    with engine.begin() as conn:
+        start_experiment(conn, s, now=T0 - timedelta(days=1))
+        ids = make_cases(conn, 8)
+        first = {case_id: ladder_step(conn, case_id, chans, T0) for case_id in ids}
+        arms = {case_id: assignment_of_case(conn, case_id) for case_id in ids}
+        later = [c for c, a in arms.items() if a is not None and a.arm.naam == "later"]
+        direct = [c for c, a in arms.items() if a is not None and a.arm.naam == "direct"]
+        assert later and direct
+        for case_id in direct:
+            assert first[case_id].status == "afgeleverd"
+        for case_id in later:
+            assert first[case_id].status == "wacht"
+            assert "vanaf 2027-02-15" in first[case_id].detail
+            assert offers_repo.outreach_steps_of_case(conn, case_id) == []
+            assert ladder_step(conn, case_id, chans, T0 + timedelta(days=13)).status == "wacht"
+            sent = ladder_step(conn, case_id, chans, T0 + timedelta(days=14))
+            assert sent.status == "afgeleverd" and sent.kanaal is Kanaal.BRIEF

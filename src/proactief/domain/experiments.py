@@ -19,6 +19,7 @@ from proactief.domain.offers import Toon
 from proactief.domain.preferences import Kanaal
 
 __all__ = [
+    "MAX_UITSTEL_DAGEN",
     "Arm",
     "ArmCounts",
     "Eenheid",
@@ -42,6 +43,15 @@ class Vergelijking(StrEnum):
     """The order of the channels of the contact ladder."""
     WACHTTIJD = "wachttijd"
     """The days between the ladder's steps (the same channels in the same order)."""
+    MOMENT = "moment"
+    """When the first message goes: right away, or some days after the case began (never
+    for a crisis signal, never beyond ``MAX_UITSTEL_DAGEN``)."""
+
+
+MAX_UITSTEL_DAGEN = 28
+"""The longest an arm may hold back a first message. A product rule, not a legal number:
+an offer held back longer than four weeks is no longer early (principle 7, not too late);
+a crisis signal is never held back."""
 
 
 class Eenheid(StrEnum):
@@ -89,6 +99,8 @@ class Arm(_Spec):
     controle: bool = False
     toon: Toon | None = None
     ladder: tuple[ArmStep, ...] | None = None
+    uitstel_dagen: int | None = Field(default=None, ge=0, le=MAX_UITSTEL_DAGEN)
+    """A comparison of moment: days after the assignment before the first message."""
 
     @model_validator(mode="after")
     def _statutory_minimum(self) -> Self:
@@ -166,12 +178,22 @@ class ExperimentSpec(_Spec):
         if sum(a.controle for a in self.armen) != 1:
             raise ValueError("exactly one arm is the control (controle: true)")
         for arm in self.armen:
+            if (arm.uitstel_dagen is not None) != (self.vergelijkt is Vergelijking.MOMENT):
+                raise ValueError(
+                    f"arm '{arm.naam}': 'uitstel_dagen' belongs to a comparison of moment, "
+                    "and every arm of one has it"
+                )
+            if self.vergelijkt is Vergelijking.MOMENT and (arm.toon or arm.ladder):
+                raise ValueError(
+                    f"arm '{arm.naam}': a comparison of moment gives every arm uitstel_dagen "
+                    "and no toon or ladder"
+                )
             if self.vergelijkt is Vergelijking.WOORDKEUS and (arm.toon is None or arm.ladder):
                 raise ValueError(
                     f"arm '{arm.naam}': a comparison of wording gives every arm a toon "
                     f"({', '.join(Toon)}) and no ladder"
                 )
-            if self.vergelijkt is not Vergelijking.WOORDKEUS and (
+            if self.vergelijkt in (Vergelijking.LADDER, Vergelijking.WACHTTIJD) and (
                 arm.ladder is None or arm.toon is not None
             ):
                 raise ValueError(

@@ -220,6 +220,9 @@ class Offer:
     basis: AanbodBasis
     """Which level of precedence decided."""
     redenen: tuple[Reason, ...]
+    uitstel_dagen: int = 0
+    """Days after the experiment's assignment before the first message (an arm of a
+    comparison of moment; never for a crisis signal or against the resident's choices)."""
 
 
 @cache
@@ -388,9 +391,13 @@ def choose_approach(
         reasons.append(Reason("kanaal", default.ladder_reden))
     if state.may_contact():
         ladder = _consent_gate(ladder, state, reasons, case.soort)
+    uitstel = 0
     if case.onderzoek is not None:
         arm = case.onderzoek.arm
         applies = state.may_contact() and not state.kanalen and segment_cfg is None
+        if applies and arm.uitstel_dagen and not case.crisis:
+            # a crisis signal is never held back, whatever the arm (principle 7)
+            uitstel = arm.uitstel_dagen
         if applies and arm.toon is not None:
             toon, toon_reden = arm.toon, f"de woordkeus van {_arm_name(case.onderzoek)}"
         reasons.append(
@@ -442,4 +449,5 @@ def choose_approach(
         moment=moment,
         basis=basis,
         redenen=tuple(reasons),
+        uitstel_dagen=uitstel,
     )

@@ -472,6 +472,16 @@ def run_next_step(
             f"het aanbod gaat mee met {co.contactmoment.naam} op {day.isoformat()}: "
             "bespreek het dan",
         )
+    if stap == 0 and offer.uitstel_dagen and co.onderzoek is not None:
+        # an arm of a comparison of moment holds the first message back a few days
+        day = co.onderzoek.toegewezen.date() + timedelta(days=offer.uitstel_dagen)
+        if now.date() < day:
+            early_repo.update_case(conn, case_id, volgende_stap_datum=day)
+            return StepResult(
+                case_id,
+                GeenStap.WACHT,
+                f"de groep van het onderzoek stuurt het eerste bericht vanaf {day.isoformat()}",
+            )
     step = offer.ladder[stap]
     if done:
         if any(d.status == StapStatus.TAAK_OPEN for d in done):
