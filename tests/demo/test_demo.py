@@ -236,6 +236,8 @@ def test_retention_on_the_demo_database(demo: tuple[Path, str]) -> None:
             "per_moment",
             "per_ladder",
             "per_arm",
+            "per_regulation",
+            "per_worker",
         ):
             assert getattr(after, name) == getattr(breakdowns, name), name
         assert conn.scalar(text("SELECT count(*) FROM funnel_aggregaten")) > 0

@@ -7,16 +7,18 @@ from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from conftest import H1_VALUES, fake_channels, ladder_step, make_case
-from proactief.domain import Eindresultaat
+from proactief.accounts.users import Rol, add_user
+from proactief.domain import Contactpoging, Contactsoort, Dagdeel, Eindresultaat
 from proactief.early_detection import repository as early_repo
+from proactief.early_detection.contacts import register_contact
 from proactief.entitlements import scan_non_take_up
 from proactief.entitlements.outcomes import record_receipts
 from proactief.entitlements.runs import store_scan
 from proactief.evaluation.funnel import funnels
-from proactief.storage.tables import aanbod_uitkomsten
+from proactief.storage.tables import aanbod_uitkomsten, cases
 from proactief.trust.retention import run_retention
 
 T0 = datetime(2026, 4, 10, 9, 0, tzinfo=UTC)
@@ -81,8 +83,26 @@ def test_a_scan_that_does_not_find_it_received_changes_nothing(engine: Engine) -
 def test_retention_keeps_the_money_counts_without_case_or_household(engine: Engine) -> None:
     chans = fake_channels()
     with engine.begin() as conn:
+        # a contact worker, so that the case gets its owner with its first message
+        add_user(
+            conn=conn,
+            gebruikersnaam="sanne",
+            wachtwoord="een-lang-en-sterk-wachtwoord-2026",
+            rol=Rol.CONTACTMEDEWERKER,
+            naam="Sanne",
+        )
         case_id = make_case(conn)
         ladder_step(conn, case_id, chans, T0)
+        register_contact(
+            conn=conn,
+            case_id=case_id,
+            attempt=Contactpoging(
+                soort=Contactsoort.TELEFOON,
+                datum=T0.date() + timedelta(days=3),
+                dagdeel=Dagdeel.MIDDAG,
+                bereikt=True,
+            ),
+        )
         results = pd.DataFrame(
             [
                 {
@@ -99,9 +119,27 @@ def test_retention_keeps_the_money_counts_without_case_or_household(engine: Engi
             eindresultaat=Eindresultaat.DEFINITIEF_GEEN_CONTACT.value,
             einddatum=T0.date(),
         )
+        before = funnels(conn=conn)
+    assert before.per_regulation["zorgtoeslag"]["ontvangen"] == 1
+    assert None not in before.per_worker and len(before.per_worker) == 1
     run_retention(engine=engine, today=T0.date() + timedelta(days=800))
     with engine.begin() as conn:
         rows = conn.execute(select(aanbod_uitkomsten)).all()
-        money = funnels(conn=conn).money
+        after = funnels(conn=conn)
+        money = after.money
+        assert conn.scalar(select(func.count()).select_from(cases)) == 0
+    # the case is gone; every breakdown still counts it, by the same rules
+    for name in (
+        "per_origin",
+        "per_segment",
+        "per_tone",
+        "per_moment",
+        "per_ladder",
+        "per_arm",
+        "per_regulation",
+        "per_worker",
+    ):
+        assert getattr(after, name) == getattr(before, name), name
+    assert after.per_tone["neutraal"]["bereikt"] == 1
     assert rows and all(r.case_id is None and r.household_id is None for r in rows)
     assert money["zorgtoeslag"]["bedrag_per_jaar"] == pytest.approx(1200.0)

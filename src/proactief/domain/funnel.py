@@ -19,6 +19,7 @@ __all__ = [
     "case_keys",
     "days_to_reached",
     "funnel_steps",
+    "kept_keys",
 ]
 
 HELP_RESULTS = tuple(
@@ -36,7 +37,7 @@ HELP_RESULTS = tuple(
 MOMENT_NL = {"nu": "meteen", "bij_bestaand_contact": "bij contact dat er al was"}
 
 DIMENSIONS = ("herkomst", "segment", "toon", "moment", "ladder", "experiment")
-"""The breakdowns of cases (besides per partner, kept in report_aggregates)."""
+"""The breakdowns with one key per case (besides per partner, in report_aggregates)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +68,10 @@ class CaseFacts:
     """The segment probabilities from the resident's own answers (JSON), if kept."""
     first_reached: date | None = None
     """The day of the first attempt that reached the resident."""
+    regelingen: tuple[tuple[str, bool], ...] = ()
+    """Each regulation an offer named, and whether a later scan found it received."""
+    eigenaar_id: int | None = None
+    """The case owner (a user id)."""
 
 
 def funnel_steps(case: CaseFacts) -> tuple[bool, bool, bool]:
@@ -107,3 +112,13 @@ def case_keys(case: CaseFacts) -> dict[str, str]:
         "ladder": " > ".join(s.kanaal for s in case.steps) or "nog geen stap",
         "experiment": case.arm or "geen experiment",
     }
+
+
+def kept_keys(case: CaseFacts) -> list[tuple[str, str, int]]:
+    """Every (breakdown, key, received) a deleted case's counts are kept under: one key
+    per case for each of ``DIMENSIONS``, its owner ('medewerker', '' for none), and each
+    regulation its offer named ('regeling', with 1 when a later scan found it received)."""
+    keys = [(d, v, 0) for d, v in case_keys(case).items()]
+    keys.append(("medewerker", "" if case.eigenaar_id is None else str(case.eigenaar_id), 0))
+    keys.extend(("regeling", r, int(received)) for r, received in case.regelingen)
+    return keys

@@ -127,6 +127,7 @@ class _FunnelAggregate:
     geholpen: int
     dagen_bereikt_som: int
     dagen_bereikt_n: int
+    ontvangen: int
 
 
 Counts = dict[str, dict[str, int]]
@@ -379,6 +380,11 @@ def _per_regulation(f: _Facts) -> Counts:
         row["geaccepteerd"] += int(accepted)
         row["geholpen"] += int(helped)
         row["ontvangen"] += int(o.ontvangen_op is not None)
+    for a in f.kept:
+        if a.dimensie == "regeling":
+            row = out[a.waarde]
+            for name in ("zaken", "bereikt", "geaccepteerd", "geholpen", "ontvangen"):
+                row[name] += getattr(a, name)
     return dict(out)
 
 
@@ -412,6 +418,11 @@ def _per_worker(f: _Facts) -> dict[int | None, dict[str, int]]:
         row["bereikt"] += int(reached)
         row["geaccepteerd"] += int(accepted)
         row["geholpen"] += int(helped)
+    for a in f.kept:
+        if a.dimensie == "medewerker":
+            row = out[int(a.waarde) if a.waarde else None]
+            for name in ("zaken", "bereikt", "geaccepteerd", "geholpen"):
+                row[name] += getattr(a, name)
     return dict(out)
 
 

@@ -466,8 +466,9 @@ report_aggregates = Table(
 
 funnel_aggregaten = Table(
     # the counts of deleted cases per breakdown of domain.funnel (origin, segment, tone,
-    # moment, ladder, experiment arm) by the month the case began, kept by retention so
-    # the evaluation's funnels still hold them (migration 0025); no case, no person
+    # moment, ladder, experiment arm, owner, regulation) by the month the case began,
+    # kept by retention so the evaluation's funnels still hold them (migration 0025); no
+    # case, no person
     "funnel_aggregaten",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
@@ -482,6 +483,8 @@ funnel_aggregaten = Table(
     # their number (a mean can be added up; a median cannot)
     Column("dagen_bereikt_som", Integer, nullable=False),
     Column("dagen_bereikt_n", Integer, nullable=False),
+    # per regulation: how many of the offers a later scan found received
+    Column("ontvangen", Integer, nullable=False),
     Column("verwijderd_op", DateTime(timezone=True), nullable=False),
 )
 

@@ -424,6 +424,16 @@ def case_funnel_facts(conn: Connection, case_ids: Sequence[int]) -> list[CaseFac
             select(experiment_toewijzingen).where(experiment_toewijzingen.c.case_id.in_(ids))
         )
     }
+    offered: dict[int, dict[str, bool]] = {}
+    for o in conn.execute(
+        select(
+            aanbod_uitkomsten.c.case_id,
+            aanbod_uitkomsten.c.regeling,
+            aanbod_uitkomsten.c.ontvangen_op,
+        ).where(aanbod_uitkomsten.c.case_id.in_(ids))
+    ):
+        got = offered.setdefault(o.case_id, {})
+        got[o.regeling] = got.get(o.regeling, False) or o.ontvangen_op is not None
     persons = {r.person_pseudonym for r in rows}
     kansen = {
         k.person_pseudonym: k.kansen
@@ -443,6 +453,8 @@ def case_funnel_facts(conn: Connection, case_ids: Sequence[int]) -> list[CaseFac
             arms.get(r.id),
             kansen.get(r.person_pseudonym),
             first_reached.get(r.id),
+            tuple(sorted(offered.get(r.id, {}).items())),
+            r.eigenaar_id,
         )
         for r in rows
     ]

@@ -17,9 +17,9 @@ from proactief.domain import Doel
 from proactief.domain.funnel import (
     HELP_RESULTS,
     CaseFacts,
-    case_keys,
     days_to_reached,
     funnel_steps,
+    kept_keys,
 )
 from proactief.domain.records import SignalSummaryRecord
 from proactief.trust import repository as repo
@@ -76,16 +76,17 @@ def _funnel_aggregate(facts: Sequence[CaseFacts], now: datetime) -> list[dict[st
     groups: dict[tuple[str, str, str], list[int]] = {}
     for case in facts:
         steps = funnel_steps(case)
-        for dimensie, waarde in case_keys(case).items():
+        days = days_to_reached(case)
+        for dimensie, waarde, received in kept_keys(case):
             key = (case.matchingsdatum.strftime("%Y-%m"), dimensie, waarde[:200])
-            g = groups.setdefault(key, [0, 0, 0, 0, 0, 0])
+            g = groups.setdefault(key, [0, 0, 0, 0, 0, 0, 0])
             g[0] += 1
             for i, made in enumerate(steps, start=1):
                 g[i] += int(made)
-            days = days_to_reached(case)
             if days is not None:
                 g[4] += days
                 g[5] += 1
+            g[6] += received
     return [
         {
             "maand": maand,
@@ -97,6 +98,7 @@ def _funnel_aggregate(facts: Sequence[CaseFacts], now: datetime) -> list[dict[st
             "geholpen": g[3],
             "dagen_bereikt_som": g[4],
             "dagen_bereikt_n": g[5],
+            "ontvangen": g[6],
             "verwijderd_op": now,
         }
         for (maand, dimensie, waarde), g in groups.items()

@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column("geholpen", sa.Integer(), nullable=False),
         sa.Column("dagen_bereikt_som", sa.Integer(), nullable=False),
         sa.Column("dagen_bereikt_n", sa.Integer(), nullable=False),
+        sa.Column("ontvangen", sa.Integer(), nullable=False),
         sa.Column("verwijderd_op", sa.DateTime(timezone=True), nullable=False),
     )
 
