@@ -24,7 +24,7 @@ from proactief.domain.account import OfferAccount
 from proactief.early_detection import repository as early_repo
 from proactief.early_detection.contacts import case_grant
 from proactief.early_detection.queue import stale_queue_fields
-from proactief.evaluation.funnel import funnel, funnels
+from proactief.evaluation.funnel import BREAKDOWNS, funnel, funnels
 from proactief.offers import repository as offers_repo
 from proactief.offers.checks import (
     check_message,
@@ -229,16 +229,7 @@ def test_retention_on_the_demo_database(demo: tuple[Path, str]) -> None:
         assert funnel(conn=conn) == before
         # every breakdown of the evaluation holds the deleted cases' counts too
         after = funnels(conn=conn)
-        for name in (
-            "per_origin",
-            "per_segment",
-            "per_tone",
-            "per_moment",
-            "per_ladder",
-            "per_arm",
-            "per_regulation",
-            "per_worker",
-        ):
+        for name in BREAKDOWNS:
             assert getattr(after, name) == getattr(breakdowns, name), name
         assert conn.scalar(text("SELECT count(*) FROM funnel_aggregaten")) > 0
         assert verify_audit(conn)[1] == []

@@ -17,7 +17,7 @@ from proactief.early_detection.contacts import register_contact
 from proactief.entitlements import scan_non_take_up
 from proactief.entitlements.outcomes import record_receipts
 from proactief.entitlements.runs import store_scan
-from proactief.evaluation.funnel import funnels
+from proactief.evaluation.funnel import BREAKDOWNS, funnels
 from proactief.storage.tables import aanbod_uitkomsten, cases
 from proactief.trust.retention import run_retention
 
@@ -129,16 +129,7 @@ def test_retention_keeps_the_money_counts_without_case_or_household(engine: Engi
         money = after.money
         assert conn.scalar(select(func.count()).select_from(cases)) == 0
     # the case is gone; every breakdown still counts it, by the same rules
-    for name in (
-        "per_origin",
-        "per_segment",
-        "per_tone",
-        "per_moment",
-        "per_ladder",
-        "per_arm",
-        "per_regulation",
-        "per_worker",
-    ):
+    for name in BREAKDOWNS:
         assert getattr(after, name) == getattr(before, name), name
     assert after.per_tone["neutraal"]["bereikt"] == 1
     assert rows and all(r.case_id is None and r.household_id is None for r in rows)

@@ -34,6 +34,7 @@ from proactief.domain.funnel import (
 from proactief.trust.access import PersonalDataAccess
 
 __all__ = [
+    "BREAKDOWNS",
     "Funnels",
     "LeadTime",
     "funnel",
@@ -131,6 +132,19 @@ class _FunnelAggregate:
 
 
 Counts = dict[str, dict[str, int]]
+
+BREAKDOWNS = (
+    "per_origin",
+    "per_segment",
+    "per_tone",
+    "per_moment",
+    "per_ladder",
+    "per_arm",
+    "per_regulation",
+    "per_worker",
+)
+"""The ``Funnels`` breakdowns that count cases and keep the counts of deleted ones
+(domain.funnel; the per-partner funnel keeps its own in report_aggregates)."""
 
 
 @dataclass(frozen=True, slots=True)
