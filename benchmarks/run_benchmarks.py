@@ -176,7 +176,9 @@ def main() -> None:
         f"measured rate that is {85_000 / rate:.1f} s of intake.",
         "",
         "No peer system was run here: the closed systems named in PRODUCT.md cannot be run,",
-        "so the ratios are against the targets of issue 2.",
+        "so the ratios are against the targets of issue 2. Intake against its own limit, a",
+        "plain bulk insert of the same rows in the same run, is in",
+        "docs/benchmarks-intake-peer.md (`benchmarks/bench_intake_peer.py`).",
         "",
     ]
     options.output.write_text("\n".join(lines), encoding="utf-8")
