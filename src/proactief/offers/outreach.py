@@ -199,10 +199,15 @@ def case_offer(
     today: date,
     segment: SegmentProbabilities | None = None,
     actor: str = "systeem",
+    assign_at: datetime | None = None,
 ) -> CaseOffer:
     """The offer for a case now: its signals, the person's current choices, the
     household's entitlements and the segment probabilities from the person's own answers
-    (kept only with their consent; ``segment`` overrides them, e.g. for a preview)."""
+    (kept only with their consent; ``segment`` overrides them, e.g. for a preview).
+
+    ``assign_at``: the case is about to get its next step; an open signal case that has
+    had none gets the arm of a running experiment now, before its first message
+    (offers.experiments), and the offer is made with it."""
     grant = case_grant(conn, actor=actor, case_id=case_id)
     case = case_of(grant, case_id)
     signals = early_repo.signals_of_cases(grant, [case_id])
@@ -216,6 +221,22 @@ def case_offer(
     moment = next_moment(conn, case.person_pseudonym, today)
     campaign = None if case.campagne is None else repo.campaign_of(conn, case.campagne)
     assignment = assignment_of_case(conn, case_id)
+    if (
+        assignment is None
+        and assign_at is not None
+        and case.campagne is None
+        and case.eindresultaat is None
+        and not any(a.bereikt for a in case.contactpogingen)
+        and state.may_contact()
+        and not repo.outreach_steps_of_case(conn, case_id)
+    ):
+        assignment = assign(
+            conn,
+            case_id=case_id,
+            person_pseudonym=case.person_pseudonym,
+            signals=tuple(signals),
+            now=assign_at,
+        )
     offer = choose_approach(
         case=CaseSummary(
             case_id=case_id,
@@ -430,27 +451,9 @@ def run_next_step(
     afzender = afzender or Afzender()
     # a case gets its fixed contact person before its first message (config/toewijzing.yaml)
     auto_assign(conn=conn, case_id=case_id, current=early_repo.case_owner(conn, case_id))
-    co = case_offer(conn=conn, case_id=case_id, today=now.date(), actor=actor)
+    # a running experiment gives an open signal case its arm before the first message
+    co = case_offer(conn=conn, case_id=case_id, today=now.date(), actor=actor, assign_at=now)
     done = repo.outreach_steps_of_case(conn, case_id)
-    # a running experiment gives an open signal case its arm before the first message,
-    # and the offer is made anew with it (offers.experiments)
-    if (
-        not done
-        and co.onderzoek is None
-        and co.case.campagne is None
-        and co.offer.ladder
-        and not co.gesloten
-        and not co.bereikt
-        and assign(
-            conn,
-            case_id=case_id,
-            person_pseudonym=co.person_pseudonym,
-            signals=co.signals,
-            now=now,
-        )
-        is not None
-    ):
-        co = case_offer(conn=conn, case_id=case_id, today=now.date(), actor=actor)
     offer = co.offer
     if co.gesloten:
         return StepResult(case_id, GeenStap.GESLOTEN, "de zaak is afgesloten")
