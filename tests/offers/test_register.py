@@ -109,7 +109,7 @@ def test_the_entry_follows_a_municipalitys_own_rules(tmp_path: Path) -> None:
     shipped = run_cli(["algoritmeregister", "--contact", "a@voorbeeld.nl"], env)
     assert shipped.returncode == 0, shipped.stderr
     before = json.loads(shipped.stdout)["methods_and_models"]
-    assert "telefoon (na 4 dagen)" in before and "huisbezoek" not in before
+    assert "telefoon (na 4 dagen)" in before and "bezoek thuis" not in before
     out = tmp_path / "registratie.json"
     changed = run_cli(
         [
@@ -127,7 +127,7 @@ def test_the_entry_follows_a_municipalitys_own_rules(tmp_path: Path) -> None:
     assert changed.returncode == 0, changed.stderr
     assert "impacttoetsen_grouping" in changed.stdout
     entry = json.loads(out.read_text(encoding="utf-8"))
-    assert "huisbezoek (na 5 dagen)" in entry["methods_and_models"]
+    assert "bezoek thuis (na 5 dagen)" in entry["methods_and_models"]
     assert "om op te pakken: 333 punten" in entry["methods_and_models"]
     assert entry["begin_date"] == "2027-01"
     missing = run_cli(["algoritmeregister"], env)

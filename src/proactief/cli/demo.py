@@ -254,7 +254,7 @@ def _print_events(events: "EventStepResult") -> None:
 
 def _print_experiment(result: "ExperimentResult", factor: dict[str, float]) -> None:
     """The demo's experiment: its arms with their intervals and the conclusion."""
-    from proactief.evaluation.experiments import percent
+    from proactief.domain.experiments import percent
 
     arms = "; ".join(
         f"'{a.arm}' {a.met_uitkomst} van {a.eenheden} bereikt binnen 28 dagen"

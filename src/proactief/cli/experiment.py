@@ -134,8 +134,8 @@ def experiment_complaint(
 
 
 def _print_result(result: "ExperimentResult") -> None:
-    from proactief.domain.experiments import Uitkomst
-    from proactief.evaluation.experiments import UITKOMST_NL, percent
+    from proactief.domain.experiments import Uitkomst, percent, points
+    from proactief.evaluation.experiments import UITKOMST_NL
 
     table = Table(
         "groep",
@@ -157,10 +157,10 @@ def _print_result(result: "ExperimentResult") -> None:
             ""
             if arm.interval is None
             else f"{percent(arm.interval[0])} - {percent(arm.interval[1])}",
-            "" if arm.verschil is None else f"{arm.verschil * 100:+.1f}".replace(".", ","),
+            "" if arm.verschil is None else points(arm.verschil),
             ""
             if arm.verschil_interval is None
-            else " tot ".join(f"{x * 100:+.1f}".replace(".", ",") for x in arm.verschil_interval),
+            else " tot ".join(points(x) for x in arm.verschil_interval),
             "ja" if arm.gestopt else "",
         )
     console.print(table)

@@ -30,6 +30,8 @@ __all__ = [
     "arm_for",
     "draw_arm",
     "guardrail_stops",
+    "percent",
+    "points",
     "ready_for_verdict",
 ]
 
@@ -248,8 +250,14 @@ class ArmCounts:
         return count / self.eenheden if self.eenheden else 0.0
 
 
-def _pct(share: float) -> str:
-    return f"{share * 100:.1f}".replace(".", ",") + "%"
+def percent(share: float, digits: int = 1) -> str:
+    """A share as Dutch percentage text: 0.234 -> '23,4%'."""
+    return f"{share * 100:.{digits}f}".replace(".", ",") + "%"
+
+
+def points(diff: float) -> str:
+    """A difference of shares as signed Dutch percentage points: 0.055 -> '+5,5'."""
+    return f"{diff * 100:+.1f}".replace(".", ",")
 
 
 def guardrail_stops(spec: ExperimentSpec, counts: Mapping[str, ArmCounts]) -> dict[str, str]:
@@ -281,8 +289,8 @@ def guardrail_stops(spec: ExperimentSpec, counts: Mapping[str, ArmCounts]) -> di
         ):
             if mine - theirs > margin:
                 stops[arm.naam] = (
-                    f"{what} {_pct(mine)} tegen {_pct(theirs)} in de controlegroep "
-                    f"(grens: {_pct(margin)} meer)"
+                    f"{what} {percent(mine)} tegen {percent(theirs)} in de controlegroep "
+                    f"(grens: {percent(margin)} meer)"
                 )
                 break
     return stops

@@ -11,7 +11,6 @@ from datetime import date
 from proactief.domain.enums import Eindresultaat
 
 __all__ = [
-    "DIMENSIONS",
     "HELP_RESULTS",
     "MOMENT_NL",
     "CaseFacts",
@@ -35,9 +34,6 @@ HELP_RESULTS = tuple(
 """End results that mean the resident was helped."""
 
 MOMENT_NL = {"nu": "meteen", "bij_bestaand_contact": "bij contact dat er al was"}
-
-DIMENSIONS = ("herkomst", "segment", "toon", "moment", "ladder", "experiment")
-"""The breakdowns with one key per case (besides per partner, in report_aggregates)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +94,8 @@ def _moment(steps: Sequence[StepFacts]) -> str:
 
 
 def case_keys(case: CaseFacts) -> dict[str, str]:
-    """The case's key in each breakdown of ``DIMENSIONS``."""
+    """The case's key in each breakdown with one key per case (origin, segment, tone,
+    moment, ladder, experiment arm; the per-partner funnel keeps report_aggregates)."""
     segment = "geen antwoorden"
     if case.kansen:
         kansen: dict[str, float] = json.loads(case.kansen)
@@ -116,7 +113,7 @@ def case_keys(case: CaseFacts) -> dict[str, str]:
 
 def kept_keys(case: CaseFacts) -> list[tuple[str, str, int]]:
     """Every (breakdown, key, received) a deleted case's counts are kept under: one key
-    per case for each of ``DIMENSIONS``, its owner ('medewerker', '' for none), and each
+    per case for each breakdown of ``case_keys``, its owner ('medewerker', '' for none), and each
     regulation its offer named ('regeling', with 1 when a later scan found it received)."""
     keys = [(d, v, 0) for d, v in case_keys(case).items()]
     keys.append(("medewerker", "" if case.eigenaar_id is None else str(case.eigenaar_id), 0))

@@ -18,10 +18,16 @@ import numpy as np
 from sqlalchemy import Connection
 
 from proactief.domain import Doel
-from proactief.domain.experiments import ExperimentSpec, Uitkomst, ready_for_verdict
+from proactief.domain.experiments import (
+    ExperimentSpec,
+    Uitkomst,
+    percent,
+    points,
+    ready_for_verdict,
+)
 from proactief.trust.access import PersonalDataAccess
 
-__all__ = ["ArmResult", "ExperimentResult", "analyse", "percent"]
+__all__ = ["UITKOMST_NL", "ArmResult", "ExperimentResult", "analyse"]
 
 UITKOMST_NL = {
     Uitkomst.BEREIKT_28_DAGEN: "bereikt binnen 28 dagen",
@@ -98,15 +104,6 @@ class ExperimentResult:
         out = asdict(self)
         out["datum"] = self.datum.isoformat()
         return out
-
-
-def percent(share: float, digits: int = 1) -> str:
-    """A share as Dutch percentage text: 0.234 -> '23,4%'."""
-    return f"{share * 100:.{digits}f}".replace(".", ",") + "%"
-
-
-def _points(diff: float) -> str:
-    return f"{diff * 100:+.1f}".replace(".", ",")
 
 
 def _outcomes(
@@ -272,8 +269,8 @@ def analyse(
         head = (
             f"Groep '{r.arm}': {percent(r.aandeel or 0)} {wat}, tegen "
             f"{percent(k0 / n0)} in de controlegroep '{control.naam}'. Het verschil is "
-            f"{_points(r.verschil)} procentpunt (95%-interval {_points(lo)} tot "
-            f"{_points(hi)})."
+            f"{points(r.verschil)} procentpunt (95%-interval {points(lo)} tot "
+            f"{points(hi)})."
         )
         if not verdict:
             judged = ""

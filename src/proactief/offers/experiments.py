@@ -20,8 +20,9 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Row
 
 from proactief.config import load_policy
 from proactief.domain.experiments import (
@@ -107,15 +108,14 @@ def planned_sample(spec: ExperimentSpec) -> int:
     return math.ceil(float(n))
 
 
-def _state(row: object) -> ExperimentState:
-    spec = ExperimentSpec.model_validate_json(row.definitie)  # type: ignore[attr-defined]
+def _state(row: Row[Any]) -> ExperimentState:
     return ExperimentState(
-        spec=spec,
-        gestart=row.gestart,  # type: ignore[attr-defined]
-        gestopt=row.gestopt,  # type: ignore[attr-defined]
-        stop_reden=row.stop_reden,  # type: ignore[attr-defined]
+        spec=ExperimentSpec.model_validate_json(row.definitie),
+        gestart=row.gestart,
+        gestopt=row.gestopt,
+        stop_reden=row.stop_reden,
         gestopte_armen={},
-        resultaat=None if row.resultaat is None else json.loads(row.resultaat),  # type: ignore[attr-defined]
+        resultaat=None if row.resultaat is None else json.loads(row.resultaat),
     )
 
 
@@ -197,13 +197,13 @@ def _unit(spec: ExperimentSpec, conn: Connection, case_id: int) -> str:
     return f"zaak:{case_id}"
 
 
-def _as_assignment(spec: ExperimentSpec, row: object) -> Assignment:
+def _as_assignment(spec: ExperimentSpec, row: Row[Any]) -> Assignment:
     return Assignment(
         experiment=spec,
-        arm=spec.arm(row.arm),  # type: ignore[attr-defined]
-        getrokken=row.getrokken,  # type: ignore[attr-defined]
-        stratum=row.stratum,  # type: ignore[attr-defined]
-        toegewezen=row.toegewezen,  # type: ignore[attr-defined]
+        arm=spec.arm(row.arm),
+        getrokken=row.getrokken,
+        stratum=row.stratum,
+        toegewezen=row.toegewezen,
     )
 
 

@@ -23,7 +23,8 @@ from typing import Any
 import yaml
 from sqlalchemy import Connection
 
-from proactief.domain import Doel, Kanaal
+from proactief.channels import spec_of
+from proactief.domain import Doel
 from proactief.early_detection.work_queue import WorkQueueConfig, load_work_queue_config
 from proactief.entitlements.catalog import regeling_names
 from proactief.entitlements.engine import rule_sources
@@ -35,14 +36,6 @@ from proactief.trust.purposes import load_purposes
 __all__ = ["RegisterError", "RegisterOptions", "build_entry", "check_entry", "load_standard"]
 
 _STANDARD = Path(__file__).resolve().parents[1] / "data" / "algoritmeregister_standaard.yaml"
-
-KANAAL_NL = {
-    Kanaal.BRIEF: "brief",
-    Kanaal.EMAIL: "e-mail",
-    Kanaal.SMS: "sms",
-    Kanaal.TELEFOON: "telefoon",
-    Kanaal.HUISBEZOEK: "huisbezoek",
-}
 
 
 class RegisterError(ValueError):
@@ -133,7 +126,7 @@ def _selection(cfg: WorkQueueConfig) -> str:
 def _approach() -> str:
     cfg = load_approach_config()
     ladder = ", ".join(
-        KANAAL_NL[s.kanaal] + (f" (na {s.wacht_dagen} dagen)" if s.wacht_dagen else "")
+        spec_of(s.kanaal).naam.lower() + (f" (na {s.wacht_dagen} dagen)" if s.wacht_dagen else "")
         for s in cfg.veilige_standaard.ladder
     )
     automatic = ", ".join(sorted(cfg.automatisch_toekennen)) or "geen"
