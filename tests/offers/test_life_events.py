@@ -174,6 +174,14 @@ def test_the_offer_waits_for_its_moment_and_says_what_happened(
         in letter
     )
     assert "2.500" in letter and "CBS" not in letter
+    # what is kept beyond the case, and how long: retention deletes the event after the
+    # scan's period (test_retention_deletes_life_event_cases_events_and_moments)
+    flat = " ".join(chans[Kanaal.BRIEF].sent[0].tekst.split())
+    assert (
+        "Wat de Basisregistratie Personen (BRP) ons liet weten over wat er gebeurde, bewaren "
+        "wij tot 365 dagen nadat wij het kregen." in flat
+    )
+    assert "Uw keuzes, zoals dat u geen berichten meer wilt, bewaren wij langer." in flat
 
 
 def test_an_event_after_its_last_day_leads_to_no_offer(

@@ -120,6 +120,9 @@ class Keeping:
     campagne_tot: date | None = None
     """A campaign case: the last day the campaign keeps that it wrote to the household
     (so it writes once); retention deletes that record after it."""
+    gebeurtenis_dagen: int | None = None
+    """A life-event case: how many days after it came the event's message is kept (the
+    scan's period, config/doelen.yaml regelingencheck; trust.retention deletes it then)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -260,6 +260,10 @@ def build_account(
             voorrang=signal_case
             and any(r.measure == "eerdere_zaken_12m" and r.points > 0 for r in queue.rules),
             campagne_tot=None if signal_case else campagne_tot,
+            # retention deletes an event with the scan's data (trust.retention)
+            gebeurtenis_dagen=None
+            if gebeurtenis is None
+            else purposes[Doel.REGELINGENCHECK].bewaartermijn_dagen,
         ),
         contact=Contact(
             telefoon=afzender.telefoon,
