@@ -5,13 +5,16 @@ from proactief.entitlements.engine import (
     ENGINE_VERSION,
     REGELINGEN,
     STATUS_NAMES,
+    Computed,
     Explanation,
     Status,
+    compute_population,
     evaluate_population,
     explain,
     inputs_of,
     provenance,
     rules_hash,
+    step_ids,
 )
 from proactief.entitlements.parameters import ParameterMissingError, load_parameters
 from proactief.entitlements.population import PopulationError, load_population, scan_non_take_up
@@ -25,12 +28,14 @@ __all__ = [
     "ENGINE_VERSION",
     "REGELINGEN",
     "STATUS_NAMES",
+    "Computed",
     "Explanation",
     "MunicipalSettings",
     "ParameterMissingError",
     "PopulationError",
     "SettingsError",
     "Status",
+    "compute_population",
     "evaluate_population",
     "explain",
     "inputs_of",
@@ -40,4 +45,5 @@ __all__ = [
     "provenance",
     "rules_hash",
     "scan_non_take_up",
+    "step_ids",
 ]

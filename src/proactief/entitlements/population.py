@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from proactief.entitlements.catalog import regeling_names
-from proactief.entitlements.engine import evaluate_population
+from proactief.entitlements.engine import evaluate_population, step_ids
 from proactief.entitlements.settings import MunicipalSettings
 
 __all__ = [
@@ -168,20 +168,23 @@ def scan_non_take_up(
     households miss, largest amount first."""
     frame = apply_receipts(population, receipts) if receipts is not None else population
     regelingen = regeling_names() if regelingen is None else tuple(regelingen)
-    results = evaluate_population(frame, jaar=jaar, regelingen=regelingen, settings=settings)
+    # statuses and amounts for everyone; the rule steps only for the rows the list keeps
+    results = evaluate_population(
+        frame, jaar=jaar, regelingen=regelingen, settings=settings, stappen=False
+    )
     rows = []
     summary = []
     for regeling in regelingen:
         status = results[f"{regeling}_status"]
         cents = results[f"{regeling}_bedrag_centen"]
-        missed = status == "recht_niet_ontvangen"
+        missed = (status == "recht_niet_ontvangen").to_numpy()
         maybe = status == "mogelijk_recht_gegevens_nodig"
         part = pd.DataFrame(
             {
                 "household_id": results.loc[missed, "household_id"],
                 "regeling": regeling,
                 "bedrag_per_jaar": cents[missed].astype("float64") / 100,
-                "stappen": results.loc[missed, f"{regeling}_stappen"],
+                "stappen": step_ids(regeling, frame[missed], jaar=jaar, settings=settings),
             }
         )
         rows.append(part)

@@ -6,7 +6,7 @@ is within the municipality's test value is flagged so that someone can ask.
 
 import numpy as np
 
-from proactief.entitlements.engine import Outcome, Params, Step, StepMarker
+from proactief.entitlements.engine import Outcome, Params, Step
 from proactief.entitlements.regelingen.bijstandsnorm.norm import bijstandsnorm_per_maand
 from proactief.entitlements.settings import MunicipalSettings
 
@@ -51,7 +51,7 @@ def income_limit(h: dict[str, np.ndarray], p: Params, settings: MunicipalSetting
 def evaluate(h: dict[str, np.ndarray], p: Params, settings: MunicipalSettings) -> Outcome:
     """Flag households to ask about bijzondere bijstand."""
     n = len(h["netto_inkomen_maand"])
-    mark = StepMarker(STEPS, n)
+    mark = p.marker(STEPS, n)
 
     inkomen = h["netto_inkomen_maand"]
     grens = income_limit(h, p, settings)
@@ -70,7 +70,7 @@ def evaluate(h: dict[str, np.ndarray], p: Params, settings: MunicipalSettings) -
         values={
             "netto_inkomen_maand": inkomen,
             "inkomensgrens": grens,
-            "grens_pct": np.full(n, settings.inkomensgrens_bijzondere_bijstand_pct),
+            "grens_pct": settings.inkomensgrens_bijzondere_bijstand_pct,
             "aantal_volwassenen": h["aantal_volwassenen"],
         },
     )

@@ -6,7 +6,7 @@ every limit are 'possibly entitled - needs data', never a guessed amount.
 
 import numpy as np
 
-from proactief.entitlements.engine import Outcome, Params, Step, StepMarker
+from proactief.entitlements.engine import Outcome, Params, Step
 from proactief.entitlements.settings import MunicipalSettings
 
 TITEL = "Huurtoeslag"
@@ -61,7 +61,7 @@ STEPS = [
 def evaluate(h: dict[str, np.ndarray], p: Params, _settings: MunicipalSettings) -> Outcome:
     """Screening for huurtoeslag: which limits are passed; never an amount."""
     n = len(h["kale_huur"])
-    mark = StepMarker(STEPS, n)
+    mark = p.marker(STEPS, n)
 
     p.entry("basishuur_factoren")  # recorded: the reason no amount is computed
     huur = h["kale_huur"]
@@ -92,7 +92,7 @@ def evaluate(h: dict[str, np.ndarray], p: Params, _settings: MunicipalSettings) 
         values={
             "kale_huur": huur,
             "huurgrens": grens,
-            "leeftijd_grens": np.full(n, p("leeftijd_maximale_huurgrens")),
+            "leeftijd_grens": p("leeftijd_maximale_huurgrens"),
             "vermogen": vermogen,
             "vermogensgrens": vgrens,
         },

@@ -3,7 +3,7 @@ flag, for people aged 21 to the AOW age with a long-term low income."""
 
 import numpy as np
 
-from proactief.entitlements.engine import Outcome, Params, Step, StepMarker
+from proactief.entitlements.engine import Outcome, Params, Step
 from proactief.entitlements.regelingen.bijzondere_bijstand.rules import income_limit
 from proactief.entitlements.settings import MunicipalSettings
 
@@ -52,7 +52,7 @@ STEPS = [
 def evaluate(h: dict[str, np.ndarray], p: Params, settings: MunicipalSettings) -> Outcome:
     """Flag households to ask about individuele inkomenstoeslag."""
     n = len(h["netto_inkomen_maand"])
-    mark = StepMarker(STEPS, n)
+    mark = p.marker(STEPS, n)
 
     leeftijd = h["leeftijd_aanvrager"]
     buiten = (leeftijd < p("minimumleeftijd_iit")) | (leeftijd >= p("aow_leeftijd"))
@@ -78,10 +78,10 @@ def evaluate(h: dict[str, np.ndarray], p: Params, settings: MunicipalSettings) -
         amount=np.full(n, np.nan),
         steps=mark.bits,
         values={
-            "leeftijd_minimum": np.full(n, p("minimumleeftijd_iit")),
+            "leeftijd_minimum": p("minimumleeftijd_iit"),
             "netto_inkomen_maand": inkomen,
             "inkomensgrens": grens,
             "aantal_jaren_laag": jaren,
-            "aantal_jaren_nodig": np.full(n, nodig),
+            "aantal_jaren_nodig": nodig,
         },
     )

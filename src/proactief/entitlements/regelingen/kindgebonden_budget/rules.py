@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from proactief.entitlements.engine import Outcome, Params, Step, StepMarker
+from proactief.entitlements.engine import Outcome, Params, Step
 from proactief.entitlements.settings import MunicipalSettings
 
 TITEL = "Kindgebonden budget"
@@ -75,7 +75,7 @@ STEPS = [
 def evaluate(h: dict[str, np.ndarray], p: Params, _settings: MunicipalSettings) -> Outcome:
     """Kindgebonden budget per household for one year."""
     n = len(h["toetsingsinkomen"])
-    mark = StepMarker(STEPS, n)
+    mark = p.marker(STEPS, n)
 
     k0, k12, k16 = (
         np.nan_to_num(h[c]) for c in ("kinderen_0_11", "kinderen_12_15", "kinderen_16_17")
@@ -121,11 +121,11 @@ def evaluate(h: dict[str, np.ndarray], p: Params, _settings: MunicipalSettings) 
             "ouderkop": ouderkop,
             "toetsingsinkomen": inkomen,
             "drempel": drempel,
-            "afbouw_pct": np.full(n, p("afbouwpercentage")),
+            "afbouw_pct": p("afbouwpercentage"),
             "vermindering": vermindering,
             "bedrag_per_jaar": bedrag,
             "bedrag_per_maand": np.where(entitled, np.floor(bedrag / 12), np.nan),
-            "minimum_uitbetaling": np.full(n, p("minimum_uitbetaling")),
+            "minimum_uitbetaling": p("minimum_uitbetaling"),
             "vermogen": vermogen,
             "vermogensgrens": grens,
         },

@@ -7,7 +7,7 @@ within the free amount; partial remission depends on unverified parts and is 'ne
 
 import numpy as np
 
-from proactief.entitlements.engine import Outcome, Params, Step, StepMarker
+from proactief.entitlements.engine import Outcome, Params, Step
 from proactief.entitlements.regelingen.bijstandsnorm.norm import bijstandsnorm_per_maand
 from proactief.entitlements.settings import MunicipalSettings
 
@@ -74,7 +74,7 @@ STEPS = [
 def evaluate(h: dict[str, np.ndarray], p: Params, settings: MunicipalSettings) -> Outcome:
     """Kwijtschelding per household for one year."""
     n = len(h["netto_inkomen_maand"])
-    mark = StepMarker(STEPS, n)
+    mark = p.marker(STEPS, n)
 
     norm = bijstandsnorm_per_maand(h, p)
     pct = settings.kwijtschelding_kosten_van_bestaan_pct
@@ -110,9 +110,9 @@ def evaluate(h: dict[str, np.ndarray], p: Params, settings: MunicipalSettings) -
         steps=mark.bits,
         values={
             "kosten_van_bestaan": kvb,
-            "norm_pct": np.full(n, pct),
+            "norm_pct": pct,
             "bijstandsnorm": norm,
-            "vrijstelling_auto": np.full(n, p("vrijstelling_auto")),
+            "vrijstelling_auto": p("vrijstelling_auto"),
             "vermogen_telt": telt,
             "vrij_vermogen": vrij,
             "netto_inkomen_maand": inkomen,

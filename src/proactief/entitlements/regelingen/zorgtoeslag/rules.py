@@ -6,7 +6,7 @@ zorgtoeslag = standaardpremie (x2 with a toeslagpartner) - normpremie      (art.
 
 import numpy as np
 
-from proactief.entitlements.engine import Outcome, Params, Step, StepMarker
+from proactief.entitlements.engine import Outcome, Params, Step
 from proactief.entitlements.settings import MunicipalSettings
 
 TITEL = "Zorgtoeslag"
@@ -125,7 +125,7 @@ def is_payable(bedrag: np.ndarray, p: Params) -> np.ndarray:
 def evaluate(h: dict[str, np.ndarray], p: Params, _settings: MunicipalSettings) -> Outcome:
     """Zorgtoeslag per household for one year."""
     n = len(h["toetsingsinkomen"])
-    mark = StepMarker(STEPS, n)
+    mark = p.marker(STEPS, n)
 
     inkomen = h["toetsingsinkomen"]
     partner = h["toeslagpartner"] > 0
@@ -191,17 +191,17 @@ def evaluate(h: dict[str, np.ndarray], p: Params, _settings: MunicipalSettings) 
         steps=mark.bits,
         values={
             "toetsingsinkomen": inkomen,
-            "drempelinkomen": np.full(n, p("drempelinkomen")),
+            "drempelinkomen": p("drempelinkomen"),
             "normpremie": premie,
             "drempel_pct": drempel_pct,
-            "toets_pct": np.full(n, p("normpercentage_toets")),
-            "standaardpremie": np.full(n, p("standaardpremie")),
+            "toets_pct": p("normpercentage_toets"),
+            "standaardpremie": p("standaardpremie"),
             "premies": premies,
             "aantal_premies": aantal,
             "bedrag_per_jaar": bedrag,
             "bedrag_per_maand": np.where(entitled, np.floor(bedrag / 12), np.nan),
-            "minimum_uitbetaling": np.full(n, p("minimum_uitbetaling")),
-            "leeftijd_minimum": np.full(n, p("minimumleeftijd")),
+            "minimum_uitbetaling": p("minimum_uitbetaling"),
+            "leeftijd_minimum": p("minimumleeftijd"),
             "vermogen": vermogen,
             "vermogensgrens": grens,
         },
