@@ -10,6 +10,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
 import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import Engine, create_engine, text
@@ -626,3 +628,36 @@ def add_queue_case(
             )
         )
     return int(case_id)
+
+
+def households_of_every_kind(n: int, seed: int = 7) -> pd.DataFrame:
+    """Households of every kind, with unknown values and Dutch yes/no text among them."""
+    rng = np.random.default_rng(seed)
+    partner = rng.random(n) < 0.5
+    income = np.round(rng.lognormal(10.2, 0.7, n))
+    income[rng.random(n) < 0.05] = np.nan
+    rent = rng.random(n) < 0.5
+    wealth = np.round(rng.lognormal(8.3, 1.9, n))
+    wealth[rng.random(n) < 0.05] = np.nan
+    return pd.DataFrame(
+        {
+            "household_id": [f"H{i}" for i in range(n)],
+            "toetsingsinkomen": income,
+            "toeslagpartner": np.where(partner, "ja", "nee"),
+            "vermogen": wealth,
+            "leeftijd_aanvrager": rng.integers(16, 90, n),
+            "verzekerd": rng.random(n) < 0.98,
+            "partner_verzekerd": rng.random(n) < 0.97,
+            "kinderen_0_11": rng.poisson(0.4, n),
+            "kinderen_12_15": rng.poisson(0.2, n),
+            "kinderen_16_17": rng.poisson(0.1, n),
+            "huurwoning": rent,
+            "kale_huur": np.where(rent, np.round(rng.uniform(300, 1500, n), 2), np.nan),
+            "netto_inkomen_maand": np.round(np.nan_to_num(income, nan=20000) * 0.8 / 12, 2),
+            "auto_waarde": np.where(rng.random(n) < 0.4, rng.integers(500, 15000, n), 0),
+            "aanslag_gemeentelijke_belastingen": 300 + 100 * rng.integers(1, 5, n),
+            "aantal_volwassenen": np.where(partner, 2, 1),
+            "jaren_laag_inkomen": rng.integers(0, 6, n),
+            "ontvangt_zorgtoeslag": rng.random(n) < 0.3,
+        }
+    )

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import households_of_every_kind
 from proactief.entitlements import (
     REGELINGEN,
     STATUS_NAMES,
@@ -17,41 +18,7 @@ from proactief.entitlements import (
 )
 from proactief.entitlements import engine as rules_engine
 
-
-def population(n: int, seed: int = 7) -> pd.DataFrame:
-    """Households of every kind, with unknown values and Dutch yes/no text among them."""
-    rng = np.random.default_rng(seed)
-    partner = rng.random(n) < 0.5
-    income = np.round(rng.lognormal(10.2, 0.7, n))
-    income[rng.random(n) < 0.05] = np.nan
-    rent = rng.random(n) < 0.5
-    wealth = np.round(rng.lognormal(8.3, 1.9, n))
-    wealth[rng.random(n) < 0.05] = np.nan
-    return pd.DataFrame(
-        {
-            "household_id": [f"H{i}" for i in range(n)],
-            "toetsingsinkomen": income,
-            "toeslagpartner": np.where(partner, "ja", "nee"),
-            "vermogen": wealth,
-            "leeftijd_aanvrager": rng.integers(16, 90, n),
-            "verzekerd": rng.random(n) < 0.98,
-            "partner_verzekerd": rng.random(n) < 0.97,
-            "kinderen_0_11": rng.poisson(0.4, n),
-            "kinderen_12_15": rng.poisson(0.2, n),
-            "kinderen_16_17": rng.poisson(0.1, n),
-            "huurwoning": rent,
-            "kale_huur": np.where(rent, np.round(rng.uniform(300, 1500, n), 2), np.nan),
-            "netto_inkomen_maand": np.round(np.nan_to_num(income, nan=20000) * 0.8 / 12, 2),
-            "auto_waarde": np.where(rng.random(n) < 0.4, rng.integers(500, 15000, n), 0),
-            "aanslag_gemeentelijke_belastingen": 300 + 100 * rng.integers(1, 5, n),
-            "aantal_volwassenen": np.where(partner, 2, 1),
-            "jaren_laag_inkomen": rng.integers(0, 6, n),
-            "ontvangt_zorgtoeslag": rng.random(n) < 0.3,
-        }
-    )
-
-
-FRAME = population(4_000)
+FRAME = households_of_every_kind(4_000)
 
 
 def test_blocks_on_every_core_give_what_one_block_gives(
@@ -98,3 +65,14 @@ def test_every_kept_row_agrees_with_its_explanation() -> None:
         # the explanation rounds to cents from the same float (as the case page allows)
         assert abs(round(uitleg.bedrag_per_jaar * 100) - round(row.bedrag_per_jaar * 100)) <= 1
         assert [s["id"] for s in uitleg.stappen] == row.stappen.split(";")
+
+
+def test_yes_and_no_in_text_count_as_the_numbers() -> None:
+    """'ja'/'nee' from a CSV or Parquet text column (pandas' string dtype) mean 1/0."""
+    text = FRAME[["household_id", "toetsingsinkomen", "vermogen", "toeslagpartner"]]
+    numbers = text.assign(toeslagpartner=(text["toeslagpartner"] == "ja").astype(int))
+    assert pd.api.types.is_string_dtype(text["toeslagpartner"].dtype)
+    as_text = compute_population(text, jaar=2025, regelingen=["zorgtoeslag"])["zorgtoeslag"]
+    as_numbers = compute_population(numbers, jaar=2025, regelingen=["zorgtoeslag"])
+    assert np.array_equal(as_text.amount, as_numbers["zorgtoeslag"].amount, equal_nan=True)
+    assert (numbers["toeslagpartner"] == 1).sum() > 1_000

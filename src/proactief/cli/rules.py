@@ -10,12 +10,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from proactief.cli.common import console, context
+from proactief.cli.common import console, context, err
 from proactief.cli.common import fail as _fail
 from proactief.domain.residents import SCAN_JAAR
 
 if TYPE_CHECKING:
-    pass
+    import pandas as pd
+
+    from proactief.entitlements import MunicipalSettings
 
 rules_app = typer.Typer(
     help="Regelingen: uitleg per huishouden en scan op niet-gebruik.", no_args_is_help=True
@@ -174,7 +176,10 @@ def scan_cmd(
         ),
     ] = False,
 ) -> None:
-    """Zoek huishoudens die recht hebben maar het niet krijgen, grootste bedrag eerst."""
+    """Zoek huishoudens die recht hebben maar het niet krijgen, grootste bedrag eerst.
+
+    Een Parquet-bestand wordt in delen gelezen (ook 8 miljoen huishoudens passen zo in het
+    geheugen), met een voortgangsbalk."""
     from proactief.entitlements import PopulationError, provenance, scan_non_take_up
     from proactief.entitlements.population import (
         add_person_counts,
@@ -183,44 +188,54 @@ def scan_cmd(
         load_receipts,
         write_table,
     )
-    from proactief.entitlements.runs import check_minimal, store_scan
+    from proactief.entitlements.runs import ScanStore, check_minimal
 
     settings = context().rule_settings(gemeente)
     started = time.perf_counter()
+    streamed = population.suffix.lower() == ".parquet"
     try:
-        frame = load_population(population)
-        check_minimal(frame, "bevolking", str(population))
+        person_rows = None
         if persons is not None:
             person_rows = load_persons(persons)
             check_minimal(person_rows, "personen", str(persons))
-            frame = add_person_counts(frame, person_rows)
         paid = load_receipts(receipts) if receipts else None
+        if streamed:
+            summary, missed_list, households, stored = _scan_streamed(
+                population, person_rows, paid, results, jaar, settings, opslaan, as_json
+            )
+        else:
+            frame = load_population(population)
+            check_minimal(frame, "bevolking", str(population))
+            if person_rows is not None:
+                frame = add_person_counts(frame, person_rows)
     except PopulationError as exc:
         raise _fail(str(exc)) from exc
-    scan = scan_non_take_up(frame, jaar=jaar, receipts=paid, settings=settings)
+    if not streamed:
+        scan = scan_non_take_up(frame, jaar=jaar, receipts=paid, settings=settings)
+        summary, missed_list, households, stored = scan.summary, scan.missed, len(frame), None
+        if results is not None:
+            write_table(scan.results, results)
+        if opslaan:
+            engine = context().engine
+            with engine.begin() as conn:
+                store = ScanStore(conn, jaar=jaar, actor="medewerker")
+                store.add(scan, frame)
+                stored = store.finish()
+            engine.dispose()
     prov = provenance()
-    missed = scan.missed.assign(
+    missed = missed_list.assign(
         engine_version=prov["engine_version"],
         regels_hash=[
-            next(iter(prov["regelingen"][r].values()))[:16] for r in scan.missed["regeling"]
+            next(iter(prov["regelingen"][r].values()))[:16] for r in missed_list["regeling"]
         ],
     )
     write_table(missed, output)
-    if results is not None:
-        write_table(scan.results, results)
-    stored = None
-    if opslaan:
-        engine = context().engine
-        with engine.begin() as conn:
-            stored = store_scan(conn, scan, frame, jaar=jaar, actor="medewerker")
-        engine.dispose()
     elapsed = time.perf_counter() - started
-    summary = scan.summary
     if as_json:
         sys.stdout.write(
             json.dumps(
                 {
-                    "households": len(frame),
+                    "households": households,
                     "jaar": jaar,
                     "summary": summary.to_dict(orient="records"),
                     "output": str(output),
@@ -239,7 +254,7 @@ def scan_cmd(
         "bedrag per jaar",
         "mogelijk recht",
         "ontvangt",
-        title=f"Niet-gebruik {jaar} — {len(frame):,} huishoudens",
+        title=f"Niet-gebruik {jaar} — {households:,} huishoudens",
     )
     for row in summary.to_dict(orient="records"):
         table.add_row(
@@ -260,3 +275,64 @@ def scan_cmd(
             f"In de database bewaard: {stored:,} uitkomsten (recht of misschien recht) voor "
             f"{jaar}, met alleen de gegevens die elke regeling gebruikt (doel regelingencheck)."
         )
+
+
+def _scan_streamed(
+    population: Path,
+    persons: "pd.DataFrame | None",
+    receipts: "pd.DataFrame | None",
+    results: Path | None,
+    jaar: int,
+    settings: "MunicipalSettings",
+    opslaan: bool,
+    quiet: bool,
+) -> "tuple[pd.DataFrame, pd.DataFrame, int, int | None]":
+    """Scan a Parquet population in batches, with a progress bar on the error stream;
+    write all results and store the scan batch by batch."""
+    from contextlib import ExitStack
+
+    import pandas as pd
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from proactief.entitlements.population import ScanResult
+    from proactief.entitlements.runs import ScanStore, check_minimal
+    from proactief.entitlements.stream import TableWriter, read_batches, scan_batches
+
+    names, total, batches = read_batches(population)
+    check_minimal(pd.DataFrame(columns=names), "bevolking", str(population))
+    with ExitStack() as stack:
+        writer = stack.enter_context(TableWriter(results)) if results is not None else None
+        store = None
+        if opslaan:
+            engine = context().engine
+            stack.callback(engine.dispose)
+            store = ScanStore(stack.enter_context(engine.begin()), jaar=jaar, actor="medewerker")
+        progress = stack.enter_context(
+            Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=err,
+                disable=quiet,
+            )
+        )
+        task = progress.add_task("huishoudens", total=total)
+
+        def each_batch(scan: ScanResult, frame: pd.DataFrame) -> None:
+            if writer is not None:
+                writer.write(scan.results)
+            if store is not None:
+                store.add(scan, frame)
+            progress.advance(task, len(frame))
+
+        totals = scan_batches(
+            batches,
+            jaar=jaar,
+            receipts=receipts,
+            persons=persons,
+            settings=settings,
+            each_batch=each_batch,
+        )
+        stored = store.finish() if store is not None else None
+    return totals.summary(), totals.missed(), totals.households, stored

@@ -273,11 +273,17 @@ def rules_hash(regelingen: Sequence[str] | None = None) -> str:
     return digest.hexdigest()
 
 
+def _numbers(column: pd.Series) -> bool:
+    return bool(
+        pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype)
+    )
+
+
 def _column(frame: pd.DataFrame, name: str, default: float) -> np.ndarray:
     if name not in frame.columns:
         return np.full(len(frame), default, dtype=float)
     column = frame[name]
-    if pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype):
+    if _numbers(column):
         # already numbers: no parsing (a float64 column is used as it is, without a copy)
         return np.asarray(column.to_numpy(dtype=float, na_value=np.nan))
     return np.asarray(pd.to_numeric(column, errors="coerce").to_numpy(dtype=float))
@@ -288,7 +294,8 @@ def household_arrays(frame: pd.DataFrame, inputs: Mapping[str, float]) -> dict[s
     column gets the documented default, NaN = unknown)."""
     arrays = {}
     for name, default in inputs.items():
-        if name in frame.columns and frame[name].dtype == object:
+        if name in frame.columns and not _numbers(frame[name]):
+            # text (object, or pandas' string dtype): yes/no words, else a number
             lowered = frame[name].astype(str).str.strip().str.lower()
             mapped = lowered.map(
                 {"true": 1.0, "ja": 1.0, "1": 1.0, "false": 0.0, "nee": 0.0, "0": 0.0}

@@ -17,6 +17,8 @@ __all__ = [
     "load_persons",
     "load_population",
     "load_receipts",
+    "merge_person_counts",
+    "person_counts",
     "scan_non_take_up",
     "write_table",
 ]
@@ -89,9 +91,9 @@ def load_persons(path: Path, *, naam: str | None = None) -> pd.DataFrame:
     return frame.assign(leeftijd=ages)
 
 
-def add_person_counts(households: pd.DataFrame, persons: pd.DataFrame) -> pd.DataFrame:
-    """Fill in children per age band, number of adults and the oldest adult's age per
-    household from a persons table (households x persons -> one row per household)."""
+def person_counts(persons: pd.DataFrame) -> pd.DataFrame:
+    """Per household (the index): children per age band, number of adults and the oldest
+    adult's age, from a persons table (one row per member)."""
     age = persons["leeftijd"]
     counts = pd.DataFrame(
         {
@@ -103,15 +105,25 @@ def add_person_counts(households: pd.DataFrame, persons: pd.DataFrame) -> pd.Dat
             "leeftijd_aanvrager": age.where(age >= 18),
         }
     )
-    grouped = counts.groupby("household_id").agg(
+    return counts.groupby("household_id").agg(
         kinderen_0_11=("kinderen_0_11", "sum"),
         kinderen_12_15=("kinderen_12_15", "sum"),
         kinderen_16_17=("kinderen_16_17", "sum"),
         aantal_volwassenen=("aantal_volwassenen", "sum"),
         leeftijd_aanvrager=("leeftijd_aanvrager", "max"),
     )
-    base = households.drop(columns=[c for c in grouped.columns if c in households.columns])
-    return base.merge(grouped, left_on="household_id", right_index=True, how="left")
+
+
+def merge_person_counts(households: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
+    """Households with the :func:`person_counts` in place of their own such columns."""
+    base = households.drop(columns=[c for c in counts.columns if c in households.columns])
+    return base.merge(counts, left_on="household_id", right_index=True, how="left")
+
+
+def add_person_counts(households: pd.DataFrame, persons: pd.DataFrame) -> pd.DataFrame:
+    """Fill in children per age band, number of adults and the oldest adult's age per
+    household from a persons table (households x persons -> one row per household)."""
+    return merge_person_counts(households, person_counts(persons))
 
 
 def load_receipts(path: Path, *, naam: str | None = None) -> pd.DataFrame:

@@ -17,9 +17,11 @@ from proactief.storage.tables import (
 from proactief.trust.access import Grant
 
 __all__ = [
+    "delete_entitlements",
     "entitlements_of_household",
     "household_of_person",
     "household_summary",
+    "insert_entitlements",
     "insert_population",
     "replace_entitlements",
     "residents_of_households",
@@ -39,6 +41,20 @@ def insert_population(
         conn.execute(residents.insert(), list(resident_rows))
 
 
+def delete_entitlements(conn: Connection, jaar: int) -> None:
+    """Remove the stored scan of one year (before a new one is stored)."""
+    conn.execute(delete(entitlements).where(entitlements.c.jaar == jaar))
+
+
+def insert_entitlements(
+    conn: Connection, rows: Sequence[Values], *, gescand_op: datetime | None = None
+) -> None:
+    """Store rows of a scan."""
+    when = gescand_op or datetime.now(UTC)
+    for chunk in chunks(rows):
+        conn.execute(entitlements.insert(), [{**row, "gescand_op": when} for row in chunk])
+
+
 def replace_entitlements(
     conn: Connection,
     jaar: int,
@@ -47,10 +63,8 @@ def replace_entitlements(
     gescand_op: datetime | None = None,
 ) -> None:
     """Store a new scan of one year's entitlements, replacing the previous scan."""
-    conn.execute(delete(entitlements).where(entitlements.c.jaar == jaar))
-    when = gescand_op or datetime.now(UTC)
-    for chunk in chunks(rows):
-        conn.execute(entitlements.insert(), [{**row, "gescand_op": when} for row in chunk])
+    delete_entitlements(conn, jaar)
+    insert_entitlements(conn, rows, gescand_op=gescand_op)
 
 
 def household_of_person(grant: Grant, person_pseudonym: str) -> str | None:

@@ -18,7 +18,7 @@ from proactief.entitlements.scan import entitlement_rows
 from proactief.trust.audit import append_audit
 from proactief.trust.purposes import PurposeViolationError, check_fields
 
-__all__ = ["StoredScanRow", "check_minimal", "store_scan", "stored_scans", "years"]
+__all__ = ["ScanStore", "StoredScanRow", "check_minimal", "store_scan", "stored_scans", "years"]
 
 
 def check_minimal(frame: pd.DataFrame, table: str, label: str) -> None:
@@ -34,6 +34,47 @@ def check_minimal(frame: pd.DataFrame, table: str, label: str) -> None:
         ) from exc
 
 
+class ScanStore:
+    """Stores a scan in place of the year's previous one, batch by batch (a national scan
+    does not fit in memory at once), and audits it when done: who ran it, how many
+    households it read and how many rows it kept. Use within one transaction."""
+
+    def __init__(
+        self, conn: Connection, *, jaar: int, actor: str, now: datetime | None = None
+    ) -> None:
+        self.conn, self.jaar, self.actor = conn, jaar, actor
+        self.now = now or datetime.now(UTC)
+        self.households = self.stored = self.received = 0
+        repo.delete_entitlements(conn, jaar)
+
+    def add(self, scan: ScanResult, frame: pd.DataFrame) -> None:
+        """Store one batch: its rows, and the offers it finds received."""
+        rows = entitlement_rows(scan, frame, jaar=self.jaar, regelingen=regeling_names())
+        repo.insert_entitlements(self.conn, rows, gescand_op=self.now)
+        # the offers whose household now gets the money (evaluation: money unlocked)
+        self.received += record_receipts(self.conn, scan.results, self.now)
+        self.households += len(frame)
+        self.stored += len(rows)
+
+    def finish(self) -> int:
+        """Audit the stored scan; how many rows were stored."""
+        append_audit(
+            self.conn,
+            actor=self.actor,
+            actie="scan",
+            doel=Doel.REGELINGENCHECK.value,
+            gegevens="bevolking",
+            details={
+                "jaar": self.jaar,
+                "huishoudens": self.households,
+                "opgeslagen": self.stored,
+                "aanbod_ontvangen": self.received,
+            },
+            now=self.now,
+        )
+        return self.stored
+
+
 def store_scan(
     conn: Connection,
     scan: ScanResult,
@@ -45,26 +86,9 @@ def store_scan(
 ) -> int:
     """Replace the stored scan of ``jaar`` with this one, in the audit trail with who ran
     it and how many households it read; how many rows were stored."""
-    now = now or datetime.now(UTC)
-    rows = entitlement_rows(scan, frame, jaar=jaar, regelingen=regeling_names())
-    repo.replace_entitlements(conn, jaar, rows, gescand_op=now)
-    # the offers whose household now gets the money (evaluation: money unlocked)
-    received = record_receipts(conn, scan.results, now)
-    append_audit(
-        conn,
-        actor=actor,
-        actie="scan",
-        doel=Doel.REGELINGENCHECK.value,
-        gegevens="bevolking",
-        details={
-            "jaar": jaar,
-            "huishoudens": len(frame),
-            "opgeslagen": len(rows),
-            "aanbod_ontvangen": received,
-        },
-        now=now,
-    )
-    return len(rows)
+    store = ScanStore(conn, jaar=jaar, actor=actor, now=now)
+    store.add(scan, frame)
+    return store.finish()
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,7 @@ from proactief.entitlements import (
     rules_hash,
 )
 from proactief.entitlements import repository as repo
+from proactief.entitlements.engine import household_arrays
 from proactief.entitlements.population import ScanResult
 from proactief.trust.access import PersonalDataAccess
 
@@ -58,7 +59,11 @@ def entitlement_rows(
         cents = results[f"{regeling}_bedrag_centen"]
         wanted = status.isin(["recht_niet_ontvangen", "mogelijk_recht_gegevens_nodig"])
         ids = results.loc[wanted, "household_id"].astype(str)
-        inputs = by_household.loc[ids, columns].astype("float64")
+        # as the rules read them ('ja'/'nee' as 1/0), so the stored values explain again
+        chosen = by_household.loc[ids, columns]
+        inputs = pd.DataFrame(
+            household_arrays(chosen, dict.fromkeys(columns, math.nan)), index=chosen.index
+        )
         values = inputs.astype(object).where(inputs.notna(), None).to_dict("records")
         for household_id, state, amount, invoer in zip(
             ids, status[wanted], cents[wanted], values, strict=True
