@@ -153,12 +153,12 @@ def _measure(
     }
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> dict[str, object]:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--signals", type=int, default=100_000)
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks-intake-peer.md")
-    options = parser.parse_args()
+    options = parser.parse_args(argv)
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -213,6 +213,7 @@ def main() -> None:
     ]
     options.output.write_text("\n".join(lines), encoding="utf-8")
     print(f"wrote {options.output}")
+    return {"signals": options.signals, "size_mb": size_mb, "results": results}
 
 
 if __name__ == "__main__":

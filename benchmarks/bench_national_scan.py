@@ -40,10 +40,10 @@ def write_population(path: Path, n: int) -> None:
     writer.close()
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> dict[str, float]:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--households", type=int, default=8_000_000)
-    n = parser.parse_args().households
+    n = parser.parse_args(argv).households
     cli = [sys.executable, "-m", "proactief", "rules", "scan"]
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -95,6 +95,7 @@ def main() -> None:
     ]
     OUT.write_text("\n".join(lines), encoding="utf-8")
     print(f"wrote {OUT}")
+    return {"households": n, "seconds": seconds, "peak_mb": memory, "listed": listed}
 
 
 if __name__ == "__main__":

@@ -112,11 +112,11 @@ def median_of(runs: list[dict[str, float]], key: str) -> float:
     return statistics.median(r[key] for r in runs)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--households", type=int, default=1_000_000)
     parser.add_argument("--repetitions", type=int, default=3)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     n, reps = args.households, args.repetitions
     cli = [sys.executable, "-m", "proactief", "rules", "scan"]
     rows = []
@@ -254,6 +254,21 @@ def main() -> None:
     ]
     OUT.write_text("\n".join(lines), encoding="utf-8")
     print(f"wrote {OUT}")
+    parquet = next(r for r in rows if r[0] == "parquet")
+    return {
+        "households": n,
+        "ours_s": our_s,
+        "ours_mb": median_of(ours, "peak_mb"),
+        "peer_s": their_s,
+        "peer_build_s": their_build,
+        "peer_mb": median_of(theirs, "peak_mb"),
+        "same_status": peer["same_status"],
+        "same_cents": peer["same_cents"],
+        "scan_s": parquet[1],
+        "scan_mb": parquet[2],
+        "explain_ms": median,
+        "per_household_us": per_household_us,
+    }
 
 
 if __name__ == "__main__":
