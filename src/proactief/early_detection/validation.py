@@ -60,6 +60,23 @@ def _strings(value: object, path: str) -> Iterator[tuple[str, str]]:
             yield from _strings(item, f"{path}[{index}]")
 
 
+def _storable(value: object) -> bool:
+    """No text anywhere in the record holds what :func:`_unstorable` finds. The quick
+    check every record passes (no paths built; an ASCII text needs no encoding); only a
+    record that fails it is walked again by :func:`_strings` to name the fields."""
+    if isinstance(value, str):
+        return "\x00" not in value and (value.isascii() or not _unstorable(value))
+    if isinstance(value, dict):
+        for item in value.values():
+            if not _storable(item):
+                return False
+    elif isinstance(value, list):
+        for item in value:
+            if not _storable(item):
+                return False
+    return True
+
+
 def _unstorable(text: str) -> bool:
     """A NUL character (PostgreSQL text refuses it) or a lone surrogate (not UTF-8)."""
     if "\x00" in text:
@@ -326,17 +343,17 @@ def validate_record(
                 f"this line has {got} columns, the header has {want}",
             )
         ]
-    errors: list[FieldError] = [
-        FieldError(
-            path,
-            "bevat een teken dat niet kan worden opgeslagen (NUL of een ongeldig UTF-8-teken)",
-            "holds a character that cannot be stored (NUL or an invalid UTF-8 character)",
-        )
-        for path, text in _strings(data, "")
-        if _unstorable(text)
-    ]
-    if errors:
-        return errors
+    errors: list[FieldError] = []
+    if not _storable(data):
+        return [
+            FieldError(
+                path,
+                "bevat een teken dat niet kan worden opgeslagen (NUL of een ongeldig UTF-8-teken)",
+                "holds a character that cannot be stored (NUL or an invalid UTF-8 character)",
+            )
+            for path, text in _strings(data, "")
+            if _unstorable(text)
+        ]
     signal_id = _text(data.get("ID"))
     if not signal_id:
         errors.append(FieldError("ID", "signaal-ID ontbreekt", "signal ID is missing"))

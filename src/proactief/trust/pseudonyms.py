@@ -126,7 +126,8 @@ class Pseudonymizer:
         self._key = key
 
     def _digest(self, text: str) -> str:
-        return hmac.new(self._key, text.encode(), hashlib.sha256).hexdigest()[:32]
+        # the one-shot HMAC (OpenSSL): the same value as hmac.new(...).hexdigest(), faster
+        return hmac.digest(self._key, text.encode(), "sha256").hex()[:32]
 
     def for_bsn(self, bsn: str) -> str:
         """Pseudonym of a person known by BSN."""
