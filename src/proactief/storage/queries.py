@@ -141,6 +141,9 @@ def bulk_insert_ignore(conn: Connection, table: Table, rows: Sequence[Values]) -
         return
     columns = list(rows[0])
     names = ", ".join(columns)
+    if conn.dialect.name == "postgresql" and len(rows) >= COPY_FROM:
+        _copy_insert_ignore(conn, table, columns, rows)
+        return
     if conn.dialect.name == "sqlite":
         marks = ", ".join("?" for _ in columns)
         sql = f"INSERT OR IGNORE INTO {table.name} ({names}) VALUES ({marks})"
@@ -148,3 +151,35 @@ def bulk_insert_ignore(conn: Connection, table: Table, rows: Sequence[Values]) -
         marks = ", ".join("%s" for _ in columns)
         sql = f"INSERT INTO {table.name} ({names}) VALUES ({marks}) ON CONFLICT DO NOTHING"
     conn.exec_driver_sql(sql, [tuple(row[c] for c in columns) for row in rows])
+
+
+COPY_FROM = 200
+"""From this many rows, PostgreSQL gets them by COPY (through psycopg) instead of an
+INSERT per row."""
+
+
+def _copy_insert_ignore(
+    conn: Connection, table: Table, columns: list[str], rows: Sequence[Values]
+) -> None:
+    """COPY the rows into a temporary table of this transaction, then INSERT ... SELECT
+    ... ON CONFLICT DO NOTHING: the same rows stored or skipped as by the plain insert,
+    in one statement on the server."""
+    names = ", ".join(columns)
+    stage = f"_stage_{table.name}"
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    with driver.cursor() as cursor:
+        # the staging table has only these columns, without defaults or constraints, so
+        # nothing (no sequence) is used up by staging
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {stage} ON COMMIT DROP AS "
+            f"SELECT {names} FROM {table.name} WITH NO DATA"
+        )
+        with cursor.copy(f"COPY {stage} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(tuple(row[c] for c in columns))
+        cursor.execute(
+            f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {stage} "
+            "ON CONFLICT DO NOTHING"
+        )
+        cursor.execute(f"DROP TABLE {stage}")

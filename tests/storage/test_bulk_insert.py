@@ -1,0 +1,40 @@
+"""The bulk insert of intake: on PostgreSQL by COPY through a staging table, on SQLite by
+INSERT OR IGNORE; on both, what exists is skipped and nothing else is lost or doubled."""
+
+from datetime import date
+
+from sqlalchemy import Engine, func, select
+
+from proactief.storage.queries import COPY_FROM, bulk_insert_ignore
+from proactief.storage.tables import client_identities
+
+
+def person(i: int) -> dict[str, object]:
+    return {
+        "person_pseudonym": f"a{i:031d}",
+        "bsn": None,
+        "geslacht": "Vrouw" if i % 2 else "Man",
+        "geboortedatum": date(1950 + i % 50, 1 + i % 12, 1 + i % 28),
+        "postcode": "1234AB",
+        "huisnummer": str(i),
+        "huisnummertoevoeging": None if i % 3 else "B",
+    }
+
+
+def test_existing_rows_are_skipped_and_the_rest_stored_once(engine: Engine) -> None:
+    first = [person(i) for i in range(COPY_FROM * 2)]
+    with engine.begin() as conn:
+        bulk_insert_ignore(conn, client_identities, first)
+    # half already there, a new half, and one new row twice in the same batch
+    second = [person(i) for i in range(COPY_FROM, COPY_FROM * 3)] + [person(COPY_FROM * 3)] * 2
+    with engine.begin() as conn:
+        bulk_insert_ignore(conn, client_identities, second)
+        # two batches in one transaction (the staging table is made again)
+        bulk_insert_ignore(conn, client_identities, [person(i) for i in range(5_000, 5_300)])
+    with engine.connect() as conn:
+        stored = conn.execute(select(client_identities)).mappings().all()
+        count = conn.execute(select(func.count()).select_from(client_identities)).scalar_one()
+    assert count == COPY_FROM * 3 + 1 + 300 == len({r["person_pseudonym"] for r in stored})
+    by_id = {r["person_pseudonym"]: dict(r) for r in stored}
+    for i in (0, COPY_FROM * 3, 5_299):
+        assert by_id[person(i)["person_pseudonym"]] == person(i)
