@@ -38,3 +38,23 @@ def test_existing_rows_are_skipped_and_the_rest_stored_once(engine: Engine) -> N
     by_id = {r["person_pseudonym"]: dict(r) for r in stored}
     for i in (0, COPY_FROM * 3, 5_299):
         assert by_id[person(i)["person_pseudonym"]] == person(i)
+
+
+def test_rows_said_to_be_new_are_never_skipped_silently(engine: Engine) -> None:
+    """bulk_insert_new is for rows found absent under a lock: should one exist after all,
+    the database refuses (so intake takes the batch record by record), on both backends
+    either stored once or refused, never counted as stored while skipped."""
+    import pytest
+    from sqlalchemy.exc import DBAPIError
+
+    from proactief.storage.queries import bulk_insert_new
+
+    rows = [person(i) for i in range(COPY_FROM)]
+    with engine.begin() as conn:
+        bulk_insert_new(conn, client_identities, rows)
+    if engine.dialect.name == "postgresql":
+        with pytest.raises(DBAPIError), engine.begin() as conn:
+            bulk_insert_new(conn, client_identities, [*rows[:1], person(COPY_FROM + 1)] * 150)
+    with engine.connect() as conn:
+        count = conn.execute(select(func.count()).select_from(client_identities)).scalar_one()
+    assert count == COPY_FROM

@@ -8,7 +8,17 @@ import json
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Connection, func, select, update
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Connection,
+    String,
+    any_,
+    bindparam,
+    func,
+    select,
+    update,
+)
 
 from proactief.domain import (
     Contactpoging,
@@ -27,8 +37,10 @@ from proactief.domain.records import (
 )
 from proactief.early_detection.queue import refresh_queue_fields
 from proactief.storage.queries import (
+    COPY_FROM,
     Values,
     bulk_insert_ignore,
+    bulk_insert_new,
     chunks,
     insert_ignore,
     record_or_none,
@@ -154,6 +166,12 @@ def stored_signal_contents(
     """The content (``SIGNAL_CONTENT``) of those of these signal IDs already stored."""
     found: dict[str, tuple[object, ...]] = {}
     columns = [signals.c[name] for name in SIGNAL_CONTENT]
+    if conn.dialect.name == "postgresql":
+        # one array parameter: binding thousands of IN-list parameters cost intake more
+        # than the lookup itself
+        ids = bindparam("ids", list(signal_ids), type_=ARRAY(String))
+        query = select(signals.c.signal_id, *columns).where(signals.c.signal_id == any_(ids))
+        return {row[0]: tuple(row[1:]) for row in conn.execute(query)}
     for chunk in chunks(signal_ids):
         for row in conn.execute(
             select(signals.c.signal_id, *columns).where(signals.c.signal_id.in_(chunk))
@@ -163,12 +181,30 @@ def stored_signal_contents(
 
 
 def insert_signals(conn: Connection, rows: Sequence[Values]) -> None:
-    """Store new signals; rows whose signal_id exists already are skipped."""
-    bulk_insert_ignore(conn, signals, rows)
+    """Store signals found new under :func:`lock_signal_intake` (PostgreSQL: by COPY;
+    should one exist after all, the statement fails and intake takes the batch record by
+    record)."""
+    bulk_insert_new(conn, signals, rows)
 
 
 def insert_identities(conn: Connection, rows: Sequence[Values]) -> None:
-    """Store the BSN or address identity behind a pseudonym (once per person)."""
+    """Store the BSN or address identity behind a pseudonym (once per person: those
+    stored already are left out)."""
+    if conn.dialect.name == "postgresql" and len(rows) >= COPY_FROM:
+        pseudonyms = bindparam("p", [r["person_pseudonym"] for r in rows], type_=ARRAY(String))
+        known = set(
+            conn.scalars(
+                select(client_identities.c.person_pseudonym).where(
+                    client_identities.c.person_pseudonym == any_(pseudonyms)
+                )
+            )
+        )
+        new: dict[object, Values] = {}
+        for row in rows:
+            if row["person_pseudonym"] not in known:
+                new.setdefault(row["person_pseudonym"], row)
+        bulk_insert_new(conn, client_identities, list(new.values()))
+        return
     bulk_insert_ignore(conn, client_identities, rows)
 
 

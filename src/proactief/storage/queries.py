@@ -8,13 +8,15 @@ committed before a crash is simply skipped when the same file is taken in again.
 import dataclasses
 import functools
 import types
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeVar, get_args, get_type_hints
 
 from sqlalchemy import ColumnElement, Connection, Row, Table, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -24,6 +26,7 @@ __all__ = [
     "ResultRow",
     "Values",
     "bulk_insert_ignore",
+    "bulk_insert_new",
     "chunks",
     "insert_ignore",
     "insert_new",
@@ -158,6 +161,45 @@ COPY_FROM = 200
 INSERT per row."""
 
 
+def bulk_insert_new(conn: Connection, table: Table, rows: Sequence[Values]) -> None:
+    """Store rows the caller found absent, under a lock that keeps them absent: on
+    PostgreSQL by COPY straight into the table. Should one exist after all, PostgreSQL
+    refuses the whole statement (an error, never a silent skip), so the caller can take
+    the rows one by one."""
+    if not rows:
+        return
+    if conn.dialect.name != "postgresql" or len(rows) < COPY_FROM:
+        bulk_insert_ignore(conn, table, rows)
+        return
+    columns = list(rows[0])
+    statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+    with (
+        _as_dbapi_error(statement),
+        _driver(conn).cursor() as cursor,
+        cursor.copy(statement) as copy,
+    ):
+        for row in rows:
+            copy.write_row(tuple(row[c] for c in columns))
+
+
+def _driver(conn: Connection) -> Any:
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    return driver
+
+
+@contextmanager
+def _as_dbapi_error(statement: str) -> Iterator[None]:
+    """The driver's error as SQLAlchemy raises it (a DBAPIError subclass, such as an
+    IntegrityError), as callers expect from every other statement."""
+    import psycopg
+
+    try:
+        yield
+    except psycopg.Error as exc:
+        raise DBAPIError.instance(statement, None, exc, psycopg.Error) from exc
+
+
 def _copy_insert_ignore(
     conn: Connection, table: Table, columns: list[str], rows: Sequence[Values]
 ) -> None:
@@ -166,9 +208,7 @@ def _copy_insert_ignore(
     in one statement on the server."""
     names = ", ".join(columns)
     stage = f"_stage_{table.name}"
-    driver = conn.connection.driver_connection
-    assert driver is not None
-    with driver.cursor() as cursor:
+    with _as_dbapi_error(f"COPY {table.name}"), _driver(conn).cursor() as cursor:
         # the staging table has only these columns, without defaults or constraints, so
         # nothing (no sequence) is used up by staging
         cursor.execute(
@@ -179,7 +219,6 @@ def _copy_insert_ignore(
             for row in rows:
                 copy.write_row(tuple(row[c] for c in columns))
         cursor.execute(
-            f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {stage} "
-            "ON CONFLICT DO NOTHING"
+            f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {stage} ON CONFLICT DO NOTHING"
         )
         cursor.execute(f"DROP TABLE {stage}")
