@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import BigInteger, Column, String
@@ -138,13 +138,8 @@ def _parse_date(value: object, field: str, errors: list[FieldError]) -> date | N
             FieldError(field, "datum moet tekst zijn als JJJJ-MM-DD", "date must be YYYY-MM-DD")
         )
         return None
-    try:
-        # only JJJJ-MM-DD in ASCII digits: fromisoformat also takes week dates (2026-W01-1)
-        # and other digits (Arabic-Indic), which no signal partner means
-        if not _ISO_DATE.fullmatch(value):
-            raise ValueError(value)
-        return date.fromisoformat(value)
-    except ValueError:
+    parsed = _iso_date(value)
+    if parsed is None:
         errors.append(
             FieldError(
                 field,
@@ -152,6 +147,19 @@ def _parse_date(value: object, field: str, errors: list[FieldError]) -> date | N
                 f"'{value}' is not a valid date (form YYYY-MM-DD)",
             )
         )
+    return parsed
+
+
+@lru_cache(maxsize=4096)
+def _iso_date(value: str) -> date | None:
+    """The date of JJJJ-MM-DD text, or None. Cached: a file holds few distinct dates."""
+    # only JJJJ-MM-DD in ASCII digits: fromisoformat also takes week dates (2026-W01-1)
+    # and other digits (Arabic-Indic), which no signal partner means
+    if not _ISO_DATE.fullmatch(value):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
         return None
 
 
