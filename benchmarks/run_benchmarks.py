@@ -120,7 +120,7 @@ def main() -> None:
 
     reps = str(options.repetitions)
     rules = bench_rules.main(["--households", str(options.households), "--repetitions", reps])
-    intake = bench_intake_peer.main(["--signals", str(options.signals), "--reps", reps])
+    intake = bench_intake_peer.main(["--reps", reps])
     lca = bench_lca_peer.main(["--repetitions", reps])
     national = bench_national_scan.main(["--households", str(options.national)])
     proactief = [sys.executable, "-m", "proactief"]
@@ -234,7 +234,7 @@ def peer_table(
     ]
     for r in intake["results"]:
         lines.append(
-            f"| intake, {intake['signals']:,} DDAS signals ({intake['size_mb']:.0f} MB), "
+            f"| intake, {r['signals']:,} DDAS signals ({intake['sizes'][r['signals']]:.0f} MB), "
             f"{r['name']} | **{r['intake_s']:.2f} s** ({r['rate']:,.0f}/s), peak "
             f"{r['intake_mb']:.0f} MB | plain bulk insert of the same rows: "
             f"{r['peer_s']:.2f} s, peak {r['peer_mb']:.0f} MB | **{r['ratio']:.2f}x** | "
