@@ -2,9 +2,12 @@
 a file that cannot be read at all is refused as a whole, with the reason."""
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import ddas_document, signal
 from proactief.sources import (
@@ -87,3 +90,73 @@ def test_the_fake_source_gives_back_what_it_was_given(tmp_path: Path) -> None:
     (record,) = fake.read(tmp_path / "ignored")
     assert record.position == "record 0" and record.data["ID"] == "F1"
     assert fake.count(tmp_path) == 1
+
+
+# JSON documents of every shape: the right one (often), and each way to get it wrong
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 5) | st.text(max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+_signal = (
+    st.dictionaries(st.sampled_from(["ID", "bedrag", "client"]), _json_values, max_size=3)
+    | _json_values
+)
+_good_levering = st.fixed_dictionaries(
+    {"vroegsignalen": st.lists(_signal, max_size=4)}, optional={"teller": _json_values}
+)
+_levering = _good_levering | st.dictionaries(
+    st.sampled_from(["vroegsignalen", "teller", "vroegSignalen"]),
+    st.lists(_signal, max_size=3) | _json_values,
+    max_size=3,
+)
+_document = (
+    st.fixed_dictionaries(
+        {"leveringen": st.lists(_levering, max_size=3)},
+        optional={"codeGegevensleverancier": _json_values},
+    )
+    | st.dictionaries(
+        st.sampled_from(["leveringen", "codeGegevensleverancier", "Leveringen"]),
+        st.lists(_levering | _json_values, max_size=3) | _json_values,
+        max_size=3,
+    )
+    | _json_values
+)
+
+
+@settings(
+    max_examples=600, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(document=_document)
+def test_the_lean_structure_pass_agrees_with_the_event_walk(
+    tmp_path: Path, document: object
+) -> None:
+    """count() checks the structure from the parser's plain events; read() on the exact
+    parser walks the prefixed events. Both refuse the same files with the same message,
+    and count the same signals per levering."""
+    import ijson
+
+    path = tmp_path / "vorm.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    source = DdasJsonSource()
+
+    def outcome(run: Callable[[], object]) -> object:
+        try:
+            return run()
+        except IntakeFileError as exc:
+            return exc.problem
+
+    lean = outcome(lambda: source._count_signals(path, ijson))
+    walked = outcome(lambda: [p for p, _ in source._walk(path, build=False, parser=ijson)])
+    if isinstance(walked, list):
+        per_levering: list[int] = []
+        for position in walked:
+            index = int(position.split("]", 1)[0].removeprefix("leveringen["))
+            per_levering.extend([0] * (index + 1 - len(per_levering)))
+            per_levering[index] += 1
+        walked = per_levering
+        assert isinstance(lean, list)
+        lean = lean[: len(lean) - next((i for i, n in enumerate(reversed(lean)) if n), len(lean))]
+    assert lean == walked

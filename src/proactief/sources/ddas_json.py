@@ -146,13 +146,117 @@ class DdasJsonSource:
             raise IntakeFileError(path, f"cannot open the file ({exc.strerror})") from exc
         if parser is None and self._layout is not None:
             return self._layout[2], self._layout[3]
-        counts: list[int] = []
-        for position, _ in self._walk(path, build=False, parser=parser):
-            levering = int(position.split("]", 1)[0].removeprefix("leveringen["))
-            counts.extend([0] * (levering + 1 - len(counts)))
-            counts[levering] += 1
+        counts = self._count_signals(path, parser)
         self._layout = (path, signature, parser, counts)
         return parser, counts
+
+    def _count_signals(self, path: Path, parser: Any) -> list[int]:
+        """Check the file's structure and count each levering's signals, from the parser's
+        plain events: the checks of :meth:`_walk`, without building anything or naming
+        each event's path (this pass sees every event of the file, so it is kept lean)."""
+        top_keys, levering_keys = _allowed_keys()
+        counts: list[int] = []
+        li = si = -1
+        where = "the start of the file"
+        # 0: before the top value; 1: in the top object; 2: in "leveringen"; 3: in a
+        # levering; 4: in its "vroegsignalen"; 5: after the top value
+        state = 0
+        key: object = None
+        skip = 0  # inside a value this pass does not look into (a signal, another field)
+        has_leveringen = False
+
+        def refuse(problem: str) -> IntakeFileError:
+            return IntakeFileError(path, f"{problem} (DDAS v1.2 Uitwisselmodel)")
+
+        try:
+            handle = path.open("rb")
+        except OSError as exc:
+            raise IntakeFileError(path, f"cannot open the file ({exc.strerror})") from exc
+        with handle:
+            try:
+                for event, value in parser.basic_parse(handle, use_float=True):
+                    if skip:
+                        if event in _STARTS:
+                            skip += 1
+                        elif event in _ENDS:
+                            skip -= 1
+                        continue
+                    if state == 4:
+                        if event == "end_array":
+                            state = 3
+                            continue
+                        si += 1
+                        counts[li] += 1
+                        where = f"leveringen[{li}].vroegsignalen[{si}]"
+                        if event in _STARTS:
+                            skip = 1
+                    elif state == 3:
+                        if event == "map_key":
+                            if value not in levering_keys:
+                                raise refuse(
+                                    f"leveringen[{li}]: unknown key '{value}'; expected "
+                                    f"{', '.join(sorted(levering_keys))}"
+                                )
+                            key = value
+                        elif event == "end_map":
+                            state = 2
+                        elif key == "vroegsignalen":
+                            if event != "start_array":
+                                raise refuse(
+                                    f"leveringen[{li}].vroegsignalen is {_kind(event)}, "
+                                    "expected a list"
+                                )
+                            state = 4
+                        elif event in _STARTS:
+                            skip = 1
+                    elif state == 2:
+                        if event == "start_map":
+                            li += 1
+                            si = -1
+                            counts.append(0)
+                            where = f"leveringen[{li}]"
+                            state = 3
+                        elif event == "end_array":
+                            state = 1
+                        else:
+                            raise refuse(
+                                f"leveringen[{li + 1}] is {_kind(event)}, expected an object"
+                            )
+                    elif state == 1:
+                        if event == "map_key":
+                            if value not in top_keys:
+                                raise refuse(
+                                    f"unknown key '{value}' at the top of the file; expected "
+                                    f"{', '.join(sorted(top_keys))}"
+                                )
+                            key = value
+                        elif event == "end_map":
+                            state = 5
+                        elif key == "leveringen":
+                            if event != "start_array":
+                                raise refuse(f'"leveringen" is {_kind(event)}, expected a list')
+                            has_leveringen = True
+                            state = 2
+                        elif event in _STARTS:
+                            skip = 1
+                    elif state == 0:
+                        if event != "start_map":
+                            raise refuse(
+                                f"the file holds {_kind(event)}, expected a JSON object with a "
+                                'list "leveringen"'
+                            )
+                        state = 1
+            except (ijson.JSONError, UnicodeDecodeError) as exc:
+                # the parser's first line only: the rest quotes the file, which may hold a BSN
+                reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                raise IntakeFileError(
+                    path, f"not valid JSON (or not UTF-8) after {where}: {_locate(path, reason)}"
+                ) from exc
+            except OSError as exc:
+                raise IntakeFileError(path, f"cannot read the file ({exc.strerror})") from exc
+        if not has_leveringen:
+            raise refuse('expected a JSON object with a list "leveringen"')
+        return counts
 
     def read(self, path: Path) -> Iterator[RawRecord]:
         parser, counts = self._scan(path)
