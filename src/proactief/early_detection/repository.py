@@ -9,12 +9,8 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 from sqlalchemy import (
-    ARRAY,
     ColumnElement,
     Connection,
-    String,
-    any_,
-    bindparam,
     func,
     select,
     update,
@@ -46,6 +42,7 @@ from proactief.storage.queries import (
     record_or_none,
     records,
     rows_where_in,
+    texts_of,
 )
 from proactief.storage.tables import (
     cases,
@@ -169,8 +166,9 @@ def stored_signal_contents(
     if conn.dialect.name == "postgresql":
         # one array parameter: binding thousands of IN-list parameters cost intake more
         # than the lookup itself
-        ids = bindparam("ids", list(signal_ids), type_=ARRAY(String))
-        query = select(signals.c.signal_id, *columns).where(signals.c.signal_id == any_(ids))
+        query = select(signals.c.signal_id, *columns).where(
+            signals.c.signal_id.in_(texts_of(signal_ids))
+        )
         return {row[0]: tuple(row[1:]) for row in conn.execute(query)}
     for chunk in chunks(signal_ids):
         for row in conn.execute(
@@ -191,11 +189,11 @@ def insert_identities(conn: Connection, rows: Sequence[Values]) -> None:
     """Store the BSN or address identity behind a pseudonym (once per person: those
     stored already are left out)."""
     if conn.dialect.name == "postgresql" and len(rows) >= COPY_FROM:
-        pseudonyms = bindparam("p", [r["person_pseudonym"] for r in rows], type_=ARRAY(String))
+        pseudonyms = texts_of([str(r["person_pseudonym"]) for r in rows])
         known = set(
             conn.scalars(
                 select(client_identities.c.person_pseudonym).where(
-                    client_identities.c.person_pseudonym == any_(pseudonyms)
+                    client_identities.c.person_pseudonym.in_(pseudonyms)
                 )
             )
         )
