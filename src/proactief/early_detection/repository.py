@@ -33,7 +33,6 @@ from proactief.domain.records import (
 )
 from proactief.early_detection.queue import refresh_queue_fields
 from proactief.storage.queries import (
-    COPY_FROM,
     Values,
     bulk_insert_ignore,
     bulk_insert_new,
@@ -187,22 +186,8 @@ def insert_signals(conn: Connection, rows: Sequence[Values]) -> None:
 
 def insert_identities(conn: Connection, rows: Sequence[Values]) -> None:
     """Store the BSN or address identity behind a pseudonym (once per person: those
-    stored already are left out)."""
-    if conn.dialect.name == "postgresql" and len(rows) >= COPY_FROM:
-        pseudonyms = texts_of([str(r["person_pseudonym"]) for r in rows])
-        known = set(
-            conn.scalars(
-                select(client_identities.c.person_pseudonym).where(
-                    client_identities.c.person_pseudonym.in_(pseudonyms)
-                )
-            )
-        )
-        new: dict[object, Values] = {}
-        for row in rows:
-            if row["person_pseudonym"] not in known:
-                new.setdefault(row["person_pseudonym"], row)
-        bulk_insert_new(conn, client_identities, list(new.values()))
-        return
+    stored already are skipped; PostgreSQL: by COPY into a staging table, then one
+    INSERT ... ON CONFLICT DO NOTHING, which looks each person up once)."""
     bulk_insert_ignore(conn, client_identities, rows)
 
 
