@@ -175,3 +175,37 @@ def test_nothing_is_stored_from_an_unreadable_file(
     with pytest.raises(IntakeFileError):
         intake_file(path, engine=engine, pseudonymizer=pseudonymizer, today=TODAY)
     assert counts(engine) == (0, 0, 0)
+
+
+def test_a_store_that_fails_stops_the_intake_after_the_batches_before(
+    engine: Engine, pseudonymizer: Pseudonymizer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL a writer thread stores the batches while the next is read. When a
+    store fails, the error reaches the caller, the batches before it stay stored in full,
+    and nothing after it is stored (the reader stops; nothing is skipped or doubled)."""
+    from proactief.early_detection import repository as repo
+
+    records = [
+        signal(ID=f"W-{i:05d}", client={"burgerservicenummer": VALID_BSNS[i % 4]})
+        for i in range(5_500)
+    ]
+    path = write_json(tmp_path / "vijf.json", records)
+    real = repo.record_intake_file
+    calls: list[bool] = []
+
+    def failing_second(conn: object, **kwargs: object) -> None:
+        calls.append(True)
+        if len(calls) == 2:
+            raise RuntimeError("de schijf is vol")
+        real(conn, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(repo, "record_intake_file", failing_second)
+    with pytest.raises(RuntimeError, match="de schijf is vol"):
+        intake_file(path, engine=engine, pseudonymizer=pseudonymizer, today=TODAY, batch_size=1_000)
+    with engine.connect() as conn:
+        stored = list(conn.scalars(select(signals.c.signal_id).order_by(signals.c.signal_id)))
+    assert stored == [f"W-{i:05d}" for i in range(1_000)]
+    assert len(calls) == 2  # no batch after the failed one was tried
+    monkeypatch.setattr(repo, "record_intake_file", real)
+    again = intake_file(path, engine=engine, pseudonymizer=pseudonymizer, today=TODAY)
+    assert (again.accepted, again.duplicates) == (4_500, 1_000)

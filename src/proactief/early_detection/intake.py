@@ -4,12 +4,20 @@ keep rejected ones in quarantine with their reason.
 Each batch is one transaction. A killed import leaves whole batches behind; running the
 same file again skips what is stored (same signal ID = duplicate) and stores the rest, so
 every record ends up stored exactly once.
+
+On PostgreSQL one thread reads and checks the records while another stores the batch
+before, in file order and one at a time: the server's work (during which Python lets go of
+its lock) overlaps the reading, as on two cores. SQLite works inside this process and lets
+go of the lock for every row, so two threads there only wait for each other: it stores
+each batch as soon as it is read.
 """
 
 import hashlib
 import logging
+import queue
 import re
 import stat
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -89,7 +97,7 @@ def _identity_rows(signal: Vroegsignaal, pseudonymizer: Pseudonymizer) -> tuple[
 
 
 class _Batch:
-    __slots__ = ("identities", "rejected", "signals", "size", "sources")
+    __slots__ = ("duplicates", "identities", "rejected", "signals", "size", "sources")
 
     def __init__(self) -> None:
         self.signals: dict[str, JsonObject] = {}
@@ -98,6 +106,9 @@ class _Batch:
         self.sources: dict[str, RawRecord] = {}
         """The record each signal came from, to quarantine it if the database refuses."""
         self.size = 0
+        """Records read into this batch (every one: stored, duplicate or rejected)."""
+        self.duplicates = 0
+        """Records that repeat a signal earlier in this batch with the same content."""
 
 
 def _content(row: JsonObject) -> tuple[object, ...]:
@@ -161,7 +172,7 @@ def intake_file(
 
     def store(conn: Connection, batch: _Batch) -> dict[str, int]:
         """Store a batch in ``conn``; what it adds to the counts once committed."""
-        seen = {"accepted": 0, "duplicates": 0, "rejected": 0}
+        seen = {"records": batch.size, "accepted": 0, "duplicates": batch.duplicates, "rejected": 0}
         repo.lock_signal_intake(conn)
         ids = list(batch.signals)
         stored = repo.stored_signal_contents(conn, ids) if ids else {}
@@ -198,8 +209,9 @@ def intake_file(
             with engine.begin() as conn:
                 kept = repo.insert_quarantine(conn, batch.rejected)
             seen = {
+                "records": batch.size,
                 "accepted": 0,
-                "duplicates": len(batch.rejected) - kept,
+                "duplicates": batch.duplicates + len(batch.rejected) - kept,
                 "rejected": kept,
             }
             for sid, row in batch.signals.items():
@@ -212,7 +224,8 @@ def intake_file(
                     with engine.begin() as conn:
                         added = store(conn, single)
                     for key, value in added.items():
-                        seen[key] += value
+                        if key != "records":  # counted with the batch
+                            seen[key] += value
                 except _REFUSED as exc:
                     kind = type(getattr(exc, "orig", None) or exc).__name__
                     refused = FieldError(
@@ -254,39 +267,73 @@ def intake_file(
                 details={"bestand_sha256": sha, **after},
             )
 
-    batch = _Batch()
-    for record in source.read(path):
-        counts["records"] += 1
-        batch.size += 1
-        outcome = validate_record(record.data, today=today, text_values=record.text_values)
-        if isinstance(outcome, list):
-            batch.rejected.append(quarantine_row(record, outcome))
-            continue
-        pseudonym, identity = _identity_rows(outcome, pseudonymizer)
-        row: JsonObject = {
-            "signal_id": outcome.signal_id,
-            "signaalpartner": outcome.signaalpartner.value,
-            "person_pseudonym": pseudonym,
-            "bedrag": outcome.bedrag,
-            "ontstaansdatum": outcome.ontstaansdatum,
-            "signaaldatum": outcome.signaaldatum,
-            "crisissignaal": outcome.crisissignaal,
-            "warme_overdracht": outcome.warme_overdracht,
-            "source_sha256": sha,
-        }
-        earlier = batch.signals.get(outcome.signal_id)
-        if earlier is None:
-            batch.identities.setdefault(pseudonym, identity)
-            batch.signals[outcome.signal_id] = row
-            batch.sources[outcome.signal_id] = record
-        elif _content(earlier) == _content(row):
-            counts["duplicates"] += 1  # the same signal twice within one file
-        else:
-            batch.rejected.append(quarantine_row(record, [_CONFLICT]))
-        if batch.size >= batch_size:
-            flush(batch, completed=False)
-            batch = _Batch()
-    flush(batch, completed=True)
+    # the writer: stores the batches in the order they come, one at a time
+    pending: queue.Queue[tuple[_Batch, bool] | None] = queue.Queue(maxsize=1)
+    failed: list[BaseException] = []
+
+    def write() -> None:
+        while (item := pending.get()) is not None:
+            if failed:
+                continue  # after a failure nothing more is stored
+            try:
+                flush(item[0], completed=item[1])
+            except BaseException as exc:
+                failed.append(exc)
+
+    def read() -> None:
+        """Read and check every record, handing each full batch to the writer."""
+        batch = _Batch()
+        for record in source.read(path):
+            batch.size += 1
+            outcome = validate_record(record.data, today=today, text_values=record.text_values)
+            if isinstance(outcome, list):
+                batch.rejected.append(quarantine_row(record, outcome))
+                continue
+            pseudonym, identity = _identity_rows(outcome, pseudonymizer)
+            row: JsonObject = {
+                "signal_id": outcome.signal_id,
+                "signaalpartner": outcome.signaalpartner.value,
+                "person_pseudonym": pseudonym,
+                "bedrag": outcome.bedrag,
+                "ontstaansdatum": outcome.ontstaansdatum,
+                "signaaldatum": outcome.signaaldatum,
+                "crisissignaal": outcome.crisissignaal,
+                "warme_overdracht": outcome.warme_overdracht,
+                "source_sha256": sha,
+            }
+            earlier = batch.signals.get(outcome.signal_id)
+            if earlier is None:
+                batch.identities.setdefault(pseudonym, identity)
+                batch.signals[outcome.signal_id] = row
+                batch.sources[outcome.signal_id] = record
+            elif _content(earlier) == _content(row):
+                batch.duplicates += 1  # the same signal twice within one file
+            else:
+                batch.rejected.append(quarantine_row(record, [_CONFLICT]))
+            if batch.size >= batch_size:
+                hand_over((batch, False))
+                batch = _Batch()
+                if failed:  # the writer stopped: read no further
+                    return
+        hand_over((batch, True))
+
+    def store_now(item: tuple[_Batch, bool]) -> None:
+        flush(item[0], completed=item[1])
+
+    hand_over: Callable[[tuple[_Batch, bool]], None] = store_now
+    if engine.dialect.name != "postgresql":
+        read()
+    else:
+        hand_over = pending.put
+        writer = threading.Thread(target=write, name=f"inname-{sha[:8]}", daemon=True)
+        writer.start()
+        try:
+            read()
+        finally:
+            pending.put(None)
+            writer.join()
+        if failed:
+            raise failed[0]
     log.info(
         "intake %s: %d records, %d accepted, %d duplicates, %d rejected",
         sha[:12],
