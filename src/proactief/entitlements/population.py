@@ -27,6 +27,27 @@ __all__ = [
 class PopulationError(ValueError):
     """A population or receipts file cannot be used."""
 
+    @classmethod
+    def unreadable(cls, label: str, exc: Exception) -> "PopulationError":
+        """The file is missing, or cannot be read as a whole."""
+        if isinstance(exc, FileNotFoundError):
+            return cls(f"{label}: dit bestand bestaat niet / the file does not exist")
+        return cls(f"{label}: dit bestand is niet te lezen / cannot read it ({exc})")
+
+    @classmethod
+    def no_household_id(cls, label: str) -> "PopulationError":
+        return cls(
+            f"{label}: de kolom household_id ontbreekt / the column 'household_id' is missing"
+        )
+
+    @classmethod
+    def household_twice(cls, label: str, line: int, value: object) -> "PopulationError":
+        return cls(
+            f"{label}: regel {line}, household_id {value!r} komt vaker voor (één regel per "
+            f"huishouden) / line {line}: household_id {value!r} occurs more than once (one "
+            "row per household)"
+        )
+
 
 def _read(path: Path, naam: str | None = None) -> pd.DataFrame:
     label = naam or str(path)
@@ -40,14 +61,8 @@ def _read(path: Path, naam: str | None = None) -> pd.DataFrame:
             sep = ";" if header.count(";") > header.count(",") else ","
             # the pyarrow reader is several times faster on large files (multi-threaded)
             return pd.read_csv(path, sep=sep, engine="pyarrow")
-    except FileNotFoundError as exc:
-        raise PopulationError(
-            f"{label}: dit bestand bestaat niet / the file does not exist"
-        ) from exc
-    except Exception as exc:  # any parser error: the file as a whole is unreadable
-        raise PopulationError(
-            f"{label}: dit bestand is niet te lezen / cannot read it ({exc})"
-        ) from exc
+    except Exception as exc:  # missing, or any parser error: the file as a whole
+        raise PopulationError.unreadable(label, exc) from exc
     raise PopulationError(
         f"{label}: onbekend soort bestand {suffix or '(zonder extensie)'}, gebruik .csv of "
         f".parquet / unknown file type {suffix}; use .csv or .parquet"
@@ -60,17 +75,11 @@ def load_population(path: Path, *, naam: str | None = None) -> pd.DataFrame:
     frame = _read(path, naam)
     label = naam or str(path)
     if "household_id" not in frame.columns:
-        raise PopulationError(
-            f"{label}: de kolom household_id ontbreekt / the column 'household_id' is missing"
-        )
+        raise PopulationError.no_household_id(label)
     duplicated = frame["household_id"][frame["household_id"].duplicated()]
     if len(duplicated):
         line = int(duplicated.index[0]) + 2
-        raise PopulationError(
-            f"{label}: regel {line}, household_id {duplicated.iloc[0]!r} komt vaker voor "
-            f"(één regel per huishouden) / line {line}: household_id {duplicated.iloc[0]!r} "
-            "occurs more than once (one row per household)"
-        )
+        raise PopulationError.household_twice(label, line, duplicated.iloc[0])
     return frame
 
 

@@ -105,11 +105,7 @@ def _check_ids(table: pa.Table, label: str) -> None:
     repeated = ids.to_pandas().duplicated()
     row = int(np.flatnonzero(repeated.to_numpy())[0])
     value = ids[row].as_py()
-    raise PopulationError(
-        f"{label}: regel {row + 2}, household_id {value!r} komt vaker voor (één regel per "
-        f"huishouden) / line {row + 2}: household_id {value!r} occurs more than once (one row "
-        "per household)"
-    )
+    raise PopulationError.household_twice(label, row + 2, value)
 
 
 def read_batches(
@@ -121,19 +117,11 @@ def read_batches(
     label = str(path)
     try:
         handle = pq.ParquetFile(path)
-    except FileNotFoundError as exc:
-        raise PopulationError(
-            f"{label}: dit bestand bestaat niet / the file does not exist"
-        ) from exc
-    except Exception as exc:  # any parser error: the file as a whole is unreadable
-        raise PopulationError(
-            f"{label}: dit bestand is niet te lezen / cannot read it ({exc})"
-        ) from exc
+    except Exception as exc:  # missing, or any parser error: the file as a whole
+        raise PopulationError.unreadable(label, exc) from exc
     names = list(handle.schema_arrow.names)
     if "household_id" not in names:
-        raise PopulationError(
-            f"{label}: de kolom household_id ontbreekt / the column 'household_id' is missing"
-        )
+        raise PopulationError.no_household_id(label)
     _check_ids(handle.read(columns=["household_id"]), label)
 
     def batches() -> Iterator[pd.DataFrame]:
