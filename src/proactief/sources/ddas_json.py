@@ -73,6 +73,24 @@ def _kind(event: str) -> str:
     }.get(event, event)
 
 
+def _unknown_key(value: object, allowed: frozenset[str], levering: int | None) -> str:
+    expected = ", ".join(sorted(allowed))
+    if levering is None:
+        return f"unknown key '{value}' at the top of the file; expected {expected}"
+    return f"leveringen[{levering}]: unknown key '{value}'; expected {expected}"
+
+
+def _broken(path: Path, where: str, exc: Exception) -> IntakeFileError:
+    """The file is not JSON (or not UTF-8) after ``where``, or cannot be read."""
+    if isinstance(exc, OSError):
+        return IntakeFileError(path, f"cannot read the file ({exc.strerror})")
+    # the parser's first line only: the rest quotes the file, which may hold a BSN
+    reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return IntakeFileError(
+        path, f"not valid JSON (or not UTF-8) after {where}: {_locate(path, reason)}"
+    )
+
+
 _LOCATE_LIMIT = 64 << 20
 """Up to this size a broken file is read once more, whole, to name line and column."""
 
@@ -193,10 +211,7 @@ class DdasJsonSource:
                     elif state == 3:
                         if event == "map_key":
                             if value not in levering_keys:
-                                raise refuse(
-                                    f"leveringen[{li}]: unknown key '{value}'; expected "
-                                    f"{', '.join(sorted(levering_keys))}"
-                                )
+                                raise refuse(_unknown_key(value, levering_keys, li))
                             key = value
                         elif event == "end_map":
                             state = 2
@@ -225,10 +240,7 @@ class DdasJsonSource:
                     elif state == 1:
                         if event == "map_key":
                             if value not in top_keys:
-                                raise refuse(
-                                    f"unknown key '{value}' at the top of the file; expected "
-                                    f"{', '.join(sorted(top_keys))}"
-                                )
+                                raise refuse(_unknown_key(value, top_keys, None))
                             key = value
                         elif event == "end_map":
                             state = 5
@@ -246,14 +258,8 @@ class DdasJsonSource:
                                 'list "leveringen"'
                             )
                         state = 1
-            except (ijson.JSONError, UnicodeDecodeError) as exc:
-                # the parser's first line only: the rest quotes the file, which may hold a BSN
-                reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-                raise IntakeFileError(
-                    path, f"not valid JSON (or not UTF-8) after {where}: {_locate(path, reason)}"
-                ) from exc
-            except OSError as exc:
-                raise IntakeFileError(path, f"cannot read the file ({exc.strerror})") from exc
+            except (ijson.JSONError, UnicodeDecodeError, OSError) as exc:
+                raise _broken(path, where, exc) from exc
         if not has_leveringen:
             raise refuse('expected a JSON object with a list "leveringen"')
         return counts
@@ -323,10 +329,7 @@ class DdasJsonSource:
                         continue
                     elif prefix == "" and event == "map_key":
                         if value not in top_keys:
-                            raise refuse(
-                                f"unknown key '{value}' at the top of the file; expected "
-                                f"{', '.join(sorted(top_keys))}"
-                            )
+                            raise refuse(_unknown_key(value, top_keys, None))
                     elif prefix == "" and event not in _ENDS:
                         raise refuse(
                             f"the file holds {_kind(event)}, expected a JSON object with a "
@@ -342,10 +345,7 @@ class DdasJsonSource:
                         where = f"leveringen[{li}]"
                     elif prefix == "leveringen.item" and event == "map_key":
                         if value not in levering_keys:
-                            raise refuse(
-                                f"leveringen[{li}]: unknown key '{value}'; expected "
-                                f"{', '.join(sorted(levering_keys))}"
-                            )
+                            raise refuse(_unknown_key(value, levering_keys, li))
                     elif prefix == "leveringen.item" and event not in _ENDS:
                         raise refuse(f"leveringen[{li + 1}] is {_kind(event)}, expected an object")
                     elif prefix == _SIGNALS and event not in ("start_array", "end_array"):
@@ -354,13 +354,7 @@ class DdasJsonSource:
                         )
                     elif prefix == "" and event == "end_map":
                         continue
-            except (ijson.JSONError, UnicodeDecodeError) as exc:
-                # the parser's first line only: the rest quotes the file, which may hold a BSN
-                reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-                raise IntakeFileError(
-                    path, f"not valid JSON (or not UTF-8) after {where}: {_locate(path, reason)}"
-                ) from exc
-            except OSError as exc:
-                raise IntakeFileError(path, f"cannot read the file ({exc.strerror})") from exc
+            except (ijson.JSONError, UnicodeDecodeError, OSError) as exc:
+                raise _broken(path, where, exc) from exc
         if not has_leveringen:
             raise refuse('expected a JSON object with a list "leveringen"')
