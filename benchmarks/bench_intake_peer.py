@@ -230,6 +230,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         "nothing) and counts each levering's signals; the signal built by ijson's C code; the",
         "validation of every field with its reason; the elfproef and the keyed hash (HMAC) of",
         "the BSN; the lookup of signal IDs already stored (exactly once); and the audit line.",
+        "On PostgreSQL a second thread stores each batch while the next is read.",
         "",
     ]
     options.output.write_text("\n".join(lines), encoding="utf-8")
