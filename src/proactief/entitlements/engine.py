@@ -308,7 +308,8 @@ def household_arrays(frame: pd.DataFrame, inputs: Mapping[str, float]) -> dict[s
 
 
 def _statuses(outcome: Outcome, receives: np.ndarray | None) -> np.ndarray:
-    status = outcome.entitled.astype(np.int8)  # GEEN_RECHT 0, RECHT_NIET_ONTVANGEN 1
+    # GEEN_RECHT 0, RECHT_NIET_ONTVANGEN 1; any true value counts as entitled
+    status = np.asarray(outcome.entitled, dtype=bool).astype(np.int8)
     status[outcome.needs_data] = Status.MOGELIJK_RECHT_GEGEVENS_NODIG
     if receives is not None:
         status[(receives > 0) & (status != Status.GEEN_RECHT)] = Status.ONTVANGT
