@@ -273,14 +273,17 @@ def context() -> CommandContext:
     return _current if _current is not None else start(Settings())
 
 
-def progress_bar() -> Progress:
+def progress_bar(*, on: Console | None = None, disable: bool = False) -> Progress:
+    """The commands' progress bar, on standard output unless ``on`` says otherwise (a
+    command whose output is JSON shows it on the error stream, or not at all)."""
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=console,
+        console=on or console,
         transient=False,
+        disable=disable,
     )
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from proactief.cli.common import console, context, err
+from proactief.cli.common import console, context, err, progress_bar
 from proactief.cli.common import fail as _fail
 from proactief.domain.residents import SCAN_JAAR
 
@@ -188,7 +188,7 @@ def scan_cmd(
         load_receipts,
         write_table,
     )
-    from proactief.entitlements.runs import ScanStore, check_minimal
+    from proactief.entitlements.runs import check_minimal, store_scan
 
     settings = context().rule_settings(gemeente)
     started = time.perf_counter()
@@ -218,9 +218,7 @@ def scan_cmd(
         if opslaan:
             engine = context().engine
             with engine.begin() as conn:
-                store = ScanStore(conn, jaar=jaar, actor="medewerker")
-                store.add(scan, frame)
-                stored = store.finish()
+                stored = store_scan(conn, scan, frame, jaar=jaar, actor="medewerker")
             engine.dispose()
     prov = provenance()
     missed = missed_list.assign(
@@ -292,7 +290,6 @@ def _scan_streamed(
     from contextlib import ExitStack
 
     import pandas as pd
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     from proactief.entitlements.population import ScanResult
     from proactief.entitlements.runs import ScanStore, check_minimal
@@ -307,16 +304,7 @@ def _scan_streamed(
             engine = context().engine
             stack.callback(engine.dispose)
             store = ScanStore(stack.enter_context(engine.begin()), jaar=jaar, actor="medewerker")
-        progress = stack.enter_context(
-            Progress(
-                "[progress.description]{task.description}",
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeRemainingColumn(),
-                console=err,
-                disable=quiet,
-            )
-        )
+        progress = stack.enter_context(progress_bar(on=err, disable=quiet))
         task = progress.add_task("huishoudens", total=total)
 
         def each_batch(scan: ScanResult, frame: pd.DataFrame) -> None:
