@@ -149,7 +149,7 @@ def test_the_lean_structure_pass_agrees_with_the_event_walk(
             return exc.problem
 
     lean = outcome(lambda: source._count_signals(path, ijson))
-    walked = outcome(lambda: [p for p, _ in source._walk(path, build=False, parser=ijson)])
+    walked = outcome(lambda: [p for p, _ in source._walk(path, parser=ijson)])
     if isinstance(walked, list):
         per_levering: list[int] = []
         for position in walked:

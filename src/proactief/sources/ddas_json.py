@@ -267,7 +267,7 @@ class DdasJsonSource:
     def read(self, path: Path) -> Iterator[RawRecord]:
         parser, counts = self._scan(path)
         if parser is not ijson:  # the exact parser: build event by event, as it reads
-            for position, item in self._walk(path, build=True, parser=parser):
+            for position, item in self._walk(path, parser=parser):
                 yield _record(position, item)
             return
         with path.open("rb") as handle:
@@ -283,13 +283,15 @@ class DdasJsonSource:
                         ) from exc
                     yield _record(f"leveringen[{levering}].vroegsignalen[{index}]", item)
 
-    def _walk(self, path: Path, *, build: bool, parser: Any) -> Iterator[tuple[str, object]]:
-        """(position, signal) for every item of every levering's vroegsignalen."""
+    def _walk(self, path: Path, *, parser: Any) -> Iterator[tuple[str, object]]:
+        """(position, signal) for every item of every levering's vroegsignalen, built event
+        by event with the structure checked on the way: the read of a file that needs the
+        exact parser."""
         top_keys, levering_keys = _allowed_keys()
         li = -1
         si = -1
         where = "the start of the file"
-        builder: ijson.ObjectBuilder | None = None
+        builder = ijson.ObjectBuilder()
         depth = 0
         has_leveringen = False
         try:
@@ -305,24 +307,21 @@ class DdasJsonSource:
             try:
                 for prefix, event, value in events:
                     if depth:  # inside one signal
-                        if builder is not None:
-                            builder.event(event, value)
+                        builder.event(event, value)
                         if event in _STARTS:
                             depth += 1
                         elif event in _ENDS:
                             depth -= 1
                         if depth == 0:
-                            yield where, builder.value if builder is not None else None
-                            builder = None
+                            yield where, builder.value
                         continue
                     if prefix == _SIGNAL:
                         si += 1
                         where = f"leveringen[{li}].vroegsignalen[{si}]"
                         if event in _STARTS:
                             depth = 1
-                            if build:
-                                builder = ijson.ObjectBuilder()
-                                builder.event(event, value)
+                            builder = ijson.ObjectBuilder()
+                            builder.event(event, value)
                         else:  # a scalar where a signal should be: a record to reject
                             yield where, value
                     elif prefix == "" and event == "start_map":
