@@ -178,9 +178,9 @@ def stored_signal_contents(
 
 
 def insert_signals(conn: Connection, rows: Sequence[Values]) -> None:
-    """Store signals found new under :func:`lock_signal_intake` (PostgreSQL: by COPY;
-    should one exist after all, the statement fails and intake takes the batch record by
-    record)."""
+    """Store signals found new under :func:`lock_signal_intake` (on PostgreSQL a batch of
+    ``COPY_FROM`` or more by COPY, which fails rather than skip one that exists after all;
+    intake then takes the batch record by record)."""
     bulk_insert_new(conn, signals, rows)
 
 

@@ -234,7 +234,7 @@ def _copy_insert_ignore(
         # the staging table has only these columns, without defaults or constraints, so
         # nothing (no sequence) is used up by staging
         cursor.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS {stage} ON COMMIT DROP AS "
+            f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS "
             f"SELECT {names} FROM {table.name} WITH NO DATA"
         )
         with cursor.copy(f"COPY {stage} ({names}) FROM STDIN") as copy:
