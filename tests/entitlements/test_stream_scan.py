@@ -2,9 +2,7 @@
 whole file gives, and the command streams it with the same result, stored the same way."""
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +10,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
-from conftest import households_of_every_kind
+from conftest import households_of_every_kind, run_cli
 from proactief.entitlements import PopulationError, scan_non_take_up
 from proactief.entitlements.population import add_person_counts
 from proactief.entitlements.stream import read_batches, scan_batches
@@ -78,14 +76,11 @@ def test_a_household_twice_is_refused_before_the_first_batch(tmp_path: Path) -> 
 
 
 def run(args: list[str], cwd: Path, db_url: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "proactief", "rules", "scan", *args, "--jaar", "2025"],
+    return run_cli(
+        ["rules", "scan", *args, "--jaar", "2025"],
         cwd=cwd,
-        env=dict(os.environ, PROACTIEF_DATABASE_URL=db_url),
-        capture_output=True,
-        text=True,
         timeout=180,
-        check=False,
+        PROACTIEF_DATABASE_URL=db_url,
     )
 
 
