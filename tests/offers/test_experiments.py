@@ -197,6 +197,58 @@ def test_an_arm_whose_opt_outs_exceed_the_controls_is_stopped(engine: Engine) ->
         assert experiment_states(conn, s.naam)[0].gestopte_armen == stops
 
 
+@pytest.mark.parametrize("minutes", [60, 0])
+def test_the_guardrails_are_checked_once_their_interval_has_passed(
+    engine: Engine, minutes: int
+) -> None:
+    """An assignment checks the guardrails when ``toets_elke_minuten`` have passed since
+    the last check (0: every time) or the clock went back; in between, an arm keeps
+    going (a city's year of assignments would otherwise count every unit for each)."""
+    rails = {"afmelden_marge": 0.02, "klacht_marge": 0.01, "minimum_per_arm": 3}
+    s = spec(vangrails={**rails, "toets_elke_minuten": minutes})
+    with engine.begin() as conn:
+        start_experiment(conn, s, now=T0 - timedelta(days=1))
+        ids = make_cases(conn, 16)
+        kort = []
+        for case_id in ids:
+            person = early_repo.case_subject(conn, case_id)
+            a = assign(conn, case_id=case_id, person_pseudonym=person, signals=(), now=T0)
+            assert a is not None
+            if a.arm.naam == "kort":
+                kort.append(person)
+        assert len(kort) >= 3
+        for person in kort:
+            choose(conn, EventSoort.NIET_BENADEREN, T0 + timedelta(minutes=10), person=person)
+        new = iter(make_cases(conn, 3, first=100))
+
+        def assign_new(at: datetime) -> dict[str, str]:
+            c = next(new)
+            assign(
+                conn,
+                case_id=c,
+                person_pseudonym=early_repo.case_subject(conn, c),
+                now=at,
+                signals=(),
+            )
+            return offers_repo.stopped_arms(conn, s.naam)
+
+        if minutes:
+            assert assign_new(T0 + timedelta(minutes=59)) == {}
+            assert list(assign_new(T0 + timedelta(minutes=60))) == ["kort"]
+        else:
+            assert list(assign_new(T0 + timedelta(minutes=1))) == ["kort"]
+
+
+def test_a_guardrail_check_is_due_when_the_clock_goes_back(engine: Engine) -> None:
+    with engine.begin() as conn:
+        start_experiment(conn, spec(), now=T0 - timedelta(days=1))
+        hour = timedelta(hours=1)
+        assert offers_repo.claim_guardrail_check(conn, "woordkeus-2027", T0, hour)
+        assert not offers_repo.claim_guardrail_check(conn, "woordkeus-2027", T0 + hour / 2, hour)
+        assert offers_repo.claim_guardrail_check(conn, "woordkeus-2027", T0 - hour / 2, hour)
+        assert offers_repo.claim_guardrail_check(conn, "woordkeus-2027", T0 + hour, hour)
+
+
 def _reach(conn: Any, case_id: int, day: date) -> None:
     register_contact(
         conn=conn,

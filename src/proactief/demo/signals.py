@@ -3,8 +3,10 @@
 import csv
 import json
 import random
+from collections import deque
 from collections.abc import Sequence
 from datetime import date, timedelta
+from itertools import accumulate
 from pathlib import Path
 
 from proactief.demo.config import DemoMunicipality
@@ -36,7 +38,8 @@ def generate_signals(
     cfg = config.signals
     adults = [p for p in persons if p.adult]
     # People on a low income are more often behind on fixed costs.
-    weights = [4.0 if p.low_income else 1.0 for p in adults]
+    # cumulated once: `choices(weights=...)` would cumulate them again for every signal
+    cum_weights = list(accumulate(4.0 if p.low_income else 1.0 for p in adults))
     days = (end - start).days + 1
     expected = cfg.per_1000_residents_per_month * len(persons) / 1000 * days * 12 / 365
     count = max(1, round(expected))
@@ -44,14 +47,15 @@ def generate_signals(
     partner_weights = [cfg.partner_shares[p] for p in partners]
     lo_days, hi_days = cfg.arrears_days
     sent_dates = sorted(start + timedelta(days=rng.randrange(days)) for _ in range(count))
-    recent: list[tuple[date, SyntheticPerson]] = []
+    recent: deque[tuple[date, SyntheticPerson]] = deque()  # the last 60 days, oldest first
     records: list[JsonObject] = []
     for seq, when in enumerate(sent_dates, start=1):
-        recent = [(d, p) for d, p in recent if (when - d).days <= 60]
+        while recent and (when - recent[0][0]).days > 60:
+            recent.popleft()
         if recent and rng.random() < cfg.repeat_share:
             person = rng.choice(recent)[1]
         else:
-            person = rng.choices(adults, weights=weights)[0]
+            person = rng.choices(adults, cum_weights=cum_weights)[0]
         recent.append((when, person))
         partner = rng.choices(partners, weights=partner_weights)[0]
         amount = int(rng.lognormvariate(0, cfg.amount_spread) * cfg.amount_median[partner])

@@ -21,10 +21,10 @@ from proactief.domain import (
 )
 from proactief.early_detection import repository as early_repo
 from proactief.early_detection.contacts import (
-    accept_help,
     case_grant,
-    close_case,
-    register_contact,
+    record_acceptance,
+    record_close,
+    record_contact,
 )
 from proactief.offers.experiments import assign
 from proactief.trust.messaging import Aanleiding, send_message
@@ -52,6 +52,11 @@ _WRITTEN = {
     Contactsoort.MAIL: Kanaal.EMAIL,
 }
 """Ladder steps that are messages, and so go through send_message."""
+
+
+_ACTOR = "systeem:demo"
+_WORKER = "medewerker"
+"""Who the simulated attempts and end results are recorded by (a team member)."""
 
 
 @dataclass
@@ -91,12 +96,15 @@ def simulate_contacts(
     strategy_weights = [cfg.strategy_shares[s] for s in strategies]
     lo, hi = cfg.days_to_first_attempt
     result = SimulationResult()
-    grant = case_grant(conn, actor="systeem:demo")
+    # one audited read of all open cases, under which the simulated team works them
+    grant = case_grant(conn, actor=_ACTOR)
     open_rows = early_repo.open_case_rows(grant)
     case_signals = early_repo.signals_by_case(grant, [r.id for r in open_rows])
     crisis_cases = {c for c, rows in case_signals.items() if any(s.crisissignaal for s in rows)}
     partners = {c: {s.signaalpartner for s in rows} for c, rows in case_signals.items() if rows}
-    for row in open_rows:
+    # in the order the cases began, as a team meets them over the year (the experiment's
+    # guardrail checks then follow the clock)
+    for row in sorted(open_rows, key=lambda r: (r.matchingsdatum, r.id)):
         first_contact = datetime.combine(
             row.matchingsdatum + timedelta(days=lo), time(9), tzinfo=UTC
         )
@@ -126,11 +134,12 @@ def simulate_contacts(
         if letter.status != "verzonden":
             result.messages_blocked += 1
             result.opted_out_cases += 1
-            close_case(
-                conn=conn,
-                case_id=row.id,
-                eindresultaat=Eindresultaat.NIET_OPGEPAKT_ANDERE_REDEN,
-                datum=first_contact.date(),
+            record_close(
+                grant,
+                row.id,
+                Eindresultaat.NIET_OPGEPAKT_ANDERE_REDEN,
+                first_contact.date(),
+                actor=_WORKER,
             )
             result.closed += 1
             continue
@@ -168,15 +177,16 @@ def simulate_contacts(
                     result.messages_blocked += 1
                     break
                 result.messages_sent += 1
-            register_contact(
-                conn=conn,
-                case_id=row.id,
-                attempt=Contactpoging(
+            record_contact(
+                grant,
+                row.id,
+                Contactpoging(
                     soort=soort,
                     datum=when,
                     dagdeel=rng.choice(list(Dagdeel)),
                     bereikt=step == reached_at,
                 ),
+                actor=_WORKER,
             )
             last = when
             if step == reached_at:
@@ -188,7 +198,7 @@ def simulate_contacts(
             result.reached[strategy] += 1
         if accepted:
             result.accepted[strategy] += 1
-            accept_help(conn=conn, case_id=row.id, datum=last)
+            record_acceptance(grant, row.id, last, actor=_WORKER)
         close_on = last + timedelta(days=cfg.days_to_close_after_last_attempt)
         if close_on > today:
             result.still_open += 1
@@ -200,7 +210,7 @@ def simulate_contacts(
                 outcome = _pick(rng, cfg.outcome_if_declined)
         else:
             outcome = Eindresultaat.DEFINITIEF_GEEN_CONTACT
-        close_case(conn=conn, case_id=row.id, eindresultaat=outcome, datum=close_on)
+        record_close(grant, row.id, outcome, close_on, actor=_WORKER)
         result.closed += 1
     return result
 

@@ -145,6 +145,10 @@ class Vangrails(_Spec):
     afmelden_marge: float = Field(default=0.02, gt=0, lt=1)
     klacht_marge: float = Field(default=0.01, gt=0, lt=1)
     minimum_per_arm: int = Field(default=30, ge=1)
+    toets_elke_minuten: int = Field(default=60, ge=0, le=7 * 24 * 60)
+    """An assignment checks the guardrails when this many minutes have passed since the
+    last check (on the assignments' clock); 0 checks before every assignment. Counting
+    every unit for each new one would make a year of assignments cost its square."""
 
 
 class ExperimentSpec(_Spec):

@@ -15,6 +15,7 @@ A search for a person (BSN, or postcode and house number) reads the identity vau
 purpose ``zaak_zoeken`` and is in the audit trail with the persons found.
 """
 
+import functools
 import json
 import re
 from collections.abc import Iterable
@@ -28,7 +29,9 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Date,
+    Update,
     and_,
+    bindparam,
     case,
     exists,
     func,
@@ -161,16 +164,23 @@ def _next_action() -> ColumnElement[date]:
     return _earliest(_earliest(_task_date(), cases.c.vervolg_datum), _ladder_date())
 
 
+@functools.cache
+def _refresh_statement() -> Update:
+    # built once: every write to a case runs it, and building the expression each time
+    # cost more than running it
+    return (
+        cases.update()
+        .where(cases.c.id.in_(bindparam("ids", expanding=True)))
+        .values(wachtrij_status=_status(), volgende_actie_datum=_next_action())
+    )
+
+
 def refresh_queue_fields(conn: Connection, case_ids: Iterable[int]) -> None:
     """Derive the queue's status and next action of these cases again, in the caller's
     transaction: called by every write to a case, its attempts or its ladder steps."""
     wanted = sorted(set(case_ids))
     for start in range(0, len(wanted), 500):
-        conn.execute(
-            cases.update()
-            .where(cases.c.id.in_(wanted[start : start + 500]))
-            .values(wachtrij_status=_status(), volgende_actie_datum=_next_action())
-        )
+        conn.execute(_refresh_statement(), {"ids": wanted[start : start + 500]})
 
 
 def stale_queue_fields(conn: Connection) -> list[int]:

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    bindparam,
     func,
     select,
     update,
@@ -390,10 +391,13 @@ def get_case_row(grant: Grant, case_id: int, *, for_update: bool = False) -> Cas
     transaction ends, so a change decided on it cannot race another (PostgreSQL; on
     SQLite the transaction holds the write lock already)."""
     conn = grant.require(["cases.*"])
-    query = select(cases).where(cases.c.id == case_id)
-    if for_update:
-        query = query.with_for_update()
-    return record_or_none(CaseRecord, conn.execute(query).first())
+    query = _CASE_FOR_UPDATE if for_update else _CASE
+    return record_or_none(CaseRecord, conn.execute(query, {"id": case_id}).first())
+
+
+# built once: every change to a case reads its row
+_CASE = select(cases).where(cases.c.id == bindparam("id"))
+_CASE_FOR_UPDATE = _CASE.with_for_update()
 
 
 def _open_cases_where(partner: str | None, crisis: bool) -> list[ColumnElement[bool]]:

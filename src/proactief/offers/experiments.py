@@ -18,7 +18,7 @@ The analysis is in ``proactief.evaluation.experiments``.
 import json
 import math
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -208,7 +208,11 @@ def _as_assignment(spec: ExperimentSpec, row: Row[Any]) -> Assignment:
 
 
 def _check_guardrails(conn: Connection, state: ExperimentState, now: datetime) -> dict[str, str]:
-    """Stop every arm its guardrail now stops; the stopped arms with their reasons."""
+    """Stop every arm its guardrail now stops, when a check is due (``toets_elke_minuten``
+    since the last); the stopped arms with their reasons."""
+    interval = timedelta(minutes=state.spec.vangrails.toets_elke_minuten)
+    if not repo.claim_guardrail_check(conn, state.spec.naam, now, interval):
+        return state.gestopte_armen
     counts = {arm: ArmCounts(*c) for arm, c in repo.arm_counts(conn, state.spec.naam).items()}
     for arm, reden in guardrail_stops(state.spec, counts).items():
         if arm not in state.gestopte_armen and repo.insert_arm_stop(

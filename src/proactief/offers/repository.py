@@ -2,10 +2,10 @@
 resident's own answers.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, case, delete, func, select, text, update
+from sqlalchemy import Connection, Row, delete, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from proactief.domain.offers import StapStatus
@@ -654,34 +654,75 @@ def case_household_key(conn: Connection, case_id: int) -> str | None:
 
 def arm_counts(conn: Connection, experiment: str) -> dict[str, tuple[int, int, int]]:
     """Per arm: units, units whose person opted out after the assignment, and units with a
-    complaint recorded after it."""
+    complaint recorded after it. Read from the side of the opt-outs and complaints (few),
+    each person's or case's latest against the assignment, not unit by unit."""
     t = experiment_toewijzingen
-    opted_out = (
-        select(preference_events.c.id)
-        .join(cases, cases.c.person_pseudonym == preference_events.c.person_pseudonym)
-        .where(
-            cases.c.id == t.c.case_id,
-            preference_events.c.soort == "niet_benaderen",
-            preference_events.c.tijdstip >= t.c.toegewezen,
+    units = {
+        r[0]: int(r[1])
+        for r in conn.execute(
+            select(t.c.arm, func.count()).where(t.c.experiment == experiment).group_by(t.c.arm)
         )
-        .exists()
-    )
-    complained = (
-        select(klachten.c.id)
-        .where(klachten.c.case_id == t.c.case_id, klachten.c.ontvangen >= t.c.toegewezen)
-        .exists()
-    )
-    rows = conn.execute(
+    }
+    last_opt_out = (
         select(
-            t.c.arm,
-            func.count(),
-            func.sum(case((opted_out, 1), else_=0)),
-            func.sum(case((complained, 1), else_=0)),
+            preference_events.c.person_pseudonym,
+            func.max(preference_events.c.tijdstip).label("laatste"),
         )
-        .where(t.c.experiment == experiment)
-        .group_by(t.c.arm)
+        .where(preference_events.c.soort == "niet_benaderen")
+        .group_by(preference_events.c.person_pseudonym)
+        .subquery()
     )
-    return {r[0]: (int(r[1]), int(r[2] or 0), int(r[3] or 0)) for r in rows}
+    opted_out: dict[str, int] = dict(
+        iter(
+            conn.execute(
+                select(t.c.arm, func.count())
+                .select_from(
+                    t.join(cases, cases.c.id == t.c.case_id).join(
+                        last_opt_out, last_opt_out.c.person_pseudonym == cases.c.person_pseudonym
+                    )
+                )
+                .where(t.c.experiment == experiment, last_opt_out.c.laatste >= t.c.toegewezen)
+                .group_by(t.c.arm)
+            ).tuples()
+        )
+    )
+    last_complaint = (
+        select(klachten.c.case_id, func.max(klachten.c.ontvangen).label("laatste"))
+        .group_by(klachten.c.case_id)
+        .subquery()
+    )
+    complained: dict[str, int] = dict(
+        iter(
+            conn.execute(
+                select(t.c.arm, func.count())
+                .select_from(t.join(last_complaint, last_complaint.c.case_id == t.c.case_id))
+                .where(t.c.experiment == experiment, last_complaint.c.laatste >= t.c.toegewezen)
+                .group_by(t.c.arm)
+            ).tuples()
+        )
+    )
+    return {
+        arm: (n, int(opted_out.get(arm, 0)), int(complained.get(arm, 0)))
+        for arm, n in units.items()
+    }
+
+
+def claim_guardrail_check(
+    conn: Connection, experiment: str, now: datetime, interval: timedelta
+) -> bool:
+    """Whether the guardrails are due at ``now``: never checked, ``interval`` passed since
+    the last check, or the clock went back before it. The claim is recorded in the same
+    statement, so of two racing callers one checks."""
+    e = experimenten
+    due = or_(
+        e.c.vangrails_getoetst.is_(None),
+        e.c.vangrails_getoetst <= now - interval,
+        e.c.vangrails_getoetst > now,
+    )
+    claimed = conn.execute(
+        update(e).where(e.c.naam == experiment, due).values(vangrails_getoetst=now)
+    )
+    return claimed.rowcount == 1
 
 
 def stopped_arms(conn: Connection, experiment: str) -> dict[str, str]:

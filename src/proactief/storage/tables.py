@@ -288,6 +288,9 @@ experimenten = Table(
     Column("gestopt", DateTime(timezone=True), nullable=True),
     Column("stop_reden", String(300), nullable=True),
     Column("resultaat", Text, nullable=True),
+    # when an assignment last checked the guardrails (migration 0026): the next checks
+    # once the experiment's interval has passed on the assignments' clock
+    Column("vangrails_getoetst", DateTime(timezone=True), nullable=True),
 )
 
 experiment_toewijzingen = Table(

@@ -75,9 +75,9 @@ def append_audit(
 ) -> int:
     """Append one entry in the caller's transaction; returns its number."""
     repo.lock_audit_log(conn)
-    last = repo.last_audit_row(conn)
-    previous = last.hash if last is not None else GENESIS
-    number = (last.id + 1) if last is not None else 1
+    last = repo.last_audit_link(conn)
+    previous = last[1] if last is not None else GENESIS
+    number = (last[0] + 1) if last is not None else 1
     tijdstip = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     encoded = json.dumps(details or {}, sort_keys=True, ensure_ascii=False)
     entry = _entry(

@@ -7,7 +7,18 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Column, Connection, MetaData, String, Table, delete, func, select, update
+from sqlalchemy import (
+    Column,
+    Connection,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    delete,
+    func,
+    select,
+    update,
+)
 
 from proactief.domain.funnel import CaseFacts, StepFacts
 from proactief.domain.records import (
@@ -78,6 +89,7 @@ __all__ = [
     "insert_preference_event",
     "insert_report_aggregates",
     "key_fingerprint_row",
+    "last_audit_link",
     "last_audit_row",
     "lock_audit_log",
     "message_row",
@@ -107,14 +119,15 @@ def insert_preference_event(conn: Connection, row: Values) -> None:
 def preference_event_rows(grant: "Grant", person_pseudonym: str) -> list[PreferenceEventRecord]:
     """All preference events of one person, oldest first."""
     conn = grant.require(["preference_events.*"], subject=person_pseudonym)
-    return records(
-        PreferenceEventRecord,
-        conn.execute(
-            select(preference_events)
-            .where(preference_events.c.person_pseudonym == person_pseudonym)
-            .order_by(preference_events.c.tijdstip, preference_events.c.id)
-        ),
-    )
+    return records(PreferenceEventRecord, conn.execute(_EVENTS_OF, {"person": person_pseudonym}))
+
+
+# built once: every message and every approach reads the person's events
+_EVENTS_OF = (
+    select(preference_events)
+    .where(preference_events.c.person_pseudonym == bindparam("person"))
+    .order_by(preference_events.c.tijdstip, preference_events.c.id)
+)
 
 
 def opted_out_persons(conn: Connection, among: Sequence[str] | None = None) -> set[str]:
@@ -205,12 +218,20 @@ def lock_audit_log(conn: Connection) -> None:
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({AUDIT_APPEND_LOCK})")
 
 
+_AUDIT_INSERT = audit_log.insert()
+_LAST_AUDIT = select(audit_log).order_by(audit_log.c.id.desc()).limit(1)
+_LAST_LINK = select(audit_log.c.id, audit_log.c.hash).order_by(audit_log.c.id.desc()).limit(1)
+
+
 def last_audit_row(conn: Connection) -> AuditRecord | None:
     """The newest audit entry."""
-    return record_or_none(
-        AuditRecord,
-        conn.execute(select(audit_log).order_by(audit_log.c.id.desc()).limit(1)).first(),
-    )
+    return record_or_none(AuditRecord, conn.execute(_LAST_AUDIT).first())
+
+
+def last_audit_link(conn: Connection) -> tuple[int, str] | None:
+    """The number and hash of the newest audit entry (what the next one chains to)."""
+    found = conn.execute(_LAST_LINK).first()
+    return None if found is None else (int(found[0]), str(found[1]))
 
 
 def audit_row(conn: Connection, entry_id: int) -> AuditRecord | None:
@@ -252,7 +273,9 @@ def opt_out_events(conn: Connection) -> list[tuple[str, str, datetime]]:
 
 def insert_audit_row(conn: Connection, row: Values) -> None:
     """Append an audit entry."""
-    conn.execute(audit_log.insert().values(**row))
+    # the row as parameters of one statement, not a new statement with its values: every
+    # audited read appends, and building and keying a statement each time cost the most
+    conn.execute(_AUDIT_INSERT, row)
 
 
 def audit_rows(conn: Connection) -> Iterable[AuditRecord]:
