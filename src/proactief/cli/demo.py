@@ -34,7 +34,9 @@ if TYPE_CHECKING:
 
 
 def demo(
-    residents: Annotated[int, typer.Option(help="Aantal inwoners.")] = 50_000,
+    residents: Annotated[
+        int, typer.Option("--inwoners", "--residents", min=1, help="Aantal inwoners.")
+    ] = 50_000,
     months: Annotated[int, typer.Option(help="Maanden signalen.")] = 12,
     seed: Annotated[int, typer.Option(help="Startwaarde van het toeval.")] = 2026,
     reset: Annotated[

@@ -683,7 +683,7 @@ def arm_counts(conn: Connection, experiment: str) -> dict[str, tuple[int, int, i
                 )
                 .where(t.c.experiment == experiment, last_opt_out.c.laatste >= t.c.toegewezen)
                 .group_by(t.c.arm)
-            ).tuples()
+            ).all()
         )
     )
     last_complaint = (
@@ -698,7 +698,7 @@ def arm_counts(conn: Connection, experiment: str) -> dict[str, tuple[int, int, i
                 .select_from(t.join(last_complaint, last_complaint.c.case_id == t.c.case_id))
                 .where(t.c.experiment == experiment, last_complaint.c.laatste >= t.c.toegewezen)
                 .group_by(t.c.arm)
-            ).tuples()
+            ).all()
         )
     )
     return {
