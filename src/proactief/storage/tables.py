@@ -309,6 +309,9 @@ experiment_toewijzingen = Table(
     Column("stratum", String(200), nullable=False),
     Column("toegewezen", DateTime(timezone=True), nullable=False),
     UniqueConstraint("experiment", "eenheid", name="uq_experiment_toewijzingen_eenheid"),
+    # a unit's assignment in any experiment is looked up before every first message: by
+    # the unit alone, which the unique key (experiment first) does not serve (migration 0026)
+    Index("ix_experiment_toewijzingen_eenheid", "eenheid"),
 )
 
 experiment_stops = Table(
