@@ -3,6 +3,7 @@
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import accumulate
 
 from proactief.demo.config import DemoEntitlements, DemoMunicipality
 from proactief.domain import Geslacht, Huishoudtype, Woonsituatie
@@ -37,9 +38,16 @@ class SyntheticPerson:
     low_income: bool
 
 
-def _weighted(rng: random.Random, options: dict[str, float]) -> str:
-    names = list(options)
-    return rng.choices(names, weights=[options[n] for n in names])[0]
+class _Weighted:
+    """Draws one of the options by weight; the weights cumulated once (the same draws as
+    ``rng.choices(names, weights=...)``, without cumulating them for every household)."""
+
+    def __init__(self, options: dict[str, float]) -> None:
+        self.names = list(options)
+        self.cum_weights = list(accumulate(options[n] for n in self.names))
+
+    def __call__(self, rng: random.Random) -> str:
+        return rng.choices(self.names, cum_weights=self.cum_weights)[0]
 
 
 def generate_population(
@@ -56,7 +64,8 @@ def generate_population(
     inputs of the entitlement rules."""
     types = config.households.types
     shares = {name: t.share for name, t in types.items()}
-    housing = config.households.housing
+    draw_kind = _Weighted(shares)
+    draw_housing = _Weighted(config.households.housing)
     spread = config.households.income_spread
     low, high = config.postcode_range
     household_rows: list[dict[str, object]] = []
@@ -67,7 +76,7 @@ def generate_population(
     index = 0
     while len(persons) < residents:
         index += 1
-        kind = _weighted(rng, shares)
+        kind = draw_kind(rng)
         lo, hi = types[kind].persons
         size = min(rng.randint(lo, hi), residents - len(persons))
         income = int(rng.lognormvariate(0, spread) * types[kind].income_median)
@@ -75,7 +84,7 @@ def generate_population(
         postcode = f"{rng.randint(low, high)}{letters}"
         huisnummer = str(rng.randint(1, 250))
         household_id = f"H{index:07d}"
-        woon = Woonsituatie(_weighted(rng, housing)).value
+        woon = Woonsituatie(draw_housing(rng)).value
         household_rows.append(
             {
                 "household_id": household_id,

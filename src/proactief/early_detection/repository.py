@@ -337,18 +337,29 @@ def cases_of_persons(grant: Grant, pseudonyms: Sequence[str]) -> list[CaseRecord
     ]
 
 
+# Statements built once, their values given as parameters: matching and every change to
+# a case run them per case, and building and keying a new statement each time cost more
+# than running it. An UPDATE given parameters sets the columns they name.
+_CREATE_CASE = cases.insert().returning(cases.c.id)
+_ASSIGN_SIGNALS = (
+    update(signals)
+    .where(signals.c.id.in_(bindparam("ids", expanding=True)))
+    .values(case_id=bindparam("case"))
+)
+_UPDATE_CASE = update(cases).where(cases.c.id == bindparam("case_id_"))
+
+
 def create_case(conn: Connection, values: Values) -> int:
     """Insert a case and return its id. A new case has no step or attempt yet: it is
     'nieuw' and its first message is due from its matching date (early_detection.queue)."""
     values = {"volgende_actie_datum": values.get("matchingsdatum"), **values}
-    result = conn.execute(cases.insert().values(**values).returning(cases.c.id))
-    return int(result.scalar_one())
+    return int(conn.execute(_CREATE_CASE, values).scalar_one())
 
 
 def assign_signals(conn: Connection, *, case_id: int, signal_row_ids: Sequence[int]) -> None:
     """Put signals into a case."""
     for chunk in chunks(signal_row_ids):
-        conn.execute(update(signals).where(signals.c.id.in_(chunk)).values(case_id=case_id))
+        conn.execute(_ASSIGN_SIGNALS, {"case": case_id, "ids": list(chunk)})
 
 
 def signals_of_cases(grant: Grant, case_ids: Sequence[int]) -> list[SignalRecord]:
@@ -374,7 +385,7 @@ QUEUE_INPUTS = frozenset(
 
 def update_case(conn: Connection, case_id: int, **values: object) -> None:
     """Change fields of one case (and the queue's derived fields when they depend on it)."""
-    conn.execute(update(cases).where(cases.c.id == case_id).values(**values))
+    conn.execute(_UPDATE_CASE, {"case_id_": case_id, **values})
     if QUEUE_INPUTS & values.keys():
         refresh_queue_fields(conn, [case_id])
 

@@ -15,10 +15,11 @@ control's by the configured margin is stopped: its new units get the control.
 The analysis is in ``proactief.evaluation.experiments``.
 """
 
+import functools
 import json
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +84,8 @@ class ExperimentState:
     stop_reden: str | None
     gestopte_armen: dict[str, str]
     resultaat: dict[str, object] | None
+    vangrails_getoetst: datetime | None = None
+    """When an assignment last checked the guardrails."""
 
     def running_on(self, day: date) -> bool:
         return self.gestopt is None and self.spec.running_on(day)
@@ -108,14 +111,27 @@ def planned_sample(spec: ExperimentSpec) -> int:
     return math.ceil(float(n))
 
 
+@functools.lru_cache(maxsize=64)
+def _spec_of(definitie: str) -> ExperimentSpec:
+    # every assignment reads the running experiments: parse each stored definition once
+    # (a spec is frozen, so one instance serves every caller)
+    return ExperimentSpec.model_validate_json(definitie)
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    # SQLite gives the stored UTC time back without its zone
+    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def _state(row: Row[Any]) -> ExperimentState:
     return ExperimentState(
-        spec=ExperimentSpec.model_validate_json(row.definitie),
+        spec=_spec_of(row.definitie),
         gestart=row.gestart,
         gestopt=row.gestopt,
         stop_reden=row.stop_reden,
         gestopte_armen={},
         resultaat=None if row.resultaat is None else json.loads(row.resultaat),
+        vangrails_getoetst=_utc(row.vangrails_getoetst),
     )
 
 
@@ -211,6 +227,9 @@ def _check_guardrails(conn: Connection, state: ExperimentState, now: datetime) -
     """Stop every arm its guardrail now stops, when a check is due (``toets_elke_minuten``
     since the last); the stopped arms with their reasons."""
     interval = timedelta(minutes=state.spec.vangrails.toets_elke_minuten)
+    last = state.vangrails_getoetst
+    if last is not None and last <= now < last + interval:
+        return state.gestopte_armen  # not due as read; the claim below decides a race
     if not repo.claim_guardrail_check(conn, state.spec.naam, now, interval):
         return state.gestopte_armen
     counts = {arm: ArmCounts(*c) for arm, c in repo.arm_counts(conn, state.spec.naam).items()}
@@ -276,7 +295,7 @@ def assignment_of_case(conn: Connection, case_id: int) -> Assignment | None:
         return None
     definitie = repo.experiment_row(conn, row.experiment)
     assert definitie is not None
-    return _as_assignment(ExperimentSpec.model_validate_json(definitie.definitie), row)
+    return _as_assignment(_spec_of(definitie.definitie), row)
 
 
 def save_result(conn: Connection, naam: str, result: dict[str, object]) -> None:
