@@ -109,3 +109,78 @@ def test_request_errors(start: date, end: date, code: str, message: str) -> None
         ReportRequest(
             start=start, end=end, gemeentecode=code, organisation_name="x", gegevensleverancier="y"
         )
+
+
+def _leaves(node: object, path: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    if isinstance(node, dict):
+        return [p for k, v in node.items() for p in _leaves(v, (*path, k))] + [path]
+    if isinstance(node, list):
+        return [p for i, v in enumerate(node) for p in _leaves(v, (*path, i))] + [path]
+    return [path]
+
+
+def test_the_compiled_schema_and_jsonschema_give_the_same_verdict(
+    engine: Engine, pseudonymizer: Pseudonymizer, tmp_path: Path
+) -> None:
+    """validate_ddas_report trusts jsonschema-rs's 'valid' without asking jsonschema: on a
+    real report with every field changed in typical wrong ways (and removed), the two
+    must agree, formats included."""
+    import copy
+
+    import jsonschema_rs
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    from proactief.early_detection.report import ddas_schema
+
+    path = tmp_path / "in.json"
+    address = {
+        "geslachtsaanduiding": "Vrouw",
+        "geboortedatum": "1980-02-01",
+        "postcode": "3511AB",
+        "huisnummer": "7",
+        "huisnummertoevoeging": "A",
+    }
+    path.write_text(
+        json.dumps(
+            ddas_document([signal(ID="A", crisissignaal=True), signal(ID="B", client=address)])
+        )
+    )
+    intake_file(path, engine=engine, pseudonymizer=pseudonymizer, today=TODAY)
+    with engine.begin() as conn:
+        match_signals(conn=conn, matchingsdatum=date(2026, 4, 20), config=load_work_queue_config())
+    document = build(engine)
+    slow = Draft202012Validator(ddas_schema(), format_checker=FormatChecker())
+    fast = jsonschema_rs.validator_for(ddas_schema(), validate_formats=True)
+    wrong: list[object] = [
+        "",
+        "x",
+        "2026-02-30",
+        "2026-13-01T25:00:00Z",
+        -1,
+        1.5,
+        True,
+        None,
+        {},
+        [],
+        "9" * 300,
+    ]
+    compared = 0
+    for leaf in _leaves(document):
+        if not leaf:
+            continue
+        for value in [*wrong, "<delete>"]:
+            changed = copy.deepcopy(document)
+            parent = changed
+            for key in leaf[:-1]:
+                parent = parent[key]  # type: ignore[index]
+            if value == "<delete>":
+                if not isinstance(parent, dict):
+                    continue
+                del parent[leaf[-1]]
+            else:
+                parent[leaf[-1]] = value  # type: ignore[index]
+            slow_ok = not any(True for _ in slow.iter_errors(changed))
+            assert fast.is_valid(changed) == slow_ok, (leaf, value)
+            compared += 1
+    assert fast.is_valid(document) and validate_ddas_report(document) == []
+    assert compared > 300

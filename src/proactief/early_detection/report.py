@@ -13,6 +13,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator, FormatChecker
 from sqlalchemy import Connection
 
@@ -82,8 +83,20 @@ def ddas_schema() -> JsonObject:
     return schema
 
 
+@cache
+def _compiled_schema() -> jsonschema_rs.Validator:
+    return jsonschema_rs.validator_for(ddas_schema(), validate_formats=True)
+
+
 def validate_ddas_report(document: JsonObject) -> list[str]:
-    """Every schema violation as 'path: message'; empty when the document is valid."""
+    """Every schema violation as 'path: message'; empty when the document is valid.
+
+    jsonschema-rs (the schema compiled, in Rust) decides first: a city's year, 40,000
+    signals, takes it 0.04 s against 18 s in jsonschema. Only a document it rejects is
+    walked again by jsonschema, whose messages name the path; both check the formats, and a
+    test holds them to the same verdict."""
+    if _compiled_schema().is_valid(document):
+        return []
     validator = Draft202012Validator(ddas_schema(), format_checker=FormatChecker())
     problems = []
     for error in sorted(validator.iter_errors(document), key=lambda e: list(e.path)):
