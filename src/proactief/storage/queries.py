@@ -18,6 +18,7 @@ from sqlalchemy import (
     JSON,
     ColumnElement,
     Connection,
+    Executable,
     Row,
     Select,
     Table,
@@ -74,14 +75,16 @@ def insert_new(conn: Connection, table: Table, rows: Sequence[Values]) -> list[V
     """Insert the rows that do not clash with a unique key and return exactly those: a
     row another transaction inserted first (PostgreSQL waits for it) is left out, so two
     callers racing never both get the same row."""
-    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    added: list[Values] = []
-    for row in rows:
-        if conn.execute(
-            insert(table).values(**row).on_conflict_do_nothing().returning(*table.primary_key)
-        ).first():
-            added.append(row)
-    return added
+    statement = _insert_new_statement(conn.dialect.name, table)
+    return [row for row in rows if conn.execute(statement, row).first()]
+
+
+@functools.cache
+def _insert_new_statement(dialect: str, table: Table) -> Executable:
+    # built once per table, each row given as parameters: callers insert one row at a
+    # time, and building and keying a statement per row cost more than running it
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return insert(table).on_conflict_do_nothing().returning(*table.primary_key)
 
 
 def chunks(items: Sequence[T]) -> Iterable[Sequence[T]]:
@@ -128,14 +131,19 @@ def records(record: type[R], rows: Iterable[ResultRow]) -> list[R]:
     field with a default may be absent: a read that does not select it)."""
     plan = _plan(record)
     out: list[R] = []
+    fields: tuple[str, ...] | None = None
+    present: list[tuple[str, int, type[StrEnum] | None]] = []
     for row in rows:
-        m = row._mapping
+        if row._fields != fields:
+            # which fields this result holds, and where: worked out once per result
+            fields = row._fields
+            where = {name: i for i, name in enumerate(fields)}
+            present = [(name, where[name], enum) for name, enum in plan if name in where]
         out.append(
             record(
                 **{
-                    name: (m[name] if enum is None or m[name] is None else enum(m[name]))
-                    for name, enum in plan
-                    if name in m
+                    name: (row[i] if enum is None or row[i] is None else enum(row[i]))
+                    for name, i, enum in present
                 }
             )
         )
