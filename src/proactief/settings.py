@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     and e-mail with a code names the resident's page ('<adres>/inwoner'); unset: they say
     'uw eigen pagina op de website van de gemeente'."""
     code_dagen: int = Field(default=90, ge=1, le=366)
+    dashboard_minuten: int = Field(default=5, ge=0, le=24 * 60)
+    """How long the web dashboard's figures are kept before they are counted again (a
+    city's count takes seconds); 0 counts them for every page. The page says when."""
     """How many days the code in a letter or e-mail lets the resident onto their own page
     (the message states its last day)."""
     inbound_sms_dir: Path | None = None

@@ -475,6 +475,7 @@ def run_server(*, host: str, port: int, secure_cookies: bool = True, demo: bool 
         oidc=oidc_of(ctx.settings),
         household_register=ctx.brp_client,
         wachtwoord_login=ctx.settings.wachtwoord_login,
+        dashboard_minuten=ctx.settings.dashboard_minuten,
     )
     console.print(f"Proactief draait op http://{host}:{port}/ (stoppen: Ctrl+C)")
     # access logs would print paths with case numbers; warnings only

@@ -13,6 +13,7 @@ purpose-bound, audited reads.
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -36,6 +37,7 @@ from proactief.sources.contactgegevens import ContactDirectory
 from proactief.trust.pseudonyms import Pseudonymizer
 from proactief.web.api import create_api
 from proactief.web.auth import NotAllowed, NotLoggedIn, current_user
+from proactief.web.dashboard_cache import DashboardCache
 from proactief.web.deps import ALREADY_DONE, AlreadyDone, CsrfFailed, NoResident, WebContext
 from proactief.web.oidc import OidcLogin
 from proactief.web.pages import page_templates, render
@@ -104,6 +106,7 @@ def create_app(
     oidc: OidcLogin | None = None,
     wachtwoord_login: bool = True,
     household_register: HouseholdRegister | None = None,
+    dashboard_minuten: int = 0,
 ) -> FastAPI:
     """The app on ``engine``; ``secret_key`` signs the session cookies; the names go into
     the CBS report; ``rule_settings`` are the municipal choices the entitlement
@@ -122,6 +125,8 @@ def create_app(
     connected). ``oidc``: the municipality's identity provider (None: password login only);
     ``wachtwoord_login``: False turns the password form off. ``household_register``: the
     BRP, for the case page's count of who lives at the address (None: not offered).
+    ``dashboard_minuten``: how long the dashboard's figures are kept before they are
+    counted again (0: every page counts; `proactief serve` keeps them 5 minutes).
     ``notify_callback_token``: the bearer token of the Notify service's delivery receipts
     at /api/v1/notify/status and /api/v1/notify/retour (None: refused).
     ``gebeurtenissen_token``: the bearer token of the life events source at
@@ -145,6 +150,9 @@ def create_app(
         oidc=oidc,
         wachtwoord_login=wachtwoord_login,
         household_register=household_register,
+        dashboard_cache=DashboardCache(timedelta(minutes=dashboard_minuten))
+        if dashboard_minuten
+        else None,
     )
     # logging out ends the session at the provider too: a form that redirects there
     csp = CSP.replace("form-action 'self'", f"form-action 'self' {oidc.origin}") if oidc else CSP

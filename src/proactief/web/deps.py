@@ -33,6 +33,7 @@ from proactief.web.auth import authorize, holder
 
 if TYPE_CHECKING:
     from proactief.early_detection.households import HouseholdRegister
+    from proactief.web.dashboard_cache import DashboardCache
     from proactief.web.oidc import OidcLogin
 
 __all__ = [
@@ -85,6 +86,8 @@ class WebContext:
     """Password attempts per client address, whatever the name (many names tried)."""
     code_limit: Throttle
     """Resident code attempts per client address."""
+    dashboard_cache: "DashboardCache | None" = None
+    """The dashboard's figures per period, kept for a while (None: counted every time)."""
     household_register: "HouseholdRegister | None" = None
     """The BRP, for who lives at a resident's address (the case page); None: not asked."""
     oidc: "OidcLogin | None" = None

@@ -3,7 +3,7 @@
 import csv
 import io
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -22,6 +22,7 @@ from proactief.early_detection.feedback import (
 from proactief.early_detection.report import ReportRequest, build_ddas_report, validate_ddas_report
 from proactief.evaluation.funnel import funnels
 from proactief.evaluation.tables import TABLES, funnel_tables
+from proactief.web.dashboard_cache import Snapshot
 from proactief.web.deps import Context, WebContext, ZaakId, actor, dutch, optional_day, require
 from proactief.web.pages import render
 
@@ -41,14 +42,25 @@ def _period(van: str, tot: str) -> tuple[date | None, date | None, list[str]]:
     return start, end, problems
 
 
+def _snapshot(context: WebContext, user: User, start: date | None, end: date | None) -> Snapshot:
+    """Every table of the dashboard for a period (rows as dicts, column names first), as
+    counted at the snapshot's time: kept a few minutes (PROACTIEF_DASHBOARD_MINUTEN)."""
+
+    def count() -> dict[str, Any]:
+        with context.engine.begin() as conn:
+            counted = funnels(conn=conn, actor=f"{actor(user)}:evaluatie", van=start, tot=end)
+            names = {u.user_id: u.naam or u.gebruikersnaam for u in list_users(conn=conn)}
+        return funnel_tables(counted, names)
+
+    if context.dashboard_cache is None:
+        return Snapshot(count(), datetime.now(UTC))
+    return context.dashboard_cache.get((start, end), count)
+
+
 def _tables(
     context: WebContext, user: User, start: date | None, end: date | None
 ) -> dict[str, Any]:
-    """Every table of the dashboard for a period: rows as dicts, column names first."""
-    with context.engine.begin() as conn:
-        counted = funnels(conn=conn, actor=f"{actor(user)}:evaluatie", van=start, tot=end)
-        names = {u.user_id: u.naam or u.gebruikersnaam for u in list_users(conn=conn)}
-    return funnel_tables(counted, names)
+    return _snapshot(context, user, start, end).tables
 
 
 CSV_COLUMNS = TABLES
@@ -63,11 +75,15 @@ def dashboard(
     tot: str = "",
 ) -> Response:
     start, end, problems = _period(van[:10], tot[:10])
-    tables = _tables(context, user, start, end)
+    snapshot = _snapshot(context, user, start, end)
+    tables = snapshot.tables
+    cache = context.dashboard_cache
     return render(
         request,
         "dashboard.html",
         user=user,
+        geteld=snapshot.geteld,
+        bewaard_minuten=int(cache.keep.total_seconds() // 60) if cache and cache.keep else 0,
         rows=tables["partners"],
         trechter=tables["trechter"],
         kanalen=tables["kanalen"],
