@@ -187,13 +187,15 @@ def bulk_insert(conn: Connection, table: Table, rows: Sequence[Values]) -> None:
     ISO text, as SQLAlchemy stores them; a datetime is refused (its stored form differs)."""
     if not rows:
         return
-    if conn.dialect.name == "postgresql":
+    postgres = conn.dialect.name == "postgresql"
+    if postgres and len(rows) >= COPY_FROM:
         bulk_insert_new(conn, table, rows)
         return
     columns = list(rows[0])
-    marks = ", ".join("?" for _ in columns)
+    marks = ", ".join("%s" if postgres else "?" for _ in columns)
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"
-    conn.exec_driver_sql(sql, [tuple(_sqlite_value(row[c]) for c in columns) for row in rows])
+    value = (lambda v: v) if postgres else _sqlite_value
+    conn.exec_driver_sql(sql, [tuple(value(row[c]) for c in columns) for row in rows])
 
 
 def _sqlite_value(value: object) -> object:
