@@ -58,3 +58,30 @@ def test_rows_said_to_be_new_are_never_skipped_silently(engine: Engine) -> None:
     with engine.connect() as conn:
         count = conn.execute(select(func.count()).select_from(client_identities)).scalar_one()
     assert count == COPY_FROM
+
+
+def test_a_plain_bulk_insert_stores_every_row_as_sqlalchemy_would_and_refuses_a_clash(
+    engine: Engine,
+) -> None:
+    """bulk_insert (the demo's population): every row stored and read back as it went in
+    (dates too), small and COPY-sized; a row that clashes fails the whole call."""
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    from proactief.storage.queries import bulk_insert
+
+    rows = [person(i) for i in range(COPY_FROM + 5)]
+    with engine.begin() as conn:
+        bulk_insert(conn, client_identities, rows[:3])
+        bulk_insert(conn, client_identities, rows[3:])
+    with engine.connect() as conn:
+        stored = {
+            r["person_pseudonym"]: dict(r)
+            for r in conn.execute(select(client_identities)).mappings()
+        }
+    assert stored == {r["person_pseudonym"]: r for r in rows}
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        bulk_insert(conn, client_identities, [person(9_000), person(0)])
+    with engine.connect() as conn:
+        count = conn.execute(select(func.count()).select_from(client_identities)).scalar_one()
+    assert count == len(rows)

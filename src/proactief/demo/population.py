@@ -17,10 +17,11 @@ _Row = dict[str, object]  # one row to store, keyed by column
 def synthetic_bsn(rng: random.Random) -> str:
     """A random nine-digit number that passes the elfproef (not a real person's BSN)."""
     while True:
-        digits = [rng.randint(1, 9)] + [rng.randint(0, 9) for _ in range(7)]
-        check = sum(d * w for d, w in zip(digits, range(9, 1, -1), strict=True)) % 11
+        # eight digits, the first not 0, in one draw (a city's 900,000 residents)
+        base = str(rng.randrange(10_000_000, 100_000_000))
+        check = sum(int(d) * w for d, w in zip(base, range(9, 1, -1), strict=True)) % 11
         if check < 10:
-            return "".join(map(str, digits)) + str(check)
+            return base + str(check)
 
 
 @dataclass(frozen=True, slots=True)

@@ -89,14 +89,18 @@ def log_event(
 ) -> None:
     """Write one line of the case log in the caller's transaction."""
     conn.execute(
-        case_log.insert().values(
-            case_id=case_id,
-            tijdstip=now or datetime.now(UTC),
-            door=door,
-            soort=soort.value,
-            tekst=tekst,
-        )
+        _INSERT,
+        {
+            "case_id": case_id,
+            "tijdstip": now or datetime.now(UTC),
+            "door": door,
+            "soort": soort.value,
+            "tekst": tekst,
+        },
     )
+
+
+_INSERT = case_log.insert()  # built once: every change to a case writes a line
 
 
 def add_note(

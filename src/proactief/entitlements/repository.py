@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Connection, delete, func, select
 
 from proactief.domain.records import EntitlementRecord, HouseholdSummary
-from proactief.storage.queries import Values, chunks, record_or_none, records
+from proactief.storage.queries import Values, bulk_insert, chunks, record_or_none, records
 from proactief.storage.tables import (
     entitlements,
     households,
@@ -34,11 +34,10 @@ def insert_population(
     household_rows: Sequence[Values],
     resident_rows: Sequence[Values],
 ) -> None:
-    """Store households and their residents."""
-    if household_rows:
-        conn.execute(households.insert(), list(household_rows))
-    if resident_rows:
-        conn.execute(residents.insert(), list(resident_rows))
+    """Store households and their residents (a city's worth: straight through the driver,
+    a clash with a key fails the whole call)."""
+    bulk_insert(conn, households, household_rows)
+    bulk_insert(conn, residents, resident_rows)
 
 
 def delete_entitlements(conn: Connection, jaar: int) -> None:

@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import Connection, Row
 
 from proactief.config import load_policy
+from proactief.domain import PreferenceState
 from proactief.domain.experiments import (
     Arm,
     ArmCounts,
@@ -184,7 +185,12 @@ def add_complaint(conn: Connection, *, case_id: int, door: str, now: datetime) -
 
 
 def _stratum(
-    spec: ExperimentSpec, *, conn: Connection, person: str, signals: tuple[SignalRecord, ...]
+    spec: ExperimentSpec,
+    *,
+    conn: Connection,
+    person: str,
+    signals: tuple[SignalRecord, ...],
+    state: PreferenceState,
 ) -> str:
     parts = []
     for s in spec.strata:
@@ -192,7 +198,7 @@ def _stratum(
             names = sorted({x.signaalpartner for x in signals})
             parts.append("partner=" + ("+".join(names) or "geen"))
         else:
-            segment = own_segment(conn=conn, person_pseudonym=person)
+            segment = own_segment(conn=conn, person_pseudonym=person, state=state)
             threshold = load_approach_config().segment_drempel
             best = (
                 max(segment.kansen.items(), key=lambda kv: kv[1])
@@ -256,7 +262,10 @@ def assign(
     if found is not None:
         return found
     running = [s for s in experiment_states(conn) if s.running_on(now.date())]
-    if not running or not current_state(conn=conn, person_pseudonym=person_pseudonym).may_contact():
+    if not running:
+        return None
+    preferences = current_state(conn=conn, person_pseudonym=person_pseudonym)
+    if not preferences.may_contact():
         return None
     state = running[0]
     spec = state.spec
@@ -275,7 +284,9 @@ def assign(
             "case_id": case_id,
             "arm": arm_for(spec, eenheid, stopped),
             "getrokken": drawn,
-            "stratum": _stratum(spec, conn=conn, person=person_pseudonym, signals=signals),
+            "stratum": _stratum(
+                spec, conn=conn, person=person_pseudonym, signals=signals, state=preferences
+            ),
             "toegewezen": now,
         },
     )

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection
 
 from proactief.config import load_policy, policy_path
-from proactief.domain import Doel, EventSoort, Wijze
+from proactief.domain import Doel, EventSoort, PreferenceState, Wijze
 from proactief.offers import repository as repo
 from proactief.offers.approach import SegmentProbabilities
 from proactief.trust.audit import append_audit
@@ -135,12 +135,14 @@ def record_answers(
     return SegmentProbabilities(kansen)
 
 
-def own_segment(*, conn: Connection, person_pseudonym: str) -> SegmentProbabilities | None:
-    """The person's own segment probabilities, if they answered and still consent."""
-    if (
-        load_questionnaire().toestemming
-        not in current_state(conn=conn, person_pseudonym=person_pseudonym).gegevens
-    ):
+def own_segment(
+    *, conn: Connection, person_pseudonym: str, state: PreferenceState | None = None
+) -> SegmentProbabilities | None:
+    """The person's own segment probabilities, if they answered and still consent.
+    ``state``: their preferences as the caller just read them (not read again)."""
+    if state is None:
+        state = current_state(conn=conn, person_pseudonym=person_pseudonym)
+    if load_questionnaire().toestemming not in state.gegevens:
         return None
     row = repo.segment_kansen_row(conn, person_pseudonym)
     if row is None:

@@ -5,7 +5,7 @@ resident's own answers.
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, func, or_, select, text, update
+from sqlalchemy import Connection, Row, bindparam, delete, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from proactief.domain.offers import StapStatus
@@ -614,7 +614,12 @@ def insert_experiment(conn: Connection, row: Values) -> bool:
 
 def experiment_rows(conn: Connection) -> list[Row[Any]]:
     """Every experiment, oldest first."""
-    return list(conn.execute(select(experimenten).order_by(experimenten.c.gestart)))
+    return list(conn.execute(_EXPERIMENTS))
+
+
+# built once: every assignment (before every first message) reads them
+_EXPERIMENTS = select(experimenten).order_by(experimenten.c.gestart)
+_STOPS = select(experiment_stops).where(experiment_stops.c.experiment == bindparam("naam"))
 
 
 def experiment_row(conn: Connection, naam: str) -> Row[Any] | None:
@@ -727,12 +732,7 @@ def claim_guardrail_check(
 
 def stopped_arms(conn: Connection, experiment: str) -> dict[str, str]:
     """The experiment's stopped arms with their reasons."""
-    return {
-        r.arm: r.reden
-        for r in conn.execute(
-            select(experiment_stops).where(experiment_stops.c.experiment == experiment)
-        )
-    }
+    return {r.arm: r.reden for r in conn.execute(_STOPS, {"naam": experiment})}
 
 
 def insert_arm_stop(conn: Connection, row: Values) -> bool:

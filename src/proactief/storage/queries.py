@@ -11,6 +11,7 @@ import json
 import types
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeVar, get_args, get_type_hints
 
@@ -39,6 +40,7 @@ __all__ = [
     "R",
     "ResultRow",
     "Values",
+    "bulk_insert",
     "bulk_insert_ignore",
     "bulk_insert_new",
     "chunks",
@@ -176,6 +178,30 @@ def bulk_insert_ignore(conn: Connection, table: Table, rows: Sequence[Values]) -
         marks = ", ".join("%s" for _ in columns)
         sql = f"INSERT INTO {table.name} ({names}) VALUES ({marks}) ON CONFLICT DO NOTHING"
     conn.exec_driver_sql(sql, [tuple(row[c] for c in columns) for row in rows])
+
+
+def bulk_insert(conn: Connection, table: Table, rows: Sequence[Values]) -> None:
+    """A plain INSERT of many rows straight through the driver (COPY on PostgreSQL from
+    ``COPY_FROM`` rows): a row that clashes with a key fails the whole call, as with
+    SQLAlchemy's executemany, at a fraction of its per-row cost. Dates go to SQLite as
+    ISO text, as SQLAlchemy stores them; a datetime is refused (its stored form differs)."""
+    if not rows:
+        return
+    postgres = conn.dialect.name == "postgresql"
+    if postgres and len(rows) >= COPY_FROM:
+        bulk_insert_new(conn, table, rows)
+        return
+    columns = list(rows[0])
+    marks = ", ".join("%s" if postgres else "?" for _ in columns)
+    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"
+    value = (lambda v: v) if postgres else _sqlite_value
+    conn.exec_driver_sql(sql, [tuple(value(row[c]) for c in columns) for row in rows])
+
+
+def _sqlite_value(value: object) -> object:
+    if isinstance(value, datetime):
+        raise TypeError("bulk_insert takes no datetime on SQLite: use SQLAlchemy's insert")
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def texts_of(values: Sequence[str]) -> Select[tuple[str]]:

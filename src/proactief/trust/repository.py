@@ -113,7 +113,7 @@ __all__ = [
 def insert_preference_event(conn: Connection, row: Values) -> None:
     """Append one preference event (events are never updated or deleted, except by the
     retention job)."""
-    conn.execute(preference_events.insert().values(**row))
+    conn.execute(_INSERT_EVENT, row)
 
 
 def preference_event_rows(grant: "Grant", person_pseudonym: str) -> list[PreferenceEventRecord]:
@@ -151,7 +151,7 @@ def opted_out_persons(conn: Connection, among: Sequence[str] | None = None) -> s
 
 def insert_message(conn: Connection, row: Values) -> int:
     """Store a message (sent or blocked) and return its id."""
-    return int(conn.execute(messages.insert().values(**row).returning(messages.c.id)).scalar_one())
+    return int(conn.execute(_INSERT_MESSAGE, row).scalar_one())
 
 
 def block_message_row(conn: Connection, message_id: int, reden: str) -> None:
@@ -218,7 +218,12 @@ def lock_audit_log(conn: Connection) -> None:
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({AUDIT_APPEND_LOCK})")
 
 
+# Built once, each row given as parameters: an audit entry, a message and a preference
+# event are written per case and per person, and building and keying a statement each
+# time cost more than running it.
 _AUDIT_INSERT = audit_log.insert()
+_INSERT_MESSAGE = messages.insert().returning(messages.c.id)
+_INSERT_EVENT = preference_events.insert()
 _LAST_AUDIT = select(audit_log).order_by(audit_log.c.id.desc()).limit(1)
 _LAST_LINK = select(audit_log.c.id, audit_log.c.hash).order_by(audit_log.c.id.desc()).limit(1)
 
