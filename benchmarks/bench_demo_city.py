@@ -8,9 +8,10 @@
    4 GB).
 2. The same demo on PostgreSQL (a new schema in the database `test` at 127.0.0.1), timed
    the same way; then the web app on that database, served by uvicorn in this process,
-   asked by one logged-in team lead: five views of the work queue, the case pages of R
+   asked by one logged-in team lead: six views of the work queue, the case pages of R
    different cases, and the dashboard, each R times; p50 and p95 per page and over all
-   (target: p95 under 300 ms).
+   (target: p95 under 300 ms). The dashboard keeps its figures 5 minutes, as `proactief
+   serve` does: its first request, which counts, is timed and shown apart.
 Writes docs/benchmarks-demo-city.md and returns the figures (run_benchmarks.py uses them).
 """
 
@@ -65,7 +66,9 @@ def web_latency(url: str, requests: int) -> dict[str, list[float]]:
         add_user(conn=conn, gebruikersnaam="bench-lead", wachtwoord=PASSWORD, rol=Rol.TEAMLEIDER)
         every = list(conn.scalars(select(cases.c.id).order_by(cases.c.id)))
     chosen = random.Random(2026).sample(every, min(requests, len(every)))
-    server, base = serve(create_app(engine=engine, secret_key=b"c" * 32, secure_cookies=False))
+    # the dashboard's figures kept 5 minutes, as `proactief serve` keeps them
+    app = create_app(engine=engine, secret_key=b"c" * 32, secure_cookies=False, dashboard_minuten=5)
+    server, base = serve(app)
     pages = {
         **QUEUE_VIEWS,
         "werkvoorraad, search on a case number": f"/werkvoorraad?zoek={chosen[0]}",
@@ -86,7 +89,9 @@ def web_latency(url: str, requests: int) -> dict[str, list[float]]:
                 times.setdefault(name, []).append((time.perf_counter() - start) * 1000)
                 assert response.status_code == 200, (path, response.status_code)
 
-            for path in (*pages.values(), f"/zaken/{chosen[0]}", "/dashboard"):
+            # the first dashboard counts every case (then kept 5 minutes): timed apart
+            ask("dashboard, counted (the first request)", "/dashboard")
+            for path in (*pages.values(), f"/zaken/{chosen[0]}"):
                 assert client.get(path).status_code == 200, path  # warm
             for name, path in pages.items():
                 for _ in range(requests):
@@ -94,7 +99,7 @@ def web_latency(url: str, requests: int) -> dict[str, list[float]]:
             for case_id in chosen:
                 ask("case page", f"/zaken/{case_id}")
             for _ in range(requests):
-                ask("dashboard", "/dashboard")
+                ask("dashboard, kept figures", "/dashboard")
     finally:
         server.should_exit = True
         engine.dispose()
@@ -127,7 +132,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 env["PROACTIEF_DATABASE_URL"] = url
                 result["postgres"] = run_demo(args.inwoners, env)
                 views = web_latency(url, args.requests)
-                everything = [t for ts in views.values() for t in ts]
+                everything = [t for k, ts in views.items() for t in ts if "counted" not in k]
                 result["web"] = {
                     "views": {k: (statistics.median(v), p95(v), len(v)) for k, v in views.items()},
                     "p50": statistics.median(everything),
@@ -184,6 +189,9 @@ that process.
 The web pages are served by uvicorn in the benchmark's process from the PostgreSQL database
 the demo just filled, and asked one after another by one logged-in team lead (who may see
 the work queue, case pages and the dashboard). Every page makes its audited read, as in use.
+The dashboard's figures are counted by its first request and then kept 5 minutes (as
+`proactief serve` does; the page says when they were counted): that first request is
+its own row and is left out of the p50 and p95 over all pages.
 
 | page | requests | p50 | p95 |
 |---|---|---|---|
