@@ -5,7 +5,19 @@ resident's own answers.
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, delete, func, or_, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    FromClause,
+    Row,
+    bindparam,
+    delete,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from proactief.domain.offers import StapStatus
@@ -662,12 +674,6 @@ def arm_counts(conn: Connection, experiment: str) -> dict[str, tuple[int, int, i
     complaint recorded after it. Read from the side of the opt-outs and complaints (few),
     each person's or case's latest against the assignment, not unit by unit."""
     t = experiment_toewijzingen
-    units = {
-        r[0]: int(r[1])
-        for r in conn.execute(
-            select(t.c.arm, func.count()).where(t.c.experiment == experiment).group_by(t.c.arm)
-        )
-    }
     last_opt_out = (
         select(
             preference_events.c.person_pseudonym,
@@ -677,39 +683,43 @@ def arm_counts(conn: Connection, experiment: str) -> dict[str, tuple[int, int, i
         .group_by(preference_events.c.person_pseudonym)
         .subquery()
     )
-    opted_out: dict[str, int] = dict(
-        iter(
-            conn.execute(
-                select(t.c.arm, func.count())
-                .select_from(
-                    t.join(cases, cases.c.id == t.c.case_id).join(
-                        last_opt_out, last_opt_out.c.person_pseudonym == cases.c.person_pseudonym
-                    )
-                )
-                .where(t.c.experiment == experiment, last_opt_out.c.laatste >= t.c.toegewezen)
-                .group_by(t.c.arm)
-            ).all()
-        )
-    )
     last_complaint = (
         select(klachten.c.case_id, func.max(klachten.c.ontvangen).label("laatste"))
         .group_by(klachten.c.case_id)
         .subquery()
     )
-    complained: dict[str, int] = dict(
-        iter(
-            conn.execute(
-                select(t.c.arm, func.count())
-                .select_from(t.join(last_complaint, last_complaint.c.case_id == t.c.case_id))
-                .where(t.c.experiment == experiment, last_complaint.c.laatste >= t.c.toegewezen)
-                .group_by(t.c.arm)
-            ).all()
-        )
+    units = _per_arm(conn, experiment, t, None)
+    opted_out = _per_arm(
+        conn,
+        experiment,
+        t.join(cases, cases.c.id == t.c.case_id).join(
+            last_opt_out, last_opt_out.c.person_pseudonym == cases.c.person_pseudonym
+        ),
+        last_opt_out.c.laatste,
     )
-    return {
-        arm: (n, int(opted_out.get(arm, 0)), int(complained.get(arm, 0)))
-        for arm, n in units.items()
-    }
+    complained = _per_arm(
+        conn,
+        experiment,
+        t.join(last_complaint, last_complaint.c.case_id == t.c.case_id),
+        last_complaint.c.laatste,
+    )
+    return {arm: (n, opted_out.get(arm, 0), complained.get(arm, 0)) for arm, n in units.items()}
+
+
+def _per_arm(
+    conn: Connection,
+    experiment: str,
+    source: FromClause,
+    since: ColumnElement[datetime] | None,
+) -> dict[str, int]:
+    """Assignments of the experiment per arm in ``source``; with ``since``, only those
+    assigned on or before that moment."""
+    t = experiment_toewijzingen
+    where = [t.c.experiment == experiment]
+    if since is not None:
+        where.append(since >= t.c.toegewezen)
+    query = select(t.c.arm, func.count()).select_from(source).where(*where).group_by(t.c.arm)
+    return {str(arm): int(n) for arm, n in conn.execute(query)}
 
 
 def claim_guardrail_check(
