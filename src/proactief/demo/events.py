@@ -108,7 +108,9 @@ def run_events_step(
         persons, open_persons, out_dir / "inbox" / "gebeurtenissen.json", today=today, rng=rng
     )
     body = path.read_bytes()
-    now = datetime.combine(today, time(9), tzinfo=UTC)
+    # the BRP's events are taken in after the morning's letters (09:00, the offer step):
+    # a resident who dies today got any letter of this morning before, not after
+    now = datetime.combine(today, time(10), tzinfo=UTC)
     with engine.begin() as conn:
         intake = intake_events(
             conn,
