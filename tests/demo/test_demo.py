@@ -70,6 +70,18 @@ def test_no_personal_data_in_logs(demo: tuple[Path, str]) -> None:
     assert EMAIL.findall(output) == []
 
 
+def first_opt_out_or_death(conn: Any) -> dict[str, object]:
+    """Per person: the moment they first opted out or died."""
+    return dict(
+        conn.execute(
+            text(
+                "SELECT person_pseudonym, MIN(tijdstip) FROM preference_events "
+                "WHERE soort IN ('niet_benaderen', 'overleden') GROUP BY person_pseudonym"
+            )
+        ).all()
+    )
+
+
 def test_opted_out_residents_got_no_messages(demo: tuple[Path, str]) -> None:
     data, output = demo
     assert "aan afgemelde inwoners verzonden: 0" in output
@@ -81,14 +93,7 @@ def test_opted_out_residents_got_no_messages(demo: tuple[Path, str]) -> None:
         assert opted_out and blocked
         # no message went out on or after the moment a resident opted out or died (a death
         # the BRP reports today may follow letters sent months ago: those were allowed)
-        since = dict(
-            conn.execute(
-                text(
-                    "SELECT person_pseudonym, MIN(tijdstip) FROM preference_events "
-                    "WHERE soort IN ('niet_benaderen', 'overleden') GROUP BY person_pseudonym"
-                )
-            ).all()
-        )
+        since = first_opt_out_or_death(conn)
         late = [
             m
             for m in sent
@@ -172,14 +177,7 @@ def test_the_demo_makes_real_offers_and_messages(demo: tuple[Path, str]) -> None
         # no step was made on or after the moment its resident opted out or died (the
         # demo's deaths are reported today, after this morning's letters)
         opted_out = trust_repo.opted_out_persons(conn)
-        since = dict(
-            conn.execute(
-                text(
-                    "SELECT person_pseudonym, MIN(tijdstip) FROM preference_events "
-                    "WHERE soort IN ('niet_benaderen', 'overleden') GROUP BY person_pseudonym"
-                )
-            ).all()
-        )
+        since = first_opt_out_or_death(conn)
         persons = {r.id: r.person_pseudonym for r in early_repo.open_case_rows(grant)}
         late = [
             s
