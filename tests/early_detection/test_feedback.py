@@ -5,6 +5,7 @@ and PostgreSQL."""
 import csv
 import dataclasses
 import io
+import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -27,6 +28,14 @@ from proactief.trust import repository as trust_repo
 
 TODAY = date.today()
 NOW = datetime.now(UTC)
+
+
+@pytest.fixture(autouse=True)
+def _today(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The suite may run across midnight; the services read date.today() when they run, so
+    each test's TODAY and NOW are taken when the test runs, not when it was imported."""
+    monkeypatch.setattr(sys.modules[__name__], "TODAY", date.today())
+    monkeypatch.setattr(sys.modules[__name__], "NOW", datetime.now(UTC))
 
 
 def setup_cases(conn: object) -> tuple[int, int, int]:

@@ -1,6 +1,7 @@
 """The work queue in the database: paging, sorting on every column, search (audited),
 filters, the derived status and next action, on SQLite and PostgreSQL."""
 
+import sys
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -32,6 +33,13 @@ from proactief.storage.tables import (
 from proactief.trust import repository as trust_repo
 
 TODAY = date.today()
+
+
+@pytest.fixture(autouse=True)
+def _today(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The suite may run across midnight; the helpers and the queue read date.today() when
+    they run, so each test's TODAY is the day the test runs, not the day it was imported."""
+    monkeypatch.setattr(sys.modules[__name__], "TODAY", date.today())
 
 
 def ids(page: Any) -> list[int]:
