@@ -13,6 +13,7 @@ Writes docs/benchmarks-rules.md.
 """
 
 import argparse
+import importlib
 import json
 import os
 import platform
@@ -78,11 +79,15 @@ def timed(args: list[str]) -> tuple[float, float]:
     return seconds, memory
 
 
-def peer_zorgtoeslag(source: Path, work: Path, reps: int, jaar: int = 2025) -> dict[str, Any]:
-    """Proactief against OpenFisca-core on the same zorgtoeslag formula and households:
-    each run a fresh process, the two engines taking turns (who goes first alternates)."""
+def peer_regelingen(source: Path, work: Path, reps: int, jaar: int = 2025) -> dict[str, Any]:
+    """Proactief against OpenFisca-core on the same formulas and households, every
+    regulation: each run a fresh process, the two engines taking turns (who goes first
+    alternates); then status and amount compared household by household."""
+    sys.path.insert(0, str(ROOT / "benchmarks" / "peers"))
+    from openfisca_regelingen import REGELINGEN
+
     worker = ROOT / "benchmarks" / "peers" / "rules_worker.py"
-    runs: dict[str, list[dict[str, float]]] = {"proactief": [], "openfisca": []}
+    runs: dict[str, list[dict[str, Any]]] = {"proactief": [], "openfisca": []}
     for rep in range(reps):
         order = ("proactief", "openfisca") if rep % 2 == 0 else ("openfisca", "proactief")
         for engine in order:
@@ -94,17 +99,41 @@ def peer_zorgtoeslag(source: Path, work: Path, reps: int, jaar: int = 2025) -> d
             if done.returncode != 0:
                 raise SystemExit(f"{engine} failed: {done.stderr[-2000:]}")
             runs[engine].append(json.loads(done.stdout.strip().splitlines()[-1]))
-            print(f"zorgtoeslag {engine} run {rep + 1}: {runs[engine][-1]}", flush=True)
+            print(f"rules {engine} run {rep + 1}: {runs[engine][-1]}", flush=True)
     ours, theirs = np.load(work / "proactief.npz"), np.load(work / "openfisca.npz")
-    same_status = int((ours["status"] == theirs["status"]).sum())
-    cents = np.round(np.nan_to_num(ours["amount"]) * 100)
-    other = np.round(np.nan_to_num(theirs["amount"]) * 100)
+    frame = pd.read_parquet(source)
+
+    def differing(frame: pd.DataFrame, regeling: str, rows: np.ndarray) -> list[str]:
+        """Up to three households whose status differs, with the regulation's inputs and
+        both statuses: the reason is for the reader to see, not for us to assume."""
+        inputs = importlib.import_module(f"proactief.entitlements.regelingen.{regeling}.rules")
+        columns = [c for c in inputs.INPUTS if c in frame.columns]
+        return [
+            f"{frame['household_id'].iloc[i]} ("
+            + ", ".join(f"{c} {frame[c].iloc[i]}" for c in columns)
+            + f"): Proactief {int(ours[f'status_{regeling}'][i])}, "
+            f"OpenFisca {int(theirs[f'status_{regeling}'][i])}"
+            for i in rows[:3]
+        ]
+
+    agreement = {}
+    for regeling in REGELINGEN:
+        status, other_status = ours[f"status_{regeling}"], theirs[f"status_{regeling}"]
+        cents = np.round(np.nan_to_num(ours[f"amount_{regeling}"]) * 100)
+        other = np.round(np.nan_to_num(theirs[f"amount_{regeling}"]) * 100)
+        agreement[regeling] = {
+            "same_status": int((status == other_status).sum()),
+            "same_cents": int((cents == other).sum()),
+            "max_cents_apart": float(np.abs(cents - other).max()),
+            "paid": int(((status == 1) | (status == 2)).sum()),
+            "needs_data": int((status == 3).sum()),
+            "examples": differing(frame, regeling, np.nonzero(status != other_status)[0]),
+        }
     return {
         "runs": runs,
-        "households": len(ours["status"]),
-        "same_status": same_status,
-        "same_cents": int((cents == other).sum()),
-        "max_cents_apart": float(np.abs(cents - other).max()),
+        "regelingen": REGELINGEN,
+        "households": len(ours[f"status_{REGELINGEN[0]}"]),
+        "agreement": agreement,
     }
 
 
@@ -125,7 +154,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         frame = population(n)
         frame.to_parquet(work / "pop.parquet", index=False)
         frame.to_csv(work / "pop.csv", index=False)
-        peer = peer_zorgtoeslag(work / "pop.parquet", work, reps)
+        peer = peer_regelingen(work / "pop.parquet", work, reps)
         for kind in ("parquet", "csv"):
             seconds, memory = timed(
                 [
@@ -178,12 +207,23 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ours, theirs = peer["runs"]["proactief"], peer["runs"]["openfisca"]
     our_s, their_s = median_of(ours, "compute_s"), median_of(theirs, "compute_s")
     their_build = median_of(theirs, "build_s")
-    per_household_us = our_s / n * 1e6
+    per_regeling = {
+        r: (
+            statistics.median(run["per_regeling_s"][r] for run in ours),
+            statistics.median(run["per_regeling_s"][r] for run in theirs),
+        )
+        for r in peer["regelingen"]
+    }
+    zt_ours, zt_theirs = per_regeling["zorgtoeslag"]
+    per_household_us = zt_ours / n * 1e6
+    households = peer["households"]
 
-    def listing(runs: list[dict[str, float]]) -> str:
-        return ", ".join(f"{r['compute_s'] * 1000:.1f}" for r in runs)
+    def listing(runs: list[dict[str, Any]], regeling: str | None = None) -> str:
+        if regeling is None:
+            return ", ".join(f"{r['compute_s'] * 1000:.1f}" for r in runs)
+        return ", ".join(f"{r['per_regeling_s'][regeling] * 1000:.1f}" for r in runs)
 
-    def firsts(runs: list[dict[str, float]]) -> str:
+    def firsts(runs: list[dict[str, Any]]) -> str:
         return ", ".join(f"{r['first_s'] * 1000:.1f}" for r in runs)
 
     lines = [
@@ -194,22 +234,51 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "Re-run with `.venv/bin/python benchmarks/bench_rules.py` (after "
         "`pip install -e .[bench]`); it rewrites this file.",
         "",
-        "## Against OpenFisca-core, same formula, same households",
+        "## Against OpenFisca-core, same formulas, same households",
         "",
-        f"Zorgtoeslag 2025 for {n:,} households, written once for each engine from the same",
-        "dated parameters (benchmarks/peers/openfisca_zorgtoeslag.py reads Proactief's",
-        "parameters.yaml): age, insurance, the normpremie, the partner's share, the Awir",
-        "minimum payment, the wealth limit, and what the household already receives. Each",
-        f"run is a fresh process; the engines take turns, {reps} runs each. Compute is the",
-        "status and the amount of every household once the inputs are in; OpenFisca first",
-        "builds its simulation (tax-benefit system, entities, `set_input`), Proactief reads",
-        "the table's columns inside its compute. Each run computes six times (OpenFisca on a",
-        "new simulation each time, as it keeps what it computed): the first warms up, the",
-        "median of the other five counts; the table gives the median over the runs, and the",
-        "first compute of each run apart (Proactief's first also reads the regulation's",
-        "parameter files, which OpenFisca reads in its build).",
+        f"All {len(peer['regelingen'])} regulations for 2025 and {n:,} households, written once "
+        "for each engine",
+        "from the same dated parameters: benchmarks/peers/openfisca_regelingen.py reads",
+        "Proactief's parameters.yaml files and the defaults of the municipal settings, and",
+        "follows each regulation's rules.py (ages, insurance, income and wealth limits, the",
+        "Awir minimum payment, the bijstandsnorm shared by three regulations, what the",
+        "household already receives). Each run is a fresh process; the engines take turns,",
+        f"{reps} runs each. Compute is the status and the amount of every household once the",
+        "inputs are in; OpenFisca first builds its simulation (tax-benefit system, entities,",
+        "`set_input`), Proactief reads the table's columns inside its compute. Each run",
+        "computes six times (OpenFisca on a new simulation each time, as it keeps what it",
+        "computed): the first warms up, the median of the other five counts; the tables give",
+        "the median over the runs. OpenFisca computes the shared bijstandsnorm once per",
+        "simulation (it keeps it); Proactief computes it in each of the three regulations.",
         "",
-        "| engine | build (median) | compute (median) | runs (compute) "
+        "| regulation | Proactief `compute` | OpenFisca `calculate` | Proactief / OpenFisca "
+        "| Proactief runs | OpenFisca runs | same status | same amount to the cent "
+        "| households with an amount / needing data |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for regeling, (mine, other) in per_regeling.items():
+        agree = peer["agreement"][regeling]
+        lines.append(
+            f"| {regeling} | **{mine * 1000:.1f} ms** | {other * 1000:.1f} ms | "
+            f"**{mine / other:.2f}x** | {listing(ours, regeling)} ms | "
+            f"{listing(theirs, regeling)} ms | {agree['same_status']:,} of {households:,} | "
+            f"{agree['same_cents']:,} (at most {agree['max_cents_apart']:.0f} cent apart) | "
+            f"{agree['paid']:,} / {agree['needs_data']:,} |"
+        )
+    for regeling, agree in peer["agreement"].items():
+        if agree["examples"]:
+            lines.append(
+                f"\n{regeling}: {households - agree['same_status']:,} households with another "
+                "status (0 no right, 1 right not received, 3 needs data), for example: "
+                + "; ".join(agree["examples"])
+                + "."
+            )
+    same_status = sum(a["same_status"] for a in peer["agreement"].values())
+    same_cents = sum(a["same_cents"] for a in peer["agreement"].values())
+    total = households * len(peer["regelingen"])
+    lines += [
+        "",
+        "| all regulations together | build (median) | compute (median) | runs (compute) "
         "| first compute of each run | peak memory |",
         "|---|---|---|---|---|---|",
         f"| Proactief `compute` | — | **{our_s * 1000:.1f} ms** | "
@@ -220,13 +289,18 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         f"{listing(theirs)} ms | {firsts(theirs)} ms | "
         f"{median_of(theirs, 'peak_mb'):,.0f} MB |",
         "",
-        f"- Compute: Proactief takes **{our_s / their_s:.2f}x** OpenFisca's time "
-        f"({our_s * 1000:.1f} against {their_s * 1000:.1f} ms).",
-        f"- Build and compute together: **{our_s / (their_build + their_s):.2f}x** "
+        f"- Zorgtoeslag compute: Proactief takes **{zt_ours / zt_theirs:.2f}x** OpenFisca's "
+        f"time ({zt_ours * 1000:.1f} against {zt_theirs * 1000:.1f} ms).",
+        f"- All regulations, compute: **{our_s / their_s:.2f}x** ({our_s * 1000:.1f} against "
+        f"{their_s * 1000:.1f} ms); with OpenFisca's build: "
+        f"**{our_s / (their_build + their_s):.2f}x** "
         f"({our_s * 1000:.1f} against {(their_build + their_s) * 1000:.1f} ms).",
-        f"- The same status for {peer['same_status']:,} of {peer['households']:,} households; "
-        f"the same amount to the cent for {peer['same_cents']:,} (at most "
-        f"{peer['max_cents_apart']:.0f} cent apart; OpenFisca keeps float32).",
+        f"- Over all regulations, the same status in {same_status:,} of {total:,} "
+        f"household-regulation pairs and the same amount to the cent in {same_cents:,} "
+        "(OpenFisca keeps every number as float32: an input that equals a limit can come",
+        "  out just above it, and an amount can be a cent apart).",
+        "- Proactief's first compute of a run also reads the regulations' parameter files,",
+        "  which OpenFisca reads in its build.",
         "- Proactief runs its blocks of 131,072 households on both cores; OpenFisca runs on",
         "  one. The rule steps that explain an outcome are not made in this compute: they",
         "  are made on request (next table).",
@@ -265,13 +339,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parquet = next(r for r in rows if r[0] == "parquet")
     return {
         "households": n,
-        "ours_s": our_s,
+        "ours_s": zt_ours,
         "ours_mb": median_of(ours, "peak_mb"),
-        "peer_s": their_s,
+        "peer_s": zt_theirs,
         "peer_build_s": their_build,
         "peer_mb": median_of(theirs, "peak_mb"),
-        "same_status": peer["same_status"],
-        "same_cents": peer["same_cents"],
+        "all_ours_s": our_s,
+        "all_peer_s": their_s,
+        "per_regeling": per_regeling,
+        "agreement": peer["agreement"],
+        "regelingen": peer["regelingen"],
         "scan_s": parquet[1],
         "scan_mb": parquet[2],
         "explain_ms": median,
