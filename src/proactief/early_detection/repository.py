@@ -37,6 +37,7 @@ from proactief.storage.queries import (
     Values,
     bulk_insert_ignore,
     bulk_insert_new,
+    checked,
     chunks,
     insert_ignore,
     record_or_none,
@@ -353,7 +354,7 @@ def create_case(conn: Connection, values: Values) -> int:
     """Insert a case and return its id. A new case has no step or attempt yet: it is
     'nieuw' and its first message is due from its matching date (early_detection.queue)."""
     values = {"volgende_actie_datum": values.get("matchingsdatum"), **values}
-    return int(conn.execute(_CREATE_CASE, values).scalar_one())
+    return int(conn.execute(_CREATE_CASE, checked(cases, values)).scalar_one())
 
 
 def assign_signals(conn: Connection, *, case_id: int, signal_row_ids: Sequence[int]) -> None:
@@ -385,7 +386,7 @@ QUEUE_INPUTS = frozenset(
 
 def update_case(conn: Connection, case_id: int, **values: object) -> None:
     """Change fields of one case (and the queue's derived fields when they depend on it)."""
-    conn.execute(_UPDATE_CASE, {"case_id_": case_id, **values})
+    conn.execute(_UPDATE_CASE, {"case_id_": case_id, **checked(cases, values)})
     if QUEUE_INPUTS & values.keys():
         refresh_queue_fields(conn, [case_id])
 

@@ -39,10 +39,12 @@ if TYPE_CHECKING:
 __all__ = [
     "R",
     "ResultRow",
+    "UnknownColumnError",
     "Values",
     "bulk_insert",
     "bulk_insert_ignore",
     "bulk_insert_new",
+    "checked",
     "chunks",
     "insert_ignore",
     "insert_new",
@@ -66,6 +68,32 @@ T = TypeVar("T")
 _CHUNK = 500  # stays below SQLite's and psycopg's bound-parameter limits
 
 
+class UnknownColumnError(ValueError):
+    """A row to write names a column its table does not have."""
+
+
+@functools.cache
+def _column_names(table: Table) -> frozenset[str]:
+    return frozenset(table.c.keys())
+
+
+def checked(table: Table, row: Values) -> Values:
+    """``row``, once every key is a column of ``table``.
+
+    A statement built once and given each row as parameters leaves out a key it has no
+    column for, without a word, so a misspelt name would lose its value; SQLAlchemy only
+    refuses it when the values are part of the statement.
+
+    Raises:
+        UnknownColumnError: a key is not a column of ``table``.
+    """
+    names = _column_names(table)
+    if not names.issuperset(row):
+        unknown = ", ".join(sorted(set(row) - names))
+        raise UnknownColumnError(f"table {table.name} has no column {unknown}")
+    return row
+
+
 def insert_ignore(conn: Connection, table: Table, rows: Sequence[Values]) -> None:
     if not rows:
         return
@@ -78,7 +106,7 @@ def insert_new(conn: Connection, table: Table, rows: Sequence[Values]) -> list[V
     row another transaction inserted first (PostgreSQL waits for it) is left out, so two
     callers racing never both get the same row."""
     statement = _insert_new_statement(conn.dialect.name, table)
-    return [row for row in rows if conn.execute(statement, row).first()]
+    return [row for row in rows if conn.execute(statement, checked(table, row)).first()]
 
 
 @functools.cache

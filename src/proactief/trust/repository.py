@@ -27,7 +27,15 @@ from proactief.domain.records import (
     PreferenceEventRecord,
     SignalSummaryRecord,
 )
-from proactief.storage.queries import R, Values, chunks, insert_ignore, record_or_none, records
+from proactief.storage.queries import (
+    R,
+    Values,
+    checked,
+    chunks,
+    insert_ignore,
+    record_or_none,
+    records,
+)
 from proactief.storage.tables import (
     aanbod_uitkomsten,
     audit_log,
@@ -113,7 +121,7 @@ __all__ = [
 def insert_preference_event(conn: Connection, row: Values) -> None:
     """Append one preference event (events are never updated or deleted, except by the
     retention job)."""
-    conn.execute(_INSERT_EVENT, row)
+    conn.execute(_INSERT_EVENT, checked(preference_events, row))
 
 
 def preference_event_rows(grant: "Grant", person_pseudonym: str) -> list[PreferenceEventRecord]:
@@ -151,7 +159,7 @@ def opted_out_persons(conn: Connection, among: Sequence[str] | None = None) -> s
 
 def insert_message(conn: Connection, row: Values) -> int:
     """Store a message (sent or blocked) and return its id."""
-    return int(conn.execute(_INSERT_MESSAGE, row).scalar_one())
+    return int(conn.execute(_INSERT_MESSAGE, checked(messages, row)).scalar_one())
 
 
 def block_message_row(conn: Connection, message_id: int, reden: str) -> None:
@@ -280,7 +288,7 @@ def insert_audit_row(conn: Connection, row: Values) -> None:
     """Append an audit entry."""
     # the row as parameters of one statement, not a new statement with its values: every
     # audited read appends, and building and keying a statement each time cost the most
-    conn.execute(_AUDIT_INSERT, row)
+    conn.execute(_AUDIT_INSERT, checked(audit_log, row))
 
 
 def audit_rows(conn: Connection) -> Iterable[AuditRecord]:
