@@ -67,6 +67,19 @@ def test_a_household_twice_is_refused_before_the_first_batch(tmp_path: Path) -> 
     )
     with pytest.raises(PopulationError, match=r"line 5: household_id 'B' occurs more than"):
         read_batches(path)
+    # a repeat in another row group than its twin, and two households without an id
+    spread = pd.DataFrame({"household_id": ["Z", "A", "B", "C", "A"], "vermogen": range(5)})
+    spread.to_parquet(tmp_path / "verspreid.parquet", index=False, row_group_size=2)
+    with pytest.raises(PopulationError, match=r"line 6: household_id 'A' occurs more than"):
+        read_batches(tmp_path / "verspreid.parquet")
+    empty = pd.DataFrame({"household_id": ["A", None, "B", None], "vermogen": range(4)})
+    empty.to_parquet(tmp_path / "leeg.parquet", index=False)
+    with pytest.raises(PopulationError, match=r"line 5: household_id"):
+        read_batches(tmp_path / "leeg.parquet")
+    # different ids pass, whatever their order
+    fine = pd.DataFrame({"household_id": ["C", "A", "B", "AA"], "vermogen": range(4)})
+    fine.to_parquet(tmp_path / "goed.parquet", index=False, row_group_size=3)
+    assert read_batches(tmp_path / "goed.parquet")[1] == 4
     (tmp_path / "zonder.parquet").write_bytes(b"geen parquet")
     with pytest.raises(PopulationError, match="cannot read it"):
         read_batches(tmp_path / "zonder.parquet")

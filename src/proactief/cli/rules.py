@@ -180,6 +180,9 @@ def scan_cmd(
 
     Een Parquet-bestand wordt in delen gelezen (ook 8 miljoen huishoudens passen zo in het
     geheugen), met een voortgangsbalk."""
+    import numpy as np
+    import pandas as pd
+
     from proactief.entitlements import PopulationError, provenance, scan_non_take_up
     from proactief.entitlements.population import (
         add_person_counts,
@@ -221,11 +224,13 @@ def scan_cmd(
                 stored = store_scan(conn, scan, frame, jaar=jaar, actor="medewerker")
             engine.dispose()
     prov = provenance()
+    # a hash per row through the few distinct names, not a lookup per row (a national
+    # list has millions of rows)
+    codes, names = pd.factorize(missed_list["regeling"])
+    hashes = [next(iter(prov["regelingen"][r].values()))[:16] for r in names]
     missed = missed_list.assign(
         engine_version=prov["engine_version"],
-        regels_hash=[
-            next(iter(prov["regelingen"][r].values()))[:16] for r in missed_list["regeling"]
-        ],
+        regels_hash=np.asarray(hashes, dtype=object)[codes] if len(codes) else [],
     )
     write_table(missed, output)
     elapsed = time.perf_counter() - started

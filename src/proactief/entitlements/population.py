@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from proactief.entitlements.catalog import regeling_names
@@ -175,6 +176,8 @@ class ScanResult:
     results: pd.DataFrame
     missed: pd.DataFrame
     summary: pd.DataFrame
+    missed_rows: np.ndarray
+    """For each row of ``missed``, the position of its household in the population."""
 
 
 def scan_non_take_up(
@@ -194,11 +197,13 @@ def scan_non_take_up(
         frame, jaar=jaar, regelingen=regelingen, settings=settings, stappen=False
     )
     rows = []
+    positions = []
     summary = []
     for regeling in regelingen:
         status = results[f"{regeling}_status"]
         cents = results[f"{regeling}_bedrag_centen"]
         missed = (status == "recht_niet_ontvangen").to_numpy()
+        positions.append(np.flatnonzero(missed))
         maybe = status == "mogelijk_recht_gegevens_nodig"
         part = pd.DataFrame(
             {
@@ -221,7 +226,14 @@ def scan_non_take_up(
     missed_all = pd.concat(rows, ignore_index=True).sort_values(
         "bedrag_per_jaar", ascending=False, kind="stable"
     )
-    return ScanResult(results=results, missed=missed_all, summary=pd.DataFrame(summary))
+    # the index still numbers the rows as concatenated: it orders their positions alike
+    missed_rows = np.concatenate(positions)[missed_all.index.to_numpy()]
+    return ScanResult(
+        results=results,
+        missed=missed_all,
+        summary=pd.DataFrame(summary),
+        missed_rows=missed_rows,
+    )
 
 
 def write_table(frame: pd.DataFrame, path: Path) -> None:
