@@ -40,6 +40,15 @@ def insert_user(conn: Connection, row: Values) -> int:
     return int(conn.execute(users.insert().values(**row).returning(users.c.id)).scalar_one())
 
 
+def insert_user_once(conn: Connection, row: Values) -> int | None:
+    """Store a user and return its id; None when its name or external id is taken, also by
+    a transaction that inserted it a moment ago (PostgreSQL waits for that one to end)."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(users).values(**row).on_conflict_do_nothing()
+    found = conn.execute(statement.returning(users.c.id)).scalar_one_or_none()
+    return None if found is None else int(found)
+
+
 def user_by_name(conn: Connection, gebruikersnaam: str) -> UserRecord | None:
     """A user by login name."""
     return record_or_none(

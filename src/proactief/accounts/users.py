@@ -154,14 +154,15 @@ def user_for_login(
         UserError: the user was disabled here, or the name belongs to a local account (an
             account is never taken over by a login from elsewhere).
     """
+    taken = UserError(
+        f"de gebruikersnaam '{gebruikersnaam}' is al van een account met een "
+        "wachtwoord; de beheerder kan dat account uitzetten of hernoemen / name taken"
+    )
     row = repo.user_by_extern_id(conn, extern_id)
     if row is None:
         if repo.user_by_name(conn, gebruikersnaam) is not None:
-            raise UserError(
-                f"de gebruikersnaam '{gebruikersnaam}' is al van een account met een "
-                "wachtwoord; de beheerder kan dat account uitzetten of hernoemen / name taken"
-            )
-        user_id = repo.insert_user(
+            raise taken
+        user_id = repo.insert_user_once(
             conn,
             {
                 "gebruikersnaam": gebruikersnaam,
@@ -172,7 +173,13 @@ def user_for_login(
                 "naam": naam,
             },
         )
-        return User(user_id, gebruikersnaam, rol, extern=True)
+        if user_id is not None:
+            return User(user_id, gebruikersnaam, rol, extern=True)
+        # the same person's other login (a second tab) made the account a moment ago,
+        # or someone else took the name in between
+        row = repo.user_by_extern_id(conn, extern_id)
+        if row is None:
+            raise taken
     if not row.actief:
         raise UserError("dit account is uitgezet; vraag de beheerder / account disabled")
     if row.rol != rol.value:
