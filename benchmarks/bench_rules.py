@@ -13,7 +13,6 @@ Writes docs/benchmarks-rules.md.
 """
 
 import argparse
-import importlib
 import json
 import os
 import platform
@@ -30,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from proactief.entitlements import compute_population, explain
+from proactief.entitlements.engine import inputs_of
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "benchmarks-rules.md"
@@ -106,8 +106,7 @@ def peer_regelingen(source: Path, work: Path, reps: int, jaar: int = 2025) -> di
     def differing(frame: pd.DataFrame, regeling: str, rows: np.ndarray) -> list[str]:
         """Up to three households whose status differs, with the regulation's inputs and
         both statuses: the reason is for the reader to see, not for us to assume."""
-        inputs = importlib.import_module(f"proactief.entitlements.regelingen.{regeling}.rules")
-        columns = [c for c in inputs.INPUTS if c in frame.columns]
+        columns = [c for c in inputs_of(regeling) if c in frame.columns]
         return [
             f"{frame['household_id'].iloc[i]} ("
             + ", ".join(f"{c} {frame[c].iloc[i]}" for c in columns)

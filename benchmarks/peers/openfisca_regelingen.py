@@ -169,10 +169,6 @@ def huurtoeslag_status(h, period, parameters):
     return _status(nooit, mogelijk, h("ontvangt_huurtoeslag", period))
 
 
-def huurtoeslag_berekend(h, period, _parameters):
-    return np.full(len(h("kale_huur", period)), np.nan)
-
-
 # -- kindgebonden budget (Wet op het kindgebonden budget art. 2) -----------------------
 
 
@@ -286,7 +282,8 @@ def individuele_inkomenstoeslag_status(h, period, parameters):
     )
 
 
-def _geen_bedrag(h, period, _parameters):
+def geen_bedrag(h, period, _parameters):
+    # huurtoeslag, bijzondere bijstand and individuele inkomenstoeslag screen only: no amount
     return np.full(len(h("netto_inkomen_maand", period)), np.nan)
 
 
@@ -295,9 +292,9 @@ FORMULAS: list[tuple[str, type, str, Callable[..., object]]] = [
     ("zt_berekend", float, "standaardpremie(s) min normpremie (Wzt art. 2)", zt_berekend),
     ("zorgtoeslag_status", int, "status zorgtoeslag", zorgtoeslag_status),
     ("zorgtoeslag", float, "zorgtoeslag per jaar", _amount("zorgtoeslag", "zt_berekend")),
-    ("huurtoeslag_berekend", float, "geen bedrag: basishuur onzeker", huurtoeslag_berekend),
+    ("geen_bedrag", float, "geen bedrag: alleen een toets", geen_bedrag),
     ("huurtoeslag_status", int, "status huurtoeslag", huurtoeslag_status),
-    ("huurtoeslag", float, "huurtoeslag", _amount("huurtoeslag", "huurtoeslag_berekend")),
+    ("huurtoeslag", float, "huurtoeslag", _amount("huurtoeslag", "geen_bedrag")),
     ("kgb_berekend", float, "kindgebonden budget voor de vermogenstoets", kgb_berekend),
     ("kindgebonden_budget_status", int, "status kindgebonden budget", kindgebonden_budget_status),
     (
@@ -316,12 +313,11 @@ FORMULAS: list[tuple[str, type, str, Callable[..., object]]] = [
     ),
     ("inkomensgrens_bijstand", float, "toetsingsinkomen per maand", inkomensgrens_bijstand),
     ("bijzondere_bijstand_status", int, "status bijzondere bijstand", bijzondere_bijstand_status),
-    ("bijzondere_bijstand_geen_bedrag", float, "geen bedrag", _geen_bedrag),
     (
         "bijzondere_bijstand",
         float,
         "bijzondere bijstand",
-        _amount("bijzondere_bijstand", "bijzondere_bijstand_geen_bedrag"),
+        _amount("bijzondere_bijstand", "geen_bedrag"),
     ),
     (
         "individuele_inkomenstoeslag_status",
@@ -333,7 +329,7 @@ FORMULAS: list[tuple[str, type, str, Callable[..., object]]] = [
         "individuele_inkomenstoeslag",
         float,
         "individuele inkomenstoeslag",
-        _amount("individuele_inkomenstoeslag", "bijzondere_bijstand_geen_bedrag"),
+        _amount("individuele_inkomenstoeslag", "geen_bedrag"),
     ),
 ]
 

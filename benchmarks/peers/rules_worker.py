@@ -94,7 +94,6 @@ def main() -> None:
                 "compute_s": statistics.median(totals[1:]),
                 "first_s": totals[0],
                 "per_regeling_s": {r: statistics.median(computes[r][1:]) for r in REGELINGEN},
-                "first_per_regeling_s": {r: computes[r][0] for r in REGELINGEN},
                 "peak_mb": peak,
             }
         )

@@ -7,7 +7,7 @@ from sqlalchemy import Connection, case, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from proactief.domain.records import ResidentCodeRecord, UserRecord, WebSessionRecord
-from proactief.storage.queries import Values, record_or_none, records
+from proactief.storage.queries import Values, insert_once, record_or_none, records
 from proactief.storage.tables import (
     rate_limits,
     resident_codes,
@@ -43,10 +43,8 @@ def insert_user(conn: Connection, row: Values) -> int:
 def insert_user_once(conn: Connection, row: Values) -> int | None:
     """Store a user and return its id; None when its name or external id is taken, also by
     a transaction that inserted it a moment ago (PostgreSQL waits for that one to end)."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(users).values(**row).on_conflict_do_nothing()
-    found = conn.execute(statement.returning(users.c.id)).scalar_one_or_none()
-    return None if found is None else int(found)
+    key = insert_once(conn, users, row)
+    return None if key is None else int(key[0])
 
 
 def user_by_name(conn: Connection, gebruikersnaam: str) -> UserRecord | None:

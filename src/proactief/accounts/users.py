@@ -144,6 +144,13 @@ def authenticate(*, conn: Connection, gebruikersnaam: str, wachtwoord: str) -> U
     return User(row.id, row.gebruikersnaam, Rol(row.rol))
 
 
+def _name_taken(gebruikersnaam: str) -> UserError:
+    return UserError(
+        f"de gebruikersnaam '{gebruikersnaam}' is al van een account met een "
+        "wachtwoord; de beheerder kan dat account uitzetten of hernoemen / name taken"
+    )
+
+
 def user_for_login(
     *, conn: Connection, extern_id: str, gebruikersnaam: str, rol: Rol, naam: str | None
 ) -> User:
@@ -154,14 +161,10 @@ def user_for_login(
         UserError: the user was disabled here, or the name belongs to a local account (an
             account is never taken over by a login from elsewhere).
     """
-    taken = UserError(
-        f"de gebruikersnaam '{gebruikersnaam}' is al van een account met een "
-        "wachtwoord; de beheerder kan dat account uitzetten of hernoemen / name taken"
-    )
     row = repo.user_by_extern_id(conn, extern_id)
     if row is None:
         if repo.user_by_name(conn, gebruikersnaam) is not None:
-            raise taken
+            raise _name_taken(gebruikersnaam)
         user_id = repo.insert_user_once(
             conn,
             {
@@ -179,7 +182,7 @@ def user_for_login(
         # or someone else took the name in between
         row = repo.user_by_extern_id(conn, extern_id)
         if row is None:
-            raise taken
+            raise _name_taken(gebruikersnaam)
     if not row.actief:
         raise UserError("dit account is uitgezet; vraag de beheerder / account disabled")
     if row.rol != rol.value:

@@ -48,6 +48,7 @@ __all__ = [
     "chunks",
     "insert_ignore",
     "insert_new",
+    "insert_once",
     "record_or_none",
     "records",
     "rows_where_in",
@@ -105,8 +106,15 @@ def insert_new(conn: Connection, table: Table, rows: Sequence[Values]) -> list[V
     """Insert the rows that do not clash with a unique key and return exactly those: a
     row another transaction inserted first (PostgreSQL waits for it) is left out, so two
     callers racing never both get the same row."""
+    return [row for row in rows if insert_once(conn, table, row) is not None]
+
+
+def insert_once(conn: Connection, table: Table, row: Values) -> ResultRow | None:
+    """Insert ``row`` unless it clashes with a unique key, also with a row another
+    transaction inserted a moment ago (PostgreSQL waits for it): the new row's primary
+    key, or None when it was left out."""
     statement = _insert_new_statement(conn.dialect.name, table)
-    return [row for row in rows if conn.execute(statement, checked(table, row)).first()]
+    return conn.execute(statement, checked(table, row)).first()
 
 
 @functools.cache
