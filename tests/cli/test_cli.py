@@ -303,6 +303,23 @@ def _stored(url: str) -> tuple[int, int]:
     return int(total), int(distinct)
 
 
+def _children(pid: int) -> list[int]:
+    """The processes ``pid`` started (Linux /proc)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def _alive(pid: int) -> bool:
+    """Running, and not a zombie waiting for its (re)parent."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
 @pytest.mark.slow
 def test_killed_import_resumes_to_exactly_once(env: dict[str, str], tmp_path: Path) -> None:
     """Kill -9 in the middle of a large import; the second run completes it, no doubles."""
@@ -330,8 +347,15 @@ def test_killed_import_resumes_to_exactly_once(env: dict[str, str], tmp_path: Pa
             break
         time.sleep(0.02)
     assert process.poll() is None, "the import finished before it could be killed"
+    helpers = _children(process.pid)
+    assert helpers, "a file this large is read in a second process"
     process.send_signal(os_signal.SIGKILL)
     process.wait(timeout=30)
+    # the reading process notices at its next batch that nobody reads it, and stops
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(_alive(pid) for pid in helpers):
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in helpers), "a reading process outlived the import"
     partial = _stored(url)[0]
     assert 0 < partial < n, f"expected a partial import, found {partial} of {n}"
 

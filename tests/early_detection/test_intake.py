@@ -1,6 +1,7 @@
 """Intake on SQLite and PostgreSQL: stored once, duplicates counted, bad records kept."""
 
 import json
+import multiprocessing
 from pathlib import Path
 
 import pytest
@@ -177,12 +178,17 @@ def test_nothing_is_stored_from_an_unreadable_file(
     assert counts(engine) == (0, 0, 0)
 
 
+@pytest.mark.parametrize("reader_process", [False, True])
 def test_a_store_that_fails_stops_the_intake_after_the_batches_before(
-    engine: Engine, pseudonymizer: Pseudonymizer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    engine: Engine,
+    pseudonymizer: Pseudonymizer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    reader_process: bool,
 ) -> None:
-    """On PostgreSQL a writer thread stores the batches while the next is read. When a
-    store fails, the error reaches the caller, the batches before it stay stored in full,
-    and nothing after it is stored (the reader stops; nothing is skipped or doubled)."""
+    """A large file is read in a second process while this one stores. When a store
+    fails, the error reaches the caller, the batches before it stay stored in full, nothing
+    after it is stored, and the reading process is gone (nothing skipped or doubled)."""
     from proactief.early_detection import repository as repo
 
     records = [
@@ -201,7 +207,15 @@ def test_a_store_that_fails_stops_the_intake_after_the_batches_before(
 
     monkeypatch.setattr(repo, "record_intake_file", failing_second)
     with pytest.raises(RuntimeError, match="de schijf is vol"):
-        intake_file(path, engine=engine, pseudonymizer=pseudonymizer, today=TODAY, batch_size=1_000)
+        intake_file(
+            path,
+            engine=engine,
+            pseudonymizer=pseudonymizer,
+            today=TODAY,
+            batch_size=1_000,
+            reader_process=reader_process,
+        )
+    assert multiprocessing.active_children() == []
     with engine.connect() as conn:
         stored = list(conn.scalars(select(signals.c.signal_id).order_by(signals.c.signal_id)))
     assert stored == [f"W-{i:05d}" for i in range(1_000)]

@@ -5,23 +5,28 @@ Each batch is one transaction. A killed import leaves whole batches behind; runn
 same file again skips what is stored (same signal ID = duplicate) and stores the rest, so
 every record ends up stored exactly once.
 
-On PostgreSQL one thread reads and checks the records while another stores the batch
-before, in file order and one at a time: the server's work (during which Python lets go of
-its lock) overlaps the reading, as on two cores. SQLite works inside this process and lets
-go of the lock for every row, so two threads there only wait for each other: it stores
-each batch as soon as it is read.
+A large file is read and checked in a second process while this one stores the batch
+before, in file order and one at a time: reading (parsing, validation, elfproef,
+pseudonyms) and storing each take about half of the work, and Python runs only one of them
+at a time per process, so the two run side by side on two cores. The reading process
+holds at most the batch it is building and the one on its way (a pipe, which it waits on
+when this process is busy), so memory stays flat in the size of the file. Only this
+process writes to the database: the exactly-once rules are those of one reader.
 """
 
+import contextlib
 import hashlib
 import logging
-import queue
+import multiprocessing
+import multiprocessing.connection
+import pickle
 import re
 import stat
-import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
@@ -36,10 +41,19 @@ from proactief.trust.access import PersonalDataAccess
 from proactief.trust.audit import append_audit
 from proactief.trust.pseudonyms import Pseudonymizer, is_valid_bsn
 
-__all__ = ["IntakeResult", "file_sha256", "intake_file", "rejected_records"]
+__all__ = [
+    "IntakeReaderError",
+    "IntakeResult",
+    "file_sha256",
+    "intake_file",
+    "rejected_records",
+]
 
 log = logging.getLogger(__name__)
 DEFAULT_BATCH_SIZE = 5000
+READER_PROCESS_FROM = 20_000
+"""Records from which a file is read in a second process (below it, starting that process,
+about a second, costs more than it saves)."""
 _NO_ADDRESS = {
     "geslacht": None,
     "geboortedatum": None,
@@ -96,6 +110,11 @@ def _identity_rows(signal: Vroegsignaal, pseudonymizer: Pseudonymizer) -> tuple[
     }
 
 
+_Packed = tuple[str, JsonObject, str | None, bool]
+"""A RawRecord as plain values (position, data, raw, text_values): pickled several times
+faster than the dataclass, for the batches a reading process hands over."""
+
+
 class _Batch:
     __slots__ = ("duplicates", "identities", "rejected", "signals", "size", "sources")
 
@@ -103,12 +122,33 @@ class _Batch:
         self.signals: dict[str, JsonObject] = {}
         self.identities: dict[str, JsonObject] = {}
         self.rejected: list[JsonObject] = []
-        self.sources: dict[str, RawRecord] = {}
+        self.sources: dict[str, RawRecord | _Packed] = {}
         """The record each signal came from, to quarantine it if the database refuses."""
         self.size = 0
         """Records read into this batch (every one: stored, duplicate or rejected)."""
         self.duplicates = 0
         """Records that repeat a signal earlier in this batch with the same content."""
+
+    def source(self, signal_id: str) -> RawRecord:
+        kept = self.sources[signal_id]
+        return kept if isinstance(kept, RawRecord) else RawRecord(*kept)
+
+    def __getstate__(self) -> tuple[object, ...]:
+        packed = {
+            sid: (r.position, r.data, r.raw, r.text_values) if isinstance(r, RawRecord) else r
+            for sid, r in self.sources.items()
+        }
+        return self.signals, self.identities, self.rejected, packed, self.size, self.duplicates
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        (
+            self.signals,
+            self.identities,
+            self.rejected,
+            self.sources,
+            self.size,
+            self.duplicates,
+        ) = state
 
 
 def _content(row: JsonObject) -> tuple[object, ...]:
@@ -137,6 +177,7 @@ def intake_file(
     batch_size: int = DEFAULT_BATCH_SIZE,
     on_progress: Callable[[int, int | None], None] | None = None,
     actor: str = "systeem:inname",
+    reader_process: bool | None = None,
 ) -> IntakeResult:
     """Take in one file of vroegsignalen: every record ends stored, duplicate (the same
     signal ID with the same content) or quarantined with position, field and reason; a
@@ -152,12 +193,18 @@ def intake_file(
         batch_size: records per transaction.
         on_progress: called with (records done, records in total or None) after each batch.
         actor: who runs the intake, for the audit trail.
+        reader_process: read and check the records in a second process while this one
+            stores (default: for files of ``READER_PROCESS_FROM`` records or more, or of
+            unknown length, when the source can be handed to another process).
 
     Raises:
         IntakeFileError: the file as a whole cannot be read (not a regular file, not
             readable, broken structure); nothing of it is stored then, except when the
             error lies past the first batch of a file whose format cannot be checked ahead
             (the message then says how many records were stored).
+        IntakeReaderError: the reading process stopped without saying why (killed, out
+            of memory); the batches before are stored, and running the file again takes
+            in the rest.
     """
     _require_regular_file(path)
     today = today or date.today()
@@ -184,7 +231,7 @@ def intake_file(
             elif stored[sid] == _content(row):
                 seen["duplicates"] += 1
             else:
-                rejected.append(quarantine_row(batch.sources[sid], [_CONFLICT]))
+                rejected.append(quarantine_row(batch.source(sid), [_CONFLICT]))
         seen["accepted"] += len(new_rows)
         persons = {row["person_pseudonym"] for row in new_rows}
         repo.insert_identities(conn, [i for p, i in batch.identities.items() if p in persons])
@@ -235,7 +282,7 @@ def intake_file(
                     )
                     with engine.begin() as conn:
                         new = repo.insert_quarantine(
-                            conn, [quarantine_row(single.sources[sid], [refused])]
+                            conn, [quarantine_row(single.source(sid), [refused])]
                         )
                     seen["rejected"] += new
                     seen["duplicates"] += 1 - new
@@ -267,73 +314,19 @@ def intake_file(
                 details={"bestand_sha256": sha, **after},
             )
 
-    # the writer: stores the batches in the order they come, one at a time
-    pending: queue.Queue[tuple[_Batch, bool] | None] = queue.Queue(maxsize=1)
-    failed: list[BaseException] = []
-
-    def write() -> None:
-        while (item := pending.get()) is not None:
-            if failed:
-                continue  # after a failure nothing more is stored
-            try:
-                flush(item[0], completed=item[1])
-            except BaseException as exc:
-                failed.append(exc)
-
-    def read() -> None:
-        """Read and check every record, handing each full batch to the writer."""
-        batch = _Batch()
-        for record in source.read(path):
-            batch.size += 1
-            outcome = validate_record(record.data, today=today, text_values=record.text_values)
-            if isinstance(outcome, list):
-                batch.rejected.append(quarantine_row(record, outcome))
-                continue
-            pseudonym, identity = _identity_rows(outcome, pseudonymizer)
-            row: JsonObject = {
-                "signal_id": outcome.signal_id,
-                "signaalpartner": outcome.signaalpartner.value,
-                "person_pseudonym": pseudonym,
-                "bedrag": outcome.bedrag,
-                "ontstaansdatum": outcome.ontstaansdatum,
-                "signaaldatum": outcome.signaaldatum,
-                "crisissignaal": outcome.crisissignaal,
-                "warme_overdracht": outcome.warme_overdracht,
-                "source_sha256": sha,
-            }
-            earlier = batch.signals.get(outcome.signal_id)
-            if earlier is None:
-                batch.identities.setdefault(pseudonym, identity)
-                batch.signals[outcome.signal_id] = row
-                batch.sources[outcome.signal_id] = record
-            elif _content(earlier) == _content(row):
-                batch.duplicates += 1  # the same signal twice within one file
-            else:
-                batch.rejected.append(quarantine_row(record, [_CONFLICT]))
-            if batch.size >= batch_size:
-                hand_over((batch, False))
-                batch = _Batch()
-                if failed:  # the writer stopped: read no further
-                    return
-        hand_over((batch, True))
-
-    def store_now(item: tuple[_Batch, bool]) -> None:
-        flush(item[0], completed=item[1])
-
-    hand_over: Callable[[tuple[_Batch, bool]], None] = store_now
-    if engine.dialect.name != "postgresql":
-        read()
-    else:
-        hand_over = pending.put
-        writer = threading.Thread(target=write, name=f"inname-{sha[:8]}", daemon=True)
-        writer.start()
-        try:
-            read()
-        finally:
-            pending.put(None)
-            writer.join()
-        if failed:
-            raise failed[0]
+    if reader_process is None:
+        reader_process = (total is None or total >= READER_PROCESS_FROM) and _picklable(source)
+    read = _read_in_process if reader_process else _read_batches
+    for batch, completed in read(
+        path,
+        source,
+        today=today,
+        sha=sha,
+        now=now,
+        pseudonymizer=pseudonymizer,
+        batch_size=batch_size,
+    ):
+        flush(batch, completed=completed)
     log.info(
         "intake %s: %d records, %d accepted, %d duplicates, %d rejected",
         sha[:12],
@@ -352,6 +345,157 @@ def intake_file(
         rejected=counts["rejected"],
         in_quarantaine=held,
     )
+
+
+def _read_batches(
+    path: Path,
+    source: Source,
+    *,
+    today: date,
+    sha: str,
+    now: datetime,
+    pseudonymizer: Pseudonymizer,
+    batch_size: int,
+) -> Iterator[tuple[_Batch, bool]]:
+    """Read and check every record of ``path``, in batches of ``batch_size`` records; the
+    last batch (perhaps empty) comes with True."""
+    batch = _Batch()
+    for record in source.read(path):
+        batch.size += 1
+        outcome = validate_record(record.data, today=today, text_values=record.text_values)
+        if isinstance(outcome, list):
+            batch.rejected.append(_quarantine_row(path, sha, record, outcome, now, pseudonymizer))
+            continue
+        pseudonym, identity = _identity_rows(outcome, pseudonymizer)
+        row: JsonObject = {
+            "signal_id": outcome.signal_id,
+            "signaalpartner": outcome.signaalpartner.value,
+            "person_pseudonym": pseudonym,
+            "bedrag": outcome.bedrag,
+            "ontstaansdatum": outcome.ontstaansdatum,
+            "signaaldatum": outcome.signaaldatum,
+            "crisissignaal": outcome.crisissignaal,
+            "warme_overdracht": outcome.warme_overdracht,
+            "source_sha256": sha,
+        }
+        earlier = batch.signals.get(outcome.signal_id)
+        if earlier is None:
+            batch.identities.setdefault(pseudonym, identity)
+            batch.signals[outcome.signal_id] = row
+            batch.sources[outcome.signal_id] = record
+        elif _content(earlier) == _content(row):
+            batch.duplicates += 1  # the same signal twice within one file
+        else:
+            batch.rejected.append(
+                _quarantine_row(path, sha, record, [_CONFLICT], now, pseudonymizer)
+            )
+        if batch.size >= batch_size:
+            yield batch, False
+            batch = _Batch()
+    yield batch, True
+
+
+class IntakeReaderError(RuntimeError):
+    """The process that reads a file stopped without a message (killed, out of memory)."""
+
+
+def _picklable(source: Source) -> bool:
+    """Whether the source can be handed to a reading process (a plug-in may hold what
+    cannot, such as an open file or a lambda: it is then read in this process)."""
+    try:
+        pickle.dumps(source)
+    except Exception:  # pickling raises whatever the object's parts raise
+        return False
+    return True
+
+
+def _read_in_process(
+    path: Path,
+    source: Source,
+    *,
+    today: date,
+    sha: str,
+    now: datetime,
+    pseudonymizer: Pseudonymizer,
+    batch_size: int,
+) -> Iterator[tuple[_Batch, bool]]:
+    """:func:`_read_batches` run in a second process, its batches handed over in order.
+
+    A new interpreter (spawn), not a copy of this one: a copy made while other threads
+    hold locks (a web server, a progress bar) can hang. When this side stops early (a
+    database error), the pipe closes and the reader stops at its next batch."""
+    spawn = multiprocessing.get_context("spawn")
+    receive, send = spawn.Pipe(duplex=False)
+    reader = spawn.Process(
+        target=_reader_main,
+        args=(send, path, source, today, sha, now, pseudonymizer, batch_size),
+        name=f"inname-lezer-{sha[:8]}",
+        daemon=True,
+    )
+    reader.start()
+    send.close()  # this side only receives: the reader's end of the pipe is its own
+    try:
+        while True:
+            try:
+                message = receive.recv()
+            except EOFError:
+                reader.join()
+                raise IntakeReaderError(
+                    f"{path.name}: the reading process stopped unexpectedly "
+                    f"(exit code {reader.exitcode}); what was stored before stays, and "
+                    "taking in the file again takes in the rest"
+                ) from None
+            if message[0] == "batch":
+                yield message[1], message[2]
+                if message[2]:
+                    return
+            elif message[0] == "file":
+                raise IntakeFileError(Path(message[1]), message[2])
+            else:
+                raise IntakeReaderError(f"{path.name}: the reading process failed: {message[1]}")
+    finally:
+        receive.close()
+        reader.join(timeout=10)
+        if reader.is_alive():
+            reader.terminate()
+            reader.join()
+
+
+def _reader_main(
+    send: multiprocessing.connection.Connection,
+    path: Path,
+    source: Source,
+    today: date,
+    sha: str,
+    now: datetime,
+    pseudonymizer: Pseudonymizer,
+    batch_size: int,
+) -> None:
+    """The reading process: each batch into the pipe, then an error if the file breaks."""
+    try:
+        for batch, completed in _read_batches(
+            path,
+            source,
+            today=today,
+            sha=sha,
+            now=now,
+            pseudonymizer=pseudonymizer,
+            batch_size=batch_size,
+        ):
+            send.send(("batch", batch, completed))
+    except IntakeFileError as exc:  # the file's own problem: its path and what is wrong
+        _send_last(send, ("file", str(exc.path), exc.problem))
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # the storing side stopped: nothing more to read for
+    except Exception as exc:  # any other failure goes to the storing side, which raises it
+        _send_last(send, ("failed", f"{type(exc).__name__}: {exc}"))
+    finally:
+        send.close()
+
+
+def _send_last(send: multiprocessing.connection.Connection, message: tuple[str, ...]) -> None:
+    with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the storing side stopped
+        send.send(message)
 
 
 def _require_regular_file(path: Path) -> None:

@@ -143,6 +143,21 @@ class DdasJsonSource:
     def __init__(self) -> None:
         self._layout: tuple[Path, tuple[int, int, int], Any, list[int]] | None = None
 
+    def __getstate__(self) -> dict[str, object]:
+        """Picklable, for intake's reading process: the parser (a module) goes by name,
+        so the counts of :meth:`count` go along and the file is not walked twice."""
+        layout = self._layout
+        if layout is None:
+            return {"_layout": None}
+        return {"_layout": (*layout[:2], "c" if layout[2] is ijson else "python", layout[3])}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        layout = state["_layout"]
+        if layout is not None:
+            parser = ijson if layout[2] == "c" else ijson.get_backend("python")
+            layout = (layout[0], layout[1], parser, layout[3])
+        self._layout = layout
+
     def count(self, path: Path) -> int:
         """The number of signals; checks the whole file's structure first.
 

@@ -1,0 +1,52 @@
+"""Sources for the reading-process tests, in a module of their own so that intake's reading
+process (a new interpreter) can import them by name."""
+
+import os
+from collections.abc import Iterator
+from multiprocessing import parent_process
+from pathlib import Path
+from typing import ClassVar
+
+from proactief.sources import IntakeFileError, RawRecord
+from proactief.sources.ddas_json import DdasJsonSource
+
+
+class BreaksAfter:
+    """A DDAS file that turns out broken after ``n`` records, in a format whose structure
+    cannot be checked ahead (count says None)."""
+
+    name: ClassVar[str] = "breekt"
+    suffixes: ClassVar[tuple[str, ...]] = (".json",)
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def count(self, path: Path) -> int | None:
+        return None
+
+    def read(self, path: Path) -> Iterator[RawRecord]:
+        for index, record in enumerate(DdasJsonSource().read(path)):
+            if index == self.n:
+                raise IntakeFileError(path, f"record {index}: the file ends in the middle")
+            yield record
+
+
+class DiesAfter:
+    """A DDAS file whose reading process is killed after ``n`` records (as by the kernel's
+    out-of-memory killer): exit code 7, no message. Read in the intake's own process it
+    reads on, so the test cannot kill itself."""
+
+    name: ClassVar[str] = "sterft"
+    suffixes: ClassVar[tuple[str, ...]] = (".json",)
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def count(self, path: Path) -> int | None:
+        return DdasJsonSource().count(path)
+
+    def read(self, path: Path) -> Iterator[RawRecord]:
+        for index, record in enumerate(DdasJsonSource().read(path)):
+            if index == self.n and parent_process() is not None:
+                os._exit(7)
+            yield record
