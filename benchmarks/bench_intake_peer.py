@@ -230,7 +230,9 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         "nothing) and counts each levering's signals; the signal built by ijson's C code; the",
         "validation of every field with its reason; the elfproef and the keyed hash (HMAC) of",
         "the BSN; the lookup of signal IDs already stored (exactly once); and the audit line.",
-        "On PostgreSQL a second thread stores each batch while the next is read.",
+        "On SQLite a file of 20,000 records or more is read and checked in a second process",
+        "while the intake's own process stores the batch before (the peer uses one process);",
+        "on PostgreSQL a second thread stores each batch while the next is read.",
         "",
     ]
     options.output.write_text("\n".join(lines), encoding="utf-8")
