@@ -348,7 +348,8 @@ def test_killed_import_resumes_to_exactly_once(env: dict[str, str], tmp_path: Pa
         time.sleep(0.02)
     assert process.poll() is None, "the import finished before it could be killed"
     helpers = _children(process.pid)
-    assert helpers, "a file this large is read in a second process"
+    if url.startswith("sqlite"):  # PostgreSQL stores in a thread of the same process
+        assert helpers, "on SQLite a file this large is read in a second process"
     process.send_signal(os_signal.SIGKILL)
     process.wait(timeout=30)
     # the reading process notices at its next batch that nobody reads it, and stops
