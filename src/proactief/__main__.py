@@ -2,7 +2,7 @@
 
 from proactief.cli.app import main
 
-# guarded: a reading process that intake starts (multiprocessing, spawn) imports this
-# module again under another name, and must not run the command line a second time
+# guarded, so that importing this module (a tool that loads the main module again, such
+# as multiprocessing's spawn) does not run the command line a second time
 if __name__ == "__main__":
     main()

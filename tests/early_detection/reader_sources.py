@@ -3,7 +3,6 @@ process (a new interpreter) can import them by name."""
 
 import os
 from collections.abc import Iterator
-from multiprocessing import parent_process
 from pathlib import Path
 from typing import ClassVar
 
@@ -41,12 +40,27 @@ class DiesAfter:
 
     def __init__(self, n: int) -> None:
         self.n = n
+        self.made_in = os.getpid()
 
     def count(self, path: Path) -> int | None:
         return DdasJsonSource().count(path)
 
     def read(self, path: Path) -> Iterator[RawRecord]:
         for index, record in enumerate(DdasJsonSource().read(path)):
-            if index == self.n and parent_process() is not None:
+            if index == self.n and os.getpid() != self.made_in:
                 os._exit(7)
             yield record
+
+
+def reading_processes() -> list[int]:
+    """This process's children that run intake's reader (Linux /proc)."""
+    found = []
+    for task in Path("/proc/self/task").iterdir():
+        for pid in (task / "children").read_text().split():
+            try:
+                command = Path(f"/proc/{pid}/cmdline").read_bytes()
+            except FileNotFoundError:
+                continue
+            if b"_reader_main" in command:
+                found.append(int(pid))
+    return found

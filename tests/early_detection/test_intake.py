@@ -1,10 +1,10 @@
 """Intake on SQLite and PostgreSQL: stored once, duplicates counted, bad records kept."""
 
 import json
-import multiprocessing
 from pathlib import Path
 
 import pytest
+from reader_sources import reading_processes
 from sqlalchemy import Engine, select
 
 from conftest import TODAY, VALID_BSNS, ddas_document, signal
@@ -215,7 +215,7 @@ def test_a_store_that_fails_stops_the_intake_after_the_batches_before(
             batch_size=1_000,
             reader_process=reader_process,
         )
-    assert multiprocessing.active_children() == []
+    assert reading_processes() == []
     with engine.connect() as conn:
         stored = list(conn.scalars(select(signals.c.signal_id).order_by(signals.c.signal_id)))
     assert stored == [f"W-{i:05d}" for i in range(1_000)]

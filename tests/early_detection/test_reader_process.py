@@ -3,13 +3,14 @@ second process while this one stores. It ends as a read in this process would, o
 databases, and a reader that breaks or dies loses nothing and doubles nothing."""
 
 import json
-import multiprocessing
 import pickle
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from hostile import hostile_records
-from reader_sources import BreaksAfter, DiesAfter
+from reader_sources import BreaksAfter, DiesAfter, reading_processes
 from sqlalchemy import Engine, select
 
 from conftest import TODAY, VALID_BSNS, ddas_document, signal
@@ -130,7 +131,7 @@ def test_a_file_that_breaks_past_the_first_batch_keeps_the_batches_before(
     with engine.connect() as conn:
         stored = list(conn.scalars(select(signals.c.signal_id).order_by(signals.c.signal_id)))
     assert stored == [f"K-{i:04d}" for i in range(2_000)]
-    assert multiprocessing.active_children() == []
+    assert reading_processes() == []
 
 
 def test_a_reading_process_that_dies_loses_nothing_and_doubles_nothing(
@@ -206,3 +207,36 @@ def test_a_counted_json_file_is_not_walked_again_in_the_reading_process(
     monkeypatch.setattr(ddas_json, "_parser_for", walked_again)
     assert list(travelled.read(path)) == expected
     assert (expected[1].data["ID"] == "\ud800") is exact
+
+
+def test_a_script_without_a_main_guard_is_not_run_again_by_the_reader(
+    pseudonymizer: Pseudonymizer, tmp_path: Path
+) -> None:
+    """The reading process is a new interpreter that imports only intake: a caller's
+    script that calls intake_file at its top level runs once, and so does its intake."""
+    _write(tmp_path / "groot.json", [signal(ID=f"G-{i}") for i in range(READER_PROCESS_FROM)])
+    script = tmp_path / "zonder_bewaking.py"
+    script.write_text(
+        "import datetime\n"
+        "from pathlib import Path\n"
+        "from proactief.early_detection.intake import intake_file\n"
+        "from proactief.storage.db import create_db_engine, migrate\n"
+        "from proactief.trust.pseudonyms import Pseudonymizer\n"
+        f"here = Path({str(tmp_path)!r})\n"
+        "print('script started', flush=True)\n"
+        "engine = create_db_engine(f'sqlite:///{here / \"p.db\"}')\n"
+        "migrate(engine)\n"
+        f"result = intake_file(here / 'groot.json', engine=engine, today={TODAY!r},\n"
+        "                     pseudonymizer=Pseudonymizer(b'k' * 32))\n"
+        "print('accepted', result.accepted, flush=True)\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n") == [
+        "script started",
+        f"accepted {READER_PROCESS_FROM}",
+        "",
+    ]

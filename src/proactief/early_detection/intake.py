@@ -10,24 +10,25 @@ stored in file order and one at a time:
 
 - SQLite works inside this process and lets go of Python's lock for every row, so a
   second thread would only wait for it. A large file is read in a second process
-  instead, while this one stores the batch before: the two run side by side on two
-  cores. The reading process holds at most the batch it is building and the one on its
-  way (a pipe, which it waits on while this process is busy), so memory stays flat in the
-  size of the file. Only this process writes: the exactly-once rules are unchanged.
+  (a new interpreter, fed through a pipe) instead, while this one stores the batch
+  before: the two run side by side on two cores. The reading process holds at most the
+  batch it is building and the one on its way (the pipe holds little, and it waits on it
+  while this process is busy), so memory stays flat in the size of the file. Only this
+  process writes: the exactly-once rules are unchanged.
 - On PostgreSQL the server does the storing work: a thread hands it each batch while
   this one reads the next. (A reading process there measured slower: three busy
   processes on two cores.)
 """
 
-import contextlib
 import hashlib
 import logging
-import multiprocessing
-import multiprocessing.connection
+import os
 import pickle
 import queue
 import re
 import stat
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -460,6 +461,11 @@ def _picklable(source: Source) -> bool:
     return True
 
 
+_READER = "from proactief.early_detection.intake import _reader_main; _reader_main()"
+"""What the reading process runs: a new interpreter that imports only what reading needs
+(not a copy of this process, and not this process's main module again)."""
+
+
 def _read_in_process(
     path: Path,
     source: Source,
@@ -472,28 +478,28 @@ def _read_in_process(
 ) -> Iterator[tuple[_Batch, bool]]:
     """:func:`_read_batches` run in a second process, its batches handed over in order.
 
-    A new interpreter (spawn), not a copy of this one: a copy made while other threads
-    hold locks (a web server, a progress bar) can hang. When this side stops early (a
-    database error), the pipe closes and the reader stops at its next batch."""
-    spawn = multiprocessing.get_context("spawn")
-    receive, send = spawn.Pipe(duplex=False)
-    reader = spawn.Process(
-        target=_reader_main,
-        args=(send, path, source, today, sha, now, pseudonymizer, batch_size),
-        name=f"inname-lezer-{sha[:8]}",
-        daemon=True,
+    A new interpreter, not a copy of this one (fork): a copy made while other threads hold
+    locks (a web server, a progress bar) can hang. It gets what it needs through its
+    standard input and sends each batch, pickled, through its standard output; the pipe
+    holds little, so it waits while this process stores. When this side stops early (a
+    database error) or dies, the pipe closes and the reader stops at its next batch."""
+    reader = subprocess.Popen(
+        [sys.executable, "-c", _READER], stdin=subprocess.PIPE, stdout=subprocess.PIPE
     )
-    reader.start()
-    send.close()  # this side only receives: the reader's end of the pipe is its own
+    assert reader.stdin is not None and reader.stdout is not None
     try:
+        with reader.stdin:
+            # the import path first (a source may live in a module found only through it)
+            pickle.dump(sys.path, reader.stdin)
+            work = (path, source, today, sha, now, pseudonymizer, batch_size)
+            pickle.dump(work, reader.stdin, protocol=pickle.HIGHEST_PROTOCOL)
         while True:
             try:
-                message = receive.recv()
+                message = pickle.load(reader.stdout)
             except EOFError:
-                reader.join()
                 raise IntakeReaderError(
                     f"{path.name}: the reading process stopped unexpectedly "
-                    f"(exit code {reader.exitcode}); what was stored before stays, and "
+                    f"(exit code {reader.wait()}); what was stored before stays, and "
                     "taking in the file again takes in the rest"
                 ) from None
             if message[0] == "batch":
@@ -505,24 +511,26 @@ def _read_in_process(
             else:
                 raise IntakeReaderError(f"{path.name}: the reading process failed: {message[1]}")
     finally:
-        receive.close()
-        reader.join(timeout=10)
-        if reader.is_alive():
-            reader.terminate()
-            reader.join()
+        reader.stdout.close()
+        try:
+            reader.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            reader.kill()
+            reader.wait()
 
 
-def _reader_main(
-    send: multiprocessing.connection.Connection,
-    path: Path,
-    source: Source,
-    today: date,
-    sha: str,
-    now: datetime,
-    pseudonymizer: Pseudonymizer,
-    batch_size: int,
-) -> None:
-    """The reading process: each batch into the pipe, then an error if the file breaks."""
+def _reader_main() -> None:
+    """The reading process: each batch into standard output, then an error if the file
+    breaks. Anything else printed goes to standard error, not into the pipe."""
+    sys.path[:] = pickle.load(sys.stdin.buffer)
+    path, source, today, sha, now, pseudonymizer, batch_size = pickle.load(sys.stdin.buffer)
+    out = open(os.dup(sys.stdout.fileno()), "wb")  # noqa: SIM115 (closed by os._exit or below)
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+
+    def send(message: tuple[object, ...]) -> None:
+        pickle.dump(message, out, protocol=pickle.HIGHEST_PROTOCOL)
+        out.flush()
+
     try:
         for batch, completed in _read_batches(
             path,
@@ -533,20 +541,23 @@ def _reader_main(
             pseudonymizer=pseudonymizer,
             batch_size=batch_size,
         ):
-            send.send(("batch", batch, completed))
+            send(("batch", batch, completed))
+        out.close()
+    except (BrokenPipeError, ConnectionResetError):
+        # the storing side stopped or died: nothing more to read for, and nothing left
+        # to flush into a pipe that nobody reads
+        os._exit(0)
     except IntakeFileError as exc:  # the file's own problem: its path and what is wrong
         _send_last(send, ("file", str(exc.path), exc.problem))
-    except (BrokenPipeError, ConnectionResetError):
-        pass  # the storing side stopped: nothing more to read for
     except Exception as exc:  # any other failure goes to the storing side, which raises it
         _send_last(send, ("failed", f"{type(exc).__name__}: {exc}"))
-    finally:
-        send.close()
 
 
-def _send_last(send: multiprocessing.connection.Connection, message: tuple[str, ...]) -> None:
-    with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the storing side stopped
-        send.send(message)
+def _send_last(send: Callable[[tuple[object, ...]], None], message: tuple[object, ...]) -> None:
+    try:
+        send(message)
+    except (BrokenPipeError, ConnectionResetError):
+        os._exit(0)  # the storing side stopped already
 
 
 def _require_regular_file(path: Path) -> None:
