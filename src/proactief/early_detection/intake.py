@@ -328,16 +328,8 @@ def intake_file(
         reader_process = (
             not postgres and (total is None or total >= READER_PROCESS_FROM) and _picklable(source)
         )
-    read = _read_in_process if reader_process else _read_batches
-    batches = read(
-        path,
-        source,
-        today=today,
-        sha=sha,
-        now=now,
-        pseudonymizer=pseudonymizer,
-        batch_size=batch_size,
-    )
+    job = _ReadJob(path, source, today, sha, now, pseudonymizer, batch_size)
+    batches = _read_in_process(job) if reader_process else _read_batches(job)
     if postgres and not reader_process:
         _store_behind(batches, flush, name=f"inname-{sha[:8]}")
     else:
@@ -363,22 +355,27 @@ def intake_file(
     )
 
 
-def _read_batches(
-    path: Path,
-    source: Source,
-    *,
-    today: date,
-    sha: str,
-    now: datetime,
-    pseudonymizer: Pseudonymizer,
-    batch_size: int,
-) -> Iterator[tuple[_Batch, bool]]:
-    """Read and check every record of ``path``, in batches of ``batch_size`` records; the
+@dataclass(frozen=True, slots=True)
+class _ReadJob:
+    """What reading a file needs: handed to the reading process as one value."""
+
+    path: Path
+    source: Source
+    today: date
+    sha: str
+    now: datetime
+    pseudonymizer: Pseudonymizer
+    batch_size: int
+
+
+def _read_batches(job: _ReadJob) -> Iterator[tuple[_Batch, bool]]:
+    """Read and check every record of the file, in batches of ``batch_size`` records; the
     last batch (perhaps empty) comes with True."""
+    path, sha, now, pseudonymizer = job.path, job.sha, job.now, job.pseudonymizer
     batch = _Batch()
-    for record in source.read(path):
+    for record in job.source.read(path):
         batch.size += 1
-        outcome = validate_record(record.data, today=today, text_values=record.text_values)
+        outcome = validate_record(record.data, today=job.today, text_values=record.text_values)
         if isinstance(outcome, list):
             batch.rejected.append(_quarantine_row(path, sha, record, outcome, now, pseudonymizer))
             continue
@@ -405,7 +402,7 @@ def _read_batches(
             batch.rejected.append(
                 _quarantine_row(path, sha, record, [_CONFLICT], now, pseudonymizer)
             )
-        if batch.size >= batch_size:
+        if batch.size >= job.batch_size:
             yield batch, False
             batch = _Batch()
     yield batch, True
@@ -466,16 +463,7 @@ _READER = "from proactief.early_detection.intake import _reader_main; _reader_ma
 (not a copy of this process, and not this process's main module again)."""
 
 
-def _read_in_process(
-    path: Path,
-    source: Source,
-    *,
-    today: date,
-    sha: str,
-    now: datetime,
-    pseudonymizer: Pseudonymizer,
-    batch_size: int,
-) -> Iterator[tuple[_Batch, bool]]:
+def _read_in_process(job: _ReadJob) -> Iterator[tuple[_Batch, bool]]:
     """:func:`_read_batches` run in a second process, its batches handed over in order.
 
     A new interpreter, not a copy of this one (fork): a copy made while other threads hold
@@ -491,14 +479,13 @@ def _read_in_process(
         with reader.stdin:
             # the import path first (a source may live in a module found only through it)
             pickle.dump(sys.path, reader.stdin)
-            work = (path, source, today, sha, now, pseudonymizer, batch_size)
-            pickle.dump(work, reader.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(job, reader.stdin, protocol=pickle.HIGHEST_PROTOCOL)
         while True:
             try:
                 message = pickle.load(reader.stdout)
             except EOFError:
                 raise IntakeReaderError(
-                    f"{path.name}: the reading process stopped unexpectedly "
+                    f"{job.path.name}: the reading process stopped unexpectedly "
                     f"(exit code {reader.wait()}); what was stored before stays, and "
                     "taking in the file again takes in the rest"
                 ) from None
@@ -509,7 +496,8 @@ def _read_in_process(
             elif message[0] == "file":
                 raise IntakeFileError(Path(message[1]), message[2])
             else:
-                raise IntakeReaderError(f"{path.name}: the reading process failed: {message[1]}")
+                failure = message[1]
+                raise IntakeReaderError(f"{job.path.name}: the reading process failed: {failure}")
     finally:
         reader.stdout.close()
         try:
@@ -523,7 +511,7 @@ def _reader_main() -> None:
     """The reading process: each batch into standard output, then an error if the file
     breaks. Anything else printed goes to standard error, not into the pipe."""
     sys.path[:] = pickle.load(sys.stdin.buffer)
-    path, source, today, sha, now, pseudonymizer, batch_size = pickle.load(sys.stdin.buffer)
+    job: _ReadJob = pickle.load(sys.stdin.buffer)
     out = open(os.dup(sys.stdout.fileno()), "wb")  # noqa: SIM115 (closed by os._exit or below)
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
 
@@ -532,15 +520,7 @@ def _reader_main() -> None:
         out.flush()
 
     try:
-        for batch, completed in _read_batches(
-            path,
-            source,
-            today=today,
-            sha=sha,
-            now=now,
-            pseudonymizer=pseudonymizer,
-            batch_size=batch_size,
-        ):
+        for batch, completed in _read_batches(job):
             send(("batch", batch, completed))
         out.close()
     except (BrokenPipeError, ConnectionResetError):
