@@ -4,7 +4,7 @@ process (a new interpreter) can import them by name."""
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from proactief.sources import IntakeFileError, RawRecord
 from proactief.sources.ddas_json import DdasJsonSource
@@ -64,3 +64,11 @@ def reading_processes() -> list[int]:
             if b"_reader_main" in command:
                 found.append(int(pid))
     return found
+
+
+class CannotStart(DdasJsonSource):
+    """A source that cannot be set up in the reading process (say, a module it needs is
+    missing there): the process stops before it reads anything."""
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        raise ImportError("a module this source needs is missing")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from hostile import hostile_records
-from reader_sources import BreaksAfter, DiesAfter, reading_processes
+from reader_sources import BreaksAfter, CannotStart, DiesAfter, reading_processes
 from sqlalchemy import Engine, select
 
 from conftest import TODAY, VALID_BSNS, ddas_document, signal
@@ -240,3 +240,21 @@ def test_a_script_without_a_main_guard_is_not_run_again_by_the_reader(
         f"accepted {READER_PROCESS_FROM}",
         "",
     ]
+
+
+def test_a_reading_process_that_cannot_start_says_so_and_stores_nothing(
+    engine: Engine, pseudonymizer: Pseudonymizer, tmp_path: Path
+) -> None:
+    path = _write(tmp_path / "start.json", [signal(ID=f"N-{i}") for i in range(10)])
+    with pytest.raises(IntakeReaderError, match=r"stopped unexpectedly \(exit code 1\)"):
+        intake_file(
+            path,
+            engine=engine,
+            pseudonymizer=pseudonymizer,
+            today=TODAY,
+            source=CannotStart(),
+            reader_process=True,
+        )
+    with engine.connect() as conn:
+        assert conn.scalar(select(signals.c.signal_id)) is None
+    assert reading_processes() == []

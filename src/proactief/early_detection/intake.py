@@ -476,10 +476,13 @@ def _read_in_process(job: _ReadJob) -> Iterator[tuple[_Batch, bool]]:
     )
     assert reader.stdin is not None and reader.stdout is not None
     try:
-        with reader.stdin:
-            # the import path first (a source may live in a module found only through it)
-            pickle.dump(sys.path, reader.stdin)
-            pickle.dump(job, reader.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            with reader.stdin:
+                # the import path first (a source may live in a module found only through it)
+                pickle.dump(sys.path, reader.stdin)
+                pickle.dump(job, reader.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+        except BrokenPipeError:
+            pass  # it stopped before it read its work: said below, with its exit code
         while True:
             try:
                 message = pickle.load(reader.stdout)
