@@ -20,6 +20,7 @@ stored in file order and one at a time:
   processes on two cores.)
 """
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -30,7 +31,7 @@ import stat
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -211,9 +212,9 @@ def intake_file(
             readable, broken structure); nothing of it is stored then, except when the
             error lies past the first batch of a file whose format cannot be checked ahead
             (the message then says how many records were stored).
-        IntakeReaderError: the reading process stopped without saying why (killed, out
-            of memory); the batches before are stored, and running the file again takes
-            in the rest.
+        IntakeReaderError: the reading process stopped (killed, out of memory, or an
+            unexpected error); the batches before are stored, and running the file again
+            takes in the rest.
     """
     _require_regular_file(path)
     today = today or date.today()
@@ -330,11 +331,14 @@ def intake_file(
         )
     job = _ReadJob(path, source, today, sha, now, pseudonymizer, batch_size)
     batches = _read_in_process(job) if reader_process else _read_batches(job)
-    if postgres and not reader_process:
-        _store_behind(batches, flush, name=f"inname-{sha[:8]}")
-    else:
-        for batch, completed in batches:
-            flush(batch, completed=completed)
+    # closed on the way out, also when a store fails: a reading process stops then, not
+    # only once the caller lets go of the error (whose traceback keeps this frame alive)
+    with contextlib.closing(batches):
+        if postgres and not reader_process:
+            _store_behind(batches, flush, name=f"inname-{sha[:8]}")
+        else:
+            for batch, completed in batches:
+                flush(batch, completed=completed)
     log.info(
         "intake %s: %d records, %d accepted, %d duplicates, %d rejected",
         sha[:12],
@@ -368,7 +372,7 @@ class _ReadJob:
     batch_size: int
 
 
-def _read_batches(job: _ReadJob) -> Iterator[tuple[_Batch, bool]]:
+def _read_batches(job: _ReadJob) -> Generator[tuple[_Batch, bool]]:
     """Read and check every record of the file, in batches of ``batch_size`` records; the
     last batch (perhaps empty) comes with True."""
     path, sha, now, pseudonymizer = job.path, job.sha, job.now, job.pseudonymizer
@@ -445,7 +449,8 @@ def _store_behind(
 
 
 class IntakeReaderError(RuntimeError):
-    """The process that reads a file stopped without a message (killed, out of memory)."""
+    """The process that reads a file stopped: without a word (killed, out of memory), or
+    with an unexpected error, whose kind and message this one carries."""
 
 
 def _picklable(source: Source) -> bool:
@@ -463,7 +468,7 @@ _READER = "from proactief.early_detection.intake import _reader_main; _reader_ma
 (not a copy of this process, and not this process's main module again)."""
 
 
-def _read_in_process(job: _ReadJob) -> Iterator[tuple[_Batch, bool]]:
+def _read_in_process(job: _ReadJob) -> Generator[tuple[_Batch, bool]]:
     """:func:`_read_batches` run in a second process, its batches handed over in order.
 
     A new interpreter, not a copy of this one (fork): a copy made while other threads hold
