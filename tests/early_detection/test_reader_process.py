@@ -7,6 +7,7 @@ import pickle
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hostile import hostile_records
@@ -45,6 +46,13 @@ def _contents(engine: Engine) -> tuple[list[tuple[object, ...]], list[tuple[obje
     return [tuple(r) for r in stored], [tuple(r) for r in held]
 
 
+def _take_in(
+    path: Path, engine: Engine, pseudonymizer: Pseudonymizer, **options: Any
+) -> IntakeResult:
+    """intake_file on the tests' day."""
+    return intake_file(path, engine=engine, pseudonymizer=pseudonymizer, today=TODAY, **options)
+
+
 def _counts(result: IntakeResult) -> tuple[int, ...]:
     return result.records, result.accepted, result.duplicates, result.rejected
 
@@ -78,13 +86,12 @@ def test_a_file_read_in_a_second_process_ends_as_one_read_here(
     migrate(here)
     results = []
     for target, in_process in ((engine, True), (here, False)):
-        intake_file(earlier, engine=target, pseudonymizer=pseudonymizer, today=TODAY)
+        _take_in(earlier, target, pseudonymizer)
         results.append(
-            intake_file(
+            _take_in(
                 path,
-                engine=target,
-                pseudonymizer=pseudonymizer,
-                today=TODAY,
+                target,
+                pseudonymizer,
                 batch_size=1_000,
                 reader_process=in_process,
             )
@@ -119,11 +126,10 @@ def test_a_file_that_breaks_past_the_first_batch_keeps_the_batches_before(
     batches before it are stored, and the rest is not."""
     path = _write(tmp_path / "kapot.json", [signal(ID=f"K-{i:04d}") for i in range(2_500)])
     with pytest.raises(IntakeFileError, match="record 2200: the file ends in the middle"):
-        intake_file(
+        _take_in(
             path,
-            engine=engine,
-            pseudonymizer=pseudonymizer,
-            today=TODAY,
+            engine,
+            pseudonymizer,
             source=BreaksAfter(2_200),
             batch_size=1_000,
             reader_process=reader_process,
@@ -142,18 +148,17 @@ def test_a_reading_process_that_dies_loses_nothing_and_doubles_nothing(
     n = 4_000
     path = _write(tmp_path / "sterft.json", [signal(ID=f"S-{i:04d}") for i in range(n)])
     with pytest.raises(IntakeReaderError, match=r"stopped unexpectedly \(exit code 7\)"):
-        intake_file(
+        _take_in(
             path,
-            engine=engine,
-            pseudonymizer=pseudonymizer,
-            today=TODAY,
+            engine,
+            pseudonymizer,
             source=DiesAfter(2_500),
             batch_size=1_000,
             reader_process=True,
         )
     with engine.connect() as conn:
         assert conn.scalar(select(signals.c.signal_id).order_by(signals.c.id.desc())) == "S-1999"
-    again = intake_file(path, engine=engine, pseudonymizer=pseudonymizer, today=TODAY)
+    again = _take_in(path, engine, pseudonymizer)
     assert (again.accepted, again.duplicates) == (n - 2_000, 2_000)
     with engine.connect() as conn:
         ids = list(conn.scalars(select(signals.c.signal_id)))
@@ -173,14 +178,10 @@ def test_large_files_are_read_in_a_second_process_by_default(
     migrate(engine)
     small = _write(tmp_path / "klein.json", [signal(ID=f"A-{i}") for i in range(2_999)])
     big = _write(tmp_path / "groot.json", [signal(ID=f"B-{i}") for i in range(3_000)])
-    kept = intake_file(
-        small, engine=engine, pseudonymizer=pseudonymizer, today=TODAY, source=DiesAfter(10)
-    )
+    kept = _take_in(small, engine, pseudonymizer, source=DiesAfter(10))
     assert kept.accepted == 2_999
     with pytest.raises(IntakeReaderError):
-        intake_file(
-            big, engine=engine, pseudonymizer=pseudonymizer, today=TODAY, source=DiesAfter(10)
-        )
+        _take_in(big, engine, pseudonymizer, source=DiesAfter(10))
     engine.dispose()
 
 
@@ -247,11 +248,10 @@ def test_a_reading_process_that_cannot_start_says_so_and_stores_nothing(
 ) -> None:
     path = _write(tmp_path / "start.json", [signal(ID=f"N-{i}") for i in range(10)])
     with pytest.raises(IntakeReaderError, match=r"stopped unexpectedly \(exit code 1\)"):
-        intake_file(
+        _take_in(
             path,
-            engine=engine,
-            pseudonymizer=pseudonymizer,
-            today=TODAY,
+            engine,
+            pseudonymizer,
             source=CannotStart(),
             reader_process=True,
         )

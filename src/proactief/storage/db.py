@@ -50,8 +50,8 @@ def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEn
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     # Up to 64 MiB of pages kept per connection (SQLite's default is 2 MiB, taken only as
-    # pages are read): the indexes of a city's signals no longer fit in 2 MiB, and an
-    # intake of 1,000,000 signals spent a tenth of its time reading them back in.
+    # pages are read): the indexes of a city's signals do not fit in 2 MiB; an intake of
+    # 1,000,000 signals took 44 s with 64 MiB against 50 s with the default (ADR 0013).
     cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
     cursor.close()
 
